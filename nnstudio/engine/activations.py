@@ -1,0 +1,81 @@
+"""Activation functions z = f(u) and their backward passes du = ∂E/∂z ⊙ f'(u).
+
+Each activation is a small object with its forward and backward next to each other, the
+formula a learner reads in the book and the NumPy line that computes it. Kernels never
+write into their inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    formula: str            # z = f(u)
+    derivative: str         # f'(u), or the backward rule
+    code: str               # the NumPy line of the forward pass
+    backward_code: str      # the NumPy line of the backward pass
+    forward: Callable[[np.ndarray], np.ndarray]
+    # backward(u, z, dz) -> du; gets both u and z so each rule uses the cheaper one
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _sigmoid(u: np.ndarray) -> np.ndarray:
+    # split by sign so that exp never overflows: for u < 0, 1/(1+e^-u) = e^u/(1+e^u)
+    e = np.exp(-np.abs(u))
+    return np.where(u >= 0, 1 / (1 + e), e / (1 + e)).astype(u.dtype, copy=False)
+
+
+def softmax(u: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, stable for large inputs: subtracting the row max changes nothing."""
+    shifted = u - u.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_backward(u, z, dz):
+    # full Jacobian: ∂zᵢ/∂uⱼ = zᵢ(δᵢⱼ − zⱼ), so du = z ⊙ (dz − Σⱼ dzⱼ zⱼ)
+    return z * (dz - (dz * z).sum(axis=-1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("identity", "z = u", "f′(u) = 1", "z = u", "du = dz",
+                   lambda u: u, lambda u, z, dz: dz),
+        Activation("step", "z = 1 if u > 0 else 0", "f′(u) = 0 (for u ≠ 0)",
+                   "z = (u > 0).astype(u.dtype)", "du = np.zeros_like(dz)",
+                   lambda u: (u > 0).astype(u.dtype), lambda u, z, dz: np.zeros_like(dz)),
+        Activation("sigmoid", "z = 1 / (1 + e⁻ᵘ)", "f′(u) = z(1 − z)",
+                   "z = 1 / (1 + np.exp(-u))", "du = dz * z * (1 - z)",
+                   _sigmoid, lambda u, z, dz: dz * z * (1 - z)),
+        Activation("tanh", "z = tanh(u)", "f′(u) = 1 − z²",
+                   "z = np.tanh(u)", "du = dz * (1 - z**2)",
+                   np.tanh, lambda u, z, dz: dz * (1 - z * z)),
+        Activation("relu", "z = max(0, u)", "f′(u) = 1 if u > 0 else 0",
+                   "z = np.maximum(u, 0)", "du = dz * (u > 0)",
+                   lambda u: np.maximum(u, 0), lambda u, z, dz: dz * (u > 0)),
+        Activation("leaky_relu", f"z = u if u > 0 else {LEAKY_SLOPE}·u",
+                   f"f′(u) = 1 if u > 0 else {LEAKY_SLOPE}",
+                   f"z = np.where(u > 0, u, {LEAKY_SLOPE} * u)",
+                   f"du = np.where(u > 0, dz, {LEAKY_SLOPE} * dz)",
+                   lambda u: np.where(u > 0, u, u * LEAKY_SLOPE),
+                   lambda u, z, dz: np.where(u > 0, dz, dz * LEAKY_SLOPE)),
+        Activation("softmax", "zₖ = exp(uₖ − max u) / Σⱼ exp(uⱼ − max u)",
+                   "∂zᵢ/∂uⱼ = zᵢ(δᵢⱼ − zⱼ)",
+                   "e = np.exp(u - u.max(axis=1, keepdims=True)); z = e / e.sum(axis=1, keepdims=True)",
+                   "du = z * (dz - (dz * z).sum(axis=1, keepdims=True))",
+                   softmax, _softmax_backward),
+    )
+}
+
+
+def get(name: str) -> Activation:
+    return ACTIVATIONS[name]

@@ -1,0 +1,48 @@
+"""im2col / col2im: a convolution as one matrix product.
+
+``im2col`` lays every receptive field of a batch of images (N, C, H, W) out as one row of a
+matrix with C·kh·kw columns, ordered channel-major then row then column within the window;
+rows go image by image, output position by output position. A kh×kw convolution with F
+filters is then ``col @ W.reshape(F, -1).T``. ``col2im`` is its adjoint: it adds every
+row back onto the image positions it came from (overlapping windows add up), which is what
+the backward pass needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def output_size(size: int, kernel: int, stride: int, pad: int) -> int:
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """(N, C, H, W) → (N·OH·OW, C·kh·kw)."""
+    n, c, h, w = x.shape
+    if pad:
+        x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    oh = output_size(h, kh, stride, pad)
+    ow = output_size(w, kw, stride, pad)
+    # windows: (N, C, H', W', kh, kw) as a view; pick every stride-th start
+    win = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, : (oh - 1) * stride + 1 : stride,
+                                                          : (ow - 1) * stride + 1 : stride]
+    # → (N, OH, OW, C, kh, kw), copied once into the column matrix
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
+
+
+def col2im(col: np.ndarray, x_shape: tuple[int, int, int, int], kh: int, kw: int,
+           stride: int = 1, pad: int = 0) -> np.ndarray:
+    """(N·OH·OW, C·kh·kw) → (N, C, H, W), summing overlapping windows."""
+    n, c, h, w = x_shape
+    oh = output_size(h, kh, stride, pad)
+    ow = output_size(w, kw, stride, pad)
+    cols = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # (N, C, kh, kw, OH, OW)
+    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), dtype=col.dtype)
+    for i in range(kh):
+        i_end = i + stride * oh
+        for j in range(kw):
+            j_end = j + stride * ow
+            img[:, :, i:i_end:stride, j:j_end:stride] += cols[:, :, i, j]
+    return img[:, :, pad:pad + h, pad:pad + w]

@@ -1,0 +1,81 @@
+"""What every layer has: a qualified name, parameters with gradients, forward and backward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..activations import Activation, get as get_activation
+from ..recording import Phase
+
+
+class Layer:
+    """A layer of the network.
+
+    ``params`` and ``grads`` map short names ("W", "b", "gamma") to arrays; the network
+    qualifies them as ``"{layer.name}.{short}"``. ``buffers`` holds state that is saved
+    with the weights but not trained (batch norm's running statistics).
+    Kernels never write into the arrays they are given.
+    """
+
+    kind = "layer"
+    has_pre = False          # whether the layer has a pre-activation output u
+    weight_names: tuple[str, ...] = ()   # parameters that weight decay applies to
+
+    def __init__(self, spec: Any, index: int, name: str) -> None:
+        self.spec = spec
+        self.index = index
+        self.name = name
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
+        self.need_dx = True      # the first layer may skip computing ∂E/∂x
+        self.out: np.ndarray | None = None   # last forward output (after activation)
+
+    def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray, rec=None) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class ActivatedLayer(Layer):
+    """A layer computing a pre-activation u and then z = f(u) (dense, conv2d, batchnorm)."""
+
+    has_pre = True
+
+    def __init__(self, spec: Any, index: int, name: str) -> None:
+        super().__init__(spec, index, name)
+        self.act: Activation = get_activation(spec.activation)
+        self.pre: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        u = self.forward_pre(x, train, rec)
+        return self.activate(u, rec)
+
+    def activate(self, u: np.ndarray, rec=None) -> np.ndarray:
+        z = self.act.forward(u)
+        self.pre, self.out = u, z
+        if rec is not None and self.act.name != "identity":
+            rec(Phase.FORWARD, self, self.act.name, self.act.formula, self.act.code, u=u, z=z)
+        return z
+
+    def backward(self, dout: np.ndarray, rec=None) -> np.ndarray | None:
+        if self.act.name == "identity":
+            du = dout
+        else:
+            du = self.act.backward(self.pre, self.out, dout)
+            if rec is not None:
+                rec(Phase.BACKWARD, self, f"{self.act.name}_backward", "δ = ∂E/∂z ⊙ " + self.act.derivative,
+                    self.act.backward_code, u=self.pre, z=self.out, dz=dout, du=du)
+        return self.backward_pre(du, rec)
+
+    def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:
+        raise NotImplementedError

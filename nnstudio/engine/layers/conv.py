@@ -1,0 +1,68 @@
+"""Convolution through im2col: every receptive field is a row, the filters are columns."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..im2col import col2im, im2col
+from ..initializers import initial_bias, initial_weights
+from ..recording import Phase
+from ..spec import Conv2dSpec
+from .base import ActivatedLayer
+
+
+class Conv2d(ActivatedLayer):
+    kind = "conv2d"
+    weight_names = ("W",)
+
+    def __init__(self, spec: Conv2dSpec, index: int, name: str, in_shape: tuple[int, ...],
+                 rng: np.random.Generator, dtype) -> None:
+        super().__init__(spec, index, name)
+        c = in_shape[0]
+        k = spec.kernel
+        fan_in = c * k * k
+        self.params["W"] = initial_weights(spec.init, (spec.filters, c, k, k), fan_in, rng, dtype,
+                                           std=spec.std, scale=spec.scale)
+        self.params["b"] = initial_bias(spec.init, spec.filters, rng, dtype, scale=spec.scale)
+        self.x_shape: tuple[int, ...] = ()
+        self.col: np.ndarray | None = None
+        self.out_hw = (0, 0)
+
+    def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        s = self.spec
+        W, b = self.params["W"], self.params["b"]
+        n, _, h, w = x.shape
+        oh = (h + 2 * s.pad - s.kernel) // s.stride + 1
+        ow = (w + 2 * s.pad - s.kernel) // s.stride + 1
+        self.x_shape, self.out_hw = x.shape, (oh, ow)
+        col = im2col(x, s.kernel, s.kernel, s.stride, s.pad)
+        self.col = col
+        Wc = W.reshape(s.filters, -1)
+        u = (col @ Wc.T + b).reshape(n, oh, ow, s.filters).transpose(0, 3, 1, 2)
+        if rec is not None:
+            rec(Phase.FORWARD, self, "im2col", "col = im2col(x)  (one row per window, C·kh·kw columns)",
+                f"col = im2col(x, {s.kernel}, {s.kernel}, stride={s.stride}, pad={s.pad})", x=x, col=col)
+            rec(Phase.FORWARD, self, "conv", "u = col·W_colᵀ + b  (reshaped to N×F×OH×OW)",
+                "u = (col @ W.reshape(F, -1).T + b).reshape(N, OH, OW, F).transpose(0, 3, 1, 2)",
+                col=col, W=W, b=b, u=u)
+        return u
+
+    def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:
+        s = self.spec
+        W = self.params["W"]
+        du_mat = du.transpose(0, 2, 3, 1).reshape(-1, s.filters)
+        self.grads["W"] = (du_mat.T @ self.col).reshape(W.shape)
+        self.grads["b"] = du_mat.sum(axis=0)
+        dx = None
+        if self.need_dx or rec is not None:
+            dcol = du_mat @ W.reshape(s.filters, -1)
+            dx = col2im(dcol, self.x_shape, s.kernel, s.kernel, s.stride, s.pad)
+            if rec is not None:
+                rec(Phase.BACKWARD, self, "conv_backward",
+                    "∂E/∂W = δ_colᵀ·col,  ∂E/∂b = Σ δ,  ∂E/∂col = δ_col·W_col",
+                    "dW = (du_mat.T @ col).reshape(W.shape)\ndb = du_mat.sum(axis=0)\ndcol = du_mat @ W.reshape(F, -1)",
+                    du=du, col=self.col, dW=self.grads["W"], db=self.grads["b"], dcol=dcol)
+                rec(Phase.BACKWARD, self, "col2im", "∂E/∂x = col2im(∂E/∂col)  (overlapping windows add up)",
+                    f"dx = col2im(dcol, x.shape, {s.kernel}, {s.kernel}, stride={s.stride}, pad={s.pad})",
+                    dcol=dcol, dx=dx)
+        return dx

@@ -1,0 +1,62 @@
+"""The fully connected layer: u = x·W + b (row-vector convention, the batch as rows)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..initializers import initial_bias, initial_weights
+from ..recording import Phase
+from ..spec import DenseSpec
+from .base import ActivatedLayer
+
+
+class Dense(ActivatedLayer):
+    kind = "dense"
+    weight_names = ("W",)
+
+    def __init__(self, spec: DenseSpec, index: int, name: str, in_shape: tuple[int, ...],
+                 rng: np.random.Generator, dtype) -> None:
+        super().__init__(spec, index, name)
+        n_in = math.prod(in_shape)
+        self.params["W"] = initial_weights(spec.init, (n_in, spec.units), n_in, rng, dtype,
+                                           std=spec.std, scale=spec.scale)
+        if spec.bias:
+            self.params["b"] = initial_bias(spec.init, spec.units, rng, dtype, scale=spec.scale)
+        self.x: np.ndarray | None = None
+        self.x_shape: tuple[int, ...] = ()
+
+    def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        self.x_shape = x.shape
+        if x.ndim > 2:
+            x = x.reshape(x.shape[0], -1)
+        self.x = x
+        W = self.params["W"]
+        b = self.params.get("b")
+        u = x @ W if b is None else x @ W + b
+        if rec is not None:
+            if b is None:
+                rec(Phase.FORWARD, self, "affine", "u = x·W", "u = x @ W", x=x, W=W, u=u)
+            else:
+                rec(Phase.FORWARD, self, "affine", "u = x·W + b", "u = x @ W + b", x=x, W=W, b=b, u=u)
+        return u
+
+    def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:
+        W = self.params["W"]
+        self.grads["W"] = self.x.T @ du
+        if "b" in self.params:
+            self.grads["b"] = du.sum(axis=0)
+        dx = None
+        if self.need_dx or rec is not None:
+            dx = (du @ W.T).reshape(self.x_shape)
+        if rec is not None:
+            tensors = dict(x=self.x, W=W, du=du, dW=self.grads["W"], dx=dx)
+            formula = "∂E/∂W = xᵀ·δ,  ∂E/∂x = δ·Wᵀ"
+            code = "dW = x.T @ du\ndx = du @ W.T"
+            if "b" in self.params:
+                tensors["db"] = self.grads["b"]
+                formula = "∂E/∂W = xᵀ·δ,  ∂E/∂b = Σₙ δₙ,  ∂E/∂x = δ·Wᵀ"
+                code = "dW = x.T @ du\ndb = du.sum(axis=0)\ndx = du @ W.T"
+            rec(Phase.BACKWARD, self, "affine_backward", formula, code, **tensors)
+        return dx

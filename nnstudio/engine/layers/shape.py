@@ -1,0 +1,65 @@
+"""Layers that only move values around: dropout and flatten."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..recording import Phase
+from ..spec import DropoutSpec
+from .base import Layer
+
+
+class Dropout(Layer):
+    """Inverted dropout: during training each unit is kept with probability 1 − ratio and the
+    kept ones are scaled by 1/(1 − ratio), so inference needs no rescaling."""
+
+    kind = "dropout"
+
+    def __init__(self, spec: DropoutSpec, index: int, name: str, rng: np.random.Generator) -> None:
+        super().__init__(spec, index, name)
+        self.rng = rng
+        self.mask: np.ndarray | None = None   # kept/(1 − ratio), or 0
+        self.freeze_mask = False              # reuse the last mask (gradient checks)
+
+    def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        if not train:
+            self.out = x
+            return x
+        r = self.spec.ratio
+        if not (self.freeze_mask and self.mask is not None and self.mask.shape == x.shape):
+            keep = self.rng.random(x.shape, dtype=x.dtype) >= r
+            self.mask = keep.astype(x.dtype) / x.dtype.type(1 - r)
+        z = x * self.mask
+        self.out = z
+        if rec is not None:
+            rec(Phase.FORWARD, self, "dropout", f"z = x ⊙ m / (1 − p),  m ~ Bernoulli(1 − p),  p = {r:g}",
+                "mask = (rng.random(x.shape) >= p) / (1 - p)\nz = x * mask", x=x, mask=self.mask, z=z)
+        return z
+
+    def backward(self, dout: np.ndarray, rec=None) -> np.ndarray:
+        if self.mask is None or self.mask.shape != dout.shape:
+            return dout       # inference forward: the layer was the identity
+        dx = dout * self.mask
+        if rec is not None:
+            rec(Phase.BACKWARD, self, "dropout_backward", "∂E/∂x = ∂E/∂z ⊙ m / (1 − p)",
+                "dx = dz * mask", dz=dout, mask=self.mask, dx=dx)
+        return dx
+
+
+class Flatten(Layer):
+    kind = "flatten"
+
+    def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        self.x_shape = x.shape
+        z = x.reshape(x.shape[0], -1)
+        self.out = z
+        if rec is not None:
+            rec(Phase.FORWARD, self, "flatten", "z = x reshaped to (N, C·H·W)", "z = x.reshape(N, -1)", x=x, z=z)
+        return z
+
+    def backward(self, dout: np.ndarray, rec=None) -> np.ndarray:
+        dx = dout.reshape(self.x_shape)
+        if rec is not None:
+            rec(Phase.BACKWARD, self, "flatten_backward", "∂E/∂x = ∂E/∂z reshaped to x's shape",
+                "dx = dz.reshape(x.shape)", dz=dout, dx=dx)
+        return dx

@@ -1,0 +1,90 @@
+"""Loss functions, averaged over the batch, with their gradients.
+
+Targets are either class indices of shape (N,) or arrays shaped like the output (one-hot
+rows for classification, real values for regression).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import softmax
+
+# the book adds a tiny constant inside the log so that log(0) never happens
+LOG_EPS = 1e-7
+
+
+def as_dense_targets(t: np.ndarray, n_outputs: int, dtype) -> np.ndarray:
+    """Class indices (N,) become one-hot rows; anything else is returned as an array of dtype."""
+    t = np.asarray(t)
+    if t.ndim == 1 and np.issubdtype(t.dtype, np.integer):
+        out = np.zeros((t.shape[0], n_outputs), dtype=dtype)
+        out[np.arange(t.shape[0]), t] = 1
+        return out
+    return t.astype(dtype, copy=False)
+
+
+@dataclass(frozen=True)
+class LossInfo:
+    name: str
+    formula: str
+    gradient: str
+    code: str
+    gradient_code: str
+
+
+SSE = LossInfo("sse", "E = (1/N) Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = (y − t) / N",
+               "loss = 0.5 * np.sum((y - t) ** 2) / N", "dy = (y - t) / N")
+CROSS_ENTROPY = LossInfo("cross_entropy", "E = −(1/N) Σₙ Σₖ tₙₖ log yₙₖ", "∂E/∂yₖ = −tₖ / (N yₖ)",
+                         "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / (y * N)")
+SOFTMAX_CROSS_ENTROPY = LossInfo(
+    "softmax_cross_entropy", "E = −(1/N) Σₙ log softmax(uₙ)[tₙ]", "∂E/∂u = (y − t) / N",
+    "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))", "du = (y - t) / N")
+LOSSES = {l.name: l for l in (SSE, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY)}
+
+
+def sse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """½Σ(y − t)² averaged over the batch, and ∂E/∂y."""
+    t = as_dense_targets(t, y.shape[1], y.dtype)
+    diff = y - t
+    n = y.shape[0]
+    return float(0.5 * np.vdot(diff, diff) / n), diff / n
+
+
+def cross_entropy(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """−Σ t log y on probabilities y, averaged over the batch, and ∂E/∂y."""
+    t = as_dense_targets(t, y.shape[1], y.dtype)
+    n = y.shape[0]
+    return float(-np.sum(t * np.log(y + LOG_EPS)) / n), -t / ((y + LOG_EPS) * n)
+
+
+def softmax_cross_entropy(u: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Softmax of the logits u, cross-entropy against t, and the fused gradient (y − t)/N.
+
+    The loss is computed as log-sum-exp minus the correct logit, so it stays finite for
+    logits in the thousands; the value equals the book's −log(y + 1e-7) wherever y is not
+    vanishingly small.
+    """
+    n = u.shape[0]
+    shifted = u - u.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    y = e / s
+    log_y = shifted - np.log(s)
+    t = np.asarray(t)
+    grad = y.copy()
+    if t.ndim == 1 and np.issubdtype(t.dtype, np.integer):
+        rows = np.arange(n)
+        loss = -float(np.sum(log_y[rows, t])) / n
+        grad[rows, t] -= 1
+    else:
+        t = t.astype(u.dtype, copy=False)
+        loss = -float(np.sum(t * log_y)) / n
+        grad -= t
+    grad /= n
+    return loss, y, grad
+
+
+__all__ = ["LOSSES", "LossInfo", "as_dense_targets", "cross_entropy", "softmax", "softmax_cross_entropy", "sse"]

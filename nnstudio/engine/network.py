@@ -1,0 +1,239 @@
+"""The network: layers built from a :class:`NetworkSpec`, a loss, and regularization.
+
+    net = Network(spec, dtype="float32", seed=0)
+    loss = net.loss(x, t, train=True)   # forward pass and loss, kept for backward
+    net.backward()                      # fills net.gradients()
+    y = net.predict(x)                  # inference (dropout off, batch norm running stats)
+
+Parameters have qualified names (``"dense_1.W"``); ``parameters()`` returns the live
+arrays, which an optimizer updates in place.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Mapping
+
+import numpy as np
+
+from . import losses
+from .errors import ShapeError, SpecError
+from .layers import ActivatedLayer, Dropout, Layer, build_layers
+from .recording import Phase
+from .spec import NetworkSpec
+
+
+def make_rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Independent streams for initial weights and for dropout masks, both from one seed."""
+    init_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(init_ss), np.random.default_rng(noise_ss)
+
+
+class Network:
+    def __init__(self, spec: NetworkSpec, *, dtype: str = "float32", seed: int = 0,
+                 weight_decay: float = 0.0, l1: float = 0.0) -> None:
+        if dtype not in ("float32", "float64"):
+            raise SpecError("training.dtype", "float32 or float64", dtype)
+        self.spec = spec
+        self.dtype = np.dtype(dtype)
+        self.weight_decay = float(weight_decay)
+        self.l1 = float(l1)
+        init_rng, self.noise_rng = make_rngs(seed)
+        self.layers: list[Layer] = build_layers(spec, init_rng, self.noise_rng, self.dtype)
+        if self.layers:
+            self.layers[0].need_dx = False
+        last = self.layers[-1]
+        assert isinstance(last, ActivatedLayer)
+        self.output_layer: ActivatedLayer = last
+        self.fused = spec.loss == "cross_entropy" and last.act.name == "softmax"
+        self._x: np.ndarray | None = None
+        self._t: np.ndarray | None = None
+        self._dy: np.ndarray | None = None   # ∂E/∂(output) or, fused, ∂E/∂u of the output layer
+        self.last_data_loss = float("nan")
+
+    # ------------------------------------------------------------------ parameters
+    def parameters(self) -> dict[str, np.ndarray]:
+        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
+
+    def weight_names(self) -> list[str]:
+        """Qualified names of the parameters that weight decay and L1 apply to (W, not b)."""
+        return [f"{l.name}.{k}" for l in self.layers for k in l.weight_names]
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed by qualified name (the weights .npz)."""
+        out = {k: v.copy() for k, v in self.parameters().items()}
+        for l in self.layers:
+            for k, v in l.buffers.items():
+                out[f"{l.name}.{k}"] = v.copy()
+        return out
+
+    def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
+        """Load parameters and buffers; every name must exist and every shape must match."""
+        targets: dict[str, tuple[Layer, str, dict]] = {}
+        for l in self.layers:
+            for k in l.params:
+                targets[f"{l.name}.{k}"] = (l, k, l.params)
+            for k in l.buffers:
+                targets[f"{l.name}.{k}"] = (l, k, l.buffers)
+        missing = sorted(set(targets) - set(state))
+        unknown = sorted(set(state) - set(targets))
+        if missing:
+            raise SpecError(missing[0], "the parameters of this network: " + ", ".join(targets),
+                            reason=f"missing from the weights ({len(missing)} missing)")
+        if unknown:
+            raise SpecError(unknown[0], "the parameters of this network: " + ", ".join(targets),
+                            reason="not a parameter of this network")
+        for name, (layer, k, store) in targets.items():
+            value = np.asarray(state[name])
+            if value.shape != store[k].shape:
+                raise ShapeError(name, store[k].shape, value.shape)
+        for name, (layer, k, store) in targets.items():
+            store[k] = np.array(state[name], dtype=self.dtype)
+
+    def parameter_count(self) -> int:
+        return sum(v.size for v in self.parameters().values())
+
+    @contextmanager
+    def frozen_masks(self) -> Iterator[None]:
+        """Reuse the current dropout masks (so a numerical gradient sees one function)."""
+        drops = [l for l in self.layers if isinstance(l, Dropout)]
+        for d in drops:
+            d.freeze_mask = True
+        try:
+            yield
+        finally:
+            for d in drops:
+                d.freeze_mask = False
+
+    # ------------------------------------------------------------------ forward
+    def _as_input(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        if x.shape[1:] != self.spec.input_shape:
+            if x.ndim == 2 and x.shape[1] == int(np.prod(self.spec.input_shape)):
+                x = x.reshape((x.shape[0],) + self.spec.input_shape)
+            else:
+                raise ShapeError("input", (None,) + self.spec.input_shape, x.shape)
+        return x
+
+    def forward(self, x: np.ndarray, *, train: bool = False, rec=None) -> np.ndarray:
+        """The network's output (after the output activation)."""
+        x = self._as_input(x)
+        for layer in self.layers:
+            x = layer.forward(x, train, rec)
+        return x
+
+    def predict(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """Inference in chunks, so a whole test set fits in memory."""
+        parts = [self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+        return np.concatenate(parts) if parts else np.empty((0, self.spec.output_size), self.dtype)
+
+    def loss(self, x: np.ndarray, t: np.ndarray, *, train: bool = True, rec=None) -> float:
+        """Forward pass and loss (data loss plus regularization); keeps what backward needs."""
+        x = self._as_input(x)
+        if rec is not None:
+            rec(Phase.FORWARD, None, "input", "x: a batch of samples, one per row", "x = x_batch", x=x)
+        out_layer = self.output_layer
+        h = x
+        for layer in self.layers[:-1]:
+            h = layer.forward(h, train, rec)
+        if self.fused:
+            u = out_layer.forward_pre(h, train, rec)
+            data_loss, y, du = losses.softmax_cross_entropy(u, t)
+            out_layer.pre, out_layer.out = u, y
+            self._dy = du
+            if rec is not None:
+                rec(Phase.FORWARD, out_layer, "softmax", out_layer.act.formula, out_layer.act.code, u=u, z=y)
+                info = losses.SOFTMAX_CROSS_ENTROPY
+                rec(Phase.LOSS, out_layer, info.name, info.formula, info.code, y=y, t=t,
+                    loss=np.array(data_loss, dtype=self.dtype))
+        else:
+            y = out_layer.forward(h, train, rec)
+            fn = losses.sse if self.spec.loss == "sse" else losses.cross_entropy
+            data_loss, dy = fn(y, t)
+            self._dy = dy
+            if rec is not None:
+                info = losses.LOSSES[self.spec.loss]
+                rec(Phase.LOSS, None, info.name, info.formula, info.code, y=y, t=t,
+                    loss=np.array(data_loss, dtype=self.dtype))
+        self._t = t
+        self.last_data_loss = data_loss
+        return data_loss + self.regularization_loss(rec)
+
+    def regularization_loss(self, rec=None) -> float:
+        if not (self.weight_decay or self.l1):
+            return 0.0
+        params = self.parameters()
+        total = 0.0
+        for name in self.weight_names():
+            w = params[name]
+            if self.weight_decay:
+                total += 0.5 * self.weight_decay * float(np.vdot(w, w))
+            if self.l1:
+                total += self.l1 * float(np.abs(w).sum())
+        if rec is not None:
+            rec(Phase.LOSS, None, "regularization", "E += ½λ Σ W² + λ₁ Σ |W|  (weights only, not biases)",
+                "loss += 0.5 * lam * sum(np.sum(W**2) for W in weights) + l1 * sum(np.abs(W).sum() for W in weights)",
+                penalty=np.array(total, dtype=self.dtype))
+        return total
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, rec=None) -> None:
+        """Gradients of the last :meth:`loss` with respect to every parameter."""
+        if self._dy is None:
+            raise RuntimeError("backward() needs a loss() first")
+        out_layer = self.output_layer
+        if self.fused:
+            if rec is not None:
+                info = losses.SOFTMAX_CROSS_ENTROPY
+                rec(Phase.BACKWARD, out_layer, "softmax_cross_entropy_backward", info.gradient,
+                    info.gradient_code, y=out_layer.out, t=self._t, du=self._dy)
+            d = out_layer.backward_pre(self._dy, rec)
+        else:
+            if rec is not None:
+                info = losses.LOSSES[self.spec.loss]
+                rec(Phase.BACKWARD, None, f"{info.name}_backward", info.gradient, info.gradient_code,
+                    y=out_layer.out, t=self._t, dz=self._dy)
+            d = out_layer.backward(self._dy, rec)
+        for layer in reversed(self.layers[:-1]):
+            d = layer.backward(d, rec)
+        self._add_regularization_gradients(rec)
+
+    def _add_regularization_gradients(self, rec=None) -> None:
+        if not (self.weight_decay or self.l1):
+            return
+        for layer in self.layers:
+            for k in layer.weight_names:
+                w, g = layer.params[k], layer.grads[k]
+                if self.weight_decay:
+                    g = g + self.weight_decay * w
+                if self.l1:
+                    g = g + self.l1 * np.sign(w)
+                layer.grads[k] = g
+                if rec is not None:
+                    rec(Phase.BACKWARD, layer, "regularization_backward", "∂E/∂W += λW + λ₁ sign(W)",
+                        "dW += lam * W + l1 * np.sign(W)", W=w, dW=g)
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> tuple[float, float | None]:
+        """Mean data loss (without regularization) and accuracy (None for regression targets)."""
+        total = 0.0
+        correct = 0
+        n = len(x)
+        classify = np.asarray(t).ndim == 1 or self.spec.loss == "cross_entropy"
+        for i in range(0, n, batch_size):
+            xb, tb = x[i:i + batch_size], t[i:i + batch_size]
+            y = self.forward(xb)
+            if self.spec.loss == "cross_entropy":
+                loss, _ = losses.cross_entropy(y, tb)
+            else:
+                loss, _ = losses.sse(y, tb)
+            total += loss * len(xb)
+            if classify:
+                labels = tb if np.asarray(tb).ndim == 1 else np.asarray(tb).argmax(axis=1)
+                correct += int((y.argmax(axis=1) == labels).sum())
+        if n == 0:
+            return float("nan"), None
+        return total / n, (correct / n if classify else None)

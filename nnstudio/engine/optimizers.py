@@ -1,0 +1,131 @@
+"""Update rules. Each optimizer updates a dict of named arrays in place and owns its state
+(velocity, accumulated squares, Adam's moments), keyed by the same names.
+
+They work on any named arrays, so the same code moves a network's weights and a point on
+the book's f(x, y) = x²/20 + y² surface. The formulas are data for the UI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .recording import Phase
+from .spec import OptimizerSpec
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    name: str
+    title: str
+    formula: str      # readable math, one line per assignment
+    code: str         # the NumPy lines
+    state: tuple[str, ...]   # names of the per-parameter state arrays
+    hyper: tuple[str, ...]   # which OptimizerSpec fields it uses
+
+
+RULES: dict[str, UpdateRule] = {r.name: r for r in (
+    UpdateRule("sgd", "SGD", "W ← W − η·∂E/∂W", "W -= lr * dW", (), ("lr",)),
+    UpdateRule("momentum", "Momentum", "v ← α·v − η·∂E/∂W\nW ← W + v",
+               "v = momentum * v - lr * dW\nW += v", ("v",), ("lr", "momentum")),
+    UpdateRule("nesterov", "Nesterov", "v ← α·v − η·∂E/∂W\nW ← W + α²·v − (1 + α)·η·∂E/∂W",
+               "v = momentum * v - lr * dW\nW += momentum**2 * v - (1 + momentum) * lr * dW",
+               ("v",), ("lr", "momentum")),
+    UpdateRule("adagrad", "AdaGrad", "h ← h + ∂E/∂W ⊙ ∂E/∂W\nW ← W − η·∂E/∂W / (√h + ε)",
+               "h += dW * dW\nW -= lr * dW / (np.sqrt(h) + eps)", ("h",), ("lr", "eps")),
+    UpdateRule("rmsprop", "RMSProp", "h ← ρ·h + (1 − ρ)·∂E/∂W ⊙ ∂E/∂W\nW ← W − η·∂E/∂W / (√h + ε)",
+               "h = rho * h + (1 - rho) * dW * dW\nW -= lr * dW / (np.sqrt(h) + eps)",
+               ("h",), ("lr", "rho", "eps")),
+    UpdateRule("adam", "Adam",
+               "m ← β₁·m + (1 − β₁)·∂E/∂W\nv ← β₂·v + (1 − β₂)·∂E/∂W ⊙ ∂E/∂W\n"
+               "m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nW ← W − η·m̂ / (√v̂ + ε)",
+               "m = beta1 * m + (1 - beta1) * dW\nv = beta2 * v + (1 - beta2) * dW * dW\n"
+               "m_hat = m / (1 - beta1**t); v_hat = v / (1 - beta2**t)\nW -= lr * m_hat / (np.sqrt(v_hat) + eps)",
+               ("m", "v"), ("lr", "beta1", "beta2", "eps")),
+)}
+
+
+class Optimizer:
+    """Applies one update rule; ``lr`` may be changed between steps."""
+
+    def __init__(self, spec: OptimizerSpec) -> None:
+        self.spec = spec
+        self.rule = RULES[spec.name]
+        self.lr = spec.lr
+        self.t = 0                                  # steps taken (Adam's bias correction)
+        self.state: dict[str, dict[str, np.ndarray]] = {s: {} for s in self.rule.state}
+
+    def state_of(self, name: str) -> dict[str, np.ndarray]:
+        """The state arrays of one parameter (empty before its first step, or for SGD)."""
+        return {s: self.state[s][name] for s in self.rule.state if name in self.state[s]}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        out = {f"{s}/{name}": a.copy() for s, arrays in self.state.items() for name, a in arrays.items()}
+        out["t"] = np.array(self.t)
+        return out
+
+    def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray], rec=None,
+             layers: Mapping[str, object] | None = None) -> None:
+        """Update every parameter that has a gradient, in place."""
+        self.t += 1
+        for name, g in grads.items():
+            w = params[name]
+            before = w.copy() if rec is not None else None
+            self._update(name, w, g)
+            if rec is not None:
+                state = {f"{k}": v for k, v in self.state_of(name).items()}
+                rec(Phase.UPDATE, (layers or {}).get(name), "update", self.rule.formula, self.rule.code,
+                    note=f"{name} ({self.rule.title}, η = {self.lr:g}, t = {self.t})",
+                    **{"W_before": before, "dW": g, "W_after": w}, **state)
+
+    def _zeros(self, key: str, name: str, like: np.ndarray) -> np.ndarray:
+        arrays = self.state[key]
+        if name not in arrays:
+            arrays[name] = np.zeros_like(like)
+        return arrays[name]
+
+    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> None:
+        s, lr = self.spec, self.lr
+        rule = self.rule.name
+        if rule == "sgd":
+            w -= lr * g
+        elif rule == "momentum":
+            v = self._zeros("v", name, w)
+            v *= s.momentum
+            v -= lr * g
+            w += v
+        elif rule == "nesterov":
+            v = self._zeros("v", name, w)
+            v *= s.momentum
+            v -= lr * g
+            w += s.momentum * s.momentum * v
+            w -= (1 + s.momentum) * lr * g
+        elif rule == "adagrad":
+            h = self._zeros("h", name, w)
+            h += g * g
+            w -= lr * g / (np.sqrt(h) + s.eps)
+        elif rule == "rmsprop":
+            h = self._zeros("h", name, w)
+            h *= s.rho
+            h += (1 - s.rho) * g * g
+            w -= lr * g / (np.sqrt(h) + s.eps)
+        elif rule == "adam":
+            m = self._zeros("m", name, w)
+            v = self._zeros("v", name, w)
+            m *= s.beta1
+            m += (1 - s.beta1) * g
+            v *= s.beta2
+            v += (1 - s.beta2) * g * g
+            # the bias corrections folded into the step size (same values as m̂/(√v̂+ε') with
+            # ε' = ε·√(1 − β₂ᵗ)); this saves two full-size temporaries per step
+            corr = math.sqrt(1 - s.beta2 ** self.t) / (1 - s.beta1 ** self.t)
+            w -= (lr * corr) * m / (np.sqrt(v) + s.eps * math.sqrt(1 - s.beta2 ** self.t))
+        else:  # pragma: no cover - validated by OptimizerSpec
+            raise ValueError(rule)
+
+
+def make_optimizer(spec: OptimizerSpec) -> Optimizer:
+    return Optimizer(spec)

@@ -1,0 +1,388 @@
+"""Frozen, validated specifications: what a network, its optimizer and its training are.
+
+Specs are plain values. They validate themselves on construction (an invalid spec cannot
+exist), round-trip through the project JSON of DESIGN.md (``from_dict`` / ``to_dict``) and
+are all the engine needs to build a network, so a run can be started anywhere from a spec
+and a seed.
+
+Every rejection is a :class:`SpecError` naming the field (a dotted path such as
+``network.layers[1].units``) and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar, Mapping
+
+from .errors import SpecError
+
+ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+INITS = ("uniform", "normal", "xavier", "he")
+LOSSES = ("sse", "cross_entropy")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+DTYPES = ("float32", "float64")
+
+
+# --------------------------------------------------------------------------- helpers
+def _int(path: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SpecError(path, f"an integer ≥ {minimum}", value)
+    return value
+
+
+def _float(path: str, value: Any, lo: float, hi: float, *, lo_open: bool = False,
+           hi_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value)
+    v = float(value)
+    if (v < lo or (lo_open and v == lo)) or (v > hi or (hi_open and v == hi)):
+        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value)
+    return v
+
+
+def _range_text(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    hi_text = "∞" if math.isinf(hi) else f"{hi:g}"
+    return f"a number in {left}{lo:g}, {hi_text}{right}"
+
+
+def _choice(path: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SpecError(path, "one of " + ", ".join(allowed), value)
+    return value
+
+
+def _bool(path: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(path, "true or false", value)
+    return value
+
+
+def _check_keys(path: str, data: Mapping[str, Any], known: set[str], required: set[str] = frozenset()) -> None:
+    if not isinstance(data, Mapping):
+        raise SpecError(path, "an object", data)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SpecError(f"{path}.{unknown[0]}", "one of " + ", ".join(sorted(known)),
+                        reason=f"unknown key {unknown[0]!r}")
+    missing = sorted(required - set(data))
+    if missing:
+        raise SpecError(f"{path}.{missing[0]}", "a value", reason="missing")
+
+
+class _Spec:
+    """Shared JSON round-trip for the flat layer / optimizer / training specs."""
+
+    type: ClassVar[str] = ""
+    section: ClassVar[str] = ""  # the project-file key of a top-level spec
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str = ""):
+        path = path or cls.section or cls.type
+        init = [f for f in fields(cls) if f.init and not f.name.startswith("_")]
+        required = {f.name for f in init if f.default is MISSING and f.default_factory is MISSING}
+        _check_keys(path, data, {f.name for f in init} | ({"type"} if cls.type else set()), required)
+        kwargs = {k: v for k, v in data.items() if k != "type"}
+        if any(f.name == "_path" for f in fields(cls)):
+            kwargs["_path"] = path
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type} if self.type else {}
+        for f in fields(self):
+            if f.init and not f.name.startswith("_"):
+                v = getattr(self, f.name)
+                out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+
+# --------------------------------------------------------------------------- layers
+@dataclass(frozen=True)
+class DenseSpec(_Spec):
+    """Fully connected layer u = x·W + b followed by its activation z = f(u).
+
+    Inputs with more than one axis are flattened per sample first. Biases start at zero,
+    except for the ``uniform`` initializer, which draws them from the same range as W.
+    """
+
+    type: ClassVar[str] = "dense"
+    units: int
+    activation: str = "relu"
+    init: str = "he"
+    std: float = 0.01
+    scale: float = 0.5
+    bias: bool = True
+    _path: str = field(default="layer", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = self._path
+        _int(f"{p}.units", self.units)
+        _choice(f"{p}.activation", self.activation, ACTIVATIONS)
+        _choice(f"{p}.init", self.init, INITS)
+        _float(f"{p}.std", self.std, 0.0, math.inf, lo_open=True)
+        _float(f"{p}.scale", self.scale, 0.0, math.inf, lo_open=True)
+        _bool(f"{p}.bias", self.bias)
+
+
+@dataclass(frozen=True)
+class Conv2dSpec(_Spec):
+    """Convolution over (channels, height, width) inputs, computed through im2col."""
+
+    type: ClassVar[str] = "conv2d"
+    filters: int
+    kernel: int
+    stride: int = 1
+    pad: int = 0
+    activation: str = "relu"
+    init: str = "he"
+    std: float = 0.01
+    scale: float = 0.5
+    _path: str = field(default="layer", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = self._path
+        _int(f"{p}.filters", self.filters)
+        _int(f"{p}.kernel", self.kernel)
+        _int(f"{p}.stride", self.stride)
+        _int(f"{p}.pad", self.pad, minimum=0)
+        _choice(f"{p}.activation", self.activation, tuple(a for a in ACTIVATIONS if a != "softmax"))
+        _choice(f"{p}.init", self.init, INITS)
+        _float(f"{p}.std", self.std, 0.0, math.inf, lo_open=True)
+        _float(f"{p}.scale", self.scale, 0.0, math.inf, lo_open=True)
+
+
+@dataclass(frozen=True)
+class PoolSpec(_Spec):
+    """Max or average pooling over size×size windows (stride defaults to size)."""
+
+    type: ClassVar[str] = "maxpool"
+    size: int = 2
+    stride: int | None = None
+    mode: str = field(default="max", compare=True)
+    _path: str = field(default="layer", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = self._path
+        _int(f"{p}.size", self.size)
+        if self.stride is not None:
+            _int(f"{p}.stride", self.stride)
+        _choice(f"{p}.mode", self.mode, ("max", "avg"))
+
+    @property
+    def step(self) -> int:
+        return self.size if self.stride is None else self.stride
+
+    @property
+    def kind(self) -> str:
+        return "maxpool" if self.mode == "max" else "avgpool"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.kind, "size": self.size}
+        if self.stride is not None:
+            out["stride"] = self.stride
+        return out
+
+
+@dataclass(frozen=True)
+class FlattenSpec(_Spec):
+    type: ClassVar[str] = "flatten"
+    _path: str = field(default="layer", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BatchNormSpec(_Spec):
+    """Batch normalization, then an optional activation (the book's Affine → BatchNorm → ReLU
+    is ``dense`` with ``identity`` followed by ``batchnorm`` with ``relu``)."""
+
+    type: ClassVar[str] = "batchnorm"
+    momentum: float = 0.9
+    eps: float = 1e-5
+    activation: str = "identity"
+    _path: str = field(default="layer", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = self._path
+        _float(f"{p}.momentum", self.momentum, 0.0, 1.0, hi_open=True)
+        _float(f"{p}.eps", self.eps, 0.0, 1.0, lo_open=True)
+        _choice(f"{p}.activation", self.activation, tuple(a for a in ACTIVATIONS if a != "softmax"))
+
+
+@dataclass(frozen=True)
+class DropoutSpec(_Spec):
+    """Inverted dropout: in training z = x ⊙ m / (1 − ratio) with m ~ Bernoulli(1 − ratio);
+    at inference z = x."""
+
+    type: ClassVar[str] = "dropout"
+    ratio: float = 0.5
+    _path: str = field(default="layer", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _float(f"{self._path}.ratio", self.ratio, 0.0, 1.0, hi_open=True)
+
+
+LayerSpec = DenseSpec | Conv2dSpec | PoolSpec | FlattenSpec | BatchNormSpec | DropoutSpec
+LAYER_TYPES = ("dense", "conv2d", "maxpool", "avgpool", "flatten", "batchnorm", "dropout")
+
+
+def layer_from_dict(data: Mapping[str, Any], path: str = "layer") -> LayerSpec:
+    if not isinstance(data, Mapping):
+        raise SpecError(path, "an object with a 'type'", data)
+    kind = data.get("type")
+    _choice(f"{path}.type", kind, LAYER_TYPES)
+    if kind in ("maxpool", "avgpool"):
+        _check_keys(path, data, {"type", "size", "stride"})
+        return PoolSpec(size=data.get("size", 2), stride=data.get("stride"),
+                        mode="max" if kind == "maxpool" else "avg", _path=path)
+    cls = {"dense": DenseSpec, "conv2d": Conv2dSpec, "flatten": FlattenSpec,
+           "batchnorm": BatchNormSpec, "dropout": DropoutSpec}[kind]
+    return cls.from_dict(data, path)
+
+
+def layer_activation(layer: LayerSpec) -> str | None:
+    return getattr(layer, "activation", None)
+
+
+# --------------------------------------------------------------------------- network
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A whole network: input shape, layers in order, loss. Validated by shape inference."""
+
+    input_shape: tuple[int, ...]
+    layers: tuple[LayerSpec, ...]
+    loss: str = "cross_entropy"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "input_shape", tuple(self.input_shape))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        if len(self.input_shape) not in (1, 3):
+            raise SpecError("network.input_shape", "[features] or [channels, height, width]",
+                            list(self.input_shape))
+        for i, n in enumerate(self.input_shape):
+            _int(f"network.input_shape[{i}]", n)
+        if not self.layers:
+            raise SpecError("network.layers", "at least one layer", [])
+        _choice("network.loss", self.loss, LOSSES)
+        self.shapes()  # validates the structure
+        last = self.layers[-1]
+        if not isinstance(last, DenseSpec):
+            raise SpecError(f"network.layers[{len(self.layers) - 1}].type", "dense (the output layer)",
+                            last.to_dict()["type"])
+        for i, layer in enumerate(self.layers[:-1]):
+            if layer_activation(layer) == "softmax":
+                raise SpecError(f"network.layers[{i}].activation",
+                                "a hidden activation (" + ", ".join(ACTIVATIONS[:-1]) + ")",
+                                "softmax", reason="softmax belongs only to the output layer")
+        if self.loss == "cross_entropy" and last.activation != "softmax":
+            raise SpecError(f"network.layers[{len(self.layers) - 1}].activation", "softmax",
+                            last.activation, reason=f"cross_entropy needs a softmax output, got {last.activation!r}")
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        """Per-sample output shape of every layer (raises SpecError where a layer cannot fit)."""
+        shape = self.input_shape
+        out = []
+        seen_flat = len(shape) == 1
+        for i, layer in enumerate(self.layers):
+            p = f"network.layers[{i}]"
+            if isinstance(layer, DenseSpec):
+                shape = (layer.units,)
+                seen_flat = True
+            elif isinstance(layer, FlattenSpec):
+                shape = (math.prod(shape),)
+                seen_flat = True
+            elif isinstance(layer, (Conv2dSpec, PoolSpec)):
+                kind = layer.to_dict()["type"]
+                if len(shape) != 3 or seen_flat:
+                    raise SpecError(f"{p}.type", "dense, dropout or batchnorm after a dense or flatten layer",
+                                    kind, reason=f"a {kind} layer needs (channels, height, width) input, "
+                                                 f"but its input has shape {list(shape)}")
+                c, h, w = shape
+                k = layer.kernel if isinstance(layer, Conv2dSpec) else layer.size
+                stride = layer.stride if isinstance(layer, Conv2dSpec) else layer.step
+                pad = layer.pad if isinstance(layer, Conv2dSpec) else 0
+                if k > h + 2 * pad or k > w + 2 * pad:
+                    name = "kernel" if isinstance(layer, Conv2dSpec) else "size"
+                    raise SpecError(f"{p}.{name}", f"at most {min(h, w) + 2 * pad} for an input of {h}×{w}"
+                                    + (f" with pad {pad}" if pad else ""), k,
+                                    reason=f"{name} {k} is larger than its {h}×{w} input")
+                oh = (h + 2 * pad - k) // stride + 1
+                ow = (w + 2 * pad - k) // stride + 1
+                shape = (layer.filters if isinstance(layer, Conv2dSpec) else c, oh, ow)
+            out.append(shape)
+        return out
+
+    @property
+    def output_size(self) -> int:
+        return self.layers[-1].units  # type: ignore[union-attr]
+
+    def check_outputs(self, n_outputs: int, task: str) -> None:
+        """Reject a network whose output does not fit the data (classes or target width)."""
+        i = len(self.layers) - 1
+        if self.output_size != n_outputs:
+            what = "classes" if task == "classification" else "target values"
+            raise SpecError(f"network.layers[{i}].units", f"{n_outputs} (the data set has {n_outputs} {what})",
+                            self.output_size)
+        if task == "regression" and self.loss == "cross_entropy":
+            raise SpecError("network.loss", "sse for a regression data set", self.loss)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "NetworkSpec":
+        _check_keys("network", data, {"input_shape", "layers", "loss"}, {"input_shape", "layers"})
+        shape = data["input_shape"]
+        if not isinstance(shape, (list, tuple)):
+            raise SpecError("network.input_shape", "[features] or [channels, height, width]", shape)
+        layers = data["layers"]
+        if not isinstance(layers, (list, tuple)):
+            raise SpecError("network.layers", "a list of layers", layers)
+        specs = tuple(layer_from_dict(d, f"network.layers[{i}]") for i, d in enumerate(layers))
+        return cls(tuple(shape), specs, data.get("loss", "cross_entropy"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input_shape": list(self.input_shape), "layers": [l.to_dict() for l in self.layers],
+                "loss": self.loss}
+
+
+# --------------------------------------------------------------------------- optimizer, training
+@dataclass(frozen=True)
+class OptimizerSpec(_Spec):
+    """Which update rule and its hyperparameters (each used only by the rules that need it)."""
+
+    section: ClassVar[str] = "optimizer"
+    name: str = "sgd"
+    lr: float = 0.01
+    momentum: float = 0.9
+    rho: float = 0.99
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    def __post_init__(self) -> None:
+        _choice("optimizer.name", self.name, OPTIMIZERS)
+        _float("optimizer.lr", self.lr, 0.0, math.inf, lo_open=True)
+        _float("optimizer.momentum", self.momentum, 0.0, 1.0, hi_open=True)
+        _float("optimizer.rho", self.rho, 0.0, 1.0, hi_open=True)
+        _float("optimizer.beta1", self.beta1, 0.0, 1.0, hi_open=True)
+        _float("optimizer.beta2", self.beta2, 0.0, 1.0, hi_open=True)
+        _float("optimizer.eps", self.eps, 0.0, 1.0, lo_open=True)
+
+
+@dataclass(frozen=True)
+class TrainingSpec(_Spec):
+    """How data is fed: batch_size 1 is online learning, the training-set size is full batch."""
+
+    section: ClassVar[str] = "training"
+    batch_size: int = 100
+    epochs: int = 5
+    seed: int = 0
+    dtype: str = "float32"
+    weight_decay: float = 0.0
+    l1: float = 0.0
+
+    def __post_init__(self) -> None:
+        _int("training.batch_size", self.batch_size)
+        _int("training.epochs", self.epochs)
+        _int("training.seed", self.seed, minimum=0)
+        _choice("training.dtype", self.dtype, DTYPES)
+        _float("training.weight_decay", self.weight_decay, 0.0, math.inf)
+        _float("training.l1", self.l1, 0.0, math.inf)

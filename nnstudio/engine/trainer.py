@@ -1,0 +1,275 @@
+"""The training loop as a generator of immutable snapshots.
+
+    trainer = Trainer(network, optimizer, TrainingSpec(...), x_train, t_train, x_test, t_test)
+    for snap in trainer.run():        # one snapshot per iteration (one parameter update)
+        print(snap.iteration, snap.loss)
+
+Commands reach the loop between two steps, either as the value sent into the generator
+(``gen.send(SetLearningRate(0.01))``) or, from another thread, through
+:meth:`Trainer.post`. ``Pause`` makes the loop wait (blocking the thread that iterates it)
+until ``Resume``, ``Step``, ``StepEpoch`` or ``Stop`` arrives, so a worker thread can park
+in it. NaN or inf in the loss or in a parameter stops the run with a DivergenceError.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Generator, Mapping
+
+import numpy as np
+
+from .errors import DivergenceError
+from .network import Network
+from .optimizers import Optimizer
+from .recording import Recorder, frozen_copy
+from .spec import TrainingSpec
+
+
+# --------------------------------------------------------------------------- commands
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    """While paused: run this many iterations, then pause again."""
+    iterations: int = 1
+
+
+@dataclass(frozen=True)
+class StepEpoch:
+    """While paused: run to the end of the current epoch, then pause again."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True)
+class SetLearningRate:
+    lr: float
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """Ask for weight copies and/or hidden activations in the next snapshot."""
+    weights: bool = True
+    activations: bool = True
+
+
+Command = Pause | Resume | Step | StepEpoch | Stop | SetLearningRate | RequestDetail
+
+
+# --------------------------------------------------------------------------- snapshots
+@dataclass(frozen=True)
+class Snapshot:
+    iteration: int                 # updates done so far (1-based)
+    epoch: int                     # the epoch this iteration belongs to (1-based)
+    step_in_epoch: int             # 1 … steps_per_epoch
+    steps_per_epoch: int
+    total_iterations: int
+    epoch_end: bool
+    loss: float                    # this batch's loss, regularization included
+    data_loss: float               # this batch's loss without regularization
+    lr: float
+    samples: int                   # training samples seen so far
+    elapsed: float                 # seconds spent training (pauses excluded)
+    grad_norms: Mapping[str, float]     # ‖∂E/∂p‖ per qualified parameter name
+    weight_norms: Mapping[str, float]   # ‖p‖ after the update
+    paused: bool = False           # the loop waits for a command after this snapshot
+    train_loss: float | None = None      # epoch end: over the whole training set
+    train_accuracy: float | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    weights: Mapping[str, np.ndarray] | None = None       # on request: read-only copies
+    activations: Mapping[str, np.ndarray] | None = None   # on request: each layer's output for this batch
+
+    @property
+    def progress(self) -> float:
+        return self.iteration / self.total_iterations if self.total_iterations else 1.0
+
+
+def _ro_mapping(d: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+    return MappingProxyType({k: frozen_copy(v) for k, v in d.items()})
+
+
+@dataclass
+class _Flow:
+    paused: bool = False
+    budget: int = 0                 # iterations allowed while paused
+    to_epoch_end: bool = False
+    stop: bool = False
+    detail: RequestDetail | None = None
+    lr: float | None = None
+    pending: list = field(default_factory=list)
+
+
+class Trainer:
+    """Feeds the data in shuffled (mini-)batches; evaluates at every epoch end."""
+
+    def __init__(self, network: Network, optimizer: Optimizer, spec: TrainingSpec,
+                 x_train: np.ndarray, t_train: np.ndarray,
+                 x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
+                 *, start_paused: bool = False, evaluate_train: bool = True) -> None:
+        if len(x_train) == 0:
+            raise ValueError("no training samples")
+        if len(x_train) != len(t_train):
+            raise ValueError(f"{len(x_train)} training samples but {len(t_train)} targets")
+        self.network = network
+        self.optimizer = optimizer
+        self.spec = spec
+        dt = network.dtype
+        self.x_train = np.asarray(x_train, dtype=dt)
+        self.t_train = self._targets(t_train)
+        self.x_test = None if x_test is None else np.asarray(x_test, dtype=dt)
+        self.t_test = None if t_test is None else self._targets(t_test)
+        self.evaluate_train = evaluate_train
+        n = len(self.x_train)
+        self.batch_size = min(spec.batch_size, n)
+        self.steps_per_epoch = math.ceil(n / self.batch_size)
+        self.total_iterations = self.steps_per_epoch * spec.epochs
+        self.order_rng = np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(3)[2])
+        self.iteration = 0
+        self.epoch = 0
+        self.samples = 0
+        self.elapsed = 0.0
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._flow = _Flow(paused=start_paused)
+        self.last_snapshot: Snapshot | None = None
+
+    def _targets(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        return t if np.issubdtype(t.dtype, np.integer) else t.astype(self.network.dtype, copy=False)
+
+    # ------------------------------------------------------------------ commands
+    def post(self, command: Command) -> None:
+        """Thread-safe: the command takes effect before the next iteration."""
+        self._inbox.put(command)
+
+    def _apply(self, cmd: Command) -> None:
+        f = self._flow
+        if isinstance(cmd, Pause):
+            f.paused = True
+            f.budget, f.to_epoch_end = 0, False
+        elif isinstance(cmd, Resume):
+            f.paused = False
+        elif isinstance(cmd, Step):
+            f.paused, f.budget = True, max(1, cmd.iterations)
+        elif isinstance(cmd, StepEpoch):
+            f.paused, f.to_epoch_end = True, True
+        elif isinstance(cmd, Stop):
+            f.stop = True
+        elif isinstance(cmd, SetLearningRate):
+            if not (cmd.lr > 0 and math.isfinite(cmd.lr)):
+                raise ValueError(f"learning rate must be a positive number, got {cmd.lr!r}")
+            self.optimizer.lr = float(cmd.lr)
+        elif isinstance(cmd, RequestDetail):
+            f.detail = cmd
+        elif cmd is not None:
+            raise TypeError(f"not a trainer command: {cmd!r}")
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._apply(self._inbox.get_nowait())
+            except queue.Empty:
+                return
+
+    def _may_run(self) -> bool:
+        """Block while paused with nothing to do; False when the run must stop."""
+        f = self._flow
+        self._drain()
+        while f.paused and not f.budget and not f.to_epoch_end and not f.stop:
+            self._apply(self._inbox.get())
+        return not f.stop
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> Generator[Snapshot, Command | None, None]:
+        net, opt = self.network, self.optimizer
+        params = net.parameters()
+        n = len(self.x_train)
+        bs = self.batch_size
+        while self.epoch < self.spec.epochs:
+            order = self.order_rng.permutation(n) if bs < n else np.arange(n)
+            for step in range(self.steps_per_epoch):
+                if not self._may_run():
+                    return
+                t0 = time.perf_counter()
+                idx = order[step * bs:(step + 1) * bs]
+                xb, tb = self.x_train[idx], self.t_train[idx]
+                loss = net.loss(xb, tb, train=True)
+                self.iteration += 1
+                if not math.isfinite(loss):
+                    raise DivergenceError("loss", self.iteration, loss)
+                net.backward()
+                grads = net.gradients()
+                grad_norms = {k: math.sqrt(float(np.vdot(g, g))) for k, g in grads.items()}
+                opt.step(params, grads)
+                params = net.parameters()
+                weight_norms = {k: math.sqrt(float(np.vdot(w, w))) for k, w in params.items()}
+                for k, v in weight_norms.items():
+                    if not math.isfinite(v):
+                        raise DivergenceError(k, self.iteration, v)
+                self.samples += len(idx)
+                epoch_end = step == self.steps_per_epoch - 1
+                self.elapsed += time.perf_counter() - t0
+                snap = self._snapshot(step, epoch_end, loss, grad_norms, weight_norms)
+                self.last_snapshot = snap
+                cmd = yield snap
+                if cmd is not None:
+                    self._apply(cmd)
+            self.epoch += 1
+
+    def _snapshot(self, step: int, epoch_end: bool, loss: float, grad_norms, weight_norms) -> Snapshot:
+        f = self._flow
+        net = self.network
+        extra: dict = {}
+        if epoch_end:
+            if self.evaluate_train:
+                extra["train_loss"], extra["train_accuracy"] = net.evaluate(self.x_train, self.t_train)
+            if self.x_test is not None and len(self.x_test):
+                extra["test_loss"], extra["test_accuracy"] = net.evaluate(self.x_test, self.t_test)
+        if f.detail is not None:
+            if f.detail.weights:
+                extra["weights"] = _ro_mapping(net.parameters())
+            if f.detail.activations:
+                extra["activations"] = _ro_mapping({l.name: l.out for l in net.layers if l.out is not None})
+            f.detail = None
+        if f.paused:
+            if f.budget:
+                f.budget -= 1
+            if f.to_epoch_end and epoch_end:
+                f.to_epoch_end = False
+        self._drain()
+        will_pause = f.paused and not f.budget and not f.to_epoch_end
+        return Snapshot(
+            iteration=self.iteration, epoch=self.epoch + 1, step_in_epoch=step + 1,
+            steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
+            epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=self.optimizer.lr,
+            samples=self.samples, elapsed=self.elapsed,
+            grad_norms=MappingProxyType(grad_norms), weight_norms=MappingProxyType(weight_norms),
+            paused=will_pause, **extra)
+
+    # ------------------------------------------------------------------ tracing
+    def traced_step(self, x: np.ndarray, t: np.ndarray):
+        """One real training step on (x, t), recorded operation by operation (see trace.py)."""
+        from .trace import record_step
+        trace = record_step(self.network, self.optimizer, x, t)
+        self.iteration += 1
+        self.samples += len(x)
+        return trace
+
+
+__all__ = ["Command", "Pause", "RequestDetail", "Resume", "SetLearningRate", "Snapshot", "Step",
+           "StepEpoch", "Stop", "Trainer", "Recorder"]

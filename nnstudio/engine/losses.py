@@ -87,4 +87,19 @@ def softmax_cross_entropy(u: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarr
     return loss, y, grad
 
 
-__all__ = ["LOSSES", "LossInfo", "as_dense_targets", "cross_entropy", "softmax", "softmax_cross_entropy", "sse"]
+def softmax_cross_entropy_long_way(y: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+    """The fused gradient (y − t)/N taken the long way, for learners who want to see it:
+    ∂E/∂y = −t/(N·y) from the cross-entropy, the softmax Jacobian J[n, i, j] = yᵢ(δᵢⱼ − yⱼ)
+    per sample, and their product ∂E/∂u = ∂E/∂y·J, which equals (y − t)/N up to rounding.
+    Only used when a step is traced (the batch is small there)."""
+    td = as_dense_targets(t, y.shape[1], y.dtype)
+    n, k = y.shape
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dy = np.where(td != 0, -td / (n * y), 0).astype(y.dtype, copy=False)
+    jac = y[:, :, None] * (np.eye(k, dtype=y.dtype)[None] - y[:, None, :])
+    du_long = np.einsum("ni,nij->nj", dy, jac)
+    return {"dy_long": dy, "jacobian": jac, "du_long": du_long}
+
+
+__all__ = ["LOSSES", "LossInfo", "as_dense_targets", "cross_entropy", "softmax", "softmax_cross_entropy",
+           "softmax_cross_entropy_long_way", "sse"]

@@ -189,7 +189,8 @@ class Network:
             if rec is not None:
                 info = losses.SOFTMAX_CROSS_ENTROPY
                 rec(Phase.BACKWARD, out_layer, "softmax_cross_entropy_backward", info.gradient,
-                    info.gradient_code, y=out_layer.out, t=self._t, du=self._dy)
+                    info.gradient_code, y=out_layer.out, t=self._t, du=self._dy,
+                    **losses.softmax_cross_entropy_long_way(out_layer.out, self._t))
             d = out_layer.backward_pre(self._dy, rec)
         else:
             if rec is not None:

@@ -77,6 +77,9 @@ class Optimizer:
             self._update(name, w, g)
             if rec is not None:
                 state = {f"{k}": v for k, v in self.state_of(name).items()}
+                if self.rule.name == "adam":   # the bias-corrected moments, as in the formula
+                    state["m_hat"] = state["m"] / (1 - self.spec.beta1 ** self.t)
+                    state["v_hat"] = state["v"] / (1 - self.spec.beta2 ** self.t)
                 rec(Phase.UPDATE, (layers or {}).get(name), "update", self.rule.formula, self.rule.code,
                     note=f"{name} ({self.rule.title}, η = {self.lr:g}, t = {self.t})",
                     **{"W_before": before, "dW": g, "W_after": w}, **state)

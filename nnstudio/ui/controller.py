@@ -1,0 +1,335 @@
+"""The training controller: the engine's training generator in a worker thread.
+
+The worker thread iterates ``session.trainer.run()`` and only appends each snapshot to a
+locked buffer; a GUI-thread timer drains the buffer at most ~30 times a second and emits
+``snapshots`` with everything collected since the last delivery. So the worker never
+emits a signal per iteration and the GUI never sees more than 30 updates a second.
+
+Pause, Step and Step epoch are the trainer's own commands (``Trainer.post``): while paused
+the worker is parked inside the trainer, so the GUI thread may use the session's network.
+A new run (``reset`` or ``set_project``) builds a fresh session from the project with the
+same seed, so the same initial weights come back.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from nnstudio.engine.errors import DivergenceError
+from nnstudio.engine.trainer import Pause, RequestDetail, Resume, SetLearningRate, Step, StepEpoch, Stop
+from nnstudio.project.model import Project
+from nnstudio.project.session import Session, build_session
+
+DELIVERY_INTERVAL_MS = 33          # at most ~30 deliveries a second
+STATES = ("idle", "running", "paused", "finished", "diverged")
+
+
+class DatasetCache:
+    """Loads each distinct ``dataset`` entry once (MNIST takes a second)."""
+
+    def __init__(self, loader: Callable[[dict], Any] | None = None, size: int = 3) -> None:
+        if loader is None:
+            from nnstudio.data import load as loader
+        self._loader = loader
+        self._size = size
+        self._items: list[tuple[str, Any]] = []
+
+    def get(self, entry: dict) -> Any:
+        key = repr(sorted(entry.items()))
+        for k, value in self._items:
+            if k == key:
+                return value
+        value = self._loader(dict(entry))
+        self._items = [(key, value)] + self._items[: self._size - 1]
+        return value
+
+
+class _Worker(QThread):
+    """Iterates the trainer; collects snapshots; knows when it is parked; stores the ending.
+
+    ``parked`` is true only while the worker waits inside the trainer for a command (the
+    run starts parked). The GUI clears it whenever it posts a command that lets the loop
+    go on; the worker sets it when a snapshot says the loop pauses next and no such
+    command came in meanwhile. A pause request is posted to the trainer by the worker
+    itself between two steps, so it knows the moment it parks.
+    """
+
+    def __init__(self, session: Session, delay: float) -> None:
+        super().__init__()
+        self.session = session
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.buffer: list = []
+        self.outcome: tuple[str, Any] | None = None   # ("finished" | "diverged" | ..., value)
+        self.parked = True
+        self._seq = 0
+        self._pause_requested = False
+        self._wake = threading.Event()
+
+    def set_delay(self, delay: float) -> None:
+        self.delay = delay
+        self._wake.set()
+
+    def go_on(self, cmd) -> None:
+        """Post a command that unparks the loop (Resume, Step, StepEpoch)."""
+        with self.lock:
+            self._seq += 1
+            self._pause_requested = False
+            self.parked = False
+            self.session.trainer.post(cmd)
+
+    def request_pause(self) -> None:
+        with self.lock:
+            self._pause_requested = True
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ask the loop to end (also when it is parked in a pause)."""
+        self.requestInterruption()
+        self.session.trainer.post(Stop())
+        self._wake.set()
+
+    def take(self) -> list:
+        with self.lock:
+            out, self.buffer = self.buffer, []
+        return out
+
+    def run(self) -> None:  # the worker thread
+        outcome: tuple[str, Any] = ("finished", None)
+        trainer = self.session.trainer
+        try:
+            gen = trainer.run()
+            while True:
+                with self.lock:
+                    seq = self._seq
+                snap = next(gen, None)
+                if snap is None:
+                    break
+                with self.lock:
+                    self.buffer.append(snap)
+                    if snap.paused and seq == self._seq:
+                        self.parked = True
+                if self.isInterruptionRequested():
+                    outcome = ("stopped", None)
+                    break
+                if self.delay > 0 and not snap.paused:
+                    self._wake.clear()
+                    self._wake.wait(self.delay)
+                with self.lock:
+                    if self._pause_requested:
+                        self._pause_requested = False
+                        trainer.post(Pause())
+                        self.parked = True
+            if self.isInterruptionRequested():
+                outcome = ("stopped", None)
+        except DivergenceError as err:
+            outcome = ("diverged", err)
+        except Exception as err:  # noqa: BLE001 - reported to the GUI, never lost
+            outcome = ("failed", err)
+        with self.lock:
+            self.parked = False
+            self.outcome = outcome
+
+
+class TrainingController(QObject):
+    """Play / Pause / Step / Step epoch / Reset for one project; see the module docstring.
+
+    ``failed`` carries an exception that building a run or training raised (bad data
+    options, a data file that cannot be read); the window shows it and stays usable.
+    """
+
+    snapshots = Signal(object)
+    runStarted = Signal(object)
+    stateChanged = Signal(str)
+    diverged = Signal(object)
+    finished = Signal()
+    failed = Signal(object)
+
+    def __init__(self, project: Project | None = None, *, loader: Callable[[dict], Any] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._data = DatasetCache(loader)
+        self._project = project
+        self._session: Session | None = None
+        self._worker: _Worker | None = None
+        self._state = "idle"
+        self._delay = 0.0
+        self._last = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(DELIVERY_INTERVAL_MS)
+        self._timer.timeout.connect(self._deliver)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    @property
+    def project(self) -> Project | None:
+        return self._project
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def is_paused(self) -> bool:
+        """True when the worker is parked in the trainer (idle at iteration 0, or paused)."""
+        worker = self._worker
+        return worker is not None and worker.parked
+
+    @property
+    def last_snapshot(self):
+        return self._last
+
+    @property
+    def has_progress(self) -> bool:
+        """A run has taken at least one step (so an edit would throw its training away)."""
+        return self._last is not None
+
+    @property
+    def delay(self) -> float:
+        return self._delay
+
+    def dataset(self, entry: dict) -> Any:
+        """The loaded data set of a project's ``dataset`` entry (cached)."""
+        return self._data.get(entry)
+
+    # ------------------------------------------------------------------ runs
+    def set_project(self, project: Project | None) -> None:
+        """Use this project from now on: the current run ends and a new one is built."""
+        self._project = project
+        if project is None:
+            self._end_run()
+            self._set_state("idle")
+        else:
+            self.reset()
+
+    def reset(self) -> bool:
+        """End the current run and build a new one (same seed: same initial weights).
+
+        The new run's worker starts parked at iteration 0. Returns False (and emits
+        ``failed``) when the run cannot be built.
+        """
+        self._end_run()
+        if self._project is None:
+            self._set_state("idle")
+            return False
+        try:
+            dataset = self._data.get(dict(self._project.dataset))
+            session = build_session(self._project, dataset, start_paused=True)
+        except Exception as err:  # noqa: BLE001 - bad data options, unreadable files
+            self._set_state("idle")
+            self.failed.emit(err)
+            return False
+        self._session = session
+        self._worker = _Worker(session, self._delay)
+        self._worker.start()
+        self._timer.start()
+        self._set_state("idle")
+        self.runStarted.emit(session)
+        return True
+
+    def _ensure_run(self) -> bool:
+        if self._worker is None or self._state in ("finished", "diverged"):
+            return self.reset()
+        return True
+
+    def play(self) -> None:
+        if self._state == "running" or not self._ensure_run():
+            return
+        self._worker.go_on(Resume())
+        self._set_state("running")
+
+    def pause(self) -> None:
+        if self._state != "running":
+            return
+        self._worker.request_pause()
+        self._set_state("paused")
+
+    def step(self, iterations: int = 1) -> None:
+        if not self._ensure_run():
+            return
+        self._worker.go_on(Step(iterations))
+        self._set_state("paused")
+
+    def step_epoch(self) -> None:
+        if not self._ensure_run():
+            return
+        self._worker.go_on(StepEpoch())
+        self._set_state("paused")
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Takes effect at the next training step."""
+        if self._worker is not None:
+            self._post(SetLearningRate(float(lr)))
+
+    def request_detail(self, weights: bool = True, activations: bool = True) -> None:
+        """Weights/activations in the next snapshot (while paused: the next step's)."""
+        if self._worker is not None:
+            self._post(RequestDetail(weights, activations))
+
+    def set_delay(self, seconds: float) -> None:
+        """Slow training down for watching: wait this long after every iteration."""
+        self._delay = max(0.0, float(seconds))
+        if self._worker is not None:
+            self._worker.set_delay(self._delay)
+
+    def shutdown(self) -> None:
+        """End the worker thread cleanly (window closing)."""
+        self._end_run()
+
+    # ------------------------------------------------------------------ internals
+    def _post(self, cmd) -> None:
+        assert self._session is not None
+        self._session.trainer.post(cmd)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    def _end_run(self) -> None:
+        worker, self._worker = self._worker, None
+        self._timer.stop()
+        self._last = None
+        if worker is not None:
+            worker.stop()
+            worker.quit()
+            worker.wait()
+        self._session = None
+
+    def _deliver(self) -> None:
+        worker = self._worker
+        if worker is None:
+            return
+        batch = worker.take()
+        if batch:
+            self._last = batch[-1]
+            self.snapshots.emit(tuple(batch))
+        with worker.lock:
+            outcome = worker.outcome
+        if outcome is None:
+            if batch and batch[-1].paused and self._state == "running":
+                self._set_state("paused")
+            return
+        if worker.buffer:       # snapshots that arrived with the ending: next tick
+            return
+        worker.wait()
+        self._timer.stop()
+        kind, value = outcome
+        if kind == "diverged":
+            self._set_state("diverged")
+            self.diverged.emit(value)
+        elif kind == "failed":
+            self._set_state("idle")
+            self.failed.emit(value)
+        elif kind == "finished":
+            self._set_state("finished")
+            self.finished.emit()
+
+
+__all__ = ["DELIVERY_INTERVAL_MS", "STATES", "TrainingController"]

@@ -1,0 +1,128 @@
+"""TrainingController: the worker thread, batched delivery, commands, reset, divergence."""
+
+import numpy as np
+import pytest
+
+from nnstudio.ui.controller import TrainingController
+from ui_helpers import small_project
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = TrainingController(small_project(epochs=50))
+    deliveries = []
+    c.snapshots.connect(deliveries.append)
+    c.deliveries = deliveries
+    yield c
+    c.shutdown()
+
+
+def iterations(c):
+    return [s.iteration for batch in c.deliveries for s in batch]
+
+
+def test_reset_builds_a_parked_run(controller, qtbot):
+    started = []
+    controller.runStarted.connect(started.append)
+    assert controller.reset()
+    assert started and started[0] is controller.session
+    assert controller.state == "idle" and controller.is_paused
+
+
+def test_step_runs_exactly_one_iteration(controller, qtbot):
+    controller.reset()
+    controller.step()
+    qtbot.waitUntil(lambda: controller.is_paused and iterations(controller) == [1], timeout=3000)
+    controller.step()
+    controller.step()
+    qtbot.waitUntil(lambda: iterations(controller) == [1, 2, 3], timeout=3000)
+    qtbot.waitUntil(lambda: controller.is_paused, timeout=3000)
+    assert controller.state == "paused"
+
+
+def test_step_epoch_runs_to_the_epoch_end(controller, qtbot):
+    controller.reset()
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: iterations(controller)[-1:] == [5], timeout=3000)  # 100 / 20
+    last = controller.deliveries[-1][-1]
+    assert last.epoch_end and last.test_accuracy is not None and last.paused
+
+
+def test_play_pause_delivers_every_iteration_in_batches(controller, qtbot):
+    controller.reset()
+    controller.play()
+    assert controller.state == "running"
+    qtbot.waitUntil(lambda: len(iterations(controller)) > 40, timeout=5000)
+    controller.pause()
+    qtbot.waitUntil(lambda: controller.is_paused, timeout=3000)
+    qtbot.wait(100)
+    seen = iterations(controller)
+    assert seen == list(range(1, len(seen) + 1))            # none lost, none repeated
+    assert len(controller.deliveries) < len(seen)           # batched, not one per iteration
+    qtbot.wait(150)
+    assert iterations(controller) == seen                   # really paused
+
+
+def test_reset_gives_the_same_initial_weights(controller, qtbot):
+    controller.reset()
+    first = {k: v.copy() for k, v in controller.session.network.parameters().items()}
+    controller.step(3)
+    qtbot.waitUntil(lambda: controller.is_paused and len(iterations(controller)) == 3, timeout=3000)
+    moved = controller.session.network.parameters()
+    assert not np.allclose(first["dense_1.W"], moved["dense_1.W"])
+    controller.reset()
+    again = controller.session.network.parameters()
+    for name, value in first.items():
+        np.testing.assert_array_equal(value, again[name])
+
+
+def test_learning_rate_changes_at_the_next_step(controller, qtbot):
+    controller.reset()
+    controller.step()
+    qtbot.waitUntil(lambda: len(iterations(controller)) == 1, timeout=3000)
+    controller.set_learning_rate(0.025)
+    controller.step()
+    qtbot.waitUntil(lambda: len(iterations(controller)) == 2, timeout=3000)
+    lrs = [s.lr for batch in controller.deliveries for s in batch]
+    assert lrs == [0.1, 0.025]
+
+
+def test_run_finishes(qtbot):
+    c = TrainingController(small_project(epochs=2))
+    c.reset()
+    with qtbot.waitSignal(c.finished, timeout=5000):
+        c.play()
+    assert c.state == "finished" and c.last_snapshot.iteration == 10
+    c.shutdown()
+
+
+def test_divergence_is_reported_and_a_new_run_works(qtbot):
+    c = TrainingController(small_project(lr=1e6, epochs=50, hidden=16))
+    errors = []
+    c.diverged.connect(errors.append)
+    c.reset()
+    c.play()
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert c.state == "diverged" and errors[0].iteration >= 1
+    c.set_project(small_project(epochs=1))
+    with qtbot.waitSignal(c.finished, timeout=5000):
+        c.play()
+    c.shutdown()
+
+
+def test_bad_data_options_fail_without_a_crash(qtbot):
+    c = TrainingController(small_project().with_(dataset={"name": "iris", "test_ratio": 3}))
+    failures = []
+    c.failed.connect(failures.append)
+    assert not c.reset()
+    assert failures and "test_ratio" in str(failures[0])
+    assert c.session is None and c.state == "idle"
+
+
+def test_slow_down_delays_every_iteration(controller, qtbot):
+    controller.set_delay(0.05)
+    controller.reset()
+    controller.play()
+    qtbot.wait(400)
+    controller.pause()
+    assert 2 <= len(iterations(controller)) <= 12

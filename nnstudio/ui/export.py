@@ -1,0 +1,404 @@
+"""Export of plots: PNG (chosen size and DPI), SVG and CSV of the data behind them.
+
+    export_png(plot_item, "loss.png", width=1600, height=900, dpi=200)
+    export_svg(plot_item, "loss.svg")
+    export_csv(plot_item, "loss.csv")          # the plotted values, exactly
+
+A *target* is anything a view's ``export_targets()`` returns: a pyqtgraph ``PlotItem``,
+``ImageItem``, ``GraphicsLayout`` or other graphics item, a ``PlotWidget`` /
+``GraphicsLayoutWidget`` / ``ImageView``, or a plain ``QWidget`` (PNG and SVG by rendering the
+widget; CSV when it has an ``export_table()`` method returning ``(header, columns)``).
+
+Everything is rendered to memory first and written with
+:func:`nnstudio.engine.io.atomic_write_bytes`, so a failed export never leaves half a file or
+spoils an older one. Failures raise :class:`ExportError` (path + plain reason); the UI turns
+that into a translated message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
+
+from nnstudio.engine.io import atomic_write_bytes
+
+INCH = 0.0254  # metres
+FORMATS = ("png", "svg", "csv")
+
+
+class ExportError(Exception):
+    """An export that could not be done; ``path`` and a plain-English ``reason``."""
+
+    def __init__(self, path: os.PathLike | str, reason: str):
+        self.path = os.fspath(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """The data behind a plot: named columns (of possibly different lengths)."""
+
+    header: tuple[str, ...]
+    columns: tuple[np.ndarray, ...]
+
+    def column(self, name: str) -> np.ndarray:
+        return self.columns[self.header.index(name)]
+
+
+# --------------------------------------------------------------------------- targets
+def graphics_target(target) -> QGraphicsItem | QGraphicsScene | None:
+    """The graphics item (or scene) pyqtgraph's exporters should render for ``target``;
+    None for a plain QWidget."""
+    if isinstance(target, (QGraphicsItem, QGraphicsScene)):
+        return target
+    if isinstance(target, pg.PlotWidget):
+        return target.getPlotItem()
+    if isinstance(target, pg.ImageView):
+        return target.getView()
+    if isinstance(target, pg.GraphicsLayoutWidget):
+        return target.ci
+    if isinstance(target, pg.GraphicsView):
+        return target.sceneObj
+    return None
+
+
+def source_size(target) -> QSize:
+    """The on-screen size of ``target`` in pixels (the default export size)."""
+    item = graphics_target(target)
+    if isinstance(item, QGraphicsScene):
+        rect = item.sceneRect()
+    elif item is not None:
+        rect = item.sceneBoundingRect()
+    else:
+        return target.size()
+    return QSize(max(1, round(rect.width())), max(1, round(rect.height())))
+
+
+def _has_view(item) -> bool:
+    scene = item if isinstance(item, QGraphicsScene) else item.scene()
+    return scene is not None and bool(scene.views())
+
+
+def _view_boxes(item) -> list:
+    if isinstance(item, QGraphicsScene):
+        items = item.items()
+    else:
+        items = [item, *item.childItems()]
+        stack = list(item.childItems())
+        while stack:
+            child = stack.pop()
+            stack.extend(child.childItems())
+            items.append(child)
+    return [i for i in items if isinstance(i, pg.ViewBox)]
+
+
+# --------------------------------------------------------------------------- PNG
+def render_png(target, width: int | None = None, height: int | None = None, dpi: float = 96.0) -> bytes:
+    """The PNG bytes of ``target`` rendered at ``width`` × ``height`` pixels with ``dpi`` stored
+    in the file (dots per metre). A different aspect ratio than on screen re-lays the plot out
+    at that ratio for the export only (text is not stretched)."""
+    size = source_size(target)
+    width = int(size.width() if width is None else width)
+    height = int(size.height() if height is None else height)
+    if width < 1 or height < 1:
+        raise ValueError(f"image size must be positive, got {width}×{height}")
+    if dpi <= 0:
+        raise ValueError(f"DPI must be positive, got {dpi}")
+    item = graphics_target(target)
+    if item is None:
+        image = _render_widget(target, width, height)
+    elif not _has_view(item):
+        raise ValueError("the plot is not shown in any view")
+    else:
+        image = _render_graphics(item, width, height)
+    dots = round(dpi / INCH)
+    image.setDotsPerMeterX(dots)
+    image.setDotsPerMeterY(dots)
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buf, "PNG"):
+        raise ValueError("Qt could not encode the image as PNG")
+    buf.close()
+    return bytes(data.data())
+
+
+def _render_graphics(item, width: int, height: int) -> QImage:
+    old = item.geometry() if isinstance(item, pg.GraphicsWidget) else None
+    if old is not None and old.width() > 0 and old.height() > 0:
+        ratio = width / height
+        if abs(ratio - old.width() / old.height()) > 1e-3:
+            # keep the on-screen area, change the shape: fonts keep their size relative to it
+            area = old.width() * old.height()
+            h = (area / ratio) ** 0.5
+            item.resize(ratio * h, h)
+    try:
+        exporter = ImageExporter(item)
+        params = exporter.parameters()
+        params.param("width").setValue(width, blockSignal=exporter.widthChanged)
+        params.param("height").setValue(height, blockSignal=exporter.heightChanged)
+        image = exporter.export(toBytes=True)
+    finally:
+        if old is not None and item.geometry() != old:
+            item.setGeometry(old)
+            for vb in _view_boxes(item):   # the view range follows the size lazily
+                if any(vb.autoRangeEnabled()):
+                    vb.updateAutoRange()
+                vb.updateMatrix()
+    return image
+
+
+def _render_widget(widget: QWidget, width: int, height: int) -> QImage:
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(widget.palette().window().color())
+    painter = QPainter(image)
+    try:
+        w, h = max(1, widget.width()), max(1, widget.height())
+        painter.scale(width / w, height / h)
+        widget.render(painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    return image
+
+
+# --------------------------------------------------------------------------- SVG
+def render_svg(target) -> bytes:
+    """The SVG document of ``target`` (pyqtgraph's SVGExporter; QSvgGenerator for widgets)."""
+    item = graphics_target(target)
+    if item is None:
+        return _widget_svg(target)
+    if not _has_view(item):
+        raise ValueError("the plot is not shown in any view")
+    return bytes(SVGExporter(item).export(toBytes=True))
+
+
+def _widget_svg(widget: QWidget) -> bytes:
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(widget.size())
+    gen.setViewBox(QRectF(0, 0, widget.width(), widget.height()))
+    painter = QPainter(gen)
+    try:
+        widget.render(painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    buf.close()
+    return bytes(data.data())
+
+
+# --------------------------------------------------------------------------- CSV
+def plot_table(target) -> Table:
+    """The data behind ``target`` as named columns, exactly as it was given to the plot.
+
+    Curves and scatters give ``<name>_x`` / ``<name>_y``; bar charts every bar option that was
+    set (``x``, ``height``, ``width``, ...); an image one column per column of its array
+    (rows are the array's first axis); a layout the columns of each of its plots, prefixed by
+    the plot's title. Raises ValueError when the target holds no data.
+    """
+    if hasattr(target, "export_table") and callable(target.export_table):
+        header, columns = target.export_table()
+        return _finish(list(header), [np.asarray(c) for c in columns])
+    item = graphics_target(target)
+    if item is None:
+        raise ValueError("this view has no tabular data to export")
+    header: list[str] = []
+    columns: list[np.ndarray] = []
+    plots = _plots_in(item)
+    for plot in plots:
+        prefix = _title_of(plot) + ":" if len(plots) > 1 else ""
+        for name, col in _plot_columns(plot):
+            header.append(prefix + name)
+            columns.append(col)
+    if not plots:
+        for name, col in _item_columns(item, 0):
+            header.append(name)
+            columns.append(col)
+    if not header:
+        raise ValueError("the plot holds no data")
+    return _finish(header, columns)
+
+
+def _finish(header: list[str], columns: list[np.ndarray]) -> Table:
+    seen: dict[str, int] = {}
+    unique = []
+    for name in header:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        unique.append(name if n == 0 else f"{name}.{n}")
+    cols = tuple(np.ravel(np.asarray(c)) for c in columns)
+    return Table(tuple(unique), cols)
+
+
+def _plots_in(item) -> list:
+    if isinstance(item, pg.PlotItem):
+        return [item]
+    if isinstance(item, QGraphicsScene):
+        candidates = item.items()
+    elif isinstance(item, pg.GraphicsLayout):
+        candidates = list(item.items.keys())
+        nested = [c for c in candidates if isinstance(c, pg.GraphicsLayout)]
+        for sub in nested:
+            candidates.extend(_plots_in(sub))
+    else:
+        return []
+    plots = [c for c in candidates if isinstance(c, pg.PlotItem)]
+    return list(dict.fromkeys(plots))
+
+
+def _title_of(plot: pg.PlotItem) -> str:
+    text = plot.titleLabel.text if plot.titleLabel is not None else ""
+    return text or "plot"
+
+
+def _plot_columns(plot: pg.PlotItem):
+    k = 0
+    for child in plot.items:
+        cols = list(_item_columns(child, k))
+        if cols:
+            k += 1
+        yield from cols
+
+
+def _item_columns(item, k: int):
+    name = ""
+    if hasattr(item, "name") and callable(item.name):
+        name = item.name() or ""
+    if isinstance(item, pg.PlotDataItem):
+        x, y = item.getOriginalDataset()
+        if x is None or y is None:
+            return
+        name = name or f"curve{k}"
+        yield f"{name}_x", np.asarray(x)
+        yield f"{name}_y", np.asarray(y)
+    elif isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)):
+        x, y = item.getData()
+        if x is None or y is None:
+            return
+        name = name or f"curve{k}"
+        yield f"{name}_x", np.asarray(x)
+        yield f"{name}_y", np.asarray(y)
+    elif isinstance(item, pg.BarGraphItem):
+        name = name or f"bars{k}"
+        keys = [key for key in ("x", "x0", "x1", "width", "y", "y0", "y1", "height")
+                if item.opts.get(key) is not None]
+        n = max((np.size(item.opts[key]) for key in keys), default=0)
+        for key in keys:
+            value = np.asarray(item.opts[key])
+            yield f"{name}_{key}", np.broadcast_to(value, (n,)) if value.ndim == 0 else value
+    elif isinstance(item, pg.ImageItem):
+        image = item.image
+        if image is None:
+            return
+        image = np.asarray(image)
+        name = f"image{k}" if k else "image"
+        if image.ndim == 2:
+            for j in range(image.shape[1]):
+                yield f"{name}_col{j}", image[:, j]
+        else:  # colour: one row per pixel
+            rows, cols = np.indices(image.shape[:2])
+            yield f"{name}_row", rows.ravel()
+            yield f"{name}_col", cols.ravel()
+            flat = image.reshape(-1, image.shape[2])
+            for c in range(flat.shape[1]):
+                yield f"{name}_channel{c}", flat[:, c]
+
+
+def _cell(value) -> str:
+    if isinstance(value, (np.floating, float)):
+        return repr(float(value))      # shortest text that reads back as the same number
+    if isinstance(value, (np.integer, int, np.bool_, bool)):
+        return str(int(value))
+    return str(value)
+
+
+def table_csv(table: Table) -> bytes:
+    """CSV text of a table: a header row, then one row per index (blank past a short column)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.header)
+    n = max((len(c) for c in table.columns), default=0)
+    for i in range(n):
+        writer.writerow([_cell(c[i]) if i < len(c) else "" for c in table.columns])
+    return out.getvalue().encode("utf-8")
+
+
+def render_csv(target) -> bytes:
+    return table_csv(plot_table(target))
+
+
+# --------------------------------------------------------------------------- writing
+def write_bytes(path: os.PathLike | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; ExportError says why it failed."""
+    p = Path(path)
+    if p.is_dir():
+        raise ExportError(p, "is a folder; choose a file name")
+    if not p.parent.is_dir():
+        raise ExportError(p, f"the folder {p.parent} does not exist")
+    try:
+        atomic_write_bytes(p, lambda f: f.write(data))
+    except OSError as err:
+        detail = (err.strerror or str(err) or type(err).__name__).lower()
+        raise ExportError(p, f"cannot write: {detail}") from None
+
+
+def export_png(target, path, width: int | None = None, height: int | None = None, dpi: float = 96.0) -> None:
+    write_bytes(path, _rendered(path, render_png, target, width, height, dpi))
+
+
+def export_svg(target, path) -> None:
+    write_bytes(path, _rendered(path, render_svg, target))
+
+
+def export_csv(target, path) -> None:
+    write_bytes(path, _rendered(path, render_csv, target))
+
+
+def export(target, path, fmt: str, width: int | None = None, height: int | None = None,
+           dpi: float = 96.0) -> None:
+    """Export ``target`` to ``path`` in ``fmt`` ("png", "svg" or "csv")."""
+    if fmt == "png":
+        export_png(target, path, width, height, dpi)
+    elif fmt == "svg":
+        export_svg(target, path)
+    elif fmt == "csv":
+        export_csv(target, path)
+    else:
+        raise ExportError(path, f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+
+
+def _rendered(path, render, *args) -> bytes:
+    try:
+        return render(*args)
+    except ValueError as err:
+        raise ExportError(path, str(err)) from None
+
+
+def has_table(target) -> bool:
+    """Whether ``target`` has data for a CSV export."""
+    try:
+        plot_table(target)
+    except ValueError:
+        return False
+    return True
+
+
+def targets_of(view) -> Sequence:
+    """A view's export targets (an empty list for a view that offers none)."""
+    fn = getattr(view, "export_targets", None)
+    return list(fn()) if callable(fn) else []

@@ -1,0 +1,236 @@
+"""Backprop against central differences, in float64, for every layer kind, activation, loss
+and regularizer, and for a mixed network (ISSUE 2 §4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnstudio.engine import losses
+from nnstudio.engine.gradcheck import gradient_check, numerical_gradient
+from nnstudio.engine.layers import Dense
+
+from engine_helpers import conv, dense, labels, make_net, rng
+
+TOL = 1e-6
+H = 1e-5
+
+
+def check(net, x, t, *, h=H, max_entries=None):
+    """Run the check on every parameter and assert it is meaningful and tight."""
+    report = gradient_check(net, x, t, h=h, max_entries=max_entries)
+    names = set(net.parameters())
+    assert {p.name for p in report.params} == names
+    for p in report.params:
+        expected = p.shape and int(np.prod(p.shape))
+        assert p.checked == (expected if max_entries is None else min(expected, max_entries))
+        assert np.all(np.isfinite(p.numerical)) and np.all(np.isfinite(p.backprop))
+        assert p.max_rel_error < TOL, (p.name, p.max_rel_error)
+        assert p.numerical_seconds >= 0
+    assert report.backprop_seconds >= 0
+    return report
+
+
+def nonzero(report, name):
+    """The gradient really carries information (a check of all-zero gradients proves nothing)."""
+    return float(np.abs(report.by_name()[name].backprop).max()) > 1e-4
+
+
+# ------------------------------------------------------------------ dense
+@pytest.mark.parametrize("bias", [True, False])
+def test_dense_with_and_without_bias(bias):
+    net = make_net([dense(5, "tanh", bias=bias), dense(3, "identity", bias=bias)], (4,), "sse")
+    x = rng(1).normal(size=(6, 4))
+    t = rng(2).normal(size=(6, 3))
+    report = check(net, x, t)
+    names = {p.name for p in report.params}
+    assert ("dense_1.b" in names) == bias
+    assert all(nonzero(report, n) for n in names)
+
+
+# ------------------------------------------------------------------ activations
+@pytest.mark.parametrize("act", ["identity", "sigmoid", "tanh", "relu", "leaky_relu"])
+def test_hidden_activation(act):
+    net = make_net([dense(6, act, init="xavier"), dense(6, act, init="xavier"), dense(2, "identity")],
+                   (3,), "sse", seed=3)
+    x = rng(4).normal(size=(5, 3))
+    t = rng(5).normal(size=(5, 2))
+    report = check(net, x, t)
+    assert nonzero(report, "dense_1.W")
+
+
+def test_leaky_relu_passes_gradient_for_negative_inputs():
+    net = make_net([dense(4, "leaky_relu", bias=False), dense(1, "identity")], (2,), "sse")
+    net.layers[0].params["W"][:] = -np.abs(net.layers[0].params["W"])  # all pre-activations < 0
+    x = np.abs(rng(6).normal(size=(3, 2))) + 0.1
+    report = check(net, x, rng(7).normal(size=(3, 1)))
+    assert nonzero(report, "dense_1.W")  # 0.01 slope: small but not zero
+
+
+def test_softmax_output_with_sse_uses_the_full_jacobian():
+    net = make_net([dense(5, "tanh"), dense(4, "softmax")], (3,), "sse", seed=8)
+    assert not net.fused
+    x = rng(9).normal(size=(6, 3)) * 2
+    t = np.eye(4)[labels(6, 4, seed=10)]
+    report = check(net, x, t)
+    assert nonzero(report, "dense_2.W") and nonzero(report, "dense_1.W")
+
+
+def test_step_activation_has_zero_derivative():
+    net = make_net([dense(5, "step"), dense(2, "identity")], (3,), "sse", seed=11)
+    x = rng(12).normal(size=(4, 3))
+    t = rng(13).normal(size=(4, 2))
+    report = check(net, x, t)
+    by = report.by_name()
+    assert np.all(by["dense_1.W"].backprop == 0) and np.all(by["dense_1.b"].backprop == 0)
+    assert np.all(by["dense_1.W"].numerical == 0)
+    assert nonzero(report, "dense_2.W")  # the layer after the step still learns
+
+
+# ------------------------------------------------------------------ losses
+def test_softmax_cross_entropy_fused():
+    net = make_net([dense(6, "sigmoid"), dense(4, "softmax")], (3,), "cross_entropy", seed=14)
+    assert net.fused
+    x = rng(15).normal(size=(7, 3))
+    report = check(net, x, labels(7, 4, seed=16))
+    assert nonzero(report, "dense_2.W")
+    # one-hot targets give the same gradients as class indices
+    report_1h = check(net, x, np.eye(4)[labels(7, 4, seed=16)])
+    np.testing.assert_allclose(report_1h.by_name()["dense_1.W"].backprop,
+                               report.by_name()["dense_1.W"].backprop, rtol=1e-12)
+
+
+def test_sse_loss_gradient_directly():
+    y = rng(17).normal(size=(5, 3))
+    t = rng(18).normal(size=(5, 3))
+    _, dy = losses.sse(y, t)
+    num = numerical_gradient(lambda: losses.sse(y, t)[0], y, h=1e-6)
+    np.testing.assert_allclose(dy, num, rtol=1e-7, atol=1e-10)
+
+
+def test_cross_entropy_loss_gradient_directly():
+    y = rng(19).uniform(0.05, 1.0, size=(5, 4))
+    y /= y.sum(axis=1, keepdims=True)
+    t = labels(5, 4, seed=20)
+    _, dy = losses.cross_entropy(y, t)
+    num = numerical_gradient(lambda: losses.cross_entropy(y, t)[0], y, h=1e-7)
+    np.testing.assert_allclose(dy, num, rtol=1e-6, atol=1e-8)
+    assert np.count_nonzero(dy) == 5  # only the correct class of each row
+
+
+def test_fused_gradient_against_logits():
+    u = rng(21).normal(size=(6, 5)) * 3
+    t = labels(6, 5, seed=22)
+    _, _, du = losses.softmax_cross_entropy(u, t)
+    num = numerical_gradient(lambda: losses.softmax_cross_entropy(u, t)[0], u, h=1e-6)
+    np.testing.assert_allclose(du, num, rtol=1e-6, atol=1e-9)
+
+
+# ------------------------------------------------------------------ regularization
+@pytest.mark.parametrize("reg", [{"weight_decay": 0.3}, {"l1": 0.2}, {"weight_decay": 0.1, "l1": 0.05}])
+def test_weight_decay_and_l1(reg):
+    net = make_net([dense(5, "tanh"), dense(2, "identity")], (3,), "sse", seed=23, **reg)
+    x = rng(24).normal(size=(4, 3))
+    t = rng(25).normal(size=(4, 2))
+    check(net, x, t)
+    # the penalty reaches the weights and only the weights
+    plain = make_net([dense(5, "tanh"), dense(2, "identity")], (3,), "sse", seed=23)
+    a, b = gradient_check(net, x, t, h=H).by_name(), gradient_check(plain, x, t, h=H).by_name()
+    W = net.parameters()["dense_1.W"]
+    expected = reg.get("weight_decay", 0) * W + reg.get("l1", 0) * np.sign(W)
+    np.testing.assert_allclose(a["dense_1.W"].backprop - b["dense_1.W"].backprop, expected.ravel(), atol=1e-12)
+    np.testing.assert_array_equal(a["dense_1.b"].backprop, b["dense_1.b"].backprop)
+
+
+# ------------------------------------------------------------------ convolution and pooling
+@pytest.mark.parametrize("stride,pad", [(1, 0), (2, 1), (2, 0), (1, 2)])
+def test_conv2d_stride_and_pad(stride, pad):
+    net = make_net([conv(3, 3, "tanh", stride=stride, pad=pad), dense(3, "identity")], (2, 6, 5), "sse", seed=26)
+    x = rng(27).normal(size=(2, 2, 6, 5))
+    t = rng(28).normal(size=(2, 3))
+    report = check(net, x, t)
+    assert nonzero(report, "conv2d_1.W") and nonzero(report, "conv2d_1.b")
+
+
+@pytest.mark.parametrize("kind,size,stride", [("maxpool", 2, None), ("maxpool", 3, 2), ("maxpool", 2, 1),
+                                              ("avgpool", 2, None), ("avgpool", 3, 1), ("avgpool", 2, 3)])
+def test_pooling(kind, size, stride):
+    pool = {"type": kind, "size": size} | ({} if stride is None else {"stride": stride})
+    net = make_net([conv(2, 2, "identity"), pool, dense(3, "identity")], (1, 7, 7), "sse", seed=29)
+    x = rng(30).normal(size=(3, 1, 7, 7))
+    t = rng(31).normal(size=(3, 3))
+    report = check(net, x, t)
+    assert nonzero(report, "conv2d_1.W")
+
+
+def test_flatten_between_conv_and_dense():
+    net = make_net([conv(2, 3, "sigmoid"), {"type": "flatten"}, dense(2, "identity")], (1, 5, 5), "sse", seed=32)
+    x = rng(33).normal(size=(2, 1, 5, 5))
+    check(net, x, rng(34).normal(size=(2, 2)))
+
+
+# ------------------------------------------------------------------ batch norm and dropout
+@pytest.mark.parametrize("bias", [False, True])
+def test_batchnorm_after_dense(bias):
+    net = make_net([dense(5, "identity", bias=bias), {"type": "batchnorm", "activation": "relu"},
+                    dense(3, "softmax")], (4,), "cross_entropy", seed=35)
+    x = rng(36).normal(size=(8, 4))
+    report = check(net, x, labels(8, 3, seed=37))
+    assert nonzero(report, "batchnorm_1.gamma") and nonzero(report, "batchnorm_1.beta")
+    if bias:  # batch norm subtracts the batch mean: a bias in front of it has no effect
+        assert np.abs(report.by_name()["dense_1.b"].backprop).max() < 1e-12
+
+
+def test_batchnorm_after_conv():
+    net = make_net([conv(3, 3, "identity"), {"type": "batchnorm", "activation": "tanh"}, dense(2, "identity")],
+                   (2, 5, 5), "sse", seed=38)
+    x = rng(39).normal(size=(3, 2, 5, 5))
+    report = check(net, x, rng(40).normal(size=(3, 2)))
+    assert report.by_name()["batchnorm_1.gamma"].shape == (3,)
+    assert nonzero(report, "conv2d_1.W")
+
+
+def test_batchnorm_gradient_check_leaves_running_statistics_alone():
+    net = make_net([dense(4, "identity"), {"type": "batchnorm"}, dense(2, "identity")], (3,), "sse")
+    before = {k: v.copy() for k, v in net.layers[1].buffers.items()}
+    check(net, rng(41).normal(size=(5, 3)), rng(42).normal(size=(5, 2)))
+    for k, v in net.layers[1].buffers.items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_dropout_with_a_frozen_mask():
+    net = make_net([dense(8, "relu"), {"type": "dropout", "ratio": 0.4}, dense(3, "identity")], (4,), "sse", seed=43)
+    x = rng(44).normal(size=(6, 4))
+    t = rng(45).normal(size=(6, 3))
+    report = check(net, x, t)
+    mask = net.layers[1].mask
+    assert 0 < np.count_nonzero(mask) < mask.size  # some units really were dropped
+    # dropped hidden units get no gradient through the second layer's input
+    assert nonzero(report, "dense_1.W")
+
+
+# ------------------------------------------------------------------ everything together
+def test_mixed_network():
+    net = make_net([conv(3, 3, "relu", pad=1), {"type": "batchnorm", "activation": "identity"},
+                    {"type": "maxpool", "size": 2}, conv(4, 2, "tanh", stride=1), {"type": "avgpool", "size": 2},
+                    {"type": "flatten"}, dense(6, "identity"), {"type": "batchnorm", "activation": "sigmoid"},
+                    {"type": "dropout", "ratio": 0.3}, dense(3, "softmax")],
+                   (2, 8, 8), "cross_entropy", seed=46, weight_decay=0.01)
+    x = rng(47).normal(size=(4, 2, 8, 8))
+    report = check(net, x, labels(4, 3, seed=48), max_entries=40)
+    assert nonzero(report, "conv2d_1.W") and nonzero(report, "dense_2.W")
+
+
+# ------------------------------------------------------------------ the check can fail
+def test_a_wrong_gradient_is_caught(monkeypatch):
+    original = Dense.backward_pre
+
+    def off_by_one_percent(self, du, rec=None):
+        dx = original(self, du, rec)
+        self.grads["W"] = self.grads["W"] * 1.01
+        return dx
+
+    monkeypatch.setattr(Dense, "backward_pre", off_by_one_percent)
+    net = make_net([dense(4, "tanh"), dense(2, "identity")], (3,), "sse")
+    report = gradient_check(net, rng(49).normal(size=(3, 3)), rng(50).normal(size=(3, 2)), h=H)
+    assert 1e-3 < report.by_name()["dense_1.W"].max_rel_error < 1e-2

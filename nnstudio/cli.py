@@ -1,0 +1,261 @@
+"""The ``nnstudio`` command.
+
+    nnstudio [PROJECT]                         open the studio (optionally a project file)
+    nnstudio --screenshot OUT.png [PROJECT]    render the window offscreen into a PNG
+    nnstudio train PROJECT --out DIR [--epochs N]
+    nnstudio trace PROJECT --out trace.npz [--samples N]
+    nnstudio gradcheck PROJECT [--samples 3] [--max-entries N] [--tolerance T]
+    nnstudio datasets
+
+The sub-commands never import Qt. Any bad input (a missing or malformed project, bad
+values, data that does not fit, an unwritable folder) ends with a non-zero status and one
+line ``nnstudio: error: <file>: <what>`` on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Sequence, TextIO
+
+from nnstudio import __version__
+
+PROG = "nnstudio"
+COMMANDS = ("train", "trace", "gradcheck", "datasets")
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """One line for stderr: ``<file>: <what>`` (file optional)."""
+
+    def __init__(self, message: str, file: str | None = None):
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
+
+
+# --------------------------------------------------------------------------- parsers
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG, description="A desktop studio for learning how neural networks work from the inside.",
+        epilog="headless commands (no window; '%(prog)s COMMAND --help' for each): "
+               "train, trace, gradcheck, datasets")
+    p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (.json) to open")
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="render the window offscreen into this PNG and exit (works without a display)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def tools_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    t = sub.add_parser("train", help="train a project and write metrics.csv and weights.npz",
+                       description="Train a project without the window. Writes into DIR: metrics.csv "
+                                   "(one row per epoch), iterations.csv (one row per iteration), "
+                                   "weights.npz (no pickle) and project.json (the settings used).")
+    t.add_argument("project", metavar="PROJECT")
+    t.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    t.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
+    r = sub.add_parser("trace", help="record one training step as a trace .npz",
+                       description="Record one training step (forward, loss, backward, update) on the "
+                                   "first N training samples and save every tensor as a .npz.")
+    r.add_argument("project", metavar="PROJECT")
+    r.add_argument("--out", required=True, metavar="FILE", help="the trace .npz to write")
+    r.add_argument("--samples", type=_positive, default=1, metavar="N", help="batch size of the step [1]")
+    g = sub.add_parser("gradcheck", help="compare backprop with numerical gradients (float64)",
+                       description="Per parameter: the largest relative error and the mean absolute "
+                                   "difference between backprop and central differences, in float64, "
+                                   "with the time each method took.")
+    g.add_argument("project", metavar="PROJECT")
+    g.add_argument("--samples", type=_positive, default=3, metavar="N", help="training samples used [3]")
+    g.add_argument("--max-entries", type=_positive, metavar="N",
+                   help="check at most N randomly chosen entries per parameter [all]")
+    g.add_argument("--tolerance", type=_tolerance, metavar="T",
+                   help="exit with status 1 when any relative error exceeds T")
+    sub.add_parser("datasets", help="list the data sets with their metadata")
+    return p
+
+
+# --------------------------------------------------------------------------- helpers
+def _load(path: str):
+    from nnstudio.project.files import load_project
+    return load_project(path)
+
+
+def _base_dir(path: str) -> str:
+    return os.path.dirname(os.path.abspath(path))
+
+
+def _fmt(x: float | None, spec: str = ".4f") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; one line per epoch elsewhere (logs, CI)."""
+
+    def __init__(self, stream: TextIO, width: int = 30):
+        self.stream = stream
+        self.width = width
+        self.tty = stream.isatty()
+        self._last_draw = 0.0
+
+    def __call__(self, snap) -> None:
+        if snap.epoch_end:
+            epochs = snap.total_iterations // snap.steps_per_epoch
+            self.stream.write(("\r\033[K" if self.tty else "")
+                              + f"epoch {snap.epoch}/{epochs}  iter {snap.iteration}  loss {snap.loss:.4f}  "
+                              f"train acc {_fmt(snap.train_accuracy)}  test loss {_fmt(snap.test_loss)}  "
+                              f"test acc {_fmt(snap.test_accuracy)}  {snap.elapsed:.1f} s\n")
+        elif self.tty and time.monotonic() - self._last_draw >= 0.1:
+            self._last_draw = time.monotonic()
+            done = int(self.width * snap.progress)
+            bar = "#" * done + "-" * (self.width - done)
+            self.stream.write(f"\r[{bar}] {snap.progress:4.0%}  epoch {snap.epoch}  "
+                              f"iter {snap.iteration}/{snap.total_iterations}  loss {snap.loss:.4f}")
+        else:
+            return
+        self.stream.flush()
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_train(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.project.headless import train_project
+    project = _load(args.project)
+    result = train_project(project, args.out, base_dir=_base_dir(args.project), epochs=args.epochs,
+                           on_snapshot=Progress(err))
+    epochs = result.history.epochs
+    print(f"wrote {result.folder}: metrics.csv ({len(epochs)} epochs), iterations.csv, weights.npz, "
+          f"project.json", file=out)
+    if result.diverged is not None:
+        raise CommandError(f"{result.diverged} (metrics so far were written)", args.project)
+    if result.interrupted:
+        print(f"{PROG}: interrupted; the metrics and weights so far were written", file=err)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def cmd_trace(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.project.headless import trace_project
+    trace = trace_project(_load(args.project), args.out, base_dir=_base_dir(args.project),
+                          samples=args.samples)
+    print(f"wrote {args.out}: {len(trace.arrays())} arrays, {len(trace)} recorded operations over "
+          f"{len(trace.layer_names)} layers ({', '.join(trace.layer_names)}); loss {trace.loss:.6g} "
+          f"on {args.samples} sample(s)", file=out)
+    return 0
+
+
+def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.project.headless import gradcheck_project
+    report = gradcheck_project(_load(args.project), base_dir=_base_dir(args.project),
+                               samples=args.samples, max_entries=args.max_entries)
+    rows = [("parameter", "shape", "checked", "max rel error", "mean |diff|", "numerical s")]
+    for p in report.params:
+        rows.append((p.name, "x".join(map(str, p.shape)), str(p.checked), f"{p.max_rel_error:.3e}",
+                     f"{p.mean_abs_diff:.3e}", f"{p.numerical_seconds:.3f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))), file=out)
+    numerical = sum(p.numerical_seconds for p in report.params)
+    print(f"float64, {args.samples} sample(s): backprop {report.backprop_seconds:.6f} s for all "
+          f"parameters, numerical {numerical:.3f} s; largest relative error {report.max_rel_error:.3e}",
+          file=out)
+    if args.tolerance is not None and report.max_rel_error > args.tolerance:
+        raise CommandError(f"largest relative error {report.max_rel_error:.3e} exceeds the tolerance "
+                           f"{args.tolerance:g}", args.project)
+    return 0
+
+
+def cmd_datasets(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.data import list_datasets
+    for info in list_datasets():
+        shape = "x".join(map(str, info.input_shape)) if info.input_shape else "from file"
+        size = f"{info.size[0]} train / {info.size[1]} test" if info.size else "from file"
+        classes = f"{info.n_outputs} classes" if info.task == "classification" else f"{info.n_outputs} output(s)"
+        if info.task == "classification" and not info.n_outputs:
+            classes = "classes from file"
+        print(f"{info.name:<14} {info.title} — {info.task}, input {shape}, {classes}, {size} "
+              f"[{info.source}]", file=out)
+        print(f"{'':<14} {info.description}", file=out)
+        print(f"{'':<14} source: {info.citation}; license: {info.license}", file=out)
+        options = ", ".join(o.name for o in info.options)
+        print(f"{'':<14} options: {options}", file=out)
+    return 0
+
+
+HANDLERS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck, "datasets": cmd_datasets}
+
+
+def open_gui(args, err: TextIO) -> int:
+    if args.project is not None:
+        _load(args.project)   # a bad file is reported here, in one line, before Qt starts
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                    or os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"))
+    if headless:
+        if args.screenshot is None:
+            raise CommandError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); to render the "
+                               "window without one use 'nnstudio --screenshot OUT.png [PROJECT]', or run "
+                               "under xvfb-run, or set QT_QPA_PLATFORM=offscreen")
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    try:
+        from nnstudio.ui.app import run_app
+    except ImportError as e:
+        raise CommandError(f"the window cannot start: {e} (see README.md, 'System libraries')") from None
+    return int(run_app(args.project, args.screenshot) or 0)
+
+
+# --------------------------------------------------------------------------- entry point
+def _error_line(e: BaseException, project: str | None) -> str:
+    """``<file>: <what>``: errors that name their file already start with it."""
+    from nnstudio.project.errors import FileFormatError
+    path = getattr(e, "path", None)
+    if isinstance(e, (CommandError, FileFormatError)) or (path and str(e).startswith(str(path))):
+        return str(e)
+    return f"{project}: {e}" if project else str(e)
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    tools = bool(argv) and argv[0] in COMMANDS
+    args = (tools_parser() if tools else gui_parser()).parse_args(argv)
+    from nnstudio.data import DataError
+    from nnstudio.engine.errors import EngineError
+    from nnstudio.project.errors import FileFormatError
+    from nnstudio.project.model import ProjectError
+    try:
+        return HANDLERS[args.command](args, out, err) if tools else open_gui(args, err)
+    except (CommandError, FileFormatError, ProjectError, EngineError, DataError, OSError, ValueError) as e:
+        print(f"{PROG}: error: {_error_line(e, getattr(args, 'project', None))}", file=err)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

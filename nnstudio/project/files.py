@@ -1,0 +1,152 @@
+"""Project files (JSON) and weight files (.npz) on disk.
+
+    project = load_project("mnist.json")        # ProjectFileError on any bad input
+    save_project(project, "copy.json")          # atomic: the old file survives a failure
+    save_weights(network, "weights.npz")        # network.state_dict(), no pickle
+    load_weights(network, "weights.npz")        # WeightsFileError names a mismatched parameter
+
+Every failure is a :class:`~nnstudio.project.errors.FileFormatError` subclass with the path,
+a ``kind`` keyword and a plain-English ``reason``; nothing else escapes (no bare OSError,
+JSONDecodeError or KeyError), so the UI and the command line can always say what went wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from nnstudio.engine.errors import ShapeError, SpecError
+from nnstudio.engine.io import ArrayFileError, atomic_savez, atomic_write_bytes, load_npz
+from nnstudio.engine.network import Network
+
+from . import errors as E
+from .errors import ProjectFileError, WeightsFileError
+from .model import VERSION, Project, ProjectError, ProjectVersionError
+
+PROJECT_SUFFIX = ".json"
+MAX_PROJECT_BYTES = 16 * 1024 * 1024   # a project is a few kB; refuse to parse a huge file
+
+
+# --------------------------------------------------------------------------- reading
+def read_file_bytes(path: Path, error=ProjectFileError, limit: int | None = MAX_PROJECT_BYTES) -> bytes:
+    """The bytes of a file, or ``error`` (a FileFormatError subclass) saying why not."""
+    if path.is_dir():
+        raise error(path, "is a folder, not a file", kind=E.DIRECTORY)
+    try:
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            raise error(path, f"is {size} bytes, too large for this kind of file", kind=E.INVALID)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(path, "no such file", kind=E.MISSING) from None
+    except OSError as err:
+        raise error(path, E.os_error_reason(err, "read"), kind=E.os_error_kind(err)) from None
+
+
+def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Project:
+    """Decode, parse and validate the bytes of a project file (what load_project reads)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ProjectFileError(path, f"is not UTF-8 text (byte {err.start} is {data[err.start]:#04x}); "
+                                     "a project file is JSON saved as UTF-8", kind=E.ENCODING) from None
+    if not text.strip():
+        raise ProjectFileError(path, "is empty; a project file holds a JSON object", kind=E.SYNTAX)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        ended = err.pos >= len(text.rstrip())
+        what = "the JSON ends too early (truncated file?)" if ended else f"malformed JSON: {err.msg}"
+        raise ProjectFileError(path, what, kind=E.SYNTAX, line=err.lineno, column=err.colno) from None
+    except RecursionError:
+        raise ProjectFileError(path, "malformed JSON: nested too deeply", kind=E.SYNTAX) from None
+    try:
+        return Project.from_dict(doc)
+    except ProjectVersionError as err:
+        raise ProjectFileError(path, f"was written by a newer nnstudio (format version {err.version}); "
+                                     f"this one reads versions up to {VERSION} — please update "
+                                     "nnstudio to open it", kind=E.NEWER, field="version") from None
+    except (ProjectError, SpecError) as err:
+        raise ProjectFileError(path, str(err), kind=E.INVALID, field=getattr(err, "field", None)) from None
+    except (TypeError, ValueError, KeyError) as err:
+        # a value of a type no validator expected (e.g. a list where a number belongs)
+        raise ProjectFileError(path, f"invalid project: {err}", kind=E.INVALID) from None
+
+
+def load_project(path: os.PathLike | str) -> Project:
+    """Read, migrate and validate a project file; ProjectFileError says what is wrong."""
+    p = Path(path)
+    return parse_project_text(read_file_bytes(p), p)
+
+
+# --------------------------------------------------------------------------- writing
+def project_bytes(project: Project) -> bytes:
+    """The project as the UTF-8 JSON text save_project writes."""
+    return (json.dumps(project.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_file_atomically(path: Path, data: bytes, error=ProjectFileError) -> None:
+    """Write ``data`` through a temporary file and a rename; the previous file survives any
+    failure, which is raised as ``error`` (a FileFormatError subclass) saying why."""
+    _write_checked(path, lambda: atomic_write_bytes(path, lambda f: f.write(data)), error)
+
+
+def _write_checked(path: Path, write, error) -> None:
+    if path.is_dir():
+        raise error(path, "is a folder; choose a file name", kind=E.DIRECTORY)
+    if not path.parent.is_dir():
+        raise error(path, f"cannot write: the folder {path.parent} does not exist", kind=E.MISSING)
+    try:
+        write()
+    except OSError as err:
+        raise error(path, E.os_error_reason(err, "write"), kind=E.os_error_kind(err)) from None
+
+
+def save_project(project: Project, path: os.PathLike | str) -> None:
+    """Write the project JSON atomically (temporary file beside it, then os.replace)."""
+    write_file_atomically(Path(path), project_bytes(project))
+
+
+# --------------------------------------------------------------------------- weights
+def save_weights(network: Network, path: os.PathLike | str) -> None:
+    """Write ``network.state_dict()`` (parameters and batch-norm buffers) as an .npz, atomically."""
+    p = Path(path)
+    state = network.state_dict()
+    _write_checked(p, lambda: atomic_savez(p, state), WeightsFileError)
+
+
+def read_weights(path: os.PathLike | str) -> dict[str, np.ndarray]:
+    """The arrays of a weights .npz (numeric only, never unpickled)."""
+    p = Path(path)
+    try:
+        state = load_npz(p)
+    except ArrayFileError as err:
+        reason = err.reason
+        kind = (E.DIRECTORY if "folder" in reason else E.MISSING if "no such file" in reason
+                else E.PERMISSION if "permission" in reason else E.PICKLE if "objects" in reason
+                else E.NOT_NPZ)
+        raise WeightsFileError(p, reason, kind=kind) from None
+    for name, value in state.items():
+        if value.dtype.kind not in "fiub":
+            raise WeightsFileError(p, f"array {name!r} holds {value.dtype} values, not numbers",
+                                   kind=E.INVALID, parameter=name)
+    return state
+
+
+def load_weights(network: Network, path: os.PathLike | str) -> None:
+    """Load a weights .npz into ``network``; on any error the network is left untouched."""
+    p = Path(path)
+    state = read_weights(p)
+    try:
+        network.load_state_dict(state)
+    except ShapeError as err:
+        raise WeightsFileError(p, f"parameter {err.name} has shape {err.got} in the file but "
+                                  f"{err.expected} in this network", kind=E.MISMATCH,
+                               parameter=err.name, expected=err.expected, got=err.got) from None
+    except SpecError as err:
+        raise WeightsFileError(p, f"{err.field}: {err.reason or 'does not fit'} "
+                                  "(the weights belong to a different network)",
+                               kind=E.MISMATCH, parameter=err.field) from None

@@ -1,0 +1,180 @@
+"""Autosave for crash recovery: where the file lives, writing it, finding one after a crash.
+
+Plain Python; the UI calls it from a timer::
+
+    slot = Autosave()                      # this process's slot
+    slot.write(project, original_path=p, network=net)   # every minute while modified
+    slot.discard()                         # after a successful save or a clean close
+
+    for left in find_leftovers():          # at start-up
+        if left.project is not None and user_agrees:
+            project = left.project; left.load_weights(network)
+        left.discard()
+
+Each running nnstudio writes ``autosave-<pid>.json`` (and ``autosave-<pid>.npz`` with the
+weights when given) into :func:`recovery_dir`. A file whose process is no longer running
+was left behind by a crash; files of other running instances are left alone. Both files are
+written atomically (temporary file, then rename), the JSON last, so a crash mid-write leaves
+the previous autosave, never half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnstudio.engine.network import Network
+
+from . import errors as E
+from .errors import FileFormatError, ProjectFileError
+from .files import load_weights, parse_project_text, read_file_bytes, save_weights, write_file_atomically
+from .model import Project
+
+FORMAT = "nnstudio-autosave"
+VERSION = 1
+_NAME = re.compile(r"^autosave-(\d+)\.json$")
+
+
+def recovery_dir() -> Path:
+    """``$NNSTUDIO_HOME/recovery`` when NNSTUDIO_HOME is set, else ``recovery`` in the user's
+    data folder (Linux: ``$XDG_DATA_HOME/nnstudio``, macOS: ``~/Library/Application
+    Support/nnstudio``, Windows: ``%LOCALAPPDATA%\\nnstudio``). Not created here."""
+    home = os.environ.get("NNSTUDIO_HOME")
+    if home:
+        return Path(home) / "recovery"
+    from nnstudio.data.paths import user_data_dir
+    return user_data_dir() / "recovery"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform.startswith("win"):
+        return False   # os.kill(pid, 0) would terminate the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True    # exists, owned by someone else
+    except OSError:
+        return False
+    return True
+
+
+class Autosave:
+    """The autosave slot of one running app (keyed by its process id)."""
+
+    def __init__(self, folder: os.PathLike | str | None = None, pid: int | None = None):
+        self.folder = Path(folder) if folder is not None else recovery_dir()
+        self.pid = os.getpid() if pid is None else int(pid)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"autosave-{self.pid}.json"
+
+    @property
+    def weights_path(self) -> Path:
+        return self.folder / f"autosave-{self.pid}.npz"
+
+    def write(self, project: Project, *, original_path: os.PathLike | str | None = None,
+              network: Network | None = None) -> Path:
+        """Save the project (and the network's weights) into the slot; ProjectFileError /
+        WeightsFileError say why when the folder cannot be written."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ProjectFileError(self.folder, E.os_error_reason(err, "create the recovery folder"),
+                                   kind=E.os_error_kind(err)) from None
+        if network is not None:
+            save_weights(network, self.weights_path)
+        else:
+            self.weights_path.unlink(missing_ok=True)
+        doc = {"format": FORMAT, "version": VERSION, "saved_at": time.time(),
+               "original_path": None if original_path is None else os.fspath(original_path),
+               "has_weights": network is not None, "project": project.to_dict()}
+        data = (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        write_file_atomically(self.path, data)
+        return self.path
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def discard(self) -> None:
+        """Remove the slot's files (after a save or a clean exit); missing files are fine."""
+        _remove(self.path, self.weights_path)
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass   # a recovery file we cannot delete is harmless; never fail a clean exit
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A recovery file left behind by a crashed nnstudio.
+
+    ``project`` is None when the file could not be read; ``error`` then says why.
+    """
+
+    path: Path
+    pid: int
+    project: Project | None
+    original_path: str | None
+    saved_at: float | None
+    weights_path: Path | None
+    error: FileFormatError | None = None
+
+    def load_weights(self, network: Network) -> bool:
+        """Load the autosaved weights into ``network``; False when there are none."""
+        if self.weights_path is None:
+            return False
+        load_weights(network, self.weights_path)
+        return True
+
+    def discard(self) -> None:
+        _remove(self.path, self.path.with_suffix(".npz"))
+
+
+def _read(path: Path, pid: int) -> Recovered:
+    weights = path.with_suffix(".npz")
+    try:
+        try:
+            doc = json.loads(read_file_bytes(path).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+            raise ProjectFileError(path, f"is not a readable recovery file ({err})", kind=E.SYNTAX) from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ProjectFileError(path, "is not an nnstudio recovery file", kind=E.INVALID)
+        if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
+            raise ProjectFileError(path, "was written by a newer nnstudio", kind=E.NEWER)
+        project = parse_project_text(json.dumps(doc.get("project")).encode("utf-8"), path)
+    except FileFormatError as err:
+        return Recovered(path, pid, None, None, None, None, err)
+    saved_at = doc.get("saved_at")
+    original = doc.get("original_path")
+    return Recovered(path, pid, project,
+                     original if isinstance(original, str) else None,
+                     float(saved_at) if isinstance(saved_at, (int, float)) else None,
+                     weights if doc.get("has_weights") and weights.is_file() else None)
+
+
+def find_leftovers(folder: os.PathLike | str | None = None) -> list[Recovered]:
+    """Recovery files of processes that are no longer running, newest first."""
+    folder = Path(folder) if folder is not None else recovery_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        m = _NAME.match(path.name)
+        if m and path.is_file() and not _process_alive(int(m.group(1))):
+            found.append(_read(path, int(m.group(1))))
+    found.sort(key=lambda r: (r.saved_at or 0.0, r.path.name), reverse=True)
+    return found

@@ -1,0 +1,90 @@
+"""View 2: accuracy on the training and test sets at each epoch's end."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel
+
+from nnstudio.engine.series import BoundedSeries
+
+from .base import View, make_plot, message_item
+from .palette import TEST_COLOR, TRAIN_COLOR
+
+EPOCH_CAPACITY = 1000
+
+
+class AccuracyView(View):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.train = BoundedSeries(EPOCH_CAPACITY)
+        self.test = BoundedSeries(EPOCH_CAPACITY)
+        self.classification = True
+        self.plot = make_plot(self.tr("accuracy (% of samples classified correctly)"), self.tr("epoch"))
+        item = self.plot.getPlotItem()
+        item.addLegend(offset=(-10, -10), labelTextColor="#202020", brush=(255, 255, 255, 200))
+        self.train_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), symbol="o", symbolSize=7,
+                                     symbolBrush=TRAIN_COLOR, symbolPen=None, name=self.tr("training set"))
+        self.test_curve = item.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                    symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
+                                    name=self.tr("test set"))
+        item.setYRange(0, 100, padding=0.02)
+        item.getViewBox().setLimits(yMin=-5, yMax=105)
+        item.enableAutoRange(axis="y", enable=False)
+        self.message = message_item(item)
+        self.body.addWidget(self.plot, 1)
+        self.readout = QLabel("", self)
+        self.body.addWidget(self.readout)
+        self._set_message()
+
+    def title(self) -> str:
+        return self.tr("Accuracy")
+
+    def caption(self) -> str:
+        return self.tr("The share of samples the network classifies correctly, measured on the whole "
+                       "training set (blue) and on the unseen test set (orange) after every epoch. A widening "
+                       "gap between the two means the network memorises instead of generalising.")
+
+    def export_targets(self) -> list:
+        return [self.plot.getPlotItem()]
+
+    def start_run(self, session) -> None:
+        self.train.clear()
+        self.test.clear()
+        self.classification = session.dataset.task == "classification"
+
+    def ingest(self, batch) -> None:
+        for s in batch:
+            if s.train_accuracy is not None:
+                self.train.append(s.epoch, 100.0 * s.train_accuracy)
+            if s.test_accuracy is not None:
+                self.test.append(s.epoch, 100.0 * s.test_accuracy)
+
+    def _set_message(self) -> None:
+        if not self.classification:
+            text = self.tr("Accuracy is for classification. This data set asks for numbers\n"
+                           "(regression): watch the loss instead.")
+        elif len(self.train) == 0 and len(self.test) == 0:
+            text = self.tr("Accuracy appears at the end of the first epoch.")
+        else:
+            text = ""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        vb = self.plot.getPlotItem().getViewBox()
+        self.message.setPos(vb.viewRect().center())
+
+    def redraw(self) -> None:
+        for series, curve in ((self.train, self.train_curve), (self.test, self.test_curve)):
+            x, y = series.arrays()
+            curve.setData(x, y)
+        if len(self.train):
+            last = int(max(self.train.last[0], 1))
+            self.plot.getPlotItem().setXRange(0.5, last + 0.5, padding=0)
+            axis = self.plot.getPlotItem().getAxis("bottom")
+            axis.setTicks([[(e, str(e)) for e in range(1, last + 1)]] if last <= 20 else None)
+        self._set_message()
+        parts = []
+        if self.train.last:
+            parts.append(self.tr("epoch {0}: training {1:.1f}%").format(int(self.train.last[0]), self.train.last[1]))
+        if self.test.last:
+            parts.append(self.tr("test {0:.1f}%").format(self.test.last[1]))
+        self.readout.setText(", ".join(parts))

@@ -1,0 +1,174 @@
+"""What every live view shares: a caption, the controller's signals, throttled redraws.
+
+A view records what each batch of snapshots brings (cheap) in :meth:`View.ingest`, and
+draws in :meth:`View.redraw`, which runs at most every ``min_interval`` seconds and only
+while the view is visible (a hidden view redraws once when it is shown again). Views that
+need weights set ``needs_detail``; they ask the controller for weight copies at a modest,
+shared rate while visible, and they get the newest copy in ``self.weights``.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from .palette import BACKGROUND, TEXT_COLOR
+
+DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views of a controller
+_last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
+
+
+def make_plot(left: str, bottom: str, parent: QWidget | None = None) -> pg.PlotWidget:
+    """A white plot with labelled axes and a light grid."""
+    w = pg.PlotWidget(parent=parent, background=BACKGROUND)
+    style_plot_item(w.getPlotItem(), left, bottom)
+    return w
+
+
+def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(TEXT_COLOR))
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+    item.setLabel("left", left, color=TEXT_COLOR)
+    item.setLabel("bottom", bottom, color=TEXT_COLOR)
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(False)
+
+
+def message_item(plot: pg.PlotItem) -> pg.TextItem:
+    """A centred grey note inside a plot ("no data yet", "not for this data set")."""
+    t = pg.TextItem("", color="#606060", anchor=(0.5, 0.5))
+    t.setZValue(100)
+    plot.addItem(t, ignoreBounds=True)
+    return t
+
+
+class View(QWidget):
+    needs_detail = False      # wants weight/activation copies in snapshots
+    min_interval = 0.0        # seconds between redraws
+
+    def __init__(self, controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.session = None
+        self.weights: Mapping[str, np.ndarray] | None = None
+        self.weights_iteration = 0
+        self._dirty = False
+        self._last_redraw = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._redraw_now)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.setSpacing(4)
+        self.caption_label = QLabel(self.caption(), self)
+        self.caption_label.setWordWrap(True)
+        self.caption_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption_label.setStyleSheet("color: #404040;")
+        self.caption_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        outer.addWidget(self.caption_label)
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.body, 1)
+        controller.runStarted.connect(self._run_started)
+        controller.snapshots.connect(self._snapshots)
+        state = getattr(controller, "stateChanged", None)
+        if state is not None:
+            state.connect(self._state_changed)
+
+    # ------------------------------------------------------------------ the contract
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def caption(self) -> str:
+        raise NotImplementedError
+
+    def export_targets(self) -> list:
+        """The pyqtgraph items or widgets an exporter should render."""
+        return []
+
+    # ------------------------------------------------------------------ for subclasses
+    def start_run(self, session) -> None:
+        """A new run was built (start or reset): forget the old data."""
+
+    def ingest(self, batch: Sequence) -> None:
+        """Record what the snapshots bring; no drawing here."""
+
+    def redraw(self) -> None:
+        """Draw what was recorded."""
+
+    def request_redraw(self) -> None:
+        if not self.isVisible():
+            self._dirty = True
+            return
+        wait = self.min_interval - (time.perf_counter() - self._last_redraw)
+        if wait <= 0:
+            self._redraw_now()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    # ------------------------------------------------------------------ plumbing
+    def _redraw_now(self) -> None:
+        self._dirty = False
+        self._last_redraw = time.perf_counter()
+        self.redraw()
+
+    def _run_started(self, session) -> None:
+        self.session = session
+        self.weights = None
+        self.weights_iteration = 0
+        self.start_run(session)
+        self.request_redraw()
+
+    def _snapshots(self, batch: Sequence) -> None:
+        if self.session is None or not batch:
+            return
+        if self.needs_detail:
+            for snap in reversed(batch):
+                if snap.weights is not None:
+                    self.weights = snap.weights
+                    self.weights_iteration = snap.iteration
+                    break
+            self._maybe_request_detail()
+        self.ingest(batch)
+        self.request_redraw()
+
+    def _maybe_request_detail(self) -> None:
+        if not self.isVisible():
+            return
+        now = time.monotonic()
+        try:
+            last = _last_detail.get(self.controller, -1e9)
+        except TypeError:           # a controller that cannot be weakly referenced
+            last = -1e9
+        if now - last >= DETAIL_INTERVAL:
+            try:
+                _last_detail[self.controller] = now
+            except TypeError:
+                pass
+            self.controller.request_detail()
+
+    def _state_changed(self, state: str) -> None:
+        # paused / finished: the worker is parked or done, so its weights hold still
+        if not self.needs_detail or self.session is None or state not in ("paused", "finished"):
+            return
+        trainer = self.session.trainer
+        self.weights = self.session.network.state_dict()
+        self.weights_iteration = trainer.iteration
+        self.weights_changed()
+        self.request_redraw()
+
+    def weights_changed(self) -> None:
+        """Called when weights arrive outside a batch of snapshots (pause, finish)."""
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if self._dirty:
+            self._redraw_now()

@@ -1,0 +1,116 @@
+"""View 3: how large each layer's weight gradient is, over time and right now."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
+from nnstudio.engine.series import BoundedSeries
+
+from .base import View, make_plot, message_item
+from .palette import layer_color
+
+CAPACITY = 2000
+FLOOR = 1e-30
+
+
+class GradientsView(View):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.layers: list[tuple[int, str]] = []      # (layer index, layer name) of layers with W
+        self.series: list[BoundedSeries] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.current: list[float] = []
+
+        row = QHBoxLayout()
+        self.history = make_plot(self.tr("‖∂L/∂W‖ (log scale)"), self.tr("iteration"))
+        hist_item = self.history.getPlotItem()
+        hist_item.setLogMode(y=True)
+        self.legend = hist_item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
+        self.message = message_item(hist_item)
+        self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("layer, input → output"))
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
+        self.bars_plot.getPlotItem().addItem(self.bars)
+        row.addWidget(self.history, 2)
+        row.addWidget(self.bars_plot, 1)
+        self.body.addLayout(row, 1)
+        self.verdict = QLabel("", self)
+        self.verdict.setWordWrap(True)
+        self.body.addWidget(self.verdict)
+        self.message.setText(self.tr("Gradients appear once training starts."))
+
+    def title(self) -> str:
+        return self.tr("Gradients")
+
+    def caption(self) -> str:
+        return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; colours match "
+                       "the diagram. If the layers near the input get gradients many times smaller than the "
+                       "layers near the output, those layers barely learn (vanishing gradients, typical of "
+                       "sigmoid); huge values mean exploding gradients.")
+
+    def export_targets(self) -> list:
+        return [self.history.getPlotItem(), self.bars_plot.getPlotItem()]
+
+    # ------------------------------------------------------------------ data
+    def start_run(self, session) -> None:
+        item = self.history.getPlotItem()
+        for c in self.curves:
+            item.removeItem(c)
+        self.legend.clear()
+        self.layers = [(l.index, l.name) for l in session.network.layers if "W" in l.params]
+        self.series = [BoundedSeries(CAPACITY) for _ in self.layers]
+        self.curves = []
+        for index, name in self.layers:
+            c = item.plot(pen=pg.mkPen(layer_color(index), width=2), name=name)
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+            self.curves.append(c)
+        self.current = []
+        ticks = [(i, name) for i, (_, name) in enumerate(self.layers)]
+        self.bars_plot.getPlotItem().getAxis("bottom").setTicks([ticks])
+
+    def ingest(self, batch) -> None:
+        names = [name for _, name in self.layers]
+        for s in batch:
+            norms = layer_weight_norms(s.grad_norms, names)
+            for series, v in zip(self.series, norms):
+                series.append(s.iteration, v)
+            self.current = norms
+
+    def redraw(self) -> None:
+        for series, curve in zip(self.series, self.curves):
+            x, y = series.arrays()
+            curve.setData(x, np.maximum(y, FLOOR))
+        has_data = bool(self.current)
+        self.message.setVisible(not has_data)
+        if not has_data:
+            self.message.setPos(self.history.getPlotItem().getViewBox().viewRect().center())
+            self.verdict.setText("")
+            self.bars.setOpts(x=[], height=[])
+            return
+        logs = [math.log10(max(v, FLOOR)) if math.isfinite(v) else 0.0 for v in self.current]
+        base = math.floor(min(logs)) - 1
+        self.bars.setOpts(x=np.arange(len(logs)), y0=base, height=np.array(logs) - base, width=0.6,
+                          brushes=[layer_color(i) for i, _ in self.layers], pens=[pg.mkPen(None)] * len(logs))
+        self.bars_plot.getPlotItem().setYRange(base, max(logs) + 0.5, padding=0)
+        self.verdict.setText(self.describe(self.current))
+
+    def describe(self, norms) -> str:
+        v = gradient_verdict(norms)
+        if v.kind == "vanishing":
+            return self.tr("Vanishing gradients: the first layer's gradient is {0:.1g} times the last layer's, "
+                           "so the layers near the input hardly change. Try ReLU, He initialization or batch "
+                           "normalization.").format(v.ratio)
+        if v.kind == "exploding":
+            return self.tr("Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or "
+                           "use a smaller initial weight scale.").format(v.largest)
+        if v.kind == "zero":
+            return self.tr("All gradients are practically zero: the network has stopped learning (dead ReLUs "
+                           "or saturated sigmoids?).")
+        if v.kind == "ok" and len(norms) > 1:
+            return self.tr("Healthy: the first layer's gradient is {0:.2g} times the last layer's.").format(v.ratio)
+        return self.tr("Healthy: gradients are of a usable size.")

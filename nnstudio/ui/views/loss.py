@@ -1,0 +1,149 @@
+"""View 1: the loss falling, per iteration (raw and smoothed) and per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
+
+from nnstudio.engine.series import BoundedSeries, Ema
+
+from .base import View, make_plot, message_item
+from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
+
+CAPACITY = 3000          # points kept per curve, however long the run
+EPOCH_CAPACITY = 1000
+MAX_EARLIER_RUNS = 3
+FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
+
+
+def _positive(y: np.ndarray) -> np.ndarray:
+    return np.maximum(y, FLOOR)
+
+
+class LossView(View):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.raw = BoundedSeries(CAPACITY)
+        self.smooth = BoundedSeries(CAPACITY)
+        self.train_epoch = BoundedSeries(EPOCH_CAPACITY)
+        self.test_epoch = BoundedSeries(EPOCH_CAPACITY)
+        self._ema = Ema(0.95)
+        self.earlier: list[pg.PlotDataItem] = []
+
+        self.plot = make_plot(self.tr("loss (mean over the batch)"), self.tr("iteration (parameter updates)"))
+        item = self.plot.getPlotItem()
+        self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
+        self.raw_curve = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), name=self.tr("each batch"))
+        self.smooth_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=self.tr("smoothed"))
+        self.train_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                     symbol="o", symbolSize=7, symbolBrush=TRAIN_COLOR, symbolPen=None,
+                                     name=self.tr("training set, per epoch"))
+        self.test_curve = item.plot(pen=pg.mkPen(TEST_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                    symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
+                                    name=self.tr("test set, per epoch"))
+        for c in (self.raw_curve, self.smooth_curve):
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+        self.message = message_item(item)
+        self.message.setText(self.tr("Press Start to train: the loss appears here."))
+        self.body.addWidget(self.plot, 1)
+
+        row = QHBoxLayout()
+        self.log_box = QCheckBox(self.tr("log scale"), self)
+        self.log_box.toggled.connect(self._set_log)
+        self.readout = QLabel("", self)
+        self.clear_button = QPushButton(self.tr("Clear earlier runs"), self)
+        self.clear_button.clicked.connect(self.clear_earlier_runs)
+        self.clear_button.setEnabled(False)
+        row.addWidget(self.log_box)
+        row.addWidget(self.readout, 1)
+        row.addWidget(self.clear_button)
+        self.body.addLayout(row)
+        self._mouse = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._mouse_moved)
+
+    def title(self) -> str:
+        return self.tr("Loss")
+
+    def caption(self) -> str:
+        return self.tr("How wrong the network is, after each update (pale), smoothed (blue) and over whole "
+                       "sets at each epoch's end. Look for a curve that falls and levels off; a test "
+                       "loss rising while the training loss falls means overfitting. Earlier runs stay "
+                       "in grey after a reset, for comparison.")
+
+    def export_targets(self) -> list:
+        return [self.plot.getPlotItem()]
+
+    # ------------------------------------------------------------------ data
+    def start_run(self, session) -> None:
+        if len(self.smooth):
+            self._keep_as_earlier_run()
+        for s in (self.raw, self.smooth, self.train_epoch, self.test_epoch):
+            s.clear()
+        self._ema.reset()
+        self._run_label = self._describe(session)
+
+    def _describe(self, session) -> str:
+        opt = session.project.optimizer
+        return self.tr("earlier run: {0}, lr {1:g}").format(opt.name, opt.lr)
+
+    def _keep_as_earlier_run(self) -> None:
+        x, y = self.smooth.arrays()
+        curve = pg.PlotDataItem(x, _positive(y), pen=pg.mkPen(DIM_COLOR, width=2),
+                                name=getattr(self, "_run_label", self.tr("earlier run")))
+        curve.setZValue(-10)
+        self.plot.getPlotItem().addItem(curve)
+        self.earlier.append(curve)
+        while len(self.earlier) > MAX_EARLIER_RUNS:
+            old = self.earlier.pop(0)
+            self.plot.getPlotItem().removeItem(old)
+        self.clear_button.setEnabled(True)
+
+    def clear_earlier_runs(self) -> None:
+        for c in self.earlier:
+            self.plot.getPlotItem().removeItem(c)
+        self.earlier.clear()
+        self.clear_button.setEnabled(False)
+
+    def ingest(self, batch) -> None:
+        for s in batch:
+            self.raw.append(s.iteration, s.loss)
+            self.smooth.append(s.iteration, self._ema.update(s.loss))
+            if s.train_loss is not None:
+                self.train_epoch.append(s.iteration, s.train_loss)
+            if s.test_loss is not None:
+                self.test_epoch.append(s.iteration, s.test_loss)
+
+    def redraw(self) -> None:
+        for series, curve in ((self.raw, self.raw_curve), (self.smooth, self.smooth_curve),
+                              (self.train_epoch, self.train_curve), (self.test_epoch, self.test_curve)):
+            x, y = series.arrays()
+            curve.setData(x, _positive(y))
+        self.message.setVisible(len(self.raw) == 0)
+        if len(self.raw) == 0:
+            r = self.plot.getPlotItem().getViewBox().viewRect()
+            self.message.setPos(r.center())
+        elif self.raw.last is not None:
+            it, loss = self.raw.last
+            if not self.readout.property("hovering"):
+                self.readout.setText(self.tr("iteration {0}: loss {1:.4g}").format(int(it), loss))
+
+    # ------------------------------------------------------------------ interaction
+    def _set_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+
+    def _mouse_moved(self, args) -> None:
+        pos = args[0]
+        vb = self.plot.getPlotItem().getViewBox()
+        if not self.plot.sceneBoundingRect().contains(pos) or len(self.raw) == 0:
+            self.readout.setProperty("hovering", False)
+            return
+        x_at = vb.mapSceneToView(pos).x()
+        xs, ys = self.raw.arrays()
+        i = int(np.clip(np.searchsorted(xs, x_at), 0, len(xs) - 1))
+        if i > 0 and abs(xs[i - 1] - x_at) < abs(xs[i] - x_at):
+            i -= 1
+        _, sm = self.smooth.arrays()
+        self.readout.setProperty("hovering", True)
+        self.readout.setText(self.tr("iteration {0}: loss {1:.4g} (smoothed {2:.4g})")
+                             .format(int(xs[i]), ys[i], sm[min(i, len(sm) - 1)]))

@@ -1,0 +1,131 @@
+"""View 4: the learned weights as pictures (image tiles, conv filters, or heat maps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit, weight_tiles
+from nnstudio.project.mirror import NetworkMirror
+
+from .base import View, style_plot_item
+from .palette import BACKGROUND, diverging_map
+
+
+class WeightsView(View):
+    needs_detail = True
+    min_interval = 0.5
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.layers: list[tuple[int, str, str]] = []     # (index, name, kind) of layers with W
+        self.image_shape: tuple[int, int] | None = None
+        self.tiles: np.ndarray | None = None
+        self.matrix: np.ndarray | None = None
+        self.mode = ""
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Layer:"), self))
+        self.layer_box = QComboBox(self)
+        self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
+        row.addWidget(self.layer_box, 1)
+        self.info = QLabel("", self)
+        row.addWidget(self.info, 2)
+        self.body.addLayout(row)
+
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas.setBackground(BACKGROUND)
+        self.plot = self.canvas.addPlot()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.plot.getViewBox().invertY(True)
+        style_plot_item(self.plot, "", "")
+        self.plot.showGrid(x=False, y=False)
+        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
+                                        label=self.tr("weight value (0 = white)"))
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.body.addWidget(self.canvas, 1)
+
+    def title(self) -> str:
+        return self.tr("Weights")
+
+    def caption(self) -> str:
+        return self.tr("Each weight as a colour: orange positive, blue negative, white zero. For image data the "
+                       "first layer shows one tile per hidden unit, laid out like the input picture: the pattern "
+                       "of pixels that unit responds to. Watch the noise turn into strokes as training goes on.")
+
+    def export_targets(self) -> list:
+        return [self.plot]
+
+    # ------------------------------------------------------------------ data
+    def start_run(self, session) -> None:
+        self.mirror = NetworkMirror(session.project)
+        self.weights = None
+        self.image_shape = guess_image_shape(session.project.network.input_shape)
+        self.layers = [(l.index, l.name, l.kind) for l in self.mirror.network.layers if "W" in l.params]
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        for _, name, _kind in self.layers:
+            self.layer_box.addItem(name)
+        self.layer_box.blockSignals(False)
+
+    def _current_weights(self, name: str) -> np.ndarray:
+        key = f"{name}.W"
+        if self.weights is not None and key in self.weights:
+            return np.asarray(self.weights[key])
+        return self.mirror.parameters()[key]
+
+    def redraw(self) -> None:
+        if not self.layers or self.layer_box.currentIndex() < 0:
+            return
+        index, name, kind = self.layers[self.layer_box.currentIndex()]
+        W = self._current_weights(name)
+        self.tiles, self.matrix = None, None
+        if kind == "conv2d":
+            self.tiles = weight_tiles(W, None)
+            columns = W.shape[1] if W.shape[1] > 1 else None
+            img, columns = mosaic(self.tiles, columns)
+            self.mode = "tiles"
+            text = self.tr("{0}: {1} filters × {2} channels of {3}×{4}").format(
+                name, W.shape[0], W.shape[1], W.shape[2], W.shape[3])
+        elif self.image_shape is not None and W.shape[0] == self.image_shape[0] * self.image_shape[1]:
+            self.tiles = weight_tiles(W, self.image_shape)
+            img, columns = mosaic(self.tiles)
+            self.mode = "tiles"
+            text = self.tr("{0}: one {1}×{2} tile per unit ({3} units)").format(
+                name, self.image_shape[0], self.image_shape[1], W.shape[1])
+        else:
+            self.matrix = W
+            img = np.asarray(W, dtype=np.float64)
+            self.mode = "matrix"
+            text = self.tr("{0}: W is {1} inputs (rows) × {2} units (columns)").format(name, W.shape[0], W.shape[1])
+        it = self.weights_iteration if self.weights is not None else 0
+        self.info.setText(text + "  ·  " + (self.tr("iteration {0}").format(it) if it else self.tr("initial weights")))
+        limit = symmetric_limit(img)
+        self.image.setImage(img, levels=(-limit, limit))
+        # pixel (r, c) is centred on (c, r), so ticks name rows and columns directly
+        self.image.setRect(-0.5, -0.5, img.shape[1], img.shape[0])
+        self.colorbar.setLevels((-limit, limit))
+        matrix = self.mode == "matrix"
+        self.plot.getViewBox().setAspectLocked(not matrix)
+        self.plot.showAxis("left", matrix)
+        self.plot.showAxis("bottom", matrix)
+        if matrix:
+            self._label_matrix_axes(index, W.shape)
+        self.plot.getViewBox().autoRange(padding=0.02)
+
+    def _label_matrix_axes(self, index: int, shape) -> None:
+        """Name the rows by the input features where the data set has names (first layer),
+        and give integer ticks to small matrices."""
+        features = tuple(getattr(self.session.dataset.info, "feature_names", ()) or ())
+        first = index == self.layers[0][0]
+        left, bottom = self.plot.getAxis("left"), self.plot.getAxis("bottom")
+        if first and len(features) == shape[0] and shape[0] <= 30:
+            left.setTicks([[(i, f) for i, f in enumerate(features)]])
+            self.plot.setLabel("left", self.tr("input feature"))
+        else:
+            left.setTicks([[(i, str(i)) for i in range(shape[0])]] if shape[0] <= 30 else None)
+            self.plot.setLabel("left", self.tr("input (row of W)"))
+        bottom.setTicks([[(j, str(j)) for j in range(shape[1])]] if shape[1] <= 30 else None)
+        self.plot.setLabel("bottom", self.tr("unit (column of W)"))

@@ -43,7 +43,7 @@ def _float(path: str, value: Any, lo: float, hi: float, *, lo_open: bool = False
 
 def _range_text(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
     left = "(" if lo_open else "["
-    right = ")" if hi_open else "]"
+    right = ")" if hi_open or math.isinf(hi) else "]"   # infinity itself is never accepted
     hi_text = "∞" if math.isinf(hi) else f"{hi:g}"
     return f"a number in {left}{lo:g}, {hi_text}{right}"
 

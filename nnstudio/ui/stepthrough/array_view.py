@@ -1,0 +1,204 @@
+"""One array of a traced operation: its name and shape, min/max/mean, and its values.
+
+Small arrays are shown in full in a table (every number readable, colour-tinted by value);
+large ones as a heat map with a diverging colour scale centred on 0, where the element under
+the mouse is written out with its index. A toggle switches between the two for arrays of
+moderate size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
+
+from .layout import GAP, grid_cells, values_from_grid, values_on_grid
+
+TABLE_CELLS = 400        # at most this many cells ...
+TABLE_COLUMNS = 24       # ... and columns: shown as a table by default
+TOGGLE_CELLS = 5000      # up to this many cells the learner may switch to the table
+VALUE_ROLE = Qt.ItemDataRole.UserRole
+
+_CMAP = pg.colormap.get("CET-D1")
+
+
+def format_value(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def index_text(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]"
+
+
+class ArrayView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = ""
+        self.array = np.zeros(0)
+        self.cells = np.zeros((0, 0), dtype=np.int64)
+        self.mode = "table"
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.toggle = QToolButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setText(self.tr("Numbers"))
+        self.toggle.setToolTip(self.tr("Show every number in a table instead of the heat map"))
+        self.toggle.toggled.connect(self._on_toggle)
+        self.stats = QLabel()
+        self.hover = QLabel(" ")
+        self.hover.setStyleSheet("font-family: monospace;")
+
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(20)
+        self.table.horizontalHeader().setDefaultSectionSize(64)
+        self.table.setMouseTracking(True)
+        self.table.cellEntered.connect(self._on_cell_entered)
+
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setBackground("w")
+        self.box = self.plot.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.box.addItem(self.image)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.plot)
+
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.toggle)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.stats)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.hover)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    # ------------------------------------------------------------------ content
+    def set_array(self, name: str, array: np.ndarray, caption: str = "") -> None:
+        a = np.asarray(array)
+        self.name, self.array = name, a
+        shape = "×".join(str(s) for s in a.shape) if a.ndim else self.tr("scalar")
+        text = f"<b>{name}</b> &nbsp; <span style='color:#555'>({shape}, {a.dtype})</span>"
+        if caption:
+            text += f" &nbsp; <span style='color:#555'>{caption}</span>"
+        self.header.setText(text)
+        self.hover.setText(" ")
+        if a.size == 0:
+            self.stats.setText(self.tr("empty"))
+        elif not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.integer) and a.ndim == 1 \
+                and name == "t":
+            self.stats.setText(self.tr("class labels"))
+        else:
+            af = a.astype(np.float64)
+            self.stats.setText(self.tr("min {0}   max {1}   mean {2}").format(
+                format_value(np.nanmin(af)), format_value(np.nanmax(af)), format_value(np.nanmean(af))))
+        small = grid_cells(a.shape)
+        big = small.size > TABLE_CELLS or small.shape[1] > TABLE_COLUMNS
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(not big)
+        self.toggle.setVisible(big and small.size <= TOGGLE_CELLS)
+        self.toggle.blockSignals(False)
+        self._show("heatmap" if big else "table")
+
+    def _on_toggle(self, checked: bool) -> None:
+        self._show("table" if checked else "heatmap")
+
+    def _show(self, mode: str) -> None:
+        a = self.array
+        self.mode = mode
+        if mode == "table":
+            self.cells = grid_cells(a.shape)
+            self._fill_table(values_on_grid(a, self.cells) if a.size else np.zeros((0, 0)))
+            self.stack.setCurrentWidget(self.table)
+        else:
+            self.cells = grid_cells(a.shape, fold=True)
+            self._fill_image(values_on_grid(a, self.cells))
+            self.stack.setCurrentWidget(self.plot)
+
+    def _levels(self, grid: np.ndarray) -> float:
+        m = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 0.0
+        return m if m > 0 else 1.0
+
+    def _fill_table(self, grid: np.ndarray) -> None:
+        t = self.table
+        t.clear()
+        t.setRowCount(grid.shape[0])
+        t.setColumnCount(grid.shape[1])
+        m = self._levels(grid) if grid.size else 1.0
+        plain = self.array.ndim <= 2      # headers are array indices (0-based, like NumPy)
+        t.horizontalHeader().setVisible(plain)
+        t.verticalHeader().setVisible(plain)
+        if plain:
+            t.setHorizontalHeaderLabels([str(i) for i in range(grid.shape[1])])
+            t.setVerticalHeaderLabels([str(i) for i in range(grid.shape[0])])
+        for r in range(grid.shape[0]):
+            for c in range(grid.shape[1]):
+                flat = int(self.cells[r, c])
+                if flat == GAP:
+                    continue
+                v = float(grid[r, c])
+                item = QTableWidgetItem(format_value(v))
+                item.setData(VALUE_ROLE, v)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setToolTip(self._element_text(flat))
+                color = QColor(_CMAP.map(0.5 + 0.5 * v / m, mode="qcolor"))
+                color.setAlpha(110)
+                item.setBackground(color)
+                t.setItem(r, c, item)
+        t.resizeColumnsToContents()
+        rows = max(1, grid.shape[0])
+        t.setMinimumHeight(min(260, 28 + 20 * rows))
+        t.setMaximumHeight(min(260, 34 + 20 * rows))
+
+    def _fill_image(self, grid: np.ndarray) -> None:
+        m = self._levels(grid)
+        self.image.setImage(grid, levels=(-m, m), lut=_CMAP.getLookupTable(nPts=256, alpha=False))
+        self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
+        self.box.setRange(xRange=(0, grid.shape[1]), yRange=(0, grid.shape[0]), padding=0.02)
+        rows, cols = grid.shape
+        aspect_rows = max(rows, cols / 8)
+        self.plot.setMinimumHeight(int(min(260, max(60, 220 * aspect_rows / max(cols, 1)))))
+        self.plot.setMaximumHeight(16777215)
+
+    # ------------------------------------------------------------------ read-back (also used by tests)
+    def shown_values(self) -> np.ndarray:
+        """The values the widget currently displays, put back into the array's shape."""
+        if self.mode == "table":
+            grid = np.full(self.cells.shape, np.nan)
+            for r in range(self.table.rowCount()):
+                for c in range(self.table.columnCount()):
+                    item = self.table.item(r, c)
+                    if item is not None:
+                        grid[r, c] = float(item.data(VALUE_ROLE))
+        else:
+            grid = np.asarray(self.image.image, dtype=np.float64)
+        return values_from_grid(grid, self.cells, self.array.shape)
+
+    def _element_text(self, flat: int) -> str:
+        index = np.unravel_index(flat, self.array.shape) if self.array.ndim else ()
+        value = self.array.reshape(-1)[flat]
+        return f"{self.name}{index_text(tuple(int(i) for i in index))} = {value}" if self.array.ndim \
+            else f"{self.name} = {value}"
+
+    def hover_text(self, row: int, col: int) -> str:
+        """The text shown for the grid cell (row, col): index and full-precision value."""
+        if not (0 <= row < self.cells.shape[0] and 0 <= col < self.cells.shape[1]):
+            return " "
+        flat = int(self.cells[row, col])
+        return " " if flat == GAP else self._element_text(flat)
+
+    def _on_cell_entered(self, row: int, col: int) -> None:
+        self.hover.setText(self.hover_text(row, col))
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        p = self.image.mapFromScene(pos)
+        self.hover.setText(self.hover_text(int(np.floor(p.y())), int(np.floor(p.x()))))

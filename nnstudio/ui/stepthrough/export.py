@@ -1,0 +1,29 @@
+"""Export of a step: the trace .npz of DESIGN.md and a PNG of what is on screen, both
+written atomically (a crash never leaves half a file)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtWidgets import QWidget
+
+from nnstudio.engine.io import atomic_write_bytes
+from nnstudio.engine.trace import Trace, save_trace
+
+
+def export_trace(trace: Trace, path: str) -> None:
+    save_trace(trace, path)
+
+
+def png_bytes(widget: QWidget) -> bytes:
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not widget.grab().save(buf, "PNG"):
+        raise OSError("could not encode the view as PNG")
+    buf.close()
+    return bytes(data.data())
+
+
+def export_png(widget: QWidget, path: str) -> None:
+    data = png_bytes(widget)
+    atomic_write_bytes(path, lambda f: f.write(data))

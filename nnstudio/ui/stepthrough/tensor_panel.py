@@ -1,0 +1,58 @@
+"""All arrays of the current operation, side by side, each in an :class:`ArrayView`."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
+
+from nnstudio.engine.recording import TraceEvent
+
+from .array_view import ArrayView
+from .captions import tensor_caption
+from .operation_panel import param_of
+
+COLUMNS = 2
+
+
+def display_name(key: str, event: TraceEvent) -> str:
+    """Update events name their tensors W_before/dW/W_after whatever the parameter is: show
+    the parameter's own short name instead (b_before, db, b_after for a bias)."""
+    param = param_of(event)
+    if param is None:
+        return key
+    short = param.rsplit(".", 1)[-1]
+    return {"W_before": f"{short}_before", "dW": f"d{short}", "W_after": f"{short}_after"}.get(key, key)
+
+
+class TensorPanel(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.inner = QWidget()
+        self.grid = QGridLayout(self.inner)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.setWidget(self.inner)
+        self._views: dict[str, ArrayView] = {}
+        self._pool: list[ArrayView] = []
+
+    def views(self) -> dict[str, ArrayView]:
+        """The array views of the current operation, keyed by the trace's tensor names."""
+        return dict(self._views)
+
+    def show_event(self, event: TraceEvent) -> None:
+        for v in self._views.values():
+            self.grid.removeWidget(v)
+            v.hide()
+        self._views.clear()
+        for i, (key, array) in enumerate(event.tensors.items()):
+            if i >= len(self._pool):
+                self._pool.append(ArrayView(self.inner))
+            view = self._pool[i]
+            view.set_array(display_name(key, event), array, tensor_caption(key))
+            self.grid.addWidget(view, i // COLUMNS, i % COLUMNS)
+            view.show()
+            self._views[key] = view
+
+    def clear(self) -> None:
+        for v in self._views.values():
+            v.hide()
+        self._views.clear()

@@ -1,0 +1,386 @@
+"""The step-through view: one training step, one operation at a time.
+
+The window calls :meth:`StepThroughView.enter` after pausing training: the view records one
+real training step on the chosen samples (``trainer.traced_step``, in the GUI thread while
+the worker is parked), then only moves an index through the recorded trace. Per operation
+it shows the formula, the NumPy code and every array; the diagram follows through
+``layerFocused``. Leaving step mode hands control back: training continues from the
+weights this step already updated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from nnstudio.engine.errors import EngineError
+from nnstudio.engine.recording import Phase
+from nnstudio.engine.trace import Trace
+
+from .captions import op_title, phase_title
+from .collapse_panel import CollapsePanel
+from .export import export_png, export_trace
+from .gradcheck_panel import GradCheckPanel
+from .navigation import TraceNavigator
+from .operation_panel import OperationPanel, param_of
+from .samples import SampleChoiceError, parse_samples
+from .tensor_panel import TensorPanel
+
+
+def edge_shapes(trace: Trace) -> dict[int, tuple[int, ...]]:
+    """Shape of the array entering each layer i (key len(layers): the network's output),
+    batch first, for the diagram's edges."""
+    shapes = {0: tuple(trace.input.shape)}
+    for i, out in enumerate(trace.outputs):
+        shapes[i + 1] = tuple(out.shape)
+    return shapes
+
+
+class StepThroughView(QWidget):
+    layerFocused = Signal(object)   # layer index, or None
+    edgeShapes = Signal(object)     # {layer index: shape of its input} or None
+    left = Signal()                 # step mode ended: training may continue
+
+    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.trace: Trace | None = None
+        self.state = "idle"
+        self.nav = TraceNavigator(self)
+        self.nav.moved.connect(self._on_moved)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self._build()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for name, slot in (("runStarted", self._on_run_started), ("stateChanged", self._on_state)):
+            sig = getattr(controller, name, None)
+            if sig is not None:
+                sig.connect(slot)
+        self._update_enabled()
+
+    # ------------------------------------------------------------------ building
+    def _button(self, text: str, tip: str, slot) -> QPushButton:
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    def _build(self) -> None:
+        self.samples = QLineEdit("0")
+        self.samples.setToolTip(self.tr("Training samples for the step: 0, or 0-3, or 1, 5, 9"))
+        self.samples.setMaximumWidth(140)
+        self.record_button = self._button(self.tr("Record a step"), self.tr(
+            "Run one real training step on these samples and record every operation"), self._on_record)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Samples:")))
+        top.addWidget(self.samples)
+        top.addWidget(self.record_button)
+        top.addWidget(self.status, 1)
+
+        self.prev_button = self._button("◀ " + self.tr("Previous"), self.tr("Previous operation (←)"),
+                                        self.nav.previous)
+        self.next_button = self._button(self.tr("Next") + " ▶", self.tr("Next operation (→)"), self.nav.next)
+        self.play_button = QToolButton()
+        self.play_button.setText(self.tr("Play"))
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip(self.tr("Play through the operations; stops at breakpoints (space)"))
+        self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.play_button.toggled.connect(self._on_play)
+        self.speed = QDoubleSpinBox()
+        self.speed.setRange(0.25, 20)
+        self.speed.setValue(2)
+        self.speed.setSingleStep(0.5)
+        self.speed.setSuffix(self.tr(" ops/s"))
+        self.speed.valueChanged.connect(self._apply_speed)
+        self.continue_button = self._button(self.tr("To breakpoint") + " ▶▶", self.tr(
+            "Jump to the next operation of a layer with a breakpoint (Page Down)"), self.nav.continue_)
+        nav = QHBoxLayout()
+        for w in (self.prev_button, self.next_button, self.play_button, self.speed, self.continue_button):
+            nav.addWidget(w)
+        nav.addSpacing(12)
+        self.phase_buttons = {}
+        for phase in Phase:
+            b = self._button(phase_title(phase), self.tr("Jump to the first operation of this phase"),
+                             lambda _=False, p=phase: self.nav.jump_to_phase(p))
+            self.phase_buttons[phase] = b
+            nav.addWidget(b)
+        nav.addStretch(1)
+        self.export_trace_button = self._button(self.tr("Export trace…"), self.tr(
+            "Save every array of this step as a .npz file for a notebook"), self._on_export_trace)
+        self.export_png_button = self._button(self.tr("Save view as PNG…"), self.tr(
+            "Save what is on screen as a picture"), self._on_export_png)
+        self.leave_button = self._button(self.tr("Leave step mode"), self.tr(
+            "Training continues from the weights this step updated"), self.leave)
+        for w in (self.export_trace_button, self.export_png_button, self.leave_button):
+            nav.addWidget(w)
+
+        self.op_list = QListWidget()
+        self.op_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.op_list.currentRowChanged.connect(self._on_row)
+        self.break_list = QListWidget()
+        self.break_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.break_list.itemChanged.connect(self._on_break_item)
+        self.break_list.setMaximumHeight(140)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel(self.tr("Operations")))
+        ll.addWidget(self.op_list, 1)
+        ll.addWidget(QLabel(self.tr("Breakpoints (stop at these layers)")))
+        ll.addWidget(self.break_list)
+
+        self.op_panel = OperationPanel()
+        self.tensors = TensorPanel()
+        page = QSplitter(Qt.Orientation.Vertical)
+        page.addWidget(self.op_panel)
+        page.addWidget(self.tensors)
+        page.setStretchFactor(1, 1)
+        self.gradcheck = GradCheckPanel()
+        self.collapse = CollapsePanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(page, self.tr("Operation"))
+        self.tabs.addTab(self.gradcheck, self.tr("Numerical vs backprop"))
+        self.tabs.addTab(self.collapse, self.tr("Collapse without activations"))
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([340, 1000])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(nav)
+        layout.addWidget(split, 1)
+        self.status.setText(self.tr("Pause training, pick samples and record a step."))
+
+    # ------------------------------------------------------------------ view contract
+    def title(self) -> str:
+        return self.tr("Step through")
+
+    @property
+    def active(self) -> bool:
+        return self.trace is not None
+
+    def enter(self, sample_indices) -> bool:
+        """Record one training step on ``sample_indices`` (training samples) and show it.
+
+        Must be called while the training worker is parked (paused or not started). Returns
+        False, with the reason in the status line, when no step could be recorded.
+        """
+        session = getattr(self.controller, "session", None)
+        if session is None:
+            self.status.setText(self.tr("No run yet: start or reset training first."))
+            return False
+        trainer = session.trainer
+        idx = [int(i) for i in sample_indices]
+        n = len(trainer.x_train)
+        bad = [i for i in idx if not 0 <= i < n]
+        if not idx or bad:
+            self.status.setText(self.tr("Sample {0} does not exist: the training set has samples 0 to {1}.")
+                                .format(bad[0] if bad else "", n - 1))
+            return False
+        self._stop_play()
+        try:
+            trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx])
+        except (EngineError, ValueError, FloatingPointError) as e:
+            self.status.setText(self.tr("The step could not be recorded: {0}").format(str(e)))
+            return False
+        from .source import StepSource
+        source = StepSource.from_trace(trace, session.network)
+        self.trace = trace
+        self._fill_lists(trace)
+        self.gradcheck.set_source(source)
+        self.collapse.set_source(source)
+        what = self.tr("sample {0}").format(idx[0]) if len(idx) == 1 else \
+            self.tr("{0} samples").format(len(idx))
+        self.status.setText(self.tr(
+            "One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already "
+            "updated; leaving step mode continues training from them.").format(what, len(trace), trace.loss))
+        self.nav.set_trace(trace)
+        self.edgeShapes.emit(edge_shapes(trace))
+        self._update_enabled()
+        self.setFocus()
+        return True
+
+    def leave(self) -> None:
+        self._stop_play()
+        was_active = self.trace is not None
+        self.trace = None
+        self.nav.set_trace(None)
+        self.op_list.clear()
+        self.break_list.clear()
+        self.op_panel.clear()
+        self.tensors.clear()
+        self.gradcheck.set_source(None)
+        self.collapse.set_source(None)
+        self.status.setText(self.tr("Pause training, pick samples and record a step."))
+        self._update_enabled()
+        self.layerFocused.emit(None)
+        self.edgeShapes.emit(None)
+        if was_active:
+            self.left.emit()
+
+    # ------------------------------------------------------------------ lists
+    def _fill_lists(self, trace: Trace) -> None:
+        self.op_list.blockSignals(True)
+        self.op_list.clear()
+        for i, e in enumerate(trace.events):
+            param = param_of(e)
+            label = f"{i + 1}. {phase_title(e.phase)} · {e.layer_name or '—'} · {op_title(e.op)}"
+            if param:
+                label += f" ({param.rsplit('.', 1)[-1]})"
+            self.op_list.addItem(QListWidgetItem(label))
+        self.op_list.blockSignals(False)
+        self.break_list.blockSignals(True)
+        self.break_list.clear()
+        for i, name in enumerate(trace.layer_names):
+            item = QListWidgetItem(f"{i + 1}. {name}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if i in self.nav.breakpoints else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, i)
+            self.break_list.addItem(item)
+        self.break_list.blockSignals(False)
+        self.nav.breakpoints &= set(range(len(trace.layer_names)))
+
+    def set_breakpoint(self, layer: int, on: bool = True) -> None:
+        item = self.break_list.item(layer)
+        if item is not None:
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        else:
+            self.nav.set_breakpoint(layer, on)
+
+    def _on_break_item(self, item: QListWidgetItem) -> None:
+        self.nav.set_breakpoint(int(item.data(Qt.ItemDataRole.UserRole)),
+                                item.checkState() == Qt.CheckState.Checked)
+
+    def _on_row(self, row: int) -> None:
+        if row >= 0:
+            self.nav.go(row)
+
+    # ------------------------------------------------------------------ moving
+    def _on_moved(self, index: int) -> None:
+        e = self.nav.event
+        if e is None:
+            return
+        self.op_panel.show_event(e, index, len(self.nav))
+        self.tensors.show_event(e)
+        self.op_list.blockSignals(True)
+        self.op_list.setCurrentRow(index)
+        self.op_list.blockSignals(False)
+        param = param_of(e)
+        if param is None and e.layer_name and "dW" in e.tensors:
+            param = f"{e.layer_name}.W"
+        if param:
+            self.gradcheck.select(param)
+        self._update_enabled()
+        self.layerFocused.emit(e.layer)
+
+    def _on_play(self, on: bool) -> None:
+        if on and self.trace is not None:
+            self.play_button.setText(self.tr("Pause"))
+            self._apply_speed()
+            self.timer.start()
+        else:
+            self._stop_play()
+
+    def _apply_speed(self) -> None:
+        self.timer.setInterval(int(1000 / self.speed.value()))
+
+    def _stop_play(self) -> None:
+        self.timer.stop()
+        self.play_button.blockSignals(True)
+        self.play_button.setChecked(False)
+        self.play_button.blockSignals(False)
+        self.play_button.setText(self.tr("Play"))
+
+    def _tick(self) -> None:
+        moved = self.nav.next()
+        if not moved or self.nav.at_end or self.nav.is_break(self.nav.index):
+            self._stop_play()
+
+    def toggle_play(self) -> None:
+        self.play_button.setChecked(not self.play_button.isChecked())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        actions = {Qt.Key.Key_Right: self.nav.next, Qt.Key.Key_Left: self.nav.previous,
+                   Qt.Key.Key_Home: self.nav.first, Qt.Key.Key_End: self.nav.last,
+                   Qt.Key.Key_PageDown: self.nav.continue_, Qt.Key.Key_Space: self.toggle_play}
+        action = actions.get(Qt.Key(event.key()))
+        if action is None or self.trace is None:
+            super().keyPressEvent(event)
+            return
+        action()
+        event.accept()
+
+    def _update_enabled(self) -> None:
+        on = self.trace is not None
+        self.record_button.setEnabled(self.state != "running")
+        self.samples.setEnabled(self.state != "running")
+        self.prev_button.setEnabled(on and not self.nav.at_start)
+        self.next_button.setEnabled(on and not self.nav.at_end)
+        for w in (self.play_button, self.continue_button, self.export_trace_button, self.export_png_button,
+                  self.leave_button, *self.phase_buttons.values()):
+            w.setEnabled(on)
+
+    # ------------------------------------------------------------------ controller
+    def _on_record(self) -> None:
+        session = getattr(self.controller, "session", None)
+        if session is None:
+            self.status.setText(self.tr("No run yet: start or reset training first."))
+            return
+        try:
+            idx = parse_samples(self.samples.text(), len(session.trainer.x_train))
+        except SampleChoiceError as e:
+            messages = {
+                "syntax": self.tr("“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.").format(e.text),
+                "range": self.tr("“{0}” is outside the training set (samples 0 to {1}).").format(e.text, e.limit),
+                "count": self.tr("At most {0} samples in one step.").format(e.limit),
+                "empty": self.tr("Write which samples to use, e.g. 0 or 0-3."),
+            }
+            self.status.setText(messages[e.reason])
+            return
+        self.enter(idx)
+
+    def _on_run_started(self, _session: Any) -> None:
+        if self.trace is not None:
+            self.leave()
+
+    def _on_state(self, state: str) -> None:
+        self.state = state
+        self._update_enabled()
+
+    # ------------------------------------------------------------------ export
+    def export_trace_to(self, path: str) -> None:
+        if self.trace is not None:
+            export_trace(self.trace, path)
+
+    def export_png_to(self, path: str) -> None:
+        export_png(self, path)
+
+    def _save(self, caption: str, filt: str, suffix: str, write) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, "", filt)
+        if not path:
+            return
+        if not path.lower().endswith(suffix):
+            path += suffix
+        try:
+            write(path)
+        except (OSError, EngineError) as e:
+            QMessageBox.warning(self, caption, self.tr("Could not save {0}: {1}").format(path, str(e)))
+            return
+        self.status.setText(self.tr("Saved {0}").format(path))
+
+    def _on_export_trace(self) -> None:
+        self._save(self.tr("Export trace"), self.tr("Trace (*.npz)"), ".npz", self.export_trace_to)
+
+    def _on_export_png(self) -> None:
+        self._save(self.tr("Save view as PNG"), self.tr("PNG image (*.png)"), ".png", self.export_png_to)

@@ -118,9 +118,32 @@ def save_weights(network: Network, path: os.PathLike | str) -> None:
     _write_checked(p, lambda: atomic_savez(p, state), WeightsFileError)
 
 
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_PICKLE_MAGIC = b"\x80"
+
+
+def _check_npz_magic(p: Path) -> None:
+    """Tell "not an .npz at all" from "pickled data" before NumPy lumps both together."""
+    if not p.is_file():
+        return   # load_npz names a folder or a missing file
+    try:
+        with open(p, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        return
+    if head.startswith(_PICKLE_MAGIC):
+        raise WeightsFileError(p, "holds pickled Python objects, which nnstudio refuses to load "
+                                  "(a pickle from a stranger can run code)", kind=E.PICKLE)
+    if head.startswith(b"\x93NUM"):
+        raise WeightsFileError(p, "is a single .npy array, not an .npz archive", kind=E.NOT_NPZ)
+    if not head.startswith(_ZIP_MAGIC):
+        raise WeightsFileError(p, "is not an .npz archive of arrays", kind=E.NOT_NPZ)
+
+
 def read_weights(path: os.PathLike | str) -> dict[str, np.ndarray]:
     """The arrays of a weights .npz (numeric only, never unpickled)."""
     p = Path(path)
+    _check_npz_magic(p)
     try:
         state = load_npz(p)
     except ArrayFileError as err:

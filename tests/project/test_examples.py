@@ -1,0 +1,89 @@
+"""The shipped example projects load, fit their data, train, and hold the curriculum's settings."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from nnstudio.project.files import load_project
+from nnstudio.project.headless import load_dataset
+from nnstudio.project.session import build_session
+from nnstudio.resources import resource_path
+
+EXAMPLES = ("mnist_mlp", "iris", "function_square", "simple_convnet", "spiral")
+
+
+def _example(name: str):
+    return load_project(resource_path("examples", f"{name}.json"))
+
+
+def test_every_shipped_example_is_listed_here():
+    shipped = sorted(p.stem for p in resource_path("examples").glob("*.json"))
+    assert shipped == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_builds_a_session_and_trains(name):
+    project = _example(name)
+    session = build_session(project, load_dataset(project))
+    before = session.network.state_dict()
+    snaps = list(itertools.islice(session.trainer.run(), 3))
+    assert [s.iteration for s in snaps] == [1, 2, 3]
+    assert all(np.isfinite(s.loss) for s in snaps)
+    after = session.network.state_dict()
+    assert any(not np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_example_files_are_the_documented_json():
+    for name in EXAMPLES:
+        doc = json.loads(resource_path("examples", f"{name}.json").read_text("utf-8"))
+        assert doc["format"] == "nnstudio-project" and doc["version"] == 1
+        parsed = _example(name).to_dict()
+        for given, kept in zip(doc["network"]["layers"], parsed["network"]["layers"], strict=True):
+            assert {k: kept[k] for k in given} == given   # every value in the file is used as written
+        assert parsed["dataset"] == doc["dataset"]
+
+
+def _layers(project):
+    return [(l["type"], l.get("units") or l.get("filters"), l.get("activation"))
+            for l in project.to_dict()["network"]["layers"]]
+
+
+def test_curriculum_settings():
+    mnist = _example("mnist_mlp")
+    assert _layers(mnist) == [("dense", 50, "relu"), ("dense", 10, "softmax")]
+    assert (mnist.optimizer.name, mnist.optimizer.lr, mnist.training.batch_size) == ("sgd", 0.1, 100)
+    iris = _example("iris")
+    assert iris.training.batch_size == 20 and iris.network.input_shape == (4,)
+    fit = _example("function_square")
+    assert _layers(fit) == [("dense", 10, "sigmoid"), ("dense", 1, "identity")]
+    assert (fit.network.loss, fit.optimizer.lr) == ("sse", 0.03)
+    conv = _example("simple_convnet").to_dict()["network"]
+    assert conv["input_shape"] == [1, 28, 28]
+    c = conv["layers"][0]
+    assert (c["type"], c["filters"], c["kernel"], c["activation"]) == ("conv2d", 30, 5, "relu")
+    assert conv["layers"][1]["type"] == "maxpool" and conv["layers"][1]["size"] == 2
+    assert [(l["type"], l.get("units")) for l in conv["layers"][-2:]] == [("dense", 100), ("dense", 10)]
+
+
+def test_iris_split_and_learning():
+    project = _example("iris")
+    session = build_session(project, load_dataset(project))
+    assert (session.dataset.n_train, session.dataset.n_test) == (100, 50)
+    assert session.trainer.steps_per_epoch == 5
+    last = [s for s in session.trainer.run() if s.epoch_end][-1]
+    assert last.test_accuracy >= 0.9
+
+
+def test_function_fit_and_spiral_learn():
+    fit = _example("function_square")
+    session = build_session(fit, load_dataset(fit))
+    ends = [s for s in session.trainer.run() if s.epoch_end]
+    assert ends[-1].iteration >= 1000
+    assert ends[-1].test_loss < 0.1 * ends[0].test_loss
+    spiral = _example("spiral")
+    session = build_session(spiral, load_dataset(spiral))
+    assert [s for s in session.trainer.run() if s.epoch_end][-1].test_accuracy >= 0.8

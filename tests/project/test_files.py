@@ -1,0 +1,317 @@
+"""Project and weight files: round trips, atomic saves, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnstudio.project import errors as E
+from nnstudio.project.errors import ProjectFileError, WeightsFileError
+from nnstudio.project.files import load_project, load_weights, save_project, save_weights
+from nnstudio.project.model import VERSION, Project, default_project
+from nnstudio.project.session import build_network
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _doc(**changes):
+    doc = default_project().to_dict()
+    doc.update(changes)
+    return doc
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    (path.write_bytes if isinstance(text, bytes) else path.write_text)(text)
+    return path
+
+
+def _bn_project() -> Project:
+    return Project.from_dict({
+        "format": "nnstudio-project", "version": 1,
+        "network": {"input_shape": [6], "loss": "cross_entropy",
+                    "layers": [{"type": "dense", "units": 5, "activation": "relu", "init": "he"},
+                               {"type": "batchnorm"},
+                               {"type": "dropout", "ratio": 0.2},
+                               {"type": "dense", "units": 3, "activation": "softmax", "init": "xavier"}]},
+        "optimizer": {"name": "adam", "lr": 0.01},
+        "training": {"batch_size": 4, "epochs": 2, "seed": 3, "dtype": "float64", "weight_decay": 0.01},
+        "dataset": {"name": "iris", "normalize": "standardize"},
+    })
+
+
+def _trained(project: Project, seed_shift: int = 0):
+    """A network whose weights and batch-norm buffers moved away from their initial values."""
+    net = build_network(project)
+    rng = np.random.default_rng(seed_shift)
+    x = rng.normal(size=(8, *project.network.input_shape))
+    t = rng.integers(0, project.network.output_size, size=8)
+    from nnstudio.engine.optimizers import make_optimizer
+    opt = make_optimizer(project.optimizer)
+    for _ in range(3):
+        net.loss(x, t, train=True)
+        net.backward()
+        opt.step(net.parameters(), net.gradients())
+    return net
+
+
+# --------------------------------------------------------------------------- round trips
+def test_project_round_trip_gives_equal_settings(tmp_path):
+    project = _bn_project()
+    path = tmp_path / "p.json"
+    save_project(project, path)
+    again = load_project(path)
+    assert again == project
+    assert again.to_dict() == project.to_dict()
+    doc = json.loads(path.read_text("utf-8"))
+    assert doc["format"] == "nnstudio-project" and doc["version"] == VERSION
+    assert doc["training"]["weight_decay"] == 0.01
+
+
+def test_weights_round_trip_is_bit_identical_including_batchnorm_buffers(tmp_path):
+    project = _bn_project()
+    net = _trained(project)
+    state = net.state_dict()
+    assert any(k.endswith("running_mean") or "running" in k for k in state), state.keys()
+    path = tmp_path / "w.npz"
+    save_weights(net, path)
+    other = build_network(project.with_(training=project.training.__class__(seed=99, dtype="float64")))
+    assert not np.array_equal(other.state_dict()["dense_1.W"], state["dense_1.W"])
+    load_weights(other, path)
+    loaded = other.state_dict()
+    assert loaded.keys() == state.keys()
+    for k in state:
+        assert loaded[k].dtype == state[k].dtype
+        assert loaded[k].tobytes() == state[k].tobytes(), k
+    with np.load(path, allow_pickle=False) as data:   # the file itself needs no pickle
+        assert sorted(data.files) == sorted(state)
+
+
+def test_version_0_fixture_is_migrated():
+    project = load_project(FIXTURES / "project_v0.json")
+    assert project.optimizer.name == "momentum"
+    assert project.optimizer.lr == 0.05 and project.optimizer.momentum == 0.8
+    assert project.training.batch_size == 20 and project.training.epochs == 30
+    assert project.training.seed == 7
+    assert project.network.loss == "cross_entropy"
+    assert project.to_dict()["version"] == VERSION
+
+
+def test_utf8_bom_and_non_ascii_dataset_values_are_fine(tmp_path):
+    doc = _doc(dataset={"name": "csv", "path": "データ.csv"})
+    path = _write(tmp_path / "p.json", b"\xef\xbb\xbf" + json.dumps(doc, ensure_ascii=False).encode())
+    assert load_project(path).dataset["path"] == "データ.csv"
+
+
+# --------------------------------------------------------------------------- bad project input
+def _load_error(path) -> ProjectFileError:
+    with pytest.raises(ProjectFileError) as info:
+        load_project(path)
+    assert str(path) in str(info.value)
+    return info.value
+
+
+def test_missing_file(tmp_path):
+    assert _load_error(tmp_path / "nope.json").kind == E.MISSING
+
+
+def test_directory(tmp_path):
+    e = _load_error(tmp_path)
+    assert e.kind == E.DIRECTORY and "folder" in e.reason
+
+
+def test_not_utf8(tmp_path):
+    e = _load_error(_write(tmp_path / "p.json", b'{"format": "\xff\xfe nnstudio"}'))
+    assert e.kind == E.ENCODING and "UTF-8" in e.reason
+
+
+def test_empty_file(tmp_path):
+    assert _load_error(_write(tmp_path / "p.json", "  \n")).kind == E.SYNTAX
+
+
+def test_truncated_json_gives_line_and_column(tmp_path):
+    text = json.dumps(_doc(), indent=2)
+    e = _load_error(_write(tmp_path / "p.json", text[: len(text) // 2]))
+    assert e.kind == E.SYNTAX and "truncated" in e.reason
+    assert e.line is not None and e.line > 1 and e.column is not None
+    assert f"line {e.line}" in str(e)
+
+
+def test_malformed_json_names_line_and_column(tmp_path):
+    text = '{\n  "format": "nnstudio-project",\n  "version": 1,,\n}'
+    e = _load_error(_write(tmp_path / "p.json", text))
+    assert (e.kind, e.line, e.column) == (E.SYNTAX, 3, 16)
+    assert "malformed JSON" in e.reason
+
+
+def test_top_level_not_an_object(tmp_path):
+    e = _load_error(_write(tmp_path / "p.json", "[1, 2]"))
+    assert e.kind == E.INVALID and "object" in e.reason
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda d: d["network"]["layers"][0].update(units="fifty"), "network.layers[0].units"),
+    (lambda d: d["training"].update(batch_size=[100]), "training.batch_size"),
+    (lambda d: d.update(optimizer="sgd"), "optimizer"),
+    (lambda d: d["optimizer"].update(lr=-1), "optimizer.lr"),
+])
+def test_wrong_types_and_values_name_the_field(tmp_path, mutate, field):
+    doc = _doc()
+    mutate(doc)
+    e = _load_error(_write(tmp_path / "p.json", json.dumps(doc)))
+    assert e.kind == E.INVALID and e.field == field and field in str(e)
+
+
+@pytest.mark.parametrize("mutate, name", [
+    (lambda d: d.update(colour="red"), "colour"),
+    (lambda d: d["network"]["layers"][0].update(neurons=5), "neurons"),
+    (lambda d: d["training"].update(epoch=5), "epoch"),
+])
+def test_unknown_keys_are_named(tmp_path, mutate, name):
+    doc = _doc()
+    mutate(doc)
+    e = _load_error(_write(tmp_path / "p.json", json.dumps(doc)))
+    assert e.kind == E.INVALID and name in str(e)
+
+
+def test_newer_version_is_refused_politely(tmp_path):
+    e = _load_error(_write(tmp_path / "p.json", json.dumps(_doc(version=VERSION + 1))))
+    assert e.kind == E.NEWER and e.field == "version"
+    assert "newer nnstudio" in e.reason and "update" in e.reason
+
+
+# --------------------------------------------------------------------------- atomic saves
+def _no_temp_files(folder: Path) -> bool:
+    return not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_failed_save_leaves_previous_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "p.json"
+    save_project(default_project(), path)
+    before = path.read_bytes()
+
+    def no_space(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(ProjectFileError) as info:
+        save_project(_bn_project(), path)
+    assert info.value.kind == E.IO and "no space left" in info.value.reason
+    assert path.read_bytes() == before
+    assert _no_temp_files(tmp_path)
+
+
+def test_read_only_target_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "p.json"
+    save_project(default_project(), path)
+    before = path.read_bytes()
+    if os.geteuid() == 0:   # root ignores permission bits: simulate what the kernel would say
+        def denied(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+        monkeypatch.setattr("tempfile.mkstemp", denied)
+    else:
+        folder.chmod(0o555)
+    try:
+        with pytest.raises(ProjectFileError) as info:
+            save_project(_bn_project(), path)
+    finally:
+        folder.chmod(0o755)
+    assert info.value.kind == E.PERMISSION and "permission denied" in info.value.reason
+    assert path.read_bytes() == before
+    assert _no_temp_files(folder)
+
+
+def test_save_to_a_folder_or_into_a_missing_folder(tmp_path):
+    with pytest.raises(ProjectFileError) as info:
+        save_project(default_project(), tmp_path)
+    assert info.value.kind == E.DIRECTORY
+    with pytest.raises(ProjectFileError) as info:
+        save_project(default_project(), tmp_path / "no" / "p.json")
+    assert info.value.kind == E.MISSING and "does not exist" in info.value.reason
+
+
+# --------------------------------------------------------------------------- bad weights
+@pytest.fixture
+def net():
+    return build_network(default_project())
+
+
+def _weights_error(net, path) -> WeightsFileError:
+    before = net.state_dict()
+    with pytest.raises(WeightsFileError) as info:
+        load_weights(net, path)
+    after = net.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before), "network changed by a failed load"
+    return info.value
+
+
+def test_npz_with_object_arrays_is_refused(net, tmp_path):
+    path = tmp_path / "evil.npz"
+    state = net.state_dict()
+    state["dense_1.W"] = np.array([{"payload": 1}, None], dtype=object)
+    np.savez(path, **state)
+    e = _weights_error(net, path)
+    assert e.kind == E.PICKLE and "Python objects" in e.reason
+
+
+def test_file_that_is_not_an_npz(net, tmp_path):
+    e = _weights_error(net, _write(tmp_path / "w.npz", "this is text, not a zip archive\n"))
+    assert e.kind == E.NOT_NPZ
+
+
+def test_single_npy_file_is_not_an_npz(net, tmp_path):
+    np.save(tmp_path / "w.npy", np.zeros(3))
+    assert _weights_error(net, tmp_path / "w.npy").kind == E.NOT_NPZ
+
+
+def test_weights_directory_and_missing_file(net, tmp_path):
+    assert _weights_error(net, tmp_path).kind == E.DIRECTORY
+    assert _weights_error(net, tmp_path / "none.npz").kind == E.MISSING
+
+
+def test_shape_mismatch_names_parameter_and_both_shapes(net, tmp_path):
+    wide = default_project().to_dict()
+    wide["network"]["layers"][0]["units"] = 60
+    other = build_network(Project.from_dict(wide))
+    save_weights(other, tmp_path / "w.npz")
+    e = _weights_error(net, tmp_path / "w.npz")
+    assert e.kind == E.MISMATCH
+    assert (e.parameter, e.got, e.expected) == ("dense_1.W", (784, 60), (784, 50))
+    assert "dense_1.W" in str(e) and "(784, 60)" in str(e) and "(784, 50)" in str(e)
+
+
+def test_weights_of_a_different_network(net, tmp_path):
+    np.savez(tmp_path / "w.npz", **{"conv2d_1.W": np.zeros((2, 1, 3, 3))})
+    e = _weights_error(net, tmp_path / "w.npz")
+    assert e.kind == E.MISMATCH and "dense_1" in str(e)
+
+
+def test_non_numeric_arrays_are_refused(net, tmp_path):
+    state = net.state_dict()
+    state["dense_1.b"] = np.array(["a"] * 50)
+    np.savez(tmp_path / "w.npz", **state)
+    e = _weights_error(net, tmp_path / "w.npz")
+    assert e.kind == E.INVALID and e.parameter == "dense_1.b"
+
+
+def test_failed_weights_save_keeps_the_old_file(net, tmp_path, monkeypatch):
+    path = tmp_path / "w.npz"
+    save_weights(net, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    with pytest.raises(WeightsFileError) as info:
+        save_weights(_trained(default_project()), path)
+    assert info.value.kind == E.PERMISSION
+    assert path.read_bytes() == before and _no_temp_files(tmp_path)
+
+
+def test_a_plain_pickle_is_refused_without_running_it(net, tmp_path):
+    import pickle
+    path = tmp_path / "w.npz"
+    path.write_bytes(pickle.dumps({"dense_1.W": [1, 2]}))
+    e = _weights_error(net, path)
+    assert e.kind == E.PICKLE and "refuses" in e.reason

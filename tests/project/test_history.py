@@ -1,0 +1,90 @@
+"""Run history: recorded from real trainer snapshots, saved as CSV, read back identically."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnstudio.data import load
+from nnstudio.project import errors as E
+from nnstudio.project.errors import HistoryFileError
+from nnstudio.project.files import load_project
+from nnstudio.project.history import (
+    EPOCH_COLUMNS, ITERATION_COLUMNS, METRICS_FILE, RunHistory, load_history, read_metrics,
+    run_folder, save_history,
+)
+from nnstudio.project.session import build_session
+from nnstudio.resources import resource_path
+
+
+@pytest.fixture(scope="module")
+def iris_history():
+    project = load_project(resource_path("examples", "iris.json"))
+    project = project.with_(training=project.training.__class__(batch_size=20, epochs=3, seed=1))
+    session = build_session(project, load(dict(project.dataset)))
+    history = RunHistory()
+    snaps = []
+    for snap in session.trainer.run():
+        history.record(snap)
+        snaps.append(snap)
+    return history, snaps
+
+
+def test_records_one_row_per_iteration_and_per_epoch(iris_history):
+    history, snaps = iris_history
+    assert len(history.iterations) == len(snaps) == 15     # 100 samples / 20 per batch × 3
+    assert [r[0] for r in history.epochs] == [1, 2, 3]
+    assert [r[1] for r in history.epochs] == [5, 10, 15]
+    ends = [s for s in snaps if s.epoch_end]
+    assert history.column("epochs", "test_accuracy").tolist() == [s.test_accuracy for s in ends]
+    assert history.column("iterations", "loss").tolist() == [s.loss for s in snaps]
+
+
+def test_save_and_load_round_trip_is_exact(iris_history, tmp_path):
+    history, _ = iris_history
+    folder = run_folder(tmp_path / "iris.json")
+    assert folder == tmp_path / "iris.run"
+    save_history(history, folder)
+    again = load_history(folder)
+    assert again.iterations == history.iterations
+    assert again.epochs == history.epochs
+    header = (folder / METRICS_FILE).read_text().splitlines()[0]
+    assert header == ",".join(EPOCH_COLUMNS)
+
+
+def test_missing_values_read_back_as_none(tmp_path):
+    h = RunHistory(epochs=[(1, 16, 0.5, None, 0.25, None, 0.03, 1.5)])
+    save_history(h, tmp_path)
+    assert read_metrics(tmp_path / METRICS_FILE) == h.epochs
+    assert np.isnan(load_history(tmp_path).column("epochs", "train_accuracy")[0])
+
+
+def test_metrics_only_folder_loads_with_empty_iterations(tmp_path):
+    h = RunHistory(epochs=[(1, 5, 0.5, 0.9, 0.6, 0.8, 0.1, 0.2)])
+    save_history(h, tmp_path)
+    (tmp_path / "iterations.csv").unlink()
+    assert load_history(tmp_path).iterations == []
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("", 1, "empty"),
+    ("epoch,loss\n1,2\n", 1, "columns"),
+    (",".join(EPOCH_COLUMNS) + "\n1,5,0.5,0.9\n", 2, "8"),
+    (",".join(EPOCH_COLUMNS) + "\n1,5,0.5,0.9,0.6,abc,0.1,0.2\n", 2, "test_accuracy"),
+    (",".join(EPOCH_COLUMNS) + "\n1.5,5,0.5,0.9,0.6,0.7,0.1,0.2\n", 2, "epoch"),
+])
+def test_bad_csv_names_the_line(tmp_path, text, line, what):
+    (tmp_path / METRICS_FILE).write_text(text)
+    with pytest.raises(HistoryFileError) as info:
+        load_history(tmp_path)
+    assert info.value.line == line and what in str(info.value)
+
+
+def test_missing_run_folder(tmp_path):
+    with pytest.raises(HistoryFileError) as info:
+        load_history(tmp_path / "none.run")
+    assert info.value.kind == E.MISSING
+
+
+def test_iteration_columns_are_documented_order():
+    assert ITERATION_COLUMNS[:2] == ("iteration", "epoch")

@@ -234,6 +234,7 @@ class Trainer:
     def _snapshot(self, step: int, epoch_end: bool, loss: float, grad_norms, weight_norms) -> Snapshot:
         f = self._flow
         net = self.network
+        lr = self.optimizer.lr   # the rate this step used: a SetLearningRate drained below is for the next
         extra: dict = {}
         if epoch_end:
             if self.evaluate_train:
@@ -256,7 +257,7 @@ class Trainer:
         return Snapshot(
             iteration=self.iteration, epoch=self.epoch + 1, step_in_epoch=step + 1,
             steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
-            epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=self.optimizer.lr,
+            epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=lr,
             samples=self.samples, elapsed=self.elapsed,
             grad_norms=MappingProxyType(grad_norms), weight_norms=MappingProxyType(weight_norms),
             paused=will_pause, **extra)

@@ -1,0 +1,343 @@
+"""The training generator: feeding the data, snapshots, commands and divergence."""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.errors import DivergenceError
+from nnstudio.engine.optimizers import make_optimizer
+from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
+from nnstudio.engine.trainer import (Pause, RequestDetail, Resume, SetLearningRate, Step, StepEpoch, Stop,
+                                     Trainer)
+
+from engine_helpers import dense, make_net, rng
+
+TIMEOUT = 10.0   # generous: a failure must fail, never hang the suite
+
+
+def make_trainer(n=30, batch_size=5, epochs=2, seed=0, lr=0.1, name="sgd", x=None, t=None, **kw):
+    net = make_net([dense(6, "tanh"), dense(3, "softmax")], (4,), "cross_entropy", seed=seed)
+    x = rng(1).normal(size=(n, 4)) if x is None else x
+    t = (np.arange(n) % 3) if t is None else t
+    spec = TrainingSpec(batch_size=batch_size, epochs=epochs, seed=seed, dtype="float64")
+    return Trainer(net, make_optimizer(OptimizerSpec(name=name, lr=lr)), spec, x, t, x[:6], t[:6], **kw)
+
+
+def seen_batches(trainer):
+    """Record which training rows each iteration used (rows are told apart by their first feature)."""
+    batches = []
+    original = trainer.network.loss
+
+    def loss(x, t, **kw):
+        batches.append(np.asarray(x)[:, 0].copy())
+        return original(x, t, **kw)
+
+    trainer.network.loss = loss
+    return batches
+
+
+# ------------------------------------------------------------------ feeding the data
+@pytest.mark.parametrize("n,batch,steps", [(7, 1, 7), (100, 20, 5), (30, 30, 1), (30, 1000, 1), (10, 3, 4)])
+def test_iterations_per_epoch(n, batch, steps):
+    trainer = make_trainer(n=n, batch_size=batch, epochs=3)
+    batches = seen_batches(trainer)
+    snaps = list(trainer.run())
+    assert len(snaps) == 3 * steps == trainer.total_iterations
+    assert [s.iteration for s in snaps] == list(range(1, 3 * steps + 1))
+    assert [s.epoch for s in snaps] == [e for e in (1, 2, 3) for _ in range(steps)]
+    assert [s.step_in_epoch for s in snaps] == list(range(1, steps + 1)) * 3
+    assert all(s.steps_per_epoch == steps for s in snaps)
+    assert snaps[-1].samples == 3 * n and snaps[-1].progress == 1.0
+    sizes = [len(b) for b in batches[:steps]]
+    assert sum(sizes) == n and max(sizes) == min(batch, n)
+
+
+def test_iris_mini_batches_are_5_updates_per_epoch():
+    trainer = make_trainer(n=100, batch_size=20, epochs=1)
+    assert trainer.steps_per_epoch == 5
+    assert len(list(trainer.run())) == 5
+
+
+def test_every_epoch_is_a_permutation_shuffled_by_seed():
+    x = np.column_stack([np.arange(20.0), rng(2).normal(size=(20, 3))])
+    orders = []
+    for seed in (0, 0, 1):
+        trainer = make_trainer(n=20, batch_size=4, epochs=3, seed=seed, x=x)
+        batches = seen_batches(trainer)
+        list(trainer.run())
+        epochs = [np.concatenate(batches[i * 5:(i + 1) * 5]) for i in range(3)]
+        for e in epochs:
+            assert sorted(e) == list(range(20))
+        orders.append(epochs)
+    np.testing.assert_array_equal(orders[0], orders[1])             # same seed, same order
+    assert not np.array_equal(orders[0][0], orders[0][1])            # reshuffled every epoch
+    assert not np.array_equal(orders[0][0], np.arange(20))
+    assert not np.array_equal(orders[0][0], orders[2][0])            # another seed, another order
+
+
+def test_full_batch_uses_every_sample_every_step():
+    x = np.column_stack([np.arange(12.0), rng(3).normal(size=(12, 3))])
+    trainer = make_trainer(n=12, batch_size=12, epochs=2, x=x)
+    batches = seen_batches(trainer)
+    list(trainer.run())
+    assert len(batches) == 2 and all(sorted(b) == list(range(12)) for b in batches)
+
+
+def test_evaluation_only_at_epoch_ends():
+    trainer = make_trainer(n=30, batch_size=10, epochs=2)
+    snaps = list(trainer.run())
+    for s in snaps:
+        fields = (s.train_loss, s.train_accuracy, s.test_loss, s.test_accuracy)
+        assert s.epoch_end == (s.step_in_epoch == 3)
+        if s.epoch_end:
+            assert all(v is not None for v in fields)
+            assert 0 <= s.test_accuracy <= 1 and s.train_loss > 0
+        else:
+            assert all(v is None for v in fields)
+    # the numbers are the network's own evaluation at that moment
+    loss, acc = trainer.network.evaluate(trainer.x_test, trainer.t_test)
+    assert snaps[-1].test_loss == pytest.approx(loss) and snaps[-1].test_accuracy == acc
+
+
+def test_snapshot_norms_and_losses_are_real():
+    trainer = make_trainer(n=10, batch_size=10, epochs=1, lr=0.5)
+    before = {k: v.copy() for k, v in trainer.network.parameters().items()}
+    (snap,) = list(trainer.run())
+    after = trainer.network.parameters()
+    for k in before:
+        # plain SGD: W_after = W_before − lr·g, so ‖g‖ = ‖W_before − W_after‖ / lr
+        assert snap.grad_norms[k] == pytest.approx(np.linalg.norm(before[k] - after[k]) / 0.5, rel=1e-9)
+        assert snap.weight_norms[k] == pytest.approx(np.linalg.norm(after[k]), rel=1e-12)
+    fresh = make_trainer(n=10, batch_size=10, epochs=1, lr=0.5)
+    assert snap.loss == pytest.approx(fresh.network.loss(fresh.x_train, fresh.t_train), rel=1e-12)
+    assert snap.loss == snap.data_loss and snap.lr == 0.5 and snap.elapsed > 0
+
+
+def test_snapshots_are_immutable():
+    trainer = make_trainer(n=10, batch_size=5, epochs=1)
+    snap = next(trainer.run())
+    with pytest.raises(AttributeError):
+        snap.loss = 0.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        snap.grad_norms["dense_1.W"] = 0.0  # type: ignore[index]
+
+
+# ------------------------------------------------------------------ commands
+def record_lrs(trainer):
+    used = []
+    original = trainer.optimizer.step
+
+    def step(params, grads, **kw):
+        used.append(trainer.optimizer.lr)
+        return original(params, grads, **kw)
+
+    trainer.optimizer.step = step
+    return used
+
+
+def test_set_learning_rate_sent_takes_effect_at_the_next_step():
+    trainer = make_trainer(n=20, batch_size=5, epochs=1, lr=0.1)
+    used = record_lrs(trainer)
+    gen = trainer.run()
+    s1 = next(gen)
+    s2 = gen.send(SetLearningRate(0.02))
+    s3 = next(gen)
+    assert (s1.lr, s2.lr, s3.lr) == (0.1, 0.02, 0.02)
+    assert used == [0.1, 0.02, 0.02]
+
+
+def test_set_learning_rate_posted_during_a_step_applies_to_the_next_one():
+    trainer = make_trainer(n=20, batch_size=5, epochs=1, lr=0.1)
+    used = record_lrs(trainer)
+    inner = trainer.optimizer.step
+
+    def step_and_post(params, grads, **kw):
+        inner(params, grads, **kw)
+        if len(used) == 2:                        # another thread posts while step 2 runs
+            trainer.post(SetLearningRate(0.5))
+
+    trainer.optimizer.step = step_and_post
+    snaps = list(trainer.run())
+    assert used == [0.1, 0.1, 0.5, 0.5]
+    assert [s.lr for s in snaps] == used          # each snapshot reports the rate its step used
+
+
+def test_bad_learning_rate_is_refused():
+    trainer = make_trainer()
+    gen = trainer.run()
+    next(gen)
+    with pytest.raises(ValueError):
+        gen.send(SetLearningRate(float("nan")))
+
+
+def test_stop_ends_the_generator():
+    trainer = make_trainer(n=20, batch_size=5, epochs=3)
+    gen = trainer.run()
+    next(gen)
+    trainer.post(Stop())
+    assert list(gen) == []
+    gen2 = make_trainer(n=20, batch_size=5, epochs=3).run()
+    next(gen2)
+    with pytest.raises(StopIteration):
+        gen2.send(Stop())
+
+
+def test_step_and_step_epoch_while_paused():
+    trainer = make_trainer(n=25, batch_size=5, epochs=3, start_paused=True)
+    gen = trainer.run()
+    trainer.post(Step(2))
+    a, b = next(gen), next(gen)
+    assert (a.iteration, a.paused, b.iteration, b.paused) == (1, False, 2, True)
+    trainer.post(StepEpoch())
+    rest = [next(gen) for _ in range(3)]
+    assert [s.iteration for s in rest] == [3, 4, 5]
+    assert [s.paused for s in rest] == [False, False, True] and rest[-1].epoch_end
+    trainer.post(StepEpoch())                    # from an epoch end: the whole next epoch
+    epoch2 = [next(gen) for _ in range(5)]
+    assert [s.epoch for s in epoch2] == [2] * 5 and epoch2[-1].paused and epoch2[-1].epoch_end
+    trainer.post(Resume())
+    assert [s.iteration for s in gen] == list(range(11, 16))
+
+
+def test_request_detail_gives_read_only_copies_once():
+    trainer = make_trainer(n=20, batch_size=5, epochs=1)
+    gen = trainer.run()
+    s1 = next(gen)
+    assert s1.weights is None and s1.activations is None
+    s2 = gen.send(RequestDetail())
+    assert set(s2.weights) == set(trainer.network.parameters())
+    assert set(s2.activations) == {"dense_1", "dense_2"}
+    assert s2.activations["dense_1"].shape == (5, 6)
+    w = s2.weights["dense_1.W"]
+    np.testing.assert_array_equal(w, trainer.network.parameters()["dense_1.W"])
+    assert not w.flags.writeable and not s2.activations["dense_2"].flags.writeable
+    with pytest.raises(ValueError):
+        w[0, 0] = 1.0
+    s3 = next(gen)                                  # a copy: training does not move it
+    assert not np.array_equal(w, trainer.network.parameters()["dense_1.W"])
+    assert s3.weights is None
+    s4 = gen.send(RequestDetail(weights=False, activations=True))
+    assert s4.weights is None and s4.activations is not None
+
+
+# ------------------------------------------------------------------ from another thread
+class Runner:
+    """Iterates a trainer in a worker thread, handing snapshots over a queue."""
+
+    DONE = object()
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+        self.q: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def _work(self):
+        try:
+            for snap in self.trainer.run():
+                self.q.put(snap)
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            self.q.put(e)
+        self.q.put(self.DONE)
+
+    def get(self, timeout=TIMEOUT):
+        item = self.q.get(timeout=timeout)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def assert_quiet(self, seconds=0.3):
+        with pytest.raises(queue.Empty):
+            self.q.get(timeout=seconds)
+
+    def stop(self):
+        self.trainer.post(Stop())
+        self.thread.join(TIMEOUT)
+        assert not self.thread.is_alive()
+
+
+def test_pause_then_step_2_from_another_thread():
+    trainer = make_trainer(n=50, batch_size=5, epochs=10_000)
+    runner = Runner(trainer)
+    try:
+        runner.get()
+        trainer.post(Pause())
+        snap = runner.get()
+        while not snap.paused:                  # the snapshots already on their way
+            snap = runner.get()
+        runner.assert_quiet()                   # parked in the loop
+        last = snap.iteration
+        trainer.post(Step(2))
+        a, b = runner.get(), runner.get()
+        assert (a.iteration, b.iteration) == (last + 1, last + 2)
+        assert (a.paused, b.paused) == (False, True)
+        runner.assert_quiet()                   # exactly two, then it blocks again
+        trainer.post(Step(1))
+        assert runner.get().iteration == last + 3
+        runner.assert_quiet()
+    finally:
+        runner.stop()
+    assert runner.q.get(timeout=TIMEOUT) is Runner.DONE
+
+
+def test_start_paused_waits_for_a_command():
+    trainer = make_trainer(n=20, batch_size=5, epochs=2, start_paused=True)
+    runner = Runner(trainer)
+    try:
+        runner.assert_quiet()
+        trainer.post(Resume())
+        snaps = [runner.get() for _ in range(8)]
+        assert [s.iteration for s in snaps] == list(range(1, 9))
+        assert runner.q.get(timeout=TIMEOUT) is Runner.DONE
+    finally:
+        runner.stop()
+
+
+def test_stop_while_paused_ends_the_thread():
+    trainer = make_trainer(n=20, batch_size=5, epochs=2, start_paused=True)
+    runner = Runner(trainer)
+    runner.assert_quiet(0.1)
+    runner.stop()
+    assert runner.q.get(timeout=TIMEOUT) is Runner.DONE
+
+
+# ------------------------------------------------------------------ divergence
+def test_huge_learning_rate_diverges_with_a_typed_error():
+    net = make_net([dense(8, "relu"), dense(1, "identity")], (4,), "sse", seed=0)
+    x = rng(4).normal(size=(20, 4))
+    t = x.sum(axis=1, keepdims=True)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=1e6)),
+                      TrainingSpec(batch_size=20, epochs=50, dtype="float64"), x, t)
+    with pytest.raises(DivergenceError) as e:
+        list(trainer.run())
+    err = e.value
+    assert err.where == "loss" or err.where in trainer.network.parameters()
+    assert 1 <= err.iteration <= 50 and err.iteration == trainer.iteration
+    assert err.where in str(err) and str(err.iteration) in str(err)
+    assert not np.isfinite(err.value)
+
+
+def test_overflowing_weights_name_the_parameter():
+    trainer = make_trainer(n=10, batch_size=10, epochs=1, lr=1e308)
+    with pytest.raises(DivergenceError) as e:
+        list(trainer.run())
+    assert e.value.iteration == 1
+    assert e.value.where in trainer.network.parameters()
+
+
+def test_nan_input_diverges_at_its_iteration():
+    x = rng(5).normal(size=(20, 4))
+    x[13, 2] = np.nan
+    trainer = make_trainer(n=20, batch_size=20, epochs=2, x=x)
+    with pytest.raises(DivergenceError) as e:
+        list(trainer.run())
+    assert (e.value.where, e.value.iteration) == ("loss", 1)
+
+
+def test_mismatched_data_is_refused():
+    with pytest.raises(ValueError):
+        make_trainer(n=10, t=np.zeros(9, dtype=int))

@@ -2,9 +2,9 @@
 
 The navigator only holds the :class:`~nnstudio.engine.trace.Trace` and a position in it;
 every move emits ``moved(index)``. Breakpoints are layer indices: "continue" stops at the
-first operation of each stretch of operations that belongs to a breakpoint layer (so a
-dense layer with a ReLU stops once in the forward pass, once in the backward pass and once
-per parameter update, not at every one of its operations).
+first operation of each stretch of operations of one phase that belongs to a breakpoint
+layer (so a dense layer with a ReLU stops once in the forward pass, once in the backward
+pass and once in the update, not at every one of its operations).
 """
 
 from __future__ import annotations
@@ -92,7 +92,10 @@ class TraceNavigator(QObject):
         layer = self.trace.events[index].layer
         if layer is None or layer not in self.breakpoints:
             return False
-        return index == 0 or self.trace.events[index - 1].layer != layer
+        if index == 0:
+            return True
+        prev = self.trace.events[index - 1]
+        return prev.layer != layer or prev.phase != self.trace.events[index].phase
 
     def next_break(self) -> int | None:
         """Index of the next breakpoint stop after the current position, if any."""

@@ -40,7 +40,6 @@ class OperationPanel(QWidget):
         self.long_way = QLabel()
         self.long_way.setTextFormat(Qt.TextFormat.RichText)
         self.long_way.setWordWrap(True)
-        self._math_font = math_font
         self.code = QPlainTextEdit()
         self.code.setReadOnly(True)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -71,7 +70,7 @@ class OperationPanel(QWidget):
             self.long_way.setText(
                 self.tr("The shortcut above is what the code computes. The long way, through the "
                         "softmax Jacobian, gives the same numbers (compare δ with the last array "
-                        "below):") + "<br><span style='font-size:large'>" + to_rich_text(SOFTMAX_LONG_WAY)
+                        "below):") + "<br><span style='font-family: \"DejaVu Serif\"; font-size: x-large'>" + to_rich_text(SOFTMAX_LONG_WAY)
                 + "</span>")
             self.long_way.show()
         else:

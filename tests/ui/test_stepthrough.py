@@ -1,0 +1,303 @@
+"""The step-through view on MLP and CNN networks: what it shows equals the engine's trace,
+navigation moves through the recorded trace only, breakpoints, keyboard, export, leaving."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from nnstudio.engine.io import load_npz
+from nnstudio.engine.recording import Phase
+from nnstudio.ui.stepthrough import StepThroughView
+from nnstudio.ui.stepthrough.mathtext import to_rich_text
+from nnstudio.ui.stepthrough.samples import SampleChoiceError, parse_samples
+
+from stepthrough_fakes import CNN, MLP, FakeController, make_session
+
+
+@pytest.fixture
+def mlp_view(qtbot):
+    controller = FakeController(make_session(MLP, (4,), optimizer={"name": "adam", "lr": 0.01}))
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    assert view.enter([0, 1, 2])
+    return view
+
+
+@pytest.fixture
+def cnn_view(qtbot):
+    controller = FakeController(make_session(CNN, (1, 6, 6), optimizer={"name": "momentum", "lr": 0.05}))
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    assert view.enter([3, 4])
+    return view
+
+
+def assert_shows_trace(view):
+    """Every operation: formula, code and every array read back from the widgets."""
+    trace = view.trace
+    for i, event in enumerate(trace.events):
+        view.nav.go(i)
+        assert view.nav.index == i
+        assert view.op_panel.formula.text() == to_rich_text(event.formula)
+        assert view.op_panel.code.toPlainText() == event.code
+        views = view.tensors.views()
+        assert list(views) == list(event.tensors)
+        for name, tensor in event.tensors.items():
+            shown = views[name].shown_values()
+            assert shown.shape == tensor.shape, (event.op, name)
+            np.testing.assert_array_equal(shown, np.asarray(tensor, dtype=np.float64), err_msg=f"{event.op}.{name}")
+
+
+def test_mlp_every_value_shown_equals_the_trace(mlp_view):
+    ops = [e.op for e in mlp_view.trace.events]
+    assert {"affine", "relu", "batchnorm", "dropout", "softmax", "softmax_cross_entropy",
+            "softmax_cross_entropy_backward", "batchnorm_backward", "dropout_backward", "update"} <= set(ops)
+    assert_shows_trace(mlp_view)
+
+
+def test_cnn_every_value_shown_equals_the_trace(cnn_view):
+    ops = [e.op for e in cnn_view.trace.events]
+    assert ops.index("im2col") < ops.index("conv")       # im2col is its own visible step
+    assert {"maxpool", "maxpool_backward", "conv_backward", "col2im", "flatten"} <= set(ops)
+    assert_shows_trace(cnn_view)
+
+
+def test_im2col_step_shows_the_column_matrix(cnn_view):
+    i = [e.op for e in cnn_view.trace.events].index("im2col")
+    cnn_view.nav.go(i)
+    col = cnn_view.tensors.views()["col"]
+    # 2 samples, 4×4 windows of a 1×6×6 image with a 3×3 kernel: 32 rows of 9 values
+    assert col.array.shape == (32, 9)
+    np.testing.assert_array_equal(col.shown_values(), cnn_view.trace.events[i].tensors["col"])
+    assert "im2col" in cnn_view.op_panel.code.toPlainText()
+
+
+def test_dropout_mask_is_shown(mlp_view):
+    i = [e.op for e in mlp_view.trace.events].index("dropout")
+    mlp_view.nav.go(i)
+    mask = mlp_view.tensors.views()["mask"].shown_values()
+    x = mlp_view.trace.events[i].tensors["x"]
+    z = mlp_view.tensors.views()["z"].shown_values()
+    np.testing.assert_allclose(z, x * mask, rtol=1e-6)
+    assert set(np.unique(mask)) <= {0.0, np.float64(np.float32(1 / 0.7))}
+
+
+def test_softmax_shortcut_shown_next_to_the_full_jacobian(mlp_view):
+    i = [e.op for e in mlp_view.trace.events].index("softmax_cross_entropy_backward")
+    mlp_view.nav.go(i)
+    views = mlp_view.tensors.views()
+    assert views["jacobian"].array.shape == (3, 3, 3)
+    np.testing.assert_allclose(views["du_long"].shown_values(), views["du"].shown_values(), atol=1e-6)
+    assert not mlp_view.op_panel.long_way.isHidden()
+    assert "δ<sub>ij</sub>" in mlp_view.op_panel.long_way.text()
+
+
+def test_adam_update_shows_state_and_bias_corrected_moments(mlp_view):
+    trace = mlp_view.trace
+    i = mlp_view.trace.phase_start(Phase.UPDATE)
+    mlp_view.nav.go(i)
+    views = mlp_view.tensors.views()
+    assert {"W_before", "dW", "W_after", "m", "v", "m_hat", "v_hat"} <= set(views)
+    assert views["W_before"].name == "W_before" and trace.events[i].note.startswith("dense_1.W")
+    np.testing.assert_array_equal(views["W_after"].shown_values(), trace.params_after[0]["W"])
+    # first Adam step: m̂ = dW exactly (up to float32 rounding)
+    np.testing.assert_allclose(views["m_hat"].shown_values(), views["dW"].shown_values(), rtol=1e-5)
+    mlp_view.nav.go(i + 1)
+    assert mlp_view.tensors.views()["W_before"].name == "b_before"
+
+
+def test_large_array_is_a_heat_map_with_readable_elements(qtbot):
+    layers = [{"type": "dense", "units": 30, "activation": "tanh"}, {"type": "dense", "units": 3, "activation": "softmax"}]
+    view = StepThroughView(FakeController(make_session(layers, (49,))))
+    qtbot.addWidget(view)
+    assert view.enter([0, 1])
+    view.nav.go(1)                      # affine of dense_1: W is 49×30
+    w = view.tensors.views()["W"]
+    assert w.mode == "heatmap"
+    W = view.trace.events[1].tensors["W"]
+    np.testing.assert_array_equal(w.shown_values(), W)
+    assert w.hover_text(2, 7) == f"W[2, 7] = {W[2, 7]}"
+    x = view.tensors.views()["x"]       # 2×49 rows fold into two 7×7 tiles
+    assert x.mode == "heatmap" and x.cells.shape == (7, 15)
+    assert x.hover_text(1, 8 + 3) == f"x[1, 10] = {view.trace.events[1].tensors['x'][1, 10]}"
+    assert x.hover_text(0, 7) == " "    # the gap between the tiles
+    w.toggle.setChecked(True)           # the learner asks for the numbers
+    assert w.mode == "table"
+    np.testing.assert_array_equal(w.shown_values(), W)
+
+
+def test_navigation_next_previous_jump(mlp_view):
+    v = mlp_view
+    n = len(v.trace)
+    assert v.nav.index == 0 and not v.prev_button.isEnabled()
+    v.next_button.click()
+    assert v.nav.index == 1
+    v.prev_button.click()
+    assert v.nav.index == 0
+    for phase in Phase:
+        v.phase_buttons[phase].click()
+        assert v.trace.events[v.nav.index].phase == phase
+        assert v.nav.index == 0 or v.trace.events[v.nav.index - 1].phase != phase
+    v.nav.last()
+    assert v.nav.index == n - 1 and not v.next_button.isEnabled()
+    assert not v.nav.next()
+    v.op_list.setCurrentRow(5)
+    assert v.nav.index == 5
+    assert v.op_panel.title.text().count("operation 6 of") == 1
+
+
+def test_stepping_back_recomputes_nothing(mlp_view):
+    v = mlp_view
+    net = v.controller.session.network
+    after = {k: p.copy() for k, p in net.parameters().items()}
+    first = v.tensors.views()["x"].shown_values()
+    v.nav.last()
+    v.nav.first()
+    np.testing.assert_array_equal(v.tensors.views()["x"].shown_values(), first)
+    for k, p in net.parameters().items():
+        np.testing.assert_array_equal(p, after[k])
+    assert v.controller.session.trainer.iteration == 1
+
+
+def test_keyboard(mlp_view, qtbot):
+    v = mlp_view
+    qtbot.keyClick(v, Qt.Key.Key_Right)
+    qtbot.keyClick(v, Qt.Key.Key_Right)
+    assert v.nav.index == 2
+    qtbot.keyClick(v, Qt.Key.Key_Left)
+    assert v.nav.index == 1
+    qtbot.keyClick(v, Qt.Key.Key_End)
+    assert v.nav.at_end
+    qtbot.keyClick(v, Qt.Key.Key_Home)
+    assert v.nav.index == 0
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    assert v.timer.isActive()
+    qtbot.keyClick(v, Qt.Key.Key_Space)
+    assert not v.timer.isActive()
+
+
+def test_breakpoints_stop_continue_and_play(mlp_view, qtbot):
+    v = mlp_view
+    events = v.trace.events
+    v.set_breakpoint(3)                       # the dense output layer (dense_2)
+    assert v.break_list.item(3).checkState() == Qt.CheckState.Checked
+    stops = []
+    while True:
+        before = v.nav.index
+        v.continue_button.click()
+        if v.nav.index == before or v.nav.at_end and not v.nav.is_break(v.nav.index):
+            break
+        stops.append(v.nav.index)
+    # dense_2's first operation in each phase: forward affine, its loss, the fused gradient, the update
+    assert [(events[i].phase, events[i].op) for i in stops] == [
+        (Phase.FORWARD, "affine"), (Phase.LOSS, "softmax_cross_entropy"),
+        (Phase.BACKWARD, "softmax_cross_entropy_backward"), (Phase.UPDATE, "update")]
+    assert all(events[i].layer == 3 for i in stops)
+    # playing stops at the first breakpoint
+    v.nav.first()
+    v.speed.setValue(20)
+    focused = []
+    v.layerFocused.connect(focused.append)
+    v.play_button.setChecked(True)
+    qtbot.waitUntil(lambda: not v.timer.isActive(), timeout=5000)
+    assert v.nav.index == stops[0]
+    assert focused[-1] == 3 and focused[0] == 0
+    v.break_list.item(3).setCheckState(Qt.CheckState.Unchecked)
+    assert v.nav.next_break() is None
+
+
+def test_layer_focus_and_edge_shapes(qtbot):
+    controller = FakeController(make_session(CNN, (1, 6, 6)))
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.edgeShapes) as shapes:
+        view.enter([0])
+    assert shapes.args[0] == {0: (1, 1, 6, 6), 1: (1, 2, 4, 4), 2: (1, 2, 2, 2), 3: (1, 8), 4: (1, 3)}
+    with qtbot.waitSignal(view.layerFocused) as focus:
+        view.nav.go(1)
+    assert focus.args[0] == 0
+    with qtbot.waitSignal(view.layerFocused) as focus:
+        view.nav.go(0)                        # the input belongs to no layer
+    assert focus.args[0] is None
+
+
+def test_leaving_continues_from_the_updated_weights(mlp_view, qtbot):
+    v = mlp_view
+    session = v.controller.session
+    trace = v.trace
+    with qtbot.waitSignal(v.left), qtbot.waitSignal(v.layerFocused) as focus:
+        v.leave_button.click()
+    assert focus.args[0] is None and not v.active
+    for layer, after in zip(session.network.layers, trace.params_after):
+        for k, p in after.items():
+            np.testing.assert_array_equal(layer.params[k], p)
+    snap = next(session.trainer.run())
+    assert snap.iteration == 2                 # the traced step counted as iteration 1
+
+
+def test_new_run_ends_step_mode(mlp_view):
+    mlp_view.controller.runStarted.emit(object())
+    assert not mlp_view.active and mlp_view.op_list.count() == 0
+
+
+def test_record_button_and_bad_sample_text(qtbot):
+    controller = FakeController(make_session(MLP, (4,)))
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    for text, expected in (("abc", "not a sample"), ("0-99", "outside"), ("", "Write which")):
+        view.samples.setText(text)
+        view.record_button.click()
+        assert expected in view.status.text() and not view.active
+    controller.stateChanged.emit("running")
+    assert not view.record_button.isEnabled()
+    controller.stateChanged.emit("paused")
+    view.samples.setText("2-3, 7")
+    view.record_button.click()
+    assert view.active and len(view.trace.input) == 3
+    np.testing.assert_array_equal(view.trace.input, controller.session.trainer.x_train[[2, 3, 7]])
+    assert not view.enter([40])               # out of range: refused with a message
+    assert "does not exist" in view.status.text()
+
+
+def test_without_a_session_nothing_breaks(qtbot):
+    view = StepThroughView(FakeController(None))
+    qtbot.addWidget(view)
+    assert not view.enter([0])
+    view.record_button.click()
+    assert "No run yet" in view.status.text()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    view.leave()
+
+
+def test_parse_samples():
+    assert parse_samples("0", 10) == [0]
+    assert parse_samples("3-1, 7", 10) == [1, 2, 3, 7]
+    with pytest.raises(SampleChoiceError) as e:
+        parse_samples("5-12", 10)
+    assert e.value.reason == "range" and e.value.limit == 9
+    with pytest.raises(SampleChoiceError):
+        parse_samples("0-500", 1000)
+
+
+def test_export_trace_and_png(mlp_view, tmp_path):
+    v = mlp_view
+    v.export_trace_to(str(tmp_path / "step.npz"))
+    saved = load_npz(tmp_path / "step.npz")
+    expected = v.trace.arrays()
+    assert set(saved) == set(expected)
+    for k in ("input", "param/0/W", "grad/0/W", "updated/3/b", "forward/0/pre", "backward/1/dx"):
+        np.testing.assert_array_equal(saved[k], expected[k])
+    v.export_png_to(str(tmp_path / "step.png"))
+    img = QImage(str(tmp_path / "step.png"))
+    assert (img.width(), img.height()) == (v.width(), v.height())
+    assert [p.name for p in tmp_path.iterdir()] and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+
+
+def test_rich_text_formulas():
+    html = to_rich_text("∂E/∂W = xᵀ·δ,  ∂E/∂b = Σₙ δₙ")
+    assert "<i>x</i><sup>T</sup>" in html and "Σ<sub>n</sub>" in html and "<i>W</i>" in html
+    assert to_rich_text("m̂ = m / (1 − β₁ᵗ)").endswith("β<sub>1</sub><sup>t</sup>)")
+    assert to_rich_text("u = col·W_colᵀ") == "<i>u</i> = col·<i>W</i><sub>col</sub><sup>T</sup>"
+    assert to_rich_text("a < b\nc") == "<i>a</i> &lt; <i>b</i><br><i>c</i>"

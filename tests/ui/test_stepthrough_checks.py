@@ -1,0 +1,95 @@
+"""The numerical-vs-backprop panel and the collapse panel of the step-through view."""
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.network import Network
+from nnstudio.ui.stepthrough import StepThroughView
+from nnstudio.ui.stepthrough.gradcheck_panel import ALL_ENTRIES, SAMPLE
+
+from stepthrough_fakes import CNN, MLP, FakeController, make_session
+
+
+def _view(qtbot, layers, shape, **kw):
+    view = StepThroughView(FakeController(make_session(layers, shape, **kw)))
+    qtbot.addWidget(view)
+    assert view.enter([0, 1, 2])
+    return view
+
+
+@pytest.mark.parametrize("layers, shape", [(MLP, (4,)), (CNN, (1, 6, 6))], ids=["mlp", "cnn"])
+def test_numerical_matches_backprop_in_float64(qtbot, layers, shape):
+    view = _view(qtbot, layers, shape)
+    panel = view.gradcheck
+    trace = view.trace
+    names = [panel.param.itemData(i) for i in range(panel.param.count())]
+    assert names == list(view.controller.session.network.parameters())
+    traced = {f"{trace.layer_names[i]}.{k}": g for i, grads in enumerate(trace.grads) for k, g in grads.items()}
+    for name in names:
+        panel.select(name)
+        check = panel.run()
+        assert check is not None and check.name == name
+        assert check.max_rel_error < 1e-6, name
+        assert panel.rel_errors.max() < 1e-6
+        # the table shows the report's numbers
+        np.testing.assert_array_equal(panel.shown_column(1), check.backprop)
+        np.testing.assert_array_equal(panel.shown_column(2), check.numerical)
+        np.testing.assert_array_equal(panel.shown_column(4), panel.rel_errors)
+        assert panel.table.rowCount() == check.checked == traced[name].size
+        # the float64 copy differentiates the same function as the traced float32 step
+        # (same weights before the step, same batch, same dropout mask)
+        np.testing.assert_allclose(check.backprop, traced[name].reshape(-1)[check.indices], rtol=1e-3, atol=1e-5)
+        assert "ms" in panel.summary.text()
+
+
+def test_large_parameter_is_sampled(qtbot):
+    layers = [{"type": "dense", "units": 30, "activation": "sigmoid"},
+              {"type": "dense", "units": 3, "activation": "softmax"}]
+    view = _view(qtbot, layers, (20,))
+    panel = view.gradcheck
+    panel.select("dense_1.W")
+    check = panel.run()
+    assert 20 * 30 > ALL_ENTRIES and check.checked == SAMPLE == panel.table.rowCount()
+    assert len(set(check.indices.tolist())) == SAMPLE
+    assert check.max_rel_error < 1e-6
+    assert "picked at random" in panel.summary.text()
+    panel.select("dense_2.b")
+    assert panel.run().checked == 3
+
+
+def test_backward_op_preselects_its_weight(qtbot):
+    view = _view(qtbot, MLP, (4,))
+    i = [e.op for e in view.trace.events].index("affine_backward")
+    view.nav.go(i)
+    assert view.gradcheck.param.currentData() == f"{view.trace.events[i].layer_name}.W"
+
+
+IDENTITY = [{"type": "dense", "units": 10, "activation": "identity", "init": "uniform"},
+            {"type": "dense", "units": 5, "activation": "identity", "init": "uniform"},
+            {"type": "dense", "units": 4, "activation": "identity", "init": "uniform"}]
+
+
+def test_collapsed_map_equals_the_network_output(qtbot):
+    view = _view(qtbot, IDENTITY, (3,), loss="sse")
+    panel = view.collapse
+    assert panel.map is not None
+    trace = view.trace
+    net = Network(view.controller.session.network.spec, dtype="float64")
+    net.load_state_dict({f"{trace.layer_names[i]}.{k}": v for i, p in enumerate(trace.params_before)
+                         for k, v in p.items()})
+    x = trace.input.astype(np.float64)
+    y = net.forward(x)
+    np.testing.assert_allclose(panel.views["map"].shown_values(), y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(panel.views["network"].shown_values(), y, rtol=0, atol=0)
+    W1, W2, W3 = (trace.params_before[i]["W"].astype(np.float64) for i in range(3))
+    np.testing.assert_allclose(panel.views["W"].shown_values(), W1 @ W2 @ W3, rtol=1e-12)
+    assert "differ by at most" in panel.message.text()
+    assert "<i>W</i> = <i>W</i><sub>1</sub>·<i>W</i><sub>2</sub>·<i>W</i><sub>3</sub>" in panel.message.text()
+
+
+def test_collapse_names_the_first_non_identity_layer(qtbot):
+    view = _view(qtbot, MLP, (4,))
+    panel = view.collapse
+    assert panel.map is None
+    assert "dense_1" in panel.message.text() and "relu" in panel.message.text()
+    assert all(v.isHidden() for v in panel.views.values())

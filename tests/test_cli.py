@@ -1,0 +1,229 @@
+"""The nnstudio command: headless sub-commands, GUI dispatch, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnstudio.cli import main
+from nnstudio.project.files import load_project, load_weights
+from nnstudio.project.headless import load_dataset
+from nnstudio.project.history import EPOCH_COLUMNS
+from nnstudio.project.session import build_network
+from nnstudio.resources import resource_path
+
+IRIS = str(resource_path("examples", "iris.json"))
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_error_line(code: int, err: str, *needles: str) -> None:
+    assert code != 0
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("nnstudio: error: ")
+    assert "Traceback" not in err
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+
+
+# --------------------------------------------------------------------------- train
+def test_train_writes_metrics_and_weights(tmp_path):
+    out_dir = tmp_path / "run" / "nested"
+    code, out, err = run("train", IRIS, "--out", str(out_dir), "--epochs", "3")
+    assert code == 0, err
+    assert "epoch 1/3" in err and "epoch 3/3" in err           # progress on stderr
+    lines = (out_dir / "metrics.csv").read_text().splitlines()
+    assert lines[0] == ",".join(EPOCH_COLUMNS)
+    rows = [dict(zip(EPOCH_COLUMNS, l.split(","))) for l in lines[1:]]
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]
+    assert [r["iteration"] for r in rows] == ["5", "10", "15"]
+    # the saved weights are the trained network: they reproduce the last test accuracy
+    project = load_project(out_dir / "project.json")
+    assert project.training.epochs == 3
+    net = build_network(project)
+    load_weights(net, out_dir / "weights.npz")
+    ds = load_dataset(project)
+    _, acc = net.evaluate(ds.x_test, ds.y_test)
+    assert acc == pytest.approx(float(rows[-1]["test_accuracy"]), abs=1e-12)
+    with np.load(out_dir / "weights.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == ["dense_1.W", "dense_1.b", "dense_2.W", "dense_2.b"]
+    assert (out_dir / "iterations.csv").read_text().count("\n") == 16
+
+
+def test_train_same_seed_gives_identical_weights(tmp_path):
+    for d in ("a", "b"):
+        assert run("train", IRIS, "--out", str(tmp_path / d), "--epochs", "2")[0] == 0
+    with np.load(tmp_path / "a" / "weights.npz") as a, np.load(tmp_path / "b" / "weights.npz") as b:
+        assert all(np.array_equal(a[k], b[k]) for k in a.files)
+
+
+# --------------------------------------------------------------------------- trace, gradcheck, datasets
+def test_trace_writes_the_design_keys_and_a_real_sgd_step(tmp_path):
+    path = tmp_path / "trace.npz"
+    code, out, err = run("trace", IRIS, "--out", str(path), "--samples", "4")
+    assert code == 0, err and "wrote" in out
+    with np.load(path, allow_pickle=False) as t:
+        assert t["input"].shape == (4, 4) and t["target"].shape == (4,)
+        for key in ("loss", "param/0/W", "grad/0/W", "updated/0/W", "forward/0/out", "forward/0/pre",
+                    "backward/1/dx", "param/1/b"):
+            assert key in t.files, key
+        ds = load_dataset(load_project(IRIS))
+        np.testing.assert_array_equal(t["input"], ds.x_train[:4])
+        lr = load_project(IRIS).optimizer.lr   # plain SGD: W' = W - lr * dW
+        np.testing.assert_allclose(t["updated/0/W"], t["param/0/W"] - lr * t["grad/0/W"], rtol=1e-6)
+
+
+def test_gradcheck_reports_each_parameter(tmp_path):
+    code, out, err = run("gradcheck", IRIS, "--samples", "3")
+    assert code == 0, err
+    rows = {l.split()[0]: l.split() for l in out.splitlines()[1:5]}
+    assert set(rows) == {"dense_1.W", "dense_1.b", "dense_2.W", "dense_2.b"}
+    assert rows["dense_1.W"][1:3] == ["4x10", "40"]
+    assert all(float(r[3]) < 1e-6 for r in rows.values())    # max relative error, float64
+    assert "float64" in out and "backprop" in out and "numerical" in out
+
+
+def test_gradcheck_tolerance_fails_loudly():
+    code, out, err = run("gradcheck", IRIS, "--max-entries", "5", "--tolerance", "1e-300")
+    assert_one_error_line(code, err, IRIS, "exceeds the tolerance")
+
+
+def test_datasets_lists_the_registry():
+    code, out, err = run("datasets")
+    assert code == 0
+    names = [l.split()[0] for l in out.splitlines() if l and not l.startswith(" ")]
+    for name in ("mnist", "iris", "digits", "wine", "spiral", "function", "csv"):
+        assert name in names
+    assert "license" in out and "60000 train / 10000 test" in out
+
+
+# --------------------------------------------------------------------------- bad input
+def _project_file(tmp_path, text: str) -> str:
+    p = tmp_path / "p.json"
+    p.write_text(text)
+    return str(p)
+
+
+@pytest.mark.parametrize("command", [["train", "--out", "OUT"], ["trace", "--out", "OUT/t.npz"], ["gradcheck"]])
+def test_every_command_reports_malformed_json_in_one_line(tmp_path, command):
+    bad = _project_file(tmp_path, '{"format": "nnstudio-project", "version": 1, "network": {')
+    argv = [command[0], bad] + [a.replace("OUT", str(tmp_path)) for a in command[1:]]
+    assert_one_error_line(*run(*argv)[::2], bad, "line 1", "ends too early")
+
+
+def test_bad_value(tmp_path):
+    doc = json.loads(Path(IRIS).read_text())
+    doc["optimizer"]["lr"] = -0.5
+    bad = _project_file(tmp_path, json.dumps(doc))
+    assert_one_error_line(*run("train", bad, "--out", str(tmp_path / "o"))[::2], bad, "optimizer.lr")
+    assert not (tmp_path / "o" / "metrics.csv").exists()
+
+
+def test_missing_file(tmp_path):
+    missing = str(tmp_path / "none.json")
+    assert_one_error_line(*run("gradcheck", missing)[::2], missing, "no such file")
+
+
+def test_network_that_does_not_fit_the_data(tmp_path):
+    doc = json.loads(Path(IRIS).read_text())
+    doc["network"]["input_shape"] = [5]
+    bad = _project_file(tmp_path, json.dumps(doc))
+    assert_one_error_line(*run("trace", bad, "--out", str(tmp_path / "t.npz"))[::2], bad, "input_shape")
+
+
+def test_bad_dataset_option(tmp_path):
+    doc = json.loads(Path(IRIS).read_text())
+    doc["dataset"]["test_ratio"] = 2
+    bad = _project_file(tmp_path, json.dumps(doc))
+    assert_one_error_line(*run("gradcheck", bad)[::2], bad, "test_ratio")
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert_one_error_line(*run("train", IRIS, "--out", str(blocker))[::2], str(blocker), "not a folder")
+    assert_one_error_line(*run("train", IRIS, "--out", str(blocker / "sub"))[::2], str(blocker / "sub"))
+    assert blocker.read_text() == "not a folder"
+    assert_one_error_line(*run("trace", IRIS, "--out", str(tmp_path / "no" / "t.npz"))[::2], "does not exist")
+    assert_one_error_line(*run("trace", IRIS, "--out", str(tmp_path))[::2], "is a folder")
+
+
+def test_divergence_is_one_line_and_keeps_metrics(tmp_path):
+    doc = json.loads(Path(IRIS).read_text())
+    doc["optimizer"]["lr"] = 1e30
+    bad = _project_file(tmp_path, json.dumps(doc))
+    code, out, err = run("train", bad, "--out", str(tmp_path / "o"))
+    progress, last = err.splitlines()[:-1], err.splitlines()[-1:]
+    assert all(l.startswith("epoch ") for l in progress)    # only progress lines before the error
+    assert_one_error_line(code, "\n".join(last), bad, "diverged")
+    assert (tmp_path / "o" / "metrics.csv").exists() and (tmp_path / "o" / "weights.npz").exists()
+
+
+def test_bad_arguments_exit_with_usage():
+    with pytest.raises(SystemExit) as info:
+        run("train", IRIS, "--out", "x", "--epochs", "0")
+    assert info.value.code == 2
+
+
+# --------------------------------------------------------------------------- the GUI entry
+@pytest.fixture
+def fake_app(monkeypatch):
+    calls = []
+    module = types.ModuleType("nnstudio.ui.app")
+    module.run_app = lambda project_path=None, screenshot=None: calls.append((project_path, screenshot)) or 0
+    monkeypatch.setitem(sys.modules, "nnstudio.ui.app", module)
+    return calls
+
+
+def test_no_subcommand_opens_the_app(fake_app, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert run()[0] == 0
+    assert run(IRIS)[0] == 0
+    assert run("--screenshot", "/tmp/x.png", IRIS)[0] == 0
+    assert fake_app == [(None, None), (IRIS, None), (IRIS, "/tmp/x.png")]
+
+
+def test_bad_project_is_reported_before_the_window_opens(fake_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":0")
+    bad = _project_file(tmp_path, "[]")
+    assert_one_error_line(*run(bad)[::2], bad)
+    assert fake_app == []
+
+
+def test_headless_machine_needs_screenshot(fake_app, monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert_one_error_line(*run()[::2], "no display", "--screenshot")
+    assert run("--screenshot", "/tmp/x.png")[0] == 0
+    import os
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+    assert fake_app == [(None, "/tmp/x.png")]
+
+
+# --------------------------------------------------------------------------- as a process
+def test_real_process_never_imports_qt_and_prints_no_traceback(tmp_path):
+    bad = _project_file(tmp_path, '{"format": "nnstudio-project",')
+    code = ("import sys; from nnstudio.cli import main;"
+            f"rc = main(['gradcheck', {bad!r}]); rc2 = main(['datasets']);"
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')];"
+            "sys.exit(rc)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.splitlines() == [f"nnstudio: error: {bad}, line 1, column 31: the JSON ends too early "
+                                     "(truncated file?)"]
+    p = subprocess.run([sys.executable, "-m", "nnstudio", "train", bad, "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1 and len(p.stderr.splitlines()) == 1 and "Traceback" not in p.stderr

@@ -118,16 +118,17 @@ def _open_text(path: Path, gz: bool):
 
 
 def _split_rows(
-    handle, delimiter: str, path: Path | None = None
+    handle, delimiter: str, path: Path | None = None, strict: bool = True
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-blank record."""
+    """(line number, fields) of each non-blank record; ``strict`` rejects bad quoting."""
     if delimiter == WHITESPACE:
         for number, line in enumerate(handle, start=1):
             fields = line.split()
             if fields:
                 yield number, fields
         return
-    reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
+    reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True,
+                        strict=strict)
     while True:
         try:
             fields = next(reader)
@@ -143,11 +144,12 @@ def _split_rows(
 def _sniff(sample: list[str]) -> str:
     best, best_score = None, 0.0
     for candidate in (*DELIMITERS, WHITESPACE):
+        counts = []
         try:
-            rows = list(_split_rows(io.StringIO("".join(sample)), candidate))
+            for _, fields in _split_rows(io.StringIO("".join(sample)), candidate, strict=False):
+                counts.append(len(fields))
         except DataFileError:
-            continue
-        counts = [len(fields) for _, fields in rows]
+            pass  # judge by the rows before the malformed one; the full read reports it
         if not counts:
             continue
         modal = max(set(counts), key=counts.count)
@@ -275,10 +277,16 @@ def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
             raise DataFileError(
                 path, "found a single column: a data set needs at least one feature column "
                 "and a label column (separated by , ; | tab or spaces)") from None
-    sample_rows = [
-        fields for _, fields in _split_rows(io.StringIO("".join(sample)), delimiter, path)
-    ]
-    has_header = _detect_header(sample_rows) if header == "auto" else header == "yes"
+    sample_rows = []
+    try:
+        for _, fields in _split_rows(io.StringIO("".join(sample)), delimiter, strict=False):
+            sample_rows.append(fields)
+    except DataFileError:
+        pass  # reported with its line number by the full read below
+    if header == "auto":
+        has_header = bool(sample_rows) and _detect_header(sample_rows)
+    else:
+        has_header = header == "yes"
 
     with _open_text(path, gz) as handle:
         rows = _split_rows(handle, delimiter, path)

@@ -123,7 +123,6 @@ def _tokens(text: str):
         else:
             raise ExpressionError(f"unexpected character {ch!r}", text, i)
     yield Token("end", "", n)
-    return tokens
 
 
 # ---------------------------------------------------------------- syntax tree
@@ -198,15 +197,21 @@ class _Parser:
         self.text = text
         # tokens are read lazily, so the first problem from the left is the one reported
         self.tokens = _tokens(text)
-        self.current = next(self.tokens)
+        self._current: Token | None = None
         self.previous: Token | None = None
         self.depth = 0
+
+    @property
+    def current(self) -> Token:
+        if self._current is None:
+            self._current = next(self.tokens)
+        return self._current
 
     def advance(self) -> Token:
         token = self.current
         self.previous = token
         if token.kind != "end":
-            self.current = next(self.tokens)
+            self._current = None  # the next token is read when it is looked at
         return token
 
     def error(self, message: str, token: Token | None = None) -> ExpressionError:

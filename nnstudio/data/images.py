@@ -106,7 +106,7 @@ def _to_float(images: np.ndarray, options: dict) -> np.ndarray:
     else:
         out[...] = images
     if options["flatten"]:
-        return out.reshape(len(out), -1)
+        return out.reshape(len(out), int(np.prod(out.shape[1:])))
     if out.ndim == 3:  # (N, H, W) -> (N, 1, H, W): one channel for conv layers
         return out.reshape(out.shape[0], 1, *out.shape[1:])
     return out

@@ -1,0 +1,127 @@
+"""Generated sets: the 2-D toys, the regression plane and the 1-D functions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnstudio.data import ExpressionError, FUNCTION_PRESETS, OptionError, load
+
+TOYS = ["circle", "xor", "gaussians", "spiral", "moons"]
+
+
+def _all(ds):
+    return (np.concatenate([ds.x_train, ds.x_test]),
+            np.concatenate([ds.y_train, ds.y_test]))
+
+
+@pytest.mark.parametrize("name", TOYS)
+def test_toy_shapes_balance_and_reproducibility(name):
+    ds = load({"name": name, "points": 403, "seed": 5})
+    assert ds.task == "classification" and ds.input_shape == (2,)
+    assert ds.x_train.dtype == np.float32 and ds.y_train.dtype == np.int64
+    assert ds.n_train + ds.n_test == 403 and ds.n_test == 101
+    x, y = _all(ds)
+    counts = np.bincount(y)
+    assert counts.max() - counts.min() <= 1  # equal shares
+    assert len(ds.class_names) == ds.n_outputs == len(counts)
+    again = load({"name": name, "points": 403, "seed": 5})
+    np.testing.assert_array_equal(again.x_train, ds.x_train)
+    other = load({"name": name, "points": 403, "seed": 6})
+    assert not np.array_equal(other.x_train, ds.x_train)
+    assert ds.info.feature_names == ("x1", "x2") and ds.info.source == "generated"
+
+
+def test_circle_geometry_without_noise():
+    x, y = _all(load({"name": "circle", "noise": 0.0, "points": 500}))
+    r = np.hypot(x[:, 0], x[:, 1])
+    assert r[y == 0].max() <= 0.5 + 1e-6
+    assert r[y == 1].min() >= 0.7 - 1e-6 and r[y == 1].max() <= 1.0 + 1e-6
+    assert load({"name": "circle"}).class_names == ("inner", "outer")
+
+
+def test_xor_labels_follow_the_signs():
+    x, y = _all(load({"name": "xor", "noise": 0.0, "points": 400}))
+    np.testing.assert_array_equal(y, (np.sign(x[:, 0]) != np.sign(x[:, 1])).astype(int))
+    assert np.abs(x).min() >= 0.05 - 1e-6 and np.abs(x).max() <= 1.0 + 1e-6
+
+
+def test_noise_moves_points():
+    clean = load({"name": "xor", "noise": 0.0, "seed": 2})
+    noisy = load({"name": "xor", "noise": 0.3, "seed": 2})
+    x, y = _all(noisy)
+    sign_rule = (np.sign(x[:, 0]) != np.sign(x[:, 1])).astype(int)
+    assert np.any(sign_rule != y)  # some points were pushed across an axis
+    assert not np.array_equal(clean.x_train, noisy.x_train)
+
+
+def test_gaussians_and_spiral_classes():
+    ds = load({"name": "gaussians", "classes": 4, "noise": 0.01, "points": 400})
+    x, y = _all(ds)
+    assert ds.n_outputs == 4 and ds.class_names == ("0", "1", "2", "3")
+    for c in range(4):  # each blob sits at its centre on the unit circle
+        centre = x[y == c].mean(axis=0)
+        assert abs(np.hypot(*centre) - 1.0) < 0.01
+    spiral = load({"name": "spiral", "classes": 5, "noise": 0.0, "points": 500})
+    xs, ys = _all(spiral)
+    assert spiral.n_outputs == 5 and np.bincount(ys).tolist() == [100] * 5
+    assert np.hypot(xs[:, 0], xs[:, 1]).max() <= 1.0 + 1e-6
+
+
+def test_moons_shape():
+    x, y = _all(load({"name": "moons", "noise": 0.0, "points": 300}))
+    upper = x[y == 0] + np.array([0.5, 0.25])
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0, atol=1e-6)
+    assert (upper[:, 1] >= -1e-6).all()
+
+
+def test_plane_regression():
+    ds = load({"name": "plane", "noise": 0.0, "weights": [2.0, -1.0], "bias": 0.5})
+    assert ds.task == "regression" and ds.n_outputs == 1 and ds.class_names == ()
+    assert ds.y_train.shape == (ds.n_train, 1) and ds.y_train.dtype == np.float32
+    np.testing.assert_allclose(ds.y_train[:, 0], ds.x_train @ [2.0, -1.0] + 0.5, atol=1e-5)
+    np.testing.assert_allclose(ds.target(np.array([[1.0, 1.0]])), [1.5])
+
+
+@pytest.mark.parametrize("preset", sorted(FUNCTION_PRESETS))
+def test_function_presets(preset):
+    text, (lo, hi) = FUNCTION_PRESETS[preset]
+    ds = load({"name": "function", "preset": preset})
+    assert ds.task == "regression" and ds.input_shape == (1,) and ds.n_outputs == 1
+    x = np.concatenate([ds.x_train, ds.x_test])[:, 0]
+    y = np.concatenate([ds.y_train, ds.y_test])[:, 0]
+    assert x.min() >= lo - 1e-6 and x.max() <= hi + 1e-6
+    np.testing.assert_allclose(y, ds.target(x.astype(np.float64)), rtol=1e-5, atol=1e-5)
+    assert ds.target.text == text
+    assert ds.options["expression"] == text and ds.options["range"] == (lo, hi)
+
+
+def test_function_preset_values():
+    assert FUNCTION_PRESETS["cubic"] == ("x^3 - 2.5*x^2", (0.0, 3.0))
+    assert FUNCTION_PRESETS["sine"][1] == (-math.pi, math.pi)
+    ds = load({"name": "function", "expression": "x^3 - 2.5*x^2", "range": [0, 3],
+               "points": 7, "sampling": "grid", "test_ratio": 0.0})
+    x = np.sort(ds.x_train[:, 0])
+    np.testing.assert_allclose(x, np.linspace(0, 3, 7), atol=1e-6)
+    np.testing.assert_allclose(np.sort(ds.y_train[:, 0]), np.sort(x**3 - 2.5 * x**2), atol=1e-5)
+
+
+def test_function_noise_and_seed():
+    a = load({"name": "function", "noise": 0.1, "seed": 1})
+    b = load({"name": "function", "noise": 0.1, "seed": 1})
+    np.testing.assert_array_equal(a.y_train, b.y_train)
+    residual = a.y_train[:, 0] - a.target(a.x_train[:, 0].astype(np.float64))
+    assert 0.05 < residual.std() < 0.2
+
+
+def test_function_errors():
+    with pytest.raises(ExpressionError) as info:
+        load({"name": "function", "expression": "x^2 + __import__('os')"})
+    assert info.value.position == 6
+    with pytest.raises(OptionError, match="is not defined at x = ") as info:
+        load({"name": "function", "expression": "log(x)", "range": [-1, 1]})
+    assert info.value.option == "expression"
+    with pytest.raises(OptionError, match="too large for float32"):
+        load({"name": "function", "expression": "exp(x)", "range": [0, 500]})

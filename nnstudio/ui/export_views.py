@@ -1,0 +1,127 @@
+"""Export every view of the current run into one folder, for a report.
+
+    report = export_all(views, "report/", project, history)
+
+writes, per view, ``<title>.png`` / ``.svg`` / ``.csv`` (one set per export target, numbered
+when a view has several; no CSV where a target has no tabular data), plus ``metrics.csv``
+(and ``iterations.csv``) from the run history and ``project.json``. Every file is written
+atomically. A view that cannot be rendered is skipped and named in the report; a folder that
+cannot be written raises :class:`~nnstudio.ui.export.ExportError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from nnstudio.project.errors import FileFormatError
+from nnstudio.project.files import save_project
+from nnstudio.project.history import ITERATIONS_FILE, METRICS_FILE, RunHistory, save_history, write_metrics
+from nnstudio.project.model import Project
+
+from .export import ExportError, export_csv, export_png, export_svg, has_table, source_size, targets_of
+
+PROJECT_FILE = "project.json"
+
+
+@dataclass
+class ExportReport:
+    """What export_all wrote, and what it skipped with the reason."""
+
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def file_stem(title: str) -> str:
+    """A file name from a view title: letters (any script), digits, '-' and '_' only."""
+    stem = re.sub(r"[^\w\-]+", "_", title.strip(), flags=re.UNICODE).strip("_")
+    return stem or "view"
+
+
+def _title(view, index: int) -> str:
+    fn = getattr(view, "title", None)
+    text = fn() if callable(fn) else ""
+    return text or f"view{index + 1}"
+
+
+def export_all(views: Sequence, folder: os.PathLike | str, project: Project | None,
+               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0) -> ExportReport:
+    """Write every view's PNG (``scale`` × its on-screen size, ``dpi``), SVG and CSV into
+    ``folder`` (created if missing), then metrics.csv and the project file."""
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise ExportError(out, "is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportError(out, f"cannot create the folder: {(err.strerror or str(err)).lower()}") from None
+    report = ExportReport(out)
+    used: set[str] = set()
+    for i, view in enumerate(views):
+        title = _title(view, i)
+        stem = _unique(file_stem(title), used)
+        targets = targets_of(view)
+        if not targets:
+            report.skipped.append((title, "offers nothing to export"))
+            continue
+        for k, target in enumerate(targets):
+            name = stem if len(targets) == 1 else f"{stem}-{k + 1}"
+            _export_target(target, out, name, title, scale, dpi, report)
+    _write_run_files(out, project, history, report)
+    return report
+
+
+def _unique(stem: str, used: set[str]) -> str:
+    name, n = stem, 2
+    while name.lower() in used:
+        name = f"{stem}-{n}"
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def _export_target(target, out: Path, name: str, title: str, scale: float, dpi: float,
+                   report: ExportReport) -> None:
+    size = source_size(target)
+    width, height = max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
+    jobs = [(".png", lambda p: export_png(target, p, width, height, dpi)),
+            (".svg", lambda p: export_svg(target, p))]
+    if has_table(target):
+        jobs.append((".csv", lambda p: export_csv(target, p)))
+    for suffix, job in jobs:
+        path = out / (name + suffix)
+        try:
+            job(path)
+        except ExportError as err:
+            if _is_folder_problem(err):
+                raise
+            report.skipped.append((f"{title} ({suffix[1:].upper()})", err.reason))
+        else:
+            report.written.append(path)
+
+
+def _is_folder_problem(err: ExportError) -> bool:
+    return err.reason.startswith("cannot write")
+
+
+def _write_run_files(out: Path, project: Project | None, history: RunHistory | None,
+                     report: ExportReport) -> None:
+    try:
+        if history is not None:
+            save_history(history, out)
+            report.written.extend([out / METRICS_FILE, out / ITERATIONS_FILE])
+        else:
+            write_metrics(out / METRICS_FILE, [])
+            report.written.append(out / METRICS_FILE)
+        if project is not None:
+            save_project(project, out / PROJECT_FILE)
+            report.written.append(out / PROJECT_FILE)
+    except FileFormatError as err:
+        raise ExportError(err.path, err.reason) from None
+
+
+__all__ = ["ExportReport", "export_all", "file_stem", "PROJECT_FILE"]

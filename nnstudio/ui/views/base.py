@@ -36,6 +36,7 @@ def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(TEXT_COLOR))
         axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.enableAutoSIPrefix(False)
     item.setLabel("left", left, color=TEXT_COLOR)
     item.setLabel("bottom", bottom, color=TEXT_COLOR)
     item.showGrid(x=True, y=True, alpha=0.15)

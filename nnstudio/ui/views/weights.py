@@ -31,6 +31,7 @@ class WeightsView(View):
         self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
         row.addWidget(self.layer_box, 1)
         self.info = QLabel("", self)
+        self.info.setWordWrap(True)
         row.addWidget(self.info, 2)
         self.body.addLayout(row)
 

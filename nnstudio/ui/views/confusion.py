@@ -1,0 +1,166 @@
+"""View 9: the confusion matrix on the test set, one per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider
+from PySide6.QtCore import Qt
+
+from nnstudio.engine.analysis import confusion_matrix
+from nnstudio.project.mirror import NetworkMirror
+
+from .base import View, make_plot, message_item
+from .palette import magnitude_map
+
+MAX_SAMPLES = 5000       # test samples scored per epoch
+MAX_LABELS = 15          # classes up to which each cell shows its count
+MAX_EPOCHS = 500         # matrices kept
+
+
+class ConfusionView(View):
+    needs_detail = True
+    min_interval = 0.3
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.mirror: NetworkMirror | None = None
+        self.matrices: dict[int, tuple[np.ndarray, int]] = {}     # epoch -> (counts, weights' iteration)
+        self.pending: tuple[int, int] | None = None                # (epoch, its last iteration)
+        self.n_classes = 0
+        self.cell_texts: list[pg.TextItem] = []
+        self.shown: np.ndarray | None = None
+
+        self.plot = make_plot(self.tr("true class"), self.tr("predicted class"))
+        item = self.plot.getPlotItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        item.addItem(self.image)
+        item.getViewBox().invertY(True)
+        item.getViewBox().setAspectLocked(True)
+        item.showGrid(x=False, y=False)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=magnitude_map(), interactive=False,
+                                        label=self.tr("share of the true class"))
+        self.colorbar.setImageItem(self.image, insert_in=item)
+        self.message = message_item(item)
+        self.body.addWidget(self.plot, 1)
+        row = QHBoxLayout()
+        self.epoch_label = QLabel(self.tr("Epoch:"), self)
+        row.addWidget(self.epoch_label)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(lambda _v: self._redraw_now())
+        row.addWidget(self.slider, 1)
+        self.info = QLabel("", self)
+        self.info.setWordWrap(True)
+        row.addWidget(self.info, 2)
+        self.body.addLayout(row)
+
+    def title(self) -> str:
+        return self.tr("Confusion matrix")
+
+    def caption(self) -> str:
+        return self.tr("Rows: the true class of the test samples; columns: the class the network predicted. "
+                       "Each row shows where that class's samples went (the number in each cell is a count). "
+                       "A perfect network fills only the diagonal; bright cells off it are classes it mixes up.")
+
+    def export_targets(self) -> list:
+        return [self.plot.getPlotItem()]
+
+    # ------------------------------------------------------------------ data
+    def start_run(self, session) -> None:
+        ds = session.dataset
+        self.mirror = NetworkMirror(session.project)
+        self.matrices.clear()
+        self.pending = None
+        self.classification = ds.task == "classification" and ds.n_test > 0
+        self.n_classes = ds.n_outputs if self.classification else 0
+        item = self.plot.getPlotItem()
+        for t in self.cell_texts:
+            item.removeItem(t)
+        self.cell_texts = []
+        self.image.clear()
+        self.shown = None
+        names = [str(c) for c in ds.class_names]
+        ticks = [[(k, n) for k, n in enumerate(names)]] if self.n_classes <= 30 else None
+        item.getAxis("bottom").setTicks(ticks)
+        item.getAxis("left").setTicks(ticks)
+        if self.n_classes <= MAX_LABELS:
+            for _ in range(self.n_classes * self.n_classes):
+                t = pg.TextItem("", anchor=(0.5, 0.5))
+                item.addItem(t)
+                self.cell_texts.append(t)
+        self.slider.setRange(0, 0)
+        self.message.setText(self.tr("The first matrix appears at the end of the first epoch.")
+                             if self.classification else
+                             self.tr("A confusion matrix needs a classification data set with test samples."))
+
+    def ingest(self, batch) -> None:
+        if not self.classification:
+            return
+        for s in batch:
+            if s.epoch_end:
+                if s.weights is not None:
+                    self._compute(s.epoch, s.weights, s.iteration)
+                else:
+                    self.pending = (s.epoch, s.iteration)
+        self._resolve_pending()
+
+    def weights_changed(self) -> None:
+        self._resolve_pending()
+
+    def _resolve_pending(self) -> None:
+        """Score a finished epoch with the first weights from its end or later; until they
+        come, with the newest weights at hand (and say which iteration they are from)."""
+        if self.pending is None:
+            return
+        epoch, iteration = self.pending
+        if self.weights is not None and self.weights_iteration >= iteration:
+            self._compute(epoch, self.weights, self.weights_iteration)
+            self.pending = None
+        elif epoch not in self.matrices:
+            self._compute(epoch, self.weights, self.weights_iteration if self.weights is not None else 0)
+
+    def _compute(self, epoch: int, weights, iteration: int) -> None:
+        ds = self.session.dataset
+        if weights is not None:
+            self.mirror.load(weights, iteration)
+        n = min(ds.n_test, MAX_SAMPLES)
+        pred = self.mirror.predict(ds.x_test[:n]).argmax(axis=1)
+        self.matrices[epoch] = (confusion_matrix(ds.y_test[:n], pred, self.n_classes), iteration)
+        for old in sorted(self.matrices)[:-MAX_EPOCHS]:
+            del self.matrices[old]
+        follow = self.slider.value() == self.slider.maximum()
+        epochs = sorted(self.matrices)
+        self.slider.blockSignals(True)
+        self.slider.setRange(epochs[0], epochs[-1])
+        if follow:
+            self.slider.setValue(epochs[-1])
+        self.slider.blockSignals(False)
+
+    # ------------------------------------------------------------------ drawing
+    def redraw(self) -> None:
+        item = self.plot.getPlotItem()
+        if not self.matrices:
+            self.message.setVisible(True)
+            self.message.setPos(item.getViewBox().viewRect().center())
+            return
+        self.message.setVisible(False)
+        epochs = sorted(self.matrices)
+        epoch = max(e for e in epochs if e <= self.slider.value()) if self.slider.value() >= epochs[0] else epochs[0]
+        counts, iteration = self.matrices[epoch]
+        self.shown = counts
+        totals = counts.sum(axis=1, keepdims=True)
+        share = counts / np.maximum(totals, 1)
+        self.image.setImage(share, levels=(0.0, 1.0))
+        self.image.setRect(-0.5, -0.5, self.n_classes, self.n_classes)
+        for k, t in enumerate(self.cell_texts):
+            r, c = divmod(k, self.n_classes)
+            t.setText(str(int(counts[r, c])))
+            t.setColor("#000000" if share[r, c] > 0.6 else "#FFFFFF")
+            t.setPos(c, r)
+        total = int(counts.sum())
+        correct = int(np.trace(counts))
+        self.epoch_label.setText(self.tr("Epoch {0}:").format(epoch))
+        self.info.setText(self.tr("{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}")
+                          .format(correct, total, correct / total if total else 0.0, iteration))
+        item.getViewBox().autoRange(padding=0.02)

@@ -1,0 +1,106 @@
+"""View 5: the distribution of each hidden layer's outputs for a batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
+
+from nnstudio.engine.analysis import activation_histogram
+from nnstudio.project.mirror import NetworkMirror
+
+from .base import View, style_plot_item
+from .palette import BACKGROUND, layer_color
+
+BINS = 30
+MAX_LAYERS = 8
+COLUMNS = 4
+INITIAL_SAMPLES = 200
+
+
+class HistogramsView(View):
+    needs_detail = True
+    min_interval = 0.5
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.layers: list[tuple[int, str, str]] = []    # (index, name, activation)
+        self.plots: list[pg.PlotItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.histograms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.source = ""
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        self.canvas.setBackground(BACKGROUND)
+        self.body.addWidget(self.canvas, 1)
+        self.info = QLabel("", self)
+        self.info.setWordWrap(True)
+        self.body.addWidget(self.info)
+
+    def title(self) -> str:
+        return self.tr("Activations")
+
+    def caption(self) -> str:
+        return self.tr("How the outputs of each hidden layer are spread over a batch of samples (share of values "
+                       "per bin). Healthy layers spread their values out; everything piled at 0 and 1 (saturated "
+                       "sigmoid), all in one narrow spike, or mostly exact zeros (dead ReLUs) means the layer "
+                       "passes little information on. Compare weight initializations here.")
+
+    def export_targets(self) -> list:
+        return list(self.plots)
+
+    def start_run(self, session) -> None:
+        self.canvas.clear()
+        self.plots, self.curves, self.histograms = [], [], {}
+        mirror = NetworkMirror(session.project)
+        hidden = [l for l in mirror.network.layers[:-1] if l.has_pre][:MAX_LAYERS]
+        self.layers = [(l.index, l.name, l.act.name) for l in hidden]
+        for k, (index, name, act) in enumerate(self.layers):
+            if k and k % COLUMNS == 0:
+                self.canvas.nextRow()
+            plot = self.canvas.addPlot()
+            style_plot_item(plot, self.tr("share") if k % COLUMNS == 0 else "", self.tr("output value"))
+            plot.setTitle(f"{name} ({act})", color="#202020", size="9pt")
+            color = QColor(layer_color(index))
+            fill = QColor(color)
+            fill.setAlpha(150)
+            curve = plot.plot(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(color, width=1))
+            self.plots.append(plot)
+            self.curves.append(curve)
+        # the picture before any training: the initial weights on the first training samples
+        x = session.dataset.x_train[:INITIAL_SAMPLES]
+        outs = mirror.layer_outputs(x)
+        self._set_histograms({name: outs[index] for index, name, _ in self.layers})
+        self.source = self.tr("initial weights, first {0} training samples").format(len(x))
+
+    def _set_histograms(self, outputs) -> None:
+        for index, name, _ in self.layers:
+            if name in outputs and outputs[name] is not None:
+                self.histograms[name] = activation_histogram(outputs[name], BINS)
+
+    def ingest(self, batch) -> None:
+        for snap in reversed(batch):
+            if snap.activations is not None:
+                self._set_histograms(snap.activations)
+                self.source = self.tr("training batch at iteration {0}").format(snap.iteration)
+                break
+
+    def redraw(self) -> None:
+        if not self.layers:
+            self.info.setText(self.tr("This network has no hidden layers."))
+            return
+        notes = []
+        for (index, name, act), plot, curve in zip(self.layers, self.plots, self.curves):
+            if name not in self.histograms:
+                continue
+            edges, share = self.histograms[name]
+            curve.setData(edges, share)
+            zero = self._zero_share(edges, share)
+            if act in ("relu", "step") and zero is not None:
+                notes.append(self.tr("{0}: {1:.0f}% in the bin at 0").format(name, 100 * zero))
+        self.info.setText(self.tr("Showing: {0}.").format(self.source) + ("  " + "; ".join(notes) if notes else ""))
+
+    @staticmethod
+    def _zero_share(edges: np.ndarray, share: np.ndarray) -> float | None:
+        i = np.searchsorted(edges, 0.0, side="right") - 1
+        return float(share[i]) if 0 <= i < len(share) else None

@@ -1,0 +1,230 @@
+"""View 7: the class probabilities for one test sample, and a gallery of predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QSpinBox)
+
+from nnstudio.engine.activations import softmax
+from nnstudio.engine.analysis import gallery_order, guess_image_shape
+from nnstudio.project.mirror import NetworkMirror
+
+from .base import View, make_plot, message_item
+from .palette import TEST_COLOR, TRAIN_COLOR
+
+SHIFT = 100.0
+GALLERY_POOL = 500      # test samples scored for the gallery
+GALLERY_SIZE = 40
+ICON = 40
+
+
+def _gray_icon(img: np.ndarray) -> QIcon:
+    a = np.asarray(img, dtype=np.float64)
+    lo, hi = float(a.min()), float(a.max())
+    a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    data = np.ascontiguousarray((255 * (1.0 - a)).astype(np.uint8))   # dark strokes on white
+    q = QImage(data.data, data.shape[1], data.shape[0], data.strides[0], QImage.Format.Format_Grayscale8).copy()
+    return QIcon(QPixmap.fromImage(q).scaled(ICON, ICON, Qt.AspectRatioMode.KeepAspectRatio))
+
+
+class SoftmaxView(View):
+    needs_detail = True
+    min_interval = 0.5
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, parent)
+        self.mirror: NetworkMirror | None = None
+        self.probabilities = np.zeros(0)
+        self.logits = np.zeros(0)
+        self.gallery_indices: list[int] = []
+        self._loaded_iteration = -1
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Test sample:"), self))
+        self.sample = QSpinBox(self)
+        self.sample.setRange(0, 0)
+        self.sample.valueChanged.connect(lambda _v: self._redraw_now())
+        row.addWidget(self.sample)
+        self.shift = QCheckBox(self.tr("+100 to every softmax input"), self)
+        self.shift.setToolTip(self.tr("Adds 100 to each input uₖ of the softmax: the probabilities do not change"))
+        self.shift.toggled.connect(lambda _v: self._redraw_now())
+        row.addWidget(self.shift)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.verdict = QLabel("", self)
+        self.verdict.setWordWrap(True)
+        self.body.addWidget(self.verdict)
+
+        plots = QHBoxLayout()
+        self.sample_plot = make_plot("", "")
+        self.sample_image = pg.ImageItem(axisOrder="row-major")
+        self.sample_plot.getPlotItem().addItem(self.sample_image)
+        self.sample_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush("#808080"))
+        self.sample_plot.getPlotItem().addItem(self.sample_bars)
+        self.prob_plot = make_plot(self.tr("probability"), self.tr("class (▲ marks the true class)"))
+        prob_item = self.prob_plot.getPlotItem()
+        self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7)
+        prob_item.addItem(self.prob_bars)
+        self.true_marker = pg.ScatterPlotItem(symbol="t1", size=14, brush=pg.mkBrush("#000000"), pen=None)
+        prob_item.addItem(self.true_marker)
+        prob_item.setYRange(-0.08, 1.0, padding=0.02)
+        prob_item.enableAutoRange(axis="y", enable=False)
+        self.message = message_item(prob_item)
+        plots.addWidget(self.sample_plot, 1)
+        plots.addWidget(self.prob_plot, 2)
+        self.body.addLayout(plots, 1)
+
+        self.gallery_label = QLabel("", self)
+        self.gallery_label.setWordWrap(True)
+        self.body.addWidget(self.gallery_label)
+        self.gallery = QListWidget(self)
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setFlow(QListView.Flow.LeftToRight)
+        self.gallery.setWrapping(False)
+        self.gallery.setIconSize(QSize(ICON, ICON))
+        self.gallery.setFixedHeight(ICON + 48)
+        self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.itemClicked.connect(self._pick)
+        self.body.addWidget(self.gallery)
+
+    def title(self) -> str:
+        return self.tr("Softmax")
+
+    def caption(self) -> str:
+        return self.tr("The network's answer for one test sample: softmax turns the output layer's values into "
+                       "probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see "
+                       "that shifting every input of the softmax changes nothing. Below: test samples, the "
+                       "misclassified ones first.")
+
+    def export_targets(self) -> list:
+        return [self.sample_plot.getPlotItem(), self.prob_plot.getPlotItem()]
+
+    # ------------------------------------------------------------------ data
+    def start_run(self, session) -> None:
+        self.mirror = NetworkMirror(session.project)
+        self._loaded_iteration = -1
+        self.classification = session.dataset.task == "classification"
+        self.image_shape = guess_image_shape(session.project.network.input_shape)
+        n = session.dataset.n_test
+        self.sample.setRange(0, max(n - 1, 0))
+        names = session.dataset.class_names
+        self.prob_plot.getPlotItem().getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(names)]])
+        self.gallery.clear()
+        self.gallery_indices = []
+        images = self.image_shape is not None
+        self.gallery.setViewMode(QListView.ViewMode.IconMode if images else QListView.ViewMode.ListMode)
+        self.gallery.setFlow(QListView.Flow.LeftToRight if images else QListView.Flow.TopToBottom)
+        self.gallery.setWrapping(not images)
+
+    def _sync_weights(self) -> None:
+        if self.weights is not None and self.weights_iteration != self._loaded_iteration:
+            self.mirror.load(self.weights, self.weights_iteration)
+            self._loaded_iteration = self.weights_iteration
+            self._fill_gallery()
+        elif self._loaded_iteration < 0:
+            self._loaded_iteration = 0
+            self._fill_gallery()
+
+    def logits_for(self, x: np.ndarray) -> np.ndarray:
+        """The softmax inputs u of the output layer for a batch x (private network)."""
+        self.mirror.layer_outputs(x)
+        return np.asarray(self.mirror.network.output_layer.pre, dtype=np.float64)
+
+    def redraw(self) -> None:
+        if self.session is None or self.mirror is None:
+            return
+        ds = self.session.dataset
+        prob_item = self.prob_plot.getPlotItem()
+        if not self.classification or ds.n_test == 0:
+            self.message.setText(self.tr("Softmax is for classification; this data set has no classes\n"
+                                         "or no test samples."))
+            self.message.setPos(prob_item.getViewBox().viewRect().center())
+            return
+        self.message.setText("")
+        self._sync_weights()
+        i = self.sample.value()
+        x = ds.x_test[i:i + 1]
+        label = int(ds.y_test[i])
+        u = self.logits_for(x)[0]
+        if self.shift.isChecked():
+            u = u + SHIFT
+        self.logits = u
+        self.probabilities = softmax(u[None, :])[0]
+        p = self.probabilities
+        pred = int(p.argmax())
+        brushes = [pg.mkBrush(TEST_COLOR if k == pred else TRAIN_COLOR) for k in range(len(p))]
+        self.prob_bars.setOpts(x=np.arange(len(p)), height=p, width=0.7, brushes=brushes,
+                               pens=[pg.mkPen(None)] * len(p))
+        self.true_marker.setData([label], [-0.04])
+        prob_item.setXRange(-0.6, len(p) - 0.4, padding=0)
+        names = ds.class_names
+        ok = pred == label
+        it = self._loaded_iteration
+        when = self.tr("iteration {0}").format(it) if it > 0 else self.tr("initial weights")
+        self.verdict.setText(
+            (self.tr("true {0}, predicted {1} ({2:.0%}): correct") if ok else
+             self.tr("true {0}, predicted {1} ({2:.0%}): WRONG")).format(names[label], names[pred], p[pred])
+            + self.tr("  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}").format(u.min(), u.max(), when))
+        self._draw_sample(x[0])
+
+    def _draw_sample(self, x: np.ndarray) -> None:
+        item = self.sample_plot.getPlotItem()
+        if self.image_shape is not None:
+            img = np.asarray(x, dtype=np.float64).reshape(-1, *self.image_shape)[0]
+            self.sample_image.setImage(img, levels=(float(img.min()), float(img.max()) or 1.0))
+            self.sample_image.setLookupTable(np.linspace(255, 0, 256).astype(np.uint8)[:, None].repeat(3, 1))
+            self.sample_bars.setOpts(x=[], height=[], x0=None, y=None, width=0.7)
+            item.getViewBox().invertY(True)
+            item.getViewBox().setAspectLocked(True)
+            item.hideAxis("left")
+            item.hideAxis("bottom")
+            item.setTitle(self.tr("the input image"), color="#202020", size="9pt")
+        else:
+            v = np.asarray(x, dtype=np.float64).ravel()
+            self.sample_image.clear()
+            # horizontal bars, so that feature names fit as row labels
+            self.sample_bars.setOpts(x0=0, y=np.arange(len(v)), width=v, height=0.7, x=None)
+            names = tuple(self.session.dataset.info.feature_names or ())
+            ticks = [(k, names[k] if k < len(names) else str(k)) for k in range(len(v))]
+            item.getAxis("left").setTicks([ticks] if len(v) <= 16 else None)
+            item.getViewBox().invertY(True)
+            item.getViewBox().setAspectLocked(False)
+            item.setTitle(self.tr("the input features"), color="#202020", size="9pt")
+            item.showAxis("left")
+            item.showAxis("bottom")
+        item.getViewBox().autoRange(padding=0.05)
+
+    def _fill_gallery(self) -> None:
+        ds = self.session.dataset
+        n = min(ds.n_test, GALLERY_POOL)
+        if n == 0 or not self.classification:
+            return
+        probs = self.mirror.predict(ds.x_test[:n])
+        labels = np.asarray(ds.y_test[:n])
+        order = gallery_order(labels, probs)[:GALLERY_SIZE]
+        wrong = int((probs.argmax(axis=1) != labels).sum())
+        self.gallery_label.setText(self.tr("{0} of the first {1} test samples are misclassified (shown first, "
+                                           "most confident mistakes first); click one to inspect it.")
+                                   .format(wrong, n))
+        names = ds.class_names
+        self.gallery.clear()
+        self.gallery_indices = [int(k) for k in order]
+        for k in self.gallery_indices:
+            pred = int(probs[k].argmax())
+            mark = "✓" if pred == labels[k] else "✗"
+            text = f"{mark} {names[pred]}" if self.image_shape is not None else \
+                self.tr("{0} #{1}: {2} → {3}").format(mark, k, names[labels[k]], names[pred])
+            item = QListWidgetItem(text)
+            item.setToolTip(self.tr("sample {0}: true {1}, predicted {2} ({3:.0%})")
+                            .format(k, names[labels[k]], names[pred], probs[k, pred]))
+            if self.image_shape is not None:
+                item.setIcon(_gray_icon(np.asarray(ds.x_test[k]).reshape(-1, *self.image_shape)[0]))
+            item.setData(Qt.ItemDataRole.UserRole, k)
+            self.gallery.addItem(item)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        self.sample.setValue(int(item.data(Qt.ItemDataRole.UserRole)))

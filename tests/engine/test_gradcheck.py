@@ -234,3 +234,14 @@ def test_a_wrong_gradient_is_caught(monkeypatch):
     net = make_net([dense(4, "tanh"), dense(2, "identity")], (3,), "sse")
     report = gradient_check(net, rng(49).normal(size=(3, 3)), rng(50).normal(size=(3, 2)), h=H)
     assert 1e-3 < report.by_name()["dense_1.W"].max_rel_error < 1e-2
+
+
+def test_the_books_784_50_10_check_on_3_samples():
+    """CURRICULUM §4: mean absolute differences around 1e-6 … 1e-9 with the book's h = 1e-4."""
+    net = make_net([dense(50, "relu"), dense(10, "softmax", init="xavier")], (784,), "cross_entropy")
+    x = rng(51).uniform(0, 1, size=(3, 784))
+    report = gradient_check(net, x, labels(3, 10, seed=52), h=1e-4, max_entries=200)
+    for p in report.params:
+        assert p.mean_abs_diff < 1e-6, p.name
+        assert p.checked == min(200, int(np.prod(p.shape)))
+    assert report.max_rel_error < 1e-6

@@ -137,3 +137,20 @@ def test_dropout_formula_names_the_convention():
     net.forward(rng(8).normal(size=(2, 3)), train=True, rec=rec)
     (event,) = [e for e in rec.events if e.op == "dropout"]
     assert "1 − p" in event.formula and "0.3" in event.formula
+
+
+@pytest.mark.parametrize("layer", [{"type": "batchnorm", "activation": "tanh"}, {"type": "dropout", "ratio": 0.5}])
+def test_backward_after_an_inference_forward_is_the_inference_gradient(layer):
+    """loss(train=False) then backward(): gradients of the function that was evaluated
+    (running statistics, no dropout), even right after a training pass left its state behind."""
+    from nnstudio.engine.gradcheck import numerical_gradient
+    net = make_net([dense(4, "identity"), layer, dense(2, "identity")], (3,), "sse", seed=4)
+    x, t = rng(10).normal(size=(5, 3)), rng(11).normal(size=(5, 2))
+    for _ in range(3):                       # move the running statistics away from 0 and 1
+        net.loss(rng(12).normal(loc=1.0, size=(5, 3)), t, train=True)
+    net.loss(x, t, train=False)
+    net.backward()
+    grads = {k: v.copy() for k, v in net.gradients().items()}
+    for name, p in net.parameters().items():
+        num = numerical_gradient(lambda: net.loss(x, t, train=False), p, h=1e-6)
+        np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-9, err_msg=name)

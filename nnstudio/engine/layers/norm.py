@@ -24,6 +24,7 @@ class BatchNorm(ActivatedLayer):
         self.bshape = (1, n) if len(in_shape) == 1 else (1, n, 1, 1)
         self.xn: np.ndarray | None = None
         self.std: np.ndarray | None = None
+        self.train_pass = False   # batch statistics (True) or running statistics (False)
 
     def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         s = self.spec
@@ -44,7 +45,7 @@ class BatchNorm(ActivatedLayer):
         std = np.sqrt(var + s.eps).reshape(self.bshape)
         xn = xc / std
         u = gamma * xn + beta
-        self.xn, self.std = xn, std
+        self.xn, self.std, self.train_pass = xn, std, train
         if rec is not None:
             rec(Phase.FORWARD, self, "batchnorm", formula,
                 "mu = x.mean(axis=0); var = x.var(axis=0)\nxn = (x - mu) / np.sqrt(var + eps)\nu = gamma * xn + beta",
@@ -58,8 +59,11 @@ class BatchNorm(ActivatedLayer):
         self.grads["beta"] = du.sum(axis=self.axes)
         self.grads["gamma"] = (du * xn).sum(axis=self.axes)
         dxn = du * gamma
-        dx = (m * dxn - dxn.sum(axis=self.axes, keepdims=True)
-              - xn * (dxn * xn).sum(axis=self.axes, keepdims=True)) / (m * std)
+        if not self.train_pass:   # running statistics are constants: x̂ is affine in x
+            dx = dxn / std
+        else:
+            dx = (m * dxn - dxn.sum(axis=self.axes, keepdims=True)
+                  - xn * (dxn * xn).sum(axis=self.axes, keepdims=True)) / (m * std)
         if rec is not None:
             rec(Phase.BACKWARD, self, "batchnorm_backward",
                 "∂E/∂β = Σ δ,  ∂E/∂γ = Σ δ·x̂,  ∂E/∂x = (m·∂x̂ − Σ∂x̂ − x̂·Σ(∂x̂·x̂)) / (m·√(σ² + ε))",

@@ -20,8 +20,10 @@ class Dropout(Layer):
         self.rng = rng
         self.mask: np.ndarray | None = None   # kept/(1 − ratio), or 0
         self.freeze_mask = False              # reuse the last mask (gradient checks)
+        self.train_pass = False               # whether the last forward applied the mask
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
+        self.train_pass = train
         if not train:
             self.out = x
             return x
@@ -37,7 +39,7 @@ class Dropout(Layer):
         return z
 
     def backward(self, dout: np.ndarray, rec=None) -> np.ndarray:
-        if self.mask is None or self.mask.shape != dout.shape:
+        if not self.train_pass or self.mask is None or self.mask.shape != dout.shape:
             return dout       # inference forward: the layer was the identity
         dx = dout * self.mask
         if rec is not None:

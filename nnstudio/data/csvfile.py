@@ -27,7 +27,7 @@ from array import array
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -260,7 +260,8 @@ def read_csv(
         raise DataFileError(path, f"is not UTF-8 text (byte {exc.start} of a line cannot be "
                             "decoded); is it really a CSV file?") from None
     except EOFError:
-        raise DataFileError(path, "truncated gzip file (the compressed stream ends early)") from None
+        raise DataFileError(
+            path, "truncated gzip file (the compressed stream ends early)") from None
     except (gzip.BadGzipFile, OSError) as exc:
         raise DataFileError(path, f"cannot be read ({exc})") from None
 
@@ -365,7 +366,7 @@ def _chain(first_rows, rest):
 def _classes(path: Path, values: list[str], lines: array) -> tuple[np.ndarray, tuple[str, ...]]:
     numbers = [_number(v) for v in values]
     if all(n is not None for n in numbers):
-        for n, v, line in zip(numbers, values, lines):
+        for n, v, line in zip(numbers, values, lines, strict=True):
             if not math.isfinite(n) or n != int(n):
                 raise DataFileError(
                     path, f"label {v!r} is not an integer class (for numeric targets set "

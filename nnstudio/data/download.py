@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from nnstudio.data.errors import ChecksumError, DataError, DownloadError
 from nnstudio.data.paths import user_data_dir
@@ -59,7 +59,7 @@ _IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
 
 
 def _files(md5s: tuple[str, ...], sizes: tuple[int, ...]) -> tuple[RemoteFile, ...]:
-    return tuple(RemoteFile(n, m, s) for n, m, s in zip(_IDX_FILES, md5s, sizes))
+    return tuple(RemoteFile(n, m, s) for n, m, s in zip(_IDX_FILES, md5s, sizes, strict=True))
 
 
 REMOTE_SETS: dict[str, RemoteSet] = {
@@ -131,7 +131,9 @@ def _fetch(
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as response:
                     length_header = response.headers.get("Content-Length")
-                    length = int(length_header) if length_header and length_header.isdigit() else None
+                    length = None
+                    if length_header and length_header.isdigit():
+                        length = int(length_header)
                     report(0, length)
                     while True:
                         chunk = response.read(CHUNK)

@@ -50,7 +50,8 @@ def decompress_if_gzip(path: Path, raw: bytes) -> bytes:
     try:
         return gzip.decompress(raw)
     except EOFError:
-        raise DataFileError(path, "truncated gzip file (the compressed stream ends early)") from None
+        raise DataFileError(
+            path, "truncated gzip file (the compressed stream ends early)") from None
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise DataFileError(path, f"corrupt gzip data ({exc})") from None
 

@@ -125,7 +125,7 @@ class Normalizer:
         return out.astype(np.float32, copy=False)
 
     @classmethod
-    def fit(cls, kind: str, x_train: np.ndarray) -> "Normalizer":
+    def fit(cls, kind: str, x_train: np.ndarray) -> Normalizer:
         if kind not in NORMALIZATIONS:
             raise DataError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {kind!r}")
         if kind == "none":

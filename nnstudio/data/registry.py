@@ -6,7 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from nnstudio.data import csvfile, functions, toys, uci
 from nnstudio.data.build import split_and_assemble

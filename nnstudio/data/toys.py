@@ -10,7 +10,8 @@ plane: noise added to the target).
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 

@@ -39,7 +39,9 @@ def _table(path: Path, text: str, first_line: int, n_columns: int) -> np.ndarray
     return table
 
 
-def read_table(path: Path, n_features: int | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+def read_table(
+    path: Path, n_features: int | None = None
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """(features float32 (N, F), labels int64 (N,), class names).
 
     With ``n_features`` the file has no header line and class names are "0", "1", ...

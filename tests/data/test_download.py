@@ -160,7 +160,7 @@ def test_download_then_load_a_registered_set(server, tmp_path, write_idx, monkey
     bodies = {}
     for name, array in zip(
         [f.name for f in REMOTE_SETS["kmnist"].files],
-        [images, labels, images[:10], labels[:10]],
+        [images, labels, images[:10], labels[:10]], strict=True,
     ):
         bodies[name] = write_idx(name, array, gz=True).read_bytes()
     server.files.update(bodies)

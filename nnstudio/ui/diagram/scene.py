@@ -1,0 +1,305 @@
+"""The diagram scene: follows the project document's events, keeps a layer-id → item map.
+
+Nodes sit in one row: the input, every layer in order, the loss. Dense layers (and the
+input) of at most MAX_NEURONS units are neuron columns, joined to a neuron column before
+them by every weight; everything else is a block joined by an arrow. Dragging a layer
+along the row and dropping it reorders the layers with one undoable move.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QPointF, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from nnstudio.project.document import Problem, ProjectDocument
+from nnstudio.ui.commands import Editor
+from nnstudio.ui.messages import describe_error
+
+from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
+from .items import NEUTRAL, Connections, NodeItem
+
+SPACING = 200.0
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("diagram", text)
+
+
+def _shape_text(shape) -> str:
+    if shape is None:
+        return "?"
+    return "×".join(str(n) for n in shape)
+
+
+ACTIVATION_TITLES = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh",
+                     "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
+
+
+def layer_title(data: Mapping) -> str:
+    kind = data.get("type")
+    if kind == "dense":
+        return _tr("Dense %s") % data.get("units", "?")
+    if kind == "conv2d":
+        k = data.get("kernel", "?")
+        return _tr("Conv %s×%s ×%s") % (k, k, data.get("filters", "?"))
+    if kind in ("maxpool", "avgpool"):
+        size = data.get("size", 2)
+        title = _tr("Max pool %s×%s") if kind == "maxpool" else _tr("Avg pool %s×%s")
+        return title % (size, size)
+    if kind == "flatten":
+        return _tr("Flatten")
+    if kind == "batchnorm":
+        return _tr("Batch norm")
+    if kind == "dropout":
+        return _tr("Dropout %s") % data.get("ratio", 0.5)
+    return str(kind)
+
+
+class DiagramScene(QGraphicsScene):
+    """Emits ``currentLayerChanged(index | None)`` when the selected layer changes."""
+
+    currentLayerChanged = Signal(object)
+
+    def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
+        super().__init__(parent)
+        self.doc, self.editor = doc, editor
+        self.input_node = NodeItem("input")
+        self.loss_node = NodeItem("loss")
+        self.addItem(self.input_node)
+        self.addItem(self.loss_node)
+        self.nodes: dict[int, NodeItem] = {}
+        self._links: list = []             # Connections or arrow line items
+        self._connections: dict[int, Connections] = {}   # layer index → its weight lines
+        self._problems: list[Problem] = []
+        self._weights: Mapping[str, np.ndarray] | None = None
+        self._highlight: int | None = None
+        self._edge_labels: list = []
+        for layer in doc.layers:
+            self._add_node(layer.id)
+        doc.layerInserted.connect(self._on_inserted)
+        doc.layerRemoved.connect(self._on_removed)
+        doc.layerMoved.connect(lambda *_: self.refresh())
+        doc.layerChanged.connect(lambda *_: self.refresh())
+        doc.networkChanged.connect(lambda *_: self.refresh())
+        doc.reloaded.connect(self._on_reloaded)
+        self.selectionChanged.connect(self._on_selection)
+        self._last_current: object = None
+        self.refresh()
+
+    # ------------------------------------------------------------------ model → items
+    def _add_node(self, layer_id: int) -> NodeItem:
+        node = NodeItem("layer", layer_id)
+        self.nodes[layer_id] = node
+        self.addItem(node)
+        return node
+
+    def _on_inserted(self, index: int, layer) -> None:
+        self._add_node(layer.id)
+        self._weights = None
+        self.refresh()
+        self.select_layer(index)
+
+    def _on_removed(self, index: int, layer) -> None:
+        node = self.nodes.pop(layer.id)
+        self.removeItem(node)
+        self._weights = None
+        self.refresh()
+        if self.doc.layers:
+            self.select_layer(min(index, len(self.doc.layers) - 1))
+
+    def _on_reloaded(self) -> None:
+        for node in self.nodes.values():
+            self.removeItem(node)
+        self.nodes.clear()
+        for layer in self.doc.layers:
+            self._add_node(layer.id)
+        self._weights = None
+        self._problems = []
+        self.refresh()
+
+    def ordered_nodes(self) -> list[NodeItem]:
+        return [self.input_node] + [self.nodes[l.id] for l in self.doc.layers] + [self.loss_node]
+
+    def node_for_layer(self, index: int) -> NodeItem:
+        return self.nodes[self.doc.layer(index).id]
+
+    # ------------------------------------------------------------------ drawing
+    def refresh(self) -> None:
+        """Recompute every node's text, the layout, the links, problems and weights."""
+        layers = [l.data for l in self.doc.layers]
+        shapes = output_shapes(self.doc.input_shape, layers)
+        in_shape = tuple(self.doc.input_shape)
+        self.input_node.set_content(_tr("Input"), [_shape_text(in_shape)],
+                                    in_shape[0] if drawn_as_neurons(in_shape) else 0)
+        prev = in_shape
+        for layer, shape in zip(self.doc.layers, shapes):
+            data = layer.data
+            lines = [_tr("out %s") % _shape_text(shape)]
+            count = parameter_count(data, prev)
+            if count:
+                lines.append(_tr("%s params") % f"{count:,}")
+            act = data.get("activation")
+            if act:
+                lines.append(ACTIVATION_TITLES.get(act, str(act)))
+            neurons = shape[0] if data.get("type") == "dense" and drawn_as_neurons(shape) else 0
+            self.nodes[layer.id].set_content(layer_title(data), lines, neurons)
+            prev = shape
+        loss = self.doc.loss
+        self.loss_node.set_content(_tr("Loss"), [_tr("cross-entropy") if loss == "cross_entropy"
+                                                 else _tr("squared error") if loss == "sse" else loss], 0)
+        self._layout()
+        self._relink()
+        self._apply_problems()
+        self._apply_weights()
+        for i, layer in enumerate(self.doc.layers):
+            self.nodes[layer.id].set_highlight(i == self._highlight)
+
+    def _layout(self) -> None:
+        self.set_edge_labels(None)
+        for i, node in enumerate(self.ordered_nodes()):
+            if not node.dragging:
+                node.setPos(i * SPACING, 0)
+
+    def _relink(self) -> None:
+        for link in self._links:
+            if isinstance(link, Connections):
+                link.remove(self)
+            else:
+                self.removeItem(link)
+        self._links, self._connections = [], {}
+        nodes = self.ordered_nodes()
+        for k in range(1, len(nodes)):
+            a, b = nodes[k - 1], nodes[k]
+            if a.neurons and b.neurons and b.role == "layer":
+                link = Connections(self, a, b)
+                self._connections[k - 1] = link
+            else:
+                link = self.addLine(0, 0, 0, 0, QPen(NEUTRAL, 2))
+                link.setZValue(-1)
+            self._links.append(link)
+        self._place_links()
+
+    def _place_links(self) -> None:
+        nodes = self.ordered_nodes()
+        for k, link in enumerate(self._links, start=1):
+            if isinstance(link, Connections):
+                link.place()
+            else:
+                a, b = nodes[k - 1].right_anchor(), nodes[k].left_anchor()
+                link.setLine(a.x(), a.y(), b.x(), b.y())
+
+    # ------------------------------------------------------------------ problems, weights
+    def set_problems(self, problems: list[Problem]) -> None:
+        self._problems = list(problems)
+        self._apply_problems()
+
+    def _apply_problems(self) -> None:
+        messages: dict[int, list[str]] = {}
+        for p in self._problems:
+            if p.layer is not None and p.layer < len(self.doc.layers):
+                key = id(self.node_for_layer(p.layer))
+            elif p.field.startswith("network.input_shape"):
+                key = id(self.input_node)
+            elif p.field.startswith("network.loss"):
+                key = id(self.loss_node)
+            else:
+                continue
+            messages.setdefault(key, []).append(describe_error(p.error))
+        for node in self.ordered_nodes():
+            text = messages.get(id(node))
+            node.set_error("\n".join(text) if text else None)
+
+    def set_weights(self, weights: Mapping[str, np.ndarray] | None) -> None:
+        """Show a snapshot's weights on the drawn connections."""
+        self._weights = weights
+        self._apply_weights()
+
+    def _apply_weights(self) -> None:
+        names = engine_names([l.data for l in self.doc.layers])
+        for index, conn in self._connections.items():
+            w = None if self._weights is None else self._weights.get(f"{names[index]}.W")
+            if w is None or not conn.set_weights(np.asarray(w)):
+                for row in conn.lines:
+                    for line in row:
+                        line.setPen(QPen(NEUTRAL, 0.6))
+
+    def set_edge_labels(self, labels) -> None:
+        """Text by the arrow into each layer, e.g. the step-through's tensor shapes:
+        ``{layer index: text}``; None or an empty mapping clears them."""
+        for item in self._edge_labels:
+            self.removeItem(item)
+        self._edge_labels = []
+        if not labels:
+            return
+        nodes = self.ordered_nodes()
+        for index, text in dict(labels).items():
+            if not isinstance(index, int) or not 0 <= index < len(self.doc.layers):
+                continue
+            a, b = nodes[index].right_anchor(), nodes[index + 1].left_anchor()
+            item = self.addSimpleText(str(text))
+            item.setPos((a.x() + b.x()) / 2 - item.boundingRect().width() / 2, a.y() - 22)
+            self._edge_labels.append(item)
+
+    def has_weight_lines(self) -> bool:
+        return bool(self._connections)
+
+    def connections(self, index: int) -> Connections | None:
+        return self._connections.get(index)
+
+    # ------------------------------------------------------------------ selection
+    def selected_node(self) -> NodeItem | None:
+        items = [i for i in self.selectedItems() if isinstance(i, NodeItem)]
+        return items[0] if items else None
+
+    def current_layer(self) -> int | None:
+        node = self.selected_node()
+        if node is None or node.role != "layer":
+            return None
+        return self.doc.index_of(node.layer_id)
+
+    def select_node(self, node: NodeItem) -> None:
+        self.clearSelection()
+        node.setSelected(True)
+        node.setFocus()
+
+    def select_layer(self, index: int) -> None:
+        if 0 <= index < len(self.doc.layers):
+            self.select_node(self.node_for_layer(index))
+
+    def move_selection(self, step: int) -> None:
+        nodes = self.ordered_nodes()
+        current = self.selected_node()
+        if current not in nodes:
+            target = nodes[0] if step > 0 else nodes[-1]
+        else:
+            target = nodes[max(0, min(len(nodes) - 1, nodes.index(current) + step))]
+        self.select_node(target)
+
+    def _on_selection(self) -> None:
+        current = self.current_layer()
+        if current != self._last_current:
+            self._last_current = current
+            self.currentLayerChanged.emit(current)
+
+    def highlight_layer(self, index: int | None) -> None:
+        self._highlight = index
+        for i, layer in enumerate(self.doc.layers):
+            self.nodes[layer.id].set_highlight(i == index)
+
+    # ------------------------------------------------------------------ dragging
+    def node_moved(self, node: NodeItem) -> None:
+        if node.dragging:
+            self._place_links()
+
+    def drag_finished(self, node: NodeItem) -> None:
+        source = self.doc.index_of(node.layer_id)
+        layer_nodes = [self.nodes[l.id] for l in self.doc.layers]
+        order = sorted(layer_nodes, key=lambda n: n.x())
+        destination = order.index(node)
+        if destination == source or not self.editor.move_layer(source, destination):
+            self.refresh()
+        self.select_layer(self.doc.index_of(node.layer_id))

@@ -1,0 +1,124 @@
+"""The diagram's view: zoom, pan, fit, and keyboard access to every edit.
+
+Keys (also in the window's Edit menu): arrows move the selection, Delete removes the
+selected layer, Insert adds a layer after it (Shift+Insert before), Ctrl+Left/Right moves
+it, Ctrl+= / Ctrl+- zoom, Ctrl+0 fits. Dragging the background pans; Ctrl+wheel zooms.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtWidgets import QGraphicsView
+
+from nnstudio.project.document import ProjectDocument
+from nnstudio.ui.commands import Editor
+
+from .scene import DiagramScene
+
+ZOOM_STEP = 1.25
+ZOOM_RANGE = (0.2, 4.0)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DiagramView", text)
+
+
+class DiagramView(QGraphicsView):
+    def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
+        super().__init__(parent)
+        self.doc, self.editor = doc, editor
+        self.diagram = DiagramScene(doc, editor, self)
+        self.setScene(self.diagram)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAccessibleName(_tr("Network diagram"))
+        self.actions_by_name: dict[str, QAction] = {}
+        self._make_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _action(self, name: str, text: str, keys, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    def _make_actions(self) -> None:
+        self._action("add_after", _tr("Add Layer &After"), ["Ins", "+"], self.add_after)
+        self._action("add_before", _tr("Add Layer &Before"), ["Shift+Ins"], self.add_before)
+        self._action("delete", _tr("&Delete Layer"), [QKeySequence.Delete], self.delete_selected)
+        self._action("move_left", _tr("Move Layer &Left"), ["Ctrl+Left"], lambda: self.move_selected(-1))
+        self._action("move_right", _tr("Move Layer &Right"), ["Ctrl+Right"], lambda: self.move_selected(1))
+        self._action("zoom_in", _tr("Zoom &In"), [QKeySequence.ZoomIn, "Ctrl+="], lambda: self.zoom(ZOOM_STEP))
+        self._action("zoom_out", _tr("Zoom &Out"), [QKeySequence.ZoomOut], lambda: self.zoom(1 / ZOOM_STEP))
+        self._action("fit", _tr("&Fit Network"), ["Ctrl+0"], self.fit)
+
+    # ------------------------------------------------------------------ edits
+    def _insert_index(self, after: bool) -> int:
+        node = self.diagram.selected_node()
+        n = len(self.doc.layers)
+        if node is None:
+            return n - 1 if n else 0            # before the output layer
+        if node.role == "input":
+            return 0
+        if node.role == "loss":
+            return n
+        index = self.doc.index_of(node.layer_id)
+        return index + 1 if after else index
+
+    def add_after(self) -> None:
+        self.editor.add_layer(self._insert_index(True))
+
+    def add_before(self) -> None:
+        self.editor.add_layer(self._insert_index(False))
+
+    def delete_selected(self) -> None:
+        index = self.diagram.current_layer()
+        if index is not None:
+            self.editor.remove_layer(index)
+
+    def move_selected(self, step: int) -> None:
+        index = self.diagram.current_layer()
+        if index is not None and self.editor.move_layer(index, index + step):
+            self.diagram.select_layer(index + step)
+
+    # ------------------------------------------------------------------ view
+    def zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
+        self.scale(factor, factor)
+
+    def fit(self) -> None:
+        rect = self.diagram.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self.transform().m11() > 1.5:
+            self.resetTransform()
+            self.scale(1.5, 1.5)
+            self.centerOn(rect.center())
+
+    def highlight_layer(self, index: int | None) -> None:
+        """For the step-through: outline the layer it is at (None: no outline)."""
+        self.diagram.highlight_layer(index)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.ControlModifier:
+            self.zoom(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key_Left, Qt.Key_Right, Qt.Key_Up, Qt.Key_Down) and not event.modifiers():
+            self.diagram.move_selection(1 if key in (Qt.Key_Right, Qt.Key_Down) else -1)
+            node = self.diagram.selected_node()
+            if node is not None:
+                self.ensureVisible(node)
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,470 @@
+"""The studio's main window: the diagram in the middle, panels and views in docks.
+
+The window owns the project document, the undo stack and the training controller, and
+keeps them in step: after every edit it checks the project against the engine and the
+data (marking problems on the diagram and disabling Play), and hands a valid project to
+the controller, which starts a fresh run (a learning-rate change alone goes to the
+running trainer instead). An edit that would throw away a run's progress asks first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from nnstudio.project.document import ProjectDocument
+from nnstudio.project.model import Project, default_project
+from nnstudio.ui import project_files
+from nnstudio.ui.commands import Editor, LoadProjectCommand
+from nnstudio.ui.controller import TrainingController
+from nnstudio.ui.diagram import DiagramView
+from nnstudio.ui.inspector import LayerInspector
+from nnstudio.ui.messages import describe_error, divergence_hint, divergence_message
+from nnstudio.ui.panels import DatasetPanel, TrainingPanel
+from nnstudio.ui.status import TrainingStatus
+from nnstudio.ui.window_actions import SPEED_DELAYS, build_actions
+
+try:
+    from nnstudio.ui.views import create_views
+except ImportError:
+    create_views = None
+try:
+    from nnstudio.ui.stepthrough import StepThroughView
+except ImportError:
+    StepThroughView = None
+
+ORGANIZATION = "nnstudio"
+APPLICATION = "nnstudio"
+#: bump when docks are added, removed or renamed: an old saved layout is then ignored
+LAYOUT_VERSION = 1
+WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def default_settings() -> QSettings:
+    return QSettings(QSettings.IniFormat, QSettings.UserScope, ORGANIZATION, APPLICATION)
+
+
+def list_datasets_safely() -> list:
+    try:
+        from nnstudio.data import list_datasets
+        return list(list_datasets())
+    except Exception:  # noqa: BLE001 - the window still opens without the data layer
+        return []
+
+
+class Banner(QWidget):
+    """A closable message strip above the diagram (divergence, failures)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setStyleSheet("background: #FFF1D6; color: #4A3000;")
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QPushButton(_tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project | None = None, *, settings: QSettings | None = None,
+                 loader=None, path: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("nnstudio_main_window")
+        self.settings = settings if settings is not None else default_settings()
+        self.path = path
+        self.doc = ProjectDocument(project or default_project())
+        self.editor = Editor(self.doc, before_edit=self.confirm_reset)
+        self.undo_stack = self.editor.stack
+        self.controller = TrainingController(None, loader=loader, parent=self)
+        self.datasets = list_datasets_safely()
+        self.problems: list = []
+        self.data_error: str | None = None
+        self.actions_by_name: dict = {}
+        self.docks: dict[str, QDockWidget] = {}
+
+        self.diagram_view = DiagramView(self.doc, self.editor)
+        self.banner = Banner()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.diagram_view, 1)
+        self.setCentralWidget(centre)
+
+        self.inspector = LayerInspector(self.doc, self.editor)
+        self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets, self.controller.dataset)
+        self.training_panel = TrainingPanel(self.doc, self.editor, self._train_size)
+        build_actions(self)
+        self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea)
+        self._add_dock("dataset", _tr("Data Set"), self.dataset_panel, Qt.LeftDockWidgetArea)
+        self._add_dock("training", _tr("Optimizer && Training"), self.training_panel,
+                       Qt.LeftDockWidgetArea)
+        self.views = self._add_views()
+        self.stepthrough = self._add_stepthrough()
+        self.status = TrainingStatus(self.statusBar())
+        self._fill_templates()
+
+        self.diagram_view.diagram.currentLayerChanged.connect(self._on_current_layer)
+        self.diagram_view.diagram.selectionChanged.connect(self._on_selection)
+        self.doc.changed.connect(self._schedule_sync)
+        self.undo_stack.canUndoChanged.connect(self.actions_by_name["undo"].setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.actions_by_name["redo"].setEnabled)
+        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.training_panel.learningRateChanged.connect(self.controller.set_learning_rate)
+        self.controller.snapshots.connect(self._on_snapshots)
+        self.controller.runStarted.connect(self._on_run_started)
+        self.controller.stateChanged.connect(self._on_state)
+        self.controller.diverged.connect(self._on_diverged)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.finished.connect(lambda: self.statusBar().showMessage(_tr("Training finished"), 5000))
+        self._weights_timer = QTimer(self)
+        self._weights_timer.setInterval(WEIGHT_REQUEST_MS)
+        self._weights_timer.timeout.connect(self._request_weights)
+        self._sync_pending = False
+
+        self.actions_by_name["undo"].setEnabled(False)
+        self.actions_by_name["redo"].setEnabled(False)
+        self.resize(1280, 800)
+        self.restore_layout()
+        self._update_title()
+        self._update_actions()
+        self._schedule_sync()
+
+    # ------------------------------------------------------------------ docks
+    def _add_dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _add_views(self) -> list:
+        if create_views is None:
+            return []
+        try:
+            views = list(create_views(self.controller))
+        except Exception as err:  # noqa: BLE001 - a broken view must not stop the studio
+            self.banner.show_message(_tr("The plots could not be created: %s") % err)
+            return []
+        first = None
+        for i, view in enumerate(views):
+            dock = self._add_dock(f"view_{type(view).__name__}_{i}", view.title(), view,
+                                  Qt.BottomDockWidgetArea)
+            if first is None:
+                first = dock
+            else:
+                self.tabifyDockWidget(first, dock)
+        if first is not None:
+            first.raise_()
+        return views
+
+    def _add_stepthrough(self):
+        if StepThroughView is None:
+            return None
+        try:
+            view = StepThroughView(self.controller)
+        except Exception as err:  # noqa: BLE001
+            self.banner.show_message(_tr("The step-through could not be created: %s") % err)
+            return None
+        dock = self._add_dock("stepthrough", _tr("Step-Through"), view, Qt.BottomDockWidgetArea)
+        dock.hide()
+        view.layerFocused.connect(self.diagram_view.highlight_layer)
+        view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
+        return view
+
+    # ------------------------------------------------------------------ settings
+    def restore_layout(self) -> bool:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        speed = s.value("window/speed")
+        if speed is not None:
+            try:
+                self.speed_slider.setValue(int(speed))
+            except (TypeError, ValueError):
+                pass
+        if s.value("window/layout_version") not in (LAYOUT_VERSION, str(LAYOUT_VERSION)):
+            return False
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            return self.restoreState(state, LAYOUT_VERSION)
+        return False
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.setValue("window/layout_version", LAYOUT_VERSION)
+        s.setValue("window/speed", self.speed_slider.value())
+        s.sync()
+
+    # ------------------------------------------------------------------ document → run
+    def _schedule_sync(self) -> None:
+        if not self._sync_pending:
+            self._sync_pending = True
+            QTimer.singleShot(0, self.sync)
+
+    def sync(self) -> None:
+        """Check the project, mark problems, hand a valid project to the controller."""
+        self._sync_pending = False
+        entry = self.doc.section("dataset")
+        data = None
+        self.data_error = None
+        try:
+            data = self.controller.dataset(entry)
+        except Exception as err:  # noqa: BLE001
+            self.data_error = _tr("The data set cannot be loaded: %s") % describe_error(err)
+        self.dataset_panel.show_error(self.data_error or "")
+        self.problems = self.doc.problems(data)
+        self.diagram_view.diagram.set_problems(self.problems)
+        self.inspector.set_problems(self.problems)
+        project = None
+        if not self.problems and data is not None:
+            project = self.doc.to_project()
+        current = self.controller.project
+        if project is None:
+            if current is not None:
+                self.controller.set_project(None)
+        elif current is None or project != current:
+            if current is not None and self._only_lr_differs(project, current):
+                self.controller.set_learning_rate(project.optimizer.lr)
+            else:
+                self.controller.set_project(project)
+        self.training_panel.refresh()
+        self._show_problem_summary()
+        self._update_actions()
+
+    @staticmethod
+    def _only_lr_differs(new: Project, old: Project) -> bool:
+        same_lr = dataclasses.replace(new.optimizer, lr=old.optimizer.lr)
+        return new.with_(optimizer=same_lr) == old
+
+    def _show_problem_summary(self) -> None:
+        if self.data_error:
+            text = self.data_error
+        elif self.problems:
+            text = _tr("Play is disabled until this is fixed: %s") % describe_error(self.problems[0].error)
+        else:
+            text = ""
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
+    def _train_size(self) -> int | None:
+        session = self.controller.session
+        return None if session is None else len(session.dataset.x_train)
+
+    def confirm_reset(self) -> bool:
+        """Before an edit: a run that has made progress is reset only if the learner agrees."""
+        if not self.controller.has_progress:
+            return True
+        answer = QMessageBox.question(
+            self, _tr("Reset training?"),
+            _tr("This change needs a new run: the training so far will be reset. Go on?"),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def reset_run(self) -> None:
+        self.banner.hide()
+        self.controller.reset()
+
+    # ------------------------------------------------------------------ run → window
+    def _on_run_started(self, session) -> None:
+        self.status.clear(session)
+        self.banner.hide()
+        if self.diagram_view.diagram.has_weight_lines():
+            self.diagram_view.diagram.set_weights(
+                {k: v.copy() for k, v in session.network.parameters().items()})
+        self.training_panel.refresh()
+
+    def _on_snapshots(self, batch) -> None:
+        self.status.show(batch[-1])
+        for snap in reversed(batch):
+            if snap.weights is not None:
+                self.diagram_view.diagram.set_weights(snap.weights)
+                break
+
+    def _request_weights(self) -> None:
+        if self.diagram_view.diagram.has_weight_lines() and self.isVisible():
+            self.controller.request_detail(weights=True, activations=False)
+
+    def _on_state(self, state: str) -> None:
+        self.status.set_state(state)
+        if state == "running":
+            self._weights_timer.start()
+        else:
+            self._weights_timer.stop()
+            if state == "paused" and self.diagram_view.diagram.has_weight_lines():
+                self.controller.request_detail(weights=True, activations=False)
+        self._update_actions()
+
+    def _on_diverged(self, err) -> None:
+        self.banner.show_message(f"<b>{html.escape(divergence_message(err))}</b><br>"
+                                 f"{html.escape(divergence_hint())}")
+        self.statusBar().showMessage(divergence_message(err))
+
+    def _on_failed(self, err) -> None:
+        self.banner.show_message(html.escape(_tr("Training could not run: %s") % describe_error(err)))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        a = self.actions_by_name
+        state = self.controller.state
+        ok = not self.problems and self.data_error is None and self.controller.project is not None
+        a["play"].setEnabled(ok and state != "running")
+        a["pause"].setEnabled(state == "running")
+        a["step"].setEnabled(ok and state != "running")
+        a["step_epoch"].setEnabled(ok and state != "running")
+        a["reset"].setEnabled(ok)
+        a["step_mode"].setEnabled(ok and self.stepthrough is not None and state != "running")
+
+    # ------------------------------------------------------------------ selection
+    def _on_current_layer(self, index) -> None:
+        if index is not None:
+            self.inspector.show_node("layer", index)
+
+    def _on_selection(self) -> None:
+        node = self.diagram_view.diagram.selected_node()
+        if node is None:
+            self.inspector.show_node("none")
+        elif node.role != "layer":
+            self.inspector.show_node(node.role)
+        else:
+            self.inspector.show_node("layer", self.doc.index_of(node.layer_id))
+
+    # ------------------------------------------------------------------ step-through
+    def enter_step_mode(self) -> None:
+        if self.stepthrough is None or self.controller.session is None:
+            return
+        self.controller.pause()
+        self.docks["stepthrough"].show()
+        self.docks["stepthrough"].raise_()
+        self._enter_when_parked(40)
+
+    def _enter_when_parked(self, tries: int) -> None:
+        session = self.controller.session
+        if session is None:
+            return
+        if self.controller.is_paused:
+            n = len(session.dataset.x_train)
+            self.stepthrough.enter(tuple(range(min(3, n))))
+        elif tries > 0:
+            QTimer.singleShot(25, lambda: self._enter_when_parked(tries - 1))
+
+    # ------------------------------------------------------------------ files
+    def _update_title(self) -> None:
+        name = self.path.rsplit("/", 1)[-1] if self.path else _tr("Untitled")
+        mark = "" if self.undo_stack.isClean() else "*"
+        self.setWindowTitle(f"{name}{mark} — nnstudio")
+
+    def _load(self, project: Project, title: str, path: str | None) -> bool:
+        if not self.editor.push(LoadProjectCommand(self.doc, project, title)):
+            return False
+        self.path = path
+        self.undo_stack.setClean()
+        self._update_title()
+        self.diagram_view.fit()
+        return True
+
+    def new_project(self) -> None:
+        self._load(default_project(), _tr("New project"), None)
+
+    def _fill_templates(self) -> None:
+        self.templates_menu.clear()
+        found = project_files.templates()
+        for title, path in found:
+            action = self.templates_menu.addAction(title)
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(str(p), template=True))
+        if not found:
+            self.templates_menu.addAction(_tr("(no templates installed)")).setEnabled(False)
+
+    def open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, _tr("Open Project"), "",
+                                              _tr("nnstudio projects (*.json);;All files (*)"))
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str, template: bool = False) -> bool:
+        try:
+            project = project_files.read_project(path)
+        except (OSError, ValueError) as err:
+            QMessageBox.warning(self, _tr("Cannot open the project"),
+                                _tr("%s cannot be opened: %s") % (path, describe_error(err)))
+            return False
+        return self._load(project, _tr("Open %s") % path, None if template else path)
+
+    def save_project(self) -> bool:
+        if not self.path:
+            return self.save_project_as()
+        return self.save_to(self.path)
+
+    def save_project_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, _tr("Save Project"), self.path or "project.json",
+                                              _tr("nnstudio projects (*.json)"))
+        return bool(path) and self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        try:
+            project_files.write_project(path, self.doc.to_dict())
+        except OSError as err:
+            QMessageBox.warning(self, _tr("Cannot save the project"),
+                                _tr("%s cannot be written: %s") % (path, err))
+            return False
+        self.path = path
+        self.undo_stack.setClean()
+        self._update_title()
+        return True
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, _tr("About nnstudio"), about_text(self.datasets))
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if not self.undo_stack.isClean():
+            answer = QMessageBox.question(
+                self, _tr("Unsaved changes"), _tr("Save the project before closing?"),
+                QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            if answer == QMessageBox.Cancel or (answer == QMessageBox.Save and not self.save_project()):
+                event.ignore()
+                return
+        self._weights_timer.stop()
+        self.controller.shutdown()
+        self.save_layout()
+        event.accept()
+
+
+def about_text(datasets) -> str:
+    from nnstudio import __version__
+    rows = "".join(
+        f"<tr><td><b>{html.escape(d.title)}</b></td><td>{html.escape(d.citation or '—')}</td>"
+        f"<td>{html.escape(d.license or '—')}</td></tr>" for d in datasets)
+    return (f"<h3>nnstudio {html.escape(str(__version__))}</h3>"
+            + _tr("<p>A studio for learning how neural networks work from the inside.</p>")
+            + "<p><b>" + _tr("Data sets") + "</b></p>"
+            + f"<table cellspacing='6'><tr><th>{_tr('Set')}</th><th>{_tr('Citation')}</th>"
+              f"<th>{_tr('License')}</th></tr>{rows}</table>")
+
+
+__all__ = ["LAYOUT_VERSION", "MainWindow", "SPEED_DELAYS", "about_text", "default_settings"]

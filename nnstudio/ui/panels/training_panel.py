@@ -1,0 +1,148 @@
+"""The optimizer and training panel.
+
+The optimizer shows only the hyperparameters its update rule uses (``RULES[name].hyper``)
+with the rule's formula. The learning rate may change while training: that edit is not
+guarded (no reset asked) and the window passes it to the controller, effective at the next
+step. Batch size has three modes: online (1), mini-batch (n) and full batch (all samples).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from nnstudio.engine.optimizers import RULES
+from nnstudio.engine.spec import DTYPES, OptimizerSpec
+from nnstudio.project.document import ProjectDocument
+from nnstudio.ui.commands import Editor
+
+from .option_widgets import ChoiceEditor, NumberEditor
+
+#: hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them
+HYPER = {"momentum": (0.0, 0.9999, 4), "rho": (0.0, 0.9999, 4), "beta1": (0.0, 0.9999, 4),
+         "beta2": (0.0, 0.99999, 5), "eps": (1e-12, 1.0, 12)}
+BATCH_MODES = ("online", "minibatch", "full")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingPanel", text)
+
+
+def hyper_labels() -> dict[str, str]:
+    return {"momentum": _tr("Momentum α"), "rho": _tr("Decay ρ"), "beta1": _tr("β₁"),
+            "beta2": _tr("β₂"), "eps": _tr("ε")}
+
+
+class TrainingPanel(QWidget):
+    """``train_size()`` gives the number of training samples (for full batch), or None."""
+
+    learningRateChanged = Signal(float)
+
+    def __init__(self, doc: ProjectDocument, editor: Editor,
+                 train_size: Callable[[], int | None] = lambda: None, parent=None) -> None:
+        super().__init__(parent)
+        self.doc, self.editor, self.train_size = doc, editor, train_size
+        layout = QVBoxLayout(self)
+
+        opt_box = QGroupBox(_tr("Optimizer"))
+        self.opt_form = QFormLayout(opt_box)
+        self.optimizer = ChoiceEditor(tuple(RULES), {k: r.title for k, r in RULES.items()})
+        self.optimizer.edited.connect(self._set_optimizer)
+        self.opt_form.addRow(_tr("Update rule"), self.optimizer)
+        self.lr = NumberEditor("float", 1e-6, 10.0, decimals=6, log_steps=True)
+        self.lr.edited.connect(self._set_lr)
+        self.opt_form.addRow(_tr("Learning rate η"), self.lr)
+        self.hyper = {}
+        labels = hyper_labels()
+        for name, (lo, hi, decimals) in HYPER.items():
+            editor_ = NumberEditor("float", lo, hi, decimals=decimals, log_steps=True)
+            editor_.edited.connect(lambda v, n=name: self.editor.update_section("optimizer", **{n: v}))
+            self.opt_form.addRow(labels[name], editor_)
+            self.hyper[name] = editor_
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.opt_form.addRow(self.formula)
+        layout.addWidget(opt_box)
+
+        train_box = QGroupBox(_tr("Training"))
+        form = QFormLayout(train_box)
+        self.batch_mode = ChoiceEditor(BATCH_MODES, {"online": _tr("online (1 sample)"),
+                                                     "minibatch": _tr("mini-batch"),
+                                                     "full": _tr("full batch")})
+        self.batch_mode.edited.connect(self._set_batch_mode)
+        form.addRow(_tr("Feeding"), self.batch_mode)
+        self.batch_size = NumberEditor("int", 1, 1_000_000)
+        self.batch_size.edited.connect(lambda v: self.editor.update_section("training", batch_size=v))
+        form.addRow(_tr("Batch size"), self.batch_size)
+        self.epochs = NumberEditor("int", 1, 100_000)
+        self.epochs.edited.connect(lambda v: self.editor.update_section("training", epochs=v))
+        form.addRow(_tr("Epochs"), self.epochs)
+        self.seed = NumberEditor("int", 0, 2**31 - 1)
+        self.seed.edited.connect(lambda v: self.editor.update_section("training", seed=v))
+        form.addRow(_tr("Seed"), self.seed)
+        self.dtype = ChoiceEditor(DTYPES)
+        self.dtype.edited.connect(lambda v: self.editor.update_section("training", dtype=v))
+        form.addRow(_tr("Precision"), self.dtype)
+        self.l2 = NumberEditor("float", 0.0, 100.0, decimals=6, log_steps=True)
+        self.l2.edited.connect(lambda v: self.editor.update_section("training", weight_decay=v))
+        form.addRow(_tr("L2 weight decay λ"), self.l2)
+        self.l1 = NumberEditor("float", 0.0, 100.0, decimals=6, log_steps=True)
+        self.l1.edited.connect(lambda v: self.editor.update_section("training", l1=v))
+        form.addRow(_tr("L1"), self.l1)
+        self.train_form = form
+        layout.addWidget(train_box)
+        layout.addStretch(1)
+        doc.sectionChanged.connect(lambda name: name in ("optimizer", "training") and self.refresh())
+        doc.reloaded.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------------ showing
+    def refresh(self) -> None:
+        opt = self.doc.section("optimizer")
+        defaults = OptimizerSpec()
+        name = opt.get("name", "sgd")
+        rule = RULES.get(name, RULES["sgd"])
+        self.optimizer.set_value(name)
+        self.lr.set_value(opt.get("lr", defaults.lr))
+        for key, widget in self.hyper.items():
+            widget.set_value(opt.get(key, getattr(defaults, key)))
+            self.opt_form.setRowVisible(widget, key in rule.hyper)
+        self.formula.setText(rule.formula)
+        train = self.doc.section("training")
+        batch = train.get("batch_size", 100)
+        n = self.train_size()
+        mode = "online" if batch == 1 else "full" if n is not None and batch >= n else "minibatch"
+        self.batch_mode.set_value(mode)
+        self.batch_size.set_value(batch)
+        self.batch_size.setEnabled(mode == "minibatch")
+        self.epochs.set_value(train.get("epochs", 5))
+        self.seed.set_value(train.get("seed", 0))
+        self.dtype.set_value(train.get("dtype", "float32"))
+        self.l2.set_value(train.get("weight_decay", 0.0))
+        self.l1.set_value(train.get("l1", 0.0))
+
+    # ------------------------------------------------------------------ edits
+    def _set_optimizer(self, name: str) -> None:
+        self.editor.update_section("optimizer", name=name)
+        self.refresh()
+
+    def _set_lr(self, lr: float) -> None:
+        if not (lr > 0 and math.isfinite(lr)):
+            self.refresh()
+            return
+        if self.editor.update_section("optimizer", guarded=False, lr=lr):
+            self.learningRateChanged.emit(lr)
+
+    def _set_batch_mode(self, mode: str) -> None:
+        n = self.train_size()
+        if mode == "online":
+            size = 1
+        elif mode == "full":
+            size = n if n else self.doc.section("training").get("batch_size", 100)
+        else:
+            size = min(100, n - 1) if n and n > 2 else 100
+        if not self.editor.update_section("training", batch_size=size):
+            self.refresh()

@@ -1,0 +1,57 @@
+"""The status bar's training read-out: epoch, iteration, samples/s, loss, progress."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingStatus", text)
+
+
+def state_titles() -> dict[str, str]:
+    return {"idle": _tr("Ready"), "running": _tr("Training"), "paused": _tr("Paused"),
+            "finished": _tr("Finished"), "diverged": _tr("Diverged")}
+
+
+class TrainingStatus:
+    """Owns permanent widgets in a QStatusBar and fills them from snapshots."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.state = QLabel()
+        self.epoch = QLabel()
+        self.iteration = QLabel()
+        self.speed = QLabel()
+        self.loss = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(True)
+        for widget in (self.state, self.epoch, self.iteration, self.speed, self.loss, self.progress):
+            bar.addPermanentWidget(widget)
+        self.clear(None)
+        self.set_state("idle")
+
+    def set_state(self, state: str) -> None:
+        self.state.setText(state_titles().get(state, state))
+
+    def clear(self, session) -> None:
+        """A new run: zeros, with the totals of its trainer when there is one."""
+        epochs = session.trainer.spec.epochs if session is not None else 0
+        total = session.trainer.total_iterations if session is not None else 0
+        self.epoch.setText(_tr("Epoch %s/%s") % (0, epochs))
+        self.iteration.setText(_tr("Iteration %s/%s") % (0, total))
+        self.speed.setText(_tr("— samples/s"))
+        self.loss.setText(_tr("Loss —"))
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(0)
+
+    def show(self, snap) -> None:
+        epochs = snap.total_iterations // max(1, snap.steps_per_epoch)
+        self.epoch.setText(_tr("Epoch %s/%s") % (snap.epoch, epochs))
+        self.iteration.setText(_tr("Iteration %s/%s") % (snap.iteration, snap.total_iterations))
+        rate = snap.samples / snap.elapsed if snap.elapsed > 0 else 0.0
+        self.speed.setText(_tr("%s samples/s") % f"{rate:,.0f}")
+        self.loss.setText(_tr("Loss %s") % f"{snap.loss:.4f}")
+        self.progress.setRange(0, max(1, snap.total_iterations))
+        self.progress.setValue(snap.iteration)

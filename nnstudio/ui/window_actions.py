@@ -1,0 +1,112 @@
+"""The main window's actions, menus and toolbar (standard shortcuts where Qt has one)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QSlider, QStyle, QToolBar
+
+#: seconds waited after each iteration, from the slowest speed (0) to full speed (last)
+SPEED_DELAYS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0.003, 0.0)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def _action(window, name: str, text: str, slot, keys=(), icon=None, tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if keys:
+        action.setShortcuts([QKeySequence(k) for k in keys])
+    if icon is not None:
+        action.setIcon(window.style().standardIcon(icon))
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    window.actions_by_name[name] = action
+    return action
+
+
+def build_actions(window) -> None:
+    """Create ``window.actions_by_name`` and the File/Edit/View/Run/Help menus and toolbar."""
+    w = window
+    sp = QStyle.StandardPixmap
+    # File
+    _action(w, "new", _tr("&New Project"), w.new_project, [QKeySequence.New])
+    _action(w, "open", _tr("&Open…"), w.open_project, [QKeySequence.Open], sp.SP_DialogOpenButton)
+    _action(w, "save", _tr("&Save"), w.save_project, [QKeySequence.Save], sp.SP_DialogSaveButton)
+    _action(w, "save_as", _tr("Save &As…"), w.save_project_as, [QKeySequence.SaveAs])
+    _action(w, "quit", _tr("&Quit"), w.close, [QKeySequence.Quit])
+    # Edit
+    _action(w, "undo", _tr("&Undo"), w.editor.undo, [QKeySequence.Undo])
+    _action(w, "redo", _tr("&Redo"), w.editor.redo, [QKeySequence.Redo, "Ctrl+Shift+Z"])
+    # Run
+    _action(w, "play", _tr("&Play"), w.controller.play, ["F5"], sp.SP_MediaPlay,
+            _tr("Train (F5)"))
+    _action(w, "pause", _tr("P&ause"), w.controller.pause, ["F6"], sp.SP_MediaPause,
+            _tr("Pause training (F6)"))
+    _action(w, "step", _tr("&Step"), lambda: w.controller.step(), ["F10"], sp.SP_MediaSeekForward,
+            _tr("Train one iteration (F10)"))
+    _action(w, "step_epoch", _tr("Step &Epoch"), w.controller.step_epoch, ["Shift+F10"],
+            sp.SP_MediaSkipForward, _tr("Train to the end of this epoch (Shift+F10)"))
+    _action(w, "reset", _tr("&Reset"), w.reset_run, ["Ctrl+R"], sp.SP_BrowserReload,
+            _tr("Start again from the same initial weights (Ctrl+R)"))
+    _action(w, "step_mode", _tr("Step &Through One Update"), w.enter_step_mode, ["F11"])
+    # Help
+    _action(w, "about", _tr("&About nnstudio"), w.show_about)
+    _action(w, "about_qt", _tr("About &Qt"), QApplication.aboutQt)
+
+    a = w.actions_by_name
+    bar = w.menuBar()
+    file_menu = bar.addMenu(_tr("&File"))
+    file_menu.addAction(a["new"])
+    w.templates_menu = file_menu.addMenu(_tr("New from &Template"))
+    file_menu.addAction(a["open"])
+    file_menu.addSeparator()
+    file_menu.addAction(a["save"])
+    file_menu.addAction(a["save_as"])
+    file_menu.addSeparator()
+    file_menu.addAction(a["quit"])
+
+    edit_menu = bar.addMenu(_tr("&Edit"))
+    edit_menu.addAction(a["undo"])
+    edit_menu.addAction(a["redo"])
+    edit_menu.addSeparator()
+    diagram = w.diagram_view.actions_by_name
+    for name in ("add_before", "add_after", "delete", "move_left", "move_right"):
+        edit_menu.addAction(diagram[name])
+
+    w.view_menu = bar.addMenu(_tr("&View"))
+    for name in ("zoom_in", "zoom_out", "fit"):
+        w.view_menu.addAction(diagram[name])
+    w.view_menu.addSeparator()
+
+    run_menu = bar.addMenu(_tr("&Run"))
+    for name in ("play", "pause", "step", "step_epoch", "reset"):
+        run_menu.addAction(a[name])
+    run_menu.addSeparator()
+    run_menu.addAction(a["step_mode"])
+
+    help_menu = bar.addMenu(_tr("&Help"))
+    help_menu.addAction(a["about"])
+    help_menu.addAction(a["about_qt"])
+
+    toolbar = QToolBar(_tr("Training"), w)
+    toolbar.setObjectName("training_toolbar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+    for name in ("play", "pause", "step", "step_epoch", "reset"):
+        toolbar.addAction(a[name])
+    toolbar.addSeparator()
+    toolbar.addWidget(QLabel(_tr(" Speed ")))
+    speed = QSlider(Qt.Horizontal)
+    speed.setRange(0, len(SPEED_DELAYS) - 1)
+    speed.setValue(len(SPEED_DELAYS) - 1)
+    speed.setMaximumWidth(140)
+    speed.setToolTip(_tr("Slow training down to watch it (right: full speed)"))
+    speed.setAccessibleName(_tr("Training speed"))
+    speed.valueChanged.connect(lambda v: w.controller.set_delay(SPEED_DELAYS[v]))
+    toolbar.addWidget(speed)
+    w.speed_slider = speed
+    w.addToolBar(toolbar)
+    w.toolbar = toolbar

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QGraphicsScene,
                                QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -65,6 +66,7 @@ class ExportDialog(QDialog):
         self.print_size = QLabel()
         self.print_size.setObjectName("printSize")
         self.path_edit = QLineEdit(str(self._folder / (file_stem(title) + "." + fmt)))
+        self.path_edit.setMinimumWidth(340)
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.problem = QLabel()
@@ -119,8 +121,11 @@ class ExportDialog(QDialog):
         return self.format.currentData()
 
     def request(self) -> ExportRequest:
-        return ExportRequest(self.fmt(), self.path_edit.text().strip(), self.width_box.value(),
-                             self.height_box.value(), self.dpi_box.value())
+        """The chosen settings; the file name gets the format's suffix when it lacks it."""
+        fmt, path = self.fmt(), self.path_edit.text().strip()
+        if path and Path(path).suffix.lower() != "." + fmt:
+            path += "." + fmt
+        return ExportRequest(fmt, path, self.width_box.value(), self.height_box.value(), self.dpi_box.value())
 
     def _format_changed(self) -> None:
         fmt = self.fmt()
@@ -165,8 +170,8 @@ class ExportDialog(QDialog):
         problem = ""
         if not req.path:
             problem = self.tr("Choose a file to export to.")
-        elif Path(req.path).is_dir():
-            problem = self.tr("“{0}” is a folder; add a file name.").format(req.path)
+        elif Path(self.path_edit.text().strip()).is_dir() or Path(req.path).is_dir():
+            problem = self.tr("“{0}” is a folder; add a file name.").format(self.path_edit.text().strip())
         elif not Path(req.path).parent.is_dir():
             problem = self.tr("The folder “{0}” does not exist.").format(str(Path(req.path).parent))
         if problem:
@@ -198,7 +203,7 @@ class ExportMenu(QObject):
         item = graphics_target(self.target)
         if item is None:
             return self.target
-        scene = item if not hasattr(item, "scene") else item.scene()
+        scene = item if isinstance(item, QGraphicsScene) else item.scene()
         views = scene.views() if scene is not None else []
         return views[0].window() if views else None
 
@@ -243,7 +248,7 @@ def _menus_of(target) -> list[QMenu]:
     elif hasattr(item, "getViewBox") and item.getViewBox() is not None:
         boxes = [item.getViewBox()]
     else:
-        scene_items = item.items() if not hasattr(item, "childItems") else _descendants(item)
+        scene_items = item.items() if isinstance(item, QGraphicsScene) else _descendants(item)
         boxes = [i for i in scene_items if isinstance(i, pg.ViewBox)]
     return [vb.menu for vb in boxes if getattr(vb, "menu", None) is not None]
 
@@ -255,6 +260,14 @@ def _descendants(item) -> list:
         out.append(child)
         stack.extend(child.childItems())
     return out
+
+
+def _hide_pyqtgraph_export(scene) -> None:
+    """pyqtgraph puts its own "Export..." (untranslated, not atomic) on every scene's menu."""
+    own = QCoreApplication.translate("GraphicsScene", "Export...")
+    for action in getattr(scene, "contextMenu", None) or []:
+        if isinstance(action, QAction) and action.text() == own:
+            action.setVisible(False)
 
 
 def install_export_menu(plot_widget_or_item, title: str) -> ExportMenu:
@@ -277,9 +290,8 @@ def install_export_menu(plot_widget_or_item, title: str) -> ExportMenu:
         vb_menu.addSeparator()
         for action in menu.actions.values():
             vb_menu.addAction(action)
-    scene = item if not hasattr(item, "scene") else item.scene()
-    if scene is not None and hasattr(scene, "exportAction"):
-        scene.exportAction.setVisible(False)
+    scene = item if isinstance(item, QGraphicsScene) else item.scene()
+    _hide_pyqtgraph_export(scene)
     if owner is None:
         menu.setParent(scene)
     return menu

@@ -245,3 +245,23 @@ def test_the_books_784_50_10_check_on_3_samples():
         assert p.mean_abs_diff < 1e-6, p.name
         assert p.checked == min(200, int(np.prod(p.shape)))
     assert report.max_rel_error < 1e-6
+
+
+def test_the_check_leaves_the_network_as_it_was():
+    net = make_net([dense(5, "relu"), {"type": "dropout", "ratio": 0.5}, dense(2, "identity")], (3,), "sse")
+    before = {k: v.copy() for k, v in net.parameters().items()}
+    report = gradient_check(net, rng(53).normal(size=(4, 3)), rng(54).normal(size=(4, 2)),
+                            names=["dense_1.W"], max_entries=6, h=H)
+    for k, v in net.parameters().items():
+        np.testing.assert_array_equal(v, before[k])      # every nudge undone exactly
+    assert not net.layers[1].freeze_mask
+    (p,) = report.params
+    assert p.name == "dense_1.W" and p.checked == 6 and len(np.unique(p.indices)) == 6
+    assert np.all(np.diff(p.indices) > 0) and p.indices.max() < 15
+
+
+def test_numerical_gradient_of_a_known_function():
+    x = np.array([3.0, -1.0, 0.5])
+    g = numerical_gradient(lambda: float(np.sum(x ** 2) + x[0] * x[1]), x, h=1e-5)
+    np.testing.assert_allclose(g, [2 * 3 - 1, 2 * -1 + 3, 1.0], rtol=1e-9)
+    np.testing.assert_array_equal(x, [3.0, -1.0, 0.5])

@@ -341,3 +341,14 @@ def test_nan_input_diverges_at_its_iteration():
 def test_mismatched_data_is_refused():
     with pytest.raises(ValueError):
         make_trainer(n=10, t=np.zeros(9, dtype=int))
+
+
+def test_step_sent_into_the_generator_runs_that_many_then_reports_paused():
+    trainer = make_trainer(n=50, batch_size=5, epochs=1)
+    gen = trainer.run()
+    next(gen)
+    snaps = [gen.send(Step(3)), next(gen), next(gen)]
+    assert [s.iteration for s in snaps] == [2, 3, 4]
+    assert [s.paused for s in snaps] == [False, False, True]
+    trainer.post(Resume())                       # must arrive before the next step is asked for
+    assert [s.iteration for s in gen] == list(range(5, 11))

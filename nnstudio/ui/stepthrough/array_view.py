@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
 
 from .layout import GAP, grid_cells, values_from_grid, values_on_grid
 
-TABLE_CELLS = 400        # at most this many cells ...
+TABLE_CELLS = 600        # at most this many cells ...
 TABLE_COLUMNS = 24       # ... and columns: shown as a table by default
 TOGGLE_CELLS = 5000      # up to this many cells the learner may switch to the table
 VALUE_ROLE = Qt.ItemDataRole.UserRole
@@ -26,7 +26,7 @@ _CMAP = pg.colormap.get("CET-D1")
 
 
 def format_value(v: float) -> str:
-    return f"{v:.4g}"
+    return f"{v + 0.0:.4g}"      # + 0.0 turns −0 into 0
 
 
 def index_text(index: tuple[int, ...]) -> str:
@@ -49,6 +49,9 @@ class ArrayView(QWidget):
         self.toggle.setToolTip(self.tr("Show every number in a table instead of the heat map"))
         self.toggle.toggled.connect(self._on_toggle)
         self.stats = QLabel()
+        self.tiles = QLabel()
+        self.tiles.setStyleSheet("color: #555;")
+        self.tiles.setWordWrap(True)
         self.hover = QLabel(" ")
         self.hover.setStyleSheet("font-family: monospace;")
 
@@ -78,6 +81,7 @@ class ArrayView(QWidget):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.stats)
+        layout.addWidget(self.tiles)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.hover)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
@@ -91,7 +95,6 @@ class ArrayView(QWidget):
         if caption:
             text += f" &nbsp; <span style='color:#555'>{caption}</span>"
         self.header.setText(text)
-        self.hover.setText(" ")
         if a.size == 0:
             self.stats.setText(self.tr("empty"))
         elif not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.integer) and a.ndim == 1 \
@@ -101,6 +104,8 @@ class ArrayView(QWidget):
             af = a.astype(np.float64)
             self.stats.setText(self.tr("min {0}   max {1}   mean {2}").format(
                 format_value(np.nanmin(af)), format_value(np.nanmax(af)), format_value(np.nanmean(af))))
+        self.tiles.setText(self._tiles_hint(a.shape))
+        self.tiles.setVisible(bool(self.tiles.text()))
         small = grid_cells(a.shape)
         big = small.size > TABLE_CELLS or small.shape[1] > TABLE_COLUMNS
         self.toggle.blockSignals(True)
@@ -109,19 +114,41 @@ class ArrayView(QWidget):
         self.toggle.blockSignals(False)
         self._show("heatmap" if big else "table")
 
+    def _tiles_hint(self, shape: tuple[int, ...]) -> str:
+        if len(shape) == 4:
+            return self.tr("Tiles: one row per index of the 1st axis (0…{0}), one column per index of the "
+                           "2nd axis (0…{1}); point at a cell for its exact index.").format(shape[0] - 1, shape[1] - 1)
+        if len(shape) == 3:
+            return self.tr("Tiles: one per index of the 1st axis (0…{0}); point at a cell for its exact "
+                           "index.").format(shape[0] - 1)
+        return ""
+
     def _on_toggle(self, checked: bool) -> None:
         self._show("table" if checked else "heatmap")
 
     def _show(self, mode: str) -> None:
         a = self.array
         self.mode = mode
+        vertical = QSizePolicy.Policy.Maximum if mode == "table" else QSizePolicy.Policy.Expanding
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
+        # the hidden page must not take room: a stacked widget sizes itself to its largest page
+        shown, hidden = (self.table, self.plot) if mode == "table" else (self.plot, self.table)
+        shown.setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
+        hidden.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         if mode == "table":
+            self.hover.setText(" ")
             self.cells = grid_cells(a.shape)
             self._fill_table(values_on_grid(a, self.cells) if a.size else np.zeros((0, 0)))
             self.stack.setCurrentWidget(self.table)
         else:
             self.cells = grid_cells(a.shape, fold=True)
-            self._fill_image(values_on_grid(a, self.cells))
+            # pictures (folded rows, tiles) keep square pixels; plain matrices fill the space
+            self.box.setAspectLocked(a.ndim > 2 or a.ndim == 2 and self.cells.shape != a.shape)
+            grid = values_on_grid(a, self.cells)
+            self._fill_image(grid)
+            m = self._levels(grid)
+            self.hover.setText(self.tr("blue {0} · white 0 · red {1} — point at a cell to read it").format(
+                format_value(-m), format_value(m)))
             self.stack.setCurrentWidget(self.plot)
 
     def _levels(self, grid: np.ndarray) -> float:
@@ -156,8 +183,12 @@ class ArrayView(QWidget):
                 t.setItem(r, c, item)
         t.resizeColumnsToContents()
         rows = max(1, grid.shape[0])
-        t.setMinimumHeight(min(260, 28 + 20 * rows))
-        t.setMaximumHeight(min(260, 34 + 20 * rows))
+        header = t.horizontalHeader().sizeHint().height() if plain else 0
+        scroll = t.horizontalScrollBar().sizeHint().height() \
+            if t.horizontalHeader().length() + 40 > self.width() else 0
+        height = min(260, header + 20 * rows + 2 * t.frameWidth() + scroll + 2)
+        t.setFixedHeight(height)
+        self.stack.setFixedHeight(height)
 
     def _fill_image(self, grid: np.ndarray) -> None:
         m = self._levels(grid)
@@ -167,7 +198,8 @@ class ArrayView(QWidget):
         rows, cols = grid.shape
         aspect_rows = max(rows, cols / 8)
         self.plot.setMinimumHeight(int(min(260, max(60, 220 * aspect_rows / max(cols, 1)))))
-        self.plot.setMaximumHeight(16777215)
+        self.stack.setMinimumHeight(self.plot.minimumHeight())
+        self.stack.setMaximumHeight(16777215)
 
     # ------------------------------------------------------------------ read-back (also used by tests)
     def shown_values(self) -> np.ndarray:

@@ -30,7 +30,8 @@ class CollapsePanel(QWidget):
             v.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
-        layout.addLayout(grid, 1)
+        layout.addLayout(grid)
+        layout.addStretch(1)
         self.set_source(None)
 
     def set_source(self, source: StepSource | None) -> None:
@@ -67,9 +68,10 @@ class CollapsePanel(QWidget):
         self.message.setText(
             self.tr("Every hidden activation is the identity, so the {0} dense layers ({1}) are one affine "
                     "map:").format(k, ", ".join(m.layer_names))
-            + "<br><span style='font-size:large'>" + to_rich_text(f"{formula},  {bias},  {out}") + "</span><br>"
-            + self.tr("On this batch the network's output and the single map's output differ by at most "
-                      "<b>{0:.3g}</b> (rounding only).").format(diff))
+            + "<br><span style='font-family: \"DejaVu Serif\"; font-size: 15pt'>" + to_rich_text(f"{formula},  {bias},  {out}")
+            + "</span><br>"
+            + self.tr("With the weights before this step, on this batch, the network's output and the single "
+                      "map's output differ by at most <b>{0:.3g}</b> (rounding only).").format(diff))
         self.views["W"].set_array("W", m.W, self.tr("the one weight matrix"))
         self.views["b"].set_array("b", m.b, self.tr("the one bias"))
         self.views["network"].set_array("y_network", self.network_output, self.tr("output of the network"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from nnstudio.engine.recording import TraceEvent
 
@@ -54,6 +54,7 @@ class OperationPanel(QWidget):
         layout.addWidget(self.long_way)
         layout.addWidget(self.code)
         layout.addWidget(self.note)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def show_event(self, event: TraceEvent, index: int, count: int) -> None:
         color = PHASE_COLORS.get(event.phase.value, "#333")
@@ -70,7 +71,7 @@ class OperationPanel(QWidget):
             self.long_way.setText(
                 self.tr("The shortcut above is what the code computes. The long way, through the "
                         "softmax Jacobian, gives the same numbers (compare δ with the last array "
-                        "below):") + "<br><span style='font-family: \"DejaVu Serif\"; font-size: x-large'>" + to_rich_text(SOFTMAX_LONG_WAY)
+                        "below):") + "<br><span style='font-family: \"DejaVu Serif\"; font-size: 15pt'>" + to_rich_text(SOFTMAX_LONG_WAY)
                 + "</span>")
             self.long_way.show()
         else:

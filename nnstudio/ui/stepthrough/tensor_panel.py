@@ -51,6 +51,15 @@ class TensorPanel(QScrollArea):
             self.grid.addWidget(view, i // COLUMNS, i % COLUMNS)
             view.show()
             self._views[key] = view
+        # compact arrays sit at the top; heat maps share whatever height is left
+        rows = (len(event.tensors) + COLUMNS - 1) // COLUMNS
+        for r in range(self.grid.rowCount()):
+            self.grid.setRowStretch(r, 0)
+        any_heat = any(v.mode == "heatmap" for v in self._views.values())
+        for r in range(rows):
+            heat = any(v.mode == "heatmap" for v in list(self._views.values())[r * COLUMNS:(r + 1) * COLUMNS])
+            self.grid.setRowStretch(r, 1 if heat else 0)
+        self.grid.setRowStretch(rows, 0 if any_heat else 1)
 
     def clear(self) -> None:
         for v in self._views.values():

@@ -139,10 +139,11 @@ class StepThroughView(QWidget):
 
         self.op_panel = OperationPanel()
         self.tensors = TensorPanel()
-        page = QSplitter(Qt.Orientation.Vertical)
-        page.addWidget(self.op_panel)
-        page.addWidget(self.tensors)
-        page.setStretchFactor(1, 1)
+        page = QWidget()
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.op_panel)
+        pl.addWidget(self.tensors, 1)
         self.gradcheck = GradCheckPanel()
         self.collapse = CollapsePanel()
         self.tabs = QTabWidget()
@@ -238,7 +239,9 @@ class StepThroughView(QWidget):
             label = f"{i + 1}. {phase_title(e.phase)} · {e.layer_name or '—'} · {op_title(e.op)}"
             if param:
                 label += f" ({param.rsplit('.', 1)[-1]})"
-            self.op_list.addItem(QListWidgetItem(label))
+            item = QListWidgetItem(label)
+            item.setToolTip(label)
+            self.op_list.addItem(item)
         self.op_list.blockSignals(False)
         self.break_list.blockSignals(True)
         self.break_list.clear()

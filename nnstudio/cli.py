@@ -189,8 +189,10 @@ def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_datasets(args, out: TextIO, err: TextIO) -> int:
-    from nnstudio.data import list_datasets
-    for info in list_datasets():
+    from nnstudio.data import list_datasets, list_downloads
+    shown = {info.name for info in list_datasets()}
+    extra = [info for info in list_downloads() if info.name not in shown]
+    for info in list_datasets() + extra:
         shape = "x".join(map(str, info.input_shape)) if info.input_shape else "from file"
         size = f"{info.size[0]} train / {info.size[1]} test" if info.size else "from file"
         classes = f"{info.n_outputs} classes" if info.task == "classification" else f"{info.n_outputs} output(s)"
@@ -249,6 +251,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     from nnstudio.project.model import ProjectError
     try:
         return HANDLERS[args.command](args, out, err) if tools else open_gui(args, err)
+    except BrokenPipeError:
+        # the reader went away (``nnstudio datasets | head``): stop quietly, like other tools
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 141
     except (CommandError, FileFormatError, ProjectError, EngineError, DataError, OSError, ValueError) as e:
         print(f"{PROG}: error: {_error_line(e, getattr(args, 'project', None))}", file=err)
         return EXIT_ERROR

@@ -1,0 +1,28 @@
+"""The private network copy that views use for inference."""
+
+import numpy as np
+
+from nnstudio.engine.network import Network
+from nnstudio.project.mirror import NetworkMirror
+from nnstudio.project.model import default_project
+
+
+def test_mirror_starts_with_the_sessions_initial_weights_and_loads_copies():
+    project = default_project()
+    t = project.training
+    original = Network(project.network, dtype=t.dtype, seed=t.seed)
+    mirror = NetworkMirror(project)
+    for k, v in original.parameters().items():
+        assert np.array_equal(mirror.parameters()[k], v)
+    changed = {k: v + 1 for k, v in original.parameters().items()}
+    mirror.load(changed, iteration=7)
+    assert mirror.iteration == 7
+    for k, v in changed.items():
+        assert np.array_equal(mirror.parameters()[k], v)
+    changed["dense_1.W"][0, 0] = 123.0                  # a copy was taken
+    assert mirror.parameters()["dense_1.W"][0, 0] != 123.0
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    original.load_state_dict({k: v for k, v in mirror.network.state_dict().items()})
+    assert np.allclose(mirror.predict(x), original.predict(x))
+    outs = mirror.layer_outputs(x)
+    assert sorted(outs) == [0, 1] and outs[0].shape == (3, 50)

@@ -1,0 +1,367 @@
+"""The live views show exactly the data they are fed (read back from the plot items)."""
+
+import math
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.activations import ACTIVATIONS, softmax
+from nnstudio.engine.analysis import activation_histogram, confusion_matrix, mosaic, weight_tiles
+from nnstudio.engine.series import ema
+from nnstudio.project.mirror import NetworkMirror
+from nnstudio.ui.views import create_views, layer_color
+from nnstudio.ui.views import loss as loss_module
+from nnstudio.ui.views.accuracy import AccuracyView
+from nnstudio.ui.views.activation_bars import ActivationBarsView
+from nnstudio.ui.views.confusion import ConfusionView
+from nnstudio.ui.views.fit import DataFitView, region_colors
+from nnstudio.ui.views.gradients import GradientsView
+from nnstudio.ui.views.histograms import HistogramsView
+from nnstudio.ui.views.loss import LossView
+from nnstudio.ui.views.softmax import SoftmaxView
+from nnstudio.ui.views.weights import WeightsView
+
+from test_views_support import (FakeController, dense, function_session, iris_session, moons_session,
+                                project, snapshot)
+from nnstudio.project.session import build_session
+
+
+@pytest.fixture
+def ctl():
+    return FakeController()
+
+
+def shown(qtbot, view):
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def scaled_weights(session, factor=0.5):
+    """Weights different from the initial ones, as read-only copies like a snapshot's."""
+    out = {}
+    for k, v in session.network.parameters().items():
+        a = np.array(v * factor + 0.01, dtype=v.dtype)
+        a.flags.writeable = False
+        out[k] = a
+    return MappingProxyType(out)
+
+
+# --------------------------------------------------------------------------- the contract
+def test_create_views_gives_nine_captioned_views(qtbot, ctl):
+    views = create_views(ctl)
+    assert len(views) == 9
+    for v in views:
+        qtbot.addWidget(v)
+        assert v.title() and len(v.caption()) > 40
+        assert v.export_targets() is not None
+    assert len({v.title() for v in views}) == 9
+    session = iris_session()
+    ctl.start(session)
+    assert all(v.session is session for v in views)
+
+
+def test_layer_colors_repeat_per_index_and_differ_between_neighbours():
+    assert layer_color(3) == layer_color(3)
+    assert layer_color(0) != layer_color(1)
+
+
+# --------------------------------------------------------------------------- loss
+def test_loss_view_shows_raw_smoothed_and_epoch_losses(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+    losses = [2.0, 1.5, 1.2, 1.0, 0.9, 0.7]
+    snaps = [snapshot(i + 1, l, steps=3) for i, l in enumerate(losses)]
+    snaps[2] = snapshot(3, 1.2, steps=3, train_loss=1.1, test_loss=1.3)
+    snaps[5] = snapshot(6, 0.7, steps=3, train_loss=0.8, test_loss=0.95)
+    ctl.snapshots.emit(tuple(snaps[:4]))
+    ctl.snapshots.emit(tuple(snaps[4:]))
+    view._redraw_now()
+    x, y = view.raw_curve.getOriginalDataset()
+    assert x.tolist() == [1, 2, 3, 4, 5, 6] and np.allclose(y, losses)
+    _, ys = view.smooth_curve.getOriginalDataset()
+    assert np.allclose(ys, ema(losses, 0.95))
+    assert view.train_curve.getOriginalDataset()[0].tolist() == [3, 6]
+    assert np.allclose(view.train_curve.getOriginalDataset()[1], [1.1, 0.8])
+    assert np.allclose(view.test_curve.getOriginalDataset()[1], [1.3, 0.95])
+    assert "0.7" in view.readout.text()
+    view.log_box.setChecked(True)
+    assert view.plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_loss_view_keeps_the_previous_run_dimmed_after_a_reset(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+    ctl.snapshots.emit(tuple(snapshot(i, 3.0 - i * 0.1) for i in range(1, 11)))
+    view._redraw_now()
+    before = view.smooth_curve.getOriginalDataset()[1].copy()
+    ctl.start(iris_session(lr=0.01))
+    view._redraw_now()
+    assert len(view.earlier) == 1
+    assert np.allclose(view.earlier[0].getOriginalDataset()[1], before)
+    assert len(view.raw_curve.getOriginalDataset()[0] or []) == 0
+    view.clear_earlier_runs()
+    assert view.earlier == []
+
+
+def test_loss_view_memory_stays_bounded_on_a_long_run(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+    n = 20_000
+    for start in range(0, n, 1000):
+        ctl.snapshots.emit(tuple(snapshot(i, 1.0 / i) for i in range(start + 1, start + 1001)))
+    view._redraw_now()
+    x, _ = view.raw_curve.getOriginalDataset()
+    assert len(x) <= loss_module.CAPACITY
+    assert x[0] == 1 and x[-1] > n - 20      # the whole run, thinned
+    assert view.raw.appended == n
+
+
+# --------------------------------------------------------------------------- accuracy
+def test_accuracy_view_shows_percentages_per_epoch(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl))
+    ctl.start(iris_session())
+    snaps = [snapshot(3, 1.0, steps=3, epoch=1, train_accuracy=0.5, test_accuracy=0.4),
+             snapshot(6, 0.5, steps=3, epoch=2, train_accuracy=0.75, test_accuracy=0.7)]
+    ctl.snapshots.emit(tuple(snaps))
+    view._redraw_now()
+    x, y = view.train_curve.getOriginalDataset()
+    assert x.tolist() == [1, 2] and np.allclose(y, [50, 75])
+    assert np.allclose(view.test_curve.getOriginalDataset()[1], [40, 70])
+    assert not view.message.isVisible()
+
+
+def test_accuracy_view_explains_regression(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl))
+    ctl.start(function_session())
+    view._redraw_now()
+    assert "regression" in view.message.toPlainText()
+
+
+# --------------------------------------------------------------------------- gradients
+def test_gradient_view_lines_bars_and_verdict(qtbot, ctl):
+    view = shown(qtbot, GradientsView(ctl))
+    ctl.start(iris_session())
+    norms = [{"dense_1.W": 1e-5 * i, "dense_1.b": 1.0, "dense_2.W": 0.5 * i} for i in (1, 2)]
+    ctl.snapshots.emit(tuple(snapshot(i + 1, 1.0, grad_norms=g) for i, g in enumerate(norms)))
+    view._redraw_now()
+    assert [name for _, name in view.layers] == ["dense_1", "dense_2"]
+    x, y = view.curves[0].getOriginalDataset()
+    assert x.tolist() == [1, 2] and np.allclose(y, [1e-5, 2e-5])
+    assert np.allclose(view.curves[1].getOriginalDataset()[1], [0.5, 1.0])
+    tops = np.asarray(view.bars.opts["y0"]) + np.asarray(view.bars.opts["height"])
+    assert np.allclose(tops, [math.log10(2e-5), math.log10(1.0)])
+    assert view.curves[1].opts["pen"].color() == layer_color(1)
+    assert "Vanishing" in view.verdict.text()
+
+
+# --------------------------------------------------------------------------- weights
+def digits_session():
+    net = {"input_shape": [64], "layers": [dense(12), dense(10, "softmax", "xavier")], "loss": "cross_entropy"}
+    return build_session(project(net, {"name": "digits"}))
+
+
+def test_weight_tiles_equal_the_reshaped_weights(qtbot, ctl):
+    view = shown(qtbot, WeightsView(ctl))
+    session = digits_session()
+    ctl.start(session)
+    view._redraw_now()
+    W0 = session.network.parameters()["dense_1.W"]
+    assert np.allclose(view.tiles, weight_tiles(W0, (8, 8)))     # initial weights before any snapshot
+    weights = scaled_weights(session, 3.0)
+    ctl.snapshots.emit((snapshot(1, 1.0, weights=weights),))
+    view._redraw_now()
+    W = weights["dense_1.W"]
+    assert view.mode == "tiles" and view.tiles.shape == (12, 8, 8)
+    for j in range(12):
+        assert np.array_equal(view.tiles[j], W[:, j].reshape(8, 8))
+    img = view.image.image
+    expected, columns = mosaic(weight_tiles(W, (8, 8)))
+    assert np.array_equal(np.isnan(img), np.isnan(expected))
+    assert np.allclose(img[~np.isnan(img)], expected[~np.isnan(expected)])
+    r, c = divmod(5, columns)
+    assert np.allclose(img[r * 9:r * 9 + 8, c * 9:c * 9 + 8], W[:, 5].reshape(8, 8))
+    lim = float(np.abs(W).max())
+    assert view.image.levels.tolist() == pytest.approx([-lim, lim])   # centred on zero
+
+
+def test_weights_of_non_image_inputs_are_a_heat_map(qtbot, ctl):
+    view = shown(qtbot, WeightsView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    weights = scaled_weights(session)
+    ctl.snapshots.emit((snapshot(1, 1.0, weights=weights),))
+    view.layer_box.setCurrentIndex(1)
+    assert view.mode == "matrix"
+    assert np.allclose(view.image.image, weights["dense_2.W"])
+
+
+# --------------------------------------------------------------------------- histograms
+def test_histograms_show_the_batch_activations(qtbot, ctl):
+    view = shown(qtbot, HistogramsView(ctl))
+    ctl.start(iris_session())
+    view._redraw_now()
+    assert "initial" in view.info.text()
+    act = np.linspace(0, 2, 100).reshape(10, 10).astype(np.float32)
+    ctl.snapshots.emit((snapshot(4, 1.0, activations=MappingProxyType({"dense_1": act})),))
+    view._redraw_now()
+    edges, share = view.curves[0].getOriginalDataset()
+    e, s = activation_histogram(act, 30)
+    assert np.allclose(edges, e) and np.allclose(share, s)
+    assert share.sum() == pytest.approx(1.0)
+    assert "iteration 4" in view.info.text()
+
+
+# --------------------------------------------------------------------------- activation bars
+def test_activation_bars_equal_the_functions_values(qtbot, ctl):
+    view = shown(qtbot, ActivationBarsView(ctl))
+    view.count.setValue(30)
+    view.seed.setValue(7)
+    view.extra["tanh"].setChecked(True)
+    view._redraw_now()
+    x = np.asarray(view.panels["input"][1].opts["height"])
+    assert len(x) == 30 and x.min() >= -10 and x.max() <= 10
+    for name in ("step", "sigmoid", "relu", "tanh"):
+        bars = view.panels[name][1]
+        assert np.allclose(bars.opts["height"], ACTIVATIONS[name].forward(x), atol=1e-12)
+    assert "relu" in view.panels and "leaky_relu" not in view.panels
+    old = x.copy()
+    view.again.click()
+    assert not np.allclose(view.panels["input"][1].opts["height"], old)
+
+
+# --------------------------------------------------------------------------- softmax
+def test_softmax_bars_sum_to_one_and_ignore_the_shift(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    weights = scaled_weights(session, 2.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, weights=weights),))
+    view.sample.setValue(7)
+    p = np.asarray(view.prob_bars.opts["height"]).copy()
+    assert p.sum() == pytest.approx(1.0)
+    mirror = NetworkMirror(session.project)
+    mirror.load(weights)
+    assert np.allclose(p, mirror.predict(session.dataset.x_test[7:8])[0], atol=1e-6)
+    u = view.logits.copy()
+    view.shift.setChecked(True)
+    p2 = np.asarray(view.prob_bars.opts["height"])
+    assert np.allclose(p2, p, atol=1e-12)
+    assert np.allclose(view.logits, u + 100)   # the inputs really were shifted
+    true = int(session.dataset.y_test[7])
+    assert view.true_marker.getData()[0].tolist() == [true]
+    assert view.gallery.count() > 0
+    first = view.gallery_indices[0]
+    probs = mirror.predict(session.dataset.x_test)
+    wrong = probs.argmax(1) != session.dataset.y_test
+    assert wrong[first] == wrong.any()      # misclassified first, when there are any
+
+
+# --------------------------------------------------------------------------- decision boundary / fit
+def test_decision_boundary_is_the_networks_output_over_the_grid(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    session = moons_session()
+    ctl.start(session)
+    weights = scaled_weights(session, 1.5)
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights),))
+    view._redraw_now()
+    assert view.mode == "boundary"
+    mirror = NetworkMirror(session.project)
+    mirror.load(weights)
+    probs = mirror.predict(view.grid)
+    assert np.allclose(view.grid_values, probs, atol=1e-6)
+    rgb = region_colors(probs).reshape(80, 80, 3).astype(np.uint8)
+    assert np.array_equal(view.image.image, rgb)
+    x, y = view.train_points.getData()
+    assert np.allclose(x, session.dataset.x_train[:, 0]) and np.allclose(y, session.dataset.x_train[:, 1])
+
+
+def test_function_fit_shows_output_and_unit_shares_that_add_up(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    session = function_session()
+    ctl.start(session)
+    weights = scaled_weights(session, 1.2)
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights),))
+    view._redraw_now()
+    assert view.mode == "function"
+    xs, ys = view.output_curve.getOriginalDataset()
+    mirror = NetworkMirror(session.project)
+    mirror.load(weights)
+    assert np.allclose(ys, mirror.predict(xs[:, None])[:, 0], atol=1e-5)
+    total = view.contributions.sum(axis=1) + float(weights["dense_2.b"][0])
+    assert np.allclose(total, ys, atol=1e-5)
+    assert len(view.unit_curves) == 10
+    _, target = view.target_curve.getOriginalDataset()
+    assert np.allclose(target, xs ** 2, atol=1e-9)
+    view.units_box.setChecked(False)
+    assert not view.unit_curves[0].isVisible()
+
+
+def test_fit_view_explains_other_data(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    ctl.start(iris_session())
+    assert view.mode == "none" and "2 inputs" in view.message.toPlainText()
+
+
+# --------------------------------------------------------------------------- confusion
+def test_confusion_matrix_per_epoch(qtbot, ctl):
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    w1, w2 = scaled_weights(session, 1.0), scaled_weights(session, -2.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w1),))
+    ctl.snapshots.emit((snapshot(10, 1.0, steps=5, epoch=2, weights=w2),))
+    view._redraw_now()
+    ds = session.dataset
+
+    def expected(w):
+        m = NetworkMirror(session.project)
+        m.load(w)
+        return confusion_matrix(ds.y_test, m.predict(ds.x_test).argmax(1), 3)
+
+    assert np.array_equal(view.shown, expected(w2))
+    assert view.shown.sum() == ds.n_test
+    view.slider.setValue(1)
+    assert np.array_equal(view.shown, expected(w1))
+    assert view.cell_texts[0].toPlainText() == str(expected(w1)[0, 0])
+
+
+def test_confusion_waits_for_weights_from_the_epoch_end(qtbot, ctl):
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    early, late = scaled_weights(session, 1.0), scaled_weights(session, -1.0)
+    ctl.snapshots.emit((snapshot(3, 1.0, steps=5, weights=early), snapshot(5, 1.0, steps=5)))
+    assert view.matrices[1][1] == 3                     # provisional, from iteration 3
+    ctl.snapshots.emit((snapshot(6, 1.0, steps=5, epoch=2, weights=late),))
+    assert view.matrices[1][1] == 6 and view.pending is None
+
+
+# --------------------------------------------------------------------------- detail requests
+def test_detail_is_requested_only_while_visible_and_at_a_modest_rate(qtbot, ctl):
+    view = WeightsView(ctl)
+    qtbot.addWidget(view)
+    ctl.start(iris_session())
+    for i in range(5):
+        ctl.snapshots.emit((snapshot(i + 1, 1.0),))
+    assert ctl.detail_requests == 0                    # hidden: nothing asked
+    view.show()
+    qtbot.waitExposed(view)
+    for i in range(20):
+        ctl.snapshots.emit((snapshot(i + 6, 1.0),))
+    assert ctl.detail_requests == 1                    # many batches, one request per interval
+
+
+def test_paused_views_take_the_parked_networks_weights(qtbot, ctl):
+    view = shown(qtbot, WeightsView(ctl))
+    session = digits_session()
+    ctl.start(session)
+    ctl.train(5)
+    ctl.stateChanged.emit("paused")
+    assert view.weights_iteration == 5
+    view._redraw_now()
+    W = session.network.parameters()["dense_1.W"]
+    assert np.array_equal(view.tiles[0], W[:, 0].reshape(8, 8))

@@ -74,3 +74,25 @@ def test_pyproject_ships_resources_in_the_wheel():
     assert config["package-dir"]["nnstudio.resources_data"] == "resources"
     assert config["package-data"]["nnstudio.resources_data"] == ["**/*"]
     assert (REPO / "nnstudio" / "resources_data").is_dir()  # the placeholder find() needs
+
+
+def test_user_folders(monkeypatch, tmp_path):
+    from nnstudio.data import paths
+
+    monkeypatch.setenv("NNSTUDIO_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("NNSTUDIO_CACHE_DIR", str(tmp_path / "c"))
+    assert paths.user_data_dir() == tmp_path / "d"
+    assert paths.user_cache_dir() == tmp_path / "c"
+    monkeypatch.setenv("NNSTUDIO_CACHE_DIR", "")
+    assert paths.user_cache_dir() is None  # caching off
+    monkeypatch.delenv("NNSTUDIO_DATA_DIR")
+    monkeypatch.delenv("NNSTUDIO_CACHE_DIR")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    assert paths.user_data_dir() == tmp_path / "xdg-data" / "nnstudio"
+    assert paths.user_cache_dir() == tmp_path / "xdg-cache" / "nnstudio"
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert paths.user_data_dir() == tmp_path / "local" / "nnstudio"
+    assert paths.user_cache_dir() == tmp_path / "local" / "nnstudio" / "Cache"

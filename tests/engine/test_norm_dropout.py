@@ -74,7 +74,8 @@ def test_batchnorm_after_conv_is_per_channel():
 def test_batchnorm_buffers_are_in_the_state_dict():
     net = bn_net()
     state = net.state_dict()
-    assert {"batchnorm_1.running_mean", "batchnorm_1.running_var", "batchnorm_1.gamma", "batchnorm_1.beta"} <= set(state)
+    names = {"batchnorm_1.running_mean", "batchnorm_1.running_var", "batchnorm_1.gamma", "batchnorm_1.beta"}
+    assert names <= set(state)
     assert "batchnorm_1.running_mean" not in net.parameters()
 
 

@@ -144,7 +144,7 @@ def test_state_of_holds_the_documented_state():
         assert opt.state_of("other.W") == {}
 
 
-def test_state_contents_after_two_steps():
+def test_state_contents_after_four_steps():
     g1, g2 = np.array(GRADS[0]), np.array(GRADS[1])
     opt, _ = run_engine(OptimizerSpec(name="adam", lr=0.1, beta1=0.9, beta2=0.999))
     # after four steps the moments are the exponential averages of the four gradients

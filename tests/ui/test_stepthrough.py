@@ -110,19 +110,21 @@ def test_adam_update_shows_state_and_bias_corrected_moments(mlp_view):
 
 def test_large_array_is_a_heat_map_with_readable_elements(qtbot):
     layers = [{"type": "dense", "units": 30, "activation": "tanh"}, {"type": "dense", "units": 3, "activation": "softmax"}]
-    view = StepThroughView(FakeController(make_session(layers, (49,))))
+    view = StepThroughView(FakeController(make_session(layers, (64,))))
     qtbot.addWidget(view)
-    assert view.enter([0, 1])
-    view.nav.go(1)                      # affine of dense_1: W is 49×30
+    assert view.enter([0, 1, 2, 3])
+    view.nav.go(1)                      # affine of dense_1: W is 64×30
     w = view.tensors.views()["W"]
     assert w.mode == "heatmap"
     W = view.trace.events[1].tensors["W"]
     np.testing.assert_array_equal(w.shown_values(), W)
     assert w.hover_text(2, 7) == f"W[2, 7] = {W[2, 7]}"
-    x = view.tensors.views()["x"]       # 2×49 rows fold into two 7×7 tiles
-    assert x.mode == "heatmap" and x.cells.shape == (7, 15)
-    assert x.hover_text(1, 8 + 3) == f"x[1, 10] = {view.trace.events[1].tensors['x'][1, 10]}"
-    assert x.hover_text(0, 7) == " "    # the gap between the tiles
+    x = view.tensors.views()["x"]       # 4×64 rows fold into four 8×8 tiles
+    assert x.mode == "heatmap" and x.cells.shape == (8, 4 * 9 - 1)
+    assert x.hover_text(1, 9 + 3) == f"x[1, 11] = {view.trace.events[1].tensors['x'][1, 11]}"
+    assert x.hover_text(0, 8) == " "    # the gap between the tiles
+    np.testing.assert_array_equal(x.shown_values(), view.trace.events[1].tensors["x"])
+    assert view.tensors.views()["b"].mode == "table"     # a row of 30 numbers stays readable
     w.toggle.setChecked(True)           # the learner asks for the numbers
     assert w.mode == "table"
     np.testing.assert_array_equal(w.shown_values(), W)
@@ -301,3 +303,17 @@ def test_rich_text_formulas():
     assert to_rich_text("m̂ = m / (1 − β₁ᵗ)").endswith("β<sub>1</sub><sup>t</sup>)")
     assert to_rich_text("u = col·W_colᵀ") == "<i>u</i> = col·<i>W</i><sub>col</sub><sup>T</sup>"
     assert to_rich_text("a < b\nc") == "<i>a</i> &lt; <i>b</i><br><i>c</i>"
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (30, 40)], ids=["table", "heatmap"])
+def test_non_finite_values_are_shown_not_fatal(qtbot, shape):
+    from nnstudio.ui.stepthrough.array_view import ArrayView
+    a = np.arange(np.prod(shape), dtype=np.float32).reshape(shape) - 5
+    a[0, 1], a[1, 2], a[2, 3] = np.inf, -np.inf, np.nan
+    view = ArrayView()
+    qtbot.addWidget(view)
+    view.set_array("W", a)
+    assert view.mode == ("table" if shape == (3, 4) else "heatmap")
+    np.testing.assert_array_equal(view.shown_values(), a)
+    assert "3 not finite" in view.stats.text()
+    assert view.hover_text(0, 1) == "W[0, 1] = inf"

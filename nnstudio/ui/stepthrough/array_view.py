@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget,
 
 from .layout import GAP, grid_cells, values_from_grid, values_on_grid
 
-TABLE_CELLS = 600        # at most this many cells ...
-TABLE_COLUMNS = 24       # ... and columns: shown as a table by default
+TABLE_ANY = 200          # this many cells are always a table (a long row scrolls)
+TABLE_CELLS = 600        # up to this many cells ...
+TABLE_COLUMNS = 24       # ... in at most this many columns: a table too
 TOGGLE_CELLS = 5000      # up to this many cells the learner may switch to the table
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -40,6 +41,7 @@ class ArrayView(QWidget):
         self.array = np.zeros(0)
         self.cells = np.zeros((0, 0), dtype=np.int64)
         self.mode = "table"
+        self._grid = np.zeros((0, 0))
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -102,12 +104,17 @@ class ArrayView(QWidget):
             self.stats.setText(self.tr("class labels"))
         else:
             af = a.astype(np.float64)
-            self.stats.setText(self.tr("min {0}   max {1}   mean {2}").format(
-                format_value(np.nanmin(af)), format_value(np.nanmax(af)), format_value(np.nanmean(af))))
+            with np.errstate(invalid="ignore", over="ignore"):
+                stats = [format_value(f(af)) if not np.isnan(af).all() else "nan"
+                         for f in (np.nanmin, np.nanmax, np.nanmean)]
+            self.stats.setText(self.tr("min {0}   max {1}   mean {2}").format(*stats))
+            bad = int((~np.isfinite(af)).sum())
+            if bad:
+                self.stats.setText(self.stats.text() + "   " + self.tr("<b>{0} not finite</b>").format(bad))
         self.tiles.setText(self._tiles_hint(a.shape))
         self.tiles.setVisible(bool(self.tiles.text()))
         small = grid_cells(a.shape)
-        big = small.size > TABLE_CELLS or small.shape[1] > TABLE_COLUMNS
+        big = small.size > TABLE_ANY and (small.size > TABLE_CELLS or small.shape[1] > TABLE_COLUMNS)
         self.toggle.blockSignals(True)
         self.toggle.setChecked(not big)
         self.toggle.setVisible(big and small.size <= TOGGLE_CELLS)
@@ -152,8 +159,16 @@ class ArrayView(QWidget):
             self.stack.setCurrentWidget(self.plot)
 
     def _levels(self, grid: np.ndarray) -> float:
-        m = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 0.0
+        finite = np.abs(grid[np.isfinite(grid)])
+        m = float(finite.max()) if finite.size else 0.0
         return m if m > 0 else 1.0
+
+    @staticmethod
+    def _tint(v: float, m: float) -> QColor:
+        f = 0.5 + 0.5 * v / m if np.isfinite(v) else (1.0 if v > 0 else 0.0 if v < 0 else 0.5)
+        color = QColor(_CMAP.map(min(1.0, max(0.0, f)), mode="qcolor"))
+        color.setAlpha(110)
+        return color
 
     def _fill_table(self, grid: np.ndarray) -> None:
         t = self.table
@@ -177,9 +192,7 @@ class ArrayView(QWidget):
                 item.setData(VALUE_ROLE, v)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 item.setToolTip(self._element_text(flat))
-                color = QColor(_CMAP.map(0.5 + 0.5 * v / m, mode="qcolor"))
-                color.setAlpha(110)
-                item.setBackground(color)
+                item.setBackground(self._tint(v, m))
                 t.setItem(r, c, item)
         t.resizeColumnsToContents()
         rows = max(1, grid.shape[0])
@@ -192,7 +205,9 @@ class ArrayView(QWidget):
 
     def _fill_image(self, grid: np.ndarray) -> None:
         m = self._levels(grid)
-        self.image.setImage(grid, levels=(-m, m), lut=_CMAP.getLookupTable(nPts=256, alpha=False))
+        shown = np.where(np.isnan(grid), np.nan, np.clip(grid, -m, m))   # ±inf at the ends of the scale
+        self.image.setImage(shown, levels=(-m, m), lut=_CMAP.getLookupTable(nPts=256, alpha=False))
+        self._grid = grid
         self.image.setRect(0, 0, grid.shape[1], grid.shape[0])
         self.box.setRange(xRange=(0, grid.shape[1]), yRange=(0, grid.shape[0]), padding=0.02)
         rows, cols = grid.shape
@@ -212,7 +227,11 @@ class ArrayView(QWidget):
                     if item is not None:
                         grid[r, c] = float(item.data(VALUE_ROLE))
         else:
-            grid = np.asarray(self.image.image, dtype=np.float64)
+            # the picture draws ±inf at the ends of the colour scale; read them back as the
+            # hover text reports them
+            grid = np.asarray(self.image.image, dtype=np.float64).copy()
+            inf = np.isinf(self._grid)
+            grid[inf] = self._grid[inf]
         return values_from_grid(grid, self.cells, self.array.shape)
 
     def _element_text(self, flat: int) -> str:

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
@@ -97,6 +97,7 @@ class GradCheckPanel(QWidget):
             return None
         name = self.param.currentData()
         size = math.prod(self.source.parameter_shapes()[name])
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             net = self.source.network()
             report = gradient_check(net, self.source.x, self.source.t, names=[name],
@@ -104,6 +105,8 @@ class GradCheckPanel(QWidget):
         except (EngineError, ValueError, FloatingPointError) as e:
             self.summary.setText(self.tr("The gradient check failed: {0}").format(str(e)))
             return None
+        finally:
+            QApplication.restoreOverrideCursor()
         self.check = report.params[0]
         self.backprop_seconds = report.backprop_seconds
         self._show(self.check, size)

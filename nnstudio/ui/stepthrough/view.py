@@ -167,6 +167,9 @@ class StepThroughView(QWidget):
     def title(self) -> str:
         return self.tr("Step through")
 
+    def caption(self) -> str:
+        return self.tr("One training step, operation by operation: formula, code and numbers")
+
     @property
     def active(self) -> bool:
         return self.trace is not None

@@ -37,10 +37,12 @@ def build_network(project: Project) -> Network:
     return Network(project.network, dtype=t.dtype, seed=t.seed, weight_decay=t.weight_decay, l1=t.l1)
 
 
-def build_session(project: Project, dataset: Dataset | None = None, *, start_paused: bool = False) -> Session:
-    """Load the data (unless given), check that the network fits it, build everything."""
+def build_session(project: Project, dataset: Dataset | None = None, *, start_paused: bool = False,
+                  base_dir=None) -> Session:
+    """Load the data (unless given; relative file paths resolve against ``base_dir``, the
+    project's folder), check that the network fits it, build everything."""
     if dataset is None:
-        dataset = load(dict(project.dataset))
+        dataset = load(dict(project.dataset), base_dir=base_dir)
     check_fits(project, dataset)
     network = build_network(project)
     optimizer = make_optimizer(project.optimizer)

@@ -216,7 +216,7 @@ def test_layer_focus_and_edge_shapes(qtbot):
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.edgeShapes) as shapes:
         view.enter([0])
-    assert shapes.args[0] == {0: (1, 1, 6, 6), 1: (1, 2, 4, 4), 2: (1, 2, 2, 2), 3: (1, 8), 4: (1, 3)}
+    assert shapes.args[0] == {0: "1×1×6×6", 1: "1×2×4×4", 2: "1×2×2×2", 3: "1×8", 4: "1×3"}
     with qtbot.waitSignal(view.layerFocused) as focus:
         view.nav.go(1)
     assert focus.args[0] == 0
@@ -258,6 +258,7 @@ def test_record_button_and_bad_sample_text(qtbot):
     view.samples.setText("2-3, 7")
     view.record_button.click()
     assert view.active and len(view.trace.input) == 3
+    assert view.samples.text() == "2-3, 7"
     np.testing.assert_array_equal(view.trace.input, controller.session.trainer.x_train[[2, 3, 7]])
     assert not view.enter([40])               # out of range: refused with a message
     assert "does not exist" in view.status.text()

@@ -32,18 +32,36 @@ from .samples import SampleChoiceError, parse_samples
 from .tensor_panel import TensorPanel
 
 
-def edge_shapes(trace: Trace) -> dict[int, tuple[int, ...]]:
-    """Shape of the array entering each layer i (key len(layers): the network's output),
-    batch first, for the diagram's edges."""
-    shapes = {0: tuple(trace.input.shape)}
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+def edge_shapes(trace: Trace) -> dict[int, str]:
+    """Shape of the array entering each layer i, batch first, as text for the diagram's
+    edges ("3×784"); key len(layers) is the network's output."""
+    shapes = {0: shape_text(trace.input.shape)}
     for i, out in enumerate(trace.outputs):
-        shapes[i + 1] = tuple(out.shape)
+        shapes[i + 1] = shape_text(out.shape)
     return shapes
+
+
+def samples_text(indices: list[int]) -> str:
+    """[0, 1, 2, 7] → "0-2, 7" (what the samples field shows after a step)."""
+    parts: list[str] = []
+    start = prev = None
+    for i in indices + [None]:
+        if start is not None and (i is None or i != prev + 1):
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            start = None
+        if i is not None and start is None:
+            start = i
+        prev = i
+    return ", ".join(parts)
 
 
 class StepThroughView(QWidget):
     layerFocused = Signal(object)   # layer index, or None
-    edgeShapes = Signal(object)     # {layer index: shape of its input} or None
+    edgeShapes = Signal(object)     # {layer index: shape text of its input} or None
     left = Signal()                 # step mode ended: training may continue
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
@@ -201,6 +219,7 @@ class StepThroughView(QWidget):
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
         self.trace = trace
+        self.samples.setText(samples_text(idx))
         self._fill_lists(trace)
         self.gradcheck.set_source(source)
         self.collapse.set_source(source)

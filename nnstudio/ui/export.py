@@ -281,14 +281,14 @@ def _item_columns(item, k: int):
         name = item.name() or ""
     if isinstance(item, pg.PlotDataItem):
         x, y = item.getOriginalDataset()
-        if x is None or y is None:
+        if x is None or y is None or len(y) == 0:
             return
         name = name or f"curve{k}"
         yield f"{name}_x", np.asarray(x)
         yield f"{name}_y", np.asarray(y)
     elif isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)):
         x, y = item.getData()
-        if x is None or y is None:
+        if x is None or y is None or len(y) == 0:
             return
         name = name or f"curve{k}"
         yield f"{name}_x", np.asarray(x)
@@ -303,7 +303,7 @@ def _item_columns(item, k: int):
             yield f"{name}_{key}", np.broadcast_to(value, (n,)) if value.ndim == 0 else value
     elif isinstance(item, pg.ImageItem):
         image = item.image
-        if image is None:
+        if image is None or np.size(image) == 0:
             return
         image = np.asarray(image)
         name = f"image{k}" if k else "image"

@@ -217,3 +217,14 @@ def test_bad_targets_give_clear_errors(plot, tmp_path):
     with pytest.raises(ex.ExportError, match="not shown"):
         ex.export_png(empty, tmp_path / "e.png", 10, 10)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_empty_curves_are_no_data(qtbot, tmp_path):
+    w = pg.PlotWidget()
+    qtbot.addWidget(w)
+    w.getPlotItem().plot([], [], name="nothing yet")
+    assert not ex.has_table(w)
+    with pytest.raises(ex.ExportError, match="holds no data"):
+        ex.export_csv(w, tmp_path / "e.csv")
+    w.getPlotItem().plot([1.0], [2.0], name="one")
+    assert ex.plot_table(w).header == ("one_x", "one_y")

@@ -1,0 +1,50 @@
+"""export-plots: train offscreen, export every view with the run's metrics and the project."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import pytest
+from PySide6.QtGui import QImage
+
+from nnstudio.data import load
+from nnstudio.project.errors import ProjectFileError
+from nnstudio.project.files import load_project
+from nnstudio.resources import resource_path
+from nnstudio.ui.export import ExportError
+from nnstudio.ui.export_headless import export_plots
+
+EXAMPLE = resource_path("examples") / "function_square.json"
+
+
+def test_trains_and_exports_every_view(qtbot, tmp_path):
+    seen = []
+    result = export_plots(EXAMPLE, tmp_path / "out", epochs=3, progress=lambda i, n: seen.append((i, n)))
+    out = tmp_path / "out"
+    assert result.state == "finished"
+    x_train = load(dict(load_project(EXAMPLE).dataset)).x_train
+    total = math.ceil(len(x_train) / 10) * 3              # batch 10, 3 epochs
+    assert seen and seen[-1] == (total, total)
+    names = {p.name for p in out.iterdir()}
+    assert {"Loss.png", "Loss.svg", "Loss.csv", "metrics.csv", "iterations.csv", "project.json"} <= names
+    assert load_project(out / "project.json").training.epochs == 3
+    with open(out / "metrics.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert len(result.history.iterations) == total
+    img = QImage(str(out / "Loss.png"))
+    assert img.width() > 100 and img.height() > 100
+    pngs = [p for p in out.iterdir() if p.suffix == ".png"]
+    assert len(pngs) >= 4
+    assert {p.with_suffix(".svg").name for p in pngs} <= names
+
+
+def test_bad_project_and_output(qtbot, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nnstudio-project", "version": 1, "netw')
+    with pytest.raises(ProjectFileError):
+        export_plots(bad, tmp_path / "out")
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(ExportError, match="is a file"):
+        export_plots(EXAMPLE, tmp_path / "taken", epochs=1)

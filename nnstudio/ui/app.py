@@ -7,6 +7,7 @@ import sys
 import time
 
 SETTLE_SECONDS = 0.6       # a screenshot waits this long for the first run to be built
+SCREENSHOT_SIZE = (1280, 800)
 
 
 def _application():
@@ -35,38 +36,39 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application()
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QMessageBox
-
-    from nnstudio.project.model import default_project
-    from nnstudio.ui import project_files
     from nnstudio.ui.main_window import MainWindow
 
-    project, error = None, None
-    if project_path:
-        try:
-            project = project_files.read_project(project_path)
-        except (OSError, ValueError) as err:
-            error = err
-    window = MainWindow(project or default_project(), path=project_path if project else None)
-    window.show()
-    if error is not None:
-        message = QCoreApplication.translate("app", "%s cannot be opened: %s") % (project_path, error)
-        if screenshot:
-            print(message, file=sys.stderr)
-        else:
-            QMessageBox.warning(window, QCoreApplication.translate("app", "Cannot open the project"),
-                                message)
+    settings = None
+    if screenshot:      # a picture is taken at the default layout, never the user's
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+        scratch = tempfile.mkdtemp(prefix="nnstudio-shot-")
+        settings = QSettings(os.path.join(scratch, "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings)
     if screenshot:
+        window.files.show_error = lambda title, text: print(f"{title}: {text}", file=sys.stderr)
+        window.resize(SCREENSHOT_SIZE[0], SCREENSHOT_SIZE[1])
+    window.show()
+    opened = not project_path or window.files.open(project_path)
+    if screenshot:
+        if not opened:
+            window.files.set_modified(False)
+            window.close()
+            return 1
         _settle(app, SETTLE_SECONDS)
         window.diagram_view.fit()
         _settle(app, 0.1)
         ok = window.grab().save(screenshot)
-        window.undo_stack.setClean()
+        window.files.set_modified(False)
         window.close()
         app.processEvents()
+        import shutil
+        shutil.rmtree(scratch, ignore_errors=True)
         if not ok:
             print(f"cannot write {screenshot}", file=sys.stderr)
         return 0 if ok else 1
     window.diagram_view.fit()
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, window.files.offer_recovery)
     return app.exec()

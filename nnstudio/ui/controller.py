@@ -199,18 +199,20 @@ class TrainingController(QObject):
         return self._data.get(entry)
 
     # ------------------------------------------------------------------ runs
-    def set_project(self, project: Project | None) -> None:
-        """Use this project from now on: the current run ends and a new one is built."""
+    def set_project(self, project: Project | None, weights=None) -> None:
+        """Use this project from now on: the current run ends and a new one is built
+        (starting from ``weights``, a state dict, when given)."""
         self._project = project
         if project is None:
             self._end_run()
             self._set_state("idle")
         else:
-            self.reset()
+            self.reset(weights)
 
-    def reset(self) -> bool:
+    def reset(self, weights=None) -> bool:
         """End the current run and build a new one (same seed: same initial weights).
 
+        ``weights`` (a state dict, e.g. from a saved run) replaces the initial weights.
         The new run's worker starts parked at iteration 0. Returns False (and emits
         ``failed``) when the run cannot be built.
         """
@@ -221,6 +223,8 @@ class TrainingController(QObject):
         try:
             dataset = self._data.get(dict(self._project.dataset))
             session = build_session(self._project, dataset, start_paused=True)
+            if weights is not None:
+                session.network.load_state_dict(weights)
         except Exception as err:  # noqa: BLE001 - bad data options, unreadable files
             self._set_state("idle")
             self.failed.emit(err)

@@ -13,15 +13,18 @@ import dataclasses
 import html
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from nnstudio.project.document import ProjectDocument
+from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project, default_project
-from nnstudio.ui import project_files
-from nnstudio.ui.commands import Editor, LoadProjectCommand
+from nnstudio.ui.templates import templates
+from nnstudio.ui.commands import Editor
 from nnstudio.ui.controller import TrainingController
 from nnstudio.ui.diagram import DiagramView
+from nnstudio.ui.file_actions import ProjectFiles
 from nnstudio.ui.inspector import LayerInspector
 from nnstudio.ui.messages import describe_error, divergence_hint, divergence_message
 from nnstudio.ui.panels import DatasetPanel, TrainingPanel
@@ -84,17 +87,20 @@ class Banner(QWidget):
 
 class MainWindow(QMainWindow):
     def __init__(self, project: Project | None = None, *, settings: QSettings | None = None,
-                 loader=None, path: str | None = None) -> None:
+                 loader=None) -> None:
         super().__init__()
         self.setObjectName("nnstudio_main_window")
         self.settings = settings if settings is not None else default_settings()
-        self.path = path
         self.doc = ProjectDocument(project or default_project())
         self.editor = Editor(self.doc, before_edit=self.confirm_reset)
         self.undo_stack = self.editor.stack
         self.controller = TrainingController(None, loader=loader, parent=self)
         self.datasets = list_datasets_safely()
         self.problems: list = []
+        self.history = RunHistory()
+        self._template: Project | None = None
+        self._pending_weights = None
+        self._last_valid = self.doc.to_project() if not self.doc.problems() else default_project()
         self.data_error: str | None = None
         self.actions_by_name: dict = {}
         self.docks: dict[str, QDockWidget] = {}
@@ -112,11 +118,12 @@ class MainWindow(QMainWindow):
         self.inspector = LayerInspector(self.doc, self.editor)
         self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets, self.controller.dataset)
         self.training_panel = TrainingPanel(self.doc, self.editor, self._train_size)
+        self.files = self._make_files()
         build_actions(self)
-        self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea)
-        self._add_dock("dataset", _tr("Data Set"), self.dataset_panel, Qt.LeftDockWidgetArea)
+        self._add_dock("dataset", _tr("Data Set"), self.dataset_panel, Qt.LeftDockWidgetArea, True)
+        self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea, True)
         self._add_dock("training", _tr("Optimizer && Training"), self.training_panel,
-                       Qt.LeftDockWidgetArea)
+                       Qt.RightDockWidgetArea, True)
         self.views = self._add_views()
         self.stepthrough = self._add_stepthrough()
         self.status = TrainingStatus(self.statusBar())
@@ -127,7 +134,7 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self._schedule_sync)
         self.undo_stack.canUndoChanged.connect(self.actions_by_name["undo"].setEnabled)
         self.undo_stack.canRedoChanged.connect(self.actions_by_name["redo"].setEnabled)
-        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.doc.changed.connect(self.files.mark_modified)
         self.training_panel.learningRateChanged.connect(self.controller.set_learning_rate)
         self.controller.snapshots.connect(self._on_snapshots)
         self.controller.runStarted.connect(self._on_run_started)
@@ -143,15 +150,22 @@ class MainWindow(QMainWindow):
         self.actions_by_name["undo"].setEnabled(False)
         self.actions_by_name["redo"].setEnabled(False)
         self.resize(1280, 800)
-        self.restore_layout()
-        self._update_title()
+        if not self.restore_layout():
+            self._default_dock_sizes()
         self._update_actions()
         self._schedule_sync()
 
     # ------------------------------------------------------------------ docks
-    def _add_dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+    def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
+        if scroll:   # a form taller than the dock scrolls instead of forcing the window taller
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.NoFrame)
+            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            area_widget.setWidget(widget)
+            widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
@@ -191,6 +205,15 @@ class MainWindow(QMainWindow):
         view.layerFocused.connect(self.diagram_view.highlight_layer)
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
         return view
+
+    def _default_dock_sizes(self) -> None:
+        side = [d for n, d in self.docks.items() if n in ("dataset", "inspector")]
+        self.resizeDocks(side, [330, 300], Qt.Horizontal)
+        right = [self.docks["inspector"], self.docks["training"]]
+        self.resizeDocks(right, [200, 420], Qt.Vertical)
+        bottom = [d for n, d in self.docks.items() if n.startswith("view_")][:1]
+        if bottom:
+            self.resizeDocks(bottom, [260], Qt.Vertical)
 
     # ------------------------------------------------------------------ settings
     def restore_layout(self) -> bool:
@@ -241,11 +264,14 @@ class MainWindow(QMainWindow):
         self.inspector.set_problems(self.problems)
         project = None
         if not self.problems and data is not None:
-            project = self.doc.to_project()
+            project = self._last_valid = self.doc.to_project()
         current = self.controller.project
+        weights, self._pending_weights = self._pending_weights, None
         if project is None:
             if current is not None:
                 self.controller.set_project(None)
+        elif weights is not None:
+            self.controller.set_project(project, weights)
         elif current is None or project != current:
             if current is not None and self._only_lr_differs(project, current):
                 self.controller.set_learning_rate(project.optimizer.lr)
@@ -293,6 +319,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ run → window
     def _on_run_started(self, session) -> None:
         self.status.clear(session)
+        self.history = RunHistory()
         self.banner.hide()
         if self.diagram_view.diagram.has_weight_lines():
             self.diagram_view.diagram.set_weights(
@@ -301,6 +328,8 @@ class MainWindow(QMainWindow):
 
     def _on_snapshots(self, batch) -> None:
         self.status.show(batch[-1])
+        for snap in batch:
+            self.history.record(snap)
         for snap in reversed(batch):
             if snap.weights is not None:
                 self.diagram_view.diagram.set_weights(snap.weights)
@@ -374,81 +403,75 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(25, lambda: self._enter_when_parked(tries - 1))
 
     # ------------------------------------------------------------------ files
-    def _update_title(self) -> None:
-        name = self.path.rsplit("/", 1)[-1] if self.path else _tr("Untitled")
-        mark = "" if self.undo_stack.isClean() else "*"
-        self.setWindowTitle(f"{name}{mark} — nnstudio")
+    def _make_files(self) -> ProjectFiles:
+        files = ProjectFiles(self._project_for_files, self._replace_project,
+                             get_weights=self._weights_for_files, set_weights=self._weights_from_files,
+                             get_history=lambda: self.history, set_history=self._set_history,
+                             get_views=lambda: list(self.views), new_project=self._next_new_project,
+                             parent=self, settings=self.settings)
+        files.titleChanged.connect(self.setWindowTitle)
+        files.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        files.set_modified(False)
+        self.setWindowTitle(files.title())
+        return files
 
-    def _load(self, project: Project, title: str, path: str | None) -> bool:
-        if not self.editor.push(LoadProjectCommand(self.doc, project, title)):
-            return False
-        self.path = path
-        self.undo_stack.setClean()
-        self._update_title()
+    def _project_for_files(self) -> Project:
+        """The project to save: the document when valid, else the last valid one."""
+        try:
+            return self.doc.to_project()
+        except ValueError:
+            return self.controller.project or self._last_valid
+
+    def _replace_project(self, project: Project) -> None:
+        """A project opened, recovered or started new: fresh document history, fresh run."""
+        self.doc.load(project)
+        self.undo_stack.clear()
         self.diagram_view.fit()
-        return True
 
-    def new_project(self) -> None:
-        self._load(default_project(), _tr("New project"), None)
+    def _weights_for_files(self):
+        session = self.controller.session
+        if session is None or not self.controller.is_paused:
+            return None          # never read a network the worker is training
+        return {k: v.copy() for k, v in session.network.state_dict().items()}
+
+    def _weights_from_files(self, weights) -> None:
+        self._pending_weights = dict(weights)
+        self._schedule_sync()
+
+    def _set_history(self, history) -> None:
+        self.history = history
+
+    def _next_new_project(self) -> Project:
+        project, self._template = self._template or default_project(), None
+        return project
+
+    def new_from_template(self, path) -> bool:
+        try:
+            from nnstudio.project.files import load_project
+            self._template = load_project(path)
+        except (OSError, ValueError) as err:
+            self.files.show_error(_tr("Could not open the template"), describe_error(err))
+            return False
+        return self.files.new()
 
     def _fill_templates(self) -> None:
         self.templates_menu.clear()
-        found = project_files.templates()
+        found = templates()
         for title, path in found:
             action = self.templates_menu.addAction(title)
-            action.triggered.connect(lambda _c=False, p=path: self.open_path(str(p), template=True))
+            action.triggered.connect(lambda _c=False, p=path: self.new_from_template(p))
         if not found:
             self.templates_menu.addAction(_tr("(no templates installed)")).setEnabled(False)
-
-    def open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, _tr("Open Project"), "",
-                                              _tr("nnstudio projects (*.json);;All files (*)"))
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str, template: bool = False) -> bool:
-        try:
-            project = project_files.read_project(path)
-        except (OSError, ValueError) as err:
-            QMessageBox.warning(self, _tr("Cannot open the project"),
-                                _tr("%s cannot be opened: %s") % (path, describe_error(err)))
-            return False
-        return self._load(project, _tr("Open %s") % path, None if template else path)
-
-    def save_project(self) -> bool:
-        if not self.path:
-            return self.save_project_as()
-        return self.save_to(self.path)
-
-    def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, _tr("Save Project"), self.path or "project.json",
-                                              _tr("nnstudio projects (*.json)"))
-        return bool(path) and self.save_to(path)
-
-    def save_to(self, path: str) -> bool:
-        try:
-            project_files.write_project(path, self.doc.to_dict())
-        except OSError as err:
-            QMessageBox.warning(self, _tr("Cannot save the project"),
-                                _tr("%s cannot be written: %s") % (path, err))
-            return False
-        self.path = path
-        self.undo_stack.setClean()
-        self._update_title()
-        return True
 
     def show_about(self) -> None:
         QMessageBox.about(self, _tr("About nnstudio"), about_text(self.datasets))
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:  # noqa: N802
-        if not self.undo_stack.isClean():
-            answer = QMessageBox.question(
-                self, _tr("Unsaved changes"), _tr("Save the project before closing?"),
-                QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
-            if answer == QMessageBox.Cancel or (answer == QMessageBox.Save and not self.save_project()):
-                event.ignore()
-                return
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.files.shutdown()
         self._weights_timer.stop()
         self.controller.shutdown()
         self.save_layout()

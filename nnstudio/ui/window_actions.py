@@ -32,11 +32,7 @@ def build_actions(window) -> None:
     """Create ``window.actions_by_name`` and the File/Edit/View/Run/Help menus and toolbar."""
     w = window
     sp = QStyle.StandardPixmap
-    # File
-    _action(w, "new", _tr("&New Project"), w.new_project, [QKeySequence.New])
-    _action(w, "open", _tr("&Open…"), w.open_project, [QKeySequence.Open], sp.SP_DialogOpenButton)
-    _action(w, "save", _tr("&Save"), w.save_project, [QKeySequence.Save], sp.SP_DialogSaveButton)
-    _action(w, "save_as", _tr("Save &As…"), w.save_project_as, [QKeySequence.SaveAs])
+    # File (New, Open, Save… are the project-files helper's)
     _action(w, "quit", _tr("&Quit"), w.close, [QKeySequence.Quit])
     # Edit
     _action(w, "undo", _tr("&Undo"), w.editor.undo, [QKeySequence.Undo])
@@ -60,12 +56,13 @@ def build_actions(window) -> None:
     a = w.actions_by_name
     bar = w.menuBar()
     file_menu = bar.addMenu(_tr("&File"))
-    file_menu.addAction(a["new"])
-    w.templates_menu = file_menu.addMenu(_tr("New from &Template"))
-    file_menu.addAction(a["open"])
-    file_menu.addSeparator()
-    file_menu.addAction(a["save"])
-    file_menu.addAction(a["save_as"])
+    for i, action in enumerate(w.files.file_actions()):
+        if action is None:
+            file_menu.addSeparator()
+        else:
+            file_menu.addAction(action)
+        if i == 0:
+            w.templates_menu = file_menu.addMenu(_tr("New from &Template"))
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -10,7 +10,7 @@ from .array_view import ArrayView
 from .captions import tensor_caption
 from .operation_panel import param_of
 
-COLUMNS = 2
+WIDE = 720        # viewport width from which two arrays sit side by side
 
 
 def display_name(key: str, event: TraceEvent) -> str:
@@ -33,14 +33,18 @@ class TensorPanel(QScrollArea):
         self.setWidget(self.inner)
         self._views: dict[str, ArrayView] = {}
         self._pool: list[ArrayView] = []
+        self._columns = 2
 
     def views(self) -> dict[str, ArrayView]:
         """The array views of the current operation, keyed by the trace's tensor names."""
         return dict(self._views)
 
+    def columns(self) -> int:
+        """Two arrays side by side when there is room, one under the other in a narrow dock."""
+        return 2 if self.viewport().width() >= WIDE else 1
+
     def show_event(self, event: TraceEvent) -> None:
         for v in self._views.values():
-            self.grid.removeWidget(v)
             v.hide()
         self._views.clear()
         for i, (key, array) in enumerate(event.tensors.items()):
@@ -48,18 +52,34 @@ class TensorPanel(QScrollArea):
                 self._pool.append(ArrayView(self.inner))
             view = self._pool[i]
             view.set_array(display_name(key, event), array, tensor_caption(key))
-            self.grid.addWidget(view, i // COLUMNS, i % COLUMNS)
             view.show()
             self._views[key] = view
-        # compact arrays sit at the top; heat maps share whatever height is left
-        rows = (len(event.tensors) + COLUMNS - 1) // COLUMNS
+        self._arrange()
+
+    def _arrange(self) -> None:
+        self._columns = cols = self.columns()
+        views = list(self._views.values())
+        for v in self._pool:
+            self.grid.removeWidget(v)
         for r in range(self.grid.rowCount()):
             self.grid.setRowStretch(r, 0)
-        any_heat = any(v.mode == "heatmap" for v in self._views.values())
+        for c in range(2):
+            self.grid.setColumnStretch(c, 1 if c < cols else 0)
+        for i, v in enumerate(views):
+            self.grid.addWidget(v, i // cols, i % cols)
+        # compact arrays sit at the top; heat maps share whatever height is left
+        rows = (len(views) + cols - 1) // cols
+        any_heat = False
         for r in range(rows):
-            heat = any(v.mode == "heatmap" for v in list(self._views.values())[r * COLUMNS:(r + 1) * COLUMNS])
+            heat = any(v.mode == "heatmap" for v in views[r * cols:(r + 1) * cols])
+            any_heat |= heat
             self.grid.setRowStretch(r, 1 if heat else 0)
         self.grid.setRowStretch(rows, 0 if any_heat else 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._views and self.columns() != self._columns:
+            self._arrange()
 
     def clear(self) -> None:
         for v in self._views.values():

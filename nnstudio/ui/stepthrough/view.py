@@ -101,7 +101,7 @@ class StepThroughView(QWidget):
         top.addWidget(QLabel(self.tr("Samples:")))
         top.addWidget(self.samples)
         top.addWidget(self.record_button)
-        top.addWidget(self.status, 1)
+        top.addStretch(1)
 
         self.prev_button = self._button("◀ " + self.tr("Previous"), self.tr("Previous operation (←)"),
                                         self.nav.previous)
@@ -138,7 +138,7 @@ class StepThroughView(QWidget):
         self.leave_button = self._button(self.tr("Leave step mode"), self.tr(
             "Training continues from the weights this step updated"), self.leave)
         for w in (self.export_trace_button, self.export_png_button, self.leave_button):
-            nav.addWidget(w)
+            top.addWidget(w)
 
         self.op_list = QListWidget()
         self.op_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -146,7 +146,7 @@ class StepThroughView(QWidget):
         self.break_list = QListWidget()
         self.break_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.break_list.itemChanged.connect(self._on_break_item)
-        self.break_list.setMaximumHeight(140)
+        self.break_list.setMaximumHeight(110)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -173,10 +173,11 @@ class StepThroughView(QWidget):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([340, 1000])
+        split.setSizes([280, 1000])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.status)
         layout.addLayout(nav)
         layout.addWidget(split, 1)
         self.status.setText(self.tr("Pause training, pick samples and record a step."))

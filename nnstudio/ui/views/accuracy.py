@@ -52,12 +52,16 @@ class AccuracyView(View):
         self.test.clear()
         self.classification = session.dataset.task == "classification"
 
-    def ingest(self, batch) -> None:
+    def ingest(self, batch) -> bool:
+        changed = False
         for s in batch:
             if s.train_accuracy is not None:
                 self.train.append(s.epoch, 100.0 * s.train_accuracy)
+                changed = True
             if s.test_accuracy is not None:
                 self.test.append(s.epoch, 100.0 * s.test_accuracy)
+                changed = True
+        return changed
 
     def _set_message(self) -> None:
         if not self.classification:

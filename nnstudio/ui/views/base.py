@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .palette import BACKGROUND, TEXT_COLOR
 
+PARK_TRIES, PARK_WAIT_MS = 20, 50
 DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views of a controller
 _last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
 
@@ -99,8 +100,10 @@ class View(QWidget):
     def start_run(self, session) -> None:
         """A new run was built (start or reset): forget the old data."""
 
-    def ingest(self, batch: Sequence) -> None:
-        """Record what the snapshots bring; no drawing here."""
+    def ingest(self, batch: Sequence) -> bool:
+        """Record what the snapshots bring (no drawing here); True when there is something
+        new to draw. New weights (``needs_detail``) always lead to a redraw."""
+        return False
 
     def redraw(self) -> None:
         """Draw what was recorded."""
@@ -131,15 +134,25 @@ class View(QWidget):
     def _snapshots(self, batch: Sequence) -> None:
         if self.session is None or not batch:
             return
+        fresh = False
         if self.needs_detail:
             for snap in reversed(batch):
                 if snap.weights is not None:
                     self.weights = snap.weights
                     self.weights_iteration = snap.iteration
+                    fresh = True
                     break
+            last = batch[-1]
+            if last.paused and self.weights_iteration < last.iteration and self.isVisible():
+                # the worker parks after this snapshot (a single step, a pause): its weights
+                # hold still, so copy them instead of waiting for a step that may not come
+                self.weights = self.session.network.state_dict()
+                self.weights_iteration = last.iteration
+                fresh = True
             self._maybe_request_detail()
-        self.ingest(batch)
-        self.request_redraw()
+        changed = self.ingest(batch)
+        if changed or fresh:
+            self.request_redraw()
 
     def _maybe_request_detail(self) -> None:
         if not self.isVisible():
@@ -156,9 +169,16 @@ class View(QWidget):
                 pass
             self.controller.request_detail()
 
-    def _state_changed(self, state: str) -> None:
+    def _state_changed(self, state: str, tries: int = 0) -> None:
         # paused / finished: the worker is parked or done, so its weights hold still
         if not self.needs_detail or self.session is None or state not in ("paused", "finished"):
+            return
+        if state == "paused" and getattr(self.controller, "is_paused", True) is False:
+            # the pause was asked for but the worker is still finishing its step
+            if tries < PARK_TRIES:
+                QTimer.singleShot(PARK_WAIT_MS, self, lambda: self._state_changed(state, tries + 1))
+            return
+        if getattr(self.controller, "state", state) != state:
             return
         trainer = self.session.trainer
         self.weights = self.session.network.state_dict()

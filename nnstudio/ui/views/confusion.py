@@ -94,31 +94,34 @@ class ConfusionView(View):
                              if self.classification else
                              self.tr("A confusion matrix needs a classification data set with test samples."))
 
-    def ingest(self, batch) -> None:
+    def ingest(self, batch) -> bool:
         if not self.classification:
-            return
+            return False
+        computed = False
         for s in batch:
             if s.epoch_end:
                 if s.weights is not None:
                     self._compute(s.epoch, s.weights, s.iteration)
+                    self.pending = None
+                    computed = True
                 else:
                     self.pending = (s.epoch, s.iteration)
-        self._resolve_pending()
+        return self._resolve_pending() or computed
 
     def weights_changed(self) -> None:
         self._resolve_pending()
 
-    def _resolve_pending(self) -> None:
-        """Score a finished epoch with the first weights from its end or later; until they
-        come, with the newest weights at hand (and say which iteration they are from)."""
+    def _resolve_pending(self) -> bool:
+        """Score a finished epoch with the first weights from its end or later (they come
+        within a moment: views ask for weights twice a second, and on pause or finish)."""
         if self.pending is None:
-            return
+            return False
         epoch, iteration = self.pending
         if self.weights is not None and self.weights_iteration >= iteration:
             self._compute(epoch, self.weights, self.weights_iteration)
             self.pending = None
-        elif epoch not in self.matrices:
-            self._compute(epoch, self.weights, self.weights_iteration if self.weights is not None else 0)
+            return True
+        return False
 
     def _compute(self, epoch: int, weights, iteration: int) -> None:
         ds = self.session.dataset

@@ -19,6 +19,7 @@ FLOOR = 1e-30
 
 
 class GradientsView(View):
+    min_interval = 0.1
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.layers: list[tuple[int, str]] = []      # (layer index, layer name) of layers with W
@@ -73,13 +74,14 @@ class GradientsView(View):
         ticks = [(i, name) for i, (_, name) in enumerate(self.layers)]
         self.bars_plot.getPlotItem().getAxis("bottom").setTicks([ticks])
 
-    def ingest(self, batch) -> None:
+    def ingest(self, batch) -> bool:
         names = [name for _, name in self.layers]
         for s in batch:
             norms = layer_weight_norms(s.grad_norms, names)
             for series, v in zip(self.series, norms):
                 series.append(s.iteration, v)
             self.current = norms
+        return bool(self.layers)
 
     def redraw(self) -> None:
         for series, curve in zip(self.series, self.curves):

@@ -78,12 +78,13 @@ class HistogramsView(View):
             if name in outputs and outputs[name] is not None:
                 self.histograms[name] = activation_histogram(outputs[name], BINS)
 
-    def ingest(self, batch) -> None:
+    def ingest(self, batch) -> bool:
         for snap in reversed(batch):
             if snap.activations is not None:
                 self._set_histograms(snap.activations)
                 self.source = self.tr("training batch at iteration {0}").format(snap.iteration)
-                break
+                return True
+        return False
 
     def redraw(self) -> None:
         if not self.layers:

@@ -22,6 +22,7 @@ def _positive(y: np.ndarray) -> np.ndarray:
 
 
 class LossView(View):
+    min_interval = 0.1
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.raw = BoundedSeries(CAPACITY)
@@ -105,7 +106,7 @@ class LossView(View):
         self.earlier.clear()
         self.clear_button.setEnabled(False)
 
-    def ingest(self, batch) -> None:
+    def ingest(self, batch) -> bool:
         for s in batch:
             self.raw.append(s.iteration, s.loss)
             self.smooth.append(s.iteration, self._ema.update(s.loss))
@@ -113,6 +114,7 @@ class LossView(View):
                 self.train_epoch.append(s.iteration, s.train_loss)
             if s.test_loss is not None:
                 self.test_epoch.append(s.iteration, s.test_loss)
+        return True
 
     def redraw(self) -> None:
         for series, curve in ((self.raw, self.raw_curve), (self.smooth, self.smooth_curve),

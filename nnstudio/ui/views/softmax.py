@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
@@ -19,6 +21,7 @@ from .palette import TEST_COLOR, TRAIN_COLOR
 SHIFT = 100.0
 GALLERY_POOL = 500      # test samples scored for the gallery
 GALLERY_SIZE = 40
+GALLERY_INTERVAL = 2.0  # seconds between gallery rebuilds while training runs
 ICON = 40
 
 
@@ -42,6 +45,8 @@ class SoftmaxView(View):
         self.logits = np.zeros(0)
         self.gallery_indices: list[int] = []
         self._loaded_iteration = -1
+        self._gallery_due = False
+        self._gallery_time = -1e9
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Test sample:"), self))
@@ -124,9 +129,14 @@ class SoftmaxView(View):
         if self.weights is not None and self.weights_iteration != self._loaded_iteration:
             self.mirror.load(self.weights, self.weights_iteration)
             self._loaded_iteration = self.weights_iteration
-            self._fill_gallery()
+            self._gallery_due = True
         elif self._loaded_iteration < 0:
             self._loaded_iteration = 0
+            self._gallery_due = True
+        parked = getattr(self.controller, "state", "paused") != "running"
+        if self._gallery_due and (parked or time.monotonic() - self._gallery_time >= GALLERY_INTERVAL):
+            self._gallery_due = False
+            self._gallery_time = time.monotonic()
             self._fill_gallery()
 
     def logits_for(self, x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,98 @@
+"""Training throughput with every live view open and visible, against headless (issue 5).
+
+    .venv/bin/python tests/benchmarks/bench_views.py [--seconds 8] [--train-size 10000]
+
+Headless: ``Trainer.run()`` consumed in a plain loop. With views: the real
+TrainingController trains in its worker thread while all nine views sit side by side in one
+1280×800 window (all visible, the worst case: a docked window shows only some of them) and
+redraw from its batched snapshots; the GUI thread runs its event loop. Both train MNIST
+784-50-10 (ReLU, softmax, SGD lr 0.1, batch 100) on the same subset. The machine is shared,
+so each side runs twice alternately and keeps its best; the ratio is what counts (target:
+at least 0.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QGridLayout, QWidget  # noqa: E402
+
+from nnstudio.project.model import Project  # noqa: E402
+from nnstudio.project.session import build_session  # noqa: E402
+
+
+def make_project(train_size: int, epochs: int) -> Project:
+    return Project.from_dict({
+        "format": "nnstudio-project", "version": 1,
+        "network": {"input_shape": [784], "loss": "cross_entropy", "layers": [
+            {"type": "dense", "units": 50, "activation": "relu", "init": "he"},
+            {"type": "dense", "units": 10, "activation": "softmax", "init": "xavier"}]},
+        "optimizer": {"name": "sgd", "lr": 0.1},
+        "training": {"batch_size": 100, "epochs": epochs, "seed": 0},
+        "dataset": {"name": "mnist", "train_size": train_size, "test_size": 2000}})
+
+
+def headless(project: Project, seconds: float) -> float:
+    session = build_session(project)
+    start = time.perf_counter()
+    n = 0
+    for _ in session.trainer.run():
+        n += 1
+        if time.perf_counter() - start >= seconds:
+            break
+    return n / (time.perf_counter() - start)
+
+
+def with_views(app: QApplication, project: Project, seconds: float) -> float:
+    from nnstudio.ui.controller import TrainingController
+    from nnstudio.ui.views import create_views
+
+    controller = TrainingController(project)
+    window = QWidget()
+    grid = QGridLayout(window)
+    views = create_views(controller)
+    for k, v in enumerate(views):
+        grid.addWidget(v, k // 3, k % 3)
+    window.resize(1280, 800)
+    window.show()
+    seen = []
+    controller.snapshots.connect(lambda batch: seen.extend(s.iteration for s in batch))
+    controller.reset()
+    app.processEvents()
+    start = time.perf_counter()
+    controller.play()
+    while time.perf_counter() - start < seconds:
+        app.processEvents()
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - start
+    controller.shutdown()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return (max(seen) if seen else 0) / elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--train-size", type=int, default=10000)
+    args = ap.parse_args()
+    app = QApplication.instance() or QApplication([])
+    project = make_project(args.train_size, epochs=1000)
+    build_session(project)  # load the data once, so the cache is warm for both sides
+    best_h, best_v = 0.0, 0.0
+    for round_ in range(2):
+        h = headless(project, args.seconds)
+        v = with_views(app, project, args.seconds)
+        print(f"round {round_ + 1}: headless {h:8.1f} it/s   all views visible {v:8.1f} it/s   ratio {v / h:.2f}")
+        best_h, best_v = max(best_h, h), max(best_v, v)
+    print(f"best: headless {best_h:.1f} it/s, with views {best_v:.1f} it/s, ratio {best_v / best_h:.2f} "
+          f"(target >= 0.80)")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPoint, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
@@ -38,12 +38,21 @@ INCH = 0.0254  # metres
 FORMATS = ("png", "svg", "csv")
 
 
-class ExportError(Exception):
-    """An export that could not be done; ``path`` and a plain-English ``reason``."""
+RENDER, TARGET, WRITE = "render", "target", "write"
 
-    def __init__(self, path: os.PathLike | str, reason: str):
+
+translate = QCoreApplication.translate    # lupdate reads translate("context", "text") calls
+
+
+class ExportError(Exception):
+    """An export that could not be done: ``path``, a translated ``reason`` and a ``kind``:
+    RENDER (the plot could not be drawn or holds no data), TARGET (a bad file name or
+    format), WRITE (the operating system refused the write: permissions, disk full)."""
+
+    def __init__(self, path: os.PathLike | str, reason: str, kind: str = WRITE):
         self.path = os.fspath(path)
         self.reason = reason
+        self.kind = kind
         super().__init__(f"{self.path}: {reason}")
 
 
@@ -114,14 +123,14 @@ def render_png(target, width: int | None = None, height: int | None = None, dpi:
     width = int(size.width() if width is None else width)
     height = int(size.height() if height is None else height)
     if width < 1 or height < 1:
-        raise ValueError(f"image size must be positive, got {width}×{height}")
+        raise ValueError(translate("Export", "the image size must be positive, got {0}×{1}").format(width, height))
     if dpi <= 0:
-        raise ValueError(f"DPI must be positive, got {dpi}")
+        raise ValueError(translate("Export", "the DPI must be positive, got {0}").format(dpi))
     item = graphics_target(target)
     if item is None:
         image = _render_widget(target, width, height)
     elif not _has_view(item):
-        raise ValueError("the plot is not shown in any view")
+        raise ValueError(translate("Export", "the plot is not shown in any view"))
     else:
         image = _render_graphics(item, width, height)
     dots = round(dpi / INCH)
@@ -131,7 +140,7 @@ def render_png(target, width: int | None = None, height: int | None = None, dpi:
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buf, "PNG"):
-        raise ValueError("Qt could not encode the image as PNG")
+        raise ValueError(translate("Export", "the image could not be encoded as PNG"))
     buf.close()
     return bytes(data.data())
 
@@ -181,7 +190,7 @@ def render_svg(target) -> bytes:
     if item is None:
         return _widget_svg(target)
     if not _has_view(item):
-        raise ValueError("the plot is not shown in any view")
+        raise ValueError(translate("Export", "the plot is not shown in any view"))
     return bytes(SVGExporter(item).export(toBytes=True))
 
 
@@ -216,7 +225,7 @@ def plot_table(target) -> Table:
         return _finish(list(header), [np.asarray(c) for c in columns])
     item = graphics_target(target)
     if item is None:
-        raise ValueError("this view has no tabular data to export")
+        raise ValueError(translate("Export", "this view has no tabular data to export"))
     header: list[str] = []
     columns: list[np.ndarray] = []
     plots = _plots_in(item)
@@ -230,7 +239,7 @@ def plot_table(target) -> Table:
             header.append(name)
             columns.append(col)
     if not header:
-        raise ValueError("the plot holds no data")
+        raise ValueError(translate("Export", "the plot holds no data yet"))
     return _finish(header, columns)
 
 
@@ -347,14 +356,14 @@ def write_bytes(path: os.PathLike | str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; ExportError says why it failed."""
     p = Path(path)
     if p.is_dir():
-        raise ExportError(p, "is a folder; choose a file name")
+        raise ExportError(p, translate("Export", "is a folder; choose a file name"), kind=TARGET)
     if not p.parent.is_dir():
-        raise ExportError(p, f"the folder {p.parent} does not exist")
+        raise ExportError(p, translate("Export", "the folder {0} does not exist").format(p.parent), kind=TARGET)
     try:
         atomic_write_bytes(p, lambda f: f.write(data))
     except OSError as err:
         detail = (err.strerror or str(err) or type(err).__name__).lower()
-        raise ExportError(p, f"cannot write: {detail}") from None
+        raise ExportError(p, translate("Export", "cannot write: {0}").format(detail), kind=WRITE) from None
 
 
 def export_png(target, path, width: int | None = None, height: int | None = None, dpi: float = 96.0) -> None:
@@ -379,14 +388,15 @@ def export(target, path, fmt: str, width: int | None = None, height: int | None 
     elif fmt == "csv":
         export_csv(target, path)
     else:
-        raise ExportError(path, f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+        raise ExportError(path, translate("Export", "unknown format {0!r}; allowed: {1}").format(fmt, ", ".join(FORMATS)),
+                          kind=TARGET)
 
 
 def _rendered(path, render, *args) -> bytes:
     try:
         return render(*args)
     except ValueError as err:
-        raise ExportError(path, str(err)) from None
+        raise ExportError(path, str(err), kind=RENDER) from None
 
 
 def has_table(target) -> bool:

@@ -22,7 +22,8 @@ from nnstudio.project.files import save_project
 from nnstudio.project.history import ITERATIONS_FILE, METRICS_FILE, RunHistory, save_history, write_metrics
 from nnstudio.project.model import Project
 
-from .export import ExportError, export_csv, export_png, export_svg, has_table, source_size, targets_of
+from .export import (TARGET, WRITE, ExportError, export_csv, export_png, export_svg, has_table, source_size,
+                     targets_of, translate)
 
 PROJECT_FILE = "project.json"
 
@@ -54,11 +55,12 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
     ``folder`` (created if missing), then metrics.csv and the project file."""
     out = Path(folder)
     if out.exists() and not out.is_dir():
-        raise ExportError(out, "is a file, not a folder")
+        raise ExportError(out, translate("Export", "is a file, not a folder"), kind=TARGET)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ExportError(out, f"cannot create the folder: {(err.strerror or str(err)).lower()}") from None
+        raise ExportError(out, translate("Export", "cannot create the folder: {0}").format((err.strerror or str(err)).lower()),
+                          kind=WRITE) from None
     report = ExportReport(out)
     used: set[str] = set()
     for i, view in enumerate(views):
@@ -66,7 +68,7 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
         stem = _unique(file_stem(title), used)
         targets = targets_of(view)
         if not targets:
-            report.skipped.append((title, "offers nothing to export"))
+            report.skipped.append((title, translate("Export", "offers nothing to export")))
             continue
         for k, target in enumerate(targets):
             name = stem if len(targets) == 1 else f"{stem}-{k + 1}"
@@ -97,15 +99,11 @@ def _export_target(target, out: Path, name: str, title: str, scale: float, dpi: 
         try:
             job(path)
         except ExportError as err:
-            if _is_folder_problem(err):
+            if err.kind == WRITE:      # the folder refuses writes: stop, do not skip
                 raise
             report.skipped.append((f"{title} ({suffix[1:].upper()})", err.reason))
         else:
             report.written.append(path)
-
-
-def _is_folder_problem(err: ExportError) -> bool:
-    return err.reason.startswith("cannot write")
 
 
 def _write_run_files(out: Path, project: Project | None, history: RunHistory | None,
@@ -121,7 +119,7 @@ def _write_run_files(out: Path, project: Project | None, history: RunHistory | N
             save_project(project, out / PROJECT_FILE)
             report.written.append(out / PROJECT_FILE)
     except FileFormatError as err:
-        raise ExportError(err.path, err.reason) from None
+        raise ExportError(err.path, err.reason, kind=WRITE) from None
 
 
 __all__ = ["ExportReport", "export_all", "file_stem", "PROJECT_FILE"]

@@ -16,47 +16,43 @@ from nnstudio.project.errors import FileFormatError, WeightsFileError
 
 from .export import ExportError
 
-CONTEXT = "FileMessages"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
+translate = QCoreApplication.translate    # lupdate reads translate("context", "text") calls
 
 
 def _headlines() -> dict[str, str]:
     return {
-        E.MISSING: tr("“{name}” does not exist."),
-        E.DIRECTORY: tr("“{name}” is a folder, not a file."),
-        E.PERMISSION: tr("You do not have permission to use “{name}”."),
-        E.IO: tr("The operating system could not read or write “{name}”."),
-        E.ENCODING: tr("“{name}” is not a text file in UTF-8."),
-        E.SYNTAX: tr("“{name}” is damaged or not a valid file of this kind."),
-        E.INVALID: tr("“{name}” contains a value nnstudio cannot use."),
-        E.NEWER: tr("“{name}” was written by a newer version of nnstudio; please update nnstudio to open it."),
-        E.NOT_NPZ: tr("“{name}” is not a weights file (.npz)."),
-        E.PICKLE: tr("“{name}” holds Python objects; nnstudio refuses to load them because they could run code."),
-        E.MISMATCH: tr("The weights in “{name}” do not fit this network."),
+        E.MISSING: translate("FileMessages", "“{name}” does not exist."),
+        E.DIRECTORY: translate("FileMessages", "“{name}” is a folder, not a file."),
+        E.PERMISSION: translate("FileMessages", "You do not have permission to use “{name}”."),
+        E.IO: translate("FileMessages", "The operating system could not read or write “{name}”."),
+        E.ENCODING: translate("FileMessages", "“{name}” is not a text file in UTF-8."),
+        E.SYNTAX: translate("FileMessages", "“{name}” is damaged or not a valid file of this kind."),
+        E.INVALID: translate("FileMessages", "“{name}” contains a value nnstudio cannot use."),
+        E.NEWER: translate("FileMessages", "“{name}” was written by a newer version of nnstudio; please update nnstudio to open it."),
+        E.NOT_NPZ: translate("FileMessages", "“{name}” is not a weights file (.npz)."),
+        E.PICKLE: translate("FileMessages", "“{name}” holds Python objects; nnstudio refuses to load them because they could run code."),
+        E.MISMATCH: translate("FileMessages", "The weights in “{name}” do not fit this network."),
     }
 
 
 def file_error_text(err: FileFormatError) -> str:
     """A translated, complete explanation of a file error: what, where and why."""
     name = os.path.basename(err.path.rstrip("/\\")) or err.path
-    lines = [_headlines().get(err.kind, tr("“{name}” could not be used.")).format(name=name)]
+    lines = [_headlines().get(err.kind, translate("FileMessages", "“{name}” could not be used.")).format(name=name)]
     if isinstance(err, WeightsFileError) and err.parameter and err.expected is not None:
-        lines.append(tr("Parameter {0}: the file has shape {1}, the network needs {2}.").format(
+        lines.append(translate("FileMessages", "Parameter {0}: the file has shape {1}, the network needs {2}.").format(
             err.parameter, tuple(err.got or ()), tuple(err.expected)))
     elif err.field:
-        lines.append(tr("Entry: {0}").format(err.field))
+        lines.append(translate("FileMessages", "Entry: {0}").format(err.field))
     if err.line is not None:
-        lines.append(tr("Line {0}, column {1}").format(err.line, err.column if err.column is not None else "?"))
-    lines.append(tr("Details: {0}").format(err.reason))
-    lines.append(tr("File: {0}").format(err.path))
+        lines.append(translate("FileMessages", "Line {0}, column {1}").format(err.line, err.column if err.column is not None else "?"))
+    lines.append(translate("FileMessages", "Details: {0}").format(err.reason))
+    lines.append(translate("FileMessages", "File: {0}").format(err.path))
     return "\n".join(lines)
 
 
 def export_error_text(err: ExportError) -> str:
     """What failed and why; an earlier file of that name is never half-overwritten."""
-    return "\n".join([tr("The export to “{0}” failed.").format(os.path.basename(err.path) or err.path),
-                      tr("Details: {0}").format(err.reason),
-                      tr("An earlier file of that name, if any, is unchanged.")])
+    return "\n".join([translate("FileMessages", "The export to “{0}” failed.").format(os.path.basename(err.path) or err.path),
+                      translate("FileMessages", "Details: {0}").format(err.reason),
+                      translate("FileMessages", "An earlier file of that name, if any, is unchanged.")])

@@ -224,7 +224,7 @@ def test_empty_curves_are_no_data(qtbot, tmp_path):
     qtbot.addWidget(w)
     w.getPlotItem().plot([], [], name="nothing yet")
     assert not ex.has_table(w)
-    with pytest.raises(ex.ExportError, match="holds no data"):
+    with pytest.raises(ex.ExportError, match="holds no data yet"):
         ex.export_csv(w, tmp_path / "e.csv")
     w.getPlotItem().plot([1.0], [2.0], name="one")
     assert ex.plot_table(w).header == ("one_x", "one_y")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from .export import ExportError, export, graphics_target, has_table, source_size
 from .export_views import file_stem
-from .file_messages import export_error_text
+from .file_messages import export_error_text, show_message
 
 MAX_PIXELS = 20000
 INCH_CM = 2.54
@@ -216,7 +216,7 @@ class ExportMenu(QObject):
 
     def show_error(self, text: str) -> None:
         """Tell the user why the export failed (tests replace this)."""
-        QMessageBox.warning(self._dialog_parent(), self.tr("Export failed"), text)
+        show_message(self._dialog_parent(), QMessageBox.Icon.Warning, self.tr("Export failed"), text)
 
     def run(self, fmt: str) -> bool:
         """Ask for the export settings, then export; False when cancelled or failed."""

@@ -36,7 +36,7 @@ from nnstudio.project.session import build_network
 
 from .export import ExportError
 from .export_views import export_all
-from .file_messages import export_error_text, file_error_text
+from .file_messages import export_error_text, file_error_text, show_message
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -198,10 +198,10 @@ class ProjectFiles(QObject):
         return RECOVER if clicked is recover else DISCARD if clicked is discard else LATER
 
     def show_error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self._widget, title, text)
+        show_message(self._widget, QMessageBox.Icon.Warning, title, text)
 
     def show_info(self, title: str, text: str) -> None:
-        QMessageBox.information(self._widget, title, text)
+        show_message(self._widget, QMessageBox.Icon.Information, title, text)
 
     def _start_dir(self) -> str:
         if self._path:

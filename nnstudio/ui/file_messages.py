@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.project import errors as E
 from nnstudio.project.errors import FileFormatError, WeightsFileError
@@ -36,23 +37,37 @@ def _headlines() -> dict[str, str]:
 
 
 def file_error_text(err: FileFormatError) -> str:
-    """A translated, complete explanation of a file error: what, where and why."""
+    """A translated explanation of a file error: a headline (what), a blank line, then the
+    details (which entry or parameter, where in the file, why, the full path)."""
     name = os.path.basename(err.path.rstrip("/\\")) or err.path
-    lines = [_headlines().get(err.kind, translate("FileMessages", "“{name}” could not be used.")).format(name=name)]
+    headline = _headlines().get(err.kind, translate("FileMessages", "“{name}” could not be used.")).format(name=name)
+    details = []
     if isinstance(err, WeightsFileError) and err.parameter and err.expected is not None:
-        lines.append(translate("FileMessages", "Parameter {0}: the file has shape {1}, the network needs {2}.").format(
-            err.parameter, tuple(err.got or ()), tuple(err.expected)))
-    elif err.field:
-        lines.append(translate("FileMessages", "Entry: {0}").format(err.field))
-    if err.line is not None:
-        lines.append(translate("FileMessages", "Line {0}, column {1}").format(err.line, err.column if err.column is not None else "?"))
-    lines.append(translate("FileMessages", "Details: {0}").format(err.reason))
-    lines.append(translate("FileMessages", "File: {0}").format(err.path))
-    return "\n".join(lines)
+        details.append(translate("FileMessages", "Parameter {0}: the file has shape {1}, the network needs {2}.")
+                       .format(err.parameter, tuple(err.got or ()), tuple(err.expected)))
+    else:
+        if err.field:
+            details.append(translate("FileMessages", "Entry: {0}").format(err.field))
+        if err.line is not None:
+            details.append(translate("FileMessages", "Line {0}, column {1}")
+                           .format(err.line, err.column if err.column is not None else "?"))
+        details.append(translate("FileMessages", "Why: {0}").format(err.reason))
+    details.append(translate("FileMessages", "File: {0}").format(err.path))
+    return headline + "\n\n" + "\n".join(details)
 
 
 def export_error_text(err: ExportError) -> str:
     """What failed and why; an earlier file of that name is never half-overwritten."""
-    return "\n".join([translate("FileMessages", "The export to “{0}” failed.").format(os.path.basename(err.path) or err.path),
-                      translate("FileMessages", "Details: {0}").format(err.reason),
-                      translate("FileMessages", "An earlier file of that name, if any, is unchanged.")])
+    name = os.path.basename(err.path.rstrip("/\\")) or err.path
+    return "\n\n".join([translate("FileMessages", "The export to “{0}” failed.").format(name),
+                         "\n".join([translate("FileMessages", "Why: {0}").format(err.reason),
+                                    translate("FileMessages", "An earlier file of that name, if any, is unchanged.")])])
+
+
+def show_message(parent, icon, title: str, text: str) -> None:
+    """A message box whose first paragraph is the headline and the rest the details."""
+    headline, _, details = text.partition("\n\n")
+    box = QMessageBox(icon, title, headline, QMessageBox.StandardButton.Ok, parent)
+    if details:
+        box.setInformativeText(details)
+    box.exec()

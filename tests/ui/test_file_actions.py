@@ -380,3 +380,30 @@ def test_actions_trigger_dialog_paths(env, tmp_path):
     assert files.path == str(tmp_path / "o.json")
     assert [a.text() if a else None for a in files.file_actions()][:2] == ["&New", "&Open…"]
     assert not files.export_all_action.isEnabled()   # no views were given
+
+
+def test_message_box_shows_headline_and_details(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from nnstudio.ui.file_messages import show_message
+    seen = {}
+
+    def close_it():
+        box = QApplication.activeModalWidget()
+        seen["text"], seen["info"] = box.text(), box.informativeText()
+        box.accept()
+
+    QTimer.singleShot(50, close_it)
+    show_message(None, QMessageBox.Icon.Warning, "Could not open", "“a.json” is damaged.\n\nLine 2\nWhy: cut off")
+    assert seen == {"text": "“a.json” is damaged.", "info": "Line 2\nWhy: cut off"}
+
+
+def test_recent_menu_entry_opens_the_file(env, tmp_path):
+    files, host, dlg = env
+    save_project(other_project(), tmp_path / "r.json")
+    files._add_recent(str(tmp_path / "r.json"))
+    files.recent_menu.aboutToShow.emit()
+    entry = [a for a in files.recent_menu.actions() if a.data()][0]
+    assert entry.toolTip() == str(tmp_path / "r.json")
+    entry.trigger()
+    assert host.project == other_project() and files.path == str(tmp_path / "r.json")

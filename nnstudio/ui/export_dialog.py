@@ -295,3 +295,13 @@ def install_export_menu(plot_widget_or_item, title: str) -> ExportMenu:
     if owner is None:
         menu.setParent(scene)
     return menu
+
+
+def install_view_menus(view) -> list[ExportMenu]:
+    """install_export_menu for each of a view's export_targets(), titled by the view (numbered
+    when it has several). Keep the returned list alive as long as the view."""
+    targets = list(view.export_targets()) if callable(getattr(view, "export_targets", None)) else []
+    title = view.title() if callable(getattr(view, "title", None)) else ""
+    if len(targets) == 1:
+        return [install_export_menu(targets[0], title)]
+    return [install_export_menu(t, f"{title} {k}") for k, t in enumerate(targets, start=1)]

@@ -16,7 +16,7 @@ from nnstudio.project.files import load_project
 from nnstudio.project.history import EPOCH_COLUMNS, RunHistory
 from nnstudio.project.model import default_project
 from nnstudio.project.recovery import Autosave
-from nnstudio.ui.export_dialog import ExportDialog, ExportMenu, install_export_menu
+from nnstudio.ui.export_dialog import ExportDialog, ExportMenu, install_export_menu, install_view_menus
 from nnstudio.ui.export_views import export_all, file_stem
 from nnstudio.ui.export import ExportError
 from nnstudio.ui.file_actions import ProjectFiles
@@ -216,3 +216,13 @@ def test_file_stem():
     assert file_stem("Loss / accuracy") == "Loss_accuracy"
     assert file_stem("損失") == "損失"
     assert file_stem("***") == "view"
+
+
+def test_install_view_menus(qtbot):
+    view = FakeView("Gradients", lambda: [_plot("norms", [0.1, 0.2]), _plot("bars", [1, 2])])
+    qtbot.addWidget(view)
+    menus = install_view_menus(view)
+    assert [m.title for m in menus] == ["Gradients 1", "Gradients 2"]
+    for menu, target in zip(menus, view.export_targets()):
+        assert menu.target is target
+        assert menu.actions["csv"] in target.getViewBox().menu.actions()

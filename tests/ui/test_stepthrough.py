@@ -318,3 +318,46 @@ def test_non_finite_values_are_shown_not_fatal(qtbot, shape):
     np.testing.assert_array_equal(view.shown_values(), a)
     assert "3 not finite" in view.stats.text()
     assert view.hover_text(0, 1) == "W[0, 1] = inf"
+
+
+def test_im2col_row_marks_its_input_window(cnn_view):
+    v = cnn_view
+    i = [e.op for e in v.trace.events].index("im2col")
+    v.nav.go(i)
+    views = v.tensors.views()
+    col, x = views["col"], views["x"]
+    for row in (0, 5, 17, 31):
+        col.hovered.emit(row * 9 + 4)          # the mouse on any cell of that row
+        assert col.highlighted == tuple(range(row * 9, row * 9 + 9))
+        window = np.array(x.highlighted)
+        assert len(window) == 9
+        # the marked input elements are exactly the numbers in that row of col
+        np.testing.assert_array_equal(x.array.reshape(-1)[window], col.array[row])
+    col.hovered.emit(-1)
+    assert x.highlighted == () and col.highlighted == ()
+
+
+def test_pool_output_marks_its_window(cnn_view):
+    v = cnn_view
+    i = [e.op for e in v.trace.events].index("maxpool")
+    v.nav.go(i)
+    views = v.tensors.views()
+    z, x = views["z"], views["x"]
+    for flat in range(z.array.size):
+        z.hovered.emit(flat)
+        window = x.array.reshape(-1)[list(x.highlighted)]
+        assert len(window) == 4 and window.max() == z.array.reshape(-1)[flat]
+
+
+def test_conv_output_marks_its_row_of_col(cnn_view):
+    v = cnn_view
+    i = [e.op for e in v.trace.events].index("conv")
+    v.nav.go(i)
+    views = v.tensors.views()
+    u, col, W, b = views["u"], views["col"], views["W"], views["b"]
+    n, f, r, c = 1, 1, 2, 3
+    u.hovered.emit(int(np.ravel_multi_index((n, f, r, c), u.array.shape)))
+    row = (n * 4 + r) * 4 + c
+    assert col.highlighted == tuple(range(row * 9, row * 9 + 9))
+    expected = col.array[row] @ W.array[f].reshape(-1) + b.array[f]
+    assert u.array[n, f, r, c] == pytest.approx(expected, rel=1e-5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QToolButton, QVBoxLayout, QWidget)
@@ -35,8 +35,11 @@ def index_text(index: tuple[int, ...]) -> str:
 
 
 class ArrayView(QWidget):
+    hovered = Signal(int)     # flat index of the element under the mouse, −1 for none
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.highlighted: tuple[int, ...] = ()
         self.name = ""
         self.array = np.zeros(0)
         self.cells = np.zeros((0, 0), dtype=np.int64)
@@ -69,6 +72,9 @@ class ArrayView(QWidget):
         self.box = self.plot.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image)
+        self.marks = pg.ScatterPlotItem(symbol="s", size=1, pxMode=False, brush=None,
+                                        pen=pg.mkPen("k", width=2))
+        self.box.addItem(self.marks)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.stack = QStackedWidget()
@@ -136,6 +142,8 @@ class ArrayView(QWidget):
     def _show(self, mode: str) -> None:
         a = self.array
         self.mode = mode
+        self.highlighted = ()
+        self.marks.clear()
         vertical = QSizePolicy.Policy.Maximum if mode == "table" else QSizePolicy.Policy.Expanding
         self.setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
         # the hidden page must not take room: a stacked widget sizes itself to its largest page
@@ -247,9 +255,33 @@ class ArrayView(QWidget):
         flat = int(self.cells[row, col])
         return " " if flat == GAP else self._element_text(flat)
 
+    def flat_at(self, row: int, col: int) -> int:
+        if not (0 <= row < self.cells.shape[0] and 0 <= col < self.cells.shape[1]):
+            return GAP
+        return int(self.cells[row, col])
+
     def _on_cell_entered(self, row: int, col: int) -> None:
         self.hover.setText(self.hover_text(row, col))
+        self.hovered.emit(self.flat_at(row, col))
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         p = self.image.mapFromScene(pos)
-        self.hover.setText(self.hover_text(int(np.floor(p.y())), int(np.floor(p.x()))))
+        row, col = int(np.floor(p.y())), int(np.floor(p.x()))
+        self.hover.setText(self.hover_text(row, col))
+        self.hovered.emit(self.flat_at(row, col))
+
+    def highlight(self, flat_indices) -> None:
+        """Mark these elements (flat indices into the array): selected cells in the table,
+        outlined squares on the heat map. An empty sequence clears the marks."""
+        self.highlighted = tuple(int(i) for i in flat_indices)
+        wanted = set(self.highlighted)
+        where = np.argwhere(np.isin(self.cells, list(wanted))) if wanted else np.zeros((0, 2), int)
+        if self.mode == "table":
+            self.table.clearSelection()
+            for r, c in where:
+                item = self.table.item(int(r), int(c))
+                if item is not None:
+                    item.setSelected(True)
+            if len(where):
+                self.table.scrollToItem(self.table.item(int(where[0][0]), int(where[0][1])))
+        self.marks.setData(x=where[:, 1] + 0.5, y=where[:, 0] + 0.5) if len(where) else self.marks.clear()

@@ -80,8 +80,13 @@ class OperationPanel(QWidget):
         self.code.setPlainText(event.code)
         lines = event.code.count("\n") + 1
         self.code.setFixedHeight(lines * self.code.fontMetrics().lineSpacing() + 14)
-        self.note.setText(event.note)
-        self.note.setVisible(bool(event.note))
+        note = event.note
+        if event.op in ("im2col", "conv", "maxpool", "avgpool"):
+            tip = self.tr("Point at a row of col (or at an output value) to see the window of the input it "
+                          "comes from.")
+            note = f"{note}  {tip}" if note else tip
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
     def clear(self) -> None:
         for w in (self.title, self.formula, self.long_way, self.note):

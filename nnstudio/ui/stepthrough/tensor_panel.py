@@ -1,4 +1,9 @@
-"""All arrays of the current operation, side by side, each in an :class:`ArrayView`."""
+"""All arrays of the current operation, side by side, each in an :class:`ArrayView`.
+
+For im2col, convolution and pooling steps the arrays are linked: pointing at a row of the
+column matrix (or at an output element) marks the window of the input it came from and
+the matching row, so the learner sees what im2col does.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,13 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
 
 from nnstudio.engine.recording import TraceEvent
 
+Window = tuple[int, int, int, bool]   # kernel, stride, pad, per channel (pooling)
+
+import numpy as np
+
 from .array_view import ArrayView
 from .captions import tensor_caption
+from .windows import window_of_row
 from .operation_panel import param_of
 
 WIDE = 720        # viewport width from which two arrays sit side by side
@@ -34,6 +44,7 @@ class TensorPanel(QScrollArea):
         self._views: dict[str, ArrayView] = {}
         self._pool: list[ArrayView] = []
         self._columns = 2
+        self._window: Window | None = None
 
     def views(self) -> dict[str, ArrayView]:
         """The array views of the current operation, keyed by the trace's tensor names."""
@@ -43,13 +54,16 @@ class TensorPanel(QScrollArea):
         """Two arrays side by side when there is room, one under the other in a narrow dock."""
         return 2 if self.viewport().width() >= WIDE else 1
 
-    def show_event(self, event: TraceEvent) -> None:
+    def show_event(self, event: TraceEvent, window: Window | None = None) -> None:
+        self._window = window if event.op in ("im2col", "conv", "maxpool", "avgpool") else None
         for v in self._views.values():
             v.hide()
         self._views.clear()
         for i, (key, array) in enumerate(event.tensors.items()):
             if i >= len(self._pool):
-                self._pool.append(ArrayView(self.inner))
+                view = ArrayView(self.inner)
+                view.hovered.connect(lambda flat, v=view: self._on_hovered(v, flat))
+                self._pool.append(view)
             view = self._pool[i]
             view.set_array(display_name(key, event), array, tensor_caption(key))
             view.show()
@@ -75,6 +89,38 @@ class TensorPanel(QScrollArea):
             any_heat |= heat
             self.grid.setRowStretch(r, 1 if heat else 0)
         self.grid.setRowStretch(rows, 0 if any_heat else 1)
+
+    def _on_hovered(self, view: ArrayView, flat: int) -> None:
+        views = self._views
+        if self._window is None or "col" not in views or view not in views.values():
+            return
+        col = views["col"]
+        rows, width = col.array.shape
+        if view is col:
+            row = flat // width if flat >= 0 else -1
+        elif view is views.get("z") or view is views.get("u"):
+            # pooling: z's flat order is the row order; conv: u is (N, F, OH, OW)
+            if flat < 0:
+                row = -1
+            elif view is views.get("u"):
+                n, _, i, j = np.unravel_index(flat, view.array.shape)
+                row = (n * view.array.shape[2] + i) * view.array.shape[3] + j
+            else:
+                row = flat
+        else:
+            return
+        self.link_row(int(row))
+
+    def link_row(self, row: int) -> None:
+        """Mark row ``row`` of the column matrix and the input window it holds (−1 clears)."""
+        views = self._views
+        col = views["col"]
+        width = col.array.shape[1]
+        col.highlight(range(row * width, (row + 1) * width) if row >= 0 else ())
+        x = views.get("x")
+        if x is not None and self._window is not None:
+            k, stride, pad, per_channel = self._window
+            x.highlight(window_of_row(x.array.shape, row, k, stride, pad, per_channel) if row >= 0 else ())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
 
 from nnstudio.engine.errors import EngineError
 from nnstudio.engine.recording import Phase
+from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
 
 from .captions import op_title, phase_title
@@ -45,6 +46,15 @@ def edge_shapes(trace: Trace) -> dict[int, str]:
     return shapes
 
 
+def window_of(spec):
+    """(kernel, stride, pad, per channel) of a conv or pooling layer spec, else None."""
+    if isinstance(spec, Conv2dSpec):
+        return (spec.kernel, spec.stride, spec.pad, False)
+    if isinstance(spec, PoolSpec):
+        return (spec.size, spec.step, 0, True)
+    return None
+
+
 def samples_text(indices: list[int]) -> str:
     """[0, 1, 2, 7] → "0-2, 7" (what the samples field shows after a step)."""
     parts: list[str] = []
@@ -68,6 +78,7 @@ class StepThroughView(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.trace: Trace | None = None
+        self._windows: list = []
         self.state = "idle"
         self.nav = TraceNavigator(self)
         self.nav.moved.connect(self._on_moved)
@@ -220,6 +231,7 @@ class StepThroughView(QWidget):
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
         self.trace = trace
+        self._windows = [window_of(layer.spec) for layer in session.network.layers]
         self.samples.setText(samples_text(idx))
         self._fill_lists(trace)
         self.gradcheck.set_source(source)
@@ -298,7 +310,7 @@ class StepThroughView(QWidget):
         if e is None:
             return
         self.op_panel.show_event(e, index, len(self.nav))
-        self.tensors.show_event(e)
+        self.tensors.show_event(e, self._windows[e.layer] if e.layer is not None else None)
         self.op_list.blockSignals(True)
         self.op_list.setCurrentRow(index)
         self.op_list.blockSignals(False)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QDateTime, QLocale, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -189,6 +189,10 @@ class ProjectFiles(QObject):
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Recover unsaved work?"),
                           self.tr("nnstudio did not close normally. Unsaved changes to “{0}” were kept. "
                                   "Recover them?").format(name), QMessageBox.StandardButton.NoButton, self._widget)
+        if left.saved_at is not None:
+            when = QDateTime.fromSecsSinceEpoch(int(left.saved_at))
+            box.setInformativeText(self.tr("Last autosaved: {0}").format(
+                QLocale().toString(when, QLocale.FormatType.ShortFormat)))
         recover = box.addButton(self.tr("Recover"), QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(self.tr("Ask Me Later"), QMessageBox.ButtonRole.RejectRole)

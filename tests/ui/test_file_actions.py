@@ -407,3 +407,42 @@ def test_recent_menu_entry_opens_the_file(env, tmp_path):
     assert entry.toolTip() == str(tmp_path / "r.json")
     entry.trigger()
     assert host.project == other_project() and files.path == str(tmp_path / "r.json")
+
+
+def _click_later(text_of_button):
+    """Click the button with this text in the next modal dialog."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        [button] = [b for b in box.buttons() if b.text().replace("&", "") == text_of_button]
+        button.click()
+
+    QTimer.singleShot(50, click)
+
+
+@pytest.mark.parametrize("button, answer", [("Save", fa.SAVE), ("Discard", fa.DISCARD), ("Cancel", fa.CANCEL)])
+def test_real_close_prompt_buttons(qtbot, tmp_path, button, answer):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    files = ProjectFiles(default_project, lambda p: None, parent=widget,
+                         settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                         autosave=Autosave(tmp_path / "rec"))
+    _click_later(button)
+    assert files.ask_save_changes() == answer
+
+
+@pytest.mark.parametrize("button, answer", [("Recover", fa.RECOVER), ("Discard", fa.DISCARD),
+                                            ("Ask Me Later", fa.LATER)])
+def test_real_recovery_prompt_buttons(qtbot, tmp_path, button, answer):
+    from nnstudio.project.recovery import Recovered
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    files = ProjectFiles(default_project, lambda p: None, parent=widget,
+                         settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                         autosave=Autosave(tmp_path / "rec"))
+    left = Recovered(tmp_path / "autosave-1.json", 1, default_project(), "/x/lesson.json", 1.7e9, None)
+    _click_later(button)
+    assert files.ask_recover(left) == answer

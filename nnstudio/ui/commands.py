@@ -159,7 +159,7 @@ class Editor:
             return False
         return self.push(SetLayerCommand(self.doc, index, data))
 
-    def update_layer(self, index: int, **changes: Any) -> bool:
+    def update_layer(self, index: int, /, **changes: Any) -> bool:
         data = dict(self.doc.layer(index).data)
         for key, value in changes.items():
             if value is None:
@@ -184,14 +184,15 @@ class Editor:
             return False
         return self.push(SetSectionCommand(self.doc, name, values), guarded)
 
-    def update_section(self, name: str, guarded: bool = True, **changes: Any) -> bool:
-        values = self.doc.section(name)
+    def update_section(self, section: str, /, guarded: bool = True, **changes: Any) -> bool:
+        """Change some keys of a section (None removes a key); ``name=`` is the optimizer's."""
+        values = self.doc.section(section)
         for key, value in changes.items():
             if value is None:
                 values.pop(key, None)
             else:
                 values[key] = value
-        return self.set_section(name, values, guarded)
+        return self.set_section(section, values, guarded)
 
     def set_input_shape(self, shape) -> bool:
         if tuple(shape) == self.doc.input_shape:

@@ -13,6 +13,7 @@ same seed, so the same initial weights come back.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any, Callable
 
@@ -267,7 +268,10 @@ class TrainingController(QObject):
         self._set_state("paused")
 
     def set_learning_rate(self, lr: float) -> None:
-        """Takes effect at the next training step."""
+        """Takes effect at the next training step (and stays for the next reset)."""
+        if self._project is not None:
+            optimizer = dataclasses.replace(self._project.optimizer, lr=float(lr))
+            self._project = self._project.with_(optimizer=optimizer)
         if self._worker is not None:
             self._post(SetLearningRate(float(lr)))
 

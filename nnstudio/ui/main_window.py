@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("nnstudio_main_window")
         self.settings = settings if settings is not None else default_settings()
         self.doc = ProjectDocument(project or default_project())
-        self.editor = Editor(self.doc, before_edit=self.confirm_reset)
+        self.editor = Editor(self.doc, before_edit=lambda: self.confirm_reset())
         self.undo_stack = self.editor.stack
         self.controller = TrainingController(None, loader=loader, parent=self)
         self.datasets = list_datasets_safely()
@@ -306,6 +306,10 @@ class MainWindow(QMainWindow):
         """Before an edit: a run that has made progress is reset only if the learner agrees."""
         if not self.controller.has_progress:
             return True
+        return self.ask_reset()
+
+    def ask_reset(self) -> bool:
+        """The question itself (tests replace this method)."""
         answer = QMessageBox.question(
             self, _tr("Reset training?"),
             _tr("This change needs a new run: the training so far will be reset. Go on?"),
@@ -330,9 +334,17 @@ class MainWindow(QMainWindow):
         self.status.show(batch[-1])
         for snap in batch:
             self.history.record(snap)
+        diagram = self.diagram_view.diagram
+        if not diagram.has_weight_lines():
+            return
+        session = self.controller.session
+        if batch[-1].paused and self.controller.is_paused and session is not None:
+            # the worker is parked: its network may be read here, and is exactly current
+            diagram.set_weights({k: v.copy() for k, v in session.network.parameters().items()})
+            return
         for snap in reversed(batch):
             if snap.weights is not None:
-                self.diagram_view.diagram.set_weights(snap.weights)
+                diagram.set_weights(snap.weights)
                 break
 
     def _request_weights(self) -> None:
@@ -345,8 +357,6 @@ class MainWindow(QMainWindow):
             self._weights_timer.start()
         else:
             self._weights_timer.stop()
-            if state == "paused" and self.diagram_view.diagram.has_weight_lines():
-                self.controller.request_detail(weights=True, activations=False)
         self._update_actions()
 
     def _on_diverged(self, err) -> None:

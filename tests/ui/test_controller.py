@@ -9,7 +9,7 @@ from ui_helpers import small_project
 
 @pytest.fixture
 def controller(qtbot):
-    c = TrainingController(small_project(epochs=50))
+    c = TrainingController(small_project(epochs=5000))
     deliveries = []
     c.snapshots.connect(deliveries.append)
     c.deliveries = deliveries

@@ -101,14 +101,14 @@ class DiagramScene(QGraphicsScene):
         self._add_node(layer.id)
         self._weights = None
         self.refresh()
-        self.select_layer(index)
 
     def _on_removed(self, index: int, layer) -> None:
         node = self.nodes.pop(layer.id)
+        was_selected = node.isSelected()
         self.removeItem(node)
         self._weights = None
         self.refresh()
-        if self.doc.layers:
+        if was_selected and self.doc.layers:
             self.select_layer(min(index, len(self.doc.layers) - 1))
 
     def _on_reloaded(self) -> None:

@@ -72,10 +72,14 @@ class DiagramView(QGraphicsView):
         return index + 1 if after else index
 
     def add_after(self) -> None:
-        self.editor.add_layer(self._insert_index(True))
+        self._add(self._insert_index(True))
 
     def add_before(self) -> None:
-        self.editor.add_layer(self._insert_index(False))
+        self._add(self._insert_index(False))
+
+    def _add(self, index: int) -> None:
+        if self.editor.add_layer(index):
+            self.diagram.select_layer(index)
 
     def delete_selected(self) -> None:
         index = self.diagram.current_layer()

@@ -1,0 +1,233 @@
+"""The diagram editor: building a network with clicks and keys, undo/redo of every kind of
+edit, drag to reorder as one undo step, problems on the offending node, live weights."""
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from nnstudio.ui.diagram.items import NEGATIVE, POSITIVE
+from ui_helpers import small_project, toy_project
+from window_fixtures import make_window, shot  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("qtbot")
+
+
+def node_point(window, node):
+    view = window.diagram_view
+    return view.mapFromScene(node.scenePos())
+
+
+def click_node(qtbot, window, node):
+    qtbot.mouseClick(window.diagram_view.viewport(), Qt.LeftButton, pos=node_point(window, node))
+
+
+def key(qtbot, window, k, mod=Qt.NoModifier):
+    qtbot.keyClick(window.diagram_view, k, mod)
+
+
+def types(window):
+    return [l.type for l in window.doc.layers]
+
+
+def test_build_a_network_with_clicks_and_keys(make_window, qtbot):
+    w = make_window()
+    w.diagram_view.setFocus()
+    first = w.diagram_view.diagram.node_for_layer(0)
+    click_node(qtbot, w, first)
+    assert w.diagram_view.diagram.current_layer() == 0
+    assert "Layer 1" in w.inspector.heading.text()
+    key(qtbot, w, Qt.Key_Insert)                            # add after the first layer
+    assert types(w) == ["dense", "dense", "dense"]
+    assert w.diagram_view.diagram.current_layer() == 1      # the new layer is selected
+    box = w.inspector.widgets["units"]
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "6")
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert w.doc.layer(1).data["units"] == 6
+    type_combo = w.inspector.widgets["type"]
+    type_combo.setCurrentIndex(type_combo.findData("dropout"))
+    type_combo.activated.emit(type_combo.currentIndex())
+    assert types(w) == ["dense", "dropout", "dense"]
+    w.diagram_view.setFocus()
+    key(qtbot, w, Qt.Key_Insert, Qt.ShiftModifier)         # add before the dropout
+    assert types(w) == ["dense", "dense", "dropout", "dense"]
+    key(qtbot, w, Qt.Key_Right)
+    assert w.diagram_view.diagram.current_layer() == 2
+    key(qtbot, w, Qt.Key_Delete)
+    assert types(w) == ["dense", "dense", "dense"]
+    key(qtbot, w, Qt.Key_Z, Qt.ControlModifier)
+    assert types(w) == ["dense", "dense", "dropout", "dense"]
+    key(qtbot, w, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert types(w) == ["dense", "dense", "dense"]
+    qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=3000)
+    shot(w, "built")
+
+
+def test_arrow_keys_walk_input_layers_loss(make_window, qtbot):
+    w = make_window()
+    scene = w.diagram_view.diagram
+    w.diagram_view.setFocus()
+    key(qtbot, w, Qt.Key_Right)
+    assert scene.selected_node() is scene.input_node
+    for _ in range(5):
+        key(qtbot, w, Qt.Key_Right)
+    assert scene.selected_node() is scene.loss_node
+    key(qtbot, w, Qt.Key_Left)
+    assert scene.current_layer() == 1
+    key(qtbot, w, Qt.Key_Left, Qt.ControlModifier)          # move the output layer left
+    assert [l.data["units"] for l in w.doc.layers] == [3, 8]
+    key(qtbot, w, Qt.Key_Z, Qt.ControlModifier)
+    assert [l.data["units"] for l in w.doc.layers] == [8, 3]
+
+
+def undo_redo(w, apply, check):
+    before = w.doc.to_dict()
+    apply()
+    after = w.doc.to_dict()
+    assert after != before
+    check()
+    w.editor.undo()
+    assert w.doc.to_dict() == before
+    w.editor.redo()
+    assert w.doc.to_dict() == after
+    w.editor.undo()
+
+
+def test_undo_redo_each_kind_of_edit(make_window):
+    w = make_window()
+    e, doc = w.editor, w.doc
+    undo_redo(w, lambda: e.add_layer(1, "dropout"), lambda: doc.layer(1).type == "dropout")
+    undo_redo(w, lambda: e.remove_layer(0), lambda: len(doc.layers) == 1)
+    undo_redo(w, lambda: e.move_layer(0, 1), lambda: doc.layer(0).data["units"] == 3)
+    undo_redo(w, lambda: e.update_layer(0, units=12), lambda: doc.layer(0).data["units"] == 12)
+    undo_redo(w, lambda: e.update_layer(0, activation="tanh"), lambda: None)
+    undo_redo(w, lambda: e.update_layer(0, init="xavier"), lambda: None)
+    undo_redo(w, lambda: e.set_batchnorm_after(0, True), lambda: doc.layer(1).type == "batchnorm")
+    undo_redo(w, lambda: e.update_section("training", batch_size=10), lambda: None)
+    undo_redo(w, lambda: e.update_section("optimizer", name="adam"), lambda: None)
+    undo_redo(w, lambda: e.set_loss("sse"), lambda: None)
+    undo_redo(w, lambda: w.dataset_panel.choose("wine"), lambda: None)
+
+
+def test_inspector_edits_conv_and_dropout_fields(make_window):
+    w = make_window()
+    w.editor.add_layer(1, "dropout")
+    w.diagram_view.diagram.select_layer(1)
+    ratio = w.inspector.widgets["ratio"]
+    ratio.setValue(0.2)
+    assert w.doc.layer(1).data["ratio"] == pytest.approx(0.2)
+    w.editor.set_layer(0, {"type": "conv2d", "filters": 4, "kernel": 3})
+    w.diagram_view.diagram.select_layer(0)
+    for name, value in (("kernel", 5), ("stride", 2), ("pad", 1), ("filters", 6)):
+        w.inspector.widgets[name].setValue(value)
+        assert w.doc.layer(0).data[name] == value
+    check = w.inspector.widgets["batchnorm"]
+    check.setChecked(True)
+    assert w.doc.layer(1).type == "batchnorm"
+    check.setChecked(False)
+    assert w.doc.layer(1).type == "dropout"
+
+
+def drag(qtbot, view, start: QPoint, end: QPoint):
+    vp = view.viewport()
+    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    for k in range(1, 6):
+        p = start + (end - start) * (k / 5)
+        QApplication.sendEvent(vp, QMouseEvent(QEvent.MouseMove, QPointF(p), QPointF(vp.mapToGlobal(p)),
+                                               Qt.NoButton, Qt.LeftButton, Qt.NoModifier))
+    qtbot.mouseRelease(vp, Qt.LeftButton, pos=end)
+
+
+def test_drag_reorders_in_one_undo_step(make_window, qtbot):
+    w = make_window()
+    w.editor.add_layer(1, "dropout")
+    w.diagram_view.resetTransform()
+    scene = w.diagram_view.diagram
+    first = scene.node_for_layer(0)
+    before = w.undo_stack.count()
+    start = node_point(w, first)
+    end = node_point(w, scene.node_for_layer(1)) + QPoint(60, 0)
+    drag(qtbot, w.diagram_view, start, end)
+    assert types(w) == ["dropout", "dense", "dense"]
+    assert w.undo_stack.count() == before + 1
+    w.editor.undo()
+    assert types(w) == ["dense", "dropout", "dense"]
+    assert scene.node_for_layer(0).x() < scene.node_for_layer(1).x()
+
+
+def test_invalid_structure_marks_the_node_and_disables_play(make_window, qtbot):
+    w = make_window()
+    play = w.actions_by_name["play"]
+    assert play.isEnabled()
+    w.editor.update_layer(1, units=4)                  # iris has 3 classes
+    qtbot.waitUntil(lambda: not play.isEnabled(), timeout=3000)
+    node = w.diagram_view.diagram.node_for_layer(1)
+    assert node.error and "3" in node.error and "classes" in node.error
+    assert not w.actions_by_name["step"].isEnabled()
+    assert w.controller.session is None
+    shot(w, "invalid")
+    w.editor.undo()
+    qtbot.waitUntil(lambda: play.isEnabled(), timeout=3000)
+    assert node.error is None
+
+
+def test_softmax_in_a_hidden_layer_is_marked_there(make_window, qtbot):
+    w = make_window()
+    w.editor.update_layer(0, activation="softmax")
+    qtbot.waitUntil(lambda: not w.actions_by_name["play"].isEnabled(), timeout=3000)
+    assert "softmax" in w.diagram_view.diagram.node_for_layer(0).error
+    assert w.diagram_view.diagram.node_for_layer(1).error is None
+
+
+def test_output_width_follows_the_data_set(make_window, qtbot):
+    w = make_window()
+    w.dataset_panel.choose("wine")
+    assert w.doc.input_shape == (13,) and w.doc.layer(-1).data["units"] == 3
+    w.dataset_panel.choose("function")
+    assert w.doc.input_shape == (1,)
+    last = w.doc.layer(-1).data
+    assert last["units"] == 1 and last["activation"] == "identity" and w.doc.loss == "sse"
+    qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=5000)
+    w.editor.undo()                                     # one step back to wine
+    assert w.doc.section("dataset")["name"] == "wine" and w.doc.loss == "cross_entropy"
+
+
+def test_small_layers_show_live_weights_by_sign_and_size(make_window, qtbot):
+    w = make_window(toy_project(epochs=500))
+    scene = w.diagram_view.diagram
+    conn = scene.connections(0)
+    assert conn is not None and len(conn.lines) == 2 and len(conn.lines[0]) == 4
+    W = w.controller.session.network.parameters()["dense_1.W"].copy()
+    for i in range(2):
+        for j in range(4):
+            pen = conn.lines[i][j].pen()
+            assert pen.color() == (POSITIVE if W[i, j] >= 0 else NEGATIVE)
+    biggest = abs(W).argmax()
+    widths = [[line.pen().widthF() for line in row] for row in conn.lines]
+    assert max(max(r) for r in widths) == widths[biggest // 4][biggest % 4]
+    w.controller.step_epoch()
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=5000)
+    after = [[line.pen().widthF() for line in row] for row in conn.lines]
+    assert after != widths                              # the trained weights are shown
+    shot(w, "toy-weights")
+
+
+def test_larger_layers_are_blocks_with_shape_params_activation(make_window):
+    w = make_window(small_project(hidden=40))
+    node = w.diagram_view.diagram.node_for_layer(0)
+    assert node.neurons == 0
+    assert "out 40" in node.lines and "200 params" in node.lines and "ReLU" in node.lines
+
+
+def test_zoom_and_fit(make_window, qtbot):
+    w = make_window()
+    view = w.diagram_view
+    view.resetTransform()
+    qtbot.keyClick(view, Qt.Key_Equal, Qt.ControlModifier)
+    assert view.transform().m11() == pytest.approx(1.25)
+    qtbot.keyClick(view, Qt.Key_Minus, Qt.ControlModifier)
+    assert view.transform().m11() == pytest.approx(1.0)
+    view.fit()
+    rect = view.mapFromScene(view.diagram.itemsBoundingRect()).boundingRect()
+    assert view.viewport().rect().contains(rect)

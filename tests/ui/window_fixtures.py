@@ -1,0 +1,50 @@
+"""A main-window factory for the window tests: private settings, no blocking dialogs, and a
+check that every window it made is closed (and its worker thread gone) afterwards."""
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from nnstudio.ui.main_window import MainWindow
+from ui_helpers import small_project
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    made = []
+
+    def make(project=None, settings_path=None, show=True):
+        settings = QSettings(str(settings_path or tmp_path / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(project or small_project(epochs=2000), settings=settings)
+        window.files.ask_save_changes = lambda: "discard"
+        window.files.show_error = lambda title, text: pytest.fail(f"unexpected error box: {title}: {text}")
+        window.asked = []
+        window.ask_reset = lambda: window.asked.append(True) or window.answer
+        window.answer = True
+        made.append(window)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.controller.session is not None, timeout=5000)
+        return window
+
+    yield make
+    for window in made:
+        if window.isVisible():
+            window.close()
+        assert window.controller.session is None, "the window left a run behind"
+    leaked = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    assert not leaked, f"windows left open: {leaked}"
+    for window in made:
+        window.deleteLater()
+    QApplication.processEvents()
+
+
+def shot(window, name):
+    """Save a screenshot for a person to look at (/tmp/nnstudio-<name>.png)."""
+    QApplication.processEvents()
+    window.grab().save(f"/tmp/nnstudio-{name}.png")
+
+
+def iteration_text(window):
+    return window.status.iteration.text()

@@ -64,6 +64,35 @@ def test_cnn_every_value_shown_equals_the_trace(cnn_view):
     assert_shows_trace(cnn_view)
 
 
+OTHER_NETWORKS = {
+    "regression": ([{"type": "dense", "units": 4, "activation": "sigmoid"},
+                    {"type": "dense", "units": 2, "activation": "identity"}], (3,), "sse"),
+    "avgpool-tanh": ([{"type": "conv2d", "filters": 2, "kernel": 3, "pad": 1, "stride": 2, "activation": "tanh"},
+                      {"type": "avgpool", "size": 3},
+                      {"type": "flatten"},
+                      {"type": "dense", "units": 3, "activation": "softmax"}], (2, 7, 7), "cross_entropy"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_NETWORKS))
+def test_other_networks_with_weight_decay_show_the_trace(qtbot, name):
+    layers, shape, loss = OTHER_NETWORKS[name]
+    view = StepThroughView(FakeController(make_session(layers, shape, loss=loss, weight_decay=0.1,
+                                                       optimizer={"name": "rmsprop", "lr": 0.01})))
+    qtbot.addWidget(view)
+    assert view.enter([0, 1])
+    ops = [e.op for e in view.trace.events]
+    assert "regularization" in ops and "regularization_backward" in ops
+    assert_shows_trace(view)
+    # the gradient check's copy has the same weight decay: its backprop equals the traced gradient
+    name0 = f"{view.trace.layer_names[0]}.W"
+    view.gradcheck.select(name0)
+    check = view.gradcheck.run()
+    assert check.max_rel_error < 1e-6
+    np.testing.assert_allclose(check.backprop, view.trace.grads[0]["W"].reshape(-1)[check.indices],
+                               rtol=1e-3, atol=1e-5)
+
+
 def test_im2col_step_shows_the_column_matrix(cnn_view):
     i = [e.op for e in cnn_view.trace.events].index("im2col")
     cnn_view.nav.go(i)

@@ -26,6 +26,8 @@ class StepSource:
     masks: Mapping[int, np.ndarray]        # dropout layer index → the traced mask
     x: np.ndarray
     t: np.ndarray
+    weight_decay: float = 0.0
+    l1: float = 0.0
 
     @classmethod
     def from_trace(cls, trace: Trace, network: Network) -> "StepSource":
@@ -36,10 +38,11 @@ class StepSource:
                 state[f"{layer.name}.{k}"] = np.array(v, dtype=np.float64)
         masks = {e.layer: np.array(e.tensors["mask"], dtype=np.float64) for e in trace.events
                  if e.phase == Phase.FORWARD and e.op == "dropout"}
-        return cls(network.spec, state, masks, np.array(trace.input, dtype=np.float64), np.array(trace.target))
+        return cls(network.spec, state, masks, np.array(trace.input, dtype=np.float64), np.array(trace.target),
+                   network.weight_decay, network.l1)
 
     def network(self) -> Network:
-        net = Network(self.spec, dtype="float64")
+        net = Network(self.spec, dtype="float64", weight_decay=self.weight_decay, l1=self.l1)
         net.load_state_dict(self.state)
         for layer in net.layers:
             if isinstance(layer, Dropout) and layer.index in self.masks:

@@ -101,16 +101,19 @@ def _has_view(item) -> bool:
     return scene is not None and bool(scene.views())
 
 
-def _view_boxes(item) -> list:
-    if isinstance(item, QGraphicsScene):
-        items = item.items()
-    else:
-        items = [item, *item.childItems()]
-        stack = list(item.childItems())
-        while stack:
-            child = stack.pop()
-            stack.extend(child.childItems())
-            items.append(child)
+def descendants(item: QGraphicsItem) -> list[QGraphicsItem]:
+    """Every item below ``item`` in the scene graph."""
+    out, stack = [], list(item.childItems())
+    while stack:
+        child = stack.pop()
+        out.append(child)
+        stack.extend(child.childItems())
+    return out
+
+
+def view_boxes(item) -> list:
+    """The ViewBoxes of a scene, or of an item and everything below it."""
+    items = item.items() if isinstance(item, QGraphicsScene) else [item, *descendants(item)]
     return [i for i in items if isinstance(i, pg.ViewBox)]
 
 
@@ -163,7 +166,7 @@ def _render_graphics(item, width: int, height: int) -> QImage:
     finally:
         if old is not None and item.geometry() != old:
             item.setGeometry(old)
-            for vb in _view_boxes(item):   # the view range follows the size lazily
+            for vb in view_boxes(item):   # the view range follows the size lazily
                 if any(vb.autoRangeEnabled()):
                     vb.updateAutoRange()
                 vb.updateMatrix()
@@ -174,9 +177,11 @@ def _render_widget(widget: QWidget, width: int, height: int) -> QImage:
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(widget.palette().window().color())
     painter = QPainter(image)
-    try:
+    try:   # one scale for both axes (no stretched text), centred
         w, h = max(1, widget.width()), max(1, widget.height())
-        painter.scale(width / w, height / h)
+        scale = min(width / w, height / h)
+        painter.translate((width - w * scale) / 2, (height - h * scale) / 2)
+        painter.scale(scale, scale)
         widget.render(painter, QPoint(0, 0))
     finally:
         painter.end()

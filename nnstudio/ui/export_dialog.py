@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from .export import ExportError, export, graphics_target, has_table, source_size
+from .export import ExportError, export, graphics_target, has_table, source_size, view_boxes
 from .export_views import file_stem
 from .file_messages import export_error_text, show_message
 
@@ -241,25 +241,13 @@ def _menus_of(target) -> list[QMenu]:
     item = graphics_target(target)
     if item is None:
         return []
-    if isinstance(item, pg.PlotItem):
-        boxes = [item.getViewBox()]
-    elif isinstance(item, pg.ViewBox):
+    if isinstance(item, pg.ViewBox):
         boxes = [item]
-    elif hasattr(item, "getViewBox") and item.getViewBox() is not None:
+    elif hasattr(item, "getViewBox") and item.getViewBox() is not None:   # PlotItem, ImageItem, curves
         boxes = [item.getViewBox()]
-    else:
-        scene_items = item.items() if isinstance(item, QGraphicsScene) else _descendants(item)
-        boxes = [i for i in scene_items if isinstance(i, pg.ViewBox)]
+    else:                                                                  # layouts and scenes
+        boxes = view_boxes(item)
     return [vb.menu for vb in boxes if getattr(vb, "menu", None) is not None]
-
-
-def _descendants(item) -> list:
-    out, stack = [], list(item.childItems())
-    while stack:
-        child = stack.pop()
-        out.append(child)
-        stack.extend(child.childItems())
-    return out
 
 
 def _hide_pyqtgraph_export(scene) -> None:

@@ -226,3 +226,12 @@ def test_install_view_menus(qtbot):
     for menu, target in zip(menus, view.export_targets()):
         assert menu.target is target
         assert menu.actions["csv"] in target.getViewBox().menu.actions()
+
+
+def test_context_menu_on_layout_reaches_every_plot(qtbot):
+    w = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(w)
+    a, b = w.addPlot(title="a"), w.addPlot(title="b")
+    menu = install_export_menu(w, "Both")
+    for plot in (a, b):
+        assert menu.actions["svg"] in plot.getViewBox().menu.actions()

@@ -241,11 +241,12 @@ def _menus_of(target) -> list[QMenu]:
     item = graphics_target(target)
     if item is None:
         return []
+    holder = item.getViewBox() if hasattr(item, "getViewBox") else None
     if isinstance(item, pg.ViewBox):
         boxes = [item]
-    elif hasattr(item, "getViewBox") and item.getViewBox() is not None:   # PlotItem, ImageItem, curves
-        boxes = [item.getViewBox()]
-    else:                                                                  # layouts and scenes
+    elif isinstance(item, pg.PlotItem) or isinstance(holder, pg.ViewBox):   # a plot, or an image/curve in one
+        boxes = [holder]
+    else:                                                                    # layouts and scenes
         boxes = view_boxes(item)
     return [vb.menu for vb in boxes if getattr(vb, "menu", None) is not None]
 

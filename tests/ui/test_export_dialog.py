@@ -235,3 +235,7 @@ def test_context_menu_on_layout_reaches_every_plot(qtbot):
     menu = install_export_menu(w, "Both")
     for plot in (a, b):
         assert menu.actions["svg"] in plot.getViewBox().menu.actions()
+    image = pg.ImageItem(np.ones((3, 3)))
+    a.addItem(image)
+    image_menu = install_export_menu(image, "Image")
+    assert image_menu.actions["png"] in a.getViewBox().menu.actions()

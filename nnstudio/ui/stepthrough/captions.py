@@ -75,7 +75,7 @@ def tensor_caption(name: str) -> str:
         "loss": _tr("loss E"),
         "penalty": _tr("regularization term"),
         "col": _tr("column matrix: one row per window"),
-        "mask": _tr("dropout mask (0 = dropped)"),
+        "mask": _tr("mask already divided by (1 − p): 0 = dropped"),
         "mean": _tr("batch mean μ"),
         "var": _tr("batch variance σ²"),
         "xn": _tr("normalized x̂"),

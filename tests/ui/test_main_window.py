@@ -1,0 +1,206 @@
+"""The main window: run controls with the status bar following, the live learning rate,
+edits during training, divergence, settings, closing during training, the screenshot."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QWidget
+
+from nnstudio.ui.main_window import LAYOUT_VERSION, about_text
+from ui_helpers import small_project
+from window_fixtures import iteration_text, make_window, shot  # noqa: F401 - fixture
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def trigger(window, name):
+    action = window.actions_by_name[name]
+    assert action.isEnabled(), f"{name} is disabled"
+    action.trigger()
+
+
+def test_play_pause_step_reset_with_the_status_bar(make_window, qtbot):
+    w = make_window()
+    assert iteration_text(w) == "Iteration 0/10000"
+    assert not w.actions_by_name["pause"].isEnabled()
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=3000)
+    assert w.status.state.text() == "Paused" and w.status.epoch.text() == "Epoch 1/2000"
+    assert w.status.loss.text().startswith("Loss ")
+    trigger(w, "step_epoch")
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 5/10000", timeout=3000)
+    trigger(w, "play")
+    assert w.status.state.text() == "Training"
+    assert not w.actions_by_name["play"].isEnabled() and w.actions_by_name["pause"].isEnabled()
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.iteration > 30, timeout=5000)
+    trigger(w, "pause")
+    qtbot.waitUntil(lambda: w.controller.is_paused, timeout=3000)
+    qtbot.wait(80)
+    n = w.controller.last_snapshot.iteration
+    assert iteration_text(w) == f"Iteration {n}/10000"
+    assert w.status.progress.value() == n
+    assert "samples/s" in w.status.speed.text() and "—" not in w.status.speed.text()
+    assert len(w.history.iterations) == n
+    shot(w, "paused")
+    trigger(w, "reset")
+    assert iteration_text(w) == "Iteration 0/10000" and w.status.progress.value() == 0
+    assert w.status.state.text() == "Ready" and not w.history.iterations
+
+
+def test_learning_rate_changes_live_without_a_reset(make_window, qtbot):
+    w = make_window()
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.last_snapshot is not None
+                    and w.controller.last_snapshot.iteration > 10, timeout=5000)
+    box = w.training_panel.lr.box
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "0.02")
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert w.doc.section("optimizer")["lr"] == pytest.approx(0.02)
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.02), timeout=3000)
+    assert w.asked == []                                  # no reset was asked for
+    assert w.controller.state == "running"
+    lrs = [row[4] for row in w.history.iterations]
+    assert lrs[0] == pytest.approx(0.1) and lrs[-1] == pytest.approx(0.02)   # the same run
+    trigger(w, "pause")
+
+
+def test_editing_during_training_asks_to_reset(make_window, qtbot):
+    w = make_window()
+    trigger(w, "step_epoch")
+    qtbot.waitUntil(lambda: w.controller.has_progress, timeout=3000)
+    w.answer = False
+    assert not w.editor.update_layer(0, units=5)
+    assert w.asked == [True] and w.doc.layer(0).data["units"] == 8
+    assert w.controller.has_progress                     # the run is untouched
+    w.answer = True
+    assert w.editor.update_layer(0, units=5)
+    qtbot.waitUntil(lambda: not w.controller.has_progress, timeout=3000)
+    assert w.controller.session.network.parameters()["dense_1.W"].shape == (4, 5)
+    assert iteration_text(w) == "Iteration 0/10000"
+
+
+def test_divergence_shows_a_hint_and_the_window_stays_usable(make_window, qtbot):
+    w = make_window(small_project(lr=1e6, hidden=16, epochs=2000))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "diverged", timeout=5000)
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=2000)
+    text = w.banner.label.text()
+    assert "diverged" in text and "Lower the learning rate" in text
+    assert w.status.state.text() == "Diverged"
+    shot(w, "diverged")
+    w.training_panel.lr.set_value(0.05)
+    w.training_panel.lr.edited.emit(0.05)
+    trigger(w, "reset")
+    assert not w.banner.isVisible()
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=3000)
+    assert w.controller.last_snapshot.lr == pytest.approx(0.05)
+
+
+def test_optimizer_panel_shows_only_the_rule_hyperparameters(make_window):
+    w = make_window()
+    panel = w.training_panel
+    visible = lambda: {k for k, e in panel.hyper.items() if panel.opt_form.isRowVisible(e)}  # noqa: E731
+    assert visible() == set()
+    panel.optimizer.edited.emit("adam")
+    assert w.doc.section("optimizer")["name"] == "adam"
+    assert visible() == {"beta1", "beta2", "eps"}
+    panel.optimizer.edited.emit("rmsprop")
+    assert visible() == {"rho", "eps"}
+    panel.batch_mode.edited.emit("online")
+    assert w.doc.section("training")["batch_size"] == 1
+    panel.batch_mode.edited.emit("full")
+    assert w.doc.section("training")["batch_size"] == 100        # iris: 100 training samples
+    assert not panel.batch_size.isEnabled()
+
+
+def test_bad_data_option_is_flagged_and_play_disabled(make_window, qtbot):
+    w = make_window()
+    w.dataset_panel.set_option("test_ratio", 0.999)
+    qtbot.waitUntil(lambda: not w.actions_by_name["play"].isEnabled(), timeout=3000)
+    assert "test_ratio" in w.dataset_panel.error.text() or "training samples" in w.dataset_panel.error.text()
+    w.editor.undo()
+    qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=3000)
+
+
+def test_layout_and_geometry_are_restored(make_window, qtbot, tmp_path):
+    path = tmp_path / "layout.ini"
+    first = make_window(settings_path=path)
+    first.resize(760, 560)             # inside the offscreen screen (800×800)
+    first.docks["training"].hide()
+    first.speed_slider.setValue(3)
+    first.close()
+    second = make_window(settings_path=path)
+    assert not second.docks["training"].isVisible()
+    assert second.docks["dataset"].isVisible()
+    assert (second.width(), second.height()) == (760, 560)
+    assert second.speed_slider.value() == 3 and second.controller.delay > 0
+    second.close()
+    settings = QSettings(str(path), QSettings.IniFormat)
+    settings.setValue("window/layout_version", LAYOUT_VERSION + 1)   # an older app's layout
+    settings.sync()
+    third = make_window(settings_path=path)
+    assert third.docks["training"].isVisible()          # the foreign layout was ignored
+
+
+def test_about_lists_citations_and_licenses(make_window):
+    w = make_window()
+    text = about_text(w.datasets)
+    mnist = next(d for d in w.datasets if d.name == "mnist")
+    assert mnist.citation[:30] in text.replace("&amp;", "&") and "License" in text
+
+
+def test_none_refcount_is_stable(qtbot):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        widget.setEnabled(True)
+    assert sys.getrefcount(None) >= before - 5
+
+
+CLOSE_WHILE_TRAINING = textwrap.dedent("""
+    import os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    sys.path.insert(0, {tests!r})
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from nnstudio.ui.main_window import MainWindow
+    from ui_helpers import small_project
+    w = MainWindow(small_project(epochs=100000), settings=QSettings({ini!r}, QSettings.IniFormat))
+    w.files.set_modified = lambda *a: None
+    w.show()
+    QTimer.singleShot(300, w.controller.play)
+    def close():
+        assert w.controller.state == "running", w.controller.state
+        assert w.controller.last_snapshot is not None
+        w.close()
+        app.quit()
+    QTimer.singleShot(900, close)
+    sys.exit(app.exec())
+""")
+
+
+def test_closing_during_training_ends_the_thread_cleanly(tmp_path):
+    script = CLOSE_WHILE_TRAINING.format(tests=str(REPO / "tests" / "ui"), ini=str(tmp_path / "s.ini"))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            cwd=REPO)
+    assert "QThread: Destroyed" not in result.stderr
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_screenshot_command(tmp_path):
+    out = tmp_path / "shot.png"
+    project = REPO / "resources" / "examples" / "iris.json"
+    code = ("import sys; from nnstudio.ui.app import run_app; "
+            f"sys.exit(run_app({str(project)!r}, screenshot={str(out)!r}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "QThread" not in result.stderr

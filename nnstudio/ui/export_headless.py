@@ -22,7 +22,7 @@ from nnstudio.project.files import load_project
 from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project
 
-from .export_views import ExportReport
+from .export_views import ExportReport, prepare_folder
 
 VIEW_SIZE = (900, 600)
 SETTLE_SECONDS = 0.4          # let the views' redraw timers fire after the last snapshot
@@ -63,6 +63,7 @@ def export_plots(project_path: os.PathLike | str, out: os.PathLike | str, *, epo
     (seconds) stops training early and exports what was reached.
     """
     project = with_epochs(load_project(project_path), epochs)
+    prepare_folder(out)                      # a bad output folder fails before any training
     app = _application()
     from PySide6.QtCore import QEventLoop
     from .controller import TrainingController

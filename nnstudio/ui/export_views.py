@@ -49,10 +49,8 @@ def _title(view, index: int) -> str:
     return text or f"view{index + 1}"
 
 
-def export_all(views: Sequence, folder: os.PathLike | str, project: Project | None,
-               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0) -> ExportReport:
-    """Write every view's PNG (``scale`` × its on-screen size, ``dpi``), SVG and CSV into
-    ``folder`` (created if missing), then metrics.csv and the project file."""
+def prepare_folder(folder: os.PathLike | str) -> Path:
+    """Create the output folder (and its parents); ExportError when it cannot be."""
     out = Path(folder)
     if out.exists() and not out.is_dir():
         raise ExportError(out, translate("Export", "is a file, not a folder"), kind=TARGET)
@@ -61,6 +59,14 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
     except OSError as err:
         raise ExportError(out, translate("Export", "cannot create the folder: {0}").format((err.strerror or str(err)).lower()),
                           kind=WRITE) from None
+    return out
+
+
+def export_all(views: Sequence, folder: os.PathLike | str, project: Project | None,
+               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0) -> ExportReport:
+    """Write every view's PNG (``scale`` × its on-screen size, ``dpi``), SVG and CSV into
+    ``folder`` (created if missing), then metrics.csv and the project file."""
+    out = prepare_folder(folder)
     report = ExportReport(out)
     used: set[str] = set()
     for i, view in enumerate(views):

@@ -83,7 +83,7 @@ def test_loss_view_shows_raw_smoothed_and_epoch_losses(qtbot, ctl):
     x, y = view.raw_curve.getOriginalDataset()
     assert x.tolist() == [1, 2, 3, 4, 5, 6] and np.allclose(y, losses)
     _, ys = view.smooth_curve.getOriginalDataset()
-    assert np.allclose(ys, ema(losses, 0.95))
+    assert np.allclose(ys, ema(losses, loss_module.SMOOTHING))
     assert view.train_curve.getOriginalDataset()[0].tolist() == [3, 6]
     assert np.allclose(view.train_curve.getOriginalDataset()[1], [1.1, 0.8])
     assert np.allclose(view.test_curve.getOriginalDataset()[1], [1.3, 0.95])
@@ -179,7 +179,7 @@ def test_weight_tiles_equal_the_reshaped_weights(qtbot, ctl):
     for j in range(12):
         assert np.array_equal(view.tiles[j], W[:, j].reshape(8, 8))
     img = view.image.image
-    expected, columns = mosaic(weight_tiles(W, (8, 8)))
+    expected, columns = mosaic(weight_tiles(W, (8, 8)), view.columns)
     assert np.array_equal(np.isnan(img), np.isnan(expected))
     assert np.allclose(img[~np.isnan(img)], expected[~np.isnan(expected)])
     r, c = divmod(5, columns)

@@ -19,7 +19,7 @@ class AccuracyView(View):
         self.train = BoundedSeries(EPOCH_CAPACITY)
         self.test = BoundedSeries(EPOCH_CAPACITY)
         self.classification = True
-        self.plot = make_plot(self.tr("accuracy (% of samples classified correctly)"), self.tr("epoch"))
+        self.plot = make_plot(self.tr("accuracy (% correct)"), self.tr("epoch"))
         item = self.plot.getPlotItem()
         item.addLegend(offset=(-10, -10), labelTextColor="#202020", brush=(255, 255, 255, 200))
         self.train_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), symbol="o", symbolSize=7,
@@ -40,6 +40,10 @@ class AccuracyView(View):
         return self.tr("Accuracy")
 
     def caption(self) -> str:
+        return self.tr("Share of samples classified correctly after each epoch: training set (blue), unseen test "
+                       "set (orange). A growing gap means memorising, not learning.")
+
+    def details(self) -> str:
         return self.tr("The share of samples the network classifies correctly, measured on the whole "
                        "training set (blue) and on the unseen test set (orange) after every epoch. A widening "
                        "gap between the two means the network memorises instead of generalising.")

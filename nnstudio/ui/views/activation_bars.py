@@ -3,9 +3,11 @@ functions (CURRICULUM §2). Independent of training."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
@@ -15,7 +17,7 @@ from .palette import BACKGROUND
 ALWAYS = ("step", "sigmoid", "relu")
 OPTIONAL = ("tanh", "leaky_relu", "identity", "softmax")
 NEGATIVE, POSITIVE = pg.mkBrush("#2166AC"), pg.mkBrush("#E66101")
-COLUMNS = 2
+PANEL_ASPECT = 1.6        # preferred width / height of one panel
 
 
 class ActivationBarsView(View):
@@ -24,37 +26,38 @@ class ActivationBarsView(View):
         self.inputs = np.zeros(0)
         self.outputs: dict[str, np.ndarray] = {}
         self.panels: dict[str, tuple[pg.PlotItem, pg.BarGraphItem]] = {}
+        self.columns = 2
 
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Inputs:"), self))
+        # the settings sit in a narrow column beside the panels, leaving them the full height
+        side = QFormLayout()
+        side.setContentsMargins(0, 0, 0, 0)
         self.count = QSpinBox(self)
         self.count.setRange(1, 200)
         self.count.setValue(20)
         self.count.setToolTip(self.tr("How many random inputs"))
-        row.addWidget(self.count)
-        row.addWidget(QLabel(self.tr("Seed:"), self))
+        side.addRow(self.tr("Inputs:"), self.count)
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip(self.tr("The same seed gives the same inputs"))
-        row.addWidget(self.seed)
+        side.addRow(self.tr("Seed:"), self.seed)
         self.again = QPushButton(self.tr("New inputs"), self)
         self.again.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
-        row.addWidget(self.again)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Also show:"), self))
+        side.addRow(self.again)
+        side.addRow(QLabel(self.tr("Also show:"), self))
+        boxes = QGridLayout()
         self.extra: dict[str, QCheckBox] = {}
-        for name in OPTIONAL:
+        for k, name in enumerate(OPTIONAL):
             box = QCheckBox(name, self)
             box.toggled.connect(self._rebuild)
             self.extra[name] = box
-            row.addWidget(box)
-        row.addStretch(1)
-        self.body.addLayout(row)
+            boxes.addWidget(box, k // 2, k % 2)
+        side.addRow(boxes)
+        row = QHBoxLayout()
+        row.addLayout(side)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        self.body.addWidget(self.canvas, 1)
+        row.addWidget(self.canvas, 1)
+        self.body.addLayout(row, 1)
         self.count.valueChanged.connect(self._recompute)
         self.seed.valueChanged.connect(self._recompute)
         self._rebuild()
@@ -63,6 +66,10 @@ class ActivationBarsView(View):
         return self.tr("Activation functions")
 
     def caption(self) -> str:
+        return self.tr("Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step"
+                       " and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.")
+
+    def details(self) -> str:
         return self.tr("Random inputs between −10 and 10 (first panel) and the same inputs passed through each "
                        "activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while "
                        "ReLU keeps positive inputs as they are and sets negative ones to 0.")
@@ -77,17 +84,28 @@ class ActivationBarsView(View):
         self.canvas.clear()
         self.panels = {}
         panels = ["input"] + self.names()
-        last_row = (len(panels) - 1) // COLUMNS
+        columns = self.columns = self._columns_for(len(panels))
+        last_row = (len(panels) - 1) // columns
         for k, name in enumerate(panels):
-            if k and k % COLUMNS == 0:
+            if k and k % columns == 0:
                 self.canvas.nextRow()
             plot = self.canvas.addPlot()
-            style_plot_item(plot, self.tr("value") if k % COLUMNS == 0 else "",
-                            self.tr("input number") if k // COLUMNS == last_row else "")
+            style_plot_item(plot, self.tr("value") if k % columns == 0 else "",
+                            self.tr("input number") if k // columns == last_row else "")
             bars = pg.BarGraphItem(x=[], height=[], width=0.7)
             plot.addItem(bars)
             self.panels[name] = (plot, bars)
         self._recompute()
+
+    def _columns_for(self, n: int) -> int:
+        aspect = max(self.canvas.width(), 1) / max(self.canvas.height(), 1)
+        rows = max(1, round(math.sqrt(n * PANEL_ASPECT / aspect)))
+        return max(1, math.ceil(n / rows))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self._columns_for(len(self.panels)) != self.columns:
+            self._rebuild()
 
     def _recompute(self) -> None:
         self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QSize, QTimer, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .palette import BACKGROUND, TEXT_COLOR
@@ -52,6 +52,30 @@ def message_item(plot: pg.PlotItem) -> pg.TextItem:
     return t
 
 
+class Caption(QLabel):
+    """A word-wrapped label that asks for exactly the height its text needs at its width
+    (a plain QLabel reserves room for a guessed, narrower width)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def _height(self) -> int:
+        return self.heightForWidth(max(self.width(), 100))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(100, self._height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(50, self._height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.height() != self._height():
+            self.updateGeometry()
+
+
 class View(QWidget):
     needs_detail = False      # wants weight/activation copies in snapshots
     min_interval = 0.0        # seconds between redraws
@@ -70,11 +94,10 @@ class View(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(4)
-        self.caption_label = QLabel(self.caption(), self)
-        self.caption_label.setWordWrap(True)
+        self.caption_label = Caption(self.caption(), self)
         self.caption_label.setTextFormat(Qt.TextFormat.PlainText)
         self.caption_label.setStyleSheet("color: #404040;")
-        self.caption_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.caption_label.setToolTip(self.details())
         outer.addWidget(self.caption_label)
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
@@ -90,7 +113,12 @@ class View(QWidget):
         raise NotImplementedError
 
     def caption(self) -> str:
+        """One or two plain sentences: what the view shows and what to look for."""
         raise NotImplementedError
+
+    def details(self) -> str:
+        """A longer explanation (the caption's tooltip)."""
+        return ""
 
     def export_targets(self) -> list:
         """The pyqtgraph items or widgets an exporter should render."""

@@ -59,6 +59,10 @@ class ConfusionView(View):
         return self.tr("Confusion matrix")
 
     def caption(self) -> str:
+        return self.tr("Test samples by true class (rows) and predicted class (columns), with counts. A perfect "
+                       "network fills only the diagonal; bright cells off it are mix-ups.")
+
+    def details(self) -> str:
         return self.tr("Rows: the true class of the test samples; columns: the class the network predicted. "
                        "Each row shows where that class's samples went (the number in each cell is a count). "
                        "A perfect network fills only the diagonal; bright cells off it are classes it mixes up.")
@@ -80,6 +84,7 @@ class ConfusionView(View):
         self.cell_texts = []
         self.image.clear()
         self.shown = None
+        self._framed = False
         names = [str(c) for c in ds.class_names]
         ticks = [[(k, n) for k, n in enumerate(names)]] if self.n_classes <= 30 else None
         item.getAxis("bottom").setTicks(ticks)
@@ -106,7 +111,12 @@ class ConfusionView(View):
                     computed = True
                 else:
                     self.pending = (s.epoch, s.iteration)
-        return self._resolve_pending() or computed
+        resolved = self._resolve_pending()
+        if self.pending is not None:
+            # one weight copy per epoch even while this view is hidden, so every epoch
+            # gets its matrix; it comes with the next snapshot
+            self.controller.request_detail()
+        return resolved or computed
 
     def weights_changed(self) -> None:
         self._resolve_pending()
@@ -164,6 +174,9 @@ class ConfusionView(View):
         total = int(counts.sum())
         correct = int(np.trace(counts))
         self.epoch_label.setText(self.tr("Epoch {0}:").format(epoch))
+        self.slider.setVisible(len(epochs) > 1)
         self.info.setText(self.tr("{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}")
                           .format(correct, total, correct / total if total else 0.0, iteration))
-        item.getViewBox().autoRange(padding=0.02)
+        if not self._framed:
+            item.getViewBox().autoRange(padding=0.02)
+            self._framed = True

@@ -70,6 +70,10 @@ class DataFitView(View):
         return self.tr("Decision boundary / fit")
 
     def caption(self) -> str:
+        return self.tr("What the network answers for every input: class regions with the training (○) and test (△)"
+                       " points for 2-D data; for 1-D data the fitted curve and each hidden unit's share.")
+
+    def details(self) -> str:
         return self.tr("What the network does with every possible input. For 2-D data: each point of the plane "
                        "coloured by the class the network picks (paler where it is unsure), with the training "
                        "points (circles) and test points (triangles). For 1-D data: the network's curve over the "
@@ -81,6 +85,7 @@ class DataFitView(View):
     # ------------------------------------------------------------------ setup
     def start_run(self, session) -> None:
         ds = session.dataset
+        item = self.plot.getPlotItem()
         self.mirror = NetworkMirror(session.project)
         self._drawn_iteration = -1
         self.grid_values, self.contributions = None, None
@@ -102,6 +107,8 @@ class DataFitView(View):
         else:
             self.mode = "none"
         self.units_box.setVisible(self.mode == "function")
+        for axis in ("left", "bottom"):
+            item.showAxis(axis, self.mode != "none")
         self.legend.setVisible(self.mode == "function")
         if self.mode == "none":
             self.message.setText(self.tr("This picture needs data with 2 inputs (decision boundary)\n"

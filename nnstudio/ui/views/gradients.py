@@ -28,10 +28,9 @@ class GradientsView(View):
         self.current: list[float] = []
 
         row = QHBoxLayout()
-        self.history = make_plot(self.tr("‖∂L/∂W‖ (log scale)"), self.tr("iteration"))
+        self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"))
         hist_item = self.history.getPlotItem()
         hist_item.setLogMode(y=True)
-        self.legend = hist_item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
         self.message = message_item(hist_item)
         self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("layer, input → output"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
@@ -48,10 +47,14 @@ class GradientsView(View):
         return self.tr("Gradients")
 
     def caption(self) -> str:
+        return self.tr("Size of each layer's weight gradient ‖∂L/∂W‖ per update (colours as in the diagram). Much "
+                       "smaller values near the input mean vanishing gradients; huge ones, exploding.")
+
+    def details(self) -> str:
         return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; colours match "
-                       "the diagram. If the layers near the input get gradients many times smaller than the "
-                       "layers near the output, those layers barely learn (vanishing gradients, typical of "
-                       "sigmoid); huge values mean exploding gradients.")
+                       "the diagram and the bars on the right (the current values). If layers near the input get "
+                       "gradients many times smaller than layers near the output, they barely learn (vanishing "
+                       "gradients, typical of sigmoid); huge values mean exploding gradients.")
 
     def export_targets(self) -> list:
         return [self.history.getPlotItem(), self.bars_plot.getPlotItem()]
@@ -61,7 +64,6 @@ class GradientsView(View):
         item = self.history.getPlotItem()
         for c in self.curves:
             item.removeItem(c)
-        self.legend.clear()
         self.layers = [(l.index, l.name) for l in session.network.layers if "W" in l.params]
         self.series = [BoundedSeries(CAPACITY) for _ in self.layers]
         self.curves = []

@@ -41,6 +41,10 @@ class HistogramsView(View):
         return self.tr("Activations")
 
     def caption(self) -> str:
+        return self.tr("How each hidden layer's outputs spread over a batch. Piled at 0 and 1 (saturated sigmoid) "
+                       "or mostly exact zeros (dead ReLUs) means little information passes on.")
+
+    def details(self) -> str:
         return self.tr("How the outputs of each hidden layer are spread over a batch of samples (share of values "
                        "per bin). Healthy layers spread their values out; everything piled at 0 and 1 (saturated "
                        "sigmoid), all in one narrow spike, or mostly exact zeros (dead ReLUs) means the layer "
@@ -68,10 +72,21 @@ class HistogramsView(View):
             self.plots.append(plot)
             self.curves.append(curve)
         # the picture before any training: the initial weights on the first training samples
-        x = session.dataset.x_train[:INITIAL_SAMPLES]
-        outs = mirror.layer_outputs(x)
+        self.mirror = mirror
+        self._from_mirror(self.tr("initial weights, first {0} training samples"))
+
+    def _from_mirror(self, source: str) -> None:
+        x = self.session.dataset.x_train[:INITIAL_SAMPLES]
+        outs = self.mirror.layer_outputs(x)
         self._set_histograms({name: outs[index] for index, name, _ in self.layers})
-        self.source = self.tr("initial weights, first {0} training samples").format(len(x))
+        self.source = source.format(len(x))
+
+    def weights_changed(self) -> None:
+        """Paused or finished: the outputs for the current weights, on fixed samples."""
+        if self.weights is not None and self.layers:
+            self.mirror.load(self.weights, self.weights_iteration)
+            self._from_mirror(self.tr("weights of iteration {0}, first {{0}} training samples")
+                              .format(self.weights_iteration))
 
     def _set_histograms(self, outputs) -> None:
         for index, name, _ in self.layers:

@@ -14,6 +14,7 @@ from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 CAPACITY = 3000          # points kept per curve, however long the run
 EPOCH_CAPACITY = 1000
 MAX_EARLIER_RUNS = 3
+SMOOTHING = 0.9         # share of the running average kept per iteration
 FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
 
 
@@ -29,10 +30,10 @@ class LossView(View):
         self.smooth = BoundedSeries(CAPACITY)
         self.train_epoch = BoundedSeries(EPOCH_CAPACITY)
         self.test_epoch = BoundedSeries(EPOCH_CAPACITY)
-        self._ema = Ema(0.95)
+        self._ema = Ema(SMOOTHING)
         self.earlier: list[pg.PlotDataItem] = []
 
-        self.plot = make_plot(self.tr("loss (mean over the batch)"), self.tr("iteration (parameter updates)"))
+        self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"))
         item = self.plot.getPlotItem()
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
         self.raw_curve = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), name=self.tr("each batch"))
@@ -47,7 +48,7 @@ class LossView(View):
             c.setDownsampling(auto=True, method="peak")
             c.setClipToView(True)
         self.message = message_item(item)
-        self.message.setText(self.tr("Press Start to train: the loss appears here."))
+        self.message.setText(self.tr("Press Play to train: the loss appears here."))
         self.body.addWidget(self.plot, 1)
 
         row = QHBoxLayout()
@@ -67,6 +68,10 @@ class LossView(View):
         return self.tr("Loss")
 
     def caption(self) -> str:
+        return self.tr("How wrong the network is after each update (pale), smoothed (blue), and per epoch on the "
+                       "whole sets. Test loss rising while training loss falls means overfitting.")
+
+    def details(self) -> str:
         return self.tr("How wrong the network is, after each update (pale), smoothed (blue) and over whole "
                        "sets at each epoch's end. Look for a curve that falls and levels off; a test "
                        "loss rising while the training loss falls means overfitting. Earlier runs stay "

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QSpinBox)
+                               QSizePolicy, QSpinBox, QVBoxLayout)
 
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
@@ -58,11 +58,11 @@ class SoftmaxView(View):
         self.shift.setToolTip(self.tr("Adds 100 to each input uₖ of the softmax: the probabilities do not change"))
         self.shift.toggled.connect(lambda _v: self._redraw_now())
         row.addWidget(self.shift)
-        row.addStretch(1)
-        self.body.addLayout(row)
         self.verdict = QLabel("", self)
         self.verdict.setWordWrap(True)
-        self.body.addWidget(self.verdict)
+        self.verdict.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.verdict, 1)
+        self.body.addLayout(row)
 
         plots = QHBoxLayout()
         self.sample_plot = make_plot("", "")
@@ -70,7 +70,7 @@ class SoftmaxView(View):
         self.sample_plot.getPlotItem().addItem(self.sample_image)
         self.sample_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=pg.mkBrush("#808080"))
         self.sample_plot.getPlotItem().addItem(self.sample_bars)
-        self.prob_plot = make_plot(self.tr("probability"), self.tr("class (▲ marks the true class)"))
+        self.prob_plot = make_plot(self.tr("probability"), self.tr("class (▲ = true class)"))
         prob_item = self.prob_plot.getPlotItem()
         self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         prob_item.addItem(self.prob_bars)
@@ -79,30 +79,33 @@ class SoftmaxView(View):
         prob_item.setYRange(-0.08, 1.0, padding=0.02)
         prob_item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(prob_item)
-        plots.addWidget(self.sample_plot, 1)
-        plots.addWidget(self.prob_plot, 2)
-        self.body.addLayout(plots, 1)
-
+        plots.addWidget(self.sample_plot, 2)
+        plots.addWidget(self.prob_plot, 3)
+        # the gallery sits beside the plots, so a short dock still leaves them room
+        side = QVBoxLayout()
         self.gallery_label = QLabel("", self)
         self.gallery_label.setWordWrap(True)
-        self.body.addWidget(self.gallery_label)
+        side.addWidget(self.gallery_label)
         self.gallery = QListWidget(self)
-        self.gallery.setViewMode(QListView.ViewMode.IconMode)
-        self.gallery.setFlow(QListView.Flow.LeftToRight)
-        self.gallery.setWrapping(False)
         self.gallery.setIconSize(QSize(ICON, ICON))
-        self.gallery.setFixedHeight(ICON + 48)
         self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
         self.gallery.itemClicked.connect(self._pick)
-        self.body.addWidget(self.gallery)
+        side.addWidget(self.gallery, 1)
+        plots.addLayout(side, 3)
+        self.body.addLayout(plots, 1)
 
     def title(self) -> str:
         return self.tr("Softmax")
 
     def caption(self) -> str:
+        return self.tr("The network's answer for one test sample: probabilities adding up to 1, the tallest bar is"
+                       " the prediction. “+100” shows that shifting the softmax inputs changes nothing.")
+
+    def details(self) -> str:
         return self.tr("The network's answer for one test sample: softmax turns the output layer's values into "
                        "probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see "
-                       "that shifting every input of the softmax changes nothing. Below: test samples, the "
+                       "that shifting every input of the softmax changes nothing. Right: test samples, the "
                        "misclassified ones first.")
 
     def export_targets(self) -> list:
@@ -123,7 +126,7 @@ class SoftmaxView(View):
         images = self.image_shape is not None
         self.gallery.setViewMode(QListView.ViewMode.IconMode if images else QListView.ViewMode.ListMode)
         self.gallery.setFlow(QListView.Flow.LeftToRight if images else QListView.Flow.TopToBottom)
-        self.gallery.setWrapping(not images)
+        self.gallery.setWrapping(images)
 
     def _sync_weights(self) -> None:
         if self.weights is not None and self.weights_iteration != self._loaded_iteration:
@@ -217,8 +220,8 @@ class SoftmaxView(View):
         labels = np.asarray(ds.y_test[:n])
         order = gallery_order(labels, probs)[:GALLERY_SIZE]
         wrong = int((probs.argmax(axis=1) != labels).sum())
-        self.gallery_label.setText(self.tr("{0} of the first {1} test samples are misclassified (shown first, "
-                                           "most confident mistakes first); click one to inspect it.")
+        self.gallery_label.setText(self.tr("{0} of the first {1} test samples are wrong (shown first, "
+                                           "the most confident mistakes first). Click one to inspect it.")
                                    .format(wrong, n))
         names = ds.class_names
         self.gallery.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
@@ -11,6 +13,9 @@ from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, style_plot_item
 from .palette import BACKGROUND, diverging_map
+
+
+COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canvas
 
 
 class WeightsView(View):
@@ -24,6 +29,7 @@ class WeightsView(View):
         self.tiles: np.ndarray | None = None
         self.matrix: np.ndarray | None = None
         self.mode = ""
+        self.columns = 1
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Layer:"), self))
@@ -44,7 +50,7 @@ class WeightsView(View):
         style_plot_item(self.plot, "", "")
         self.plot.showGrid(x=False, y=False)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
-                                        label=self.tr("weight value (0 = white)"))
+                                        label=self.tr("weight"))
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.body.addWidget(self.canvas, 1)
 
@@ -52,6 +58,10 @@ class WeightsView(View):
         return self.tr("Weights")
 
     def caption(self) -> str:
+        return self.tr("Each weight as a colour (orange positive, blue negative, white 0). For images, one tile "
+                       "per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.")
+
+    def details(self) -> str:
         return self.tr("Each weight as a colour: orange positive, blue negative, white zero. For image data the "
                        "first layer shows one tile per hidden unit, laid out like the input picture: the pattern "
                        "of pixels that unit responds to. Watch the noise turn into strokes as training goes on.")
@@ -85,14 +95,14 @@ class WeightsView(View):
         self.tiles, self.matrix = None, None
         if kind == "conv2d":
             self.tiles = weight_tiles(W, None)
-            columns = W.shape[1] if W.shape[1] > 1 else None
-            img, columns = mosaic(self.tiles, columns)
+            columns = W.shape[1] if W.shape[1] > 1 else self._columns_for(self.tiles.shape)
+            img, self.columns = mosaic(self.tiles, columns)
             self.mode = "tiles"
             text = self.tr("{0}: {1} filters × {2} channels of {3}×{4}").format(
                 name, W.shape[0], W.shape[1], W.shape[2], W.shape[3])
         elif self.image_shape is not None and W.shape[0] == self.image_shape[0] * self.image_shape[1]:
             self.tiles = weight_tiles(W, self.image_shape)
-            img, columns = mosaic(self.tiles)
+            img, self.columns = mosaic(self.tiles, self._columns_for(self.tiles.shape))
             self.mode = "tiles"
             text = self.tr("{0}: one {1}×{2} tile per unit ({3} units)").format(
                 name, self.image_shape[0], self.image_shape[1], W.shape[1])
@@ -115,6 +125,18 @@ class WeightsView(View):
         if matrix:
             self._label_matrix_axes(index, W.shape)
         self.plot.getViewBox().autoRange(padding=0.02)
+
+    def _columns_for(self, shape) -> int:
+        """As many tile columns as make the mosaic's shape match the free canvas."""
+        n, th, tw = shape
+        w = max(self.canvas.width() - COLORBAR_WIDTH, 50)
+        h = max(self.canvas.height() - 10, 50)
+        return int(min(n, max(1, math.ceil(math.sqrt(n * th * w / (tw * h))))))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.layers and self.mode == "tiles":
+            self.request_redraw()
 
     def _label_matrix_axes(self, index: int, shape) -> None:
         """Name the rows by the input features where the data set has names (first layer),

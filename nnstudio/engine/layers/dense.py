@@ -44,7 +44,8 @@ class Dense(ActivatedLayer):
 
     def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:
         W = self.params["W"]
-        self.grads["W"] = self.x.T @ du
+        # np.dot, not @: for a batch of one (an outer product) matmul takes a slow non-BLAS loop
+        self.grads["W"] = np.dot(self.x.T, du)
         if "b" in self.params:
             self.grads["b"] = du.sum(axis=0)
         dx = None

@@ -1,57 +1,96 @@
-"""Max and average pooling, each channel on its own, through im2col windows."""
+"""Max and average pooling, each channel on its own.
+
+A k×k window with step s at output position (r, c) covers x[..., r·s + i, c·s + j] for
+i, j < k. Element (i, j) of *every* window at once is the strided view
+``x[:, :, i::s, j::s]`` (cut to OH×OW), so pooling is k·k whole-array operations over those
+views, in whatever memory layout the input has (a convolution's output is channel-last in
+memory, where these views are fast). A recorded step also shows the windows as im2col's
+matrix ``col``, one window per row; ``z = col.max(axis=1)`` gives the same values.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..im2col import col2im, im2col
+from ..im2col import im2col
 from ..recording import Phase
 from ..spec import PoolSpec
 from .base import Layer
+
+
+def window_elements(x: np.ndarray, k: int, step: int, oh: int, ow: int) -> list[np.ndarray]:
+    """k·k views of shape (N, C, OH, OW): element (i, j) of every window, i·k + j in order
+    (the column order of im2col)."""
+    return [x[:, :, i:i + step * (oh - 1) + 1:step, j:j + step * (ow - 1) + 1:step]
+            for i in range(k) for j in range(k)]
+
+
+def _same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``a`` laid out in memory like ``like`` (same shape), so elementwise work runs contiguous."""
+    out = np.empty_like(like)
+    out[...] = a
+    return out
 
 
 class Pool(Layer):
     def __init__(self, spec: PoolSpec, index: int, name: str) -> None:
         super().__init__(spec, index, name)
         self.kind = spec.kind
+        self.x: np.ndarray | None = None
         self.x_shape: tuple[int, ...] = ()
-        self.arg: np.ndarray | None = None
+        self.arg: np.ndarray | None = None    # max pooling: which window element i·k + j won
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         s = self.spec
         n, c, h, w = x.shape
         k, st = s.size, s.step
         oh, ow = (h - k) // st + 1, (w - k) // st + 1
-        self.x_shape = x.shape
-        col = im2col(x.reshape(n * c, 1, h, w), k, k, st)       # (N·C·OH·OW, k·k)
+        self.x, self.x_shape = x, x.shape
+        elems = window_elements(x, k, st, oh, ow)
+        z = np.array(elems[0], order="K")
         if s.mode == "max":
-            self.arg = col.argmax(axis=1)
-            flat = col[np.arange(col.shape[0]), self.arg]
+            # running maximum; a later element takes over only where it is strictly greater,
+            # so ties go to the first maximum, as argmax does (np.maximum passes NaN on).
+            # p exceeds every earlier index, so "arg = p where it won" is a maximum too.
+            arg = np.zeros_like(z, dtype=np.min_scalar_type(k * k - 1))
+            for p in range(1, k * k):
+                np.maximum(arg, (elems[p] > z) * arg.dtype.type(p), out=arg)
+                np.maximum(z, elems[p], out=z)
+            self.arg = arg
             formula, code = "z = max over each k×k window", "z = col.max(axis=1)"
         else:
-            flat = col.mean(axis=1)
+            for e in elems[1:]:
+                z += e
+            z /= k * k
             formula, code = "z = mean over each k×k window", "z = col.mean(axis=1)"
-        z = flat.reshape(n, c, oh, ow)
         self.out = z
         if rec is not None:
+            col = im2col(x.reshape(n * c, 1, h, w), k, k, st)       # (N·C·OH·OW, k·k)
             rec(Phase.FORWARD, self, s.kind, formula, code, x=x, col=col, z=z)
         return z
 
     def backward(self, dout: np.ndarray, rec=None) -> np.ndarray:
         s = self.spec
-        n, c, h, w = self.x_shape
-        k = s.size
-        d = dout.reshape(-1)
-        dcol = np.zeros((d.shape[0], k * k), dtype=dout.dtype)
+        k, st = s.size, s.step
+        oh, ow = dout.shape[2], dout.shape[3]
+        dz = _same_layout(dout, self.out)
+        dx = np.zeros_like(self.x)
+        overlapping = st < k
         if s.mode == "max":
-            dcol[np.arange(d.shape[0]), self.arg] = d
+            # only the element that was the window's maximum receives ∂E/∂z
+            parts = (dz * (self.arg == p) for p in range(k * k))
             formula = "∂E/∂x = ∂E/∂z at each window's maximum, 0 elsewhere"
             code = "dcol[rows, argmax] = dz.ravel(); dx = col2im(dcol, ...)"
         else:
-            dcol += (d / (k * k))[:, None]
+            share = dz / (k * k)
+            parts = (share for _ in range(k * k))
             formula = "∂E/∂x = ∂E/∂z / k² spread over each window"
             code = "dcol[:] = dz.ravel()[:, None] / k**2; dx = col2im(dcol, ...)"
-        dx = col2im(dcol, (n * c, 1, h, w), k, k, s.step).reshape(self.x_shape)
+        for view, part in zip(window_elements(dx, k, st, oh, ow), parts):
+            if overlapping:
+                view += part          # overlapping windows add up, as in col2im
+            else:
+                view[...] = part
         if rec is not None:
             rec(Phase.BACKWARD, self, f"{s.kind}_backward", formula, code, dz=dout, dx=dx)
         return dx

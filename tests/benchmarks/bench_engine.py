@@ -1,0 +1,295 @@
+"""Engine speed against PyTorch CPU, measured side by side in one run (issue 2, section 5).
+
+    .venv/bin/python tests/benchmarks/bench_engine.py [--quick]
+
+What is timed on our side is the engine *as the app runs it*: ``Trainer.run()`` with its
+batch gathering, loss, backward, update, gradient and weight norms and the frozen Snapshot
+of every iteration, consumed from the generator. The PyTorch side is a plain, idiomatic
+training loop (gather the batch, forward, cross-entropy, backward, SGD step, ``loss.item()``)
+with ``torch.set_num_threads(2)`` and float32. Both see the same MNIST images in the same
+order and start from the same weights (ours copied into torch).
+
+The machine is shared, so absolute numbers are noisy: every configuration runs torch and
+ours alternately a few times and keeps the best of each; the ratio is what counts. Epoch-end
+evaluation is not part of the throughput runs (they stop before the epoch ends).
+
+The last part trains one epoch of MNIST 784-100-10 on both from the same initial weights and
+batch order and compares the test accuracies (it is the same math). Without torch installed
+the PyTorch columns are left empty and only our numbers are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from nnstudio.engine.network import Network
+from nnstudio.engine.optimizers import make_optimizer
+from nnstudio.engine.spec import (Conv2dSpec, DenseSpec, FlattenSpec, NetworkSpec, OptimizerSpec,
+                                  PoolSpec, TrainingSpec)
+from nnstudio.engine.trainer import Trainer
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # the benchmark still reports our own numbers
+    torch = None
+
+MNIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mnist"
+SEED = 0
+LR = 0.01
+WARMUP_STEPS = 3
+
+
+# --------------------------------------------------------------------------- data
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX file (gzip): magic (0, 0, dtype code 0x08 = ubyte, ndim), big-endian dims, data."""
+    raw = gzip.decompress(path.read_bytes())
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+    ndim = raw[3]
+    dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(tuple(int(d) for d in dims))
+
+
+def load_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """Images as float32 rows scaled to [0, 1], labels as int64; random data if MNIST is absent."""
+    try:
+        parts = [_read_idx(MNIST_DIR / f"{name}-ubyte.gz") for name in
+                 ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1")]
+    except (OSError, ValueError) as e:
+        print(f"MNIST not readable ({e}); using random data of MNIST's shape", file=sys.stderr)
+        rng = np.random.default_rng(1)
+        return (rng.random((60000, 784), dtype=np.float32), rng.integers(0, 10, 60000),
+                rng.random((10000, 784), dtype=np.float32), rng.integers(0, 10, 10000), "random")
+    xtr, ttr, xte, tte = parts
+    scale = np.float32(1 / 255)
+    return (xtr.reshape(len(xtr), -1).astype(np.float32) * scale, ttr.astype(np.int64),
+            xte.reshape(len(xte), -1).astype(np.float32) * scale, tte.astype(np.int64), "MNIST")
+
+
+# --------------------------------------------------------------------------- the networks
+def mlp_spec(*hidden: int) -> NetworkSpec:
+    layers = [DenseSpec(units=h, activation="relu") for h in hidden]
+    layers.append(DenseSpec(units=10, activation="softmax"))
+    return NetworkSpec(input_shape=(784,), layers=tuple(layers), loss="cross_entropy")
+
+
+def simple_conv_spec() -> NetworkSpec:
+    """SimpleConvNet (CURRICULUM §9): conv 30×5×5 → ReLU → 2×2 max pool → dense 100 → dense 10."""
+    return NetworkSpec(input_shape=(1, 28, 28), layers=(
+        Conv2dSpec(filters=30, kernel=5, activation="relu"),
+        PoolSpec(size=2),
+        FlattenSpec(),
+        DenseSpec(units=100, activation="relu"),
+        DenseSpec(units=10, activation="softmax"),
+    ), loss="cross_entropy")
+
+
+def torch_model(net: Network):
+    """The same architecture in torch, holding a copy of our network's current weights."""
+    modules = []
+    for layer in net.layers:
+        if layer.kind == "dense":
+            W, b = layer.params["W"], layer.params["b"]
+            lin = torch.nn.Linear(W.shape[0], W.shape[1])
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
+                lin.bias.copy_(torch.from_numpy(b))
+            modules.append(lin)
+        elif layer.kind == "conv2d":
+            W, b = layer.params["W"], layer.params["b"]
+            s = layer.spec
+            conv = torch.nn.Conv2d(W.shape[1], W.shape[0], s.kernel, stride=s.stride, padding=s.pad)
+            with torch.no_grad():
+                conv.weight.copy_(torch.from_numpy(W))
+                conv.bias.copy_(torch.from_numpy(b))
+            modules.append(conv)
+        elif layer.kind == "maxpool":
+            modules.append(torch.nn.MaxPool2d(layer.spec.size, layer.spec.step))
+        elif layer.kind == "flatten":
+            modules.append(torch.nn.Flatten())
+        else:
+            raise ValueError(f"no torch twin for {layer.kind}")
+        act = getattr(layer, "act", None)
+        if act is not None and act.name == "relu":
+            modules.append(torch.nn.ReLU())
+        elif act is not None and act.name not in ("softmax", "identity"):
+            raise ValueError(f"no torch twin for {act.name}")
+    # the last softmax is inside F.cross_entropy (fused, like ours)
+    return torch.nn.Sequential(*modules)
+
+
+def batch_order(n: int, seed: int = SEED) -> np.ndarray:
+    """The first epoch's order of the Trainer (the same seed stream as Trainer.order_rng)."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2]).permutation(n)
+
+
+# --------------------------------------------------------------------------- timed runs
+def ours_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budget: float) -> float:
+    """Training samples/s of Trainer.run(), snapshots included, over about `budget` seconds."""
+    net = Network(spec, dtype="float32", seed=SEED)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=LR)),
+                      TrainingSpec(batch_size=batch, epochs=1, seed=SEED), x, t, evaluate_train=False)
+    cap = trainer.steps_per_epoch - 1          # never reach the epoch-end evaluation
+    run = trainer.run()
+    for _ in range(WARMUP_STEPS):
+        next(run)
+    steps = 0
+    start = time.perf_counter()
+    while True:
+        next(run)
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= budget or steps + WARMUP_STEPS >= cap:
+            break
+    run.close()
+    return steps * batch / elapsed
+
+
+def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budget: float) -> float:
+    """Training samples/s of a plain torch loop over the same data and order."""
+    model = torch_model(Network(spec, dtype="float32", seed=SEED))
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xs = torch.from_numpy(x.reshape((len(x),) + spec.input_shape))
+    ts = torch.from_numpy(t)
+    order = torch.from_numpy(batch_order(len(x)))
+    cap = len(x) // batch - 1
+
+    def step(i: int) -> float:
+        idx = order[i * batch:(i + 1) * batch]
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xs[idx]), ts[idx])
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for i in range(WARMUP_STEPS):
+        step(i)
+    steps = 0
+    start = time.perf_counter()
+    while True:
+        step(WARMUP_STEPS + steps)
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= budget or steps + WARMUP_STEPS >= cap:
+            break
+    return steps * batch / elapsed
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    spec: Callable[[], NetworkSpec]
+    batch: int
+    target: float          # required ratio ours / torch
+
+
+def cases() -> list[Case]:
+    targets = {1: 2.0, 10: 2.0, 100: 1.2, 1000: 1.0}
+    out = []
+    for name, hidden in (("MLP 784-100-10", (100,)), ("MLP 784-256-128-10", (256, 128))):
+        for batch, target in targets.items():
+            out.append(Case(name, lambda hidden=hidden: mlp_spec(*hidden), batch, target))
+    out.append(Case("SimpleConvNet", simple_conv_spec, 100, 0.8))
+    return out
+
+
+def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, only: str = "") -> list[bool]:
+    header = f"{'network':<20} {'batch':>5} {'ours [samples/s]':>17} {'torch [samples/s]':>18} {'ratio':>6} {'target':>7}  verdict"
+    print(header)
+    print("-" * len(header))
+    verdicts = []
+    for case in cases():
+        if only.lower() not in f"{case.name} {case.batch}".lower():
+            continue
+        spec = case.spec()
+        best_ours = best_torch = 0.0
+        for _ in range(repeats):                 # interleaved: the load of the moment hits both
+            if torch is not None:
+                best_torch = max(best_torch, torch_rate(spec, x, t, case.batch, budget))
+            best_ours = max(best_ours, ours_rate(spec, x, t, case.batch, budget))
+        if torch is None:
+            print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {'–':>18} {'–':>6} {case.target:>6.1f}×  (no torch)")
+            continue
+        ratio = best_ours / best_torch
+        ok = ratio >= case.target
+        verdicts.append(ok)
+        print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {best_torch:>18,.0f} {ratio:>5.2f}× "
+              f"{'≥':>1}{case.target:>4.1f}×  {'met' if ok else 'NOT MET'}", flush=True)
+    return verdicts
+
+
+# --------------------------------------------------------------------------- same math
+def accuracy_check(x, t, x_test, t_test, batch: int = 100, lr: float = 0.1) -> bool:
+    """One epoch of MNIST 784-100-10 from the same weights and order: test accuracies agree."""
+    spec = mlp_spec(100)
+    net = Network(spec, dtype="float32", seed=SEED)
+    model = torch_model(net)                       # copied before our first update
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=lr)),
+                      TrainingSpec(batch_size=batch, epochs=1, seed=SEED), x, t, x_test, t_test,
+                      evaluate_train=False)
+    snaps = list(trainer.run())
+    ours_first, ours_acc = snaps[0].loss, snaps[-1].test_accuracy
+
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    xs, ts = torch.from_numpy(x), torch.from_numpy(t)
+    order = torch.from_numpy(batch_order(len(x)))
+    torch_first = None
+    for i in range(math.ceil(len(x) / batch)):
+        idx = order[i * batch:(i + 1) * batch]
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(xs[idx]), ts[idx])
+        loss.backward()
+        opt.step()
+        if torch_first is None:
+            torch_first = loss.item()
+    with torch.no_grad():
+        torch_acc = (model(torch.from_numpy(x_test)).argmax(1) == torch.from_numpy(t_test)).float().mean().item()
+
+    same_start = abs(ours_first - torch_first) <= 1e-5 * max(1.0, abs(torch_first))
+    same_result = abs(ours_acc - torch_acc) <= 0.005
+    print(f"\none epoch, MNIST 784-100-10, SGD lr {lr}, batch {batch}, same initial weights and order:")
+    print(f"  first batch loss   ours {ours_first:.6f}   torch {torch_first:.6f}   "
+          f"{'same' if same_start else 'DIFFERENT (weights or order differ)'}")
+    print(f"  test accuracy      ours {ours_acc:.4f}     torch {torch_acc:.4f}     "
+          f"{'same within noise (≤ 0.5 points)' if same_result else 'NOT the same'}")
+    return same_start and same_result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="shorter runs, fewer repeats (noisier)")
+    ap.add_argument("--only", default="", metavar="TEXT",
+                    help="only the configurations whose 'network batch' contains TEXT (e.g. 'conv', '-10 1'); "
+                         "skips the accuracy check")
+    ap.add_argument("--repeats", type=int, help="interleaved runs per configuration (best is kept)")
+    args = ap.parse_args(argv)
+    repeats, budget = (2, 0.3) if args.quick else (5, 0.6)
+    repeats = args.repeats or repeats
+    x, t, x_test, t_test, source = load_mnist()
+    if torch is not None:
+        torch.set_num_threads(2)
+        torch.manual_seed(SEED)
+        peer = f"PyTorch {torch.__version__} CPU, {torch.get_num_threads()} threads"
+    else:
+        peer = "PyTorch not installed: its columns are skipped"
+    print(f"training throughput on {source}, float32, SGD; best of {repeats} interleaved runs of "
+          f"~{budget:g} s each; NumPy {np.__version__}; {peer}\n")
+    verdicts = throughput_table(x, t, repeats, budget, args.only)
+    if torch is not None and not args.only:
+        verdicts.append(accuracy_check(x, t, x_test, t_test))
+        print(f"\n{sum(verdicts)} of {len(verdicts)} targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

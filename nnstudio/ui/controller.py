@@ -52,10 +52,10 @@ class _Worker(QThread):
     """Iterates the trainer; collects snapshots; knows when it is parked; stores the ending.
 
     ``parked`` is true only while the worker waits inside the trainer for a command (the
-    run starts parked). The GUI clears it whenever it posts a command that lets the loop
-    go on; the worker sets it when a snapshot says the loop pauses next and no such
-    command came in meanwhile. A pause request is posted to the trainer by the worker
-    itself between two steps, so it knows the moment it parks.
+    run starts parked). The GUI posts a command that lets the loop go on (Resume, Step,
+    StepEpoch) straight to the trainer only while the worker is parked; otherwise the
+    worker forwards it between two steps. So the worker always knows whether the trainer
+    will wait after a snapshot, and pause requests are posted by the worker itself too.
     """
 
     def __init__(self, session: Session, delay: float) -> None:
@@ -66,7 +66,7 @@ class _Worker(QThread):
         self.buffer: list = []
         self.outcome: tuple[str, Any] | None = None   # ("finished" | "diverged" | ..., value)
         self.parked = True
-        self._seq = 0
+        self._pending: list = []
         self._pause_requested = False
         self._wake = threading.Event()
 
@@ -77,10 +77,12 @@ class _Worker(QThread):
     def go_on(self, cmd) -> None:
         """Post a command that unparks the loop (Resume, Step, StepEpoch)."""
         with self.lock:
-            self._seq += 1
             self._pause_requested = False
-            self.parked = False
-            self.session.trainer.post(cmd)
+            if self.parked:
+                self.parked = False
+                self.session.trainer.post(cmd)
+            else:
+                self._pending.append(cmd)
 
     def request_pause(self) -> None:
         with self.lock:
@@ -104,15 +106,11 @@ class _Worker(QThread):
         try:
             gen = trainer.run()
             while True:
-                with self.lock:
-                    seq = self._seq
                 snap = next(gen, None)
                 if snap is None:
                     break
                 with self.lock:
                     self.buffer.append(snap)
-                    if snap.paused and seq == self._seq:
-                        self.parked = True
                 if self.isInterruptionRequested():
                     outcome = ("stopped", None)
                     break
@@ -120,9 +118,15 @@ class _Worker(QThread):
                     self._wake.clear()
                     self._wake.wait(self.delay)
                 with self.lock:
+                    forwarded = bool(self._pending)
+                    for cmd in self._pending:
+                        trainer.post(cmd)
+                    self._pending.clear()
                     if self._pause_requested:
                         self._pause_requested = False
                         trainer.post(Pause())
+                        self.parked = True
+                    elif snap.paused and not forwarded:
                         self.parked = True
             if self.isInterruptionRequested():
                 outcome = ("stopped", None)

@@ -9,12 +9,16 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("messages", text)
 
 
-def describe_error(err: BaseException) -> str:
-    """One readable sentence for a SpecError, DivergenceError, data error or other failure."""
+def describe_error(err: BaseException, short: bool = False) -> str:
+    """One readable sentence for a SpecError, DivergenceError, data error or other failure.
+
+    ``short``: name only the setting (``units``), for a message shown on its own layer.
+    """
     from nnstudio.engine.errors import DivergenceError, SpecError
     if isinstance(err, SpecError):
         detail = err.reason or _tr("got %s") % repr(err.value)
-        return _tr("%(field)s: %(detail)s. Allowed: %(allowed)s.").replace("%(field)s", err.field) \
+        field = err.field.rsplit(".", 1)[-1] if short and "layers[" in err.field else err.field
+        return _tr("%(field)s: %(detail)s. Allowed: %(allowed)s.").replace("%(field)s", field) \
             .replace("%(detail)s", detail).replace("%(allowed)s", err.allowed)
     if isinstance(err, DivergenceError):
         return divergence_message(err)

@@ -134,11 +134,12 @@ def test_layout_and_geometry_are_restored(make_window, qtbot, tmp_path):
     first.resize(760, 560)             # inside the offscreen screen (800×800)
     first.docks["training"].hide()
     first.speed_slider.setValue(3)
+    size = (first.width(), first.height())
     first.close()
     second = make_window(settings_path=path)
     assert not second.docks["training"].isVisible()
     assert second.docks["dataset"].isVisible()
-    assert (second.width(), second.height()) == (760, 560)
+    assert (second.width(), second.height()) == size
     assert second.speed_slider.value() == 3 and second.controller.delay > 0
     second.close()
     settings = QSettings(str(path), QSettings.IniFormat)
@@ -204,3 +205,18 @@ def test_screenshot_command(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "QThread" not in result.stderr
+
+
+def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot):
+    w = make_window()
+    if w.stepthrough is None:
+        pytest.skip("the step-through view is not in this tree")
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=3000)
+    trigger(w, "step_mode")
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=3000)
+    assert w.docks["stepthrough"].isVisible()
+    assert w.controller.is_paused
+    labels = [i for i in w.diagram_view.diagram.items() if hasattr(i, "text") and "×" in str(i.text())]
+    assert labels, "the step-through's tensor shapes are shown on the diagram's edges"
+    shot(w, "stepthrough")

@@ -208,7 +208,7 @@ class DiagramScene(QGraphicsScene):
                 key = id(self.loss_node)
             else:
                 continue
-            messages.setdefault(key, []).append(describe_error(p.error))
+            messages.setdefault(key, []).append(describe_error(p.error, short=True))
         for node in self.ordered_nodes():
             text = messages.get(id(node))
             node.set_error("\n".join(text) if text else None)

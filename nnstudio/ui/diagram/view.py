@@ -37,6 +37,8 @@ class DiagramView(QGraphicsView):
         self.setAccessibleName(_tr("Network diagram"))
         self.actions_by_name: dict[str, QAction] = {}
         self._make_actions()
+        self.auto_fit = True          # fit on resize and on structure changes until a zoom
+        doc.changed.connect(self._maybe_fit)
 
     # ------------------------------------------------------------------ actions
     def _action(self, name: str, text: str, keys, slot) -> QAction:
@@ -93,11 +95,21 @@ class DiagramView(QGraphicsView):
 
     # ------------------------------------------------------------------ view
     def zoom(self, factor: float) -> None:
+        self.auto_fit = False
         current = self.transform().m11()
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
         self.scale(factor, factor)
 
+    def _maybe_fit(self) -> None:
+        if self.auto_fit:
+            self.fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._maybe_fit()
+
     def fit(self) -> None:
+        self.auto_fit = True
         rect = self.diagram.itemsBoundingRect().adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.KeepAspectRatio)
         if self.transform().m11() > 1.5:

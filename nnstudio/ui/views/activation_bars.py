@@ -3,15 +3,13 @@ functions (CURRICULUM §2). Independent of training."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox
 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
-from .base import View, style_plot_item
+from .base import View, grid_columns, style_plot_item
 from .palette import BACKGROUND
 
 ALWAYS = ("step", "sigmoid", "relu")
@@ -98,9 +96,7 @@ class ActivationBarsView(View):
         self._recompute()
 
     def _columns_for(self, n: int) -> int:
-        aspect = max(self.canvas.width(), 1) / max(self.canvas.height(), 1)
-        rows = max(1, round(math.sqrt(n * PANEL_ASPECT / aspect)))
-        return max(1, math.ceil(n / rows))
+        return grid_columns(n, self.canvas.width(), self.canvas.height(), PANEL_ASPECT)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)

@@ -9,6 +9,7 @@ shared rate while visible, and they get the newest copy in ``self.weights``.
 
 from __future__ import annotations
 
+import math
 import time
 import weakref
 from typing import Any, Mapping, Sequence
@@ -42,6 +43,16 @@ def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
     item.setLabel("bottom", bottom, color=TEXT_COLOR)
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setMenuEnabled(False)
+
+
+def grid_columns(n: int, width: int, height: int, panel_aspect: float = 1.6) -> int:
+    """How many columns to lay n panels out in, so that each is about panel_aspect wide
+    per unit of height in a width × height area (rows are filled evenly)."""
+    if n <= 1:
+        return 1
+    aspect = max(width, 1) / max(height, 1)
+    rows = min(n, max(1, round(math.sqrt(n * panel_aspect / aspect))))
+    return max(1, math.ceil(n / rows))
 
 
 def message_item(plot: pg.PlotItem) -> pg.TextItem:

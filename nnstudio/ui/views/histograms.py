@@ -10,12 +10,11 @@ from PySide6.QtWidgets import QLabel
 from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, style_plot_item
+from .base import View, grid_columns, style_plot_item
 from .palette import BACKGROUND, layer_color
 
 BINS = 30
 MAX_LAYERS = 8
-COLUMNS = 4
 INITIAL_SAMPLES = 200
 
 
@@ -30,6 +29,7 @@ class HistogramsView(View):
         self.curves: list[pg.PlotDataItem] = []
         self.histograms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.source = ""
+        self.columns = 0
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
         self.body.addWidget(self.canvas, 1)
@@ -60,10 +60,8 @@ class HistogramsView(View):
         hidden = [l for l in mirror.network.layers[:-1] if l.has_pre][:MAX_LAYERS]
         self.layers = [(l.index, l.name, l.act.name) for l in hidden]
         for k, (index, name, act) in enumerate(self.layers):
-            if k and k % COLUMNS == 0:
-                self.canvas.nextRow()
-            plot = self.canvas.addPlot()
-            style_plot_item(plot, self.tr("share") if k % COLUMNS == 0 else "", self.tr("output value"))
+            plot = pg.PlotItem()
+            style_plot_item(plot, self.tr("share"), self.tr("output value"))
             plot.setTitle(f"{name} ({act})", color="#202020", size="9pt")
             color = QColor(layer_color(index))
             fill = QColor(color)
@@ -71,9 +69,30 @@ class HistogramsView(View):
             curve = plot.plot(stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(color, width=1))
             self.plots.append(plot)
             self.curves.append(curve)
+        self.columns = 0
+        self._layout_plots()
         # the picture before any training: the initial weights on the first training samples
         self.mirror = mirror
         self._from_mirror(self.tr("initial weights, first {0} training samples"))
+
+    def _layout_plots(self) -> None:
+        """Place the plots in as many columns as suit the canvas's shape."""
+        columns = grid_columns(len(self.plots), self.canvas.width(), self.canvas.height())
+        if columns == self.columns:
+            return
+        self.columns = columns
+        layout = self.canvas.ci
+        for plot in self.plots:
+            if plot.scene() is not None:
+                layout.removeItem(plot)
+        for k, plot in enumerate(self.plots):
+            layout.addItem(plot, row=k // columns, col=k % columns)
+            plot.getAxis("left").setLabel(self.tr("share") if k % columns == 0 else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.plots:
+            self._layout_plots()
 
     def _from_mirror(self, source: str) -> None:
         x = self.session.dataset.x_train[:INITIAL_SAMPLES]

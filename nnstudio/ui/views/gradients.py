@@ -19,7 +19,7 @@ FLOOR = 1e-30
 
 
 class GradientsView(View):
-    min_interval = 0.1
+    min_interval = 0.2
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.layers: list[tuple[int, str]] = []      # (layer index, layer name) of layers with W

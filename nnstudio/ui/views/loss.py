@@ -23,7 +23,7 @@ def _positive(y: np.ndarray) -> np.ndarray:
 
 
 class LossView(View):
-    min_interval = 0.1
+    min_interval = 0.2
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.raw = BoundedSeries(CAPACITY)

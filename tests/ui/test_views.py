@@ -365,3 +365,46 @@ def test_paused_views_take_the_parked_networks_weights(qtbot, ctl):
     view._redraw_now()
     W = session.network.parameters()["dense_1.W"]
     assert np.array_equal(view.tiles[0], W[:, 0].reshape(8, 8))
+
+
+# --------------------------------------------------------------------------- more behaviour
+def test_histograms_follow_the_weights_of_a_paused_run(qtbot, ctl):
+    view = shown(qtbot, HistogramsView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    ctl.train(7)
+    ctl.stateChanged.emit("paused")
+    view._redraw_now()
+    assert "iteration 7" in view.info.text()
+    mirror = NetworkMirror(session.project)
+    mirror.load(session.network.state_dict())
+    out = mirror.layer_outputs(session.dataset.x_train[:200])[0]
+    edges, share = view.curves[0].getOriginalDataset()
+    e, s = activation_histogram(out, 30)
+    assert np.allclose(edges, e) and np.allclose(share, s)
+
+
+def test_confusion_asks_for_weights_after_an_epoch_end_even_when_hidden(qtbot, ctl):
+    view = ConfusionView(ctl)
+    qtbot.addWidget(view)                     # never shown
+    ctl.start(iris_session())
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5),))
+    assert ctl.detail_requests == 1 and view.pending == (1, 5)
+
+
+def test_earlier_runs_differ_by_dash_pattern(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl))
+    for lr in (0.1, 0.01, 0.001):
+        ctl.start(iris_session(lr=lr))
+        ctl.snapshots.emit(tuple(snapshot(i, 1.0 / i) for i in range(1, 6)))
+    styles = {c.opts["pen"].style() for c in view.earlier}
+    assert len(view.earlier) == 2 and len(styles) == 2
+    assert "lr 0.01" in view.earlier[1].name()
+
+
+def test_every_caption_is_short_and_details_are_in_its_tooltip(qtbot, ctl):
+    for v in create_views(ctl):
+        qtbot.addWidget(v)
+        assert len(v.caption()) <= 180
+        assert v.caption_label.text() == v.caption()
+        assert v.caption_label.toolTip() == v.details() and len(v.details()) > len(v.caption())

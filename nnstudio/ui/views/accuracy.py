@@ -14,6 +14,7 @@ EPOCH_CAPACITY = 1000
 
 
 class AccuracyView(View):
+    min_interval = 0.3
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.train = BoundedSeries(EPOCH_CAPACITY)

@@ -73,8 +73,13 @@ class GradientsView(View):
             c.setClipToView(True)
             self.curves.append(c)
         self.current = []
-        ticks = [(i, name) for i, (_, name) in enumerate(self.layers)]
-        self.bars_plot.getPlotItem().getAxis("bottom").setTicks([ticks])
+        # names while they fit, else positions (1 = the layer nearest the input)
+        short = len(self.layers) > 3
+        ticks = [(i, str(i + 1) if short else name) for i, (_, name) in enumerate(self.layers)]
+        item = self.bars_plot.getPlotItem()
+        item.getAxis("bottom").setTicks([ticks])
+        item.setLabel("bottom", self.tr("layer 1 … {0}, input → output").format(len(self.layers)) if short
+                      else self.tr("layer, input → output"))
 
     def ingest(self, batch) -> bool:
         names = [name for _, name in self.layers]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
@@ -14,6 +15,7 @@ from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 CAPACITY = 3000          # points kept per curve, however long the run
 EPOCH_CAPACITY = 1000
 MAX_EARLIER_RUNS = 3
+EARLIER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 SMOOTHING = 0.9         # share of the running average kept per iteration
 FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
 
@@ -32,6 +34,7 @@ class LossView(View):
         self.test_epoch = BoundedSeries(EPOCH_CAPACITY)
         self._ema = Ema(SMOOTHING)
         self.earlier: list[pg.PlotDataItem] = []
+        self._earlier_count = 0
 
         self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"))
         item = self.plot.getPlotItem()
@@ -95,7 +98,10 @@ class LossView(View):
 
     def _keep_as_earlier_run(self) -> None:
         x, y = self.smooth.arrays()
-        curve = pg.PlotDataItem(x, _positive(y), pen=pg.mkPen(DIM_COLOR, width=2),
+        # grey for every earlier run, told apart by the dash pattern
+        style = EARLIER_STYLES[self._earlier_count % len(EARLIER_STYLES)]
+        self._earlier_count += 1
+        curve = pg.PlotDataItem(x, _positive(y), pen=pg.mkPen(DIM_COLOR, width=2, style=style),
                                 name=getattr(self, "_run_label", self.tr("earlier run")))
         curve.setZValue(-10)
         self.plot.getPlotItem().addItem(curve)

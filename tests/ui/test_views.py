@@ -408,3 +408,32 @@ def test_every_caption_is_short_and_details_are_in_its_tooltip(qtbot, ctl):
         assert len(v.caption()) <= 180
         assert v.caption_label.text() == v.caption()
         assert v.caption_label.toolTip() == v.details() and len(v.details()) > len(v.caption())
+
+
+def test_a_failing_view_shows_the_problem_and_keeps_going(qtbot, ctl, caplog):
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+
+    def broken():
+        raise ValueError("no such thing")
+
+    view.redraw = broken
+    ctl.snapshots.emit((snapshot(1, 1.0),))
+    view._redraw_now()
+    assert view.error_label.isVisible() and "no such thing" in view.error_label.text()
+    assert len(view.raw) == 1                  # the data was still recorded
+    ctl.start(iris_session())
+    assert not view.error_label.isVisible()
+
+
+def test_2d_regression_shows_the_output_surface_on_the_targets_scale(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    net = {"input_shape": [2], "layers": [dense(8), dense(1, "identity", "xavier")], "loss": "sse"}
+    session = build_session(project(net, {"name": "plane"}))
+    ctl.start(session)
+    view._redraw_now()
+    assert view.mode == "surface"
+    mirror = NetworkMirror(session.project)
+    assert np.allclose(view.image.image, mirror.predict(view.grid)[:, 0].reshape(80, 80), atol=1e-6)
+    y = session.dataset.y_train[:, 0]
+    assert view.image.levels.tolist() == pytest.approx([float(y.min()), float(y.max())])

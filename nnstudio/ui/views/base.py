@@ -9,6 +9,7 @@ shared rate while visible, and they get the newest copy in ``self.weights``.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import weakref
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .palette import BACKGROUND, TEXT_COLOR
 
+log = logging.getLogger(__name__)
 PARK_TRIES, PARK_WAIT_MS = 20, 50
 DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views of a controller
 _last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
@@ -110,6 +112,10 @@ class View(QWidget):
         self.caption_label.setStyleSheet("color: #404040;")
         self.caption_label.setToolTip(self.details())
         outer.addWidget(self.caption_label)
+        self.error_label = Caption("", self)
+        self.error_label.setStyleSheet("color: #A0361C; font-weight: bold;")
+        self.error_label.hide()
+        outer.addWidget(self.error_label)
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(self.body, 1)
@@ -161,13 +167,26 @@ class View(QWidget):
     def _redraw_now(self) -> None:
         self._dirty = False
         self._last_redraw = time.perf_counter()
-        self.redraw()
+        self._guarded(self.redraw)
+
+    def _guarded(self, action, *args):
+        """Run a step of this view; a failure is shown in the view instead of ending the app
+        (training goes on and the other views keep drawing)."""
+        try:
+            result = action(*args)
+        except Exception as err:  # noqa: BLE001 - one broken picture must not stop the studio
+            log.exception("view %s failed", type(self).__name__)
+            self.error_label.setText(self.tr("This picture could not be drawn: {0}").format(err))
+            self.error_label.show()
+            return None
+        return result
 
     def _run_started(self, session) -> None:
         self.session = session
         self.weights = None
         self.weights_iteration = 0
-        self.start_run(session)
+        self.error_label.hide()
+        self._guarded(self.start_run, session)
         self.request_redraw()
 
     def _snapshots(self, batch: Sequence) -> None:
@@ -189,7 +208,7 @@ class View(QWidget):
                 self.weights_iteration = last.iteration
                 fresh = True
             self._maybe_request_detail()
-        changed = self.ingest(batch)
+        changed = self._guarded(self.ingest, batch)
         if changed or fresh:
             self.request_redraw()
 
@@ -222,7 +241,7 @@ class View(QWidget):
         trainer = self.session.trainer
         self.weights = self.session.network.state_dict()
         self.weights_iteration = trainer.iteration
-        self.weights_changed()
+        self._guarded(self.weights_changed)
         self.request_redraw()
 
     def weights_changed(self) -> None:

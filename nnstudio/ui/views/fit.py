@@ -131,15 +131,26 @@ class DataFitView(View):
         dx = self.grid_x[1] - self.grid_x[0]
         dy = self.grid_y[1] - self.grid_y[0]
         self.image_rect = (self.grid_x[0] - dx / 2, self.grid_y[0] - dy / 2, dx * GRID, dy * GRID)
+        if self.mode == "surface":
+            # points and surface share one colour scale: the data's target range
+            t = np.asarray(ds.y_train, dtype=np.float64)[:, 0]
+            lo, hi = float(t.min()), float(t.max())
+            self.levels = (lo, hi if hi > lo else lo + 1.0)
         for points, x, y, name in ((self.train_points, ds.x_train, ds.y_train, self.tr("training samples")),
                                    (self.test_points, ds.x_test, ds.y_test, self.tr("test samples"))):
             if self.mode == "boundary":
                 brushes = [pg.mkBrush(class_color(int(k))) for k in y]
             else:
-                brushes = [pg.mkBrush("#FFFFFF")] * len(x)
+                lo, hi = self.levels
+                share = np.clip((np.asarray(y, dtype=np.float64)[:, 0] - lo) / (hi - lo), 0, 1)
+                brushes = [pg.mkBrush(c) for c in magnitude_map().map(share, mode="qcolor")]
             points.setData(x=x[:, 0], y=x[:, 1], brush=brushes)
         item.getViewBox().setAspectLocked(False)
         item.setRange(xRange=(self.grid_x[0], self.grid_x[-1]), yRange=(self.grid_y[0], self.grid_y[-1]), padding=0)
+        if self.mode == "surface":
+            self.info.setText(self.tr("Colour: the network's output (dark low, yellow high); each point is "
+                                      "coloured by its target value, so a good fit hides the points. "
+                                      "Circles: training, triangles: test."))
         if self.mode == "boundary":
             names = ds.class_names
             self.info.setText(self.tr("Circles: training samples, triangles: test samples. Classes: ") + ", ".join(
@@ -207,7 +218,7 @@ class DataFitView(View):
         when = self.tr("iteration {0}").format(it) if it else self.tr("initial weights")
         if self.mode == "function":
             self.info.setText(when)
-        elif self.mode == "boundary":
+        elif self.mode in ("boundary", "surface"):
             self.info.setText(self.info.text().split("  ·  ")[0] + "  ·  " + when)
 
     def _draw_plane(self) -> None:
@@ -218,7 +229,7 @@ class DataFitView(View):
             self.image.setImage(rgb.astype(np.uint8), levels=(0, 255))
         else:
             v = out[:, 0].reshape(GRID, GRID)
-            self.image.setImage(v, levels=(float(v.min()), float(v.max()) or 1.0))
+            self.image.setImage(v, levels=self.levels)
             self.image.setColorMap(magnitude_map())
         self.image.setRect(*self.image_rect)
 

@@ -75,13 +75,13 @@ def softmax_cross_entropy(u: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarr
     log_y = shifted - np.log(s)
     t = np.asarray(t)
     grad = y.copy()
-    if t.ndim == 1 and np.issubdtype(t.dtype, np.integer):
+    if t.ndim == 1 and t.dtype.kind in "iu":          # class indices
         rows = np.arange(n)
-        loss = -float(np.sum(log_y[rows, t])) / n
+        loss = -float(log_y[rows, t].sum()) / n
         grad[rows, t] -= 1
     else:
         t = t.astype(u.dtype, copy=False)
-        loss = -float(np.sum(t * log_y)) / n
+        loss = -float((t * log_y).sum()) / n
         grad -= t
     grad /= n
     return loss, y, grad

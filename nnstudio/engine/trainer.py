@@ -100,6 +100,11 @@ class Snapshot:
         return self.iteration / self.total_iterations if self.total_iterations else 1.0
 
 
+def _norm(a: np.ndarray) -> float:
+    """‖a‖ over all entries: one BLAS dot product, no temporary array."""
+    return math.sqrt(np.vdot(a, a))
+
+
 def _ro_mapping(d: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
     return MappingProxyType({k: frozen_copy(v) for k, v in d.items()})
 
@@ -180,11 +185,9 @@ class Trainer:
             raise TypeError(f"not a trainer command: {cmd!r}")
 
     def _drain(self) -> None:
-        while True:
-            try:
-                self._apply(self._inbox.get_nowait())
-            except queue.Empty:
-                return
+        inbox = self._inbox
+        while not inbox.empty():      # this thread is the only reader: get_nowait cannot fail
+            self._apply(inbox.get_nowait())
 
     def _may_run(self) -> bool:
         """Block while paused with nothing to do; False when the run must stop."""
@@ -214,10 +217,10 @@ class Trainer:
                     raise DivergenceError("loss", self.iteration, loss)
                 net.backward()
                 grads = net.gradients()
-                grad_norms = {k: math.sqrt(float(np.vdot(g, g))) for k, g in grads.items()}
+                grad_norms = {k: _norm(g) for k, g in grads.items()}
                 opt.step(params, grads)
                 params = net.parameters()
-                weight_norms = {k: math.sqrt(float(np.vdot(w, w))) for k, w in params.items()}
+                weight_norms = {k: _norm(w) for k, w in params.items()}
                 for k, v in weight_norms.items():
                     if not math.isfinite(v):
                         raise DivergenceError(k, self.iteration, v)

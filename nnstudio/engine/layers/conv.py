@@ -38,7 +38,11 @@ class Conv2d(ActivatedLayer):
         col = im2col(x, s.kernel, s.kernel, s.stride, s.pad)
         self.col = col
         Wc = W.reshape(s.filters, -1)
-        u = (col @ Wc.T + b).reshape(n, oh, ow, s.filters).transpose(0, 3, 1, 2)
+        u_mat = col @ Wc.T                # (N·OH·OW, F): a row per window, a column per filter
+        u_mat += b                        # in place: no second array of this size
+        # viewed as (N, F, OH, OW); in memory the filters stay innermost, which is where the
+        # pooling and activation that follow, and the backward pass, run fastest
+        u = u_mat.reshape(n, oh, ow, s.filters).transpose(0, 3, 1, 2)
         if rec is not None:
             rec(Phase.FORWARD, self, "im2col", "col = im2col(x)  (one row per window, C·kh·kw columns)",
                 f"col = im2col(x, {s.kernel}, {s.kernel}, stride={s.stride}, pad={s.pad})", x=x, col=col)
@@ -52,7 +56,9 @@ class Conv2d(ActivatedLayer):
         W = self.params["W"]
         du_mat = du.transpose(0, 2, 3, 1).reshape(-1, s.filters)
         self.grads["W"] = (du_mat.T @ self.col).reshape(W.shape)
-        self.grads["b"] = du_mat.sum(axis=0)
+        # Σ over the rows, as a product with a vector of ones: BLAS does this several times
+        # faster than du_mat.sum(axis=0) on such a tall, narrow matrix
+        self.grads["b"] = np.ones(len(du_mat), dtype=du_mat.dtype) @ du_mat
         dx = None
         if self.need_dx or rec is not None:
             dcol = du_mat @ W.reshape(s.filters, -1)

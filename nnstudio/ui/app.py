@@ -27,6 +27,14 @@ def _settle(app, seconds: float) -> None:
         time.sleep(0.01)
 
 
+def dispose(window) -> None:
+    """Delete a closed window's Qt objects while the application still exists (left to the
+    interpreter's shutdown, the order of destruction can crash the process at exit)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 def run_app(project_path: str | None = None, screenshot: str | None = None) -> int:
     """Open the main window with the project (default: MNIST 784-50-10) and run the app.
 
@@ -55,6 +63,7 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
         if not opened:
             window.files.set_modified(False)
             window.close()
+            dispose(window)
             return 1
         _settle(app, SETTLE_SECONDS)
         window.diagram_view.fit()
@@ -62,7 +71,7 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
         ok = window.grab().save(screenshot)
         window.files.set_modified(False)
         window.close()
-        app.processEvents()
+        dispose(window)
         import shutil
         shutil.rmtree(scratch, ignore_errors=True)
         if not ok:
@@ -71,4 +80,6 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
     window.diagram_view.fit()
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.files.offer_recovery)
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code

@@ -17,14 +17,14 @@ import dataclasses
 import threading
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.trainer import Pause, RequestDetail, Resume, SetLearningRate, Step, StepEpoch, Stop
 from nnstudio.project.model import Project
 from nnstudio.project.session import Session, build_session
 
-DELIVERY_INTERVAL_MS = 33          # at most ~30 deliveries a second
+DELIVERY_INTERVAL_MS = 34          # at most 30 deliveries a second (1000 / 34 ≈ 29.4)
 STATES = ("idle", "running", "paused", "finished", "diverged")
 
 
@@ -165,6 +165,7 @@ class TrainingController(QObject):
         self._last = None
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
+        self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.timeout.connect(self._deliver)
 
     # ------------------------------------------------------------------ properties

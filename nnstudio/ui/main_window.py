@@ -44,6 +44,7 @@ ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
 #: bump when docks are added, removed or renamed: an old saved layout is then ignored
 LAYOUT_VERSION = 1
+FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data set loads
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
 
 
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self._weights_timer.setInterval(WEIGHT_REQUEST_MS)
         self._weights_timer.timeout.connect(self._request_weights)
         self._sync_pending = False
+        self._shown_once = False     # the first check (and MNIST load) waits for the window
 
         self.actions_by_name["undo"].setEnabled(False)
         self.actions_by_name["redo"].setEnabled(False)
@@ -153,7 +155,12 @@ class MainWindow(QMainWindow):
         if not self.restore_layout():
             self._default_dock_sizes()
         self._update_actions()
-        self._schedule_sync()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(FIRST_CHECK_DELAY_MS, self._schedule_sync)
 
     # ------------------------------------------------------------------ docks
     def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
@@ -244,6 +251,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ document → run
     def _schedule_sync(self) -> None:
+        if not self._shown_once:
+            return                  # showEvent schedules the first one
         if not self._sync_pending:
             self._sync_pending = True
             QTimer.singleShot(0, self.sync)

@@ -184,7 +184,10 @@ CLOSE_WHILE_TRAINING = textwrap.dedent("""
         w.close()
         app.quit()
     QTimer.singleShot(900, close)
-    sys.exit(app.exec())
+    code = app.exec()
+    from nnstudio.ui.app import dispose   # as run_app does after its event loop
+    dispose(w)
+    sys.exit(code)
 """)
 
 

@@ -437,3 +437,17 @@ def test_2d_regression_shows_the_output_surface_on_the_targets_scale(qtbot, ctl)
     assert np.allclose(view.image.image, mirror.predict(view.grid)[:, 0].reshape(80, 80), atol=1e-6)
     y = session.dataset.y_train[:, 0]
     assert view.image.levels.tolist() == pytest.approx([float(y.min()), float(y.max())])
+
+
+def test_softmax_of_random_inputs_is_the_books_exercise(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl))
+    ctl.start(iris_session())
+    view.source.setCurrentIndex(1)
+    view.sample.setValue(42)
+    u = np.random.default_rng(42).uniform(-10, 10, 3)
+    p = np.asarray(view.prob_bars.opts["height"]).copy()
+    assert np.allclose(view.sample_bars.opts["height"], u)
+    assert np.allclose(p, np.exp(u) / np.exp(u).sum()) and p.sum() == pytest.approx(1.0)
+    view.shift.setChecked(True)
+    assert np.allclose(view.sample_bars.opts["height"], u + 100)
+    assert np.allclose(view.prob_bars.opts["height"], p, atol=1e-12)

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QSizePolicy, QSpinBox, QVBoxLayout)
+                               QComboBox, QSizePolicy, QSpinBox, QVBoxLayout)
 
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
@@ -49,7 +49,14 @@ class SoftmaxView(View):
         self._gallery_time = -1e9
 
         row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Test sample:"), self))
+        self.source = QComboBox(self)
+        self.source.addItem(self.tr("the network's output for test sample"))
+        self.source.addItem(self.tr("random numbers in [−10, 10], seed"))
+        self.source.setToolTip(self.tr("What goes into the softmax: the output layer's values uₖ for a test "
+                                       "sample, or random numbers as in the book's softmax exercise"))
+        self.source.currentIndexChanged.connect(self._source_changed)
+        row.addWidget(QLabel(self.tr("Softmax of"), self))
+        row.addWidget(self.source)
         self.sample = QSpinBox(self)
         self.sample.setRange(0, 0)
         self.sample.valueChanged.connect(lambda _v: self._redraw_now())
@@ -117,8 +124,7 @@ class SoftmaxView(View):
         self._loaded_iteration = -1
         self.classification = session.dataset.task == "classification"
         self.image_shape = guess_image_shape(session.project.network.input_shape)
-        n = session.dataset.n_test
-        self.sample.setRange(0, max(n - 1, 0))
+        self._set_sample_range()
         names = session.dataset.class_names
         self.prob_plot.getPlotItem().getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(names)]])
         self.gallery.clear()
@@ -147,7 +153,32 @@ class SoftmaxView(View):
         self.mirror.layer_outputs(x)
         return np.asarray(self.mirror.network.output_layer.pre, dtype=np.float64)
 
+    def _set_sample_range(self) -> None:
+        if self.random_inputs:
+            self.sample.setRange(0, 99999)
+        else:
+            n = self.session.dataset.n_test if self.session is not None else 0
+            self.sample.setRange(0, max(n - 1, 0))
+
+    def _source_changed(self, _index: int) -> None:
+        random = self.random_inputs
+        self.gallery.setVisible(not random)
+        self.gallery_label.setVisible(not random)
+        names = self.session.dataset.class_names if self.session is not None else ()
+        self.prob_plot.getPlotItem().setLabel(
+            "bottom", self.tr("k (the position in the vector)") if random or not names
+            else self.tr("class (▲ = true class)"))
+        self._set_sample_range()
+        self._redraw_now()
+
+    @property
+    def random_inputs(self) -> bool:
+        return self.source.currentIndex() == 1
+
     def redraw(self) -> None:
+        if self.random_inputs:
+            self._draw_random()
+            return
         if self.session is None or self.mirror is None:
             return
         ds = self.session.dataset
@@ -163,17 +194,9 @@ class SoftmaxView(View):
         x = ds.x_test[i:i + 1]
         label = int(ds.y_test[i])
         u = self.logits_for(x)[0]
-        if self.shift.isChecked():
-            u = u + SHIFT
-        self.logits = u
-        self.probabilities = softmax(u[None, :])[0]
-        p = self.probabilities
+        p = self._draw_probabilities(u)
         pred = int(p.argmax())
-        brushes = [pg.mkBrush(TEST_COLOR if k == pred else TRAIN_COLOR) for k in range(len(p))]
-        self.prob_bars.setOpts(x=np.arange(len(p)), height=p, width=0.7, brushes=brushes,
-                               pens=[pg.mkPen(None)] * len(p))
         self.true_marker.setData([label], [-0.04])
-        prob_item.setXRange(-0.6, len(p) - 0.4, padding=0)
         names = ds.class_names
         ok = pred == label
         it = self._loaded_iteration
@@ -183,6 +206,42 @@ class SoftmaxView(View):
              self.tr("true {0}, predicted {1} ({2:.0%}): WRONG")).format(names[label], names[pred], p[pred])
             + self.tr("  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}").format(u.min(), u.max(), when))
         self._draw_sample(x[0])
+
+    def _draw_probabilities(self, u: np.ndarray) -> np.ndarray:
+        """Softmax of u (shifted by +100 when ticked) as bars, the largest highlighted."""
+        if self.shift.isChecked():
+            u = u + SHIFT
+        self.logits = u
+        self.probabilities = p = softmax(u[None, :])[0]
+        pred = int(p.argmax())
+        brushes = [pg.mkBrush(TEST_COLOR if k == pred else TRAIN_COLOR) for k in range(len(p))]
+        self.prob_bars.setOpts(x=np.arange(len(p)), height=p, width=0.7, brushes=brushes,
+                               pens=[pg.mkPen(None)] * len(p))
+        self.prob_plot.getPlotItem().setXRange(-0.6, len(p) - 0.4, padding=0)
+        self.message.setText("")
+        return p
+
+    def _draw_random(self) -> None:
+        """The book's exercise: softmax of random numbers in [-10, 10] (seeded by the number
+        in the box), with and without +100."""
+        n = self.session.dataset.n_outputs if self.session is not None and self.classification else 10
+        u = np.random.default_rng(self.sample.value()).uniform(-10.0, 10.0, max(n, 2))
+        p = self._draw_probabilities(u)
+        self.true_marker.setData([], [])
+        item = self.sample_plot.getPlotItem()
+        self.sample_image.clear()
+        shown = self.logits
+        self.sample_bars.setOpts(x0=None, y=None, x=np.arange(len(shown)), height=shown, width=0.7, y0=0)
+        item.getViewBox().invertY(False)
+        item.getViewBox().setAspectLocked(False)
+        item.getAxis("left").setTicks(None)
+        item.getAxis("bottom").setTicks(None)
+        item.showAxis("left")
+        item.showAxis("bottom")
+        item.setTitle(self.tr("the softmax inputs uₖ"), color="#202020", size="9pt")
+        item.getViewBox().autoRange(padding=0.05)
+        self.verdict.setText(self.tr("largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to "
+                                     "{3:.3g}").format(int(p.argmax()), p.max(), shown.min(), shown.max()))
 
     def _draw_sample(self, x: np.ndarray) -> None:
         item = self.sample_plot.getPlotItem()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -265,11 +266,18 @@ def accuracy_check(x, t, x_test, t_test, batch: int = 100, lr: float = 0.1) -> b
     return same_start and same_result
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="shorter runs, fewer repeats (noisier)")
     ap.add_argument("--only", default="", metavar="TEXT",
-                    help="only the configurations whose 'network batch' contains TEXT (e.g. 'conv', '-10 1'); "
+                    help="only the configurations whose 'network batch' contains TEXT (e.g. 'conv', '784-100', '10 1000'); "
                          "skips the accuracy check")
     ap.add_argument("--repeats", type=int, help="interleaved runs per configuration (best is kept)")
     args = ap.parse_args(argv)
@@ -284,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         peer = "PyTorch not installed: its columns are skipped"
     print(f"training throughput on {source}, float32, SGD; best of {repeats} interleaved runs of "
           f"~{budget:g} s each; NumPy {np.__version__}; {peer}\n")
+    print(f"load average before: {_load()}\n")
     verdicts = throughput_table(x, t, repeats, budget, args.only)
+    print(f"\nload average after: {_load()} (the machine has {os.cpu_count()} cores; other work "
+          "running beside the benchmark slows torch's and our threads unevenly)")
     if torch is not None and not args.only:
         verdicts.append(accuracy_check(x, t, x_test, t_test))
         print(f"\n{sum(verdicts)} of {len(verdicts)} targets met")

@@ -34,7 +34,9 @@ class Dense(ActivatedLayer):
         self.x = x
         W = self.params["W"]
         b = self.params.get("b")
-        u = x @ W if b is None else x @ W + b
+        u = x @ W
+        if b is not None:
+            u += b          # in place: no second array of the batch's size
         if rec is not None:
             if b is None:
                 rec(Phase.FORWARD, self, "affine", "u = x·W", "u = x @ W", x=x, W=W, u=u)

@@ -208,6 +208,10 @@ class MainWindow(QMainWindow):
             self.banner.show_message(_tr("The step-through could not be created: %s") % err)
             return None
         dock = self._add_dock("stepthrough", _tr("Step-Through"), view, Qt.BottomDockWidgetArea)
+        views = [d for n, d in self.docks.items() if n.startswith("view_")]
+        if views:
+            self.tabifyDockWidget(views[-1], dock)   # one bottom area, a tab per view
+            views[0].raise_()
         dock.hide()
         view.layerFocused.connect(self.diagram_view.highlight_layer)
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QPointF, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -35,8 +35,10 @@ def _shape_text(shape) -> str:
     return "×".join(str(n) for n in shape)
 
 
-ACTIVATION_TITLES = {"identity": "identity", "step": "step", "sigmoid": "sigmoid", "tanh": "tanh",
-                     "relu": "ReLU", "leaky_relu": "leaky ReLU", "softmax": "softmax"}
+def activation_titles() -> dict[str, str]:
+    return {"identity": _tr("identity"), "step": _tr("step"), "sigmoid": _tr("sigmoid"),
+            "tanh": _tr("tanh"), "relu": _tr("ReLU"), "leaky_relu": _tr("leaky ReLU"),
+            "softmax": _tr("softmax")}
 
 
 def layer_title(data: Mapping) -> str:
@@ -144,7 +146,7 @@ class DiagramScene(QGraphicsScene):
                 lines.append(_tr("%s params") % f"{count:,}")
             act = data.get("activation")
             if act:
-                lines.append(ACTIVATION_TITLES.get(act, str(act)))
+                lines.append(activation_titles().get(act, str(act)))
             neurons = shape[0] if data.get("type") == "dense" and drawn_as_neurons(shape) else 0
             self.nodes[layer.id].set_content(layer_title(data), lines, neurons)
             prev = shape
@@ -240,8 +242,9 @@ class DiagramScene(QGraphicsScene):
             if not isinstance(index, int) or not 0 <= index < len(self.doc.layers):
                 continue
             a, b = nodes[index].right_anchor(), nodes[index + 1].left_anchor()
-            item = self.addSimpleText(str(text))
-            item.setPos((a.x() + b.x()) / 2 - item.boundingRect().width() / 2, a.y() - 22)
+            top = min(n.sceneBoundingRect().top() for n in (nodes[index], nodes[index + 1]))
+            item = self.addSimpleText(str(text))     # above the two nodes, clear of the lines
+            item.setPos((a.x() + b.x()) / 2 - item.boundingRect().width() / 2, top - 20)
             self._edge_labels.append(item)
 
     def has_weight_lines(self) -> bool:

@@ -86,7 +86,7 @@ class DatasetPanel(QWidget):
             editor = editor_for_option(spec)
             editor.setToolTip(spec.description)
             editor.edited.connect(lambda value, key=spec.name: self.set_option(key, value))
-            label = QLabel(spec.name.replace("_", " "))
+            label = QLabel(QCoreApplication.translate("DatasetOptions", spec.name.replace("_", " ")))
             label.setToolTip(spec.description)
             self.options.addRow(label, editor)
             self.editors[spec.name] = editor

@@ -12,7 +12,7 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.spec import DTYPES, OptimizerSpec

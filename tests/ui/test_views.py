@@ -451,3 +451,14 @@ def test_softmax_of_random_inputs_is_the_books_exercise(qtbot, ctl):
     view.shift.setChecked(True)
     assert np.allclose(view.sample_bars.opts["height"], u + 100)
     assert np.allclose(view.prob_bars.opts["height"], p, atol=1e-12)
+
+
+def test_confusion_uses_weights_that_come_later_in_the_same_batch(qtbot, ctl):
+    view = ConfusionView(ctl)
+    qtbot.addWidget(view)
+    session = iris_session()
+    ctl.start(session)
+    w = scaled_weights(session, -1.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5), snapshot(6, 1.0, steps=5, epoch=2, weights=w),
+                        snapshot(10, 1.0, steps=5, epoch=2)))
+    assert view.matrices[1][1] == 6 and view.pending == (2, 10)

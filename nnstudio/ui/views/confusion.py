@@ -103,7 +103,11 @@ class ConfusionView(View):
         if not self.classification:
             return False
         computed = False
-        for s in batch:
+        for s in batch:          # in order: weights resolve the epoch that ended before them
+            if s.weights is not None and self.pending is not None and s.iteration >= self.pending[1]:
+                self._compute(self.pending[0], s.weights, s.iteration)
+                self.pending = None
+                computed = True
             if s.epoch_end:
                 if s.weights is not None:
                     self._compute(s.epoch, s.weights, s.iteration)

@@ -26,6 +26,8 @@ PROG = "nnstudio"
 COMMANDS = ("train", "trace", "gradcheck", "datasets")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+KINK_NOTE_ABOVE = 1e-6      # relative error above which kinks are pointed out
+LARGE_GRADCHECK = 100_000   # entries; above this gradcheck warns that it will take a while
 
 
 class CommandError(Exception):
@@ -169,8 +171,17 @@ def cmd_trace(args, out: TextIO, err: TextIO) -> int:
 
 def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
     from nnstudio.project.headless import gradcheck_project
-    report = gradcheck_project(_load(args.project), base_dir=_base_dir(args.project),
+    from nnstudio.project.session import build_network
+    project = _load(args.project)
+    net = build_network(project)
+    entries = sum(p.size if args.max_entries is None else min(p.size, args.max_entries)
+                  for p in net.parameters().values())
+    if entries > LARGE_GRADCHECK:
+        print(f"{PROG}: checking {entries} entries takes {2 * entries} forward passes; "
+              "--max-entries N samples fewer", file=err)
+    result = gradcheck_project(project, base_dir=_base_dir(args.project),
                                samples=args.samples, max_entries=args.max_entries)
+    report = result.report
     rows = [("parameter", "shape", "checked", "max rel error", "mean |diff|", "numerical s")]
     for p in report.params:
         rows.append((p.name, "x".join(map(str, p.shape)), str(p.checked), f"{p.max_rel_error:.3e}",
@@ -182,6 +193,11 @@ def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
     print(f"float64, {args.samples} sample(s): backprop {report.backprop_seconds:.6f} s for all "
           f"parameters, numerical {numerical:.3f} s; largest relative error {report.max_rel_error:.3e}",
           file=out)
+    if result.kinks and report.max_rel_error > KINK_NOTE_ABOVE:
+        where = ", ".join(f"{name}: {n}" for name, n in result.kinks.items())
+        print(f"note: pre-activations within h={result.h:g} of a ReLU/step kink ({where}); there the "
+              "numerical gradient straddles the kink, so large errors on those parameters do not mean "
+              "backprop is wrong (zero biases on blank pixels are the usual cause)", file=out)
     if args.tolerance is not None and report.max_rel_error > args.tolerance:
         raise CommandError(f"largest relative error {report.max_rel_error:.3e} exceeds the tolerance "
                            f"{args.tolerance:g}", args.project)

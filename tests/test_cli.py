@@ -227,3 +227,32 @@ def test_real_process_never_imports_qt_and_prints_no_traceback(tmp_path):
     p = subprocess.run([sys.executable, "-m", "nnstudio", "train", bad, "--out", str(tmp_path)],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 1 and len(p.stderr.splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_gradcheck_explains_kinks(tmp_path):
+    path = Path(__file__).parent / "project" / "fixtures" / "conv_digits.json"
+    code, out, err = run("gradcheck", str(path), "--samples", "2")
+    assert code == 0
+    assert "note: pre-activations within h=1e-05 of a ReLU/step kink (conv2d_1:" in out
+
+
+def test_gradcheck_warns_before_a_long_check(monkeypatch):
+    import nnstudio.cli as cli
+    monkeypatch.setattr(cli, "LARGE_GRADCHECK", 10)
+    code, out, err = run("gradcheck", IRIS, "--max-entries", "5")
+    assert code == 0 and "--max-entries N samples fewer" in err
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setattr("nnstudio.cli.time.monotonic", iter(range(1, 10_000)).__next__)
+    err = _Tty()
+    code = main(["train", IRIS, "--out", str(tmp_path), "--epochs", "2"], stdout=io.StringIO(), stderr=err)
+    assert code == 0
+    text = err.getvalue()
+    assert "\r[" in text and "] " in text and "iter 1/10" in text
+    assert "\r\x1b[Kepoch 2/2  iter 10" in text

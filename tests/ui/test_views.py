@@ -5,6 +5,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pytest
+import pyqtgraph as pg
 
 from nnstudio.engine.activations import ACTIVATIONS, softmax
 from nnstudio.engine.analysis import activation_histogram, confusion_matrix, mosaic, weight_tiles
@@ -462,3 +463,15 @@ def test_confusion_uses_weights_that_come_later_in_the_same_batch(qtbot, ctl):
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5), snapshot(6, 1.0, steps=5, epoch=2, weights=w),
                         snapshot(10, 1.0, steps=5, epoch=2)))
     assert view.matrices[1][1] == 6 and view.pending == (2, 10)
+
+
+def test_loss_value_under_the_cursor(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+    ctl.snapshots.emit(tuple(snapshot(i, 10.0 + i) for i in range(1, 11)))
+    view._redraw_now()
+    vb = view.plot.getPlotItem().getViewBox()
+    vb.setRange(xRange=(0, 11), yRange=(0, 25), padding=0)
+    pos = vb.mapViewToScene(pg.Point(3.2, 13.0))
+    view._mouse_moved((pos,))
+    assert view.readout.text().startswith("iteration 3: loss 13")

@@ -15,6 +15,7 @@ from .base import View, style_plot_item
 from .palette import BACKGROUND, diverging_map
 
 
+MAX_TILES = 256          # tiles drawn at most (a wide layer shows its first units)
 COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canvas
 
 
@@ -95,14 +96,14 @@ class WeightsView(View):
         self.tiles, self.matrix = None, None
         if kind == "conv2d":
             self.tiles = weight_tiles(W, None)
-            columns = W.shape[1] if W.shape[1] > 1 else self._columns_for(self.tiles.shape)
-            img, self.columns = mosaic(self.tiles, columns)
+            columns = W.shape[1] if W.shape[1] > 1 else self._columns_for(self.tiles[:MAX_TILES].shape)
+            img, self.columns = mosaic(self.tiles[:MAX_TILES], columns)
             self.mode = "tiles"
             text = self.tr("{0}: {1} filters × {2} channels of {3}×{4}").format(
                 name, W.shape[0], W.shape[1], W.shape[2], W.shape[3])
         elif self.image_shape is not None and W.shape[0] == self.image_shape[0] * self.image_shape[1]:
             self.tiles = weight_tiles(W, self.image_shape)
-            img, self.columns = mosaic(self.tiles, self._columns_for(self.tiles.shape))
+            img, self.columns = mosaic(self.tiles[:MAX_TILES], self._columns_for(self.tiles[:MAX_TILES].shape))
             self.mode = "tiles"
             text = self.tr("{0}: one {1}×{2} tile per unit ({3} units)").format(
                 name, self.image_shape[0], self.image_shape[1], W.shape[1])
@@ -111,6 +112,8 @@ class WeightsView(View):
             img = np.asarray(W, dtype=np.float64)
             self.mode = "matrix"
             text = self.tr("{0}: W is {1} inputs (rows) × {2} units (columns)").format(name, W.shape[0], W.shape[1])
+        if self.tiles is not None and len(self.tiles) > MAX_TILES:
+            text += self.tr(" (the first {0} shown)").format(MAX_TILES)
         it = self.weights_iteration if self.weights is not None else 0
         self.info.setText(text + "  ·  " + (self.tr("iteration {0}").format(it) if it else self.tr("initial weights")))
         limit = symmetric_limit(img)

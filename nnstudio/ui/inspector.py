@@ -6,7 +6,7 @@ commit on Enter or focus loss, so typing "128" is one edit, not three.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
@@ -99,6 +99,12 @@ class LayerInspector(QWidget):
                 _tr("<b>Input</b><br>Its shape follows the data set.") if self._role == "input"
                 else _tr("Select a layer in the diagram to edit it."))
             self._show_problems()
+
+    def focus_first_field(self) -> None:
+        """Keyboard path from the diagram (Enter or double-click on a node) into the form."""
+        fields = [w for n, w in self.widgets.items() if n != "type"] or list(self.widgets.values())
+        if fields:   # after the event loop has shown a freshly built form
+            QTimer.singleShot(0, fields[0].setFocus)
 
     # ------------------------------------------------------------------ form
     def _build(self, names: tuple) -> None:

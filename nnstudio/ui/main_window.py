@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         self.status = TrainingStatus(self.statusBar())
         self._fill_templates()
 
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(_tr("Reset &Layout"), self.reset_layout)
+        self.diagram_view.nodeActivated.connect(self._focus_inspector)
         self.diagram_view.diagram.currentLayerChanged.connect(self._on_current_layer)
         self.diagram_view.diagram.selectionChanged.connect(self._on_selection)
         self.doc.changed.connect(self._schedule_sync)
@@ -152,8 +155,9 @@ class MainWindow(QMainWindow):
         self.actions_by_name["undo"].setEnabled(False)
         self.actions_by_name["redo"].setEnabled(False)
         self.resize(1280, 800)
-        if not self.restore_layout():
-            self._default_dock_sizes()
+        self._default_dock_sizes()
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self.restore_layout()
         self._update_actions()
 
     def showEvent(self, event) -> None:  # noqa: N802
@@ -216,6 +220,12 @@ class MainWindow(QMainWindow):
         view.layerFocused.connect(self.diagram_view.highlight_layer)
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
         return view
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset Layout: the docks as they are at the first start."""
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for name, dock in self.docks.items():
+            dock.setVisible(name != "stepthrough")
 
     def _default_dock_sizes(self) -> None:
         side = [d for n, d in self.docks.items() if n in ("dataset", "inspector")]
@@ -405,6 +415,12 @@ class MainWindow(QMainWindow):
             self.inspector.show_node(node.role)
         else:
             self.inspector.show_node("layer", self.doc.index_of(node.layer_id))
+
+    def _focus_inspector(self) -> None:
+        dock = self.docks["inspector"]
+        dock.show()
+        dock.raise_()
+        self.inspector.focus_first_field()
 
     # ------------------------------------------------------------------ step-through
     def enter_step_mode(self) -> None:

@@ -54,10 +54,16 @@ def test_build_a_network_with_clicks_and_keys(make_window, qtbot):
     assert types(w) == ["dense", "dense", "dropout", "dense"]
     key(qtbot, w, Qt.Key_Right)
     assert w.diagram_view.diagram.current_layer() == 2
+    key(qtbot, w, Qt.Key_Return)                            # into the inspector's form
+    qtbot.waitUntil(lambda: w.focusWidget() is w.inspector.widgets["ratio"], timeout=2000)
+    qtbot.keyClick(w.inspector.widgets["ratio"], Qt.Key_Up)
+    assert w.doc.layer(2).data["ratio"] == pytest.approx(0.55)
+    w.diagram_view.setFocus()
     key(qtbot, w, Qt.Key_Delete)
     assert types(w) == ["dense", "dense", "dense"]
     key(qtbot, w, Qt.Key_Z, Qt.ControlModifier)
     assert types(w) == ["dense", "dense", "dropout", "dense"]
+    assert w.doc.layer(2).data["ratio"] == pytest.approx(0.55)
     key(qtbot, w, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert types(w) == ["dense", "dense", "dense"]
     qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=3000)

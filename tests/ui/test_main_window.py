@@ -223,3 +223,13 @@ def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot)
     labels = [i for i in w.diagram_view.diagram.items() if hasattr(i, "text") and "×" in str(i.text())]
     assert labels, "the step-through's tensor shapes are shown on the diagram's edges"
     shot(w, "stepthrough")
+
+
+def test_reset_layout_brings_back_the_default_docks(make_window):
+    w = make_window()
+    w.docks["dataset"].hide()
+    w.removeDockWidget(w.docks["training"])
+    w.reset_layout()
+    assert w.docks["dataset"].isVisible() and w.docks["training"].isVisible()
+    assert w.dockWidgetArea(w.docks["training"]) == Qt.RightDockWidgetArea
+    assert not w.docks.get("stepthrough") or not w.docks["stepthrough"].isVisible()

@@ -1,13 +1,14 @@
 """The diagram's view: zoom, pan, fit, and keyboard access to every edit.
 
-Keys (also in the window's Edit menu): arrows move the selection, Delete removes the
+Keys (also in the window's Edit menu): arrows move the selection, Enter edits the selected
+node in the inspector, Delete removes the
 selected layer, Insert adds a layer after it (Shift+Insert before), Ctrl+Left/Right moves
 it, Ctrl+= / Ctrl+- zoom, Ctrl+0 fits. Dragging the background pans; Ctrl+wheel zooms.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView
 
@@ -25,6 +26,10 @@ def _tr(text: str) -> str:
 
 
 class DiagramView(QGraphicsView):
+    """``nodeActivated`` (Enter or a double-click on a node): edit it in the inspector."""
+
+    nodeActivated = Signal()
+
     def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
         super().__init__(parent)
         self.doc, self.editor = doc, editor
@@ -128,8 +133,17 @@ class DiagramView(QGraphicsView):
         else:
             super().wheelEvent(event)
 
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        super().mouseDoubleClickEvent(event)
+        if self.diagram.selected_node() is not None:
+            self.nodeActivated.emit()
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
         key = event.key()
+        if key in (Qt.Key_Return, Qt.Key_Enter) and self.diagram.selected_node() is not None:
+            self.nodeActivated.emit()
+            event.accept()
+            return
         if key in (Qt.Key_Left, Qt.Key_Right, Qt.Key_Up, Qt.Key_Down) and not event.modifiers():
             self.diagram.move_selection(1 if key in (Qt.Key_Right, Qt.Key_Down) else -1)
             node = self.diagram.selected_node()

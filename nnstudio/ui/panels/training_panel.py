@@ -52,7 +52,7 @@ class TrainingPanel(QWidget):
         self.optimizer = ChoiceEditor(tuple(RULES), {k: r.title for k, r in RULES.items()})
         self.optimizer.edited.connect(self._set_optimizer)
         self.opt_form.addRow(_tr("Update rule"), self.optimizer)
-        self.lr = NumberEditor("float", 1e-6, 10.0, decimals=6, log_steps=True)
+        self.lr = NumberEditor("float", 1e-6, 1e6, decimals=6, log_steps=True)
         self.lr.edited.connect(self._set_lr)
         self.opt_form.addRow(_tr("Learning rate η"), self.lr)
         self.hyper = {}

@@ -6,8 +6,9 @@
     nnstudio trace PROJECT --out trace.npz [--samples N]
     nnstudio gradcheck PROJECT [--samples 3] [--max-entries N] [--tolerance T]
     nnstudio datasets
+    nnstudio export-plots PROJECT --out DIR [--epochs N] [--time-limit S]
 
-The sub-commands never import Qt. Any bad input (a missing or malformed project, bad
+The sub-commands except export-plots (which renders the views offscreen) never import Qt. Any bad input (a missing or malformed project, bad
 values, data that does not fit, an unwritable folder) ends with a non-zero status and one
 line ``nnstudio: error: <file>: <what>`` on stderr, never a traceback.
 """
@@ -23,7 +24,7 @@ from typing import Sequence, TextIO
 from nnstudio import __version__
 
 PROG = "nnstudio"
-COMMANDS = ("train", "trace", "gradcheck", "datasets")
+COMMANDS = ("train", "trace", "gradcheck", "datasets", "export-plots")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 KINK_NOTE_ABOVE = 1e-6      # relative error above which kinks are pointed out
@@ -63,7 +64,7 @@ def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG, description="A desktop studio for learning how neural networks work from the inside.",
         epilog="headless commands (no window; '%(prog)s COMMAND --help' for each): "
-               "train, trace, gradcheck, datasets")
+               "train, trace, gradcheck, datasets, export-plots")
     p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (.json) to open")
     p.add_argument("--screenshot", metavar="PNG",
                    help="render the window offscreen into this PNG and exit (works without a display)")
@@ -98,6 +99,15 @@ def tools_parser() -> argparse.ArgumentParser:
     g.add_argument("--tolerance", type=_tolerance, metavar="T",
                    help="exit with status 1 when any relative error exceeds T")
     sub.add_parser("datasets", help="list the data sets with their metadata")
+    x = sub.add_parser("export-plots", help="train offscreen and export every view (PNG, SVG, CSV)",
+                       description="Train the project offscreen (no display needed; this command does "
+                                   "start Qt) and write every view of the run as PNG, SVG and CSV into "
+                                   "DIR, with metrics.csv and project.json — for reports and CI.")
+    x.add_argument("project", metavar="PROJECT")
+    x.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    x.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
+    x.add_argument("--time-limit", type=_tolerance, metavar="SECONDS",
+                   help="stop training after this long and export what was reached")
     return p
 
 
@@ -223,7 +233,37 @@ def cmd_datasets(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-HANDLERS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck, "datasets": cmd_datasets}
+def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
+    _load(args.project)   # a bad project file is reported before Qt starts
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from nnstudio.ui.export import ExportError
+        from nnstudio.ui.export_headless import export_plots
+    except ImportError as e:
+        raise CommandError(f"the views cannot be rendered: {e} (see README.md, 'System libraries')") from None
+    shown = {"last": -1}
+
+    def progress(iteration: int, total: int) -> None:
+        tenth = 10 * iteration // max(total, 1)
+        if tenth != shown["last"]:
+            shown["last"] = tenth
+            print(f"training: iteration {iteration}/{total}", file=err, flush=True)
+    try:
+        result = export_plots(args.project, args.out, epochs=args.epochs, progress=progress,
+                              time_limit=args.time_limit)
+    except ExportError as e:
+        raise CommandError(e.reason, e.path) from None
+    report = result.report
+    print(f"wrote {len(report.written)} files into {report.folder}", file=out)
+    for title, why in report.skipped:
+        print(f"skipped {title}: {why}", file=out)
+    if result.divergence is not None:
+        raise CommandError(f"{result.divergence} (the views up to that point were exported)", args.project)
+    return 0
+
+
+HANDLERS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck, "datasets": cmd_datasets,
+            "export-plots": cmd_export_plots}
 
 
 def open_gui(args, err: TextIO) -> int:

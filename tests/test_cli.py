@@ -256,3 +256,52 @@ def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
     text = err.getvalue()
     assert "\r[" in text and "] " in text and "iter 1/10" in text
     assert "\r\x1b[Kepoch 2/2  iter 10" in text
+
+
+# --------------------------------------------------------------------------- export-plots
+@pytest.fixture
+def fake_export(monkeypatch, tmp_path):
+    """Stands in for nnstudio.ui.export_headless: records the call, reports progress."""
+    from nnstudio.ui.export import ExportError
+    calls = []
+    module = types.ModuleType("nnstudio.ui.export_headless")
+
+    def export_plots(project_path, out, *, epochs=None, progress=None, time_limit=None):
+        calls.append((project_path, out, epochs, time_limit))
+        if str(out).endswith("readonly"):
+            raise ExportError(out, "cannot write: permission denied")
+        for i in range(1, 21):
+            progress(i, 20)
+        report = types.SimpleNamespace(folder=Path(out), written=[Path(out) / "Loss.png"] * 3,
+                                       skipped=[("Fit", "offers nothing to export")])
+        divergence = ValueError("training diverged at iteration 3: loss became nan") if epochs == 13 else None
+        return types.SimpleNamespace(report=report, divergence=divergence)
+    module.export_plots = export_plots
+    monkeypatch.setitem(sys.modules, "nnstudio.ui.export_headless", module)
+    return calls
+
+
+def test_export_plots_calls_the_ui_exporter(fake_export, tmp_path):
+    code, out, err = run("export-plots", IRIS, "--out", str(tmp_path), "--epochs", "4", "--time-limit", "30")
+    assert code == 0
+    assert fake_export == [(IRIS, str(tmp_path), 4, 30.0)]
+    assert out.splitlines() == [f"wrote 3 files into {tmp_path}", "skipped Fit: offers nothing to export"]
+    assert err.count("training: iteration") == 11          # one line per tenth (0 … 10), not per iteration
+
+
+def test_export_plots_errors_are_one_line(fake_export, tmp_path):
+    assert_one_error_line(*run("export-plots", IRIS, "--out", str(tmp_path / "readonly"))[::2],
+                          str(tmp_path / "readonly"), "permission denied")
+    code, out, err = run("export-plots", IRIS, "--out", str(tmp_path), "--epochs", "13")
+    assert_one_error_line(code, err.splitlines()[-1], IRIS, "diverged", "were exported")
+    bad = _project_file(tmp_path, "{")
+    assert_one_error_line(*run("export-plots", bad, "--out", str(tmp_path))[::2], bad)
+    assert len(fake_export) == 2          # the bad project never reached the exporter
+
+
+def test_export_plots_for_real(tmp_path):
+    pytest.importorskip("nnstudio.ui.export_headless", reason="the UI's headless exporter has not landed")
+    code, out, err = run("export-plots", IRIS, "--out", str(tmp_path), "--epochs", "2")
+    assert code == 0, err
+    assert (tmp_path / "metrics.csv").read_text().count("\n") == 3
+    assert (tmp_path / "Loss.png").stat().st_size > 1000

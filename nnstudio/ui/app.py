@@ -20,6 +20,18 @@ def _application():
     return app
 
 
+def _quiet_offscreen_notes() -> None:
+    """The offscreen platform's harmless "does not support propagateSizeHints()" note would
+    reach the terminal of every ``--screenshot`` run; other Qt messages still do."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _settle(app, seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -43,6 +55,7 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
     """
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _quiet_offscreen_notes()
     app = _application()
     from nnstudio.ui.main_window import MainWindow
 

@@ -233,3 +233,31 @@ def test_reset_layout_brings_back_the_default_docks(make_window):
     assert w.docks["dataset"].isVisible() and w.docks["training"].isVisible()
     assert w.dockWidgetArea(w.docks["training"]) == Qt.RightDockWidgetArea
     assert not w.docks.get("stepthrough") or not w.docks["stepthrough"].isVisible()
+
+
+def test_epsilon_and_rate_boxes_take_scientific_notation(make_window, qtbot):
+    w = make_window()
+    w.training_panel.optimizer.edited.emit("adam")
+    box = w.training_panel.hyper["eps"].box
+    assert box.text() == "1e-08"
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "1e-7")
+    qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
+    assert w.doc.section("optimizer")["eps"] == pytest.approx(1e-7)
+    lr = w.training_panel.lr.box
+    lr.lineEdit().selectAll()
+    qtbot.keyClicks(lr.lineEdit(), "abc")               # not a number: not taken
+    qtbot.keyClick(lr.lineEdit(), Qt.Key_Return)
+    assert w.doc.section("optimizer")["lr"] == pytest.approx(0.1)
+
+
+def test_new_from_template(make_window):
+    from nnstudio.ui.templates import templates
+    w = make_window()
+    found = dict(templates())
+    if "spiral" not in found:
+        pytest.skip("no example projects in this tree")
+    assert w.new_from_template(found["spiral"])
+    assert w.doc.section("dataset")["name"] == "spiral"
+    assert w.files.path is None and not w.files.modified
+    assert w.undo_stack.count() == 0

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox,
                                QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
                                QWidget)
@@ -20,6 +21,32 @@ INT_LIMIT = 2**31 - 1
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("options", text)
+
+
+class ScientificSpinBox(QDoubleSpinBox):
+    """A double spin box that shows and accepts 1e-08 style numbers (ε, tiny rates)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDecimals(15)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.Intermediate, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.Acceptable, text, pos
+        return QValidator.Intermediate, text, pos
 
 
 class ValueEditor(QWidget):
@@ -39,7 +66,8 @@ class NumberEditor(ValueEditor):
 
     def __init__(self, kind: str, minimum: float | None, maximum: float | None, *,
                  nullable: bool = False, null_text: str = "", decimals: int = 4,
-                 exclusive_max: bool = False, log_steps: bool = False) -> None:
+                 exclusive_max: bool = False, log_steps: bool = False,
+                 scientific: bool = False) -> None:
         super().__init__()
         self.kind, self.nullable = kind, nullable
         lo = -INT_LIMIT if minimum is None else minimum
@@ -47,6 +75,9 @@ class NumberEditor(ValueEditor):
         if kind == "int":
             box: QAbstractSpinBox = QSpinBox()
             lo, hi = int(max(lo, -INT_LIMIT)), int(min(hi, INT_LIMIT))
+        elif scientific:
+            box = ScientificSpinBox()
+            box.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
         else:
             box = QDoubleSpinBox()
             box.setDecimals(decimals)

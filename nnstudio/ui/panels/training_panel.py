@@ -52,13 +52,14 @@ class TrainingPanel(QWidget):
         self.optimizer = ChoiceEditor(tuple(RULES), {k: r.title for k, r in RULES.items()})
         self.optimizer.edited.connect(self._set_optimizer)
         self.opt_form.addRow(_tr("Update rule"), self.optimizer)
-        self.lr = NumberEditor("float", 1e-6, 1e6, decimals=6, log_steps=True)
+        self.lr = NumberEditor("float", 1e-9, 1e6, scientific=True)
         self.lr.edited.connect(self._set_lr)
         self.opt_form.addRow(_tr("Learning rate η"), self.lr)
         self.hyper = {}
         labels = hyper_labels()
         for name, (lo, hi, decimals) in HYPER.items():
-            editor_ = NumberEditor("float", lo, hi, decimals=decimals, log_steps=True)
+            editor_ = NumberEditor("float", lo, hi, decimals=decimals, log_steps=True,
+                                   scientific=name == "eps")
             editor_.edited.connect(lambda v, n=name: self.editor.update_section("optimizer", **{n: v}))
             self.opt_form.addRow(labels[name], editor_)
             self.hyper[name] = editor_

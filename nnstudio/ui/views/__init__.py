@@ -2,7 +2,8 @@
 
 ``create_views(controller)`` builds every view; each is a :class:`View` (a QWidget with
 ``title()``, ``caption()`` and ``export_targets()``) connected to the controller's
-``runStarted`` and ``snapshots`` signals.
+``runStarted`` and ``snapshots`` signals. ``layer_color(index)`` is the per-layer colour
+the plots share with the network diagram.
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ from .palette import layer_color
 
 
 def view_classes() -> list[type[View]]:
+    """The view classes in the order the studio shows them."""
     from .accuracy import AccuracyView
+    from .activation_bars import ActivationBarsView
+    from .confusion import ConfusionView
+    from .fit import DataFitView
     from .gradients import GradientsView
+    from .histograms import HistogramsView
     from .loss import LossView
+    from .softmax import SoftmaxView
     from .weights import WeightsView
-    classes: list[type[View]] = [LossView, AccuracyView, GradientsView, WeightsView]
-    try:
-        from .histograms import HistogramsView
-        from .activation_bars import ActivationBarsView
-        from .softmax import SoftmaxView
-        from .fit import DataFitView
-        from .confusion import ConfusionView
-    except ImportError:  # pragma: no cover - while the rest is being written
-        return classes
-    return classes[:4] + [HistogramsView, ActivationBarsView, SoftmaxView, DataFitView, ConfusionView]
+    return [LossView, AccuracyView, GradientsView, WeightsView, HistogramsView, ActivationBarsView,
+            SoftmaxView, DataFitView, ConfusionView]
 
 
 def create_views(controller) -> list[View]:

@@ -163,6 +163,7 @@ class TrainingController(QObject):
         self._state = "idle"
         self._delay = 0.0
         self._last = None
+        self._detail_pending = (False, False)
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -281,9 +282,17 @@ class TrainingController(QObject):
             self._post(SetLearningRate(float(lr)))
 
     def request_detail(self, weights: bool = True, activations: bool = True) -> None:
-        """Weights/activations in the next snapshot (while paused: the next step's)."""
-        if self._worker is not None:
-            self._post(RequestDetail(weights, activations))
+        """Weights/activations in the next snapshot (while paused: the next step's).
+
+        Requests not yet answered are merged (the trainer keeps only the latest), so one
+        caller asking for weights never cancels another's request for activations.
+        """
+        if self._worker is None:
+            return
+        weights = weights or self._detail_pending[0]
+        activations = activations or self._detail_pending[1]
+        self._detail_pending = (weights, activations)
+        self._post(RequestDetail(weights, activations))
 
     def set_delay(self, seconds: float) -> None:
         """Slow training down for watching: wait this long after every iteration."""
@@ -309,6 +318,7 @@ class TrainingController(QObject):
         worker, self._worker = self._worker, None
         self._timer.stop()
         self._last = None
+        self._detail_pending = (False, False)
         if worker is not None:
             worker.stop()
             worker.quit()
@@ -322,6 +332,8 @@ class TrainingController(QObject):
         batch = worker.take()
         if batch:
             self._last = batch[-1]
+            if any(s.weights is not None or s.activations is not None for s in batch):
+                self._detail_pending = (False, False)
             self.snapshots.emit(tuple(batch))
         with worker.lock:
             outcome = worker.outcome

@@ -126,3 +126,18 @@ def test_slow_down_delays_every_iteration(controller, qtbot):
     qtbot.wait(400)
     controller.pause()
     assert 2 <= len(iterations(controller)) <= 12
+
+
+def test_detail_requests_are_merged_until_answered(controller, qtbot):
+    controller.reset()
+    controller.request_detail(weights=False, activations=True)
+    controller.request_detail(weights=True, activations=False)
+    controller.step()
+    qtbot.waitUntil(lambda: len(iterations(controller)) == 1, timeout=3000)
+    snap = controller.deliveries[-1][-1]
+    assert snap.weights is not None and snap.activations is not None
+    controller.request_detail(weights=True, activations=False)
+    controller.step()
+    qtbot.waitUntil(lambda: len(iterations(controller)) == 2, timeout=3000)
+    snap = controller.deliveries[-1][-1]
+    assert snap.weights is not None and snap.activations is None

@@ -237,3 +237,20 @@ def test_zoom_and_fit(make_window, qtbot):
     view.fit()
     rect = view.mapFromScene(view.diagram.itemsBoundingRect()).boundingRect()
     assert view.viewport().rect().contains(rect)
+
+
+def test_weights_follow_training_while_it_runs(make_window, qtbot):
+    w = make_window(toy_project(epochs=100000))
+    conn = w.diagram_view.diagram.connections(0)
+    seen = []
+    w.controller.snapshots.connect(lambda b: seen.extend(s for s in b if s.weights is not None))
+    initial = [[line.pen().widthF() for line in row] for row in conn.lines]
+    w.actions_by_name["play"].trigger()
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
+    assert w.controller.state == "running"
+    W = seen[-1].weights["dense_1.W"]
+    qtbot.waitUntil(lambda: [[line.pen().widthF() for line in row] for row in conn.lines] != initial,
+                    timeout=3000)
+    w.actions_by_name["pause"].trigger()
+    qtbot.waitUntil(lambda: w.controller.is_paused, timeout=3000)
+    assert W.shape == (2, 4) and not W.flags.writeable

@@ -95,6 +95,11 @@ class ConfusionView(View):
                 item.addItem(t)
                 self.cell_texts.append(t)
         self.slider.setRange(0, 0)
+        self.slider.setVisible(False)
+        self.epoch_label.setText("")
+        self.info.setText("")
+        size = max(self.n_classes, 1)
+        item.getViewBox().setRange(xRange=(-0.5, size - 0.5), yRange=(-0.5, size - 0.5), padding=0.02)
         self.message.setText(self.tr("The first matrix appears at the end of the first epoch.")
                              if self.classification else
                              self.tr("A confusion matrix needs a classification data set with test samples."))

@@ -13,7 +13,7 @@ import dataclasses
 import html
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
@@ -277,10 +277,13 @@ class MainWindow(QMainWindow):
         entry = self.doc.section("dataset")
         data = None
         self.data_error = None
+        QApplication.setOverrideCursor(Qt.WaitCursor)     # MNIST takes a second the first time
         try:
             data = self.controller.dataset(entry)
         except Exception as err:  # noqa: BLE001
             self.data_error = _tr("The data set cannot be loaded: %s") % describe_error(err)
+        finally:
+            QApplication.restoreOverrideCursor()
         self.dataset_panel.show_error(self.data_error or "")
         self.problems = self.doc.problems(data)
         self.diagram_view.diagram.set_problems(self.problems)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor
@@ -111,6 +111,7 @@ class DatasetPanel(QWidget):
 
     def _apply(self, entry: dict, title: str) -> bool:
         """Set the entry and fit the network to the loaded data, as one undo step."""
+        QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             data = self.load_data(entry)
         except Exception as err:  # noqa: BLE001 - bad options or files: say so, keep going
@@ -118,6 +119,8 @@ class DatasetPanel(QWidget):
             self.error.setText(_tr("The data set cannot be loaded: %s") % err)
         else:
             self.error.setText("")
+        finally:
+            QApplication.restoreOverrideCursor()
         with self.editor.macro(title) as allowed:
             if allowed:
                 self.editor.set_section("dataset", entry)

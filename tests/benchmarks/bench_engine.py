@@ -48,6 +48,9 @@ MNIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mnist
 SEED = 0
 LR = 0.01
 WARMUP_STEPS = 3
+# after one library has run, its idle worker threads (OpenBLAS's, torch's OpenMP pool) keep
+# spinning for a moment and would steal a core from the other; wait that out before timing
+SETTLE_SECONDS = 0.15
 
 
 # --------------------------------------------------------------------------- data
@@ -141,6 +144,7 @@ def ours_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budge
     trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=LR)),
                       TrainingSpec(batch_size=batch, epochs=1, seed=SEED), x, t, evaluate_train=False)
     cap = trainer.steps_per_epoch - 1          # never reach the epoch-end evaluation
+    time.sleep(SETTLE_SECONDS)
     run = trainer.run()
     for _ in range(WARMUP_STEPS):
         next(run)
@@ -173,6 +177,7 @@ def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budg
         opt.step()
         return loss.item()
 
+    time.sleep(SETTLE_SECONDS)
     for i in range(WARMUP_STEPS):
         step(i)
     steps = 0

@@ -75,22 +75,27 @@ class Pool(Layer):
         oh, ow = dout.shape[2], dout.shape[3]
         dz = _same_layout(dout, self.out)
         dx = np.zeros_like(self.x)
-        overlapping = st < k
+        overlapping = st < k          # then windows share inputs and their parts add up, as in col2im
+        views = window_elements(dx, k, st, oh, ow)
         if s.mode == "max":
             # only the element that was the window's maximum receives ∂E/∂z
-            parts = (dz * (self.arg == p) for p in range(k * k))
+            for p, view in enumerate(views):
+                won = self.arg == p
+                if overlapping:
+                    view += dz * won
+                else:
+                    np.multiply(dz, won, out=view)      # written straight into dx
             formula = "∂E/∂x = ∂E/∂z at each window's maximum, 0 elsewhere"
             code = "dcol[rows, argmax] = dz.ravel(); dx = col2im(dcol, ...)"
         else:
             share = dz / (k * k)
-            parts = (share for _ in range(k * k))
+            for view in views:
+                if overlapping:
+                    view += share
+                else:
+                    view[...] = share
             formula = "∂E/∂x = ∂E/∂z / k² spread over each window"
             code = "dcol[:] = dz.ravel()[:, None] / k**2; dx = col2im(dcol, ...)"
-        for view, part in zip(window_elements(dx, k, st, oh, ow), parts):
-            if overlapping:
-                view += part          # overlapping windows add up, as in col2im
-            else:
-                view[...] = part
         if rec is not None:
             rec(Phase.BACKWARD, self, f"{s.kind}_backward", formula, code, dz=dout, dx=dx)
         return dx

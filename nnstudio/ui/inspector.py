@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from nnstudio.engine.spec import ACTIVATIONS, INITS, LAYER_TYPES, LOSSES
 from nnstudio.project.document import LAYER_DEFAULTS, ProjectDocument
+from nnstudio.ui import labels
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.messages import describe_error
 
@@ -133,10 +134,12 @@ class LayerInspector(QWidget):
             check.toggled.connect(self._toggle_batchnorm)
             return check
         combo = QComboBox()
-        choices = {"type": LAYER_TYPES, "init": INITS, "loss": LOSSES,
-                   "activation": ACTIVATIONS}[name]
+        choices, titles = {"type": (LAYER_TYPES, labels.layer_type_titles()),
+                           "init": (INITS, labels.init_titles()),
+                           "loss": (LOSSES, labels.loss_titles()),
+                           "activation": (ACTIVATIONS, labels.activation_titles())}[name]
         for choice in choices:
-            combo.addItem(choice, choice)
+            combo.addItem(titles.get(choice, choice), choice)
         combo.activated.connect(lambda _i, n=name, c=combo: self._edit(n, c.currentData()))
         return combo
 

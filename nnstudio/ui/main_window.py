@@ -14,7 +14,7 @@ import html
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QPushButton, QScrollArea, QVBoxLayout,
+                               QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
 
 from nnstudio.project.document import ProjectDocument
@@ -43,7 +43,7 @@ except ImportError:
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
 #: bump when docks are added, removed or renamed: an old saved layout is then ignored
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data set loads
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
 
@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.banner)
         column.addWidget(self.diagram_view, 1)
         self.setCentralWidget(centre)
+        # the side columns run the full height; plots and the step-through sit under the diagram
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
 
         self.inspector = LayerInspector(self.doc, self.editor)
         self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets, self.controller.dataset)
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        self._unelide_dock_tabs()
         if not self._shown_once:
             self._shown_once = True
             QTimer.singleShot(FIRST_CHECK_DELAY_MS, self._schedule_sync)
@@ -221,6 +225,13 @@ class MainWindow(QMainWindow):
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
         return view
 
+    def _unelide_dock_tabs(self) -> None:
+        """Tabbed docks show whole titles and scroll, rather than "Lo…", "Ac…"."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(True)
+
     def reset_layout(self) -> None:
         """View ▸ Reset Layout: the docks as they are at the first start."""
         self.restoreState(self._default_state, LAYOUT_VERSION)
@@ -229,9 +240,9 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         side = [d for n, d in self.docks.items() if n in ("dataset", "inspector")]
-        self.resizeDocks(side, [330, 300], Qt.Horizontal)
+        self.resizeDocks(side, [270, 300], Qt.Horizontal)
         right = [self.docks["inspector"], self.docks["training"]]
-        self.resizeDocks(right, [200, 420], Qt.Vertical)
+        self.resizeDocks(right, [330, 400], Qt.Vertical)
         bottom = [d for n, d in self.docks.items() if n.startswith("view_")][:1]
         if bottom:
             self.resizeDocks(bottom, [260], Qt.Vertical)

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from nnstudio.project.document import Problem, ProjectDocument
 from nnstudio.ui.commands import Editor
+from nnstudio.ui.labels import activation_titles
 from nnstudio.ui.messages import describe_error
 
 from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
 from .items import NEUTRAL, Connections, NodeItem
 
-SPACING = 200.0
+SPACING = 170.0
 
 
 def _tr(text: str) -> str:
@@ -33,12 +34,6 @@ def _shape_text(shape) -> str:
     if shape is None:
         return "?"
     return "×".join(str(n) for n in shape)
-
-
-def activation_titles() -> dict[str, str]:
-    return {"identity": _tr("identity"), "step": _tr("step"), "sigmoid": _tr("sigmoid"),
-            "tanh": _tr("tanh"), "relu": _tr("ReLU"), "leaky_relu": _tr("leaky ReLU"),
-            "softmax": _tr("softmax")}
 
 
 def layer_title(data: Mapping) -> str:

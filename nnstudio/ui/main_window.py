@@ -341,8 +341,8 @@ class MainWindow(QMainWindow):
 
     def confirm_reset(self) -> bool:
         """Before an edit: a run that has made progress is reset only if the learner agrees."""
-        if not self.controller.has_progress:
-            return True
+        if not self.controller.has_progress or self.controller.state == "diverged":
+            return True             # nothing to lose: no steps yet, or weights gone to NaN
         return self.ask_reset()
 
     def ask_reset(self) -> bool:

@@ -93,6 +93,8 @@ def test_divergence_shows_a_hint_and_the_window_stays_usable(make_window, qtbot)
     assert "diverged" in text and "Lower the learning rate" in text
     assert w.status.state.text() == "Diverged"
     shot(w, "diverged")
+    assert w.editor.update_layer(0, units=12) and w.asked == []   # nothing to lose: no question
+    w.editor.undo()
     w.training_panel.lr.set_value(0.05)
     w.training_panel.lr.edited.emit(0.05)
     trigger(w, "reset")

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QComboBox, QSizePolicy, QSpinBox, QVBoxLayout)
+                               QComboBox, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
@@ -68,8 +68,9 @@ class SoftmaxView(View):
         self.verdict = QLabel("", self)
         self.verdict.setWordWrap(True)
         self.verdict.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.verdict, 1)
+        row.addStretch(1)
         self.body.addLayout(row)
+        self.body.addWidget(self.verdict)
 
         plots = QHBoxLayout()
         self.sample_plot = make_plot("", "")
@@ -89,7 +90,9 @@ class SoftmaxView(View):
         plots.addWidget(self.sample_plot, 2)
         plots.addWidget(self.prob_plot, 3)
         # the gallery sits beside the plots, so a short dock still leaves them room
-        side = QVBoxLayout()
+        self.side = QWidget(self)
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
         self.gallery_label = QLabel("", self)
         self.gallery_label.setWordWrap(True)
         side.addWidget(self.gallery_label)
@@ -99,7 +102,7 @@ class SoftmaxView(View):
         self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
         self.gallery.itemClicked.connect(self._pick)
         side.addWidget(self.gallery, 1)
-        plots.addLayout(side, 3)
+        plots.addWidget(self.side, 2)
         self.body.addLayout(plots, 1)
 
     def title(self) -> str:
@@ -162,8 +165,6 @@ class SoftmaxView(View):
 
     def _source_changed(self, _index: int) -> None:
         random = self.random_inputs
-        self.gallery.setVisible(not random)
-        self.gallery_label.setVisible(not random)
         names = self.session.dataset.class_names if self.session is not None else ()
         self.prob_plot.getPlotItem().setLabel(
             "bottom", self.tr("k (the position in the vector)") if random or not names
@@ -184,10 +185,13 @@ class SoftmaxView(View):
         ds = self.session.dataset
         prob_item = self.prob_plot.getPlotItem()
         if not self.classification or ds.n_test == 0:
+            self._show_parts(False)
             self.message.setText(self.tr("Softmax is for classification; this data set has no classes\n"
-                                         "or no test samples."))
+                                         "or no test samples. Choose “random numbers” above to try\n"
+                                         "softmax on its own."))
             self.message.setPos(prob_item.getViewBox().viewRect().center())
             return
+        self._show_parts(True)
         self.message.setText("")
         self._sync_weights()
         i = self.sample.value()
@@ -206,6 +210,11 @@ class SoftmaxView(View):
              self.tr("true {0}, predicted {1} ({2:.0%}): WRONG")).format(names[label], names[pred], p[pred])
             + self.tr("  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}").format(u.min(), u.max(), when))
         self._draw_sample(x[0])
+
+    def _show_parts(self, sample: bool) -> None:
+        """The input picture and the gallery only where there is a test sample to show."""
+        self.sample_plot.setVisible(sample or self.random_inputs)
+        self.side.setVisible(sample and not self.random_inputs)
 
     def _draw_probabilities(self, u: np.ndarray) -> np.ndarray:
         """Softmax of u (shifted by +100 when ticked) as bars, the largest highlighted."""
@@ -226,6 +235,7 @@ class SoftmaxView(View):
         in the box), with and without +100."""
         n = self.session.dataset.n_outputs if self.session is not None and self.classification else 10
         u = np.random.default_rng(self.sample.value()).uniform(-10.0, 10.0, max(n, 2))
+        self._show_parts(False)
         p = self._draw_probabilities(u)
         self.true_marker.setData([], [])
         item = self.sample_plot.getPlotItem()
@@ -265,9 +275,13 @@ class SoftmaxView(View):
             item.getAxis("left").setTicks([ticks] if len(v) <= 16 else None)
             item.getViewBox().invertY(True)
             item.getViewBox().setAspectLocked(False)
-            item.setTitle(self.tr("the input features"), color="#202020", size="9pt")
+            item.setTitle(self.tr("features"), color="#202020", size="9pt")
             item.showAxis("left")
             item.showAxis("bottom")
+            lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))
+            item.getViewBox().setRange(xRange=(lo, hi if hi > lo else lo + 1), yRange=(-0.5, len(v) - 0.5),
+                                       padding=0.05)
+            return
         item.getViewBox().autoRange(padding=0.05)
 
     def _fill_gallery(self) -> None:

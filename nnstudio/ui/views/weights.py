@@ -134,7 +134,9 @@ class WeightsView(View):
         n, th, tw = shape
         w = max(self.canvas.width() - COLORBAR_WIDTH, 50)
         h = max(self.canvas.height() - 10, 50)
-        return int(min(n, max(1, math.ceil(math.sqrt(n * th * w / (tw * h))))))
+        columns = int(min(n, max(1, math.ceil(math.sqrt(n * th * w / (tw * h))))))
+        rows = math.ceil(n / columns)
+        return math.ceil(n / rows)          # fill the rows evenly (no lone tile in the last one)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)

@@ -12,8 +12,10 @@ JSONDecodeError or KeyError), so the UI and the command line can always say what
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -91,18 +93,37 @@ def project_bytes(project: Project) -> bytes:
 def write_file_atomically(path: Path, data: bytes, error=ProjectFileError) -> None:
     """Write ``data`` through a temporary file and a rename; the previous file survives any
     failure, which is raised as ``error`` (a FileFormatError subclass) saying why."""
-    _write_checked(path, lambda: atomic_write_bytes(path, lambda f: f.write(data)), error)
+    guarded_write(path, lambda: atomic_write_bytes(path, lambda f: f.write(data)), error)
 
 
-def _write_checked(path: Path, write, error) -> None:
+def guarded_write(path: Path, write, error) -> None:
+    """Run ``write()`` (an atomic writer of ``path``) with the checks and errors every save
+    shares: a folder or a missing folder is refused, an OSError becomes ``error``, and the
+    new file gets ordinary permissions (those of the file it replaces, else 0666 − umask)."""
     if path.is_dir():
         raise error(path, "is a folder; choose a file name", kind=E.DIRECTORY)
     if not path.parent.is_dir():
         raise error(path, f"cannot write: the folder {path.parent} does not exist", kind=E.MISSING)
     try:
+        mode = stat.S_IMODE(path.stat().st_mode)   # a replaced file keeps its permissions
+    except OSError:
+        mode = _new_file_mode()
+    try:
         write()
     except OSError as err:
         raise error(path, E.os_error_reason(err, "write"), kind=E.os_error_kind(err)) from None
+    try:
+        os.chmod(path, mode)    # the temporary file was created private (0600)
+    except OSError:
+        pass                    # the data is safely written; the permissions are a nicety
+
+
+@functools.lru_cache(maxsize=1)
+def _new_file_mode() -> int:
+    """What a plain ``open(path, "w")`` would give: 0666 less the process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def save_project(project: Project, path: os.PathLike | str) -> None:
@@ -115,7 +136,7 @@ def save_weights(network: Network, path: os.PathLike | str) -> None:
     """Write ``network.state_dict()`` (parameters and batch-norm buffers) as an .npz, atomically."""
     p = Path(path)
     state = network.state_dict()
-    _write_checked(p, lambda: atomic_savez(p, state), WeightsFileError)
+    guarded_write(p, lambda: atomic_savez(p, state), WeightsFileError)
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")

@@ -22,7 +22,7 @@ from nnstudio.engine.trainer import Snapshot
 
 from . import errors as E
 from .errors import FileFormatError
-from .files import save_project, save_weights
+from .files import guarded_write, save_project, save_weights
 from .history import METRICS_FILE, WEIGHTS_FILE, RunHistory, save_history, write_metrics
 from .model import Project
 from .session import Session, build_network, build_session, check_fits
@@ -105,12 +105,7 @@ def trace_project(project: Project, out: os.PathLike | str, *, base_dir=None, sa
     session = build_session(project, dataset)
     x, t = _first(dataset, samples)
     trace = record_step(session.network, session.optimizer, x, t)
-    if not out.parent.is_dir():
-        raise FileFormatError(out, f"cannot write: the folder {out.parent} does not exist", kind=E.MISSING)
-    try:
-        save_trace(trace, out)
-    except OSError as err:
-        raise FileFormatError(out, E.os_error_reason(err, "write"), kind=E.os_error_kind(err)) from None
+    guarded_write(out, lambda: save_trace(trace, out), FileFormatError)
     return trace
 
 

@@ -315,3 +315,16 @@ def test_a_plain_pickle_is_refused_without_running_it(net, tmp_path):
     path.write_bytes(pickle.dumps({"dense_1.W": [1, 2]}))
     e = _weights_error(net, path)
     assert e.kind == E.PICKLE and "refuses" in e.reason
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path, net):
+    """Atomic writes go through a private temporary file; the result must not stay 0600."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    save_project(default_project(), tmp_path / "p.json")
+    save_weights(net, tmp_path / "w.npz")
+    for name in ("p.json", "w.npz"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~mask
+    (tmp_path / "p.json").chmod(0o640)
+    save_project(_bn_project(), tmp_path / "p.json")     # replacing keeps the file's permissions
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o640

@@ -475,3 +475,15 @@ def test_loss_value_under_the_cursor(qtbot, ctl):
     pos = vb.mapViewToScene(pg.Point(3.2, 13.0))
     view._mouse_moved((pos,))
     assert view.readout.text().startswith("iteration 3: loss 13")
+
+
+def test_epoch_markers_give_way_to_lines_on_long_runs(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl))
+    ctl.start(iris_session())
+    ctl.snapshots.emit(tuple(snapshot(e, 1.0, epoch=e, steps=1, train_accuracy=0.5) for e in range(1, 11)))
+    view._redraw_now()
+    assert view.train_curve.opts["symbol"] == "o"
+    ctl.snapshots.emit(tuple(snapshot(e, 1.0, epoch=e, steps=1, train_accuracy=0.5) for e in range(11, 80)))
+    view._redraw_now()
+    assert view.train_curve.opts["symbol"] is None
+    assert len(view.train_curve.getOriginalDataset()[0]) == 79

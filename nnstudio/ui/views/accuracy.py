@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 
 from nnstudio.engine.series import BoundedSeries
 
-from .base import View, make_plot, message_item
+from .base import View, make_plot, message_item, set_markers
 from .palette import TEST_COLOR, TRAIN_COLOR
 
 EPOCH_CAPACITY = 1000
@@ -85,6 +85,8 @@ class AccuracyView(View):
         for series, curve in ((self.train, self.train_curve), (self.test, self.test_curve)):
             x, y = series.arrays()
             curve.setData(x, y)
+        set_markers(self.train_curve, "o", len(self.train))
+        set_markers(self.test_curve, "t", len(self.test))
         if len(self.train):
             last = int(max(self.train.last[0], 1))
             self.plot.getPlotItem().setXRange(0.5, last + 0.5, padding=0)

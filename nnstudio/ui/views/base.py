@@ -57,6 +57,16 @@ def grid_columns(n: int, width: int, height: int, panel_aspect: float = 1.6) -> 
     return max(1, math.ceil(n / rows))
 
 
+MARKER_LIMIT = 50      # per-epoch curves show a marker per point up to this many points
+
+
+def set_markers(curve: pg.PlotDataItem, symbol: str, n_points: int) -> None:
+    """Markers on a per-epoch curve while they can be told apart; a plain line after that."""
+    wanted = symbol if n_points <= MARKER_LIMIT else None
+    if curve.opts.get("symbol") != wanted:
+        curve.setSymbol(wanted)
+
+
 def message_item(plot: pg.PlotItem) -> pg.TextItem:
     """A centred grey note inside a plot ("no data yet", "not for this data set")."""
     t = pg.TextItem("", color="#606060", anchor=(0.5, 0.5))

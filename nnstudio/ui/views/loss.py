@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import View, make_plot, message_item
+from .base import View, make_plot, message_item, set_markers
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -132,6 +132,8 @@ class LossView(View):
                               (self.train_epoch, self.train_curve), (self.test_epoch, self.test_curve)):
             x, y = series.arrays()
             curve.setData(x, _positive(y))
+        set_markers(self.train_curve, "o", len(self.train_epoch))
+        set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)
         if len(self.raw) == 0:
             r = self.plot.getPlotItem().getViewBox().viewRect()

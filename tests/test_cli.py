@@ -305,3 +305,21 @@ def test_export_plots_for_real(tmp_path):
     assert code == 0, err
     assert (tmp_path / "metrics.csv").read_text().count("\n") == 3
     assert (tmp_path / "Loss.png").stat().st_size > 1000
+
+
+def test_relative_data_paths_are_taken_from_the_project_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,label"] + [f"{a:.3f},{b:.3f},{int(a > b)}" for a, b in rng.uniform(-1, 1, (40, 2))]
+    (folder / "points.csv").write_text("\n".join(rows) + "\n")
+    doc = json.loads(Path(IRIS).read_text())
+    doc["network"]["input_shape"] = [2]
+    doc["network"]["layers"][-1]["units"] = 2
+    doc["dataset"] = {"name": "csv", "path": "points.csv"}
+    (folder / "p.json").write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)            # not the project's folder
+    code, out, err = run("train", str(folder / "p.json"), "--out", str(tmp_path / "run"), "--epochs", "1")
+    assert code == 0, err
+    code, out, err = run("gradcheck", "course/p.json")
+    assert code == 0, err

@@ -40,7 +40,9 @@ xcb_libs=(
 wanted=("${offscreen_libs[@]}")
 if [ "$window_libs" = 1 ]; then wanted+=("${xcb_libs[@]}"); fi
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "^[[:space:]]*$1 "; }
+ldconfig_bin=$(command -v ldconfig || { [ -x /sbin/ldconfig ] && echo /sbin/ldconfig; } || true)
+libs_known=$( [ -n "$ldconfig_bin" ] && "$ldconfig_bin" -p 2>/dev/null || true)
+have_lib() { grep -q "^[[:space:]]*$1 " <<<"$libs_known"; }
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"
@@ -71,6 +73,10 @@ glib_package() {
 }
 
 missing=()
+if [ -z "$libs_known" ]; then
+    say "cannot list the system's shared libraries (no ldconfig: not Linux?); skipping that check"
+    wanted=()
+fi
 for pair in "${wanted[@]}"; do
     so=${pair%% *}; pkg=${pair##* }
     if ! have_lib "$so"; then

@@ -50,7 +50,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _tolerance(text: str) -> float:
+def _positive_number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -96,7 +96,7 @@ def tools_parser() -> argparse.ArgumentParser:
     g.add_argument("--samples", type=_positive, default=3, metavar="N", help="training samples used [3]")
     g.add_argument("--max-entries", type=_positive, metavar="N",
                    help="check at most N randomly chosen entries per parameter [all]")
-    g.add_argument("--tolerance", type=_tolerance, metavar="T",
+    g.add_argument("--tolerance", type=_positive_number, metavar="T",
                    help="exit with status 1 when any relative error exceeds T")
     sub.add_parser("datasets", help="list the data sets with their metadata")
     x = sub.add_parser("export-plots", help="train offscreen and export every view (PNG, SVG, CSV)",
@@ -106,7 +106,7 @@ def tools_parser() -> argparse.ArgumentParser:
     x.add_argument("project", metavar="PROJECT")
     x.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     x.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
-    x.add_argument("--time-limit", type=_tolerance, metavar="SECONDS",
+    x.add_argument("--time-limit", type=_positive_number, metavar="SECONDS",
                    help="stop training after this long and export what was reached")
     return p
 

@@ -300,7 +300,6 @@ def test_export_plots_errors_are_one_line(fake_export, tmp_path):
 
 
 def test_export_plots_for_real(tmp_path):
-    pytest.importorskip("nnstudio.ui.export_headless", reason="the UI's headless exporter has not landed")
     code, out, err = run("export-plots", IRIS, "--out", str(tmp_path), "--epochs", "2")
     assert code == 0, err
     assert (tmp_path / "metrics.csv").read_text().count("\n") == 3

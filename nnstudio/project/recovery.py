@@ -67,6 +67,27 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def process_identity(pid: int) -> str | None:
+    """What tells a process apart from a later one that got the same pid (after a reboot or
+    pid wrap-around): the boot id and the process's start time, on Linux; None elsewhere."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+        start = stat_line.rpartition(")")[2].split()[19]   # field 22: starttime
+    except (OSError, IndexError):
+        return None
+    return f"{boot}:{start}"
+
+
+def _owner_running(pid: int, identity: str | None) -> bool:
+    """Is the process that wrote an autosave still running?"""
+    if pid == os.getpid():
+        return True
+    if not _process_alive(pid):
+        return False
+    return identity is None or process_identity(pid) in (None, identity)
+
+
 class Autosave:
     """The autosave slot of one running app (keyed by its process id)."""
 
@@ -97,7 +118,8 @@ class Autosave:
             self.weights_path.unlink(missing_ok=True)
         doc = {"format": FORMAT, "version": VERSION, "saved_at": time.time(),
                "original_path": None if original_path is None else os.fspath(original_path),
-               "has_weights": network is not None, "project": project.to_dict()}
+               "has_weights": network is not None, "process": process_identity(self.pid),
+               "project": project.to_dict()}
         data = (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
         write_file_atomically(self.path, data)
         return self.path
@@ -166,15 +188,29 @@ def _read(path: Path, pid: int) -> Recovered:
                      weights if doc.get("has_weights") and weights.is_file() else None)
 
 
+def _recorded_identity(path: Path) -> str | None:
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    value = doc.get("process") if isinstance(doc, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def find_leftovers(folder: os.PathLike | str | None = None) -> list[Recovered]:
-    """Recovery files of processes that are no longer running, newest first."""
+    """Recovery files whose writer is no longer running (crashed), newest first. Files of
+    other running nnstudio instances are left out; a pid reused by an unrelated process
+    after a reboot does not hide a leftover (the writer's identity is recorded)."""
     folder = Path(folder) if folder is not None else recovery_dir()
     if not folder.is_dir():
         return []
     found = []
     for path in folder.iterdir():
         m = _NAME.match(path.name)
-        if m and path.is_file() and not _process_alive(int(m.group(1))):
-            found.append(_read(path, int(m.group(1))))
+        if not m or not path.is_file():
+            continue
+        pid = int(m.group(1))
+        if not _owner_running(pid, _recorded_identity(path)):
+            found.append(_read(path, pid))
     found.sort(key=lambda r: (r.saved_at or 0.0, r.path.name), reverse=True)
     return found

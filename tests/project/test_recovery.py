@@ -116,3 +116,27 @@ def test_unwritable_recovery_folder_raises_typed_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(E.FileFormatError):
         Autosave(blocker / "recovery").write(default_project())
+
+
+def test_other_running_instance_is_left_alone_but_a_reused_pid_is_not(tmp_path):
+    """A live process with the recorded identity owns its file; the same pid with another
+    identity (a new process after a reboot) means the writer is gone."""
+    import json as _json
+    from nnstudio.project.recovery import process_identity
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        other = Autosave(tmp_path, pid=proc.pid)
+        other.write(default_project())
+        if sys.platform.startswith("linux"):
+            assert _json.loads(other.path.read_text())["process"] == process_identity(proc.pid)
+        assert find_leftovers(tmp_path) == []                 # still running: not a leftover
+        doc = _json.loads(other.path.read_text())
+        doc["process"] = "another-boot:12345"
+        other.path.write_text(_json.dumps(doc))
+        if sys.platform.startswith("linux"):
+            [left] = find_leftovers(tmp_path)
+            assert left.pid == proc.pid and left.project == default_project()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert len(find_leftovers(tmp_path)) == 1                # and once it has exited, certainly

@@ -37,15 +37,20 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np
 
 def col2im(col: np.ndarray, x_shape: tuple[int, int, int, int], kh: int, kw: int,
            stride: int = 1, pad: int = 0) -> np.ndarray:
-    """(N·OH·OW, C·kh·kw) → (N, C, H, W), summing overlapping windows."""
+    """(N·OH·OW, C·kh·kw) → (N, C, H, W), summing overlapping windows.
+
+    The sums are collected channel-last, (N, H, W, C) in memory, where the channels of
+    neighbouring window positions form one long run; the result is a (N, C, H, W) view of it.
+    """
     n, c, h, w = x_shape
     oh = output_size(h, kh, stride, pad)
     ow = output_size(w, kw, stride, pad)
-    cols = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # (N, C, kh, kw, OH, OW)
-    img = np.zeros((n, c, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1), dtype=col.dtype)
+    cols = col.reshape(n, oh, ow, c, kh, kw)
+    img = np.zeros((n, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1, c), dtype=col.dtype)
     for i in range(kh):
         i_end = i + stride * oh
         for j in range(kw):
             j_end = j + stride * ow
-            img[:, :, i:i_end:stride, j:j_end:stride] += cols[:, :, i, j]
-    return img[:, :, pad:pad + h, pad:pad + w]
+            # element (i, j) of every window goes back to its image position
+            img[:, i:i_end:stride, j:j_end:stride, :] += cols[:, :, :, :, i, j]
+    return img[:, pad:pad + h, pad:pad + w, :].transpose(0, 3, 1, 2)

@@ -254,3 +254,21 @@ def test_weights_follow_training_while_it_runs(make_window, qtbot):
     w.actions_by_name["pause"].trigger()
     qtbot.waitUntil(lambda: w.controller.is_paused, timeout=3000)
     assert W.shape == (2, 4) and not W.flags.writeable
+
+
+def test_context_menu_inserts_any_layer_type(make_window):
+    w = make_window()
+    view = w.diagram_view
+    node = view.diagram.node_for_layer(0)
+    menu = view.context_menu(node)
+    titles = [a.text() for a in menu.actions()]
+    assert "Insert After" in titles and "&Delete Layer" in titles
+    after = next(a for a in menu.actions() if a.text() == "Insert After").menu()
+    next(a for a in after.actions() if a.text() == "Dropout").trigger()
+    assert types(w) == ["dense", "dropout", "dense"] and view.diagram.current_layer() == 1
+    loss_menu = view.context_menu(view.diagram.loss_node)
+    insert = next(a for a in loss_menu.actions() if a.text() == "Insert Layer").menu()
+    next(a for a in insert.actions() if a.text() == "Batch normalization").trigger()
+    assert types(w) == ["dense", "dropout", "dense", "batchnorm"]
+    problems = [p for p in w.doc.problems() if p.layer == 3]
+    assert problems and "dense" in problems[0].error.allowed     # the output must be dense

@@ -4,17 +4,20 @@ Keys (also in the window's Edit menu): arrows move the selection, Enter edits th
 node in the inspector, Delete removes the
 selected layer, Insert adds a layer after it (Shift+Insert before), Ctrl+Left/Right moves
 it, Ctrl+= / Ctrl+- zoom, Ctrl+0 fits. Dragging the background pans; Ctrl+wheel zooms.
+A right-click on a node offers every edit of it, including inserting any layer type.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsView, QMenu
 
 from nnstudio.project.document import ProjectDocument
+from nnstudio.ui import labels
 from nnstudio.ui.commands import Editor
 
+from .items import NodeItem
 from .scene import DiagramScene
 
 ZOOM_STEP = 1.25
@@ -84,8 +87,8 @@ class DiagramView(QGraphicsView):
     def add_before(self) -> None:
         self._add(self._insert_index(False))
 
-    def _add(self, index: int) -> None:
-        if self.editor.add_layer(index):
+    def _add(self, index: int, kind: str = "dense") -> None:
+        if self.editor.add_layer(index, kind):
             self.diagram.select_layer(index)
 
     def delete_selected(self) -> None:
@@ -132,6 +135,38 @@ class DiagramView(QGraphicsView):
             event.accept()
         else:
             super().wheelEvent(event)
+
+    def context_menu(self, node) -> QMenu:
+        """Right-click menu of a node: add (any layer type) before/after, delete, move."""
+        menu = QMenu(self)
+        a = self.actions_by_name
+        if node is not None and node.role == "layer":
+            index = self.doc.index_of(node.layer_id)
+            for title, at in ((_tr("Insert Before"), index), (_tr("Insert After"), index + 1)):
+                sub = QMenu(title, menu)
+                menu.addMenu(sub)
+                for kind, label in labels.layer_type_titles().items():
+                    sub.addAction(label, lambda k=kind, i=at: self._add(i, k))
+            menu.addSeparator()
+            for name in ("move_left", "move_right", "delete"):
+                menu.addAction(a[name])
+        elif node is not None:
+            at = 0 if node.role == "input" else len(self.doc.layers)
+            sub = QMenu(_tr("Insert Layer"), menu)
+            menu.addMenu(sub)
+            for kind, label in labels.layer_type_titles().items():
+                sub.addAction(label, lambda k=kind, i=at: self._add(i, k))
+        menu.addSeparator()
+        menu.addAction(a["fit"])
+        return menu
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        item = self.itemAt(event.pos())
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if item is not None:
+            self.diagram.select_node(item)
+        self.context_menu(item).exec(event.globalPos())
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
         super().mouseDoubleClickEvent(event)

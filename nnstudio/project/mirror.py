@@ -28,19 +28,25 @@ class NetworkMirror:
         self.project = project
         self.network = Network(project.network, dtype=t.dtype, seed=t.seed)
         self.iteration = 0
+        self.missing_buffers = False
 
     def load(self, weights: Mapping[str, np.ndarray], iteration: int = 0) -> None:
         """Copy in every parameter (and buffer) found in ``weights``; others are kept.
 
         Snapshots carry parameters only, so batch norm's running statistics stay at their
-        initial values unless a full state dict is given."""
+        initial values unless a full state dict is given; ``missing_buffers`` then says so
+        (predictions of a batch-norm network are approximate until the statistics come)."""
+        missing = False
         for layer in self.network.layers:
             for store in (layer.params, layer.buffers):
                 for k in store:
                     v = weights.get(f"{layer.name}.{k}")
                     if v is not None and np.shape(v) == store[k].shape:
                         store[k] = np.array(v, dtype=self.network.dtype)
+                    elif store is layer.buffers:
+                        missing = True
         self.iteration = iteration
+        self.missing_buffers = missing
 
     def parameters(self) -> dict[str, np.ndarray]:
         return self.network.parameters()

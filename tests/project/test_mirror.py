@@ -26,3 +26,21 @@ def test_mirror_starts_with_the_sessions_initial_weights_and_loads_copies():
     assert np.allclose(mirror.predict(x), original.predict(x))
     outs = mirror.layer_outputs(x)
     assert sorted(outs) == [0, 1] and outs[0].shape == (3, 50)
+
+
+def test_mirror_says_when_batch_norm_statistics_are_missing():
+    from nnstudio.project.model import Project
+    project = Project.from_dict({
+        "format": "nnstudio-project", "version": 1,
+        "network": {"input_shape": [4], "loss": "cross_entropy", "layers": [
+            {"type": "dense", "units": 5, "activation": "relu", "init": "he"},
+            {"type": "batchnorm"},
+            {"type": "dense", "units": 3, "activation": "softmax", "init": "xavier"}]},
+        "optimizer": {"name": "sgd", "lr": 0.1}, "training": {"batch_size": 10, "epochs": 1, "seed": 0},
+        "dataset": {"name": "iris"}})
+    mirror = NetworkMirror(project)
+    params = mirror.network.parameters()
+    mirror.load(params)
+    assert mirror.missing_buffers
+    mirror.load(mirror.network.state_dict())
+    assert not mirror.missing_buffers

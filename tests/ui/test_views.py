@@ -487,3 +487,17 @@ def test_epoch_markers_give_way_to_lines_on_long_runs(qtbot, ctl):
     view._redraw_now()
     assert view.train_curve.opts["symbol"] is None
     assert len(view.train_curve.getOriginalDataset()[0]) == 79
+
+
+def test_batch_norm_predictions_are_marked_approximate_until_statistics_arrive(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl))
+    net = {"input_shape": [4], "layers": [dense(6), {"type": "batchnorm"}, dense(3, "softmax", "xavier")],
+           "loss": "cross_entropy"}
+    session = build_session(project(net, {"name": "iris"}))
+    ctl.start(session)
+    ctl.train(3, detail_every=1)                 # snapshots with parameters only
+    view._redraw_now()
+    assert "approximate" in view.verdict.text()
+    ctl.stateChanged.emit("finished")            # the full state, running statistics included
+    view._redraw_now()
+    assert "approximate" not in view.verdict.text()

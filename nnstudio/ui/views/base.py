@@ -109,6 +109,7 @@ class View(QWidget):
         self.session = None
         self.weights: Mapping[str, np.ndarray] | None = None
         self.weights_iteration = 0
+        self.weights_version = 0       # counts every new set of weights (same iteration included)
         self._dirty = False
         self._last_redraw = 0.0
         self._timer = QTimer(self)
@@ -208,6 +209,7 @@ class View(QWidget):
                 if snap.weights is not None:
                     self.weights = snap.weights
                     self.weights_iteration = snap.iteration
+                    self.weights_version += 1
                     fresh = True
                     break
             last = batch[-1]
@@ -216,6 +218,7 @@ class View(QWidget):
                 # hold still, so copy them instead of waiting for a step that may not come
                 self.weights = self.session.network.state_dict()
                 self.weights_iteration = last.iteration
+                self.weights_version += 1
                 fresh = True
             self._maybe_request_detail()
         changed = self._guarded(self.ingest, batch)
@@ -251,8 +254,15 @@ class View(QWidget):
         trainer = self.session.trainer
         self.weights = self.session.network.state_dict()
         self.weights_iteration = trainer.iteration
+        self.weights_version += 1
         self._guarded(self.weights_changed)
         self.request_redraw()
+
+    def approximate_note(self, mirror) -> str:
+        """A warning to append where predictions lack batch norm's running statistics."""
+        if getattr(mirror, "missing_buffers", False):
+            return self.tr("  ·  approximate: batch norm statistics arrive when training pauses")
+        return ""
 
     def weights_changed(self) -> None:
         """Called when weights arrive outside a batch of snapshots (pause, finish)."""

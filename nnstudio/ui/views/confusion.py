@@ -26,6 +26,7 @@ class ConfusionView(View):
         super().__init__(controller, parent)
         self.mirror: NetworkMirror | None = None
         self.matrices: dict[int, tuple[np.ndarray, int]] = {}     # epoch -> (counts, weights' iteration)
+        self.approximate: set[int] = set()                         # epochs scored without BN statistics
         self.pending: tuple[int, int] | None = None                # (epoch, its last iteration)
         self.n_classes = 0
         self.cell_texts: list[pg.TextItem] = []
@@ -75,6 +76,7 @@ class ConfusionView(View):
         ds = session.dataset
         self.mirror = NetworkMirror(session.project)
         self.matrices.clear()
+        self.approximate.clear()
         self.pending = None
         self.classification = ds.task == "classification" and ds.n_test > 0
         self.n_classes = ds.n_outputs if self.classification else 0
@@ -149,6 +151,10 @@ class ConfusionView(View):
         n = min(ds.n_test, MAX_SAMPLES)
         pred = self.mirror.predict(ds.x_test[:n]).argmax(axis=1)
         self.matrices[epoch] = (confusion_matrix(ds.y_test[:n], pred, self.n_classes), iteration)
+        if self.mirror.missing_buffers:
+            self.approximate.add(epoch)
+        else:
+            self.approximate.discard(epoch)
         for old in sorted(self.matrices)[:-MAX_EPOCHS]:
             del self.matrices[old]
         follow = self.slider.value() == self.slider.maximum()
@@ -185,7 +191,8 @@ class ConfusionView(View):
         self.epoch_label.setText(self.tr("Epoch {0}:").format(epoch))
         self.slider.setVisible(len(epochs) > 1)
         self.info.setText(self.tr("{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}")
-                          .format(correct, total, correct / total if total else 0.0, iteration))
+                          .format(correct, total, correct / total if total else 0.0, iteration)
+                          + (self.approximate_note(self.mirror) if epoch in self.approximate else ""))
         if not self._framed:
             item.getViewBox().autoRange(padding=0.02)
             self._framed = True

@@ -39,7 +39,7 @@ class DataFitView(View):
         self.grid_values: np.ndarray | None = None
         self.curve_x = np.zeros(0)
         self.contributions: np.ndarray | None = None
-        self._drawn_iteration = -1
+        self._drawn_version = -1
 
         self.plot = make_plot("", "")
         item = self.plot.getPlotItem()
@@ -87,7 +87,7 @@ class DataFitView(View):
         ds = session.dataset
         item = self.plot.getPlotItem()
         self.mirror = NetworkMirror(session.project)
-        self._drawn_iteration = -1
+        self._drawn_version = -1
         self.grid_values, self.contributions = None, None
         item = self.plot.getPlotItem()
         for c in self.unit_curves:
@@ -206,16 +206,17 @@ class DataFitView(View):
             self.message.setPos(self.plot.getPlotItem().getViewBox().viewRect().center())
             return
         it = self.weights_iteration if self.weights is not None else 0
-        if it == self._drawn_iteration:
+        if self.weights_version == self._drawn_version:
             return
         if self.weights is not None:
             self.mirror.load(self.weights, it)
-        self._drawn_iteration = it
+        self._drawn_version = self.weights_version
         if self.mode == "function":
             self._draw_function()
         else:
             self._draw_plane()
         when = self.tr("iteration {0}").format(it) if it else self.tr("initial weights")
+        when += self.approximate_note(self.mirror)
         if self.mode == "function":
             self.info.setText(when)
         elif self.mode in ("boundary", "surface"):

@@ -45,6 +45,7 @@ class SoftmaxView(View):
         self.logits = np.zeros(0)
         self.gallery_indices: list[int] = []
         self._loaded_iteration = -1
+        self._loaded_version = -1
         self._gallery_due = False
         self._gallery_time = -1e9
 
@@ -125,6 +126,7 @@ class SoftmaxView(View):
     def start_run(self, session) -> None:
         self.mirror = NetworkMirror(session.project)
         self._loaded_iteration = -1
+        self._loaded_version = -1
         self.classification = session.dataset.task == "classification"
         self.image_shape = guess_image_shape(session.project.network.input_shape)
         self._set_sample_range()
@@ -138,9 +140,10 @@ class SoftmaxView(View):
         self.gallery.setWrapping(images)
 
     def _sync_weights(self) -> None:
-        if self.weights is not None and self.weights_iteration != self._loaded_iteration:
+        if self.weights is not None and self.weights_version != self._loaded_version:
             self.mirror.load(self.weights, self.weights_iteration)
             self._loaded_iteration = self.weights_iteration
+            self._loaded_version = self.weights_version
             self._gallery_due = True
         elif self._loaded_iteration < 0:
             self._loaded_iteration = 0
@@ -205,6 +208,7 @@ class SoftmaxView(View):
         ok = pred == label
         it = self._loaded_iteration
         when = self.tr("iteration {0}").format(it) if it > 0 else self.tr("initial weights")
+        when += self.approximate_note(self.mirror)
         self.verdict.setText(
             (self.tr("true {0}, predicted {1} ({2:.0%}): correct") if ok else
              self.tr("true {0}, predicted {1} ({2:.0%}): WRONG")).format(names[label], names[pred], p[pred])

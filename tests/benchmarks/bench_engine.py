@@ -21,17 +21,16 @@ the PyTorch columns are left empty and only our numbers are printed.
 from __future__ import annotations
 
 import argparse
-import gzip
 import math
 import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from nnstudio.data import DataError, load as load_dataset
 from nnstudio.engine.network import Network
 from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.spec import (Conv2dSpec, DenseSpec, FlattenSpec, NetworkSpec, OptimizerSpec,
@@ -44,7 +43,6 @@ try:
 except ImportError:  # the benchmark still reports our own numbers
     torch = None
 
-MNIST_DIR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mnist"
 SEED = 0
 LR = 0.01
 WARMUP_STEPS = 3
@@ -54,30 +52,20 @@ SETTLE_SECONDS = 0.15
 
 
 # --------------------------------------------------------------------------- data
-def _read_idx(path: Path) -> np.ndarray:
-    """An IDX file (gzip): magic (0, 0, dtype code 0x08 = ubyte, ndim), big-endian dims, data."""
-    raw = gzip.decompress(path.read_bytes())
-    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file")
-    ndim = raw[3]
-    dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(tuple(int(d) for d in dims))
-
-
 def load_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
-    """Images as float32 rows scaled to [0, 1], labels as int64; random data if MNIST is absent."""
+    """MNIST through the app's own loader (float32 rows in [0, 1], int labels); random data of
+    the same shape if it cannot be loaded (throughput does not depend on the pixel values)."""
     try:
-        parts = [_read_idx(MNIST_DIR / f"{name}-ubyte.gz") for name in
-                 ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1")]
-    except (OSError, ValueError) as e:
-        print(f"MNIST not readable ({e}); using random data of MNIST's shape", file=sys.stderr)
+        ds = load_dataset({"name": "mnist"})
+    except DataError as e:
+        print(f"MNIST not available ({e}); using random data of its shape", file=sys.stderr)
         rng = np.random.default_rng(1)
         return (rng.random((60000, 784), dtype=np.float32), rng.integers(0, 10, 60000),
-                rng.random((10000, 784), dtype=np.float32), rng.integers(0, 10, 10000), "random")
-    xtr, ttr, xte, tte = parts
-    scale = np.float32(1 / 255)
-    return (xtr.reshape(len(xtr), -1).astype(np.float32) * scale, ttr.astype(np.int64),
-            xte.reshape(len(xte), -1).astype(np.float32) * scale, tte.astype(np.int64), "MNIST")
+                rng.random((10000, 784), dtype=np.float32), rng.integers(0, 10, 10000), "random data")
+    # writable copies: torch.from_numpy shares memory and warns about read-only arrays
+    return (np.array(ds.x_train, dtype=np.float32).reshape(len(ds.x_train), -1), ds.y_train.astype(np.int64),
+            np.array(ds.x_test, dtype=np.float32).reshape(len(ds.x_test), -1), ds.y_test.astype(np.int64),
+            "MNIST")
 
 
 # --------------------------------------------------------------------------- the networks

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
 from .base import View, grid_columns, style_plot_item
-from .palette import BACKGROUND
+from .palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")
 OPTIONAL = ("tanh", "leaky_relu", "identity", "softmax")
-NEGATIVE, POSITIVE = pg.mkBrush("#2166AC"), pg.mkBrush("#E66101")
+NEGATIVE, POSITIVE = pg.mkBrush(NEGATIVE_COLOR), pg.mkBrush(POSITIVE_COLOR)
 PANEL_ASPECT = 1.6        # preferred width / height of one panel
 
 

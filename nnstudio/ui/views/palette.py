@@ -1,7 +1,8 @@
 """Colours shared by the plots and the network diagram, readable by colour-blind learners.
 
-Categorical colours come from the Okabe–Ito palette; weights use a diverging blue–white–
-orange map centred on zero; magnitudes use cividis. No meaning rests on red versus green.
+Categorical colours come from the Okabe–Ito palette; signed values (weights, inputs) use a
+diverging orange–white–blue map centred on zero, with blue positive and orange negative as
+the diagram's connections; magnitudes use cividis. No meaning rests on red versus green.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ def class_color(index: int) -> QColor:
     return QColor(OKABE_ITO[index % len(OKABE_ITO)])
 
 
+POSITIVE_COLOR = "#2166AC"  # blue, as the diagram's positive connections
+NEGATIVE_COLOR = "#E66101"  # orange, as the diagram's negative connections
+
+
 def diverging_map() -> pg.ColorMap:
-    """Blue (negative) – white (zero) – orange (positive)."""
-    return pg.ColorMap(pos=[0.0, 0.5, 1.0], color=[(33, 102, 172), (247, 247, 247), (230, 97, 1)])
+    """Orange (negative) – white (zero) – blue (positive)."""
+    return pg.ColorMap(pos=[0.0, 0.5, 1.0], color=[NEGATIVE_COLOR, (247, 247, 247), POSITIVE_COLOR])
 
 
 def magnitude_map() -> pg.ColorMap:

@@ -59,13 +59,14 @@ class WeightsView(View):
         return self.tr("Weights")
 
     def caption(self) -> str:
-        return self.tr("Each weight as a colour (orange positive, blue negative, white 0). For images, one tile "
+        return self.tr("Each weight as a colour (blue positive, orange negative, white 0). For images, one tile "
                        "per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.")
 
     def details(self) -> str:
-        return self.tr("Each weight as a colour: orange positive, blue negative, white zero. For image data the "
-                       "first layer shows one tile per hidden unit, laid out like the input picture: the pattern "
-                       "of pixels that unit responds to. Watch the noise turn into strokes as training goes on.")
+        return self.tr("Each weight as a colour: blue positive, orange negative, white zero (as the diagram's "
+                       "connections). For image data the first layer shows one tile per hidden unit, laid out "
+                       "like the input picture: the pattern of pixels that unit responds to. Watch the noise "
+                       "turn into strokes as training goes on.")
 
     def export_targets(self) -> list:
         return [self.plot]

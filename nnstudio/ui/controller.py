@@ -38,14 +38,44 @@ class DatasetCache:
         self._size = size
         self._items: list[tuple[str, Any]] = []
 
+    @staticmethod
+    def key(entry: dict) -> str:
+        return repr(sorted(entry.items()))
+
+    def peek(self, entry: dict) -> Any:
+        """The loaded set, or None when it has not been loaded (no loading here)."""
+        key = self.key(entry)
+        return next((value for k, value in self._items if k == key), None)
+
+    def put(self, entry: dict, value: Any) -> None:
+        key = self.key(entry)
+        self._items = [(key, value)] + [(k, v) for k, v in self._items if k != key][: self._size - 1]
+
     def get(self, entry: dict) -> Any:
-        key = repr(sorted(entry.items()))
-        for k, value in self._items:
-            if k == key:
-                return value
-        value = self._loader(dict(entry))
-        self._items = [(key, value)] + self._items[: self._size - 1]
+        value = self.peek(entry)
+        if value is None:
+            value = self.load(entry)
+            self.put(entry, value)
         return value
+
+    def load(self, entry: dict) -> Any:
+        """Load without touching the cache (safe in another thread)."""
+        return self._loader(dict(entry))
+
+
+class _DataLoader(QThread):
+    """Loads one data set in the background; ``result`` is ("ok", data) or ("error", exc)."""
+
+    def __init__(self, cache: DatasetCache, entry: dict) -> None:
+        super().__init__()
+        self.cache, self.entry = cache, dict(entry)
+        self.result: tuple[str, Any] | None = None
+
+    def run(self) -> None:  # the loader thread
+        try:
+            self.result = ("ok", self.cache.load(self.entry))
+        except Exception as err:  # noqa: BLE001 - reported to the GUI
+            self.result = ("error", err)
 
 
 class _Worker(QThread):
@@ -147,6 +177,7 @@ class TrainingController(QObject):
     """
 
     snapshots = Signal(object)
+    datasetReady = Signal(object)   # a data-set entry finished loading in the background
     runStarted = Signal(object)
     stateChanged = Signal(str)
     diverged = Signal(object)
@@ -157,6 +188,8 @@ class TrainingController(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._data = DatasetCache(loader)
+        self._loaders: dict[str, _DataLoader] = {}
+        self._load_errors: dict[str, Exception] = {}
         self._project = project
         self._session: Session | None = None
         self._worker: _Worker | None = None
@@ -202,8 +235,41 @@ class TrainingController(QObject):
         return self._delay
 
     def dataset(self, entry: dict) -> Any:
-        """The loaded data set of a project's ``dataset`` entry (cached)."""
+        """The loaded data set of a project's ``dataset`` entry (cached; loads if needed)."""
         return self._data.get(entry)
+
+    def loaded_dataset(self, entry: dict) -> tuple[Any, Exception | None]:
+        """(data, None) when loaded, (None, error) once after a failed background load,
+        (None, None) when not loaded yet: call :meth:`load_dataset_async`."""
+        data = self._data.peek(entry)
+        if data is not None:
+            return data, None
+        return None, self._load_errors.pop(DatasetCache.key(entry), None)
+
+    def load_dataset_async(self, entry: dict) -> None:
+        """Load in a background thread; ``datasetReady(entry)`` follows on the GUI thread."""
+        key = DatasetCache.key(entry)
+        if key in self._loaders or self._data.peek(entry) is not None:
+            return
+        loader = _DataLoader(self._data, entry)
+        self._loaders[key] = loader
+        loader.finished.connect(self._on_loader_finished)
+        loader.start()
+
+    def is_loading(self) -> bool:
+        return bool(self._loaders)
+
+    def _on_loader_finished(self) -> None:
+        for key, loader in list(self._loaders.items()):
+            if loader.isFinished():
+                loader.wait()
+                del self._loaders[key]
+                kind, value = loader.result or ("error", RuntimeError("no result"))
+                if kind == "ok":
+                    self._data.put(loader.entry, value)
+                else:
+                    self._load_errors[key] = value
+                self.datasetReady.emit(loader.entry)
 
     # ------------------------------------------------------------------ runs
     def set_project(self, project: Project | None, weights=None) -> None:
@@ -301,8 +367,11 @@ class TrainingController(QObject):
             self._worker.set_delay(self._delay)
 
     def shutdown(self) -> None:
-        """End the worker thread cleanly (window closing)."""
+        """End the worker thread cleanly (window closing); let data loads finish."""
         self._end_run()
+        for loader in self._loaders.values():
+            loader.wait()
+        self._loaders.clear()
 
     # ------------------------------------------------------------------ internals
     def _post(self, cmd) -> None:

@@ -13,7 +13,7 @@ import dataclasses
 import html
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
 
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._pending_weights = None
         self._last_valid = self.doc.to_project() if not self.doc.problems() else default_project()
         self.data_error: str | None = None
+        self.loading = False
         self.actions_by_name: dict = {}
         self.docks: dict[str, QDockWidget] = {}
 
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self.files.mark_modified)
         self.training_panel.learningRateChanged.connect(self.controller.set_learning_rate)
         self.controller.snapshots.connect(self._on_snapshots)
+        self.controller.datasetReady.connect(lambda _entry: self._schedule_sync())
         self.controller.runStarted.connect(self._on_run_started)
         self.controller.stateChanged.connect(self._on_state)
         self.controller.diverged.connect(self._on_diverged)
@@ -286,15 +288,22 @@ class MainWindow(QMainWindow):
         """Check the project, mark problems, hand a valid project to the controller."""
         self._sync_pending = False
         entry = self.doc.section("dataset")
-        data = None
         self.data_error = None
-        QApplication.setOverrideCursor(Qt.WaitCursor)     # MNIST takes a second the first time
-        try:
-            data = self.controller.dataset(entry)
-        except Exception as err:  # noqa: BLE001
-            self.data_error = _tr("The data set cannot be loaded: %s") % describe_error(err)
-        finally:
-            QApplication.restoreOverrideCursor()
+        data, error = self.controller.loaded_dataset(entry)
+        if error is not None:
+            self.data_error = _tr("The data set cannot be loaded: %s") % describe_error(error)
+        elif data is None:                   # load it in the background, then check again
+            self.loading = True
+            if self.controller.project is not None:
+                self.controller.set_project(None)     # the old run does not fit the new data
+            self.controller.load_dataset_async(entry)
+            self.statusBar().showMessage(_tr("Loading the data set %s…") % entry.get("name", ""))
+            self.problems = self.doc.problems()
+            self.diagram_view.diagram.set_problems(self.problems)
+            self.inspector.set_problems(self.problems)
+            self._update_actions()
+            return
+        self.loading = False
         self.dataset_panel.show_error(self.data_error or "")
         self.problems = self.doc.problems(data)
         self.diagram_view.diagram.set_problems(self.problems)
@@ -408,7 +417,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         a = self.actions_by_name
         state = self.controller.state
-        ok = not self.problems and self.data_error is None and self.controller.project is not None
+        ok = (not self.problems and self.data_error is None and not self.loading
+              and self.controller.project is not None)
         a["play"].setEnabled(ok and state != "running")
         a["pause"].setEnabled(state == "running")
         a["step"].setEnabled(ok and state != "running")

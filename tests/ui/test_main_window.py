@@ -263,3 +263,30 @@ def test_new_from_template(make_window):
     assert w.doc.section("dataset")["name"] == "spiral"
     assert w.files.path is None and not w.files.modified
     assert w.undo_stack.count() == 0
+
+
+def test_data_loads_in_the_background(make_window, qtbot):
+    import threading
+    import time as _time
+
+    from nnstudio.data import load
+    release = threading.Event()
+    threads = []
+
+    def slow_load(entry):
+        threads.append(threading.current_thread())
+        release.wait(5)
+        return load(entry)
+
+    w = make_window(loader=slow_load, wait_for_run=False)
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    assert "Loading" in w.statusBar().currentMessage()
+    assert not w.actions_by_name["play"].isEnabled()
+    ticks = []
+    start = _time.monotonic()
+    qtbot.waitUntil(lambda: ticks.append(1) or _time.monotonic() - start > 0.2, timeout=2000)
+    assert len(ticks) > 3                               # the event loop keeps running
+    assert threads and threads[0] is not threading.main_thread()
+    release.set()
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
+    assert w.actions_by_name["play"].isEnabled() and not w.loading

@@ -13,9 +13,9 @@ from ui_helpers import small_project
 def make_window(qtbot, tmp_path):
     made = []
 
-    def make(project=None, settings_path=None, show=True):
+    def make(project=None, settings_path=None, show=True, loader=None, wait_for_run=True):
         settings = QSettings(str(settings_path or tmp_path / "settings.ini"), QSettings.IniFormat)
-        window = MainWindow(project or small_project(epochs=2000), settings=settings)
+        window = MainWindow(project or small_project(epochs=2000), settings=settings, loader=loader)
         window.files.ask_save_changes = lambda: "discard"
         window.files.show_error = lambda title, text: pytest.fail(f"unexpected error box: {title}: {text}")
         window.asked = []
@@ -25,7 +25,8 @@ def make_window(qtbot, tmp_path):
         if show:
             window.show()
             qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.controller.session is not None, timeout=5000)
+        if wait_for_run:
+            qtbot.waitUntil(lambda: window.controller.session is not None, timeout=5000)
         return window
 
     yield make

@@ -47,12 +47,12 @@ class GradientsView(View):
         return self.tr("Gradients")
 
     def caption(self) -> str:
-        return self.tr("Size of each layer's weight gradient ‖∂L/∂W‖ per update (colours as in the diagram). Much "
+        return self.tr("Size of each layer's weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much "
                        "smaller values near the input mean vanishing gradients; huge ones, exploding.")
 
     def details(self) -> str:
-        return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; colours match "
-                       "the diagram and the bars on the right (the current values). If layers near the input get "
+        return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; one colour per "
+                       "layer, the same in the bars on the right (the current values). If layers near the input get "
                        "gradients many times smaller than layers near the output, they barely learn (vanishing "
                        "gradients, typical of sigmoid); huge values mean exploding gradients.")
 

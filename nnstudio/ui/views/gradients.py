@@ -47,8 +47,9 @@ class GradientsView(View):
         return self.tr("Gradients")
 
     def caption(self) -> str:
-        return self.tr("Size of each layer's weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much "
-                       "smaller values near the input mean vanishing gradients; huge ones, exploding.")
+        return self.tr("Size of each layer's weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in "
+                       "the bars). Much smaller values near the input mean vanishing gradients; huge ones, "
+                       "exploding.")
 
     def details(self) -> str:
         return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; one colour per "

@@ -8,6 +8,7 @@ import time
 
 SETTLE_SECONDS = 0.6       # a screenshot waits this long for the first run to be built
 SCREENSHOT_SIZE = (1280, 800)
+LOAD_TIMEOUT_SECONDS = 30.0
 
 
 def _application():

@@ -501,3 +501,17 @@ def test_batch_norm_predictions_are_marked_approximate_until_statistics_arrive(q
     ctl.stateChanged.emit("finished")            # the full state, running statistics included
     view._redraw_now()
     assert "approximate" not in view.verdict.text()
+
+
+def test_weights_before_after_and_change(qtbot, ctl):
+    view = shown(qtbot, WeightsView(ctl))
+    session = digits_session()
+    initial = session.network.parameters()["dense_1.W"].copy()
+    ctl.start(session)
+    weights = scaled_weights(session, 2.0)
+    ctl.snapshots.emit((snapshot(9, 1.0, weights=weights),))
+    view.what.setCurrentIndex(1)
+    assert np.array_equal(view.tiles[3], initial[:, 3].reshape(8, 8))
+    view.what.setCurrentIndex(2)
+    assert np.allclose(view.tiles[3], (weights["dense_1.W"][:, 3] - initial[:, 3]).reshape(8, 8))
+    assert "change" in view.info.text() and "9" in view.info.text()

@@ -36,10 +36,16 @@ class WeightsView(View):
         row.addWidget(QLabel(self.tr("Layer:"), self))
         self.layer_box = QComboBox(self)
         self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
-        row.addWidget(self.layer_box, 1)
+        row.addWidget(self.layer_box)
+        row.addWidget(QLabel(self.tr("Weights:"), self))
+        self.what = QComboBox(self)
+        self.what.addItems([self.tr("now"), self.tr("at the start"), self.tr("change since the start")])
+        self.what.setToolTip(self.tr("The weights now, the initial weights, or how far each weight has moved"))
+        self.what.currentIndexChanged.connect(lambda _i: self._redraw_now())
+        row.addWidget(self.what)
         self.info = QLabel("", self)
         self.info.setWordWrap(True)
-        row.addWidget(self.info, 2)
+        row.addWidget(self.info, 1)
         self.body.addLayout(row)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
@@ -84,10 +90,16 @@ class WeightsView(View):
         self.layer_box.blockSignals(False)
 
     def _current_weights(self, name: str) -> np.ndarray:
+        """The weights to draw: now, at the start, or the change (now − start)."""
         key = f"{name}.W"
-        if self.weights is not None and key in self.weights:
-            return np.asarray(self.weights[key])
-        return self.mirror.parameters()[key]
+        initial = self.mirror.parameters()[key]      # the mirror keeps the initial weights
+        now = np.asarray(self.weights[key]) if self.weights is not None and key in self.weights else initial
+        choice = self.what.currentIndex()
+        if choice == 1:
+            return initial
+        if choice == 2:
+            return now.astype(np.float64) - initial
+        return now
 
     def redraw(self) -> None:
         if not self.layers or self.layer_box.currentIndex() < 0:
@@ -116,7 +128,14 @@ class WeightsView(View):
         if self.tiles is not None and len(self.tiles) > MAX_TILES:
             text += self.tr(" (the first {0} shown)").format(MAX_TILES)
         it = self.weights_iteration if self.weights is not None else 0
-        self.info.setText(text + "  ·  " + (self.tr("iteration {0}").format(it) if it else self.tr("initial weights")))
+        choice = self.what.currentIndex()
+        if choice == 1 or not it:
+            when = self.tr("initial weights")
+        elif choice == 2:
+            when = self.tr("change from the start to iteration {0}").format(it)
+        else:
+            when = self.tr("iteration {0}").format(it)
+        self.info.setText(text + "  ·  " + when)
         limit = symmetric_limit(img)
         self.image.setImage(img, levels=(-limit, limit))
         # pixel (r, c) is centred on (c, r), so ticks name rows and columns directly

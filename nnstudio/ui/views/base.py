@@ -28,9 +28,24 @@ DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views
 _last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
 
 
-def make_plot(left: str, bottom: str, parent: QWidget | None = None) -> pg.PlotWidget:
-    """A white plot with labelled axes and a light grid."""
-    w = pg.PlotWidget(parent=parent, background=BACKGROUND)
+class DecadeAxis(pg.AxisItem):
+    """A log-scale axis that labels only the powers of ten once the view spans a decade or
+    more (pyqtgraph also labels 0.02, 0.03, ..., which pile up on a short axis)."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+        strings = super().logTickStrings(values, scale, spacing)
+        lo, hi = self.range
+        if hi - lo < 1:
+            return strings
+        return [s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings)]
+
+
+def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: bool = False) -> pg.PlotWidget:
+    """A white plot with labelled axes and a light grid (log_y: a log-scale y axis)."""
+    axes = {"left": DecadeAxis("left")} if log_y else None
+    w = pg.PlotWidget(parent=parent, background=BACKGROUND, axisItems=axes)
+    if log_y:
+        w.getPlotItem().setLogMode(y=True)
     style_plot_item(w.getPlotItem(), left, bottom)
     return w
 

@@ -28,9 +28,8 @@ class GradientsView(View):
         self.current: list[float] = []
 
         row = QHBoxLayout()
-        self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"))
+        self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"), log_y=True)
         hist_item = self.history.getPlotItem()
-        hist_item.setLogMode(y=True)
         self.message = message_item(hist_item)
         self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("layer, input → output"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)

@@ -36,7 +36,8 @@ class LossView(View):
         self.earlier: list[pg.PlotDataItem] = []
         self._earlier_count = 0
 
-        self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"))
+        self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"), log_y=True)
+        self.plot.getPlotItem().setLogMode(y=False)      # linear until "log scale" is ticked
         item = self.plot.getPlotItem()
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
         self.raw_curve = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), name=self.tr("each batch"))

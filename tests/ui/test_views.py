@@ -515,3 +515,16 @@ def test_weights_before_after_and_change(qtbot, ctl):
     view.what.setCurrentIndex(2)
     assert np.allclose(view.tiles[3], (weights["dense_1.W"][:, 3] - initial[:, 3]).reshape(8, 8))
     assert "change" in view.info.text() and "9" in view.info.text()
+
+
+def test_gradient_history_stays_bounded_on_a_long_run(qtbot, ctl):
+    from nnstudio.ui.views import gradients as gradients_module
+    view = shown(qtbot, GradientsView(ctl))
+    ctl.start(iris_session())
+    g = {"dense_1.W": 0.5, "dense_2.W": 1.0}
+    for start in range(0, 10_000, 1000):
+        ctl.snapshots.emit(tuple(snapshot(i, 1.0, grad_norms=g) for i in range(start + 1, start + 1001)))
+    view._redraw_now()
+    for curve in view.curves:
+        x, _ = curve.getOriginalDataset()
+        assert len(x) <= gradients_module.CAPACITY and x[-1] > 9_900

@@ -1,0 +1,108 @@
+"""The fast kernels against the definitions: pooling over strided window views (ties, overlap,
+memory layouts), col2im's channel-last sums, and float32 kept end to end."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.im2col import col2im, output_size
+from nnstudio.engine.layers import Pool
+from nnstudio.engine.spec import PoolSpec
+
+from engine_helpers import conv, labels, make_net, rng
+
+
+def naive_pool(x, k, s, mode, dz):
+    """Forward by definition, and the backward of the same: the whole ∂E/∂z of a window goes to
+    its first maximum in row-major order (np.argmax), or is shared equally (average)."""
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    z = np.zeros((n, c, oh, ow))
+    dx = np.zeros(x.shape)
+    for a, b, r, q in itertools.product(range(n), range(c), range(oh), range(ow)):
+        win = x[a, b, r * s:r * s + k, q * s:q * s + k]
+        if mode == "max":
+            z[a, b, r, q] = win.max()
+            i, j = divmod(int(np.argmax(win)), k)
+            dx[a, b, r * s + i, q * s + j] += dz[a, b, r, q]
+        else:
+            z[a, b, r, q] = win.mean()
+            dx[a, b, r * s:r * s + k, q * s:q * s + k] += dz[a, b, r, q] / (k * k)
+    return z, dx
+
+
+def channel_last(x):
+    """The same values with channels innermost in memory, as a convolution produces them."""
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("k,s", [(2, 2), (3, 1), (3, 2), (2, 3), (1, 1)])
+@pytest.mark.parametrize("layout", [np.ascontiguousarray, channel_last])
+def test_pooling_matches_the_definition_with_ties_and_overlap(mode, k, s, layout):
+    g = rng(k * 10 + s)
+    x = layout(g.integers(-2, 3, size=(2, 3, 7, 8)).astype(float))   # small integers: many ties
+    pool = Pool(PoolSpec(size=k, stride=s, mode=mode), 0, "pool_1")
+    z = pool.forward(x, train=True)
+    dz = g.normal(size=z.shape)
+    z_ref, dx_ref = naive_pool(x, k, s, mode, dz)
+    np.testing.assert_allclose(z, z_ref, rtol=1e-14)
+    dx = pool.backward(dz)
+    assert dx.shape == x.shape
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-13, atol=1e-15)
+
+
+def test_a_window_of_equal_values_sends_its_gradient_to_the_first_element_only():
+    pool = Pool(PoolSpec(size=2), 0, "pool_1")
+    pool.forward(np.zeros((1, 1, 2, 4)), train=True)
+    dx = pool.backward(np.array([[[[3.0, 4.0]]]]))
+    np.testing.assert_array_equal(dx, [[[[3, 0, 4, 0], [0, 0, 0, 0]]]])
+
+
+def naive_col2im(col, shape, k, s, p):
+    n, c, h, w = shape
+    oh, ow = output_size(h, k, s, p), output_size(w, k, s, p)
+    img = np.zeros((n, c, h + 2 * p, w + 2 * p))
+    rows = col.reshape(n, oh, ow, c, k, k)
+    for a, r, q in itertools.product(range(n), range(oh), range(ow)):
+        img[a, :, r * s:r * s + k, q * s:q * s + k] += rows[a, r, q]
+    return img[:, :, p:p + h, p:p + w]
+
+
+@pytest.mark.parametrize("k,s,p", [(3, 1, 1), (3, 2, 1), (2, 2, 0), (5, 1, 0), (3, 3, 2)])
+def test_col2im_sums_like_the_definition(k, s, p):
+    shape = (2, 3, 7, 6)
+    oh, ow = output_size(7, k, s, p), output_size(6, k, s, p)
+    col = rng(k + s + p).normal(size=(2 * oh * ow, 3 * k * k))
+    np.testing.assert_allclose(col2im(col, shape, k, k, s, p), naive_col2im(col, shape, k, s, p), rtol=1e-13)
+
+
+def test_conv_net_gradients_do_not_depend_on_the_input_layout():
+    layers = [conv(3, 3, pad=1), {"type": "maxpool", "size": 2}, conv(2, 2, "tanh"),
+              {"type": "avgpool", "size": 2, "stride": 1}, {"type": "dense", "units": 4, "activation": "softmax"}]
+    x = rng(3).normal(size=(5, 2, 8, 8))
+    t = labels(5, 4, seed=3)
+    grads = []
+    for data in (x, channel_last(x)):
+        net = make_net(layers, (2, 8, 8), "cross_entropy", seed=2)
+        net.loss(data, t)
+        net.backward()
+        grads.append(net.gradients())
+    for name in grads[0]:
+        np.testing.assert_allclose(grads[1][name], grads[0][name], rtol=1e-12, atol=1e-14)
+
+
+def test_float32_stays_float32_through_a_conv_net_step():
+    layers = [conv(4, 3, pad=1), {"type": "batchnorm", "activation": "relu"}, {"type": "maxpool", "size": 2},
+              {"type": "flatten"}, {"type": "dense", "units": 6}, {"type": "dropout", "ratio": 0.3},
+              {"type": "dense", "units": 3, "activation": "softmax"}]
+    net = make_net(layers, (1, 6, 6), "cross_entropy", dtype="float32")
+    net.loss(rng(1).normal(size=(4, 1, 6, 6)).astype(np.float32), labels(4, 3))
+    net.backward()
+    for layer in net.layers:
+        assert layer.out.dtype == np.float32, layer.name
+    for name, g in net.gradients().items():
+        assert g.dtype == np.float32, name

@@ -92,7 +92,7 @@ class Snapshot:
     train_accuracy: float | None = None
     test_loss: float | None = None
     test_accuracy: float | None = None
-    weights: Mapping[str, np.ndarray] | None = None       # on request: read-only copies
+    weights: Mapping[str, np.ndarray] | None = None       # on request: read-only state_dict copies
     activations: Mapping[str, np.ndarray] | None = None   # on request: each layer's output for this batch
 
     @property
@@ -246,7 +246,12 @@ class Trainer:
                 extra["test_loss"], extra["test_accuracy"] = net.evaluate(self.x_test, self.t_test)
         if f.detail is not None:
             if f.detail.weights:
-                extra["weights"] = _ro_mapping(net.parameters())
+                # parameters and buffers (batch norm's running statistics), so a copy of the
+                # network predicts exactly as this one does
+                state = net.state_dict()          # fresh copies: freeze them, no second copy
+                for a in state.values():
+                    a.flags.writeable = False
+                extra["weights"] = MappingProxyType(state)
             if f.detail.activations:
                 extra["activations"] = _ro_mapping({l.name: l.out for l in net.layers if l.out is not None})
             f.detail = None

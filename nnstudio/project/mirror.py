@@ -33,9 +33,9 @@ class NetworkMirror:
     def load(self, weights: Mapping[str, np.ndarray], iteration: int = 0) -> None:
         """Copy in every parameter (and buffer) found in ``weights``; others are kept.
 
-        Snapshots carry parameters only, so batch norm's running statistics stay at their
-        initial values unless a full state dict is given; ``missing_buffers`` then says so
-        (predictions of a batch-norm network are approximate until the statistics come)."""
+        Snapshots carry the full state dict (parameters and batch norm's running
+        statistics); given parameters only, the statistics stay at their initial values and
+        ``missing_buffers`` says so (predictions of a batch-norm network are then approximate)."""
         missing = False
         for layer in self.network.layers:
             for store in (layer.params, layer.buffers):

@@ -209,7 +209,7 @@ def test_request_detail_gives_read_only_copies_once():
     s1 = next(gen)
     assert s1.weights is None and s1.activations is None
     s2 = gen.send(RequestDetail())
-    assert set(s2.weights) == set(trainer.network.parameters())
+    assert set(s2.weights) == set(trainer.network.state_dict())
     assert set(s2.activations) == {"dense_1", "dense_2"}
     assert s2.activations["dense_1"].shape == (5, 6)
     w = s2.weights["dense_1.W"]
@@ -222,6 +222,25 @@ def test_request_detail_gives_read_only_copies_once():
     assert s3.weights is None
     s4 = gen.send(RequestDetail(weights=False, activations=True))
     assert s4.weights is None and s4.activations is not None
+
+
+def test_detail_weights_carry_batch_norm_running_statistics():
+    """A copy loaded from a detail snapshot predicts exactly as the trained network."""
+    net = make_net([dense(6, "identity"), {"type": "batchnorm", "activation": "relu"}, dense(3, "softmax")], (4,),
+                   "cross_entropy", seed=0)
+    x = rng(1).normal(size=(20, 4))
+    t = np.arange(20) % 3
+    spec = TrainingSpec(batch_size=5, epochs=1, seed=0, dtype="float64")
+    gen = Trainer(net, make_optimizer(OptimizerSpec(lr=0.1)), spec, x, t).run()
+    next(gen)
+    snap = gen.send(RequestDetail(weights=True, activations=False))
+    assert set(snap.weights) == set(net.state_dict())
+    np.testing.assert_array_equal(snap.weights["batchnorm_1.running_mean"], net.layers[1].buffers["running_mean"])
+    assert not np.allclose(snap.weights["batchnorm_1.running_mean"], 0)   # it really moved
+    copy = make_net([dense(6, "identity"), {"type": "batchnorm", "activation": "relu"}, dense(3, "softmax")], (4,),
+                    "cross_entropy", seed=99)
+    copy.load_state_dict(snap.weights)
+    np.testing.assert_array_equal(copy.predict(x), net.predict(x))
 
 
 # ------------------------------------------------------------------ from another thread

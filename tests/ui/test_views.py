@@ -489,18 +489,23 @@ def test_epoch_markers_give_way_to_lines_on_long_runs(qtbot, ctl):
     assert len(view.train_curve.getOriginalDataset()[0]) == 79
 
 
-def test_batch_norm_predictions_are_marked_approximate_until_statistics_arrive(qtbot, ctl):
+def test_batch_norm_predictions_use_the_running_statistics(qtbot, ctl):
     view = shown(qtbot, SoftmaxView(ctl))
     net = {"input_shape": [4], "layers": [dense(6), {"type": "batchnorm"}, dense(3, "softmax", "xavier")],
            "loss": "cross_entropy"}
     session = build_session(project(net, {"name": "iris"}))
     ctl.start(session)
-    ctl.train(3, detail_every=1)                 # snapshots with parameters only
-    view._redraw_now()
-    assert "approximate" in view.verdict.text()
-    ctl.stateChanged.emit("finished")            # the full state, running statistics included
+    ctl.train(3, detail_every=1)                 # detail snapshots carry the whole state dict
     view._redraw_now()
     assert "approximate" not in view.verdict.text()
+    state = session.network.state_dict()
+    assert np.array_equal(view.mirror.network.layers[1].buffers["running_mean"],
+                          state["batchnorm_1.running_mean"])
+    # weights without the running statistics: the view says its numbers are approximate
+    params_only = {k: v for k, v in state.items() if "running" not in k}
+    ctl.snapshots.emit((snapshot(4, 1.0, weights=params_only),))
+    view._redraw_now()
+    assert "approximate" in view.verdict.text()
 
 
 def test_weights_before_after_and_change(qtbot, ctl):

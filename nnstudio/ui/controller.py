@@ -189,6 +189,7 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._data = DatasetCache(loader)
         self._loaders: dict[str, _DataLoader] = {}
+        self._shut_down = False
         self._load_errors: dict[str, Exception] = {}
         self._project = project
         self._session: Session | None = None
@@ -249,7 +250,7 @@ class TrainingController(QObject):
     def load_dataset_async(self, entry: dict) -> None:
         """Load in a background thread; ``datasetReady(entry)`` follows on the GUI thread."""
         key = DatasetCache.key(entry)
-        if key in self._loaders or self._data.peek(entry) is not None:
+        if self._shut_down or key in self._loaders or self._data.peek(entry) is not None:
             return
         loader = _DataLoader(self._data, entry)
         self._loaders[key] = loader
@@ -290,7 +291,7 @@ class TrainingController(QObject):
         ``failed``) when the run cannot be built.
         """
         self._end_run()
-        if self._project is None:
+        if self._project is None or self._shut_down:
             self._set_state("idle")
             return False
         try:
@@ -319,6 +320,7 @@ class TrainingController(QObject):
         if self._state == "running" or not self._ensure_run():
             return
         self._worker.go_on(Resume())
+        self._timer.start()
         self._set_state("running")
 
     def pause(self) -> None:
@@ -331,12 +333,14 @@ class TrainingController(QObject):
         if not self._ensure_run():
             return
         self._worker.go_on(Step(iterations))
+        self._timer.start()
         self._set_state("paused")
 
     def step_epoch(self) -> None:
         if not self._ensure_run():
             return
         self._worker.go_on(StepEpoch())
+        self._timer.start()
         self._set_state("paused")
 
     def set_learning_rate(self, lr: float) -> None:
@@ -367,7 +371,9 @@ class TrainingController(QObject):
             self._worker.set_delay(self._delay)
 
     def shutdown(self) -> None:
-        """End the worker thread cleanly (window closing); let data loads finish."""
+        """End the worker thread cleanly (window closing); let data loads finish. No new
+        run or load starts after this (a check queued before the close may still arrive)."""
+        self._shut_down = True
         self._end_run()
         for loader in self._loaders.values():
             loader.wait()
@@ -406,9 +412,12 @@ class TrainingController(QObject):
             self.snapshots.emit(tuple(batch))
         with worker.lock:
             outcome = worker.outcome
+            idle = worker.parked and not worker.buffer
         if outcome is None:
             if batch and batch[-1].paused and self._state == "running":
                 self._set_state("paused")
+            if idle:
+                self._timer.stop()      # parked: nothing to deliver until a command (no idle ticks)
             return
         if worker.buffer:       # snapshots that arrived with the ending: next tick
             return

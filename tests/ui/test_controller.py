@@ -141,3 +141,11 @@ def test_detail_requests_are_merged_until_answered(controller, qtbot):
     qtbot.waitUntil(lambda: len(iterations(controller)) == 2, timeout=3000)
     snap = controller.deliveries[-1][-1]
     assert snap.weights is not None and snap.activations is None
+
+
+def test_nothing_starts_after_shutdown(qtbot):
+    c = TrainingController(small_project())
+    c.shutdown()
+    assert not c.reset() and c.session is None
+    c.load_dataset_async({"name": "wine"})
+    assert not c.is_loading()

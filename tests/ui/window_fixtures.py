@@ -33,7 +33,10 @@ def make_window(qtbot, tmp_path):
     for window in made:
         if window.isVisible():
             window.close()
+    QApplication.processEvents()            # checks queued before the close must not restart
+    for window in made:
         assert window.controller.session is None, "the window left a run behind"
+        assert not window.controller.is_loading(), "the window left a data load behind"
     leaked = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
     assert not leaked, f"windows left open: {leaked}"
     for window in made:

@@ -272,3 +272,19 @@ def test_context_menu_inserts_any_layer_type(make_window):
     assert types(w) == ["dense", "dropout", "dense", "batchnorm"]
     problems = [p for p in w.doc.problems() if p.layer == 3]
     assert problems and "dense" in problems[0].error.allowed     # the output must be dense
+
+
+def test_dragging_the_background_pans(make_window, qtbot):
+    w = make_window()
+    view = w.diagram_view
+    for _ in range(4):
+        view.zoom(1.25)                                  # larger than the view: scrollable
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() > 0
+    before = bar.value()
+    size = view.viewport().size()
+    empty = next(QPoint(x, y) for y in range(5, size.height(), 20) for x in range(5, size.width() // 2, 20)
+                 if view.itemAt(QPoint(x, y)) is None)   # background, not a node or a line
+    drag(qtbot, view, empty, empty + QPoint(120, 0))
+    assert bar.value() < before
+    assert types(w) == ["dense", "dense"]               # nothing was edited

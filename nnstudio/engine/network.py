@@ -50,13 +50,23 @@ class Network:
         self._t: np.ndarray | None = None
         self._dy: np.ndarray | None = None   # ∂E/∂(output) or, fused, ∂E/∂u of the output layer
         self.last_data_loss = float("nan")
+        # layers never change their parameter names (load_state_dict replaces arrays, not
+        # names), so the qualified names are made once
+        self._named: tuple[tuple[Layer, dict[str, str]], ...] = tuple(
+            (l, {k: f"{l.name}.{k}" for k in l.params}) for l in self.layers if l.params)
 
     # ------------------------------------------------------------------ parameters
     def parameters(self) -> dict[str, np.ndarray]:
-        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
+        return {q: l.params[k] for l, names in self._named for k, q in names.items()}
 
     def gradients(self) -> dict[str, np.ndarray]:
-        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
+        return {names[k]: g for l, names in self._named for k, g in l.grads.items()}
+
+    def named_layers(self) -> tuple[tuple[Layer, Mapping[str, str]], ...]:
+        """Each layer that has parameters, with its short → qualified parameter names, in the
+        order of :meth:`parameters`. Fixed for the network's life: callers may keep it and
+        read ``layer.params[k]`` / ``layer.grads[k]`` for the live arrays."""
+        return self._named
 
     def weight_names(self) -> list[str]:
         """Qualified names of the parameters that weight decay and L1 apply to (W, not b)."""

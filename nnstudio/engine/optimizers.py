@@ -57,6 +57,8 @@ class Optimizer:
         self.lr = spec.lr
         self.t = 0                                  # steps taken (Adam's bias correction)
         self.state: dict[str, dict[str, np.ndarray]] = {s: {} for s in self.rule.state}
+        # per-parameter work arrays, so an update allocates nothing (not state: never saved)
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
 
     def state_of(self, name: str) -> dict[str, np.ndarray]:
         """The state arrays of one parameter (empty before its first step, or for SGD)."""
@@ -70,11 +72,11 @@ class Optimizer:
     def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray], rec=None,
              layers: Mapping[str, object] | None = None) -> None:
         """Update every parameter that has a gradient, in place."""
-        self.t += 1
+        self.begin_step()
         for name, g in grads.items():
             w = params[name]
             before = w.copy() if rec is not None else None
-            self._update(name, w, g)
+            self.update(name, w, g)
             if rec is not None:
                 state = {f"{k}": v for k, v in self.state_of(name).items()}
                 if self.rule.name == "adam":   # the bias-corrected moments, as in the formula
@@ -84,48 +86,77 @@ class Optimizer:
                     note=f"{name} ({self.rule.title}, η = {self.lr:g}, t = {self.t})",
                     **{"W_before": before, "dW": g, "W_after": w}, **state)
 
+    def begin_step(self) -> None:
+        """Start one step: call once, then :meth:`update` for each parameter (what :meth:`step`
+        does; the trainer calls them itself to take the norms while each array is in cache)."""
+        self.t += 1
+
+    def _work(self, name: str, like: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A reusable array shaped like the parameter, for the products of the update."""
+        key = (name, slot)
+        buf = self._scratch.get(key)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self._scratch[key] = np.empty_like(like)
+        return buf
+
     def _zeros(self, key: str, name: str, like: np.ndarray) -> np.ndarray:
         arrays = self.state[key]
         if name not in arrays:
             arrays[name] = np.zeros_like(like)
         return arrays[name]
 
-    def _update(self, name: str, w: np.ndarray, g: np.ndarray) -> None:
-        s, lr = self.spec, self.lr
+    def _scaled_step(self, name: str, w: np.ndarray, step: np.ndarray, h: np.ndarray, eps: float) -> None:
+        """W -= step / (√h + ε), with the denominator in a second work array."""
+        denom = np.sqrt(h, out=self._work(name, w, slot=1))
+        denom += eps
+        step /= denom
+        w -= step
+
+    def update(self, name: str, w: np.ndarray, g: np.ndarray) -> None:
+        """One parameter's update in place, by the rule's formula. Each product goes into a
+        work array (``out=``) instead of a new temporary; the operations and their order, and
+        so the rounding, are those of the NumPy lines in :data:`RULES`."""
+        s, lr = self.spec, float(self.lr)
         rule = self.rule.name
         if rule == "sgd":
-            w -= lr * g
+            step = np.multiply(g, lr, out=self._work(name, w))            # lr * dW
+            np.subtract(w, step, out=w)                                    # W -= lr * dW
         elif rule == "momentum":
             v = self._zeros("v", name, w)
             v *= s.momentum
-            v -= lr * g
+            v -= np.multiply(g, lr, out=self._work(name, w))
             w += v
         elif rule == "nesterov":
             v = self._zeros("v", name, w)
+            buf = self._work(name, w)
             v *= s.momentum
-            v -= lr * g
-            w += s.momentum * s.momentum * v
-            w -= (1 + s.momentum) * lr * g
+            v -= np.multiply(g, lr, out=buf)
+            w += np.multiply(v, s.momentum * s.momentum, out=buf)
+            w -= np.multiply(g, (1 + s.momentum) * lr, out=buf)
         elif rule == "adagrad":
             h = self._zeros("h", name, w)
-            h += g * g
-            w -= lr * g / (np.sqrt(h) + s.eps)
+            h += np.multiply(g, g, out=self._work(name, w))
+            self._scaled_step(name, w, np.multiply(g, lr, out=self._work(name, w)), h, s.eps)
         elif rule == "rmsprop":
             h = self._zeros("h", name, w)
             h *= s.rho
-            h += (1 - s.rho) * g * g
-            w -= lr * g / (np.sqrt(h) + s.eps)
+            sq = np.multiply(g, 1 - s.rho, out=self._work(name, w))
+            h += np.multiply(sq, g, out=sq)                                # (1 - rho) * dW * dW
+            self._scaled_step(name, w, np.multiply(g, lr, out=self._work(name, w)), h, s.eps)
         elif rule == "adam":
             m = self._zeros("m", name, w)
             v = self._zeros("v", name, w)
+            buf = self._work(name, w)
             m *= s.beta1
-            m += (1 - s.beta1) * g
+            m += np.multiply(g, 1 - s.beta1, out=buf)
             v *= s.beta2
-            v += (1 - s.beta2) * g * g
+            sq = np.multiply(g, 1 - s.beta2, out=buf)
+            v += np.multiply(sq, g, out=sq)                                # (1 - beta2) * dW * dW
             # the bias corrections folded into the step size (same values as m̂/(√v̂+ε') with
             # ε' = ε·√(1 − β₂ᵗ)); this saves two full-size temporaries per step
             corr = math.sqrt(1 - s.beta2 ** self.t) / (1 - s.beta1 ** self.t)
-            w -= (lr * corr) * m / (np.sqrt(v) + s.eps * math.sqrt(1 - s.beta2 ** self.t))
+            self._scaled_step(name, w, np.multiply(m, lr * corr, out=buf), v,
+                              s.eps * math.sqrt(1 - s.beta2 ** self.t))
         else:  # pragma: no cover - validated by OptimizerSpec
             raise ValueError(rule)
 

@@ -133,6 +133,7 @@ class Trainer:
             raise ValueError(f"{len(x_train)} training samples but {len(t_train)} targets")
         self.network = network
         self.optimizer = optimizer
+        self._param_order = tuple(network.parameters())
         self.spec = spec
         dt = network.dtype
         self.x_train = np.asarray(x_train, dtype=dt)
@@ -199,8 +200,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> Generator[Snapshot, Command | None, None]:
-        net, opt = self.network, self.optimizer
-        params = net.parameters()
+        net = self.network
         n = len(self.x_train)
         bs = self.batch_size
         while self.epoch < self.spec.epochs:
@@ -216,11 +216,7 @@ class Trainer:
                 if not math.isfinite(loss):
                     raise DivergenceError("loss", self.iteration, loss)
                 net.backward()
-                grads = net.gradients()
-                grad_norms = {k: _norm(g) for k, g in grads.items()}
-                opt.step(params, grads)
-                params = net.parameters()
-                weight_norms = {k: _norm(w) for k, w in params.items()}
+                grad_norms, weight_norms = self._update()
                 for k, v in weight_norms.items():
                     if not math.isfinite(v):
                         raise DivergenceError(k, self.iteration, v)
@@ -233,6 +229,28 @@ class Trainer:
                 if cmd is not None:
                     self._apply(cmd)
             self.epoch += 1
+
+    def _update(self) -> tuple[dict[str, float], dict[str, float]]:
+        """The optimizer's step, one parameter at a time, with ‖∂E/∂p‖ taken just before and
+        ‖p‖ just after its update, while the arrays are still in cache (the same numbers as
+        separate passes over all gradients, all updates and all weights)."""
+        opt = self.optimizer
+        opt.begin_step()
+        grad_norms: dict[str, float] = {}
+        weight_norms: dict = dict.fromkeys(self._param_order)   # parameters() order
+        for layer, names in self.network.named_layers():
+            params = layer.params
+            for k, g in layer.grads.items():
+                name = names[k]
+                w = params[k]
+                grad_norms[name] = _norm(g)
+                opt.update(name, w, g)
+                weight_norms[name] = _norm(w)
+        if len(grad_norms) < len(weight_norms):       # a parameter without a gradient
+            for k, w in self.network.parameters().items():
+                if weight_norms[k] is None:
+                    weight_norms[k] = _norm(w)
+        return grad_norms, weight_norms
 
     def _snapshot(self, step: int, epoch_end: bool, loss: float, grad_norms, weight_norms) -> Snapshot:
         f = self._flow

@@ -226,3 +226,41 @@ def test_momentum_rolls_past_the_minimum_in_x(paths):
 
 def test_adam_first_step_moves_lr_along_each_axis(paths):
     np.testing.assert_allclose(paths["adam"][1], [-7 + 0.3, 2 - 0.3], atol=1e-6)
+
+
+# the rules whose NumPy lines in RULES are exactly what the engine computes (Adam folds its
+# bias corrections into the step size and Nesterov adds its two terms to W one after the
+# other: those are checked against the hand computation above instead)
+EXACT = [OptimizerSpec(name="sgd", lr=0.1), OptimizerSpec(name="momentum", lr=0.05, momentum=0.9),
+         OptimizerSpec(name="adagrad", lr=0.5, eps=1e-7),
+         OptimizerSpec(name="rmsprop", lr=0.01, rho=0.9, eps=1e-7)]
+
+
+@pytest.mark.parametrize("spec", EXACT, ids=[s.name for s in EXACT])
+def test_float32_update_is_bit_identical_to_the_rules_numpy_lines(spec):
+    """The update writes its products into reused work arrays; the numbers must be exactly
+    those of the rule's own code, run with fresh temporaries."""
+    gen = np.random.default_rng(3)
+    opt = make_optimizer(spec)
+    w = gen.standard_normal((40, 7)).astype(np.float32)
+    ns = {"np": np, "W": w.copy(), "lr": spec.lr, "momentum": spec.momentum, "rho": spec.rho,
+          "eps": spec.eps, **{s: np.zeros_like(w) for s in RULES[spec.name].state}}
+    for k in range(5):
+        g = gen.standard_normal(w.shape).astype(np.float32)
+        opt.step({"p": w}, {"p": g})
+        ns["dW"] = g
+        exec(RULES[spec.name].code, ns)
+        assert w.dtype == np.float32
+        assert np.array_equal(w, ns["W"]), f"step {k + 1}"
+        for s in RULES[spec.name].state:
+            assert np.array_equal(opt.state_of("p")[s], ns[s])
+
+
+def test_work_arrays_follow_a_parameter_that_changes_shape():
+    """The same name with a new shape (another network's parameter) gets a fitting work array."""
+    opt = make_optimizer(OptimizerSpec(name="sgd", lr=0.5))
+    a = np.ones((3, 2))
+    opt.step({"p": a}, {"p": np.ones((3, 2))})
+    b = np.ones(4, dtype=np.float32)
+    opt.step({"p": b}, {"p": np.full(4, 2.0, dtype=np.float32)})
+    assert np.array_equal(a, np.full((3, 2), 0.5)) and np.array_equal(b, np.zeros(4))

@@ -117,6 +117,29 @@ def test_snapshot_norms_and_losses_are_real():
     assert snap.loss == snap.data_loss and snap.lr == 0.5 and snap.elapsed > 0
 
 
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_trainer_steps_match_the_textbook_loop_bit_for_bit(name):
+    """The trainer updates one parameter at a time and takes the norms beside each update; the
+    weights must be exactly those of loss → backward → optimizer.step over all gradients, and
+    the norms those of separate passes."""
+    trainer = make_trainer(n=12, batch_size=4, epochs=1, lr=0.1, name=name)
+    twin = make_trainer(n=12, batch_size=4, epochs=1, lr=0.1, name=name)
+    order = np.random.default_rng(np.random.SeedSequence(0).spawn(3)[2]).permutation(12)
+    for step, snap in enumerate(trainer.run()):
+        idx = order[step * 4:(step + 1) * 4]
+        net = twin.network
+        net.loss(twin.x_train[idx], twin.t_train[idx])
+        net.backward()
+        grads = net.gradients()
+        expected_grad_norms = {k: float(np.linalg.norm(g)) for k, g in grads.items()}
+        twin.optimizer.step(net.parameters(), grads)
+        for k, w in net.parameters().items():
+            assert np.array_equal(trainer.network.parameters()[k], w), (step, k)
+            assert snap.weight_norms[k] == pytest.approx(np.linalg.norm(w), rel=1e-12)
+        assert list(snap.weight_norms) == list(net.parameters())
+        assert dict(snap.grad_norms) == pytest.approx(expected_grad_norms, rel=1e-12)
+
+
 def test_snapshots_are_immutable():
     trainer = make_trainer(n=10, batch_size=5, epochs=1)
     snap = next(trainer.run())
@@ -128,14 +151,16 @@ def test_snapshots_are_immutable():
 
 # ------------------------------------------------------------------ commands
 def record_lrs(trainer):
+    """The learning rate at the start of each optimizer step (the trainer starts a step with
+    begin_step, then updates the parameters one by one)."""
     used = []
-    original = trainer.optimizer.step
+    original = trainer.optimizer.begin_step
 
-    def step(params, grads, **kw):
+    def begin_step():
         used.append(trainer.optimizer.lr)
-        return original(params, grads, **kw)
+        return original()
 
-    trainer.optimizer.step = step
+    trainer.optimizer.begin_step = begin_step
     return used
 
 
@@ -153,14 +178,14 @@ def test_set_learning_rate_sent_takes_effect_at_the_next_step():
 def test_set_learning_rate_posted_during_a_step_applies_to_the_next_one():
     trainer = make_trainer(n=20, batch_size=5, epochs=1, lr=0.1)
     used = record_lrs(trainer)
-    inner = trainer.optimizer.step
+    inner = trainer.optimizer.begin_step
 
-    def step_and_post(params, grads, **kw):
-        inner(params, grads, **kw)
+    def begin_and_post():
+        inner()
         if len(used) == 2:                        # another thread posts while step 2 runs
             trainer.post(SetLearningRate(0.5))
 
-    trainer.optimizer.step = step_and_post
+    trainer.optimizer.begin_step = begin_and_post
     snaps = list(trainer.run())
     assert used == [0.1, 0.1, 0.5, 0.5]
     assert [s.lr for s in snaps] == used          # each snapshot reports the rate its step used

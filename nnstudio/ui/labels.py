@@ -16,7 +16,7 @@ def activation_titles() -> dict[str, str]:
 
 
 def layer_type_titles() -> dict[str, str]:
-    return {"dense": _tr("Dense (fully connected)"), "conv2d": _tr("Convolution"),
+    return {"dense": _tr("Dense"), "conv2d": _tr("Convolution"),
             "maxpool": _tr("Max pooling"), "avgpool": _tr("Average pooling"),
             "flatten": _tr("Flatten"), "batchnorm": _tr("Batch normalization"),
             "dropout": _tr("Dropout")}

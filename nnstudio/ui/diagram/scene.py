@@ -149,6 +149,7 @@ class DiagramScene(QGraphicsScene):
         self.loss_node.set_content(_tr("Loss"), [_tr("cross-entropy") if loss == "cross_entropy"
                                                  else _tr("squared error") if loss == "sse" else loss], 0)
         self._layout()
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))   # shrinks too
         self._relink()
         self._apply_problems()
         self._apply_weights()

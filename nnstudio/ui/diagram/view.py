@@ -45,7 +45,7 @@ class DiagramView(QGraphicsView):
         self.setAccessibleName(_tr("Network diagram"))
         self.actions_by_name: dict[str, QAction] = {}
         self._make_actions()
-        self.auto_fit = True          # fit on resize and on structure changes until a zoom
+        self._set_auto_fit(True)      # fit on resize and on structure changes until a zoom
         doc.changed.connect(self._maybe_fit)
 
     # ------------------------------------------------------------------ actions
@@ -102,8 +102,16 @@ class DiagramView(QGraphicsView):
             self.diagram.select_layer(index + step)
 
     # ------------------------------------------------------------------ view
+    def _set_auto_fit(self, on: bool) -> None:
+        # while fitted everything is in view: no scroll bars (whose coming and going would
+        # resize the viewport and refit, over and over)
+        self.auto_fit = on
+        policy = Qt.ScrollBarAlwaysOff if on else Qt.ScrollBarAsNeeded
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+
     def zoom(self, factor: float) -> None:
-        self.auto_fit = False
+        self._set_auto_fit(False)
         current = self.transform().m11()
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
         self.scale(factor, factor)
@@ -117,7 +125,7 @@ class DiagramView(QGraphicsView):
         self._maybe_fit()
 
     def fit(self) -> None:
-        self.auto_fit = True
+        self._set_auto_fit(True)
         rect = self.diagram.itemsBoundingRect().adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.KeepAspectRatio)
         if self.transform().m11() > 1.5:

@@ -11,6 +11,10 @@ behind. Files already present with the right checksum are not fetched again.
 ``progress(bytes_done, bytes_total)`` is called as bytes arrive (and once at the start and
 the end), counting over all files of the set; ``bytes_total`` is the sum of the files'
 expected sizes, corrected by the server's Content-Length when that differs (0 if unknown).
+
+Cancelling: the progress callback may raise ``DownloadCancelled`` (a window's Cancel button
+does); ``download`` then stops like an interrupted transfer: the file being fetched is
+removed, complete files already verified stay, and the DownloadCancelled propagates.
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ from nnstudio.data.paths import user_data_dir
 CHUNK = 64 * 1024
 
 ProgressCallback = Callable[[int, int], None]
+
+
+class DownloadCancelled(DownloadError):
+    """Raised by a progress callback to stop ``download``; no partial file is kept."""
+
+    def __init__(self) -> None:
+        super().__init__("the download was cancelled; no partial file was kept")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
     nnstudio trace PROJECT --out trace.npz [--samples N]
     nnstudio gradcheck PROJECT [--samples 3] [--max-entries N] [--tolerance T]
     nnstudio datasets
+    nnstudio download NAME [--dest DIR] [--base-url URL]
     nnstudio export-plots PROJECT --out DIR [--epochs N] [--time-limit S]
 
 The sub-commands except export-plots (which renders the views offscreen) never import Qt. Any bad input (a missing or malformed project, bad
@@ -16,6 +17,7 @@ line ``nnstudio: error: <file>: <what>`` on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -24,7 +26,7 @@ from typing import Sequence, TextIO
 from nnstudio import __version__
 
 PROG = "nnstudio"
-COMMANDS = ("train", "trace", "gradcheck", "datasets", "export-plots")
+COMMANDS = ("train", "trace", "gradcheck", "datasets", "download", "export-plots")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 KINK_NOTE_ABOVE = 1e-6      # relative error above which kinks are pointed out
@@ -64,7 +66,7 @@ def gui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG, description="A desktop studio for learning how neural networks work from the inside.",
         epilog="headless commands (no window; '%(prog)s COMMAND --help' for each): "
-               "train, trace, gradcheck, datasets, export-plots")
+               "train, trace, gradcheck, datasets, download, export-plots")
     p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (.json) to open")
     p.add_argument("--screenshot", metavar="PNG",
                    help="render the window offscreen into this PNG and exit (works without a display)")
@@ -99,6 +101,16 @@ def tools_parser() -> argparse.ArgumentParser:
     g.add_argument("--tolerance", type=_positive_number, metavar="T",
                    help="exit with status 1 when any relative error exceeds T")
     sub.add_parser("datasets", help="list the data sets with their metadata")
+    d = sub.add_parser("download", help="download Fashion-MNIST or KMNIST into your data folder",
+                       description="Download a data set in MNIST's format (fashion-mnist, kmnist), "
+                                   "checking every file's published checksum; a failed or interrupted "
+                                   "download keeps no partial file. Then use it in a project with "
+                                   "the dataset entry {\"name\": NAME}.")
+    d.add_argument("name", metavar="NAME", help="the set to download ('nnstudio datasets' lists them)")
+    d.add_argument("--dest", metavar="DIR",
+                   help="put the files here instead of your data folder (then give the project "
+                        "a \"path\")")
+    d.add_argument("--base-url", metavar="URL", help="download from this mirror instead")
     x = sub.add_parser("export-plots", help="train offscreen and export every view (PNG, SVG, CSV)",
                        description="Train the project offscreen (no display needed; this command does "
                                    "start Qt) and write every view of the run as PNG, SVG and CSV into "
@@ -126,13 +138,39 @@ def _fmt(x: float | None, spec: str = ".4f") -> str:
 
 
 class Progress:
-    """A one-line progress bar on a terminal; one line per epoch elsewhere (logs, CI)."""
+    """A one-line progress bar on a terminal; one line per epoch elsewhere (logs, CI).
+
+    Call it with training snapshots, or use ``transfer(done, total)`` as a download's
+    progress callback (on a terminal the bar is redrawn; elsewhere one bar line is written
+    per tenth of the way)."""
 
     def __init__(self, stream: TextIO, width: int = 30):
         self.stream = stream
         self.width = width
         self.tty = stream.isatty()
         self._last_draw = 0.0
+        self._last_tenth = -1
+
+    def _bar(self, fraction: float) -> str:
+        done = int(self.width * min(max(fraction, 0.0), 1.0))
+        return "[" + "#" * done + "-" * (self.width - done) + f"] {fraction:4.0%}"
+
+    def transfer(self, done: int, total: int) -> None:
+        fraction = done / total if total else 0.0
+        text = f"{self._bar(fraction)}  {done / 1e6:.1f} of {total / 1e6:.1f} MB"
+        if self.tty:
+            finished = total and done >= total
+            if not finished and time.monotonic() - self._last_draw < 0.1:
+                return
+            self._last_draw = time.monotonic()
+            self.stream.write(f"\r\033[K{text}" + ("\n" if finished else ""))
+        else:
+            tenth = int(10 * fraction)
+            if tenth == self._last_tenth:
+                return
+            self._last_tenth = tenth
+            self.stream.write(text + "\n")
+        self.stream.flush()
 
     def __call__(self, snap) -> None:
         if snap.epoch_end:
@@ -143,9 +181,7 @@ class Progress:
                               f"test acc {_fmt(snap.test_accuracy)}  {snap.elapsed:.1f} s\n")
         elif self.tty and time.monotonic() - self._last_draw >= 0.1:
             self._last_draw = time.monotonic()
-            done = int(self.width * snap.progress)
-            bar = "#" * done + "-" * (self.width - done)
-            self.stream.write(f"\r[{bar}] {snap.progress:4.0%}  epoch {snap.epoch}  "
+            self.stream.write(f"\r{self._bar(snap.progress)}  epoch {snap.epoch}  "
                               f"iter {snap.iteration}/{snap.total_iterations}  loss {snap.loss:.4f}")
         else:
             return
@@ -233,6 +269,24 @@ def cmd_datasets(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_download(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.data import REMOTE_SETS, download
+    remote = REMOTE_SETS.get(args.name)
+    if remote is None:
+        raise CommandError(f"no downloadable data set named {args.name!r}; choose one of: "
+                           f"{', '.join(REMOTE_SETS)}")
+    dest = os.path.abspath(args.dest) if args.dest is not None else None
+    print(f"downloading {remote.title} ({len(remote.files)} files) from "
+          f"{args.base_url or remote.base_url}", file=err, flush=True)
+    folder = download(remote, dest, progress=Progress(err).transfer, base_url=args.base_url)
+    entry = {"name": remote.name} if dest is None else {"name": remote.name, "path": str(folder)}
+    print(f"downloaded {remote.title} into {folder} (checksums verified)", file=out)
+    where = f", or choose {remote.title} in the window's Data Set panel" if dest is None else ""
+    print(f"use it in a project with the dataset entry {json.dumps(entry)}{where}", file=out)
+    print(f"cite: {remote.citation}; license: {remote.license}", file=out)
+    return 0
+
+
 def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
     _load(args.project)   # a bad project file is reported before Qt starts
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -263,6 +317,7 @@ def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
 
 
 HANDLERS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck, "datasets": cmd_datasets,
+            "download": cmd_download,
             "export-plots": cmd_export_plots}
 
 

@@ -33,9 +33,10 @@ def _quiet_offscreen_notes() -> None:
     qInstallMessageHandler(handler)
 
 
-def _settle(app, seconds: float) -> None:
+def _settle(app, seconds: float, until=None) -> None:
+    """Process events for ``seconds``, or until ``until()`` holds (then return at once)."""
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (until is not None and until()):
         app.processEvents()
         time.sleep(0.01)
 
@@ -80,6 +81,9 @@ def run_app(project_path: str | None = None, screenshot: str | None = None) -> i
             dispose(window)
             return 1
         _settle(app, SETTLE_SECONDS)
+        # the data set loads in the background: picture the window once it is ready
+        _settle(app, LOAD_TIMEOUT_SECONDS, until=lambda: not window.controller.is_loading())
+        _settle(app, 0.2)
         window.diagram_view.fit()
         _settle(app, 0.1)
         ok = window.grab().save(screenshot)

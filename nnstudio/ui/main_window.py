@@ -31,14 +31,8 @@ from nnstudio.ui.panels import DatasetPanel, TrainingPanel
 from nnstudio.ui.status import TrainingStatus
 from nnstudio.ui.window_actions import SPEED_DELAYS, build_actions
 
-try:
-    from nnstudio.ui.views import create_views
-except ImportError:
-    create_views = None
-try:
-    from nnstudio.ui.stepthrough import StepThroughView
-except ImportError:
-    StepThroughView = None
+from nnstudio.ui.stepthrough import StepThroughView
+from nnstudio.ui.views import create_views
 
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
@@ -190,8 +184,6 @@ class MainWindow(QMainWindow):
         return dock
 
     def _add_views(self) -> list:
-        if create_views is None:
-            return []
         try:
             views = list(create_views(self.controller))
         except Exception as err:  # noqa: BLE001 - a broken view must not stop the studio
@@ -210,8 +202,6 @@ class MainWindow(QMainWindow):
         return views
 
     def _add_stepthrough(self):
-        if StepThroughView is None:
-            return None
         try:
             view = StepThroughView(self.controller)
         except Exception as err:  # noqa: BLE001

@@ -212,10 +212,29 @@ def test_screenshot_command(tmp_path):
     assert "QThread" not in result.stderr
 
 
+def test_screenshot_waits_for_the_data_and_shows_every_view(tmp_path):
+    """The picture is taken once the (background-loaded) data set is ready."""
+    out = tmp_path / "shot.png"
+    code = ("import sys, time\n"
+            "from nnstudio.ui import controller, main_window as mw\n"
+            "slow = controller.DatasetCache.load\n"          # a slow disk: loading outlasts the settle time
+            "controller.DatasetCache.load = lambda self, entry: (time.sleep(2.0), slow(self, entry))[1]\n"
+            "grab = mw.MainWindow.grab\n"
+            "def checked(self, *a):\n"
+            "    print('loading', self.controller.is_loading(), 'views', len(self.views),\n"
+            "          'step', self.stepthrough is not None, flush=True)\n"
+            "    return grab(self, *a)\n"
+            "mw.MainWindow.grab = checked\n"
+            "from nnstudio.ui.app import run_app\n"
+            f"sys.exit(run_app(None, screenshot={str(out)!r}))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "loading False views 9 step True" in result.stdout, result.stdout + result.stderr[-2000:]
+
+
 def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot):
     w = make_window()
-    if w.stepthrough is None:
-        pytest.skip("the step-through view is not in this tree")
+    assert w.stepthrough is not None, "the step-through view failed to build"
     trigger(w, "step")
     qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=3000)
     trigger(w, "step_mode")
@@ -257,8 +276,7 @@ def test_new_from_template(make_window):
     from nnstudio.ui.templates import templates
     w = make_window()
     found = dict(templates())
-    if "spiral" not in found:
-        pytest.skip("no example projects in this tree")
+    assert "spiral" in found, "the example projects are missing"
     assert w.new_from_template(found["spiral"])
     assert w.doc.section("dataset")["name"] == "spiral"
     assert w.files.path is None and not w.files.modified

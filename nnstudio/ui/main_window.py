@@ -53,7 +53,8 @@ def default_settings() -> QSettings:
 def list_datasets_safely() -> list:
     try:
         from nnstudio.data import list_datasets
-        return list(list_datasets())
+        from nnstudio.ui.download_dialog import present_downloads
+        return list(list_datasets()) + present_downloads()   # downloaded sets too
     except Exception:  # noqa: BLE001 - the window still opens without the data layer
         return []
 

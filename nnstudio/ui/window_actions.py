@@ -6,6 +6,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QStyle, QToolBar
 
+from nnstudio.ui.download_dialog import open_download_dialog
+
 #: seconds waited after each iteration, from the slowest speed (0) to full speed (last)
 SPEED_DELAYS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0.003, 0.0)
 
@@ -33,6 +35,8 @@ def build_actions(window) -> None:
     w = window
     sp = QStyle.StandardPixmap
     # File (New, Open, Save… are the project-files helper's)
+    _action(w, "download_data", _tr("&Download Data Set…"), lambda: open_download_dialog(w),
+            tip=_tr("Download Fashion-MNIST or KMNIST into your data folder"))
     _action(w, "quit", _tr("&Quit"), w.close, [QKeySequence.Quit])
     # Edit
     _action(w, "undo", _tr("&Undo"), w.editor.undo, [QKeySequence.Undo])
@@ -63,6 +67,9 @@ def build_actions(window) -> None:
             file_menu.addAction(action)
         if i == 0:
             w.templates_menu = file_menu.addMenu(_tr("New from &Template"))
+    file_menu.addSeparator()
+    file_menu.addAction(a["download_data"])
+    w.dataset_panel.download_button.clicked.connect(a["download_data"].trigger)
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor
@@ -40,6 +48,11 @@ class DatasetPanel(QWidget):
         self.choice.activated.connect(lambda _i: self.choose(self.choice.currentData()))
         top.addRow(_tr("Data set"), self.choice)
         layout.addLayout(top)
+        # the window connects it to File > Download Data Set…
+        self.download_button = QPushButton(_tr("Download More Data Sets…"))
+        self.download_button.setToolTip(_tr("Fashion-MNIST and KMNIST: download them once, "
+                                            "then choose them here"))
+        layout.addWidget(self.download_button, 0, Qt.AlignLeft)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -56,6 +69,14 @@ class DatasetPanel(QWidget):
         self._shown_name: str | None = None
         doc.sectionChanged.connect(lambda name: name == "dataset" and self.refresh())
         doc.reloaded.connect(self.refresh)
+        self.refresh()
+
+    def add_datasets(self, datasets) -> None:
+        """Offer more sets (downloaded ones) in the list; names already offered are skipped."""
+        for info in datasets:
+            if info.name not in self.infos:
+                self.infos[info.name] = info
+                self.choice.addItem(info.title, info.name)
         self.refresh()
 
     # ------------------------------------------------------------------ showing

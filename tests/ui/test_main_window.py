@@ -308,3 +308,15 @@ def test_data_loads_in_the_background(make_window, qtbot):
     release.set()
     qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
     assert w.actions_by_name["play"].isEnabled() and not w.loading
+
+
+def test_optimizer_formula_is_typeset_for_the_chosen_rule(make_window):
+    w = make_window()
+    w.editor.update_section("optimizer", name="adam")
+    w.training_panel.refresh()
+    text = w.training_panel.formula.text()
+    assert "β<sub>1</sub><sup>t</sup>" in text          # real sub- and superscripts, not raw ₁ᵗ
+    assert "<i>m\u0302</i>" in text                        # m̂ kept on one italic letter
+    w.editor.update_section("optimizer", name="sgd")
+    w.training_panel.refresh()
+    assert "η" in w.training_panel.formula.text() and "β" not in w.training_panel.formula.text()

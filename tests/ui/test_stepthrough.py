@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from nnstudio.engine.io import load_npz
 from nnstudio.engine.recording import Phase
 from nnstudio.ui.stepthrough import StepThroughView
-from nnstudio.ui.stepthrough.mathtext import to_rich_text
+from nnstudio.ui.mathtext import to_rich_text
 from nnstudio.ui.stepthrough.samples import SampleChoiceError, parse_samples
 
 from stepthrough_fakes import CNN, MLP, FakeController, make_session

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.spec import DTYPES, OptimizerSpec
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor
+from nnstudio.ui.mathtext import to_rich_text
 
 from .option_widgets import ChoiceEditor, NumberEditor
 
@@ -65,6 +66,7 @@ class TrainingPanel(QWidget):
             self.hyper[name] = editor_
         self.formula = QLabel()
         self.formula.setWordWrap(True)
+        self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.opt_form.addRow(self.formula)
         layout.addWidget(opt_box)
 
@@ -111,7 +113,7 @@ class TrainingPanel(QWidget):
         for key, widget in self.hyper.items():
             widget.set_value(opt.get(key, getattr(defaults, key)))
             self.opt_form.setRowVisible(widget, key in rule.hyper)
-        self.formula.setText(rule.formula)
+        self.formula.setText(to_rich_text(rule.formula))
         train = self.doc.section("training")
         batch = train.get("batch_size", 100)
         n = self.train_size()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from nnstudio.engine.collapse import CollapsedMap, NotCollapsibleError, collapse
 
 from .array_view import ArrayView
-from .mathtext import to_rich_text
+from nnstudio.ui.mathtext import to_rich_text
 from .source import StepSource
 
 

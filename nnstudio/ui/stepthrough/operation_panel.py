@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, 
 from nnstudio.engine.recording import TraceEvent
 
 from .captions import op_title, phase_title
-from .mathtext import to_rich_text
+from nnstudio.ui.mathtext import to_rich_text
 
 PHASE_COLORS = {"forward": "#1f6fb2", "loss": "#8a5a00", "backward": "#b2321f", "update": "#2d7d32"}
 

@@ -96,7 +96,6 @@ class DownloadDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.list = QListWidget()
-        self.list.setMinimumHeight(70)
         self.list.currentRowChanged.connect(lambda _row: self._show_details())
         layout.addWidget(self.list)
         self.details = QLabel()
@@ -126,9 +125,12 @@ class DownloadDialog(QDialog):
         self.download_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.reject)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(560, 420)
+        self.resize(580, 370)
         self._fill()
+        rows = max(len(self.remotes), 2) + 1          # room for the sets, not a big empty box
+        self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth() + 4)
         self.list.setCurrentRow(0)
         self._set_running(False)
 

@@ -5,6 +5,11 @@ draws in :meth:`View.redraw`, which runs at most every ``min_interval`` seconds 
 while the view is visible (a hidden view redraws once when it is shown again). Views that
 need weights set ``needs_detail``; they ask the controller for weight copies at a modest,
 shared rate while visible, and they get the newest copy in ``self.weights``.
+
+Views whose redraw is heavy (inference on many samples, big images) set ``heavy``: their
+redraws go through the shared work queue of :mod:`.pacing`, so that at most one heavy
+redraw runs per event-loop pass and an epoch end that brings new weights to several views
+does not stall the window for the sum of their times.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize, QTimer, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .pacing import drop_work, queue_work
 from .palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
@@ -117,6 +123,7 @@ class Caption(QLabel):
 class View(QWidget):
     needs_detail = False      # wants weight/activation copies in snapshots
     min_interval = 0.0        # seconds between redraws
+    heavy = False             # redraws wait their turn in the shared work queue (see module doc)
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,7 +136,7 @@ class View(QWidget):
         self._last_redraw = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._redraw_now)
+        self._timer.timeout.connect(self._redraw_due)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(4)
@@ -185,12 +192,26 @@ class View(QWidget):
             return
         wait = self.min_interval - (time.perf_counter() - self._last_redraw)
         if wait <= 0:
-            self._redraw_now()
+            self._redraw_due()
         elif not self._timer.isActive():
             self._timer.start(int(wait * 1000) + 1)
 
     # ------------------------------------------------------------------ plumbing
+    def _redraw_due(self) -> None:
+        """The throttle lets a redraw happen: now, or (heavy) at this view's turn."""
+        if self.heavy:
+            queue_work(self, "redraw", self._paced_redraw)
+        else:
+            self._redraw_now()
+
+    def _paced_redraw(self) -> None:
+        if self.isVisible():
+            self._redraw_now()
+        else:                      # hidden while it waited: draw when shown again
+            self._dirty = True
+
     def _redraw_now(self) -> None:
+        drop_work(self, "redraw")
         self._dirty = False
         self._last_redraw = time.perf_counter()
         self._guarded(self.redraw)

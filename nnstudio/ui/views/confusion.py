@@ -11,15 +11,18 @@ from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, make_plot, message_item
+from .pacing import drop_work, queue_work
 from .palette import magnitude_map
 
 MAX_SAMPLES = 5000       # test samples scored per epoch
+SCORE_CHUNK = 1000       # samples scored per turn of the shared work queue (one event-loop pass)
 MAX_LABELS = 15          # classes up to which each cell shows its count
 MAX_EPOCHS = 500         # matrices kept
 
 
 class ConfusionView(View):
     needs_detail = True
+    heavy = True
     min_interval = 0.3
 
     def __init__(self, controller, parent=None) -> None:
@@ -28,6 +31,7 @@ class ConfusionView(View):
         self.matrices: dict[int, tuple[np.ndarray, int]] = {}     # epoch -> (counts, weights' iteration)
         self.approximate: set[int] = set()                         # epochs scored without BN statistics
         self.pending: tuple[int, int] | None = None                # (epoch, its last iteration)
+        self._scoring: dict | None = None                          # an epoch being scored in chunks
         self.n_classes = 0
         self.cell_texts: list[pg.TextItem] = []
         self.shown: np.ndarray | None = None
@@ -78,6 +82,8 @@ class ConfusionView(View):
         self.matrices.clear()
         self.approximate.clear()
         self.pending = None
+        self._scoring = None
+        drop_work(self, "score")
         self.classification = ds.task == "classification" and ds.n_test > 0
         self.n_classes = ds.n_outputs if self.classification else 0
         item = self.plot.getPlotItem()
@@ -112,14 +118,12 @@ class ConfusionView(View):
         computed = False
         for s in batch:          # in order: weights resolve the epoch that ended before them
             if s.weights is not None and self.pending is not None and s.iteration >= self.pending[1]:
-                self._compute(self.pending[0], s.weights, s.iteration)
+                computed = self._compute(self.pending[0], s.weights, s.iteration) or computed
                 self.pending = None
-                computed = True
             if s.epoch_end:
                 if s.weights is not None:
-                    self._compute(s.epoch, s.weights, s.iteration)
+                    computed = self._compute(s.epoch, s.weights, s.iteration) or computed
                     self.pending = None
-                    computed = True
                 else:
                     self.pending = (s.epoch, s.iteration)
         resolved = self._resolve_pending()
@@ -139,19 +143,60 @@ class ConfusionView(View):
             return False
         epoch, iteration = self.pending
         if self.weights is not None and self.weights_iteration >= iteration:
-            self._compute(epoch, self.weights, self.weights_iteration)
             self.pending = None
-            return True
+            return self._compute(epoch, self.weights, self.weights_iteration)
         return False
 
-    def _compute(self, epoch: int, weights, iteration: int) -> None:
-        ds = self.session.dataset
+    def _compute(self, epoch: int, weights, iteration: int) -> bool:
+        """Score the test samples with ``weights`` for ``epoch``'s matrix. A small test set
+        is scored at once; a large one SCORE_CHUNK samples per turn of the shared work queue,
+        so an epoch end never holds the window for the whole test set (the matrix and a
+        redraw follow the last chunk). True when the matrix is there already."""
+        self._finish_scoring()          # an earlier epoch still in progress: finish it first
         if weights is not None:
             self.mirror.load(weights, iteration)
-        n = min(ds.n_test, MAX_SAMPLES)
-        pred = self.mirror.predict(ds.x_test[:n]).argmax(axis=1)
-        self.matrices[epoch] = (confusion_matrix(ds.y_test[:n], pred, self.n_classes), iteration)
-        if self.mirror.missing_buffers:
+        n = min(self.session.dataset.n_test, MAX_SAMPLES)
+        self._scoring = {"epoch": epoch, "iteration": iteration, "n": n, "done": 0, "pred": [],
+                         "approximate": self.mirror.missing_buffers}
+        if n <= SCORE_CHUNK:
+            return self._score_chunk()
+        queue_work(self, "score", self._score_step)
+        return False
+
+    def _score_step(self) -> bool:
+        """One turn of the work queue; True while chunks remain."""
+        finished = self._guarded(self._score_chunk)
+        if finished is None:            # failed (shown in the view): give the epoch up
+            self._scoring = None
+            return False
+        if finished:
+            self.request_redraw()
+        return not finished
+
+    def _finish_scoring(self) -> None:
+        drop_work(self, "score")
+        while self._scoring is not None:
+            self._score_chunk()
+
+    def _score_chunk(self) -> bool:
+        """Score the next chunk; when it was the last, store the matrix. True when done."""
+        job = self._scoring
+        if job is None:
+            return True
+        ds = self.session.dataset
+        lo, hi = job["done"], min(job["done"] + SCORE_CHUNK, job["n"])
+        job["pred"].append(self.mirror.predict(ds.x_test[lo:hi]).argmax(axis=1))
+        job["done"] = hi
+        if hi < job["n"]:
+            return False
+        self._scoring = None
+        self._store(job["epoch"], job["iteration"], np.concatenate(job["pred"]), job["approximate"])
+        return True
+
+    def _store(self, epoch: int, iteration: int, pred: np.ndarray, approximate: bool) -> None:
+        ds = self.session.dataset
+        self.matrices[epoch] = (confusion_matrix(ds.y_test[:len(pred)], pred, self.n_classes), iteration)
+        if approximate:
             self.approximate.add(epoch)
         else:
             self.approximate.discard(epoch)

@@ -30,6 +30,7 @@ def region_colors(probabilities: np.ndarray) -> np.ndarray:
 
 class DataFitView(View):
     needs_detail = True
+    heavy = True
     min_interval = 0.3
 
     def __init__(self, controller, parent=None) -> None:

@@ -20,6 +20,7 @@ INITIAL_SAMPLES = 200
 
 class HistogramsView(View):
     needs_detail = True
+    heavy = True
     min_interval = 0.5
 
     def __init__(self, controller, parent=None) -> None:

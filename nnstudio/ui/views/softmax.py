@@ -36,6 +36,7 @@ def _gray_icon(img: np.ndarray) -> QIcon:
 
 class SoftmaxView(View):
     needs_detail = True
+    heavy = True
     min_interval = 0.5
 
     def __init__(self, controller, parent=None) -> None:

@@ -21,6 +21,7 @@ COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canva
 
 class WeightsView(View):
     needs_detail = True
+    heavy = True
     min_interval = 0.5
 
     def __init__(self, controller, parent=None) -> None:

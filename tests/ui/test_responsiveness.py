@@ -1,0 +1,173 @@
+"""Heavy view work is paced: one step per event-loop pass, never all at once (issues 4 and 5)."""
+
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.analysis import confusion_matrix
+from nnstudio.project.mirror import NetworkMirror
+from nnstudio.ui.views import confusion as confusion_module
+from nnstudio.ui.views.confusion import ConfusionView
+from nnstudio.ui.views.histograms import HistogramsView
+from nnstudio.ui.views.pacing import WorkQueue, run_all_work, work_queue
+from nnstudio.ui.views.softmax import SoftmaxView
+from nnstudio.ui.views.weights import WeightsView
+
+from test_views_support import FakeController, iris_session, snapshot
+
+
+def weights_of(session, factor):
+    out = {}
+    for k, v in session.network.parameters().items():
+        a = np.array(v * factor + 0.01, dtype=v.dtype)
+        a.flags.writeable = False
+        out[k] = a
+    return MappingProxyType(out)
+
+
+def shown(qtbot, view):
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_the_queue_runs_one_step_per_turn_in_order(qtbot):
+    q = WorkQueue()
+    seen = []
+    q.queue("a", 1, lambda: seen.append(("a", q.pending())))
+    q.queue("b", 1, lambda: seen.append(("b", q.pending())))
+    q.queue("a", 2, lambda: seen.append(("a2", q.pending())))
+    q.queue("b", 1, lambda: seen.append(("b-latest", q.pending())))   # replaces b's step in place
+    assert seen == []                                                  # nothing runs inside queue()
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=2000)
+    # each step ran alone: the others were still waiting when it ran
+    assert seen == [("a", 2), ("b-latest", 1), ("a2", 0)]
+
+
+def test_a_chunked_step_goes_to_the_back_and_drop_forgets_it(qtbot):
+    q = WorkQueue()
+    order = []
+    chunks = iter(range(3))
+
+    def chunked():
+        k = next(chunks)
+        order.append(f"chunk{k}")
+        return k < 2                      # more to do after chunks 0 and 1
+
+    q.queue("long", "job", chunked)
+    q.queue("short", "job", lambda: order.append("short"))
+    qtbot.waitUntil(lambda: q.pending() == 0, timeout=2000)
+    assert order == ["chunk0", "short", "chunk1", "chunk2"]
+    q.queue("x", 1, lambda: order.append("dropped"))
+    q.drop("x")
+    qtbot.wait(20)
+    assert "dropped" not in order and q.pending() == 0
+
+
+def test_new_weights_do_not_redraw_several_heavy_views_in_one_pass(qtbot):
+    ctl = FakeController()
+    views = [shown(qtbot, cls(ctl)) for cls in (WeightsView, HistogramsView, SoftmaxView)]
+    session = iris_session()
+    ctl.start(session)
+    run_all_work()
+    drawn = []
+    for v in views:
+        original = v.redraw
+        v.redraw = lambda v=v, original=original: (drawn.append(type(v).__name__), original())
+        v._last_redraw = 0.0              # the throttle lets each of them draw now
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights_of(session, 0.5)),))
+    assert drawn == []                    # the delivery itself draws none of them
+    queue = work_queue()
+    queue._run_one()
+    assert len(drawn) == 1                # one heavy redraw per turn
+    run_all_work()
+    assert sorted(drawn) == sorted(type(v).__name__ for v in views)
+
+
+def test_a_hidden_heavy_view_waits_until_shown(qtbot):
+    ctl = FakeController()
+    view = shown(qtbot, WeightsView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    run_all_work()
+    view._last_redraw = 0.0
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights_of(session, -1.0)),))
+    view.hide()
+    run_all_work()                        # its turn came while hidden: nothing drawn
+    assert view._dirty
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view._dirty
+    W = np.asarray(weights_of(session, -1.0)["dense_1.W"])
+    assert np.allclose(view.matrix, W)    # iris: the first layer's W drawn as a matrix
+
+
+def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot, monkeypatch):
+    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
+    ctl = FakeController()
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    run_all_work()                        # the new run's first (empty) picture
+    ds = session.dataset
+    assert ds.n_test > 14                 # at least three chunks
+    w = weights_of(session, -2.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w),))
+    assert 1 not in view.matrices         # the epoch end itself scores nothing
+    chunks = -(-ds.n_test // 7)
+    queue = work_queue()
+    for _ in range(chunks - 1):
+        queue._run_one()
+        assert 1 not in view.matrices
+    queue._run_one()
+    mirror = NetworkMirror(session.project)
+    mirror.load(w)
+    expected = confusion_matrix(ds.y_test, mirror.predict(ds.x_test).argmax(1), 3)
+    counts, iteration = view.matrices[1]
+    assert np.array_equal(counts, expected) and iteration == 5
+    # the last chunk asks for a redraw (after the view's throttle interval, at its turn)
+    qtbot.waitUntil(lambda: view.shown is not None, timeout=3000)
+    assert np.array_equal(view.shown, expected)
+
+
+def test_a_new_epoch_finishes_the_scoring_of_the_one_before(qtbot, monkeypatch):
+    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
+    ctl = FakeController()
+    view = ConfusionView(ctl)             # hidden: scoring goes on all the same
+    qtbot.addWidget(view)
+    session = iris_session()
+    ctl.start(session)
+    w1, w2 = weights_of(session, 1.0), weights_of(session, -2.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w1),
+                        snapshot(10, 1.0, steps=5, epoch=2, weights=w2)))
+    assert 1 in view.matrices and 2 not in view.matrices
+    run_all_work()
+    ds = session.dataset
+    for epoch, w in ((1, w1), (2, w2)):
+        m = NetworkMirror(session.project)
+        m.load(w)
+        assert np.array_equal(view.matrices[epoch][0], confusion_matrix(ds.y_test, m.predict(ds.x_test).argmax(1), 3))
+
+
+def test_a_new_run_forgets_unfinished_scoring(qtbot, monkeypatch):
+    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
+    ctl = FakeController()
+    view = ConfusionView(ctl)
+    qtbot.addWidget(view)
+    session = iris_session()
+    ctl.start(session)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=weights_of(session, 1.0)),))
+    assert work_queue().is_queued(view, "score")
+    ctl.start(iris_session())
+    assert not work_queue().is_queued(view, "score")
+    run_all_work()
+    assert view.matrices == {}
+
+
+@pytest.fixture(autouse=True)
+def empty_queue():
+    yield
+    run_all_work()

@@ -179,6 +179,38 @@ def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budg
     return steps * batch / elapsed
 
 
+class OtherWork:
+    """How much of the machine other processes used while a row was measured: all busy CPU
+    time (/proc/stat) minus this process's own. The load average cannot tell them apart
+    (this benchmark's threads count in it too); a quiet row is near 0 %."""
+
+    def __init__(self) -> None:
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.start = self._sample()
+
+    @staticmethod
+    def _busy_jiffies() -> int | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(v) for v in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        return sum(fields) - fields[3] - fields[4]      # all but idle and iowait
+
+    def _sample(self) -> tuple[int | None, float, float]:
+        t = os.times()
+        return self._busy_jiffies(), t.user + t.system, time.perf_counter()
+
+    def share(self) -> float | None:
+        """Other processes' CPU since construction, as a fraction of all cores' time."""
+        busy0, own0, wall0 = self.start
+        busy1, own1, wall1 = self._sample()
+        if busy0 is None or busy1 is None:
+            return None
+        others = (busy1 - busy0) / self.tick - (own1 - own0)
+        return max(0.0, others / ((wall1 - wall0) * (os.cpu_count() or 1)))
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -198,7 +230,8 @@ def cases() -> list[Case]:
 
 
 def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, only: str = "") -> list[bool]:
-    header = f"{'network':<20} {'batch':>5} {'ours [samples/s]':>17} {'torch [samples/s]':>18} {'ratio':>6} {'target':>7}  verdict"
+    header = (f"{'network':<20} {'batch':>5} {'ours [samples/s]':>17} {'torch [samples/s]':>18} {'ratio':>6} "
+              f"{'target':>7}  {'others':>6}  verdict")
     print(header)
     print("-" * len(header))
     verdicts = []
@@ -206,19 +239,23 @@ def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, 
         if only.lower() not in f"{case.name} {case.batch}".lower():
             continue
         spec = case.spec()
+        others = OtherWork()
         best_ours = best_torch = 0.0
         for _ in range(repeats):                 # interleaved: the load of the moment hits both
             if torch is not None:
                 best_torch = max(best_torch, torch_rate(spec, x, t, case.batch, budget))
             best_ours = max(best_ours, ours_rate(spec, x, t, case.batch, budget))
+        share = others.share()
+        busy = "?" if share is None else f"{100 * share:.0f} %"
         if torch is None:
-            print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {'–':>18} {'–':>6} {case.target:>6.1f}×  (no torch)")
+            print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {'–':>18} {'–':>6} {case.target:>6.1f}×  "
+                  f"{busy:>6}  (no torch)")
             continue
         ratio = best_ours / best_torch
         ok = ratio >= case.target
         verdicts.append(ok)
         print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {best_torch:>18,.0f} {ratio:>5.2f}× "
-              f"{'≥':>1}{case.target:>4.1f}×  {'met' if ok else 'NOT MET'}", flush=True)
+              f"{'≥':>1}{case.target:>4.1f}×  {busy:>6}  {'met' if ok else 'NOT MET'}", flush=True)
     return verdicts
 
 
@@ -289,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = throughput_table(x, t, repeats, budget, args.only)
     print(f"\nload average after: {_load()} (the machine has {os.cpu_count()} cores; other work "
           "running beside the benchmark slows torch's and our threads unevenly)")
+    print("others: the share of all cores that other processes used while the row ran; rows well "
+          "above a few per cent measured a busy machine, and their ratios are not to be trusted")
     if torch is not None and not args.only:
         verdicts.append(accuracy_check(x, t, x_test, t_test))
         print(f"\n{sum(verdicts)} of {len(verdicts)} targets met")

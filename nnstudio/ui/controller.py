@@ -42,6 +42,9 @@ class DatasetCache:
     def key(entry: dict) -> str:
         return repr(sorted(entry.items()))
 
+    def clear(self) -> None:
+        self._items = []
+
     def peek(self, entry: dict) -> Any:
         """The loaded set, or None when it has not been loaded (no loading here)."""
         key = self.key(entry)
@@ -223,6 +226,12 @@ class TrainingController(QObject):
         return worker is not None and worker.parked
 
     @property
+    def network_is_quiet(self) -> bool:
+        """The GUI thread may read or step the session's network: the worker is parked in
+        the trainer, or its run has ended (finished or diverged: the thread was joined)."""
+        return self.session is not None and (self.is_paused or self._state in ("finished", "diverged"))
+
+    @property
     def last_snapshot(self):
         return self._last
 
@@ -256,6 +265,10 @@ class TrainingController(QObject):
         self._loaders[key] = loader
         loader.finished.connect(self._on_loader_finished)
         loader.start()
+
+    def forget_datasets(self) -> None:
+        """Drop the loaded sets (their relative file paths may now mean other files)."""
+        self._data.clear()
 
     def is_loading(self) -> bool:
         return bool(self._loaders)

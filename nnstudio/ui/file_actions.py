@@ -29,7 +29,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from nnstudio.project import errors as E
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import load_project, load_weights, save_project, save_weights
-from nnstudio.project.history import WEIGHTS_FILE, RunHistory, load_history, run_folder, save_history
+from nnstudio.project.history import (ITERATIONS_FILE, METRICS_FILE, WEIGHTS_FILE, RunHistory, load_history,
+                                      run_folder, save_history)
 from nnstudio.project.model import Project, default_project
 from nnstudio.project.recovery import Autosave, Recovered, find_leftovers
 from nnstudio.project.session import build_network
@@ -332,9 +333,21 @@ class ProjectFiles(QObject):
         weights = self._get_weights() if self._get_weights is not None else None
         history = self._get_history() if self._get_history is not None else None
         has_history = history is not None and (history.epochs or history.iterations)
+        folder = run_folder(path)
+        # what is not written now must not survive from an older save: reopening would pair
+        # this project with another run's weights or curves
+        stale = ([] if weights is not None else [WEIGHTS_FILE]) + \
+            ([] if has_history else [METRICS_FILE, ITERATIONS_FILE])
+        for name in stale:
+            try:
+                (folder / name).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as err:
+                raise E.FileFormatError(folder / name, E.os_error_reason(err, "remove the old file"),
+                                        kind=E.os_error_kind(err)) from None
         if weights is None and not has_history:
             return
-        folder = run_folder(path)
         try:
             folder.mkdir(exist_ok=True)
         except OSError as err:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
 
+from nnstudio.data import load as load_dataset
+from nnstudio.data import with_absolute_paths
 from nnstudio.project.document import ProjectDocument
 from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project, default_project
@@ -90,12 +93,14 @@ class MainWindow(QMainWindow):
         self.doc = ProjectDocument(project or default_project())
         self.editor = Editor(self.doc, before_edit=lambda: self.confirm_reset())
         self.undo_stack = self.editor.stack
-        self.controller = TrainingController(None, loader=loader, parent=self)
+        self.controller = TrainingController(None, loader=loader or self._load_dataset, parent=self)
         self.datasets = list_datasets_safely()
         self.problems: list = []
         self.history = RunHistory()
         self._template: Project | None = None
         self._pending_weights = None
+        self._latest_weights = None      # the newest weights a snapshot carried this run
+        self._project_dir: str | None = None
         self._last_valid = self.doc.to_project() if not self.doc.problems() else default_project()
         self.data_error: str | None = None
         self.loading = False
@@ -361,6 +366,7 @@ class MainWindow(QMainWindow):
     def _on_run_started(self, session) -> None:
         self.status.clear(session)
         self.history = RunHistory()
+        self._latest_weights = None
         self.banner.hide()
         if self.diagram_view.diagram.has_weight_lines():
             self.diagram_view.diagram.set_weights(
@@ -371,6 +377,7 @@ class MainWindow(QMainWindow):
         self.status.show(batch[-1])
         for snap in batch:
             self.history.record(snap)
+        self._keep_latest_weights(batch)
         diagram = self.diagram_view.diagram
         if not diagram.has_weight_lines():
             return
@@ -450,7 +457,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if session is None:
             return
-        if self.controller.is_paused:
+        if self.controller.network_is_quiet:
             n = len(session.dataset.x_train)
             self.stepthrough.enter(tuple(range(min(3, n))))
         elif tries > 0:
@@ -464,6 +471,7 @@ class MainWindow(QMainWindow):
                              get_views=lambda: list(self.views), new_project=self._next_new_project,
                              parent=self, settings=self.settings)
         files.titleChanged.connect(self.setWindowTitle)
+        files.pathChanged.connect(self._project_folder_changed)
         files.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 5000))
         files.set_modified(False)
         self.setWindowTitle(files.title())
@@ -482,11 +490,39 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.diagram_view.fit()
 
+    def _load_dataset(self, entry: dict):
+        """Load a data set, its relative file paths resolved against the project's folder
+        (runs in the loader thread: it only reads the saved path)."""
+        files = getattr(self, "files", None)
+        path = files.path if files is not None else None
+        return load_dataset(entry, base_dir=os.path.dirname(path) if path else None)
+
+    def _project_folder_changed(self, path) -> None:
+        """The project file moved to another folder: where its data entry has relative file
+        paths, they now mean other files, so the loaded set is forgotten and checked again
+        (a project without relative paths keeps its run)."""
+        folder = os.path.dirname(path) if path else None
+        previous, self._project_dir = self._project_dir, folder
+        entry = self.doc.section("dataset")
+        if folder != previous and with_absolute_paths(entry, folder or ".") != dict(entry):
+            self.controller.forget_datasets()
+            self._schedule_sync()
+
     def _weights_for_files(self):
+        """The run's weights: read from the network when the worker is parked or done, else
+        the newest copy a snapshot carried (never read a network the worker is training)."""
         session = self.controller.session
-        if session is None or not self.controller.is_paused:
-            return None          # never read a network the worker is training
-        return {k: v.copy() for k, v in session.network.state_dict().items()}
+        if session is None:
+            return None
+        if self.controller.network_is_quiet:
+            return {k: v.copy() for k, v in session.network.state_dict().items()}
+        return self._latest_weights
+
+    def _keep_latest_weights(self, batch) -> None:
+        for snap in reversed(batch):
+            if snap.weights is not None:
+                self._latest_weights = dict(snap.weights)
+                return
 
     def _weights_from_files(self, weights) -> None:
         self._pending_weights = dict(weights)

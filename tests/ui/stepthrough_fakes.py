@@ -24,6 +24,10 @@ class FakeController(QObject):
         self.session = session
         self.is_paused = True
 
+    @property
+    def network_is_quiet(self) -> bool:
+        return self.session is not None and self.is_paused
+
 
 def make_session(layers, input_shape, *, n_classes=3, n=40, loss="cross_entropy", optimizer=None,
                  dtype="float32", seed=0, weight_decay=0.0):

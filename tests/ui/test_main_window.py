@@ -6,6 +6,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget
@@ -320,3 +321,59 @@ def test_optimizer_formula_is_typeset_for_the_chosen_rule(make_window):
     w.editor.update_section("optimizer", name="sgd")
     w.training_panel.refresh()
     assert "η" in w.training_panel.formula.text() and "β" not in w.training_panel.formula.text()
+
+
+def test_saving_a_finished_run_keeps_its_trained_weights(make_window, qtbot, tmp_path):
+    from nnstudio.engine.io import load_npz
+    from nnstudio.project.history import WEIGHTS_FILE, run_folder
+    w = make_window(small_project(epochs=3))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
+    path = tmp_path / "iris.json"
+    assert w.files.save_as(str(path))
+    saved = load_npz(run_folder(path) / WEIGHTS_FILE)
+    trained = w.controller.session.network.state_dict()
+    assert set(saved) == set(trained)
+    for k in trained:
+        assert np.array_equal(saved[k], trained[k]), k
+
+
+def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot, tmp_path):
+    from nnstudio.project.history import WEIGHTS_FILE, run_folder
+    w = make_window(small_project(epochs=3))
+    path = tmp_path / "iris.json"
+    run_folder(path).mkdir()
+    (run_folder(path) / WEIGHTS_FILE).write_bytes(b"an older run")
+    w._weights_for_files = lambda: None            # e.g. saved while the run could not be read
+    w.files._get_weights = w._weights_for_files
+    assert w.files.save_as(str(path))
+    assert not (run_folder(path) / WEIGHTS_FILE).exists()
+
+
+def test_step_mode_after_the_run_finished(make_window, qtbot):
+    w = make_window(small_project(epochs=2))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
+    trigger(w, "step_mode")
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=3000)
+    assert w.stepthrough.trace is not None
+
+
+def test_a_projects_relative_data_file_is_found_from_any_working_folder(make_window, qtbot, tmp_path,
+                                                                          monkeypatch):
+    import json
+    folder = tmp_path / "course"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,label"] + [f"{a:.3f},{b:.3f},{int(a > b)}" for a, b in rng.uniform(-1, 1, (40, 2))]
+    (folder / "points.csv").write_text("\n".join(rows) + "\n")
+    doc = small_project(n_in=2, n_out=2).to_dict()
+    doc["dataset"] = {"name": "csv", "path": "points.csv"}
+    (folder / "p.json").write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)                      # not the project's folder
+    w = make_window(wait_for_run=False)
+    assert w.files.open(str(folder / "p.json"))
+    qtbot.waitUntil(lambda: w.controller.session is not None
+                    and w.controller.session.project.dataset.get("name") == "csv", timeout=10000)
+    assert w.data_error is None
+    assert len(w.controller.session.dataset.x_train) + len(w.controller.session.dataset.x_test) == 40

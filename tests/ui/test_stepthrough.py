@@ -281,9 +281,16 @@ def test_record_button_and_bad_sample_text(qtbot):
         view.samples.setText(text)
         view.record_button.click()
         assert expected in view.status.text() and not view.active
+    controller.is_paused = False
     controller.stateChanged.emit("running")
     assert not view.record_button.isEnabled()
+    # Pause was pressed but the worker is still finishing its step: nothing may be traced yet
     controller.stateChanged.emit("paused")
+    assert not view.record_button.isEnabled()
+    assert not view.enter([0]) and "still running" in view.status.text() and not view.active
+    controller.is_paused = True                  # the worker parked: its snapshot arrives
+    controller.snapshots.emit(())
+    assert view.record_button.isEnabled()
     view.samples.setText("2-3, 7")
     view.record_button.click()
     assert view.active and len(view.trace.input) == 3
@@ -297,8 +304,8 @@ def test_without_a_session_nothing_breaks(qtbot):
     view = StepThroughView(FakeController(None))
     qtbot.addWidget(view)
     assert not view.enter([0])
-    view.record_button.click()
     assert "No run yet" in view.status.text()
+    assert not view.record_button.isEnabled()
     qtbot.keyClick(view, Qt.Key.Key_Right)
     view.leave()
 

@@ -86,7 +86,9 @@ class StepThroughView(QWidget):
         self.timer.timeout.connect(self._tick)
         self._build()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for name, slot in (("runStarted", self._on_run_started), ("stateChanged", self._on_state)):
+        # a pause parks the worker only after its current step: snapshots tell when
+        for name, slot in (("runStarted", self._on_run_started), ("stateChanged", self._on_state),
+                           ("snapshots", lambda _batch: self._update_enabled())):
             sig = getattr(controller, name, None)
             if sig is not None:
                 sig.connect(slot)
@@ -207,12 +209,16 @@ class StepThroughView(QWidget):
     def enter(self, sample_indices) -> bool:
         """Record one training step on ``sample_indices`` (training samples) and show it.
 
-        Must be called while the training worker is parked (paused or not started). Returns
-        False, with the reason in the status line, when no step could be recorded.
+        Works only while the training worker is parked (paused or not started) or its run has
+        ended; returns False, with the reason in the status line, when no step could be recorded.
         """
         session = getattr(self.controller, "session", None)
         if session is None:
             self.status.setText(self.tr("No run yet: start or reset training first."))
+            return False
+        if not self.controller.network_is_quiet:
+            # the worker is still training this network (a pause takes effect between steps)
+            self.status.setText(self.tr("Training is still running: pause it (or wait for it to finish) first."))
             return False
         trainer = session.trainer
         idx = [int(i) for i in sample_indices]
@@ -361,8 +367,9 @@ class StepThroughView(QWidget):
 
     def _update_enabled(self) -> None:
         on = self.trace is not None
-        self.record_button.setEnabled(self.state != "running")
-        self.samples.setEnabled(self.state != "running")
+        quiet = self.controller.network_is_quiet
+        self.record_button.setEnabled(quiet)
+        self.samples.setEnabled(quiet)
         self.prev_button.setEnabled(on and not self.nav.at_start)
         self.next_button.setEnabled(on and not self.nav.at_end)
         for w in (self.play_button, self.continue_button, self.export_trace_button, self.export_png_button,

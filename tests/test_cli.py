@@ -322,3 +322,9 @@ def test_relative_data_paths_are_taken_from_the_project_folder(tmp_path, monkeyp
     assert code == 0, err
     code, out, err = run("gradcheck", "course/p.json")
     assert code == 0, err
+    # the settings written beside the run point at the same data: it runs again from there
+    saved = json.loads((tmp_path / "run" / "project.json").read_text())
+    assert saved["dataset"]["path"] == str((folder / "points.csv").resolve())
+    code, out, err = run("train", str(tmp_path / "run" / "project.json"), "--out", str(tmp_path / "again"),
+                         "--epochs", "1")
+    assert code == 0, err

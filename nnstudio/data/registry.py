@@ -269,6 +269,22 @@ def dataset_info(name: str) -> DatasetInfo:
     return _entry(name).info
 
 
+def with_absolute_paths(spec: Mapping[str, Any], base_dir: os.PathLike | str | None) -> dict[str, Any]:
+    """The dataset entry with its relative file paths made absolute against ``base_dir``.
+
+    A project copied elsewhere (``nnstudio train --out``, Save As to another folder) keeps
+    pointing at the same files. Nothing else is checked or changed; an unknown set name or
+    a missing ``base_dir`` returns the entry as it is."""
+    entry = dict(spec)
+    if base_dir is None or entry.get("name") not in _ALL:
+        return entry
+    for option in _ALL[entry["name"]].info.options:
+        value = entry.get(option.name)
+        if option.kind == "path" and isinstance(value, str) and value and not Path(value).is_absolute():
+            entry[option.name] = str((Path(base_dir) / value).resolve())
+    return entry
+
+
 def _entry(name: Any) -> _Entry:
     if not isinstance(name, str) or name not in _ALL:
         raise OptionError(

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from nnstudio.data import Dataset, load
+from nnstudio.data import Dataset, load, with_absolute_paths
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.gradcheck import GradCheckReport, gradient_check
 from nnstudio.engine.trace import Trace, record_step, save_trace
@@ -72,7 +72,8 @@ def train_project(project: Project, out: os.PathLike | str, *, base_dir=None, ep
     if epochs is not None:
         project = project.with_(training=replace(project.training, epochs=epochs))
     session = build_session(project, load_dataset(project, base_dir))
-    save_project(project, folder / PROJECT_FILE)
+    # the copy in DIR must find the same data files from its new folder
+    save_project(project.with_(dataset=with_absolute_paths(project.dataset, base_dir)), folder / PROJECT_FILE)
     history = RunHistory()
     result = TrainResult(session, history, folder)
     try:

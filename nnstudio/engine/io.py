@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -22,18 +24,37 @@ class ArrayFileError(EngineError, ValueError):
         super().__init__(f"{self.path}: {reason}")
 
 
+@functools.lru_cache(maxsize=1)
+def _new_file_mode() -> int:
+    """What a plain ``open(path, "w")`` gives: 0666 less the process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _mode_for(path: Path) -> int:
+    """A replaced file keeps its permissions; a new one gets the ordinary ones."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return _new_file_mode()
+
+
 def atomic_write_bytes(path: os.PathLike | str, write) -> None:
     """Call ``write(fileobj)`` on a temporary file beside ``path``, then rename it over ``path``.
 
-    A crash or an exception leaves the previous file as it was and no temporary behind.
+    A crash or an exception leaves the previous file as it was and no temporary behind. The
+    new file has the permissions of the one it replaces, else those of a plainly opened file.
     """
     path = Path(path)
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)          # mkstemp makes the file private (0600)
         os.replace(tmp, path)
     except BaseException:
         try:

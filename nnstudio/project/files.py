@@ -12,10 +12,8 @@ JSONDecodeError or KeyError), so the UI and the command line can always say what
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -97,33 +95,17 @@ def write_file_atomically(path: Path, data: bytes, error=ProjectFileError) -> No
 
 
 def guarded_write(path: Path, write, error) -> None:
-    """Run ``write()`` (an atomic writer of ``path``) with the checks and errors every save
-    shares: a folder or a missing folder is refused, an OSError becomes ``error``, and the
-    new file gets ordinary permissions (those of the file it replaces, else 0666 − umask)."""
+    """Run ``write()`` (an atomic writer of ``path``, which also gives the new file ordinary
+    permissions) with the checks and errors every save shares: a folder or a missing folder
+    is refused, an OSError becomes ``error``."""
     if path.is_dir():
         raise error(path, "is a folder; choose a file name", kind=E.DIRECTORY)
     if not path.parent.is_dir():
         raise error(path, f"cannot write: the folder {path.parent} does not exist", kind=E.MISSING)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)   # a replaced file keeps its permissions
-    except OSError:
-        mode = _new_file_mode()
-    try:
         write()
     except OSError as err:
         raise error(path, E.os_error_reason(err, "write"), kind=E.os_error_kind(err)) from None
-    try:
-        os.chmod(path, mode)    # the temporary file was created private (0600)
-    except OSError:
-        pass                    # the data is safely written; the permissions are a nicety
-
-
-@functools.lru_cache(maxsize=1)
-def _new_file_mode() -> int:
-    """What a plain ``open(path, "w")`` would give: 0666 less the process's umask."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def save_project(project: Project, path: os.PathLike | str) -> None:

@@ -228,3 +228,14 @@ def test_empty_curves_are_no_data(qtbot, tmp_path):
         ex.export_csv(w, tmp_path / "e.csv")
     w.getPlotItem().plot([1.0], [2.0], name="one")
     assert ex.plot_table(w).header == ("one_x", "one_y")
+
+
+def test_exported_files_get_ordinary_permissions(plot, tmp_path):
+    """A teacher exports into a shared folder: the files must be readable like any other."""
+    pi, *_ = plot
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for fmt in ("png", "svg", "csv"):
+        out = tmp_path / f"p.{fmt}"
+        ex.export(pi, out, fmt)
+        assert out.stat().st_mode & 0o777 == 0o666 & ~mask, fmt

@@ -171,3 +171,41 @@ def test_a_new_run_forgets_unfinished_scoring(qtbot, monkeypatch):
 def empty_queue():
     yield
     run_all_work()
+
+
+def test_a_dock_behind_another_tab_does_not_draw_until_raised(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+    from nnstudio.ui.views.loss import LossView
+
+    ctl = FakeController()
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.setCentralWidget(QWidget())
+    weights, loss = WeightsView(ctl), LossView(ctl)
+    docks = []
+    for view in (weights, loss):
+        dock = QDockWidget(view.title(), win)
+        dock.setWidget(view)
+        win.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        docks.append(dock)
+    win.tabifyDockWidget(docks[0], docks[1])
+    win.resize(900, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    docks[1].raise_()                     # the loss tab in front; weights behind it
+    qtbot.wait(30)
+    session = iris_session()
+    ctl.start(session)
+    run_all_work()
+    assert weights.isVisible()            # Qt still calls the tab behind "visible"...
+    assert not weights.on_screen()        # ...but it is not on the screen
+    w = weights_of(session, -1.0)
+    weights._last_redraw = 0.0
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=w),))
+    run_all_work()
+    assert weights._dirty and weights.matrix is None     # nothing drawn behind the tab
+    assert ctl.detail_requests == 0                      # nor weights asked for
+    docks[0].raise_()
+    qtbot.waitUntil(lambda: not weights._dirty and weights.matrix is not None, timeout=3000)
+    assert np.allclose(weights.matrix, np.asarray(w["dense_1.W"]))

@@ -186,8 +186,13 @@ class View(QWidget):
     def redraw(self) -> None:
         """Draw what was recorded."""
 
+    def on_screen(self) -> bool:
+        """Shown and not covered. A dock that is not the current tab stays "visible" to Qt
+        (it is only moved off the window), so isVisible() alone would keep every tab drawing."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def request_redraw(self) -> None:
-        if not self.isVisible():
+        if not self.on_screen():
             self._dirty = True
             return
         wait = self.min_interval - (time.perf_counter() - self._last_redraw)
@@ -205,7 +210,7 @@ class View(QWidget):
             self._redraw_now()
 
     def _paced_redraw(self) -> None:
-        if self.isVisible():
+        if self.on_screen():
             self._redraw_now()
         else:                      # hidden while it waited: draw when shown again
             self._dirty = True
@@ -249,7 +254,7 @@ class View(QWidget):
                     fresh = True
                     break
             last = batch[-1]
-            if last.paused and self.weights_iteration < last.iteration and self.isVisible():
+            if last.paused and self.weights_iteration < last.iteration and self.on_screen():
                 # the worker parks after this snapshot (a single step, a pause): its weights
                 # hold still, so copy them instead of waiting for a step that may not come
                 self.weights = self.session.network.state_dict()
@@ -262,7 +267,7 @@ class View(QWidget):
             self.request_redraw()
 
     def _maybe_request_detail(self) -> None:
-        if not self.isVisible():
+        if not self.on_screen():
             return
         now = time.monotonic()
         try:
@@ -307,3 +312,10 @@ class View(QWidget):
         super().showEvent(event)
         if self._dirty:
             self._redraw_now()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        # a tab brought to the front is painted without being shown again: catch up then
+        # (soon after, not inside the paint)
+        super().paintEvent(event)
+        if self._dirty and not self._timer.isActive():
+            self._timer.start(0)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import struct
+
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from local_server import http_server, listing, toy_remote  # noqa: F401 - fixture
 from nnstudio.data import REMOTE_SETS
@@ -109,17 +113,30 @@ def test_closing_while_downloading_stops_the_thread(qtbot, dialog, http_server):
     assert listing(default_dir("toy-set")) == []
 
 
+def _idx_gz(images: bool, n: int) -> bytes:
+    rng = np.random.default_rng(n)
+    if images:
+        body = struct.pack(">HBB3I", 0, 8, 3, n, 28, 28) + rng.integers(0, 256, n * 784,
+                                                                        np.uint8).tobytes()
+    else:
+        body = struct.pack(">HBBI", 0, 8, 1, n) + (np.arange(n) % 10).astype(np.uint8).tobytes()
+    return gzip.compress(body)
+
+
 def test_the_window_offers_the_set_after_its_download(qtbot, make_window, http_server,
                                                       monkeypatch):
-    # the window lists the real sets; stand in for Fashion-MNIST's files with our own
-    fake = toy_remote({f.name: b"x" * 2000 for f in REMOTE_SETS["fashion-mnist"].files},
-                      name="fashion-mnist")
-    http_server.files.update({f.name: b"x" * 2000 for f in fake.files})
-    monkeypatch.setitem(REMOTE_SETS, "fashion-mnist", fake)
+    # the window lists the real sets; stand in for Fashion-MNIST's files with small IDX files
+    names = [f.name for f in REMOTE_SETS["fashion-mnist"].files]
+    files = {names[0]: _idx_gz(True, 40), names[1]: _idx_gz(False, 40),
+             names[2]: _idx_gz(True, 20), names[3]: _idx_gz(False, 20)}
+    http_server.files.update(files)
+    monkeypatch.setitem(REMOTE_SETS, "fashion-mnist", toy_remote(files, name="fashion-mnist"))
     window = make_window()
     panel = window.dataset_panel
     assert panel.choice.findData("fashion-mnist") == -1
-    assert "Download" in window.actions_by_name["download_data"].text()
+    action = window.actions_by_name["download_data"]
+    menus = [o.title() for o in action.associatedObjects() if isinstance(o, QMenu)]
+    assert menus == ["&File"] and action.text() == "&Download Data Set…"
     dlg = open_download_dialog(window, base_url=http_server.url)
     qtbot.waitExposed(dlg)
     assert dlg.list.count() == 2
@@ -129,3 +146,17 @@ def test_the_window_offers_the_set_after_its_download(qtbot, make_window, http_s
     assert [i.name for i in present_downloads()] == ["fashion-mnist"]
     dlg.close()
     QApplication.processEvents()
+    assert panel.choose("fashion-mnist")                   # choosable, loads, fits the net
+    assert panel.error.text() == ""
+    assert window.doc.section("dataset") == {"name": "fashion-mnist"}
+    assert window.controller.dataset({"name": "fashion-mnist"}).x_train.shape == (40, 784)
+
+
+def test_the_panel_button_opens_the_dialog(qtbot, make_window):
+    window = make_window()
+    window.dataset_panel.download_button.click()
+    qtbot.waitUntil(lambda: any(isinstance(w, DownloadDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=5000)
+    dlg = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DownloadDialog))
+    assert dlg.list.count() == 2 and dlg.parent() is window
+    dlg.close()

@@ -11,6 +11,9 @@ so each side runs twice alternately and keeps its best; the ratio is what counts
 at least 0.8). The share of time the GUI thread spends computing and drawing is printed
 too: it is what the views take from the training thread (for the GIL and the cores), and it
 is steadier than the throughput on a busy machine.
+
+``--profile`` adds where the GUI thread's time goes: each view's ingest and redraw, each
+plot's paints (attributed to its view) and the deliveries, summed over the rounds.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import defaultdict
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -85,13 +89,51 @@ def with_views(app: QApplication, project: Project, seconds: float, layout: str 
     return (max(seen) if seen else 0) / elapsed, gui_share
 
 
+def install_profile() -> dict:
+    """Wrap the views' ingest/redraw, plot paints and the controller's delivery with timers;
+    returns {label: [seconds, calls]} filled in as the GUI thread runs them."""
+    import pyqtgraph as pg
+    from nnstudio.ui.controller import TrainingController
+    from nnstudio.ui.views import View, view_classes
+
+    totals: dict = defaultdict(lambda: [0.0, 0])
+
+    def owner(widget) -> str:
+        while widget is not None and not isinstance(widget, View):
+            widget = widget.parentWidget()
+        return type(widget).__name__ if widget is not None else "?"
+
+    def timed(cls, name, label):
+        original = getattr(cls, name)
+
+        def wrapper(self, *args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                entry = totals[label(self)]
+                entry[0] += time.perf_counter() - t
+                entry[1] += 1
+        setattr(cls, name, wrapper)
+
+    for cls in view_classes():
+        for name in ("ingest", "redraw"):
+            if name in cls.__dict__:
+                timed(cls, name, lambda self, name=name: f"{type(self).__name__}.{name}")
+    timed(pg.GraphicsView, "paintEvent", lambda self: f"{owner(self)} paint")
+    timed(TrainingController, "_deliver", lambda self: "controller delivery (all slots)")
+    return totals
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--train-size", type=int, default=10000)
     ap.add_argument("--layout", choices=("grid", "tabs"), default="grid",
                     help="grid: all views visible at once (worst case); tabs: one visible, as docked")
+    ap.add_argument("--profile", action="store_true", help="print where the GUI thread's time goes")
     args = ap.parse_args()
+    totals = install_profile() if args.profile else None
     app = QApplication.instance() or QApplication([])
     project = make_project(args.train_size, epochs=1000)
     build_session(project)  # load the data once, so the cache is warm for both sides
@@ -104,6 +146,10 @@ def main() -> None:
         best_h, best_v = max(best_h, h), max(best_v, v)
     print(f"best: headless {best_h:.1f} it/s, with views {best_v:.1f} it/s, ratio {best_v / best_h:.2f} "
           f"(target >= 0.80)")
+    if totals:
+        print("GUI thread, summed over the rounds with views:")
+        for label, (seconds, calls) in sorted(totals.items(), key=lambda kv: -kv[1][0])[:20]:
+            print(f"  {label:40s} {seconds * 1000:7.0f} ms in {calls:5d} calls ({seconds / calls * 1000:5.1f} ms each)")
 
 
 if __name__ == "__main__":

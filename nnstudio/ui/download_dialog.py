@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -133,6 +133,8 @@ class DownloadDialog(QDialog):
         self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth() + 4)
         self.list.setCurrentRow(0)
         self._set_running(False)
+        if parent is not None:
+            parent.installEventFilter(self)    # the window closing stops the download first
 
     # ------------------------------------------------------------------ showing
     def _fill(self) -> None:
@@ -245,6 +247,11 @@ class DownloadDialog(QDialog):
     def reject(self) -> None:
         self.stop()
         super().reject()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.parent() and event.type() == QEvent.Close:
+            self.stop()                          # never destroy a running thread with the window
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.stop()

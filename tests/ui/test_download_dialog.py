@@ -152,6 +152,23 @@ def test_the_window_offers_the_set_after_its_download(qtbot, make_window, http_s
     assert window.controller.dataset({"name": "fashion-mnist"}).x_train.shape == (40, 784)
 
 
+def test_closing_the_window_stops_a_running_download(qtbot, make_window, http_server):
+    http_server.files.update(FILES)
+    http_server.slow["one.bin"] = 0.05
+    window = make_window()
+    dlg = DownloadDialog(window, remotes=[toy_remote(FILES)], base_url=http_server.url)
+    dlg.show()
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=10000)
+    thread = dlg.thread
+    try:
+        window.close()
+        assert thread.isFinished()
+    finally:
+        thread.wait()                       # a failure above must not abort the whole run
+    assert listing(default_dir("toy-set")) == []
+
+
 def test_the_panel_button_opens_the_dialog(qtbot, make_window):
     window = make_window()
     window.dataset_panel.download_button.click()

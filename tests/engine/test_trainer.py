@@ -396,3 +396,24 @@ def test_step_sent_into_the_generator_runs_that_many_then_reports_paused():
     assert [s.paused for s in snaps] == [False, False, True]
     trainer.post(Resume())                       # must arrive before the next step is asked for
     assert [s.iteration for s in gen] == list(range(5, 11))
+
+
+# ------------------------------------------------------------------ BLAS threads
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+    return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_small_batches_train_with_one_blas_thread_and_the_setting_comes_back():
+    from nnstudio.engine.trainer import SMALL_BATCH
+    before = _blas_threads()
+    assert before, "NumPy's BLAS is not visible to threadpoolctl"
+    gen = make_trainer(n=40, batch_size=SMALL_BATCH // 4, epochs=1).run()
+    next(gen)
+    assert _blas_threads() == {1}              # while the run is alive
+    list(gen)
+    assert _blas_threads() == before           # restored when it ends
+    gen = make_trainer(n=200, batch_size=SMALL_BATCH + 1, epochs=1).run()
+    next(gen)
+    assert _blas_threads() == before           # large batches keep every thread
+    gen.close()

@@ -66,10 +66,19 @@ def test_png_has_requested_size_dpi_and_content(plot, tmp_path):
 
 def test_png_other_aspect_ratio_and_live_plot_unchanged(plot, tmp_path, qtbot):
     pi, *_ = plot
-    ex.render_png(pi)      # a first paint settles the axes' widths
-    qtbot.wait(20)
+    # the axes size themselves to their tick labels over the first paints (deferred layout
+    # events): settle until two renders agree, so "unchanged" below compares settled plots
+    svg_before = b""
+    for _ in range(50):
+        ex.render_png(pi)
+        qtbot.wait(20)
+        svg = ex.render_svg(pi)
+        if svg == svg_before:
+            break
+        svg_before = svg
+    else:
+        pytest.fail("the plot never settled")
     before = pi.geometry()
-    svg_before = ex.render_svg(pi)
     out = tmp_path / "wide.png"
     ex.export_png(pi, out, width=1200, height=300, dpi=96)
     img = QImage(str(out))

@@ -226,6 +226,15 @@ class TrainingController(QObject):
         return worker is not None and worker.parked
 
     @property
+    def is_settled(self) -> bool:
+        """Parked with every snapshot delivered: nothing more arrives until a command."""
+        worker = self._worker
+        if worker is None:
+            return True
+        with worker.lock:
+            return worker.parked and not worker.buffer
+
+    @property
     def network_is_quiet(self) -> bool:
         """The GUI thread may read or step the session's network: the worker is parked in
         the trainer, or its run has ended (finished or diverged: the thread was joined)."""

@@ -39,8 +39,7 @@ def test_play_pause_step_reset_with_the_status_bar(make_window, qtbot):
     assert not w.actions_by_name["play"].isEnabled() and w.actions_by_name["pause"].isEnabled()
     qtbot.waitUntil(lambda: w.controller.last_snapshot.iteration > 30, timeout=5000)
     trigger(w, "pause")
-    qtbot.waitUntil(lambda: w.controller.is_paused, timeout=3000)
-    qtbot.wait(80)
+    qtbot.waitUntil(lambda: w.controller.is_settled, timeout=5000)   # parked, all delivered
     n = w.controller.last_snapshot.iteration
     assert iteration_text(w) == f"Iteration {n}/10000"
     assert w.status.progress.value() == n

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
-import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,67 +19,20 @@ from nnstudio.data import (
 )
 from nnstudio.data.download import REMOTE_SETS, default_dir
 
+from local_server import http_server, listing, toy_remote  # noqa: F401 - fixture
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves server.files; server.cut[name] = n sends only n bytes of a longer body."""
-
-    def do_GET(self):  # noqa: N802 - the http.server API
-        name = self.path.rsplit("/", 1)[-1]
-        self.server.requests.append(name)
-        body = self.server.files.get(name)
-        if body is None:
-            self.send_error(404, "Not Found")
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        cut = self.server.cut.get(name)
-        self.wfile.write(body if cut is None else body[:cut])
-        self.wfile.flush()
-        if cut is not None:
-            self.close_connection = True
-
-    def log_message(self, *args):  # keep the test output quiet
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.files, httpd.cut, httpd.requests = {}, {}, []
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/sets/"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
-
-
-def _remote(files: dict[str, bytes], **md5_overrides) -> RemoteSet:
-    entries = tuple(
-        RemoteFile(name, md5_overrides.get(name, hashlib.md5(body).hexdigest()), len(body))
-        for name, body in files.items()
-    )
-    return RemoteSet(name="toy-set", title="Toy", base_url="http://invalid.example/",
-                     files=entries, class_names=("a", "b"), citation="", license="")
-
-
-def _listing(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())  # hidden files included
 
 
 FILES = {"one.bin": bytes(range(256)) * 600, "two.bin": b"second file" * 10}
 
 
-def test_download_verifies_and_reports_progress(server, tmp_path):
-    server.files.update(FILES)
+def test_download_verifies_and_reports_progress(http_server, tmp_path):
+    http_server.files.update(FILES)
     calls = []
-    folder = download(_remote(FILES), tmp_path / "dest", base_url=server.url,
+    folder = download(toy_remote(FILES), tmp_path / "dest", base_url=http_server.url,
                       progress=lambda done, total: calls.append((done, total)))
     assert folder == tmp_path / "dest"
-    assert _listing(folder) == ["one.bin", "two.bin"]
+    assert listing(folder) == ["one.bin", "two.bin"]
     assert (folder / "one.bin").read_bytes() == FILES["one.bin"]
     total = sum(len(b) for b in FILES.values())
     assert calls[0] == (0, total) and calls[-1] == (total, total)
@@ -90,55 +40,55 @@ def test_download_verifies_and_reports_progress(server, tmp_path):
     assert dones == sorted(dones) and len(calls) > 3
     assert all(t == total for _, t in calls)
     # a second call finds both files intact and fetches nothing
-    server.requests.clear()
-    download(_remote(FILES), folder, base_url=server.url)
-    assert server.requests == []
+    http_server.requests.clear()
+    download(toy_remote(FILES), folder, base_url=http_server.url)
+    assert http_server.requests == []
 
 
-def test_a_damaged_local_file_is_fetched_again(server, tmp_path):
-    server.files.update(FILES)
+def test_a_damaged_local_file_is_fetched_again(http_server, tmp_path):
+    http_server.files.update(FILES)
     folder = tmp_path / "dest"
     folder.mkdir()
     (folder / "one.bin").write_bytes(b"not it")
     (folder / "two.bin").write_bytes(FILES["two.bin"])
-    download(_remote(FILES), folder, base_url=server.url.rstrip("/"))  # no trailing slash
-    assert server.requests == ["one.bin"]
+    download(toy_remote(FILES), folder, base_url=http_server.url.rstrip("/"))  # no trailing slash
+    assert http_server.requests == ["one.bin"]
     assert (folder / "one.bin").read_bytes() == FILES["one.bin"]
 
 
-def test_wrong_checksum_keeps_nothing(server, tmp_path):
-    server.files.update(FILES)
-    remote = _remote(FILES, **{"two.bin": "0" * 32})
+def test_wrong_checksum_keeps_nothing(http_server, tmp_path):
+    http_server.files.update(FILES)
+    remote = toy_remote(FILES, **{"two.bin": "0" * 32})
     with pytest.raises(ChecksumError) as info:
-        download(remote, tmp_path / "dest", base_url=server.url)
+        download(remote, tmp_path / "dest", base_url=http_server.url)
     err = info.value
     assert err.filename == "two.bin" and err.expected == "0" * 32
     assert err.actual == hashlib.md5(FILES["two.bin"]).hexdigest()
     assert "checksum mismatch" in str(err) and isinstance(err, DownloadError)
     # the good first file stays; no trace of the bad one, no temporary file
-    assert _listing(tmp_path / "dest") == ["one.bin"]
+    assert listing(tmp_path / "dest") == ["one.bin"]
 
 
-def test_interrupted_transfer_leaves_no_half_file(server, tmp_path):
-    server.files.update(FILES)
-    server.cut["one.bin"] = 1000
+def test_interrupted_transfer_leaves_no_half_file(http_server, tmp_path):
+    http_server.files.update(FILES)
+    http_server.cut["one.bin"] = 1000
     with pytest.raises(DownloadError, match="interrupted after 1000 of 153600 bytes"):
-        download(_remote(FILES), tmp_path / "dest", base_url=server.url)
-    assert _listing(tmp_path / "dest") == []
+        download(toy_remote(FILES), tmp_path / "dest", base_url=http_server.url)
+    assert listing(tmp_path / "dest") == []
 
 
-def test_http_errors_and_bad_addresses(server, tmp_path):
+def test_http_errors_and_bad_addresses(http_server, tmp_path):
     with pytest.raises(DownloadError, match="HTTP error 404"):
-        download(_remote(FILES), tmp_path / "dest", base_url=server.url)
-    assert _listing(tmp_path / "dest") == []
-    port = server.server_address[1]
-    server.shutdown()
-    server.server_close()
+        download(toy_remote(FILES), tmp_path / "dest", base_url=http_server.url)
+    assert listing(tmp_path / "dest") == []
+    port = http_server.server_address[1]
+    http_server.shutdown()
+    http_server.server_close()
     with pytest.raises(DownloadError, match="cannot connect"):
-        download(_remote(FILES), tmp_path / "dest", base_url=f"http://127.0.0.1:{port}/",
+        download(toy_remote(FILES), tmp_path / "dest", base_url=f"http://127.0.0.1:{port}/",
                  timeout=5)
     with pytest.raises(DownloadError, match="must start with http"):
-        download(_remote(FILES), tmp_path / "dest", base_url="file:///etc/")
+        download(toy_remote(FILES), tmp_path / "dest", base_url="file:///etc/")
     with pytest.raises(DataError, match="no downloadable data set named 'cifar'"):
         download("cifar", tmp_path / "dest")
 
@@ -153,8 +103,8 @@ def test_real_sets_are_registered_with_their_published_checksums():
     assert len(fashion.class_names) == 10 and fashion.class_names[9] == "Ankle boot"
 
 
-def test_download_then_load_a_registered_set(server, tmp_path, write_idx, monkeypatch):
-    """The whole path for "kmnist": served by the local server, verified, then loaded."""
+def test_download_then_load_a_registered_set(http_server, tmp_path, write_idx, monkeypatch):
+    """The whole path for "kmnist": served by the local http_server, verified, then loaded."""
     images = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
     labels = (np.arange(20) % 10).astype(np.uint8)
     bodies = {}
@@ -163,9 +113,9 @@ def test_download_then_load_a_registered_set(server, tmp_path, write_idx, monkey
         [images, labels, images[:10], labels[:10]], strict=True,
     ):
         bodies[name] = write_idx(name, array, gz=True).read_bytes()
-    server.files.update(bodies)
+    http_server.files.update(bodies)
     fake = RemoteSet(
-        name="kmnist", title="KMNIST", base_url=server.url,
+        name="kmnist", title="KMNIST", base_url=http_server.url,
         files=tuple(RemoteFile(n, hashlib.md5(b).hexdigest()) for n, b in bodies.items()),
         class_names=REMOTE_SETS["kmnist"].class_names, citation="", license="")
     with pytest.raises(DataFileError, match="not downloaded here; download it first"):

@@ -377,7 +377,9 @@ class MainWindow(QMainWindow):
         self.status.show(batch[-1])
         for snap in batch:
             self.history.record(snap)
-        self._keep_latest_weights(batch)
+        newest = next((s.weights for s in reversed(batch) if s.weights is not None), None)
+        if newest is not None:
+            self._latest_weights = newest       # read-only copies: kept as they are
         diagram = self.diagram_view.diagram
         if not diagram.has_weight_lines():
             return
@@ -386,10 +388,8 @@ class MainWindow(QMainWindow):
             # the worker is parked: its network may be read here, and is exactly current
             diagram.set_weights({k: v.copy() for k, v in session.network.parameters().items()})
             return
-        for snap in reversed(batch):
-            if snap.weights is not None:
-                diagram.set_weights(snap.weights)
-                break
+        if newest is not None:
+            diagram.set_weights(newest)
 
     def _request_weights(self) -> None:
         if self.diagram_view.diagram.has_weight_lines() and self.isVisible():
@@ -517,12 +517,6 @@ class MainWindow(QMainWindow):
         if self.controller.network_is_quiet:
             return {k: v.copy() for k, v in session.network.state_dict().items()}
         return self._latest_weights
-
-    def _keep_latest_weights(self, batch) -> None:
-        for snap in reversed(batch):
-            if snap.weights is not None:
-                self._latest_weights = dict(snap.weights)
-                return
 
     def _weights_from_files(self, weights) -> None:
         self._pending_weights = dict(weights)

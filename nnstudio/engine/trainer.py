@@ -13,6 +13,7 @@ in it. NaN or inf in the loss or in a parameter stops the run with a DivergenceE
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import time
@@ -211,10 +212,8 @@ class Trainer:
     def run(self) -> Generator[Snapshot, Command | None, None]:
         """One snapshot per iteration. Small batches train with one BLAS thread (see
         SMALL_BATCH); the limit holds while the generator is alive."""
-        if self.batch_size <= SMALL_BATCH:
-            with threadpool_limits(1, user_api="blas"):
-                yield from self._run()
-        else:
+        small = self.batch_size <= SMALL_BATCH
+        with threadpool_limits(1, user_api="blas") if small else contextlib.nullcontext():
             yield from self._run()
 
     def _run(self) -> Generator[Snapshot, Command | None, None]:

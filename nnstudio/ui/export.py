@@ -293,15 +293,9 @@ def _item_columns(item, k: int):
     name = ""
     if hasattr(item, "name") and callable(item.name):
         name = item.name() or ""
-    if isinstance(item, pg.PlotDataItem):
-        x, y = item.getOriginalDataset()
-        if x is None or y is None or len(y) == 0:
-            return
-        name = name or f"curve{k}"
-        yield f"{name}_x", np.asarray(x)
-        yield f"{name}_y", np.asarray(y)
-    elif isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)):
-        x, y = item.getData()
+    if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem, pg.ScatterPlotItem)):
+        # a PlotDataItem's own getData() may be downsampled or clipped: take what was given
+        x, y = item.getOriginalDataset() if isinstance(item, pg.PlotDataItem) else item.getData()
         if x is None or y is None or len(y) == 0:
             return
         name = name or f"curve{k}"

@@ -1,6 +1,5 @@
 """Heavy view work is paced: one step per event-loop pass, never all at once (issues 4 and 5)."""
 
-from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -14,24 +13,7 @@ from nnstudio.ui.views.pacing import WorkQueue, run_all_work, work_queue
 from nnstudio.ui.views.softmax import SoftmaxView
 from nnstudio.ui.views.weights import WeightsView
 
-from test_views_support import FakeController, iris_session, snapshot
-
-
-def weights_of(session, factor):
-    out = {}
-    for k, v in session.network.parameters().items():
-        a = np.array(v * factor + 0.01, dtype=v.dtype)
-        a.flags.writeable = False
-        out[k] = a
-    return MappingProxyType(out)
-
-
-def shown(qtbot, view):
-    qtbot.addWidget(view)
-    view.resize(640, 420)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+from test_views_support import FakeController, iris_session, scaled_weights, shown, snapshot
 
 
 def test_the_queue_runs_one_step_per_turn_in_order(qtbot):
@@ -69,7 +51,7 @@ def test_a_chunked_step_goes_to_the_back_and_drop_forgets_it(qtbot):
 
 def test_new_weights_do_not_redraw_several_heavy_views_in_one_pass(qtbot):
     ctl = FakeController()
-    views = [shown(qtbot, cls(ctl)) for cls in (WeightsView, HistogramsView, SoftmaxView)]
+    views = [shown(qtbot, cls(ctl), size=(640, 420)) for cls in (WeightsView, HistogramsView, SoftmaxView)]
     session = iris_session()
     ctl.start(session)
     run_all_work()
@@ -78,7 +60,7 @@ def test_new_weights_do_not_redraw_several_heavy_views_in_one_pass(qtbot):
         original = v.redraw
         v.redraw = lambda v=v, original=original: (drawn.append(type(v).__name__), original())
         v._last_redraw = 0.0              # the throttle lets each of them draw now
-    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights_of(session, 0.5)),))
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=scaled_weights(session, 0.5)),))
     assert drawn == []                    # the delivery itself draws none of them
     queue = work_queue()
     queue._run_one()
@@ -89,32 +71,32 @@ def test_new_weights_do_not_redraw_several_heavy_views_in_one_pass(qtbot):
 
 def test_a_hidden_heavy_view_waits_until_shown(qtbot):
     ctl = FakeController()
-    view = shown(qtbot, WeightsView(ctl))
+    view = shown(qtbot, WeightsView(ctl), size=(640, 420))
     session = iris_session()
     ctl.start(session)
     run_all_work()
     view._last_redraw = 0.0
-    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights_of(session, -1.0)),))
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=scaled_weights(session, -1.0)),))
     view.hide()
     run_all_work()                        # its turn came while hidden: nothing drawn
     assert view._dirty
     view.show()
     qtbot.waitExposed(view)
     assert not view._dirty
-    W = np.asarray(weights_of(session, -1.0)["dense_1.W"])
+    W = np.asarray(scaled_weights(session, -1.0)["dense_1.W"])
     assert np.allclose(view.matrix, W)    # iris: the first layer's W drawn as a matrix
 
 
 def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot, monkeypatch):
     monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
     ctl = FakeController()
-    view = shown(qtbot, ConfusionView(ctl))
+    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
     session = iris_session()
     ctl.start(session)
     run_all_work()                        # the new run's first (empty) picture
     ds = session.dataset
     assert ds.n_test > 14                 # at least three chunks
-    w = weights_of(session, -2.0)
+    w = scaled_weights(session, -2.0)
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w),))
     assert 1 not in view.matrices         # the epoch end itself scores nothing
     chunks = -(-ds.n_test // 7)
@@ -140,7 +122,7 @@ def test_a_new_epoch_finishes_the_scoring_of_the_one_before(qtbot, monkeypatch):
     qtbot.addWidget(view)
     session = iris_session()
     ctl.start(session)
-    w1, w2 = weights_of(session, 1.0), weights_of(session, -2.0)
+    w1, w2 = scaled_weights(session, 1.0), scaled_weights(session, -2.0)
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w1),
                         snapshot(10, 1.0, steps=5, epoch=2, weights=w2)))
     assert 1 in view.matrices and 2 not in view.matrices
@@ -159,7 +141,7 @@ def test_a_new_run_forgets_unfinished_scoring(qtbot, monkeypatch):
     qtbot.addWidget(view)
     session = iris_session()
     ctl.start(session)
-    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=weights_of(session, 1.0)),))
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=scaled_weights(session, 1.0)),))
     assert work_queue().is_queued(view, "score")
     ctl.start(iris_session())
     assert not work_queue().is_queued(view, "score")
@@ -200,7 +182,7 @@ def test_a_dock_behind_another_tab_does_not_draw_until_raised(qtbot):
     run_all_work()
     assert weights.isVisible()            # Qt still calls the tab behind "visible"...
     assert not weights.on_screen()        # ...but it is not on the screen
-    w = weights_of(session, -1.0)
+    w = scaled_weights(session, -1.0)
     weights._last_redraw = 0.0
     ctl.snapshots.emit((snapshot(3, 1.0, weights=w),))
     run_all_work()

@@ -23,7 +23,7 @@ from nnstudio.ui.views.loss import LossView
 from nnstudio.ui.views.softmax import SoftmaxView
 from nnstudio.ui.views.weights import WeightsView
 
-from test_views_support import (FakeController, dense, function_session, iris_session, moons_session,
+from test_views_support import (FakeController, scaled_weights, shown, dense, function_session, iris_session, moons_session,
                                 project, snapshot)
 from nnstudio.project.session import build_session
 
@@ -31,24 +31,6 @@ from nnstudio.project.session import build_session
 @pytest.fixture
 def ctl():
     return FakeController()
-
-
-def shown(qtbot, view):
-    qtbot.addWidget(view)
-    view.resize(800, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
-
-
-def scaled_weights(session, factor=0.5):
-    """Weights different from the initial ones, as read-only copies like a snapshot's."""
-    out = {}
-    for k, v in session.network.parameters().items():
-        a = np.array(v * factor + 0.01, dtype=v.dtype)
-        a.flags.writeable = False
-        out[k] = a
-    return MappingProxyType(out)
 
 
 # --------------------------------------------------------------------------- the contract

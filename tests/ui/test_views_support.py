@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from nnstudio.engine.trainer import RequestDetail, Snapshot
@@ -99,3 +100,22 @@ def snapshot(iteration, loss, *, epoch=1, steps=10, total=100, grad_norms=None, 
                     samples=iteration * 10, elapsed=0.01 * iteration,
                     grad_norms=MappingProxyType(grad_norms or {}), weight_norms=MappingProxyType({}),
                     **extra)
+
+
+def shown(qtbot, view, size=(800, 600)):
+    """Show a view at ``size`` and wait until it is on screen."""
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def scaled_weights(session, factor=0.5):
+    """Weights different from the initial ones, as read-only copies like a snapshot's."""
+    out = {}
+    for k, v in session.network.parameters().items():
+        a = np.array(v * factor + 0.01, dtype=v.dtype)
+        a.flags.writeable = False
+        out[k] = a
+    return MappingProxyType(out)

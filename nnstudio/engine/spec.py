@@ -26,18 +26,21 @@ DTYPES = ("float32", "float64")
 
 # --------------------------------------------------------------------------- helpers
 def _int(path: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SpecError(path, f"an integer ≥ {minimum}", value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(path, f"an integer ≥ {minimum}", value, code="not_integer", minimum=minimum)
+    if value < minimum:
+        raise SpecError(path, f"an integer ≥ {minimum}", value, code="too_small", minimum=minimum)
     return value
 
 
 def _float(path: str, value: Any, lo: float, hi: float, *, lo_open: bool = False,
            hi_open: bool = False) -> float:
+    bounds = {"low": lo, "high": hi, "low_open": lo_open, "high_open": hi_open or math.isinf(hi)}
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value)
+        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value, code="not_number", **bounds)
     v = float(value)
     if (v < lo or (lo_open and v == lo)) or (v > hi or (hi_open and v == hi)):
-        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value)
+        raise SpecError(path, _range_text(lo, hi, lo_open, hi_open), value, code="out_of_range", **bounds)
     return v
 
 
@@ -48,28 +51,29 @@ def _range_text(lo: float, hi: float, lo_open: bool, hi_open: bool) -> str:
     return f"a number in {left}{lo:g}, {hi_text}{right}"
 
 
-def _choice(path: str, value: Any, allowed: tuple[str, ...]) -> str:
+def _choice(path: str, value: Any, allowed: tuple[str, ...], code: str = "unknown_choice") -> str:
     if value not in allowed:
-        raise SpecError(path, "one of " + ", ".join(allowed), value)
+        raise SpecError(path, "one of " + ", ".join(allowed), value, code=code, choices=tuple(allowed))
     return value
 
 
 def _bool(path: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise SpecError(path, "true or false", value)
+        raise SpecError(path, "true or false", value, code="not_bool")
     return value
 
 
 def _check_keys(path: str, data: Mapping[str, Any], known: set[str], required: set[str] = frozenset()) -> None:
     if not isinstance(data, Mapping):
-        raise SpecError(path, "an object", data)
+        raise SpecError(path, "an object", data, code="not_object")
     unknown = sorted(set(data) - known)
     if unknown:
         raise SpecError(f"{path}.{unknown[0]}", "one of " + ", ".join(sorted(known)),
-                        reason=f"unknown key {unknown[0]!r}")
+                        reason=f"unknown key {unknown[0]!r}", code="unknown_key", key=unknown[0],
+                        known=tuple(sorted(known)))
     missing = sorted(required - set(data))
     if missing:
-        raise SpecError(f"{path}.{missing[0]}", "a value", reason="missing")
+        raise SpecError(f"{path}.{missing[0]}", "a value", reason="missing", code="missing_key", key=missing[0])
 
 
 class _Spec:
@@ -228,16 +232,20 @@ LAYER_TYPES = ("dense", "conv2d", "maxpool", "avgpool", "flatten", "batchnorm", 
 
 def layer_from_dict(data: Mapping[str, Any], path: str = "layer") -> LayerSpec:
     if not isinstance(data, Mapping):
-        raise SpecError(path, "an object with a 'type'", data)
+        raise SpecError(path, "an object with a 'type'", data, code="not_object")
     kind = data.get("type")
-    _choice(f"{path}.type", kind, LAYER_TYPES)
-    if kind in ("maxpool", "avgpool"):
-        _check_keys(path, data, {"type", "size", "stride"})
-        return PoolSpec(size=data.get("size", 2), stride=data.get("stride"),
-                        mode="max" if kind == "maxpool" else "avg", _path=path)
-    cls = {"dense": DenseSpec, "conv2d": Conv2dSpec, "flatten": FlattenSpec,
-           "batchnorm": BatchNormSpec, "dropout": DropoutSpec}[kind]
-    return cls.from_dict(data, path)
+    _choice(f"{path}.type", kind, LAYER_TYPES, code="unknown_type")
+    try:
+        if kind in ("maxpool", "avgpool"):
+            _check_keys(path, data, {"type", "size", "stride"})
+            return PoolSpec(size=data.get("size", 2), stride=data.get("stride"),
+                            mode="max" if kind == "maxpool" else "avg", _path=path)
+        cls = {"dense": DenseSpec, "conv2d": Conv2dSpec, "flatten": FlattenSpec,
+               "batchnorm": BatchNormSpec, "dropout": DropoutSpec}[kind]
+        return cls.from_dict(data, path)
+    except SpecError as e:
+        e.layer_type = e.layer_type or kind     # the UI names the layer as "Layer 2 (Dense)"
+        raise
 
 
 def layer_activation(layer: LayerSpec) -> str | None:
@@ -258,25 +266,27 @@ class NetworkSpec:
         object.__setattr__(self, "layers", tuple(self.layers))
         if len(self.input_shape) not in (1, 3):
             raise SpecError("network.input_shape", "[features] or [channels, height, width]",
-                            list(self.input_shape))
+                            list(self.input_shape), code="input_rank")
         for i, n in enumerate(self.input_shape):
             _int(f"network.input_shape[{i}]", n)
         if not self.layers:
-            raise SpecError("network.layers", "at least one layer", [])
+            raise SpecError("network.layers", "at least one layer", [], code="no_layers")
         _choice("network.loss", self.loss, LOSSES)
         self.shapes()  # validates the structure
         last = self.layers[-1]
         if not isinstance(last, DenseSpec):
             raise SpecError(f"network.layers[{len(self.layers) - 1}].type", "dense (the output layer)",
-                            last.to_dict()["type"])
+                            last.to_dict()["type"], code="output_not_dense", layer_type=last.to_dict()["type"])
         for i, layer in enumerate(self.layers[:-1]):
             if layer_activation(layer) == "softmax":
                 raise SpecError(f"network.layers[{i}].activation",
                                 "a hidden activation (" + ", ".join(ACTIVATIONS[:-1]) + ")",
-                                "softmax", reason="softmax belongs only to the output layer")
+                                "softmax", reason="softmax belongs only to the output layer",
+                                code="softmax_hidden", layer_type=layer.to_dict()["type"])
         if self.loss == "cross_entropy" and last.activation != "softmax":
             raise SpecError(f"network.layers[{len(self.layers) - 1}].activation", "softmax",
-                            last.activation, reason=f"cross_entropy needs a softmax output, got {last.activation!r}")
+                            last.activation, reason=f"cross_entropy needs a softmax output, got {last.activation!r}",
+                            code="loss_needs_softmax", layer_type="dense", loss=self.loss)
 
     def shapes(self) -> list[tuple[int, ...]]:
         """Per-sample output shape of every layer (raises SpecError where a layer cannot fit)."""
@@ -296,7 +306,8 @@ class NetworkSpec:
                 if len(shape) != 3 or seen_flat:
                     raise SpecError(f"{p}.type", "dense, dropout or batchnorm after a dense or flatten layer",
                                     kind, reason=f"a {kind} layer needs (channels, height, width) input, "
-                                                 f"but its input has shape {list(shape)}")
+                                                 f"but its input has shape {list(shape)}",
+                                    code="needs_image_input", layer_type=kind, shape=tuple(shape))
                 c, h, w = shape
                 k = layer.kernel if isinstance(layer, Conv2dSpec) else layer.size
                 stride = layer.stride if isinstance(layer, Conv2dSpec) else layer.step
@@ -305,7 +316,9 @@ class NetworkSpec:
                     name = "kernel" if isinstance(layer, Conv2dSpec) else "size"
                     raise SpecError(f"{p}.{name}", f"at most {min(h, w) + 2 * pad} for an input of {h}×{w}"
                                     + (f" with pad {pad}" if pad else ""), k,
-                                    reason=f"{name} {k} is larger than its {h}×{w} input")
+                                    reason=f"{name} {k} is larger than its {h}×{w} input",
+                                    code="kernel_too_large", layer_type=layer.to_dict()["type"],
+                                    height=h, width=w, pad=pad)
                 oh = (h + 2 * pad - k) // stride + 1
                 ow = (w + 2 * pad - k) // stride + 1
                 shape = (layer.filters if isinstance(layer, Conv2dSpec) else c, oh, ow)
@@ -322,19 +335,21 @@ class NetworkSpec:
         if self.output_size != n_outputs:
             what = "classes" if task == "classification" else "target values"
             raise SpecError(f"network.layers[{i}].units", f"{n_outputs} (the data set has {n_outputs} {what})",
-                            self.output_size)
+                            self.output_size, code="output_width", layer_type="dense",
+                            expected=n_outputs, task=task)
         if task == "regression" and self.loss == "cross_entropy":
-            raise SpecError("network.loss", "sse for a regression data set", self.loss)
+            raise SpecError("network.loss", "sse for a regression data set", self.loss, code="regression_loss")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "NetworkSpec":
         _check_keys("network", data, {"input_shape", "layers", "loss"}, {"input_shape", "layers"})
         shape = data["input_shape"]
         if not isinstance(shape, (list, tuple)):
-            raise SpecError("network.input_shape", "[features] or [channels, height, width]", shape)
+            raise SpecError("network.input_shape", "[features] or [channels, height, width]", shape,
+                            code="input_rank")
         layers = data["layers"]
         if not isinstance(layers, (list, tuple)):
-            raise SpecError("network.layers", "a list of layers", layers)
+            raise SpecError("network.layers", "a list of layers", layers, code="not_list")
         specs = tuple(layer_from_dict(d, f"network.layers[{i}]") for i, d in enumerate(layers))
         return cls(tuple(shape), specs, data.get("loss", "cross_entropy"))
 

@@ -116,7 +116,7 @@ class Project:
             raise ProjectError("dataset", "must be an object")
         for part in ("optimizer", "training"):
             if part in doc and not isinstance(doc[part], Mapping):
-                raise SpecError(part, "an object", doc[part])
+                raise SpecError(part, "an object", doc[part], code="not_object")
         return cls(network=NetworkSpec.from_dict(doc["network"]),
                    optimizer=OptimizerSpec.from_dict(doc.get("optimizer", {})),
                    training=TrainingSpec.from_dict(doc.get("training", {})),

@@ -28,7 +28,7 @@ def check_fits(project: Project, dataset: Dataset) -> None:
     net = project.network
     if tuple(net.input_shape) != tuple(dataset.input_shape):
         raise SpecError("network.input_shape", f"{list(dataset.input_shape)} (the shape of the data set's samples)",
-                        list(net.input_shape))
+                        list(net.input_shape), code="input_mismatch", expected=tuple(dataset.input_shape))
     net.check_outputs(dataset.n_outputs, dataset.task)
 
 

@@ -79,6 +79,95 @@ class SetSectionCommand(QUndoCommand):
         self.doc.set_section(self.name, self.old)
 
 
+#: the id shared by a data-set choice and the network fitted to it, so the two merge
+DATASET_COMMAND_ID = 4201
+
+
+class NetworkFit:
+    """Plain record of fitting the network to a loaded data set: the input shape, the
+    output layer (its index and new settings) and the loss, with the old values kept by
+    :meth:`apply` for :meth:`revert`."""
+
+    def __init__(self, input_shape, index: int | None, layer: Mapping[str, Any] | None,
+                 loss: str | None) -> None:
+        self.input_shape = list(input_shape)
+        self.index, self.layer, self.loss = index, (dict(layer) if layer else None), loss
+        self._old: tuple = ()
+
+    def changes(self, doc: ProjectDocument) -> bool:
+        return (tuple(self.input_shape) != doc.input_shape
+                or (self.layer is not None and dict(doc.layer(self.index).data) != self.layer)
+                or (self.loss is not None and self.loss != doc.loss))
+
+    def apply(self, doc: ProjectDocument) -> None:
+        old_shape = doc.set_input_shape(self.input_shape)
+        old_layer = doc.set_layer(self.index, self.layer) if self.layer is not None else None
+        old_loss = doc.set_loss(self.loss) if self.loss is not None else None
+        self._old = (old_shape, old_layer, old_loss)
+
+    def revert(self, doc: ProjectDocument) -> None:
+        old_shape, old_layer, old_loss = self._old
+        if old_loss is not None:
+            doc.set_loss(old_loss)
+        if old_layer is not None:
+            doc.set_layer(self.index, old_layer)
+        doc.set_input_shape(old_shape)
+
+
+class ChooseDatasetCommand(QUndoCommand):
+    """A new data-set entry. The data loads in the background; the network fitted to it
+    afterwards (a :class:`FitNetworkCommand` pushed right on top) merges into this
+    command, so choosing a set stays one undo step."""
+
+    def __init__(self, doc: ProjectDocument, entry: Mapping[str, Any], title: str) -> None:
+        super().__init__(title)
+        self.doc, self.entry, self.old = doc, dict(entry), None
+        self.fit: NetworkFit | None = None
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return DATASET_COMMAND_ID
+
+    @property
+    def fitted(self) -> bool:
+        return self.fit is not None
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        if self.fit is None and isinstance(other, FitNetworkCommand) and other.entry == self.entry:
+            self.fit = other.fit       # a plain object: Qt deletes the merged command
+            return True
+        return False
+
+    def redo(self) -> None:
+        self.old = self.doc.set_section("dataset", self.entry)
+        if self.fit is not None:
+            self.fit.apply(self.doc)
+
+    def undo(self) -> None:
+        if self.fit is not None:
+            self.fit.revert(self.doc)
+        self.doc.set_section("dataset", self.old)
+
+
+class FitNetworkCommand(QUndoCommand):
+    """The network fitted to a data set that finished loading (see ChooseDatasetCommand)."""
+
+    def __init__(self, doc: ProjectDocument, entry: Mapping[str, Any], fit: NetworkFit) -> None:
+        super().__init__(_tr("Fit the network to the data set"))
+        self.doc, self.entry, self.fit = doc, dict(entry), fit
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return DATASET_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        return False
+
+    def redo(self) -> None:
+        self.fit.apply(self.doc)
+
+    def undo(self) -> None:
+        self.fit.revert(self.doc)
+
+
 class SetInputShapeCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, shape) -> None:
         super().__init__(_tr("Change the input shape"))
@@ -193,6 +282,25 @@ class Editor:
             else:
                 values[key] = value
         return self.set_section(section, values, guarded)
+
+    def choose_dataset(self, entry: Mapping[str, Any], title: str) -> bool:
+        """A new data-set entry (one undo step with the fit that follows its loading)."""
+        if self.doc.section("dataset") == dict(entry):
+            return False
+        return self.push(ChooseDatasetCommand(self.doc, entry, title))
+
+    def awaiting_fit(self, entry: Mapping[str, Any]) -> bool:
+        """The newest edit chose this entry and its network has not been fitted yet."""
+        top = self.stack.command(self.stack.index() - 1) if self.stack.index() > 0 else None
+        return (isinstance(top, ChooseDatasetCommand) and not top.fitted
+                and top.entry == dict(entry) and self.doc.section("dataset") == dict(entry))
+
+    def fit_network(self, entry: Mapping[str, Any], fit: NetworkFit) -> bool:
+        """Fit the network to a chosen set that has loaded: merged into the choice when it
+        is the newest edit; not guarded (the choice was)."""
+        if not fit.changes(self.doc):
+            return False
+        return self.push(FitNetworkCommand(self.doc, entry, fit), guarded=False)
 
     def set_input_shape(self, shape) -> bool:
         if tuple(shape) == self.doc.input_shape:

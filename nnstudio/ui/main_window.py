@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
 
         self.inspector = LayerInspector(self.doc, self.editor)
-        self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets, self.controller.dataset)
+        self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets)
         self.training_panel = TrainingPanel(self.doc, self.editor, self._train_size)
         self.files = self._make_files()
         build_actions(self)
@@ -300,6 +300,8 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         self.loading = False
+        if self.dataset_panel.fit_to_data(entry, data):
+            return                  # the fitted network changed the document: checked again
         self.dataset_panel.show_error(self.data_error or "")
         self.problems = self.doc.problems(data)
         self.diagram_view.diagram.set_problems(self.problems)

@@ -87,12 +87,23 @@ def test_arrow_keys_walk_input_layers_loss(make_window, qtbot):
     assert [l.data["units"] for l in w.doc.layers] == [8, 3]
 
 
+def settle(w, qtbot):
+    """Wait until the window has loaded the chosen data and checked the project."""
+    qtbot.waitUntil(lambda: not w._sync_pending and not w.loading
+                    and not w.controller.is_loading(), timeout=10000)
+
+
+def choose(w, qtbot, name):
+    assert w.dataset_panel.choose(name)
+    settle(w, qtbot)
+
+
 def undo_redo(w, apply, check):
     before = w.doc.to_dict()
     apply()
     after = w.doc.to_dict()
     assert after != before
-    check()
+    assert check() is not False
     w.editor.undo()
     assert w.doc.to_dict() == before
     w.editor.redo()
@@ -100,7 +111,7 @@ def undo_redo(w, apply, check):
     w.editor.undo()
 
 
-def test_undo_redo_each_kind_of_edit(make_window):
+def test_undo_redo_each_kind_of_edit(make_window, qtbot):
     w = make_window()
     e, doc = w.editor, w.doc
     undo_redo(w, lambda: e.add_layer(1, "dropout"), lambda: doc.layer(1).type == "dropout")
@@ -113,7 +124,7 @@ def test_undo_redo_each_kind_of_edit(make_window):
     undo_redo(w, lambda: e.update_section("training", batch_size=10), lambda: None)
     undo_redo(w, lambda: e.update_section("optimizer", name="adam"), lambda: None)
     undo_redo(w, lambda: e.set_loss("sse"), lambda: None)
-    undo_redo(w, lambda: w.dataset_panel.choose("wine"), lambda: None)
+    undo_redo(w, lambda: choose(w, qtbot, "wine"), lambda: doc.input_shape == (13,))
 
 
 def test_inspector_edits_conv_and_dropout_fields(make_window):
@@ -188,9 +199,9 @@ def test_softmax_in_a_hidden_layer_is_marked_there(make_window, qtbot):
 
 def test_output_width_follows_the_data_set(make_window, qtbot):
     w = make_window()
-    w.dataset_panel.choose("wine")
+    choose(w, qtbot, "wine")
     assert w.doc.input_shape == (13,) and w.doc.layer(-1).data["units"] == 3
-    w.dataset_panel.choose("function")
+    choose(w, qtbot, "function")
     assert w.doc.input_shape == (1,)
     last = w.doc.layer(-1).data
     assert last["units"] == 1 and last["activation"] == "identity" and w.doc.loss == "sse"

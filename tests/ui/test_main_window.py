@@ -124,7 +124,8 @@ def test_optimizer_panel_shows_only_the_rule_hyperparameters(make_window):
 def test_bad_data_option_is_flagged_and_play_disabled(make_window, qtbot):
     w = make_window()
     w.dataset_panel.set_option("test_ratio", 0.999)
-    qtbot.waitUntil(lambda: not w.actions_by_name["play"].isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: w.dataset_panel.error.text() != "", timeout=5000)   # loaded, refused
+    assert not w.actions_by_name["play"].isEnabled()
     assert "test_ratio" in w.dataset_panel.error.text() or "training samples" in w.dataset_panel.error.text()
     w.editor.undo()
     qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=3000)

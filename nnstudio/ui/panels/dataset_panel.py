@@ -8,11 +8,10 @@ the problem and Play stays disabled.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.project.document import ProjectDocument
-from nnstudio.ui.commands import Editor
+from nnstudio.ui.commands import Editor, NetworkFit
 
 from .option_widgets import editor_for_option
 
@@ -32,13 +31,12 @@ def _tr(text: str) -> str:
 
 
 class DatasetPanel(QWidget):
-    """``load_data(entry)`` returns the loaded Dataset or raises (it is cached by the
-    controller), used to learn the input shape and outputs of a choice."""
+    """Choosing a set or an option never loads data here (MNIST takes a second): the
+    window loads it in the background and hands it to :meth:`fit_to_data`."""
 
-    def __init__(self, doc: ProjectDocument, editor: Editor, datasets,
-                 load_data: Callable[[dict], Any], parent=None) -> None:
+    def __init__(self, doc: ProjectDocument, editor: Editor, datasets, parent=None) -> None:
         super().__init__(parent)
-        self.doc, self.editor, self.load_data = doc, editor, load_data
+        self.doc, self.editor = doc, editor
         self.infos = {info.name: info for info in datasets}
         layout = QVBoxLayout(self)
         top = QFormLayout()
@@ -131,34 +129,26 @@ class DatasetPanel(QWidget):
         return self._apply(entry, _tr("Change data option %s") % key)
 
     def _apply(self, entry: dict, title: str) -> bool:
-        """Set the entry and fit the network to the loaded data, as one undo step."""
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            data = self.load_data(entry)
-        except Exception as err:  # noqa: BLE001 - bad options or files: say so, keep going
-            data = None
-            self.error.setText(_tr("The data set cannot be loaded: %s") % err)
-        else:
-            self.error.setText("")
-        finally:
-            QApplication.restoreOverrideCursor()
-        with self.editor.macro(title) as allowed:
-            if allowed:
-                self.editor.set_section("dataset", entry)
-                if data is not None:
-                    self._fit_network(data)
+        """Set the entry (one undo step). The data loads in the background (the window
+        starts it); :meth:`fit_to_data` then fits the network into the same step."""
+        changed = self.editor.choose_dataset(entry, title)
         self.refresh()
-        return allowed
+        return changed
 
-    def _fit_network(self, data) -> None:
-        self.editor.set_input_shape(list(data.input_shape))
+    def fit_to_data(self, entry: dict, data) -> bool:
+        """The chosen entry has loaded: make the input shape follow its samples and the
+        output layer and loss follow its classes or targets, merged into the choice's undo
+        step. Only right after a choice (an opened project keeps its own network); a
+        network whose last layer is not dense is left for the diagram to explain."""
+        if data is None or not self.editor.awaiting_fit(entry):
+            return False
         layers = self.doc.layers
-        if not layers or layers[-1].type != "dense":
-            return                           # the diagram tells why: the output must be dense
-        index = len(layers) - 1
-        if data.task == "classification":
-            self.editor.update_layer(index, units=data.n_outputs, activation="softmax")
-            self.editor.set_loss("cross_entropy")
-        else:
-            self.editor.update_layer(index, units=data.n_outputs, activation="identity")
-            self.editor.set_loss("sse")
+        index = layer = loss = None
+        if layers and layers[-1].type == "dense":
+            index = len(layers) - 1
+            layer = dict(layers[-1].data)
+            classify = data.task == "classification"
+            layer.update(units=int(data.n_outputs), activation="softmax" if classify else "identity")
+            loss = "cross_entropy" if classify else "sse"
+        fit = NetworkFit(list(data.input_shape), index, layer, loss)
+        return self.editor.fit_network(entry, fit)

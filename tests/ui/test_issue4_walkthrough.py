@@ -1,0 +1,115 @@
+"""Issue 4 walked through as a learner would: the points the other window tests leave out
+(every path that picks a data set loads it off the GUI thread, the diagram's colours are
+the plots' colours, and the smaller promises of the window)."""
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from nnstudio.data import load
+from ui_helpers import small_project
+from window_fixtures import make_window, shot  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("qtbot")
+
+
+class GatedLoader:
+    """A data loader that records its thread; every load after the window's first waits
+    for the test to release it."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.threads: list = []
+        self.names: list = []
+
+    def __call__(self, entry):
+        self.threads.append(threading.current_thread())
+        self.names.append(entry.get("name"))
+        if len(self.names) > 1:
+            self.release.wait(5)
+        return load(entry)
+
+    def on_gui_thread(self) -> bool:
+        return any(t is threading.main_thread() for t in self.threads)
+
+
+def event_loop_runs(qtbot, seconds=0.15) -> bool:
+    ticks = []
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: ticks.append(1) or time.monotonic() - start > seconds, timeout=3000)
+    return len(ticks) > 3
+
+
+def settled(w):
+    return not w._sync_pending and not w.loading and not w.controller.is_loading()
+
+
+def test_choosing_a_data_set_loads_it_in_the_background_as_one_undo_step(make_window, qtbot):
+    loader = GatedLoader()
+    w = make_window(loader=loader)
+    before = w.doc.to_dict()
+    count = w.undo_stack.count()
+    assert w.dataset_panel.choose("wine")           # returns at once: nothing loaded here
+    assert w.dataset_panel.choice.currentData() == "wine"
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    assert event_loop_runs(qtbot)
+    assert not w.actions_by_name["play"].isEnabled()
+    assert "Loading" in w.statusBar().currentMessage()
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
+    assert not loader.on_gui_thread() and "wine" in loader.names
+    assert w.doc.input_shape == (13,) and w.doc.layer(-1).data["units"] == 3
+    assert w.undo_stack.count() == count + 1        # the choice and the fitted network
+    w.editor.undo()
+    assert w.doc.to_dict() == before
+    w.editor.redo()
+    assert w.doc.input_shape == (13,) and w.doc.section("dataset")["name"] == "wine"
+
+
+def test_a_data_option_loads_in_the_background_too(make_window, qtbot):
+    loader = GatedLoader()
+    w = make_window(small_project(dataset="spiral", n_in=2), loader=loader)
+    assert w.dataset_panel.set_option("classes", 4)
+    assert event_loop_runs(qtbot)
+    assert not w.actions_by_name["play"].isEnabled()
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
+    assert w.doc.layer(-1).data["units"] == 4 and not loader.on_gui_thread()
+
+
+def test_undoing_a_choice_before_its_data_loaded_fits_nothing(make_window, qtbot):
+    loader = GatedLoader()
+    w = make_window(loader=loader)
+    before = w.doc.to_dict()
+    w.dataset_panel.choose("wine")
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    w.editor.undo()
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
+    assert w.doc.to_dict() == before and not w.undo_stack.canUndo()
+
+
+def test_template_open_and_reset_never_load_on_the_gui_thread(make_window, qtbot, tmp_path):
+    from nnstudio.ui.templates import templates
+    loader = GatedLoader()
+    w = make_window(loader=loader)
+    assert w.new_from_template(dict(templates())["spiral"])
+    assert event_loop_runs(qtbot)
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
+    w.actions_by_name["reset"].trigger()
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
+    path = tmp_path / "wine.json"
+    w.dataset_panel.choose("wine")
+    qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
+    assert w.files.save_as(str(path))
+    loader.release.clear()
+    w.controller.forget_datasets()
+    assert w.files.open(str(path))
+    assert event_loop_runs(qtbot)
+    assert not w.actions_by_name["play"].isEnabled()
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
+    assert loader.names.count("wine") == 2 and not loader.on_gui_thread()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
@@ -16,6 +17,41 @@ from .palette import BACKGROUND, layer_color
 BINS = 30
 MAX_LAYERS = 8
 INITIAL_SAMPLES = 200
+# activations whose outputs have fixed bounds: their histograms always span them, so a
+# narrow spike (weights with std 0.01) looks narrow instead of being stretched to full width
+BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
+SATURATED = 0.02          # within this share of the range from a bound counts as saturated
+
+
+def value_range(act: str, values: np.ndarray) -> tuple[float, float]:
+    """The x range of a layer's histogram: the activation's bounds, or the data's range
+    with 0 included (so where 0 lies is always on screen)."""
+    if act in BOUNDED:
+        return BOUNDED[act]
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    lo, hi = (min(0.0, float(v.min())), max(0.0, float(v.max()))) if v.size else (0.0, 1.0)
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def layer_note(act: str, values: np.ndarray) -> str | None:
+    """A short reading of a layer's outputs in numbers: the share of exact zeros for ReLU
+    (inactive units), the share pressed against the bounds for sigmoid/tanh (saturated),
+    and the spread (std) for all."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return None
+    tr = lambda text: QCoreApplication.translate("HistogramsView", text)  # noqa: E731
+    parts = [tr("std {0:.2g}").format(float(v.std()))]
+    if act in ("relu", "step"):
+        parts.append(tr("{0:.0f}% exactly 0").format(100.0 * float(np.mean(v == 0.0))))
+    elif act in ("sigmoid", "tanh"):
+        lo, hi = BOUNDED[act]
+        margin = SATURATED * (hi - lo)
+        saturated = np.mean((v <= lo + margin) | (v >= hi - margin))
+        parts.append(tr("{0:.0f}% saturated").format(100.0 * float(saturated)))
+    return ", ".join(parts)
 
 
 class HistogramsView(View):
@@ -29,6 +65,7 @@ class HistogramsView(View):
         self.plots: list[pg.PlotItem] = []
         self.curves: list[pg.PlotDataItem] = []
         self.histograms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.notes: dict[str, str] = {}
         self.source = ""
         self.columns = 0
         self.canvas = pg.GraphicsLayoutWidget(self)
@@ -56,7 +93,7 @@ class HistogramsView(View):
 
     def start_run(self, session) -> None:
         self.canvas.clear()
-        self.plots, self.curves, self.histograms = [], [], {}
+        self.plots, self.curves, self.histograms, self.notes = [], [], {}, {}
         mirror = NetworkMirror(session.project)
         hidden = [l for l in mirror.network.layers[:-1] if l.has_pre][:MAX_LAYERS]
         self.layers = [(l.index, l.name, l.act.name) for l in hidden]
@@ -109,9 +146,11 @@ class HistogramsView(View):
                               .format(self.weights_iteration))
 
     def _set_histograms(self, outputs) -> None:
-        for index, name, _ in self.layers:
+        for index, name, act in self.layers:
             if name in outputs and outputs[name] is not None:
-                self.histograms[name] = activation_histogram(outputs[name], BINS)
+                values = outputs[name]
+                self.histograms[name] = activation_histogram(values, BINS, value_range(act, values))
+                self.notes[name] = layer_note(act, values)
 
     def ingest(self, batch) -> bool:
         for snap in reversed(batch):
@@ -131,12 +170,7 @@ class HistogramsView(View):
                 continue
             edges, share = self.histograms[name]
             curve.setData(edges, share)
-            zero = self._zero_share(edges, share)
-            if act in ("relu", "step") and zero is not None:
-                notes.append(self.tr("{0}: {1:.0f}% in the bin at 0").format(name, 100 * zero))
+            plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
+            if self.notes.get(name):
+                notes.append(f"{name}: {self.notes[name]}")
         self.info.setText(self.tr("Showing: {0}.").format(self.source) + ("  " + "; ".join(notes) if notes else ""))
-
-    @staticmethod
-    def _zero_share(edges: np.ndarray, share: np.ndarray) -> float | None:
-        i = np.searchsorted(edges, 0.0, side="right") - 1
-        return float(share[i]) if 0 <= i < len(share) else None

@@ -1,0 +1,67 @@
+"""What a learner reads off the views, checked point by point (issue 5 walked through as a
+learner and a teacher): the plot items hold the picture the curriculum asks for."""
+
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.analysis import activation_histogram
+from nnstudio.project.session import build_session
+from nnstudio.ui.views.histograms import HistogramsView
+
+from test_views_support import FakeController, dense, project, shown, snapshot
+
+
+@pytest.fixture
+def ctl():
+    return FakeController()
+
+
+def sigmoid_stack_session(std):
+    """The book's initialization study in small: sigmoid layers with normal(0, std) weights."""
+    layers = [dict(dense(20, "sigmoid", "normal"), std=std), dict(dense(20, "sigmoid", "normal"), std=std),
+              dense(3, "softmax", "xavier")]
+    net = {"input_shape": [4], "layers": layers, "loss": "cross_entropy"}
+    return build_session(project(net, {"name": "iris"}))
+
+
+# --------------------------------------------------------------------------- activation histograms
+def test_sigmoid_histograms_span_zero_to_one_so_a_narrow_spike_looks_narrow(qtbot, ctl):
+    view = shown(qtbot, HistogramsView(ctl))
+    ctl.start(sigmoid_stack_session(0.01))
+    view._redraw_now()
+    for plot, curve in zip(view.plots, view.curves):
+        edges, share = curve.getOriginalDataset()
+        assert edges[0] == pytest.approx(0.0) and edges[-1] == pytest.approx(1.0)
+        # std 0.01: every output sits near 0.5, in a few of the 30 bins around the middle
+        filled = np.flatnonzero(share)
+        assert len(filled) <= 5 and all(0.4 < edges[k] < 0.6 for k in filled)
+        lo, hi = plot.getViewBox().viewRange()[0]
+        assert lo <= 0.0 and hi >= 1.0
+    assert "std" in view.info.text()
+
+
+def test_saturated_sigmoid_and_silent_relu_are_told_in_numbers(qtbot, ctl):
+    view = shown(qtbot, HistogramsView(ctl))
+    ctl.start(sigmoid_stack_session(1.0))
+    sig = np.array([[0.0001, 0.9999, 0.5, 0.9995]] * 5)            # 3 of 4 pressed against a bound
+    ctl.snapshots.emit((snapshot(2, 1.0, activations=MappingProxyType({"dense_1": sig})),))
+    view._redraw_now()
+    edges, share = view.curves[0].getOriginalDataset()
+    e, s = activation_histogram(sig, 30, (0.0, 1.0))
+    assert np.allclose(edges, e) and np.allclose(share, s)
+    assert "dense_1: std" in view.info.text() and "75% saturated" in view.info.text()
+
+
+def test_relu_note_counts_exact_zeros_not_the_first_bin(qtbot, ctl):
+    net = {"input_shape": [4], "layers": [dense(10), dense(3, "softmax", "xavier")], "loss": "cross_entropy"}
+    view = shown(qtbot, HistogramsView(ctl))
+    ctl.start(build_session(project(net, {"name": "iris"})))
+    # a quarter exact zeros, the rest small but positive: all of them fall in the first bin
+    out = np.array([[0.0, 0.001, 0.002, 3.0]] * 4)
+    ctl.snapshots.emit((snapshot(2, 1.0, activations=MappingProxyType({"dense_1": out})),))
+    view._redraw_now()
+    assert "25% exactly 0" in view.info.text()
+    edges, _ = view.curves[0].getOriginalDataset()
+    assert edges[0] == 0.0 and edges[-1] == pytest.approx(3.0)

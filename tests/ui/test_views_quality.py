@@ -5,9 +5,12 @@ from types import MappingProxyType
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QPainter, QPicture
 
 from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.session import build_session
+from nnstudio.engine.activations import ACTIVATIONS
+from nnstudio.ui.views.activation_bars import ActivationBarsView
 from nnstudio.ui.views.histograms import HistogramsView
 
 from test_views_support import FakeController, dense, project, shown, snapshot
@@ -16,6 +19,18 @@ from test_views_support import FakeController, dense, project, shown, snapshot
 @pytest.fixture
 def ctl():
     return FakeController()
+
+
+def drawn_tick_labels(axis) -> list[str]:
+    """The tick labels an axis really draws at its current size (pyqtgraph leaves out those
+    that would stick out of the plot)."""
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _rect, _flags, text in specs[2]] if specs else []
 
 
 def sigmoid_stack_session(std):
@@ -65,3 +80,30 @@ def test_relu_note_counts_exact_zeros_not_the_first_bin(qtbot, ctl):
     assert "25% exactly 0" in view.info.text()
     edges, _ = view.curves[0].getOriginalDataset()
     assert edges[0] == 0.0 and edges[-1] == pytest.approx(3.0)
+
+
+# --------------------------------------------------------------------------- activation bars
+def test_activation_panels_share_one_scale_so_relus_range_stands_out(qtbot, ctl):
+    view = shown(qtbot, ActivationBarsView(ctl), size=(690, 300))
+    view.seed.setValue(3)
+    view._redraw_now()
+    assert view.same_scale.isChecked()              # the default: ranges compare at a glance
+    ranges = {name: plot.getViewBox().viewRange()[1] for name, (plot, _bars) in view.panels.items()}
+    assert len({tuple(np.round(r, 9)) for r in ranges.values()}) == 1
+    lo, hi = ranges["sigmoid"]
+    assert lo <= -10 and hi >= 10                  # sigmoid's bars (≤ 1) drawn on the inputs' scale
+    x = np.asarray(view.panels["input"][1].opts["height"])
+    assert np.allclose(view.panels["relu"][1].opts["height"], ACTIVATIONS["relu"].forward(x))
+
+
+def test_each_panel_on_its_own_scale_shows_0_and_1_on_its_axis(qtbot, ctl):
+    view = shown(qtbot, ActivationBarsView(ctl), size=(690, 240))    # the dock's height in the window
+    view.same_scale.setChecked(False)
+    qtbot.wait(20)
+    view._redraw_now()
+    for name in ("step", "sigmoid"):
+        plot = view.panels[name][0]
+        lo, hi = plot.getViewBox().viewRange()[1]
+        assert lo < 0 < 1 < hi < 1.5
+        labels = drawn_tick_labels(plot.getAxis("left"))
+        assert {"0", "1"} <= {t.rstrip("0").rstrip(".") if "." in t else t for t in labels}, labels

@@ -50,6 +50,12 @@ class ActivationBarsView(View):
             self.extra[name] = box
             boxes.addWidget(box, k // 2, k % 2)
         side.addRow(boxes)
+        self.same_scale = QCheckBox(self.tr("One scale for all"), self)
+        self.same_scale.setChecked(True)
+        self.same_scale.setToolTip(self.tr("Every panel on the inputs' scale, so the output ranges compare at a "
+                                           "glance; untick to let each panel fill its height"))
+        self.same_scale.toggled.connect(lambda _on: self.request_redraw())
+        side.addRow(self.same_scale)
         row = QHBoxLayout()
         row.addLayout(side)
         self.canvas = pg.GraphicsLayoutWidget(self)
@@ -70,7 +76,8 @@ class ActivationBarsView(View):
     def details(self) -> str:
         return self.tr("Random inputs between −10 and 10 (first panel) and the same inputs passed through each "
                        "activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while "
-                       "ReLU keeps positive inputs as they are and sets negative ones to 0.")
+                       "ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, "
+                       "ReLU's bars reach as high as the inputs, while step and sigmoid never pass 1.")
 
     def export_targets(self) -> list:
         return [plot for plot, _ in self.panels.values()]
@@ -107,6 +114,17 @@ class ActivationBarsView(View):
         self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
         self.request_redraw()
 
+    def y_range(self, values: np.ndarray) -> tuple[float, float]:
+        """A panel's y range: shared by every panel (the inputs' range, widened to hold every
+        output) when "one scale" is ticked, else this panel's values with 0 and 1 in view."""
+        if self.same_scale.isChecked():
+            values = np.concatenate([self.inputs, *self.outputs.values(), BAR_RANGE])
+            lo, hi = float(values.min()), float(values.max())
+        else:
+            lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 1.0)
+        pad = 0.12 * (hi - lo)    # room for the tick labels at both ends
+        return lo - pad, hi + pad
+
     def redraw(self) -> None:
         x = np.arange(len(self.inputs))
         for name, (plot, bars) in self.panels.items():
@@ -116,9 +134,8 @@ class ActivationBarsView(View):
             lo, hi = float(y.min()), float(y.max())
             if name == "input":
                 title = self.tr("input: uniform in [{0:g}, {1:g}]").format(*BAR_RANGE)
-                plot.setYRange(*BAR_RANGE, padding=0.05)
             else:
                 title = self.tr("{0}: outputs from {1:.3g} to {2:.3g}").format(name, lo, hi)
-                plot.setYRange(min(lo, 0.0), max(hi, 1.0), padding=0.08)
+            plot.setYRange(*self.y_range(y), padding=0)
             plot.setTitle(title, color="#202020", size="9pt")
             plot.setXRange(-0.6, len(x) - 0.4, padding=0)

@@ -11,9 +11,12 @@ from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.session import build_session
 from nnstudio.engine.activations import ACTIVATIONS
 from nnstudio.ui.views.activation_bars import ActivationBarsView
+from nnstudio.engine.activations import softmax
 from nnstudio.ui.views.histograms import HistogramsView
+from nnstudio.ui.views.softmax import SoftmaxView
 
-from test_views_support import FakeController, dense, project, shown, snapshot
+from test_views_support import (FakeController, dense, iris_session, mnist_session, project, scaled_weights,
+                                shown, snapshot)
 
 
 @pytest.fixture
@@ -107,3 +110,36 @@ def test_each_panel_on_its_own_scale_shows_0_and_1_on_its_axis(qtbot, ctl):
         assert lo < 0 < 1 < hi < 1.5
         labels = drawn_tick_labels(plot.getAxis("left"))
         assert {"0", "1"} <= {t.rstrip("0").rstrip(".") if "." in t else t for t in labels}, labels
+
+
+# --------------------------------------------------------------------------- softmax
+def test_plus_100_is_said_to_give_identical_probabilities(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl), size=(690, 330))
+    ctl.start(iris_session())
+    view.source.setCurrentIndex(1)                       # the book's exercise: random inputs
+    view.sample.setValue(5)
+    before = np.asarray(view.prob_bars.opts["height"]).copy()
+    u = np.random.default_rng(5).uniform(-10, 10, 3)
+    assert np.allclose(before, softmax(u[None, :])[0])
+    assert "identical" not in view.verdict.text()
+    view.shift.setChecked(True)
+    after = np.asarray(view.prob_bars.opts["height"])
+    assert np.allclose(after, before, atol=1e-12) and after.sum() == pytest.approx(1.0)
+    assert np.allclose(view.sample_bars.opts["height"], u + 100)      # the inputs shown are shifted
+    assert "identical probabilities" in view.verdict.text()
+    assert view.shift_change < 1e-12
+    view.source.setCurrentIndex(0)                       # a test sample's output layer, shifted too
+    assert "identical probabilities" in view.verdict.text()
+
+
+def test_probability_axis_shows_its_top_label(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl), size=(690, 300))
+    session = iris_session()
+    ctl.start(session)
+    ctl.snapshots.emit((snapshot(5, 1.0, weights=scaled_weights(session, 3.0)),))
+    qtbot.wait(20)
+    view._redraw_now()
+    item = view.prob_plot.getPlotItem()
+    lo, hi = item.getViewBox().viewRange()[1]
+    assert lo < -0.04 and hi > 1.0                       # the ▲ below 0 and a bar of 1 both fit
+    assert "1.0" in drawn_tick_labels(item.getAxis("left"))

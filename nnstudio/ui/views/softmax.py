@@ -43,6 +43,7 @@ class SoftmaxView(View):
         super().__init__(controller, parent)
         self.mirror: NetworkMirror | None = None
         self.probabilities = np.zeros(0)
+        self.shift_change: float | None = None    # largest change of a probability made by +100
         self.logits = np.zeros(0)
         self.gallery_indices: list[int] = []
         self._loaded_iteration = -1
@@ -86,7 +87,7 @@ class SoftmaxView(View):
         prob_item.addItem(self.prob_bars)
         self.true_marker = pg.ScatterPlotItem(symbol="t1", size=14, brush=pg.mkBrush("#000000"), pen=None)
         prob_item.addItem(self.true_marker)
-        prob_item.setYRange(-0.08, 1.0, padding=0.02)
+        prob_item.setYRange(-0.12, 1.1, padding=0)       # room for the ▲ below 0 and the "1" label
         prob_item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(prob_item)
         plots.addWidget(self.sample_plot, 2)
@@ -213,7 +214,8 @@ class SoftmaxView(View):
         self.verdict.setText(
             (self.tr("true {0}, predicted {1} ({2:.0%}): correct") if ok else
              self.tr("true {0}, predicted {1} ({2:.0%}): WRONG")).format(names[label], names[pred], p[pred])
-            + self.tr("  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}").format(u.min(), u.max(), when))
+            + self.tr("  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}").format(u.min(), u.max(), when)
+            + self._shift_note())
         self._draw_sample(x[0])
 
     def _show_parts(self, sample: bool) -> None:
@@ -223,10 +225,14 @@ class SoftmaxView(View):
 
     def _draw_probabilities(self, u: np.ndarray) -> np.ndarray:
         """Softmax of u (shifted by +100 when ticked) as bars, the largest highlighted."""
+        self.shift_change = None
         if self.shift.isChecked():
+            unshifted = softmax(u[None, :])[0]
             u = u + SHIFT
         self.logits = u
         self.probabilities = p = softmax(u[None, :])[0]
+        if self.shift.isChecked():
+            self.shift_change = float(np.abs(p - unshifted).max())
         pred = int(p.argmax())
         brushes = [pg.mkBrush(TEST_COLOR if k == pred else TRAIN_COLOR) for k in range(len(p))]
         self.prob_bars.setOpts(x=np.arange(len(p)), height=p, width=0.7, brushes=brushes,
@@ -256,7 +262,15 @@ class SoftmaxView(View):
         item.setTitle(self.tr("the softmax inputs uₖ"), color="#202020", size="9pt")
         item.getViewBox().autoRange(padding=0.05)
         self.verdict.setText(self.tr("largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to "
-                                     "{3:.3g}").format(int(p.argmax()), p.max(), shown.min(), shown.max()))
+                                     "{3:.3g}").format(int(p.argmax()), p.max(), shown.min(), shown.max())
+                             + self._shift_note())
+
+    def _shift_note(self) -> str:
+        """With +100 ticked: that the probabilities are the same as without it, in numbers."""
+        if self.shift_change is None:
+            return ""
+        return self.tr("  ·  +100 to every input: identical probabilities (largest change {0:.1g})").format(
+            self.shift_change)
 
     def _draw_sample(self, x: np.ndarray) -> None:
         item = self.sample_plot.getPlotItem()
@@ -298,9 +312,11 @@ class SoftmaxView(View):
         labels = np.asarray(ds.y_test[:n])
         order = gallery_order(labels, probs)[:GALLERY_SIZE]
         wrong = int((probs.argmax(axis=1) != labels).sum())
-        self.gallery_label.setText(self.tr("{0} of the first {1} test samples are wrong (shown first, "
-                                           "the most confident mistakes first). Click one to inspect it.")
-                                   .format(wrong, n))
+        text = self.tr("{0} of the first {1} test samples are wrong (shown first, the most confident mistakes "
+                       "first). Click one to inspect it.").format(wrong, n)
+        if self.image_shape is not None:
+            text += self.tr(" Under each image: ✓ right or ✗ wrong, and the class the network chose.")
+        self.gallery_label.setText(text)
         names = ds.class_names
         self.gallery.clear()
         self.gallery_indices = [int(k) for k in order]

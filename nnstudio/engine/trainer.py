@@ -260,7 +260,7 @@ class Trainer:
             for k, g in layer.grads.items():
                 name = names[k]
                 w = params[k]
-                grad_norms[name] = _norm(g)
+                grad_norms[name] = layer.gradient_norm(k)
                 opt.update(name, w, g)
                 weight_norms[name] = _norm(w)
         if len(grad_norms) < len(weight_norms):       # a parameter without a gradient

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,12 @@ class Layer:
 
     def backward(self, dout: np.ndarray, rec=None) -> np.ndarray | None:
         raise NotImplementedError
+
+    def gradient_norm(self, k: str) -> float:
+        """‖∂E/∂k‖ over all entries of the last backward pass's gradient (the trainer's
+        grad_norms): one BLAS dot product, no temporary array."""
+        g = self.grads[k]
+        return math.sqrt(np.vdot(g, g))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -26,6 +26,7 @@ class Dense(ActivatedLayer):
             self.params["b"] = initial_bias(spec.init, spec.units, rng, dtype, scale=spec.scale)
         self.x: np.ndarray | None = None
         self.x_shape: tuple[int, ...] = ()
+        self._outer: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # (x, δ, xᵀδ) of a batch of one
 
     def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         self.x_shape = x.shape
@@ -47,7 +48,8 @@ class Dense(ActivatedLayer):
     def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:
         W = self.params["W"]
         # np.dot, not @: for a batch of one (an outer product) matmul takes a slow non-BLAS loop
-        self.grads["W"] = np.dot(self.x.T, du)
+        dW = self.grads["W"] = np.dot(self.x.T, du)
+        self._outer = (self.x, du, dW) if len(du) == 1 else None
         if "b" in self.params:
             self.grads["b"] = du.sum(axis=0)
         dx = None
@@ -63,3 +65,19 @@ class Dense(ActivatedLayer):
                 code = "dW = x.T @ du\ndb = du.sum(axis=0)\ndx = du @ W.T"
             rec(Phase.BACKWARD, self, "affine_backward", formula, code, **tensors)
         return dx
+
+    # A weight matrix at least this large (entries) takes its gradient norm from the factors.
+    FACTORED_NORM_MIN = 4096
+
+    def gradient_norm(self, k: str) -> float:
+        """For a batch of one, ∂E/∂W = xᵀδ is an outer product and ‖xᵀδ‖ = ‖x‖·‖δ‖: two short
+        vectors instead of a pass over the whole matrix (784×256, float32: 2 µs instead of
+        11 µs, measured). Only while grads["W"] is still that product (weight decay or L1
+        replace it by a new array) and the matrix is large enough for it to pay."""
+        outer = self._outer
+        if k == "W" and outer is not None and outer[2] is self.grads["W"] \
+                and outer[2].size >= self.FACTORED_NORM_MIN:
+            x = outer[0].astype(np.float64)      # float64 sums: as exact as the direct norm
+            d = outer[1].astype(np.float64)
+            return math.sqrt(np.vdot(x, x) * np.vdot(d, d))
+        return super().gradient_norm(k)

@@ -12,6 +12,11 @@ from nnstudio.project.session import build_session
 from nnstudio.engine.activations import ACTIVATIONS
 from nnstudio.ui.views.activation_bars import ActivationBarsView
 from nnstudio.engine.activations import softmax
+from nnstudio.engine.analysis import confusion_matrix
+from nnstudio.project.mirror import NetworkMirror
+from nnstudio.ui.views.confusion import ConfusionView
+from nnstudio.ui.views.palette import TEXT_COLOR
+from nnstudio.ui.views.weights import WeightsView
 from nnstudio.ui.views.histograms import HistogramsView
 from nnstudio.ui.views.softmax import SoftmaxView
 
@@ -143,3 +148,38 @@ def test_probability_axis_shows_its_top_label(qtbot, ctl):
     lo, hi = item.getViewBox().viewRange()[1]
     assert lo < -0.04 and hi > 1.0                       # the ▲ below 0 and a bar of 1 both fit
     assert "1.0" in drawn_tick_labels(item.getAxis("left"))
+
+
+# --------------------------------------------------------------------------- confusion matrix
+def lightness(color) -> float:
+    return color.lightnessF()
+
+
+def test_confusion_leaves_empty_cells_white_and_makes_every_mix_up_visible(qtbot, ctl):
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    weights = scaled_weights(session, 1.0)
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=weights),))
+    view._redraw_now()
+    ds = session.dataset
+    mirror = NetworkMirror(session.project)
+    mirror.load(weights)
+    counts = confusion_matrix(ds.y_test, mirror.predict(ds.x_test).argmax(1), 3)
+    img = view.image.image
+    assert np.array_equal(np.isnan(img), counts == 0)            # empty cells: no colour at all
+    share = counts / counts.sum(axis=1, keepdims=True)
+    assert np.allclose(img[counts > 0], share[counts > 0])
+    cmap = view.colorbar.colorMap()
+    darkest = lightness(cmap.map(0.0, mode="qcolor"))
+    # one sample in fifty is still a colour well apart from the darkest one
+    assert lightness(cmap.map(1 / 50, mode="qcolor")) - darkest > 0.08    # linear cividis: 0.016
+    texts = [t.toPlainText() for t in view.cell_texts]
+    assert texts == [str(int(c)) for c in counts.ravel()]
+
+
+def test_colour_bars_label_their_scale_in_dark_text(qtbot, ctl):
+    for view in (shown(qtbot, ConfusionView(ctl)), shown(qtbot, WeightsView(ctl))):
+        label_axis = view.colorbar.getAxis("left")
+        assert label_axis.labelStyle.get("color") == TEXT_COLOR
+        assert view.colorbar.getAxis("right").textPen().color().name() == TEXT_COLOR

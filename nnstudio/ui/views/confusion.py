@@ -11,13 +11,33 @@ from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, make_plot, message_item
+from .weights import readable_colorbar
 from .pacing import drop_work, queue_work
-from .palette import magnitude_map
+from .palette import TEXT_COLOR, magnitude_map
 
 MAX_SAMPLES = 5000       # test samples scored per epoch
 SCORE_CHUNK = 1000       # samples scored per turn of the shared work queue (one event-loop pass)
 MAX_LABELS = 15          # classes up to which each cell shows its count
 MAX_EPOCHS = 500         # matrices kept
+EMPTY_TEXT = "#909090"   # the count in an empty cell (drawn white)
+DARK_TEXT_FROM = 0.3     # shares from which a cell is light enough for black text
+
+
+def share_map() -> pg.ColorMap:
+    """cividis with its colours spread by the square root of the share: a cell holding a few
+    percent of its class (a mix-up) is clearly lighter than the darkest colour, while the
+    colour bar's ticks still read true shares."""
+    base = magnitude_map()
+    t = np.linspace(0.0, 1.0, 33)
+    return pg.ColorMap(pos=t ** 2, color=base.map(t, mode="byte"))
+
+
+def cell_image(counts: np.ndarray) -> np.ndarray:
+    """Each cell's share of its true class; empty cells NaN (drawn transparent, so white):
+    a perfect network leaves only the diagonal coloured."""
+    totals = counts.sum(axis=1, keepdims=True)
+    share = counts / np.maximum(totals, 1)
+    return np.where(counts > 0, share, np.nan)
 
 
 class ConfusionView(View):
@@ -43,9 +63,10 @@ class ConfusionView(View):
         item.getViewBox().invertY(True)
         item.getViewBox().setAspectLocked(True)
         item.showGrid(x=False, y=False)
-        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=magnitude_map(), interactive=False,
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=share_map(), interactive=False,
                                         label=self.tr("share of the true class"))
         self.colorbar.setImageItem(self.image, insert_in=item)
+        readable_colorbar(self.colorbar)
         self.message = message_item(item)
         self.body.addWidget(self.plot, 1)
         row = QHBoxLayout()
@@ -65,12 +86,13 @@ class ConfusionView(View):
 
     def caption(self) -> str:
         return self.tr("Test samples by true class (rows) and predicted class (columns), with counts. A perfect "
-                       "network fills only the diagonal; bright cells off it are mix-ups.")
+                       "network colours only the diagonal; any coloured cell off it is a mix-up.")
 
     def details(self) -> str:
         return self.tr("Rows: the true class of the test samples; columns: the class the network predicted. "
                        "Each row shows where that class's samples went (the number in each cell is a count). "
-                       "A perfect network fills only the diagonal; bright cells off it are classes it mixes up.")
+                       "Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured "
+                       "cells off it are classes it mixes up (the colour is the share of that row).")
 
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
@@ -222,14 +244,14 @@ class ConfusionView(View):
         epoch = max(e for e in epochs if e <= self.slider.value()) if self.slider.value() >= epochs[0] else epochs[0]
         counts, iteration = self.matrices[epoch]
         self.shown = counts
-        totals = counts.sum(axis=1, keepdims=True)
-        share = counts / np.maximum(totals, 1)
+        share = cell_image(counts)
         self.image.setImage(share, levels=(0.0, 1.0))
         self.image.setRect(-0.5, -0.5, self.n_classes, self.n_classes)
         for k, t in enumerate(self.cell_texts):
             r, c = divmod(k, self.n_classes)
             t.setText(str(int(counts[r, c])))
-            t.setColor("#000000" if share[r, c] > 0.6 else "#FFFFFF")
+            t.setColor(EMPTY_TEXT if counts[r, c] == 0 else "#000000" if share[r, c] >= DARK_TEXT_FROM
+                       else "#FFFFFF")
             t.setPos(c, r)
         total = int(counts.sum())
         correct = int(np.trace(counts))

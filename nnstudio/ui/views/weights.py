@@ -12,11 +12,22 @@ from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit,
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, style_plot_item
-from .palette import BACKGROUND, diverging_map
+from .palette import BACKGROUND, TEXT_COLOR, diverging_map
 
 
 MAX_TILES = 256          # tiles drawn at most (a wide layer shows its first units)
 COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canvas
+
+
+def readable_colorbar(colorbar: pg.ColorBarItem) -> None:
+    """The colour bar's numbers and label in the plots' text colour (pyqtgraph draws them
+    light grey, too faint on white)."""
+    for side in ("left", "right"):
+        axis = colorbar.getAxis(side)
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.setPen(pg.mkPen(TEXT_COLOR))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, color=TEXT_COLOR)
 
 
 class WeightsView(View):
@@ -60,6 +71,7 @@ class WeightsView(View):
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
                                         label=self.tr("weight"))
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        readable_colorbar(self.colorbar)
         self.body.addWidget(self.canvas, 1)
 
     def title(self) -> str:

@@ -14,6 +14,7 @@ from nnstudio.ui.views.activation_bars import ActivationBarsView
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
+from nnstudio.ui.views.accuracy import AccuracyView
 from nnstudio.ui.views.confusion import ConfusionView
 from nnstudio.ui.views.palette import TEXT_COLOR
 from nnstudio.ui.views.weights import WeightsView
@@ -183,3 +184,17 @@ def test_colour_bars_label_their_scale_in_dark_text(qtbot, ctl):
         label_axis = view.colorbar.getAxis("left")
         assert label_axis.labelStyle.get("color") == TEXT_COLOR
         assert view.colorbar.getAxis("right").textPen().color().name() == TEXT_COLOR
+
+
+# --------------------------------------------------------------------------- accuracy
+def test_accuracy_axis_labels_both_ends_in_the_docked_size(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl), size=(690, 260))
+    ctl.start(iris_session())
+    ctl.snapshots.emit(tuple(snapshot(k * 5, 1.0, steps=5, epoch=k, train_accuracy=0.5 + k / 20,
+                                      test_accuracy=0.45 + k / 20) for k in range(1, 6)))
+    qtbot.wait(20)
+    view._redraw_now()
+    x, y = view.train_curve.getData()
+    assert x.tolist() == [1, 2, 3, 4, 5] and np.allclose(y, [55, 60, 65, 70, 75])
+    labels = drawn_tick_labels(view.plot.getPlotItem().getAxis("left"))
+    assert "0" in labels and "100" in labels, labels

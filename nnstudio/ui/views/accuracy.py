@@ -28,8 +28,9 @@ class AccuracyView(View):
         self.test_curve = item.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
                                     symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
                                     name=self.tr("test set"))
-        item.setYRange(0, 100, padding=0.02)
-        item.getViewBox().setLimits(yMin=-5, yMax=105)
+        # a margin of 7% at each end keeps the "0" and "100" labels inside a short docked plot
+        item.setYRange(-7, 107, padding=0)
+        item.getViewBox().setLimits(yMin=-8, yMax=108)
         item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(item)
         self.body.addWidget(self.plot, 1)

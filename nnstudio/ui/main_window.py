@@ -23,6 +23,7 @@ from nnstudio.data import with_absolute_paths
 from nnstudio.project.document import ProjectDocument
 from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project, default_project
+from nnstudio.ui.about import AboutDialog, about_text
 from nnstudio.ui.templates import templates
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.controller import TrainingController
@@ -549,8 +550,12 @@ class MainWindow(QMainWindow):
         if not found:
             self.templates_menu.addAction(_tr("(no templates installed)")).setEnabled(False)
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, _tr("About nnstudio"), about_text(self.datasets))
+    def show_about(self) -> AboutDialog:
+        """Help ▸ About (window-modal, not blocking): citations and licenses."""
+        dialog = AboutDialog(self.datasets, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:  # noqa: N802
@@ -562,18 +567,6 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.save_layout()
         event.accept()
-
-
-def about_text(datasets) -> str:
-    from nnstudio import __version__
-    rows = "".join(
-        f"<tr><td><b>{html.escape(d.title)}</b></td><td>{html.escape(d.citation or '—')}</td>"
-        f"<td>{html.escape(d.license or '—')}</td></tr>" for d in datasets)
-    return (f"<h3>nnstudio {html.escape(str(__version__))}</h3>"
-            + _tr("<p>A studio for learning how neural networks work from the inside.</p>")
-            + "<p><b>" + _tr("Data sets") + "</b></p>"
-            + f"<table cellspacing='6'><tr><th>{_tr('Set')}</th><th>{_tr('Citation')}</th>"
-              f"<th>{_tr('License')}</th></tr>{rows}</table>")
 
 
 __all__ = ["LAYOUT_VERSION", "MainWindow", "SPEED_DELAYS", "about_text", "default_settings"]

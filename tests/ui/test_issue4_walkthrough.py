@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nnstudio.data import load
-from ui_helpers import small_project
+from ui_helpers import small_project, toy_project
 from window_fixtures import make_window, shot  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("qtbot")
@@ -113,3 +113,37 @@ def test_template_open_and_reset_never_load_on_the_gui_thread(make_window, qtbot
     loader.release.set()
     qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
     assert loader.names.count("wine") == 2 and not loader.on_gui_thread()
+
+
+def test_the_diagram_colours_are_the_plots_colours(make_window, qtbot):
+    from PySide6.QtGui import QColor
+
+    from nnstudio.ui.views.palette import NEGATIVE_COLOR, POSITIVE_COLOR
+    w = make_window(toy_project(epochs=50))
+    w.editor.add_layer(1, "dropout")
+    qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
+    scene = w.diagram_view.diagram
+    gradients = next(v for v in w.views if type(v).__name__ == "GradientsView")
+    gradients.start_run(w.controller.session)
+    assert [i for i, _ in gradients.layers] == [0, 2]       # the dropout has no weights
+    for (index, _name), curve in zip(gradients.layers, gradients.curves):
+        assert scene.node_for_layer(index).accent == curve.opts["pen"].color()
+    accents = [scene.node_for_layer(i).accent.name() for i in range(3)]
+    assert len(set(accents)) == 3                           # one colour per layer
+    signs = {line.pen().color().name() for row in scene.connections(0).lines for line in row}
+    assert signs and signs <= {QColor(POSITIVE_COLOR).name(), QColor(NEGATIVE_COLOR).name()}
+
+
+def test_the_about_box_cites_every_set_with_its_license(make_window, qtbot):
+    w = make_window()
+    dialog = w.show_about()
+    qtbot.waitExposed(dialog)
+    text = dialog.text.toPlainText()
+    cited = [d for d in w.datasets if d.source == "shipped" and d.citation]
+    assert len(cited) >= 4
+    for d in cited:
+        assert d.citation in text and d.license in text and d.title in text
+    assert "Spiral" in text and "MIT License" in text
+    assert "PySide6" in text and "LGPL-3.0" in text and "pyqtgraph" in text
+    assert dialog.height() <= 600                           # fits a laptop screen; the text scrolls
+    dialog.close()

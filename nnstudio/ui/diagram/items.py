@@ -8,9 +8,12 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsObject,
                                QGraphicsTextItem, QStyleOptionGraphicsItem)
 
-# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies
-POSITIVE = QColor("#0072B2")      # blue
-NEGATIVE = QColor("#E69F00")      # orange
+from nnstudio.ui.views.palette import NEGATIVE_COLOR, POSITIVE_COLOR
+
+# the plots' colours (palette.py): a weight's sign reads the same in the diagram and the
+# weight/activation views; colours distinguishable with the common colour-vision deficiencies
+POSITIVE = QColor(POSITIVE_COLOR)   # blue
+NEGATIVE = QColor(NEGATIVE_COLOR)   # orange
 ERROR = QColor("#B00020")
 HIGHLIGHT = QColor("#CC79A7")
 SELECTED = QColor("#005A8C")
@@ -22,6 +25,7 @@ NEURON_RADIUS = 8.0
 TITLE_HEIGHT = 26.0
 LINE_HEIGHT = 16.0
 MAX_PEN = 4.0
+ACCENT_HEIGHT = 6.0               # the layer's colour band along the top of its node
 
 
 class NodeItem(QGraphicsObject):
@@ -35,6 +39,7 @@ class NodeItem(QGraphicsObject):
         self.lines: list[str] = []
         self.neurons = 0
         self.error: str | None = None
+        self.accent: QColor | None = None
         self.highlighted = False
         self.dragging = False
         self._error_text = QGraphicsTextItem(self)
@@ -53,6 +58,11 @@ class NodeItem(QGraphicsObject):
         self.prepareGeometryChange()
         self.title, self.lines, self.neurons = title, list(lines), neurons
         self._place_error()
+        self.update()
+
+    def set_accent(self, color: QColor | None) -> None:
+        """The layer's colour, the one its curves and histograms have in the plots."""
+        self.accent = None if color is None else QColor(color)
         self.update()
 
     def set_error(self, message: str | None) -> None:
@@ -113,11 +123,20 @@ class NodeItem(QGraphicsObject):
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(rect, 8, 8)
+        if self.accent is not None:
+            painter.save()
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(self.accent))
+            inset = width / 2
+            band = QRectF(rect.left() + inset, rect.top() + inset, rect.width() - 2 * inset, 2 * ACCENT_HEIGHT)
+            painter.setClipRect(QRectF(band.left(), band.top(), band.width(), ACCENT_HEIGHT))
+            painter.drawRoundedRect(band, 7, 7)
+            painter.restore()
         font = QFont(painter.font())
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("#202020"))
-        painter.drawText(QRectF(rect.left() + 4, rect.top() + 4, rect.width() - 8, TITLE_HEIGHT - 4),
+        painter.drawText(QRectF(rect.left() + 4, rect.top() + 5, rect.width() - 8, TITLE_HEIGHT - 4),
                          Qt.AlignHCenter | Qt.AlignVCenter, self.title)
         font.setBold(False)
         font.setPointSizeF(max(6.0, font.pointSizeF() - 1))

@@ -19,6 +19,7 @@ from nnstudio.project.document import Problem, ProjectDocument
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.labels import activation_titles
 from nnstudio.ui.messages import describe_error
+from nnstudio.ui.views.palette import layer_color
 
 from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
 from .items import NEUTRAL, Connections, NodeItem
@@ -155,6 +156,7 @@ class DiagramScene(QGraphicsScene):
         self._apply_weights()
         for i, layer in enumerate(self.doc.layers):
             self.nodes[layer.id].set_highlight(i == self._highlight)
+            self.nodes[layer.id].set_accent(layer_color(i))
 
     def _layout(self) -> None:
         self.set_edge_labels(None)

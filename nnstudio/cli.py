@@ -70,6 +70,8 @@ def gui_parser() -> argparse.ArgumentParser:
     p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (.json) to open")
     p.add_argument("--screenshot", metavar="PNG",
                    help="render the window offscreen into this PNG and exit (works without a display)")
+    p.add_argument("--lang", metavar="LANG",
+                   help="interface language, e.g. ja or en (default: $NNSTUDIO_LANG, else the system's)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -336,6 +338,8 @@ def open_gui(args, err: TextIO) -> int:
         from nnstudio.ui.app import run_app
     except ImportError as e:
         raise CommandError(f"the window cannot start: {e} (see README.md, 'System libraries')") from None
+    if args.lang:
+        os.environ["NNSTUDIO_LANG"] = args.lang     # read by nnstudio.ui.translation
     return int(run_app(args.project, args.screenshot) or 0)
 
 

@@ -11,13 +11,16 @@ SCREENSHOT_SIZE = (1280, 800)
 LOAD_TIMEOUT_SECONDS = 30.0
 
 
-def _application():
+def _application(lang: str | None = None):
     from PySide6.QtWidgets import QApplication
+
+    from nnstudio.ui.translation import install_translation
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("nnstudio")
     app.setApplicationName("nnstudio")
+    install_translation(app, lang)     # before any window: its texts are translated when built
     return app
 
 
@@ -49,16 +52,17 @@ def dispose(window) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
-def run_app(project_path: str | None = None, screenshot: str | None = None) -> int:
+def run_app(project_path: str | None = None, screenshot: str | None = None, lang: str | None = None) -> int:
     """Open the main window with the project (default: MNIST 784-50-10) and run the app.
 
     With ``screenshot`` the app runs offscreen, lets the window settle, saves it as PNG to
-    that path and returns 0 (1 when the picture could not be written).
+    that path and returns 0 (1 when the picture could not be written). ``lang`` (e.g.
+    ``"ja"``, ``"en"``) overrides $NNSTUDIO_LANG and the system's language.
     """
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _quiet_offscreen_notes()
-    app = _application()
+    app = _application(lang)
     from nnstudio.ui.main_window import MainWindow
 
     settings = None

@@ -1,0 +1,138 @@
+"""Loading the interface language: ``install_translation(app, lang)``.
+
+The texts come from ``resources/i18n/nnstudio_<lang>.ts`` (made by
+``scripts/update_translations.sh`` with pyside6-lupdate, filled in by translators with Qt
+Linguist). Qt reads only the compiled ``.qm`` form; it is taken, in this order, from
+
+1. ``resources/i18n/nnstudio_<lang>.qm`` when it is at least as new as the .ts (built by
+   ``scripts/setup.sh`` and ``packaging/build.sh``, shipped in the desktop bundle);
+2. the user's cache folder (``<cache>/i18n/nnstudio_<lang>-<hash of the .ts>.qm``), compiled
+   there with pyside6-lrelease the first time a changed .ts is used.
+
+The language is the ``lang`` argument (``nnstudio --lang ja``), else the environment
+variable ``NNSTUDIO_LANG``, else the system's UI languages; ``en`` (or ``C``) means the
+original English texts. A missing translation is never an error: the texts stay English.
+
+Contexts: a module-level helper ``_tr("text")`` is a tr() spelling lupdate recognises
+(``-tr-function-alias tr+=_tr``), but lupdate files such calls under the unnamed context
+``""`` while the helpers translate in a named one ("MainWindow", "labels", ...).
+:class:`StudioTranslator` therefore looks a text up in its own context first, then in the
+unnamed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+LANG_ENV = "NNSTUDIO_LANG"
+ENGLISH = ("en", "c", "posix")
+_installed: list[QTranslator] = []
+
+
+class StudioTranslator(QTranslator):
+    """A QTranslator that falls back to the unnamed context of the modules' _tr() texts."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):
+        text = super().translate(context, source_text, disambiguation, n)
+        if not text and context:
+            text = super().translate("", source_text, disambiguation, n)
+        return text or None     # None (a null string): Qt keeps the source text
+
+
+def i18n_dir() -> Path:
+    from nnstudio.resources import resource_path
+    return resource_path("i18n")
+
+
+def available_languages() -> list[str]:
+    """Languages with a .ts file, e.g. ``["ja"]``."""
+    folder = i18n_dir()
+    return sorted(p.stem.split("_", 1)[1] for p in folder.glob("nnstudio_*.ts")) if folder.is_dir() else []
+
+
+def requested_languages(lang: str | None = None) -> list[str]:
+    """The languages to try, best first: ``lang``, else $NNSTUDIO_LANG, else the system's
+    (``ja-JP`` gives ``ja_JP`` then ``ja``). Empty for English."""
+    choice = lang or os.environ.get(LANG_ENV)
+    names = [choice] if choice else QLocale.system().uiLanguages()
+    out: list[str] = []
+    for name in names:
+        name = name.replace("-", "_").split(".", 1)[0]
+        if name.lower() in ENGLISH or name.lower().startswith("en_"):
+            break                                # English before any other: the source texts
+        for candidate in (name, name.split("_", 1)[0]):
+            if candidate and candidate not in out:
+                out.append(candidate)
+    return out
+
+
+def lrelease_program() -> str | None:
+    """pyside6-lrelease (or the lrelease inside the PySide6 package), None if absent."""
+    import PySide6
+    bundled = Path(PySide6.__file__).resolve().parent / ("lrelease.exe" if sys.platform == "win32" else "lrelease")
+    if bundled.is_file():
+        return str(bundled)
+    return shutil.which("pyside6-lrelease") or shutil.which("lrelease")
+
+
+def _cache_dir() -> Path:
+    from nnstudio.data.paths import user_cache_dir
+    base = user_cache_dir()
+    return (base if base is not None else Path(tempfile.gettempdir()) / "nnstudio") / "i18n"
+
+
+def compiled_translation(lang: str) -> Path | None:
+    """The .qm file for ``lang`` (compiling the .ts if needed), None when there is none."""
+    ts = i18n_dir() / f"nnstudio_{lang}.ts"
+    shipped = ts.with_suffix(".qm")
+    if not ts.is_file():
+        return shipped if shipped.is_file() else None        # a bundle may ship only the .qm
+    if shipped.is_file() and shipped.stat().st_mtime >= ts.stat().st_mtime:
+        return shipped
+    digest = hashlib.sha1(ts.read_bytes()).hexdigest()[:12]
+    cached = _cache_dir() / f"nnstudio_{lang}-{digest}.qm"
+    if cached.is_file():
+        return cached
+    program = lrelease_program()
+    if program is None:
+        return None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.stem}.{os.getpid()}.part.qm")
+        subprocess.run([program, "-silent", str(ts), "-qm", str(partial)], check=True,
+                       capture_output=True, timeout=60)
+        os.replace(partial, cached)                          # never a half-written .qm
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return cached
+
+
+def install_translation(app, lang: str | None = None) -> str | None:
+    """Install the translators of the chosen language (and Qt's own, for the standard
+    dialogs' buttons); remove any installed before. Returns the language used or None."""
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    for candidate in requested_languages(lang):
+        qm = compiled_translation(candidate)
+        if qm is None:
+            continue
+        studio = StudioTranslator(app)
+        if not studio.load(str(qm)):
+            continue
+        app.installTranslator(studio)
+        _installed.append(studio)
+        qt = QTranslator(app)
+        if qt.load(f"qtbase_{candidate}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
+            _installed.append(qt)
+        return candidate
+    return None

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import View, make_plot, message_item, set_markers
+from .base import View, make_plot, message_item, set_markers, stepped_extent
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -18,6 +18,7 @@ MAX_EARLIER_RUNS = 3
 EARLIER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 SMOOTHING = 0.9         # share of the running average kept per iteration
 FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
+FIRST_EXTENT = 50        # the iteration axis spans at least an epoch or this many updates
 
 
 def _positive(y: np.ndarray) -> np.ndarray:
@@ -35,6 +36,7 @@ class LossView(View):
         self._ema = Ema(SMOOTHING)
         self.earlier: list[pg.PlotDataItem] = []
         self._earlier_count = 0
+        self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
 
         self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"), log_y=True)
         self.plot.getPlotItem().setLogMode(y=False)      # linear until "log scale" is ticked
@@ -92,6 +94,18 @@ class LossView(View):
             s.clear()
         self._ema.reset()
         self._run_label = self._describe(session)
+        trainer = session.trainer
+        self._first_extent = max(FIRST_EXTENT, trainer.steps_per_epoch)
+        self._total = trainer.total_iterations
+        self._extent = 0.0
+        self._follow_x(0)
+
+    def _follow_x(self, last: float) -> None:
+        """The iteration axis: 0 … an extent that grows in steps (see stepped_extent)."""
+        extent = stepped_extent(last, self._extent, self._first_extent, self._total)
+        if extent != self._extent:
+            self._extent = extent
+            self.plot.getPlotItem().getViewBox().setXRange(0, extent, padding=0.02)
 
     def _describe(self, session) -> str:
         opt = session.project.optimizer
@@ -133,6 +147,8 @@ class LossView(View):
                               (self.train_epoch, self.train_curve), (self.test_epoch, self.test_curve)):
             x, y = series.arrays()
             curve.setData(x, _positive(y))
+        if self.raw.last is not None:
+            self._follow_x(self.raw.last[0])
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)

@@ -1,0 +1,116 @@
+"""The cheap drawing the live views rely on: opaque grids under the data that look like
+pyqtgraph's translucent ones, and iteration axes that grow in steps instead of every redraw."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from nnstudio.ui.views.base import AXIS_Z, GridAxis, make_plot, stepped_extent, style_plot_item
+from nnstudio.ui.views.loss import LossView
+
+from test_views_support import FakeController, iris_session, shown
+
+
+def render(widget) -> np.ndarray:
+    """The widget's pixels as an (height, width * 4) uint8 array (BGRA)."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    rows = np.array(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 4]
+
+
+def test_the_opaque_grid_looks_like_the_translucent_one(qtbot):
+    """Same plot, same size: pyqtgraph's own axes (translucent grid over the data) and ours
+    (opaque grid mixed with the white background, under the data) give the same picture
+    except where two grid lines cross (translucent lines darken each other there)."""
+    pictures = []
+    for axis_class in (pg.AxisItem, GridAxis):
+        w = pg.PlotWidget(background="w", axisItems={n: axis_class(n) for n in ("left", "bottom")})
+        qtbot.addWidget(w)
+        item = w.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setXRange(0, 10, padding=0)
+        item.setYRange(0, 1, padding=0)
+        w.resize(400, 300)
+        w.show()
+        qtbot.waitExposed(w)
+        pictures.append(render(w).astype(int))
+    plain, ours = (p.reshape(p.shape[0], -1, 4)[..., :3] for p in pictures)
+    lined = (ours < 255).any(axis=2)
+    rows, cols = lined.sum(axis=1) > lined.shape[1] / 2, lined.sum(axis=0) > lined.shape[0] / 2
+    assert rows.sum() >= 5 and cols.sum() >= 5            # the grid is there, both ways
+    differs = np.abs(plain - ours).max(axis=2) > 2         # more than rounding of the mixed colour
+    crossings = rows[:, None] & cols[None, :]
+    assert not (differs & ~crossings).any()
+
+
+def test_grid_lines_are_opaque_and_axes_lie_under_the_data(qtbot):
+    w = make_plot("loss", "iteration")
+    qtbot.addWidget(w)
+    item = w.getPlotItem()
+    vb = item.getViewBox()
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        assert isinstance(axis, GridAxis)
+        assert axis.zValue() == AXIS_Z < vb.zValue()
+    # a plot item made elsewhere (GraphicsLayoutWidget.addPlot) gets the same axes
+    canvas = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(canvas)
+    other = canvas.addPlot()
+    style_plot_item(other, "share", "value")
+    assert all(isinstance(other.getAxis(n), GridAxis) for n in ("left", "bottom"))
+    assert other.getAxis("left").labelText == "share"
+
+
+def test_a_curve_crossing_the_grid_is_not_covered(qtbot):
+    w = make_plot("y", "x")
+    qtbot.addWidget(w)
+    item = w.getPlotItem()
+    item.plot([0, 10], [0.5, 0.5], pen=pg.mkPen("#0000FF", width=3))
+    item.setXRange(0, 10, padding=0)
+    item.setYRange(0, 1, padding=0)
+    w.resize(400, 300)
+    w.show()
+    qtbot.waitExposed(w)
+    image = w.grab().toImage()
+    vb = item.getViewBox()
+    # along the curve, every pixel is the curve's blue (also where a vertical grid line crosses)
+    y = w.mapFromScene(vb.mapViewToScene(pg.Point(5, 0.5))).y()
+    left = int(w.mapFromScene(vb.mapViewToScene(pg.Point(0.5, 0.5))).x())
+    right = int(w.mapFromScene(vb.mapViewToScene(pg.Point(9.5, 0.5))).x())
+    colors = {QColor(image.pixel(x, int(y))).name() for x in range(left, right)}
+    assert colors == {"#0000ff"}
+
+
+def test_stepped_extent_doubles_from_the_first_step_and_stops_at_the_run_end():
+    assert stepped_extent(0, 0, 600, 3000) == 600
+    assert stepped_extent(600, 600, 600, 3000) == 600          # still inside: unchanged
+    assert stepped_extent(601, 600, 600, 3000) == 1200
+    assert stepped_extent(2500, 1200, 600, 3000) == 3000       # 4800 would pass the end
+    assert stepped_extent(5000, 0, 50, 0) == 6400              # end unknown: doubling only
+
+
+def test_loss_axis_holds_still_between_steps_and_covers_the_newest_point(qtbot):
+    ctl = FakeController()
+    view = shown(qtbot, LossView(ctl))
+    session = iris_session(epochs=50, batch_size=10)
+    total = session.trainer.total_iterations
+    assert session.trainer.steps_per_epoch < 50 and 400 < total < 800
+    ctl.start(session)
+    vb = view.plot.getPlotItem().getViewBox()
+    ranges = []
+    for _ in range(12):
+        ctl.train(10)
+        view._redraw_now()
+        ranges.append(tuple(vb.viewRange()[0]))
+        last = view.raw.last[0]
+        assert ranges[-1][0] <= 0 and ranges[-1][1] >= last
+    # 120 iterations: 0…50, 0…100, 0…200: three ranges, not one per redraw
+    assert len(set(ranges)) == 3
+    assert max(r[1] for r in ranges) == pytest.approx(200, rel=0.03)
+    ctl.train(total)
+    view._redraw_now()
+    assert view.raw.last[0] == total
+    assert vb.viewRange()[0][1] == pytest.approx(total, rel=0.03)    # the run's end, not 800

@@ -260,16 +260,24 @@ class MainWindow(QMainWindow):
                 pass
         if s.value("window/layout_version") not in (LAYOUT_VERSION, str(LAYOUT_VERSION)):
             return False
+        if s.value("window/layout_docks") != self._dock_signature():
+            return False             # a view was added or renamed since: the default layout
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             return self.restoreState(state, LAYOUT_VERSION)
         return False
+
+    def _dock_signature(self) -> str:
+        """The docks by name: a saved layout is used only by a window with the same docks
+        (even where nobody remembered to bump LAYOUT_VERSION)."""
+        return ",".join(sorted(self.docks))
 
     def save_layout(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
         s.setValue("window/layout_version", LAYOUT_VERSION)
+        s.setValue("window/layout_docks", self._dock_signature())
         s.setValue("window/speed", self.speed_slider.value())
         s.sync()
 

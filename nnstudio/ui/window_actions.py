@@ -30,6 +30,13 @@ def _action(window, name: str, text: str, slot, keys=(), icon=None, tip: str = "
     return action
 
 
+def _with_fallback(standard, keys: str) -> list:
+    """The platform's standard shortcut plus ``keys`` (Windows and bare X11 have no Quit
+    key of their own), without listing one sequence twice (Qt would call it ambiguous)."""
+    sequences = [QKeySequence(standard), QKeySequence(keys)]
+    return [s for i, s in enumerate(sequences) if not s.isEmpty() and s not in sequences[:i]]
+
+
 def build_actions(window) -> None:
     """Create ``window.actions_by_name`` and the File/Edit/View/Run/Help menus and toolbar."""
     w = window
@@ -37,10 +44,10 @@ def build_actions(window) -> None:
     # File (New, Open, Save… are the project-files helper's)
     _action(w, "download_data", _tr("&Download Data Set…"), lambda: open_download_dialog(w),
             tip=_tr("Download Fashion-MNIST or KMNIST into your data folder"))
-    _action(w, "quit", _tr("&Quit"), w.close, [QKeySequence.Quit])
+    _action(w, "quit", _tr("&Quit"), w.close, _with_fallback(QKeySequence.Quit, "Ctrl+Q"))
     # Edit
     _action(w, "undo", _tr("&Undo"), w.editor.undo, [QKeySequence.Undo])
-    _action(w, "redo", _tr("&Redo"), w.editor.redo, [QKeySequence.Redo, "Ctrl+Shift+Z"])
+    _action(w, "redo", _tr("&Redo"), w.editor.redo, _with_fallback(QKeySequence.Redo, "Ctrl+Shift+Z"))
     # Run
     _action(w, "play", _tr("&Play"), w.controller.play, ["F5"], sp.SP_MediaPlay,
             _tr("Train (F5)"))

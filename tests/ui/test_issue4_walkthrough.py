@@ -147,3 +147,75 @@ def test_the_about_box_cites_every_set_with_its_license(make_window, qtbot):
     assert "PySide6" in text and "LGPL-3.0" in text and "pyqtgraph" in text
     assert dialog.height() <= 600                           # fits a laptop screen; the text scrolls
     dialog.close()
+
+
+def test_menus_toolbar_and_standard_shortcuts(make_window):
+    from PySide6.QtGui import QKeySequence
+    w = make_window()
+    menus = [a.text() for a in w.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Run", "&Help"]
+    keys = {name: [s.toString() for s in a.shortcuts()] for name, a in w.actions_by_name.items()}
+    assert "Ctrl+Z" in keys["undo"] and "Ctrl+Shift+Z" in keys["redo"]
+    assert "Ctrl+Q" in keys["quit"] and len(set(keys["quit"])) == len(keys["quit"])
+    assert len(set(keys["redo"])) == len(keys["redo"])          # no sequence twice: not ambiguous
+    files = {a.text(): [s.toString() for s in a.shortcuts()] for a in w.files.file_actions() if a}
+    assert files["&New"] == ["Ctrl+N"] and files["&Save"] == ["Ctrl+S"] and files["&Open…"] == ["Ctrl+O"]
+    toolbar = [a.text() for a in w.toolbar.actions() if a.text()]
+    assert toolbar[:5] == ["&Play", "P&ause", "&Step", "Step &Epoch", "&Reset"]
+    view = w.diagram_view.actions_by_name
+    assert QKeySequence("Ctrl+0") in view["fit"].shortcuts() and view["delete"].shortcut() == QKeySequence("Del")
+
+
+def test_reset_brings_back_the_same_initial_weights(make_window, qtbot):
+    w = make_window()
+    first = {k: v.copy() for k, v in w.controller.session.network.parameters().items()}
+    w.actions_by_name["step_epoch"].trigger()
+    qtbot.waitUntil(lambda: w.controller.is_settled and w.controller.has_progress, timeout=5000)
+    trained = w.controller.session.network.parameters()
+    assert any(not (trained[k] == first[k]).all() for k in first)
+    w.actions_by_name["reset"].trigger()
+    qtbot.waitUntil(lambda: w.controller.is_settled, timeout=5000)
+    again = w.controller.session.network.parameters()
+    assert all((again[k] == first[k]).all() for k in first)
+
+
+def test_the_speed_control_slows_training_for_watching(make_window, qtbot):
+    from nnstudio.ui.window_actions import SPEED_DELAYS
+    w = make_window()
+    slider = w.speed_slider
+    slider.setFocus()
+    qtbot.keyClick(slider, Qt.Key_Home)                       # slowest
+    assert w.controller.delay == SPEED_DELAYS[0] >= 1.0
+    w.actions_by_name["play"].trigger()
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: time.monotonic() - start > 0.5, timeout=3000)
+    assert w.controller.last_snapshot is None or w.controller.last_snapshot.iteration <= 2
+    qtbot.keyClick(slider, Qt.Key_End)                        # full speed, at once
+    assert w.controller.delay == 0
+    qtbot.waitUntil(lambda: w.controller.last_snapshot is not None
+                    and w.controller.last_snapshot.iteration > 50, timeout=5000)
+    w.actions_by_name["pause"].trigger()
+
+
+def test_a_saved_layout_with_other_docks_is_not_restored(make_window, tmp_path):
+    from PySide6.QtCore import QSettings
+    path = tmp_path / "layout.ini"
+    first = make_window(settings_path=path)
+    first.docks["training"].hide()
+    first.close()
+    assert make_window(settings_path=path).docks["training"].isHidden()
+    settings = QSettings(str(path), QSettings.IniFormat)
+    settings.setValue("window/layout_docks", "dataset,inspector,view_OldView_0")
+    settings.sync()
+    assert not make_window(settings_path=path).docks["training"].isHidden()
+
+
+def test_an_output_layer_that_cannot_follow_the_data_set_says_why(make_window, qtbot):
+    w = make_window()
+    w.editor.add_layer(2, "dropout")
+    assert w.dataset_panel.choose("wine")
+    qtbot.waitUntil(lambda: settled(w) and not w.actions_by_name["play"].isEnabled(), timeout=5000)
+    node = w.diagram_view.diagram.node_for_layer(2)
+    assert "output layer" in node.error and "Dense" in node.error
+    assert node.isVisible() and "output layer" in w.statusBar().currentMessage()
+    shot(w, "walkthrough-output-not-dense")

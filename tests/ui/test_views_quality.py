@@ -16,13 +16,14 @@ from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
 from nnstudio.ui.views.accuracy import AccuracyView
 from nnstudio.ui.views.confusion import ConfusionView
+from nnstudio.ui.views.fit import DataFitView
 from nnstudio.ui.views.palette import TEXT_COLOR
 from nnstudio.ui.views.weights import WeightsView
 from nnstudio.ui.views.histograms import HistogramsView
 from nnstudio.ui.views.softmax import SoftmaxView
 
-from test_views_support import (FakeController, dense, iris_session, mnist_session, project, scaled_weights,
-                                shown, snapshot)
+from test_views_support import (FakeController, dense, function_session, iris_session, moons_session, project,
+                                scaled_weights, shown, snapshot)
 
 
 @pytest.fixture
@@ -198,3 +199,31 @@ def test_accuracy_axis_labels_both_ends_in_the_docked_size(qtbot, ctl):
     assert x.tolist() == [1, 2, 3, 4, 5] and np.allclose(y, [55, 60, 65, 70, 75])
     labels = drawn_tick_labels(view.plot.getPlotItem().getAxis("left"))
     assert "0" in labels and "100" in labels, labels
+
+
+# --------------------------------------------------------------------------- decision boundary / function fit
+def test_test_points_are_the_upward_triangles_the_caption_names(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    session = moons_session()
+    ctl.start(session)
+    assert "△" in view.caption()
+    assert view.test_points.opts["symbol"] == "t1"            # pyqtgraph's "t" points down (▽)
+    x, y = view.test_points.getData()
+    assert np.allclose(x, session.dataset.x_test[:, 0]) and np.allclose(y, session.dataset.x_test[:, 1])
+
+
+def test_function_fit_marks_test_samples_and_says_how_the_shares_add_up(qtbot, ctl):
+    view = shown(qtbot, DataFitView(ctl))
+    session = function_session()
+    ctl.start(session)
+    weights = scaled_weights(session, 1.3)
+    ctl.snapshots.emit((snapshot(3, 1.0, weights=weights),))
+    view._redraw_now()
+    ds = session.dataset
+    x, y = view.test_points.getData()
+    assert len(x) == ds.n_test > 0
+    assert np.allclose(x, ds.x_test[:, 0]) and np.allclose(y, ds.y_test[:, 0])
+    bias = float(weights["dense_2.b"][0])
+    assert f"output = sum of the 10 shares + bias {bias:.3g}" in view.info.text()
+    _, out = view.output_curve.getOriginalDataset()
+    assert np.allclose(view.contributions.sum(axis=1) + bias, out, atol=1e-5)

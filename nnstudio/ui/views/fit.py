@@ -49,7 +49,8 @@ class DataFitView(View):
         item.addItem(self.image)
         self.legend = item.addLegend(offset=(10, 10), labelTextColor="#202020", brush=(255, 255, 255, 210))
         self.train_points = pg.ScatterPlotItem(size=7, symbol="o", pen=pg.mkPen("#202020", width=0.8))
-        self.test_points = pg.ScatterPlotItem(size=10, symbol="t", pen=pg.mkPen("#000000", width=1.2))
+        # "t1" points up, as the △ the caption names ("t" would point down)
+        self.test_points = pg.ScatterPlotItem(size=10, symbol="t1", pen=pg.mkPen("#000000", width=1.2))
         self.target_curve = pg.PlotDataItem(pen=pg.mkPen("#000000", width=2, style=Qt.PenStyle.DashLine))
         self.output_curve = pg.PlotDataItem(pen=pg.mkPen("#D55E00", width=3))
         for it in (self.train_points, self.test_points, self.target_curve, self.output_curve):
@@ -172,12 +173,17 @@ class DataFitView(View):
         self.train_points.setData(x=ds.x_train[:, 0], y=ds.y_train[:, 0], brush=pg.mkBrush(180, 180, 180, 200),
                                   size=6)
         self.legend.addItem(self.train_points, self.tr("training samples"))
+        if ds.n_test:
+            self.test_points.setData(x=ds.x_test[:, 0], y=ds.y_test[:, 0], brush=pg.mkBrush(255, 255, 255, 220),
+                                     size=8)
+            self.legend.addItem(self.test_points, self.tr("test samples"))
         target = getattr(ds, "target", None)
         normalized = (getattr(ds, "options", {}) or {}).get("normalize", "none") not in (None, "none")
         if target is not None and not normalized:
             self.target_curve.setData(self.curve_x, np.asarray(target(self.curve_x), dtype=np.float64))
             self.legend.addItem(self.target_curve, self.tr("target f(x)"))
         self.legend.addItem(self.output_curve, self.tr("network output"))
+        self.legend.setColumnCount(2)       # five entries in three short rows cover less of the plot
         out_layer = self.mirror.network.output_layer
         hidden = [l for l in self.mirror.network.layers[:-1] if l.has_pre]
         self.can_split = bool(hidden) and "W" in out_layer.params and out_layer.act.name == "identity"
@@ -219,9 +225,21 @@ class DataFitView(View):
         when = self.tr("iteration {0}").format(it) if it else self.tr("initial weights")
         when += self.approximate_note(self.mirror)
         if self.mode == "function":
-            self.info.setText(when)
+            self.info.setText(when + self._sum_note())
         elif self.mode in ("boundary", "surface"):
             self.info.setText(self.info.text().split("  ·  ")[0] + "  ·  " + when)
+
+    def _sum_note(self) -> str:
+        """How the hidden units' shares make the curve, with the numbers of this run."""
+        if not getattr(self, "can_split", False) or self.contributions is None:
+            return ""
+        bias = float(np.asarray(self.mirror.network.output_layer.params["b"]).ravel()[0])
+        n = self.contributions.shape[1]
+        shown = len(self.unit_curves)
+        note = self.tr("  ·  output = sum of the {0} shares + bias {1:.3g}").format(n, bias)
+        if shown < n:
+            note += self.tr(" (the first {0} shares drawn)").format(shown)
+        return note
 
     def _draw_plane(self) -> None:
         out = np.asarray(self.mirror.predict(self.grid), dtype=np.float64)

@@ -65,6 +65,8 @@ def test_sigmoid_histograms_span_zero_to_one_so_a_narrow_spike_looks_narrow(qtbo
         lo, hi = plot.getViewBox().viewRange()[0]
         assert lo <= 0.0 and hi >= 1.0
     assert "std" in view.info.text()
+    labels = drawn_tick_labels(view.plots[0].getAxis("bottom"))
+    assert "0" in labels and "1.0" in labels, labels        # both bounds named on the axis
 
 
 def test_saturated_sigmoid_and_silent_relu_are_told_in_numbers(qtbot, ctl):
@@ -227,3 +229,15 @@ def test_function_fit_marks_test_samples_and_says_how_the_shares_add_up(qtbot, c
     assert f"output = sum of the 10 shares + bias {bias:.3g}" in view.info.text()
     _, out = view.output_curve.getOriginalDataset()
     assert np.allclose(view.contributions.sum(axis=1) + bias, out, atol=1e-5)
+
+
+def test_layer_choice_shows_whole_layer_names(qtbot, ctl):
+    conv = {"type": "conv2d", "filters": 4, "kernel": 3, "activation": "relu", "init": "he"}
+    net = {"input_shape": [1, 8, 8], "layers": [conv, {"type": "flatten"}, dense(10, "softmax", "xavier")],
+           "loss": "cross_entropy"}
+    view = shown(qtbot, WeightsView(ctl), size=(690, 330))
+    ctl.start(build_session(project(net, {"name": "digits", "flatten": False})))
+    qtbot.wait(20)
+    box = view.layer_box
+    assert box.itemText(0) == "conv2d_1"
+    assert box.width() >= box.fontMetrics().horizontalAdvance("conv2d_1") + 20

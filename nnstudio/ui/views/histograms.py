@@ -170,7 +170,7 @@ class HistogramsView(View):
                 continue
             edges, share = self.histograms[name]
             curve.setData(edges, share)
-            plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.02)
+            plot.setXRange(float(edges[0]), float(edges[-1]), padding=0.06)   # room for the end labels
             if self.notes.get(name):
                 notes.append(f"{name}: {self.notes[name]}")
         self.info.setText(self.tr("Showing: {0}.").format(self.source) + ("  " + "; ".join(notes) if notes else ""))

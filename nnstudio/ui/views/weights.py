@@ -47,6 +47,7 @@ class WeightsView(View):
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Layer:"), self))
         self.layer_box = QComboBox(self)
+        self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)   # whole layer names
         self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
         row.addWidget(self.layer_box)
         row.addWidget(QLabel(self.tr("Weights:"), self))

@@ -241,3 +241,31 @@ def test_layer_choice_shows_whole_layer_names(qtbot, ctl):
     box = view.layer_box
     assert box.itemText(0) == "conv2d_1"
     assert box.width() >= box.fontMetrics().horizontalAdvance("conv2d_1") + 20
+
+
+# --------------------------------------------------------------------------- memory on long runs
+def test_accuracy_keeps_a_bounded_number_of_points_on_a_long_run(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl))
+    ctl.start(iris_session())
+    epochs = 3 * view.train.capacity
+    ctl.snapshots.emit(tuple(snapshot(k, 1.0, steps=1, epoch=k, train_accuracy=(k % 100) / 100,
+                                      test_accuracy=0.5) for k in range(1, epochs + 1)))
+    view._redraw_now()
+    x, y = view.train_curve.getData()
+    assert len(x) <= view.train.capacity and x[0] == 1 and x[-1] > 0.9 * epochs
+    assert view.readout.text().startswith(f"epoch {epochs}:")
+
+
+def test_confusion_keeps_the_newest_matrices_only(qtbot, ctl, monkeypatch):
+    from nnstudio.ui.views import confusion
+    monkeypatch.setattr(confusion, "MAX_EPOCHS", 4)
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    for epoch in range(1, 8):
+        ctl.snapshots.emit((snapshot(epoch * 5, 1.0, steps=5, epoch=epoch,
+                                     weights=scaled_weights(session, 0.5 + epoch / 4)),))
+    view._redraw_now()
+    assert sorted(view.matrices) == [4, 5, 6, 7]
+    assert (view.slider.minimum(), view.slider.maximum(), view.slider.value()) == (4, 7, 7)
+    assert view.epoch_label.text() == "Epoch 7:"

@@ -29,3 +29,23 @@ def init_titles() -> dict[str, str]:
 
 def loss_titles() -> dict[str, str]:
     return {"sse": _tr("squared error ½Σ(y−t)²"), "cross_entropy": _tr("cross-entropy −Σt·log y")}
+
+
+def dataset_option_titles() -> dict[str, str]:
+    """The Data Set panel's row labels for the data sets' options (spelled out here so that
+    lupdate extracts them; an option missing here shows its name with spaces)."""
+    return {
+        "bias": _tr("bias"), "class_names": _tr("class names"), "classes": _tr("classes"),
+        "delimiter": _tr("delimiter"), "expression": _tr("expression"), "flatten": _tr("flatten"),
+        "header": _tr("header"), "ignore": _tr("ignore"), "images": _tr("images"), "label": _tr("label"),
+        "labels": _tr("labels"), "noise": _tr("noise"), "normalize": _tr("normalize"), "path": _tr("path"),
+        "points": _tr("points"), "preset": _tr("preset"), "range": _tr("range"), "sampling": _tr("sampling"),
+        "scale": _tr("scale"), "seed": _tr("seed"), "subset": _tr("subset"), "task": _tr("task"),
+        "test_images": _tr("test images"), "test_labels": _tr("test labels"), "test_ratio": _tr("test ratio"),
+        "test_size": _tr("test size"), "train_size": _tr("train size"), "transpose": _tr("transpose"),
+        "validation_ratio": _tr("validation ratio"), "weights": _tr("weights"),
+    }
+
+
+def dataset_option_title(name: str) -> str:
+    return dataset_option_titles().get(name, name.replace("_", " "))

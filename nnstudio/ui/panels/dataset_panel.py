@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor, NetworkFit
+from nnstudio.ui.labels import dataset_option_title
 
 from .option_widgets import editor_for_option
 
@@ -105,7 +106,7 @@ class DatasetPanel(QWidget):
             editor = editor_for_option(spec)
             editor.setToolTip(spec.description)
             editor.edited.connect(lambda value, key=spec.name: self.set_option(key, value))
-            label = QLabel(QCoreApplication.translate("DatasetOptions", spec.name.replace("_", " ")))
+            label = QLabel(dataset_option_title(spec.name))
             label.setToolTip(spec.description)
             self.options.addRow(label, editor)
             self.editors[spec.name] = editor

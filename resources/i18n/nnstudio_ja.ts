@@ -181,57 +181,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="62"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="63"/>
         <source>Add Layer &amp;After</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="63"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="64"/>
         <source>Add Layer &amp;Before</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="64"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="65"/>
         <source>&amp;Delete Layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="65"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="66"/>
         <source>Move Layer &amp;Left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="66"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="67"/>
         <source>Move Layer &amp;Right</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="67"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="68"/>
         <source>Zoom &amp;In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="68"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
         <source>Zoom &amp;Out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="70"/>
         <source>&amp;Fit Network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="154"/>
         <source>Insert Before</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="154"/>
         <source>Insert After</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="163"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="164"/>
         <source>Insert Layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -524,6 +524,146 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <source>class names</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <source>classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <source>delimiter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <source>expression</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <source>flatten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <source>header</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <source>ignore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <source>images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <source>label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <source>labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <source>noise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <source>normalize</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <source>path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <source>points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <source>preset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <source>range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <source>sampling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <source>scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <source>seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <source>subset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <source>task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <source>test images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <source>test labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <source>test ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <source>test size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <source>train size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <source>transpose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <source>validation ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/main_window.py" line="78"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
@@ -570,77 +710,82 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="291"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="299"/>
         <source>The data set cannot be loaded: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="297"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="305"/>
         <source>Loading the data set %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="338"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="350"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="359"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="352"/>
+        <source>Play is disabled until the problem marked in red is fixed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/main_window.py" line="374"/>
         <source>Reset training?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="360"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="375"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="415"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="430"/>
         <source>Training could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="540"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="555"/>
         <source>Could not open the template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="551"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="566"/>
         <source>(no templates installed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="47"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="48"/>
         <source>Data set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="50"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="51"/>
         <source>Download More Data Sets…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="52"/>
         <source>Fashion-MNIST and KMNIST: download them once, then choose them here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="93"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="94"/>
         <source>%s training / %s test samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="96"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="97"/>
         <source>Unknown data set %r</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="120"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="121"/>
         <source>Use data set %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="129"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="130"/>
         <source>Change data option %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -738,7 +883,7 @@
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="73"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
-        <location filename="../../nnstudio/ui/window_actions.py" line="99"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="106"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1000,11 +1145,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/labels.py" line="46"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="69"/>
         <source>weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/labels.py" line="38"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="70"/>
         <source>bias</source>
         <translation type="unfinished"></translation>
@@ -1180,138 +1327,139 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="38"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="45"/>
         <source>&amp;Download Data Set…</source>
         <extracomment>seconds waited after each iteration, from the slowest speed (0) to full speed (last)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="39"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="46"/>
         <source>Download Fashion-MNIST or KMNIST into your data folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="40"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="47"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="42"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="49"/>
         <source>&amp;Undo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="43"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="50"/>
         <source>&amp;Redo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="45"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="52"/>
         <source>&amp;Play</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="46"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="355"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="53"/>
         <source>Train (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="47"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="54"/>
         <source>P&amp;ause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="48"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="55"/>
         <source>Pause training (F6)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="49"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="56"/>
         <source>&amp;Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="50"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="57"/>
         <source>Train one iteration (F10)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="51"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>Step &amp;Epoch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="52"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>Train to the end of this epoch (Shift+F10)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="53"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="60"/>
         <source>&amp;Reset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="54"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="61"/>
         <source>Start again from the same initial weights (Ctrl+R)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="55"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Step &amp;Through One Update</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="57"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="64"/>
         <source>&amp;About nnstudio</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="65"/>
         <source>About &amp;Qt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="69"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="69"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="76"/>
         <source>New from &amp;Template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="76"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="83"/>
         <source>&amp;Edit</source>
         <translation>編集(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="84"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="91"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="89"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="96"/>
         <source>&amp;Run</source>
         <translation>実行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="95"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="102"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="105"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="112"/>
         <source> Speed </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="110"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="117"/>
         <source>Slow training down to watch it (right: full speed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="111"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="118"/>
         <source>Training speed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1620,120 +1768,131 @@
 <context>
     <name>DataFitView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="62"/>
         <source>show each hidden unit&apos;s share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="72"/>
         <source>Decision boundary / fit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
         <source>What the network answers for every input: class regions with the training (○) and test (△) points for 2-D data; for 1-D data the fitted curve and each hidden unit&apos;s share.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="79"/>
         <source>What the network does with every possible input. For 2-D data: each point of the plane coloured by the class the network picks (paler where it is unsure), with the training points (circles) and test points (triangles). For 1-D data: the network&apos;s curve over the target, and each last-hidden unit&apos;s weighted share, which add up to the curve.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="115"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="116"/>
         <source>This picture needs data with 2 inputs (decision boundary)
 or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="140"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="174"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="141"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="175"/>
         <source>training samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="141"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="142"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="179"/>
         <source>test samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="153"/>
         <source>Colour: the network&apos;s output (dark low, yellow high); each point is coloured by its target value, so a good fit hides the points. Circles: training, triangles: test.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="158"/>
         <source>Circles: training samples, triangles: test samples. Classes: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
         <source>blue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
         <source>orange</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
         <source>green</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
         <source>vermillion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
         <source>sky blue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
         <source>pink</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
         <source>yellow</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
         <source>black</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="168"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="169"/>
         <source>y</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="179"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="184"/>
         <source>target f(x)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="180"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="185"/>
         <source>network output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="196"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
         <source>each hidden unit&apos;s share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="219"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="225"/>
         <source>iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="219"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="225"/>
         <source>initial weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/fit.py" line="239"/>
+        <source>  ·  output = sum of the {0} shares + bias {1:.3g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/fit.py" line="241"/>
+        <source> (the first {0} shares drawn)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2128,73 +2287,73 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="31"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
         <source>‖∂L/∂W‖</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="31"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
         <source>iteration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="91"/>
         <source>layer, input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="43"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="46"/>
         <source>Gradients appear once training starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="49"/>
         <source>Gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="52"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="90"/>
         <source>layer 1 … {0}, input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="114"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="143"/>
         <source>Vanishing gradients: the first layer&apos;s gradient is {0:.1g} times the last layer&apos;s, so the layers near the input hardly change. Try ReLU, He initialization or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="118"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="147"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="121"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="150"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="124"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="153"/>
         <source>Healthy: the first layer&apos;s gradient is {0:.2g} times the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="125"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="154"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation type="unfinished"></translation>
     </message>

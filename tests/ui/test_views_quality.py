@@ -269,3 +269,16 @@ def test_confusion_keeps_the_newest_matrices_only(qtbot, ctl, monkeypatch):
     assert sorted(view.matrices) == [4, 5, 6, 7]
     assert (view.slider.minimum(), view.slider.maximum(), view.slider.value()) == (4, 7, 7)
     assert view.epoch_label.text() == "Epoch 7:"
+
+
+def test_the_sample_panel_names_what_its_axis_counts(qtbot, ctl):
+    view = shown(qtbot, SoftmaxView(ctl), size=(690, 330))
+    session = iris_session()
+    ctl.start(session)
+    view.sample.setValue(3)
+    view._redraw_now()
+    item = view.sample_plot.getPlotItem()
+    assert item.getAxis("bottom").labelText == "value fed to the network"
+    assert np.allclose(view.sample_bars.opts["width"], session.dataset.x_test[3])     # horizontal bars
+    view.source.setCurrentIndex(1)
+    assert item.getAxis("bottom").labelText == "k (the position in the vector)"

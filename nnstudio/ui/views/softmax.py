@@ -260,6 +260,7 @@ class SoftmaxView(View):
         item.showAxis("left")
         item.showAxis("bottom")
         item.setTitle(self.tr("the softmax inputs uₖ"), color="#202020", size="9pt")
+        item.setLabel("bottom", self.tr("k (the position in the vector)"))
         item.getViewBox().autoRange(padding=0.05)
         self.verdict.setText(self.tr("largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to "
                                      "{3:.3g}").format(int(p.argmax()), p.max(), shown.min(), shown.max())
@@ -295,6 +296,7 @@ class SoftmaxView(View):
             item.getViewBox().invertY(True)
             item.getViewBox().setAspectLocked(False)
             item.setTitle(self.tr("features"), color="#202020", size="9pt")
+            item.setLabel("bottom", self.tr("value fed to the network"))
             item.showAxis("left")
             item.showAxis("bottom")
             lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))

@@ -282,3 +282,20 @@ def test_the_sample_panel_names_what_its_axis_counts(qtbot, ctl):
     assert np.allclose(view.sample_bars.opts["width"], session.dataset.x_test[3])     # horizontal bars
     view.source.setCurrentIndex(1)
     assert item.getAxis("bottom").labelText == "k (the position in the vector)"
+
+
+def test_conv_filters_are_tiles_and_the_note_reads_plainly(qtbot, ctl):
+    conv = {"type": "conv2d", "filters": 4, "kernel": 3, "activation": "relu", "init": "he"}
+    net = {"input_shape": [1, 8, 8], "layers": [conv, {"type": "flatten"}, dense(10, "softmax", "xavier")],
+           "loss": "cross_entropy"}
+    view = shown(qtbot, WeightsView(ctl), size=(690, 330))
+    session = build_session(project(net, {"name": "digits", "flatten": False}))
+    ctl.start(session)
+    weights = scaled_weights(session, 2.0)
+    ctl.snapshots.emit((snapshot(2, 1.0, weights=weights),))
+    view._redraw_now()
+    W = np.asarray(weights["conv2d_1.W"])
+    assert view.mode == "tiles" and np.allclose(view.tiles, W.reshape(4, 3, 3))
+    assert "4 filters of 3×3" in view.info.text() and "input channels: 1" in view.info.text()
+    limit = np.abs(W).max()
+    assert view.image.levels[0] == pytest.approx(-limit) and view.image.levels[1] == pytest.approx(limit)

@@ -126,8 +126,8 @@ class WeightsView(View):
             columns = W.shape[1] if W.shape[1] > 1 else self._columns_for(self.tiles[:MAX_TILES].shape)
             img, self.columns = mosaic(self.tiles[:MAX_TILES], columns)
             self.mode = "tiles"
-            text = self.tr("{0}: {1} filters × {2} channels of {3}×{4}").format(
-                name, W.shape[0], W.shape[1], W.shape[2], W.shape[3])
+            text = self.tr("{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})"
+                           ).format(name, W.shape[0], W.shape[1], W.shape[2], W.shape[3])
         elif self.image_shape is not None and W.shape[0] == self.image_shape[0] * self.image_shape[1]:
             self.tiles = weight_tiles(W, self.image_shape)
             img, self.columns = mosaic(self.tiles[:MAX_TILES], self._columns_for(self.tiles[:MAX_TILES].shape))

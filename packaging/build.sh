@@ -6,7 +6,7 @@ bash scripts/setup.sh
 .venv/bin/python -m pip install -q "pyinstaller>=6.10"
 # translations: .ts sources -> .qm, compiled before freezing (the bundle ships the .qm)
 shopt -s nullglob
-for ts in resources/translations/*.ts; do
+for ts in resources/i18n/*.ts; do
     .venv/bin/pyside6-lrelease "$ts" -qm "${ts%.ts}.qm"
 done
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN packaging/nnstudio.spec

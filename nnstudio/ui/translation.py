@@ -99,20 +99,26 @@ def compiled_translation(lang: str) -> Path | None:
         return shipped
     digest = hashlib.sha1(ts.read_bytes()).hexdigest()[:12]
     cached = _cache_dir() / f"nnstudio_{lang}-{digest}.qm"
-    if cached.is_file():
+    if cached.is_file() or _compile(ts, cached):
         return cached
+    return shipped if shipped.is_file() else None            # an older compiled form beats none
+
+
+def _compile(ts: Path, qm: Path) -> bool:
+    """lrelease ``ts`` into ``qm`` (through a temporary name: never a half-written .qm)."""
     program = lrelease_program()
     if program is None:
-        return None
+        return False
+    partial = qm.with_name(f"{qm.stem}.{os.getpid()}.part.qm")
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.stem}.{os.getpid()}.part.qm")
+        qm.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([program, "-silent", str(ts), "-qm", str(partial)], check=True,
                        capture_output=True, timeout=60)
-        os.replace(partial, cached)                          # never a half-written .qm
+        os.replace(partial, qm)
     except (OSError, subprocess.SubprocessError):
-        return None
-    return cached
+        partial.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def install_translation(app, lang: str | None = None) -> str | None:

@@ -670,87 +670,87 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="129"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="150"/>
         <source>Data Set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="130"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="151"/>
         <source>Layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="131"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="152"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="139"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="160"/>
         <source>Reset &amp;Layout</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="154"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="175"/>
         <source>Training finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="197"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
         <source>The plots could not be created: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="215"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="231"/>
         <source>The step-through could not be created: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="233"/>
         <source>Step-Through</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="299"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="317"/>
         <source>The data set cannot be loaded: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="305"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="323"/>
         <source>Loading the data set %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="350"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="368"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="352"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="370"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="374"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="392"/>
         <source>Reset training?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="375"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="393"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="430"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="448"/>
         <source>Training could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="555"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="573"/>
         <source>Could not open the template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="566"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="584"/>
         <source>(no templates installed)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1358,7 +1358,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="355"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="373"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="53"/>
         <source>Train (F5)</source>
         <translation type="unfinished"></translation>
@@ -2801,6 +2801,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="175"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="263"/>
         <source>k (the position in the vector)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2842,42 +2843,47 @@ softmax on its own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="264"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="265"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="272"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="273"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="286"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="287"/>
         <source>the input image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="297"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="298"/>
         <source>features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="315"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="299"/>
+        <source>value fed to the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="317"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="318"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="320"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="327"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="329"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="329"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="331"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3139,97 +3145,97 @@ softmax on its own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="53"/>
         <source>Weights:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
         <source>at the start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
         <source>change since the start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="56"/>
         <source>The weights now, the initial weights, or how far each weight has moved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="73"/>
         <source>weight</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="79"/>
         <source>Weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="82"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="86"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="128"/>
-        <source>{0}: {1} filters × {2} channels of {3}×{4}</source>
+        <location filename="../../nnstudio/ui/views/weights.py" line="129"/>
+        <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="135"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="140"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="141"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="142"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="143"/>
         <source> (the first {0} shown)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="146"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="147"/>
         <source>initial weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="149"/>
         <source>change from the start to iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="150"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="151"/>
         <source>iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="187"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="188"/>
         <source>input feature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="190"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="191"/>
         <source>input (row of W)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="192"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="193"/>
         <source>unit (column of W)</source>
         <translation type="unfinished"></translation>
     </message>

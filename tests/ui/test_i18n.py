@@ -1,0 +1,140 @@
+"""The translation pipeline: lupdate → resources/i18n/nnstudio_ja.ts (kept up to date) →
+.qm compiled at run time → the interface and the error sentences in Japanese."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from nnstudio.ui import translation
+from nnstudio.ui.translation import install_translation, requested_languages
+from window_fixtures import make_window  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "resources" / "i18n" / "nnstudio_ja.ts"
+
+
+def ts_texts(path: Path) -> set[tuple[str, str]]:
+    """(context, source) of the current (not vanished / obsolete) messages of a .ts file."""
+    found = set()
+    for context in ET.parse(path).getroot().iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            kind = message.find("translation").get("type")
+            if kind not in ("vanished", "obsolete"):
+                found.add((name, message.findtext("source")))
+    return found
+
+
+@pytest.fixture
+def english_after(qapp):
+    yield qapp
+    install_translation(qapp, "en")
+    assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
+def test_committed_translation_source_is_up_to_date(tmp_path):
+    run = subprocess.run(["bash", str(ROOT / "scripts" / "update_translations.sh"), "--out", str(tmp_path), "ja"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    fresh, committed = ts_texts(tmp_path / "nnstudio_ja.ts"), ts_texts(COMMITTED)
+    assert len(fresh) >= len(committed) > 600        # 333 before the _tr helpers became visible
+    assert fresh == committed, ("run scripts/update_translations.sh and commit resources/i18n: "
+                                f"new {sorted(fresh - committed)[:5]}, gone {sorted(committed - fresh)[:5]}")
+    # the helpers' texts are there, e.g. the menus and the plain error sentences
+    assert ("", "&File") in fresh and ("messages", "the number of units") in fresh
+
+
+def test_japanese_menus_and_error_sentences(english_after):
+    assert install_translation(english_after, "ja") == "ja"
+    from nnstudio.ui import labels, window_actions
+    assert window_actions._tr("&File") == "ファイル(&F)"        # a helper of context "MainWindow"
+    assert labels.layer_type_titles()["dense"] == "全結合"
+    from nnstudio.engine.spec import NetworkSpec
+    from nnstudio.ui.messages import describe_error
+    with pytest.raises(Exception) as info:
+        NetworkSpec.from_dict({"input_shape": [4], "layers": [
+            {"type": "dense", "units": 0}, {"type": "dense", "units": 3, "activation": "softmax"}]})
+    assert describe_error(info.value) == "レイヤー1（全結合）：ユニット数は1以上にしてください（入力値：0）。"
+    # untranslated texts stay English
+    assert QCoreApplication.translate("MainWindow", "&Quit") == "&Quit"
+
+
+def test_the_window_menus_follow_the_language(english_after, make_window):
+    install_translation(english_after, "ja")
+    w = make_window(wait_for_run=False)
+    titles = [a.text() for a in w.menuBar().actions()]
+    assert titles[:2] == ["ファイル(&F)", "編集(&E)"] and "ヘルプ(&H)" in titles
+
+
+def test_language_choice(monkeypatch):
+    monkeypatch.setenv("NNSTUDIO_LANG", "ja_JP.UTF-8")
+    assert requested_languages() == ["ja_JP", "ja"]
+    assert requested_languages("en") == []                   # --lang beats the environment
+    assert requested_languages("de-AT") == ["de_AT", "de"]
+    monkeypatch.setenv("NNSTUDIO_LANG", "C")
+    assert requested_languages() == []
+
+
+def test_a_language_without_translation_keeps_english(english_after):
+    assert install_translation(english_after, "xx") is None
+    assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
+TS = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="eo">
+<context><name>MainWindow</name>
+<message><source>&amp;Help</source><translation>%s</translation></message>
+</context>
+</TS>
+"""
+
+
+def test_an_edited_translation_is_compiled_again(english_after, tmp_path, monkeypatch):
+    monkeypatch.setattr(translation, "i18n_dir", lambda: tmp_path)
+    ts = tmp_path / "nnstudio_eo.ts"
+    ts.write_text(TS % "&amp;Helpo", encoding="utf-8")
+    assert install_translation(english_after, "eo") == "eo"
+    assert QCoreApplication.translate("MainWindow", "&Help") == "&Helpo"
+    first = translation.compiled_translation("eo")
+    ts.write_text(TS % "&amp;Helpu", encoding="utf-8")          # a translator saved a change
+    install_translation(english_after, "eo")
+    assert QCoreApplication.translate("MainWindow", "&Help") == "&Helpu"
+    assert translation.compiled_translation("eo") != first and first.is_file()
+    assert not list(first.parent.glob("*.part.qm"))              # no half-written files left
+    monkeypatch.setattr(translation, "lrelease_program", lambda: None)
+    ts.write_text(TS % "&amp;Helpi", encoding="utf-8")
+    assert install_translation(english_after, "eo") is None       # nothing to compile with: English
+    assert QCoreApplication.translate("MainWindow", "&Help") == "&Help"
+
+
+def test_every_data_set_option_has_a_translatable_title():
+    from nnstudio.data import list_datasets
+    from nnstudio.ui.labels import dataset_option_titles
+    names = {o.name for d in list_datasets() for o in d.options}
+    assert names <= set(dataset_option_titles()), names - set(dataset_option_titles())
+
+
+def test_cli_lang_option(monkeypatch):
+    from nnstudio.cli import gui_parser
+    assert gui_parser().parse_args(["--lang", "ja"]).lang == "ja"
+
+
+def test_a_shipped_qm_serves_when_nothing_can_compile(english_after, tmp_path, monkeypatch):
+    monkeypatch.setattr(translation, "i18n_dir", lambda: tmp_path)
+    ts = tmp_path / "nnstudio_eo.ts"
+    ts.write_text(TS % "&amp;Helpo", encoding="utf-8")
+    subprocess.run([translation.lrelease_program(), "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))],
+                   check=True)
+    assert translation.compiled_translation("eo") == ts.with_suffix(".qm")     # as new as its .ts
+    ts.write_text(TS % "&amp;Helpu", encoding="utf-8")
+    import os
+    os.utime(ts, (ts.stat().st_mtime + 10,) * 2)         # a bundle's copy may leave the .ts newer
+    monkeypatch.setattr(translation, "lrelease_program", lambda: None)
+    assert install_translation(english_after, "eo") == "eo"
+    assert QCoreApplication.translate("MainWindow", "&Help") == "&Helpo"

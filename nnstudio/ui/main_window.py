@@ -13,7 +13,7 @@ import dataclasses
 import html
 import os
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
@@ -83,6 +83,27 @@ class Banner(QWidget):
     def show_message(self, text: str) -> None:
         self.label.setText(text)
         self.show()
+
+
+class FormScrollArea(QScrollArea):
+    """Scrolls a panel's form. It asks for the form's whole width (the default layout
+    gives it that); squeezed narrower, a horizontal scroll bar appears rather than fields
+    cut off at the dock's edge."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.NoFrame)
+        self.setWidget(widget)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.form_width()), hint.height())
+
+    def form_width(self) -> int:
+        """Room for the form's fields and a vertical scroll bar beside them."""
+        room = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return self.widget().minimumSizeHint().width() + room
 
 
 class MainWindow(QMainWindow):
@@ -178,12 +199,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
         if scroll:   # a form taller than the dock scrolls instead of forcing the window taller
-            area_widget = QScrollArea()
-            area_widget.setWidgetResizable(True)
-            area_widget.setFrameShape(QScrollArea.NoFrame)
-            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-            area_widget.setWidget(widget)
-            widget = area_widget
+            widget = FormScrollArea(widget)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
@@ -239,7 +255,9 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         side = [d for n, d in self.docks.items() if n in ("dataset", "inspector")]
-        self.resizeDocks(side, [270, 300], Qt.Horizontal)
+        widths = [max(270, self.docks["dataset"].widget().form_width()),
+                  max(300, self.docks["training"].widget().form_width())]
+        self.resizeDocks(side, widths, Qt.Horizontal)
         right = [self.docks["inspector"], self.docks["training"]]
         self.resizeDocks(right, [330, 400], Qt.Vertical)
         bottom = [d for n, d in self.docks.items() if n.startswith("view_")][:1]
@@ -340,14 +358,21 @@ class MainWindow(QMainWindow):
         return new.with_(optimizer=same_lr) == old
 
     def _show_problem_summary(self) -> None:
+        """Why Play is grey: the whole reason in Play's tooltip; in the status bar too unless
+        the diagram already shows it on a node (a long message there would be cut off)."""
+        play = self.actions_by_name["play"]
         if self.data_error:
-            text = self.data_error
+            reason = shown = self.data_error
         elif self.problems:
-            text = _tr("Play is disabled until this is fixed: %s") % describe_error(self.problems[0].error)
+            first = self.problems[0]
+            reason = shown = _tr("Play is disabled until this is fixed: %s") % describe_error(first.error)
+            if self.diagram_view.diagram.node_for_problem(first) is not None:
+                shown = _tr("Play is disabled until the problem marked in red is fixed.")
         else:
-            text = ""
-        if text:
-            self.statusBar().showMessage(text)
+            reason = shown = ""
+        play.setToolTip(reason or _tr("Train (F5)"))
+        if shown:
+            self.statusBar().showMessage(shown)
         else:
             self.statusBar().clearMessage()
 

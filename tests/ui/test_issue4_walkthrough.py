@@ -217,5 +217,38 @@ def test_an_output_layer_that_cannot_follow_the_data_set_says_why(make_window, q
     qtbot.waitUntil(lambda: settled(w) and not w.actions_by_name["play"].isEnabled(), timeout=5000)
     node = w.diagram_view.diagram.node_for_layer(2)
     assert "output layer" in node.error and "Dense" in node.error
-    assert node.isVisible() and "output layer" in w.statusBar().currentMessage()
+    assert node.isVisible() and "marked in red" in w.statusBar().currentMessage()
+    assert "output layer" in w.actions_by_name["play"].toolTip()
     shot(w, "walkthrough-output-not-dense")
+
+
+def test_a_problems_message_under_its_node_stays_in_view(make_window, qtbot):
+    w = make_window(toy_project(epochs=50))
+    w.resize(1024, 700)                                     # a short diagram: little room below
+    qtbot.waitUntil(lambda: w.diagram_view.height() < 260, timeout=2000)
+    w.editor.update_layer(1, units=5)                       # the tallest node, 4 lines below it
+    qtbot.waitUntil(lambda: not w.actions_by_name["play"].isEnabled(), timeout=5000)
+    node = w.diagram_view.diagram.node_for_layer(1)
+    assert node.error
+    message = node.childItems()[0]
+    assert message.isVisible() and message.toPlainText() == node.error
+    view = w.diagram_view
+    seen = view.mapFromScene(message.sceneBoundingRect()).boundingRect()
+    assert view.viewport().rect().contains(seen)
+    shot(w, "walkthrough-invalid")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_panel_fields_are_never_cut_off_at_the_docks_edge(make_window, qtbot, size):
+    w = make_window(show=False, wait_for_run=False)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
+    for name in ("dataset", "training"):
+        area = w.docks[name].widget()
+        fits = area.viewport().width() >= area.widget().minimumSizeHint().width()
+        assert fits or area.horizontalScrollBar().isVisible(), name
+        if size == (1280, 800):
+            assert fits, f"{name}: the default layout gives the form its width"
+    shot(w, f"walkthrough-{size[0]}")

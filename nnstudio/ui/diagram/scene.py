@@ -150,7 +150,7 @@ class DiagramScene(QGraphicsScene):
         self.loss_node.set_content(_tr("Loss"), [_tr("cross-entropy") if loss == "cross_entropy"
                                                  else _tr("squared error") if loss == "sse" else loss], 0)
         self._layout()
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))   # shrinks too
+        self._fit_scene_rect()
         self._relink()
         self._apply_problems()
         self._apply_weights()
@@ -197,21 +197,30 @@ class DiagramScene(QGraphicsScene):
         self._problems = list(problems)
         self._apply_problems()
 
+    def node_for_problem(self, problem: Problem) -> NodeItem | None:
+        """The node a problem is marked on, None when the diagram has no place for it
+        (e.g. a training setting)."""
+        if problem.layer is not None and 0 <= problem.layer < len(self.doc.layers):
+            return self.node_for_layer(problem.layer)
+        if problem.field.startswith("network.input_shape"):
+            return self.input_node
+        if problem.field.startswith("network.loss"):
+            return self.loss_node
+        return None
+
     def _apply_problems(self) -> None:
         messages: dict[int, list[str]] = {}
         for p in self._problems:
-            if p.layer is not None and p.layer < len(self.doc.layers):
-                key = id(self.node_for_layer(p.layer))
-            elif p.field.startswith("network.input_shape"):
-                key = id(self.input_node)
-            elif p.field.startswith("network.loss"):
-                key = id(self.loss_node)
-            else:
-                continue
-            messages.setdefault(key, []).append(describe_error(p.error, short=True))
+            node = self.node_for_problem(p)
+            if node is not None:
+                messages.setdefault(id(node), []).append(describe_error(p.error, short=True))
         for node in self.ordered_nodes():
             text = messages.get(id(node))
             node.set_error("\n".join(text) if text else None)
+        self._fit_scene_rect()      # a message below a node widens what there is to see
+
+    def _fit_scene_rect(self) -> None:
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))   # shrinks too
 
     def set_weights(self, weights: Mapping[str, np.ndarray] | None) -> None:
         """Show a snapshot's weights on the drawn connections."""

@@ -47,6 +47,7 @@ class DiagramView(QGraphicsView):
         self._make_actions()
         self._set_auto_fit(True)      # fit on resize and on structure changes until a zoom
         doc.changed.connect(self._maybe_fit)
+        self.diagram.sceneRectChanged.connect(self._maybe_fit)   # e.g. a problem's message
 
     # ------------------------------------------------------------------ actions
     def _action(self, name: str, text: str, keys, slot) -> QAction:

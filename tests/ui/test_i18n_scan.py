@@ -20,14 +20,18 @@ TEXT_METHODS = {
     "setWhatsThis", "setLabelText", "showMessage", "addMenu", "addAction", "setTabText", "addTab",
     "insertTab", "setItemText", "setSpecialValueText", "setInformativeText", "setDetailedText",
     "setHeaderLabels", "setHorizontalHeaderLabels", "setVerticalHeaderLabels", "setAccessibleName",
-    "setButtonText", "setHtml", "setPlainText", "addRow",
+    "setButtonText", "setHtml", "setPlainText", "addRow", "addItem", "addItems", "insertItem",
+    "setLabel", "TextItem", "LabelItem",        # pyqtgraph: axis labels, texts in a plot
 }
+# pyqtgraph items whose name= is their legend entry (their positional arguments are data)
+PLOT_CALLS = {"plot", "PlotDataItem", "PlotCurveItem", "ScatterPlotItem", "BarGraphItem", "addLegendItem"}
+AXES = {"left", "right", "top", "bottom"}       # pyqtgraph's setLabel("left", text): a position
 # widgets / actions whose constructor takes their text
 TEXT_CLASSES = {
     "QAction", "QLabel", "QPushButton", "QCheckBox", "QGroupBox", "QRadioButton", "QToolButton",
     "QMenu", "QDockWidget", "QCommandLinkButton", "QProgressDialog", "QMessageBox",
 }
-TEXT_KEYWORDS = {"text", "title", "tip", "toolTip", "statusTip", "label"}
+TEXT_KEYWORDS = {"text", "title", "tip", "toolTip", "statusTip", "label", "name"}   # name: a legend entry
 MESSAGE_BOX = {"information", "warning", "critical", "question", "about"}
 TR_NAMES = {"tr", "_tr", "translate", "QT_TR_NOOP", "QT_TRANSLATE_NOOP"}
 
@@ -97,16 +101,19 @@ def scan_source(source: str, filename: str = "<source>") -> list[str]:
                 problems.append(f"{where}: {name}() with a non-literal context")
             continue
         shown = (name in TEXT_METHODS or (name in TEXT_CLASSES and owner is None)
-                 or (owner == "QMessageBox" and name in MESSAGE_BOX))
+                 or (owner == "QMessageBox" and name in MESSAGE_BOX) or name in PLOT_CALLS)
         if not shown:
             continue
-        for arg in list(node.args) + [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]:
+        positional = [] if name in PLOT_CALLS else list(node.args)
+        if name in ("addItem", "insertItem"):      # (index,) text, then the item's data: not shown
+            positional = positional[1:2] if name == "insertItem" else positional[:1]
+        for arg in positional + [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]:
             if isinstance(arg, (ast.List, ast.Tuple)):
                 pieces = [t for e in arg.elts for t in _literal_texts(e)]
             else:
                 pieces = _literal_texts(arg)
             for text in pieces:
-                if _has_words(text):
+                if _has_words(text) and not (name == "setLabel" and text in AXES):
                     problems.append(f"{where}: {text!r} reaches {name}() without tr()")
     return problems
 
@@ -135,12 +142,16 @@ def build(self, w, name, n):
     QMessageBox.warning(w, "Oops", self.tr("fine"))
     _tr(name)
     QCoreApplication.translate("Ctx", f"Hello {name}")
+    combo.addItem("Raw pixels", "raw")
+    plot.setLabel("left", "loss")
+    plot.plot(x, y, name="each batch")
 '''
     problems = scan_source(bad)
     for expected in ("'Learning rate'", "'Lower it", "'Epoch ", "'Export %s'", "'Save As…'", "'Oops'",
-                     "_tr() of a non-literal", "translate() of a non-literal"):
+                     "_tr() of a non-literal", "translate() of a non-literal", "'Raw pixels'", "'loss'",
+                     "'each batch'"):
         assert any(expected in p for p in problems), (expected, problems)
-    assert len(problems) == 8, problems
+    assert len(problems) == 11, problems
 
 
 def test_the_scan_accepts_translated_and_wordless_texts():
@@ -157,5 +168,7 @@ def build(self, w, n):
     w.setText("")
     QMessageBox.warning(w, tr("Oops"), QCoreApplication.translate("Ctx", "Cannot save"))
     w.setObjectName("learning_rate")
+    combo.addItem(self.tr("Raw pixels"), "raw")
+    plot.setLabel("left", self.tr("loss"))
 '''
     assert scan_source(good) == []

@@ -120,3 +120,18 @@ def test_every_raised_code_is_declared_and_every_declared_code_is_raised():
     # "invalid" is the default of SpecError, "unknown_choice" the default of spec._choice
     declared = set(SPEC_ERROR_CODES) - {"invalid", "unknown_choice"}
     assert declared <= raised, declared - raised
+
+
+def test_the_command_line_still_prints_the_english_field_sentence(tmp_path):
+    import io
+    import json
+
+    from nnstudio.cli import main
+    from nnstudio.resources import resource_path
+    doc = json.loads(resource_path("examples", "iris.json").read_text(encoding="utf-8"))
+    doc["network"]["layers"][0]["units"] = 0
+    project = tmp_path / "bad.json"
+    project.write_text(json.dumps(doc), encoding="utf-8")
+    err = io.StringIO()
+    assert main(["train", str(project), "--out", str(tmp_path / "out")], stdout=io.StringIO(), stderr=err) != 0
+    assert err.getvalue() == f"nnstudio: error: {project}: network.layers[0].units: got 0; allowed: an integer ≥ 1\n"

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from nnstudio.ui.views.base import AXIS_Z, GridAxis, make_plot, stepped_extent, style_plot_item
+from nnstudio.ui.views.gradients import GradientsView
 from nnstudio.ui.views.loss import LossView
 
 from test_views_support import FakeController, iris_session, shown
@@ -114,3 +115,23 @@ def test_loss_axis_holds_still_between_steps_and_covers_the_newest_point(qtbot):
     view._redraw_now()
     assert view.raw.last[0] == total
     assert vb.viewRange()[0][1] == pytest.approx(total, rel=0.03)    # the run's end, not 800
+
+
+def test_gradient_plots_keep_their_ranges_while_values_wobble(qtbot):
+    ctl = FakeController()
+    view = shown(qtbot, GradientsView(ctl))
+    session = iris_session(epochs=50, batch_size=10)
+    ctl.start(session)
+    history = view.history.getPlotItem().getViewBox()
+    bars = view.bars_plot.getPlotItem().getViewBox()
+    x_ranges, bar_ranges = [], []
+    for _ in range(8):
+        ctl.train(5)
+        view._redraw_now()
+        x_ranges.append(tuple(history.viewRange()[0]))
+        bar_ranges.append(tuple(bars.viewRange()[1]))
+        heights = view.bars.opts["height"] + view.bars.opts["y0"]
+        lo, hi = bar_ranges[-1]
+        assert lo <= view.bars.opts["y0"] and hi >= heights.max()      # every bar fits
+    assert len(set(x_ranges)) == 1 and x_ranges[0][1] == pytest.approx(50, rel=0.03)
+    assert len(set(bar_ranges)) <= 2          # not a new range for each redraw

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel
 from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
-from .base import View, make_plot, message_item
+from .base import View, make_plot, message_item, stepped_extent
 from .palette import layer_color
 
 CAPACITY = 2000
 FLOOR = 1e-30
+FIRST_EXTENT = 50        # the iteration axis spans at least an epoch or this many updates
 
 
 class GradientsView(View):
@@ -26,6 +27,8 @@ class GradientsView(View):
         self.series: list[BoundedSeries] = []
         self.curves: list[pg.PlotDataItem] = []
         self.current: list[float] = []
+        self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
+        self._bar_range: tuple[float, float] | None = None
 
         row = QHBoxLayout()
         self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"), log_y=True)
@@ -73,6 +76,12 @@ class GradientsView(View):
             c.setClipToView(True)
             self.curves.append(c)
         self.current = []
+        trainer = session.trainer
+        self._first_extent = max(FIRST_EXTENT, trainer.steps_per_epoch)
+        self._total = trainer.total_iterations
+        self._extent = 0.0
+        self._bar_range = None
+        self._follow_x(0)
         # names while they fit, else positions (1 = the layer nearest the input)
         short = len(self.layers) > 3
         ticks = [(i, str(i + 1) if short else name) for i, (_, name) in enumerate(self.layers)]
@@ -80,6 +89,28 @@ class GradientsView(View):
         item.getAxis("bottom").setTicks([ticks])
         item.setLabel("bottom", self.tr("layer 1 … {0}, input → output").format(len(self.layers)) if short
                       else self.tr("layer, input → output"))
+
+    def _follow_x(self, last: float) -> None:
+        """The iteration axis: 0 … an extent that grows in steps (see stepped_extent)."""
+        extent = stepped_extent(last, self._extent, self._first_extent, self._total)
+        if extent != self._extent:
+            self._extent = extent
+            self.history.getPlotItem().getViewBox().setXRange(0, extent, padding=0.02)
+
+    def _fit_bars(self, low: float, high: float) -> float:
+        """Set the bars' y range for bars from log₁₀ ``low`` to ``high``; returns its bottom
+        (where the bars start). The range keeps whole decades: a decade or more below the
+        smallest bar and up to a decade and a half above the largest. It changes only when a
+        bar leaves that band, not with every redraw (which would relayout the plot each time)."""
+        base, top = self._bar_range or (math.nan, math.nan)
+        if not low - 2.5 <= base <= low - 0.25:
+            base = float(math.floor(low) - 1)
+        if not high + 0.25 <= top <= high + 1.5:
+            top = float(math.ceil(high + 0.25))
+        if (base, top) != self._bar_range:
+            self._bar_range = (base, top)
+            self.bars_plot.getPlotItem().setYRange(base, top, padding=0)
+        return base
 
     def ingest(self, batch) -> bool:
         names = [name for _, name in self.layers]
@@ -91,9 +122,13 @@ class GradientsView(View):
         return bool(self.layers)
 
     def redraw(self) -> None:
+        last = 0.0
         for series, curve in zip(self.series, self.curves):
             x, y = series.arrays()
             curve.setData(x, np.maximum(y, FLOOR))
+            if len(x):
+                last = max(last, float(x[-1]))
+        self._follow_x(last)
         has_data = bool(self.current)
         self.message.setVisible(not has_data)
         if not has_data:
@@ -102,10 +137,9 @@ class GradientsView(View):
             self.bars.setOpts(x=[], height=[])
             return
         logs = [math.log10(max(v, FLOOR)) if math.isfinite(v) else 0.0 for v in self.current]
-        base = math.floor(min(logs)) - 1
+        base = self._fit_bars(min(logs), max(logs))
         self.bars.setOpts(x=np.arange(len(logs)), y0=base, height=np.array(logs) - base, width=0.6,
                           brushes=[layer_color(i) for i, _ in self.layers], pens=[pg.mkPen(None)] * len(logs))
-        self.bars_plot.getPlotItem().setYRange(base, max(logs) + 0.5, padding=0)
         self.verdict.setText(self.describe(self.current))
 
     def describe(self, norms) -> str:

@@ -20,8 +20,20 @@ def _application(lang: str | None = None):
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("nnstudio")
     app.setApplicationName("nnstudio")
-    install_translation(app, lang)     # before any window: its texts are translated when built
+    # before any window: its texts are translated as it is built
+    if install_translation(app, lang) is None:
+        _note_missing_translation(lang)
     return app
+
+
+def _note_missing_translation(lang: str | None) -> None:
+    """One line on stderr when a language was asked for by name but cannot be shown."""
+    from nnstudio.ui.translation import LANG_ENV, available_languages, requested_languages
+    wanted = lang or os.environ.get(LANG_ENV)
+    if wanted and requested_languages(wanted):
+        have = ", ".join(["en"] + available_languages())
+        print(f"nnstudio: no translation for {wanted!r} (available: {have}); the interface stays in English",
+              file=sys.stderr)
 
 
 def _quiet_offscreen_notes() -> None:

@@ -138,3 +138,15 @@ def test_a_shipped_qm_serves_when_nothing_can_compile(english_after, tmp_path, m
     monkeypatch.setattr(translation, "lrelease_program", lambda: None)
     assert install_translation(english_after, "eo") == "eo"
     assert QCoreApplication.translate("MainWindow", "&Help") == "&Helpo"
+
+
+def test_a_language_asked_for_but_missing_is_named_on_stderr(english_after, capsys):
+    from nnstudio.ui.app import _application
+    _application("xx")
+    assert capsys.readouterr().err == ("nnstudio: no translation for 'xx' (available: en, ja); "
+                                       "the interface stays in English\n")
+    _application("ja")
+    assert capsys.readouterr().err == ""
+    assert QCoreApplication.translate("MainWindow", "&Edit") == "編集(&E)"
+    _application("en")
+    assert capsys.readouterr().err == ""

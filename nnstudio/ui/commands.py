@@ -214,18 +214,24 @@ class Editor:
         self.before_edit = before_edit or (lambda: True)
 
     def push(self, command: QUndoCommand, guarded: bool = True) -> bool:
-        """Push an edit; ``guarded=False`` skips the guard (the live learning rate)."""
+        """Push an edit; ``guarded=False`` skips the guard (the live learning rate), for
+        its undo and redo too."""
         if guarded and not self.before_edit():
             return False
+        command.guarded = guarded
         self.stack.push(command)
         return True
 
+    def _allowed(self, index: int) -> bool:
+        command = self.stack.command(index)
+        return not getattr(command, "guarded", True) or self.before_edit()
+
     def undo(self) -> None:
-        if self.stack.canUndo() and self.before_edit():
+        if self.stack.canUndo() and self._allowed(self.stack.index() - 1):
             self.stack.undo()
 
     def redo(self) -> None:
-        if self.stack.canRedo() and self.before_edit():
+        if self.stack.canRedo() and self._allowed(self.stack.index()):
             self.stack.redo()
 
     # -- layers

@@ -252,3 +252,27 @@ def test_panel_fields_are_never_cut_off_at_the_docks_edge(make_window, qtbot, si
         if size == (1280, 800):
             assert fits, f"{name}: the default layout gives the form its width"
     shot(w, f"walkthrough-{size[0]}")
+
+
+def test_undoing_a_live_learning_rate_change_keeps_training_without_asking(make_window, qtbot):
+    w = make_window()
+    w.editor.update_section("training", epochs=1999)      # an ordinary edit, before the run
+    qtbot.waitUntil(lambda: settled(w) and w.controller.project.training.epochs == 1999, timeout=5000)
+    w.actions_by_name["play"].trigger()
+    qtbot.waitUntil(lambda: w.controller.last_snapshot is not None
+                    and w.controller.last_snapshot.iteration > 5, timeout=5000)
+    w.training_panel._set_lr(0.02)
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.02), timeout=3000)
+    w.diagram_view.setFocus()
+    qtbot.keyClick(w.diagram_view, Qt.Key_Z, Qt.ControlModifier)
+    assert w.doc.section("optimizer")["lr"] == pytest.approx(0.1)
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.1), timeout=3000)
+    assert w.asked == [] and w.controller.state == "running"     # no reset was offered
+    w.editor.redo()
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.02), timeout=3000)
+    assert w.asked == []
+    w.editor.undo()
+    w.answer = False
+    w.editor.undo()                         # the ordinary edit below it still asks first
+    assert w.asked == [True] and w.doc.section("training")["epochs"] == 1999
+    w.actions_by_name["pause"].trigger()

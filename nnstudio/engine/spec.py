@@ -6,7 +6,9 @@ are all the engine needs to build a network, so a run can be started anywhere fr
 and a seed.
 
 Every rejection is a :class:`SpecError` naming the field (a dotted path such as
-``network.layers[1].units``) and what is allowed.
+``network.layers[1].units``) and what is allowed, with a ``code`` for the kind of mistake
+(``too_small``, ``kernel_too_large``, ... — the list is ``errors.SPEC_ERROR_CODES``), its
+numbers as ``details`` and the layer's type; the UI turns these into its own sentences.
 """
 
 from __future__ import annotations

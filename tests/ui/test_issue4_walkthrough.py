@@ -276,3 +276,42 @@ def test_undoing_a_live_learning_rate_change_keeps_training_without_asking(make_
     w.editor.undo()                         # the ordinary edit below it still asks first
     assert w.asked == [True] and w.doc.section("training")["epochs"] == 1999
     w.actions_by_name["pause"].trigger()
+
+
+def test_activation_and_initializer_change_from_the_keyboard_one_undo_step_each(make_window, qtbot):
+    w = make_window()
+    w.diagram_view.setFocus()
+    qtbot.keyClick(w.diagram_view, Qt.Key_Right)
+    qtbot.keyClick(w.diagram_view, Qt.Key_Right)             # input, then the first layer
+    assert w.diagram_view.diagram.current_layer() == 0
+    count = w.undo_stack.count()
+    for name in ("activation", "init"):
+        combo = w.inspector.widgets[name]
+        before = w.doc.layer(0).data[name]
+        combo.setFocus()
+        qtbot.keyClick(combo, Qt.Key_Up)
+        assert w.doc.layer(0).data[name] == combo.currentData() != before
+    assert w.undo_stack.count() == count + 2
+    w.editor.undo()
+    w.editor.undo()
+    assert w.doc.layer(0).data["activation"] == "relu" and w.doc.layer(0).data["init"] == "he"
+
+
+def test_a_drag_the_learner_declines_to_reset_for_snaps_back(make_window, qtbot):
+    from PySide6.QtCore import QPoint
+    from test_diagram import drag, node_point, types
+    w = make_window()
+    w.editor.add_layer(1, "dropout")
+    qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
+    w.actions_by_name["step"].trigger()
+    qtbot.waitUntil(lambda: w.controller.has_progress, timeout=5000)
+    w.answer = False
+    w.diagram_view.resetTransform()
+    scene = w.diagram_view.diagram
+    first = scene.node_for_layer(0)
+    x0 = first.x()
+    count = w.undo_stack.count()
+    drag(qtbot, w.diagram_view, node_point(w, first), node_point(w, scene.node_for_layer(1)) + QPoint(60, 0))
+    assert w.asked == [True]
+    assert types(w) == ["dense", "dropout", "dense"] and w.undo_stack.count() == count
+    assert first.x() == x0 and w.controller.has_progress

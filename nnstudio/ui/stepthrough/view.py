@@ -22,6 +22,7 @@ from nnstudio.engine.errors import EngineError
 from nnstudio.engine.recording import Phase
 from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
+from nnstudio.ui.messages import describe_error
 
 from .captions import op_title, phase_title
 from .collapse_panel import CollapsePanel
@@ -232,7 +233,7 @@ class StepThroughView(QWidget):
         try:
             trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx])
         except (EngineError, ValueError, FloatingPointError) as e:
-            self.status.setText(self.tr("The step could not be recorded: {0}").format(str(e)))
+            self.status.setText(self.tr("The step could not be recorded: {0}").format(describe_error(e)))
             return False
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
@@ -420,7 +421,7 @@ class StepThroughView(QWidget):
         try:
             write(path)
         except (OSError, EngineError) as e:
-            QMessageBox.warning(self, caption, self.tr("Could not save {0}: {1}").format(path, str(e)))
+            QMessageBox.warning(self, caption, self.tr("Could not save {0}: {1}").format(path, describe_error(e)))
             return
         self.status.setText(self.tr("Saved {0}").format(path))
 

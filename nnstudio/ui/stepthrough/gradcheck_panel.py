@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPu
 
 from nnstudio.engine.errors import EngineError
 from nnstudio.engine.gradcheck import ParamCheck, gradient_check, relative_error
+from nnstudio.ui.messages import describe_error
 
 from .array_view import VALUE_ROLE, index_text
 from .source import StepSource
@@ -103,7 +104,7 @@ class GradCheckPanel(QWidget):
             report = gradient_check(net, self.source.x, self.source.t, names=[name],
                                     max_entries=None if size <= ALL_ENTRIES else SAMPLE)
         except (EngineError, ValueError, FloatingPointError) as e:
-            self.summary.setText(self.tr("The gradient check failed: {0}").format(str(e)))
+            self.summary.setText(self.tr("The gradient check failed: {0}").format(describe_error(e)))
             return None
         finally:
             QApplication.restoreOverrideCursor()

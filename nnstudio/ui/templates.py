@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("templates", text)
+
+
+def known_titles() -> dict[str, str]:
+    """Menu titles of the shipped examples, by file stem (translatable)."""
+    return {"function_square": _tr("Fit a function (y = x²)"),
+            "iris": _tr("Iris flowers"),
+            "mnist_mlp": _tr("MNIST digits: two-layer network"),
+            "simple_convnet": _tr("MNIST digits: simple convolutional network"),
+            "spiral": _tr("Spiral (three classes)")}
+
+
+def template_title(path: Path) -> str:
+    """A shipped example's own title; any other file's name, made readable."""
+    title = known_titles().get(path.stem)
+    if title is None:
+        words = path.stem.replace("_", " ").replace("-", " ").strip()
+        title = words[:1].upper() + words[1:]
+    return title
+
 
 def templates() -> list[tuple[str, Path]]:
     """(title, path) of every example project, sorted by file name; [] when none ship."""
@@ -14,5 +38,4 @@ def templates() -> list[tuple[str, Path]]:
         return []
     if not folder.is_dir():
         return []
-    return [(path.stem.replace("_", " ").replace("-", " "), path)
-            for path in sorted(folder.glob("*.json"))]
+    return [(template_title(path), path) for path in sorted(folder.glob("*.json"))]

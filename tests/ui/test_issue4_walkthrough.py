@@ -95,7 +95,7 @@ def test_template_open_and_reset_never_load_on_the_gui_thread(make_window, qtbot
     from nnstudio.ui.templates import templates
     loader = GatedLoader()
     w = make_window(loader=loader)
-    assert w.new_from_template(dict(templates())["spiral"])
+    assert w.new_from_template(next(p for _t, p in templates() if p.stem == "spiral"))
     assert event_loop_runs(qtbot)
     loader.release.set()
     qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
@@ -315,3 +315,16 @@ def test_a_drag_the_learner_declines_to_reset_for_snaps_back(make_window, qtbot)
     assert w.asked == [True]
     assert types(w) == ["dense", "dropout", "dense"] and w.undo_stack.count() == count
     assert first.x() == x0 and w.controller.has_progress
+
+
+def test_new_from_template_menu_offers_readable_titles(make_window, qtbot):
+    w = make_window()
+    titles = [a.text() for a in w.templates_menu.actions()]
+    assert "Spiral (three classes)" in titles and "MNIST digits: two-layer network" in titles
+    assert all(t[:1].isupper() for t in titles)
+    action = next(a for a in w.templates_menu.actions() if a.text() == "Iris flowers")
+    w.editor.update_section("training", epochs=7)          # an edit to leave behind
+    action.trigger()
+    qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
+    assert w.doc.section("dataset")["name"] == "iris" and w.undo_stack.count() == 0
+    assert w.doc.section("training")["epochs"] != 7

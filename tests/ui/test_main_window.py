@@ -276,7 +276,7 @@ def test_epsilon_and_rate_boxes_take_scientific_notation(make_window, qtbot):
 def test_new_from_template(make_window):
     from nnstudio.ui.templates import templates
     w = make_window()
-    found = dict(templates())
+    found = {path.stem: path for _title, path in templates()}
     assert "spiral" in found, "the example projects are missing"
     assert w.new_from_template(found["spiral"])
     assert w.doc.section("dataset")["name"] == "spiral"

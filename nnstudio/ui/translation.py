@@ -4,10 +4,11 @@ The texts come from ``resources/i18n/nnstudio_<lang>.ts`` (made by
 ``scripts/update_translations.sh`` with pyside6-lupdate, filled in by translators with Qt
 Linguist). Qt reads only the compiled ``.qm`` form; it is taken, in this order, from
 
-1. ``resources/i18n/nnstudio_<lang>.qm`` when it is at least as new as the .ts (built by
-   ``scripts/setup.sh`` and ``packaging/build.sh``, shipped in the desktop bundle);
+1. ``resources/i18n/nnstudio_<lang>.qm`` when it is at least as new as the .ts (compiled by
+   ``packaging/build.sh``: the desktop bundle ships it, having no lrelease);
 2. the user's cache folder (``<cache>/i18n/nnstudio_<lang>-<hash of the .ts>.qm``), compiled
-   there with pyside6-lrelease the first time a changed .ts is used.
+   there with pyside6-lrelease the first time a .ts is used (again after every change);
+3. an older ``resources/i18n/nnstudio_<lang>.qm`` when nothing can compile.
 
 The language is the ``lang`` argument (``nnstudio --lang ja``), else the environment
 variable ``NNSTUDIO_LANG``, else the system's UI languages; ``en`` (or ``C``) means the
@@ -47,15 +48,21 @@ class StudioTranslator(QTranslator):
         return text or None     # None (a null string): Qt keeps the source text
 
 
-def i18n_dir() -> Path:
+def i18n_dir() -> Path | None:
+    """``resources/i18n``; None when the resources folder itself is missing."""
     from nnstudio.resources import resource_path
-    return resource_path("i18n")
+    try:
+        return resource_path("i18n")
+    except FileNotFoundError:
+        return None
 
 
 def available_languages() -> list[str]:
-    """Languages with a .ts file, e.g. ``["ja"]``."""
+    """Languages with a translation (.ts or .qm), e.g. ``["ja"]``."""
     folder = i18n_dir()
-    return sorted(p.stem.split("_", 1)[1] for p in folder.glob("nnstudio_*.ts")) if folder.is_dir() else []
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted({p.stem.split("_", 1)[1] for p in folder.glob("nnstudio_*.*") if p.suffix in (".ts", ".qm")})
 
 
 def requested_languages(lang: str | None = None) -> list[str]:
@@ -91,7 +98,10 @@ def _cache_dir() -> Path:
 
 def compiled_translation(lang: str) -> Path | None:
     """The .qm file for ``lang`` (compiling the .ts if needed), None when there is none."""
-    ts = i18n_dir() / f"nnstudio_{lang}.ts"
+    folder = i18n_dir()
+    if folder is None:
+        return None
+    ts = folder / f"nnstudio_{lang}.ts"
     shipped = ts.with_suffix(".qm")
     if not ts.is_file():
         return shipped if shipped.is_file() else None        # a bundle may ship only the .qm

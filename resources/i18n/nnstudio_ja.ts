@@ -1463,6 +1463,31 @@
         <source>Training speed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="16"/>
+        <source>Fit a function (y = x²)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="17"/>
+        <source>Iris flowers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="18"/>
+        <source>MNIST digits: two-layer network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="19"/>
+        <source>MNIST digits: simple convolutional network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="20"/>
+        <source>Spiral (three classes)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AccuracyView</name>
@@ -2204,82 +2229,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="45"/>
         <source>Compare gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="47"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="48"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="56"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
         <source>index</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="56"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
         <source>backprop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="56"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
         <source>numerical</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
         <source>|difference|</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
         <source>relative error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="66"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
         <source>Parameter:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="82"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="83"/>
         <source>Record a step first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="88"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="89"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="106"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="107"/>
         <source>The gradient check failed: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="122"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="123"/>
         <source>{0} of its {1} entries, picked at random (all of them would take about {2} numerically).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="126"/>
         <source>All {0} entries.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="126"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="127"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="128"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="129"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
         <source>Largest relative error &lt;b style=&apos;color:{0}&apos;&gt;{1:.2e}&lt;/b&gt;, mean |difference| {2:.2e}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2333,27 +2358,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="143"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="148"/>
         <source>Vanishing gradients: the first layer&apos;s gradient is {0:.1g} times the last layer&apos;s, so the layers near the input hardly change. Try ReLU, He initialization or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="147"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="152"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="150"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="155"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="158"/>
         <source>Healthy: the first layer&apos;s gradient is {0:.2g} times the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="154"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="159"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2891,235 +2916,235 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="107"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="108"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="109"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="110"/>
         <source>Record a step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="111"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="114"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="115"/>
         <source>Samples:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
         <source>Previous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
         <source>Previous operation (←)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="122"/>
         <source>Next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="122"/>
         <source>Next operation (→)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="123"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="347"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="124"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="348"/>
         <source>Play</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="126"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
         <source> ops/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
         <source>To breakpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="142"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="143"/>
         <source>Jump to the first operation of this phase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="148"/>
         <source>Export trace…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="148"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="150"/>
         <source>Save view as PNG…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="150"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Save what is on screen as a picture</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
         <source>Leave step mode</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
         <source>Training continues from the weights this step updated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="166"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="167"/>
         <source>Operations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="168"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="169"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="181"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="182"/>
         <source>Operation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="182"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="183"/>
         <source>Numerical vs backprop</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="184"/>
         <source>Collapse without activations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="267"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="268"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="200"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="201"/>
         <source>Step through</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="203"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="204"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="217"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="383"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="218"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="384"/>
         <source>No run yet: start or reset training first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="221"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="222"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="228"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="229"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="236"/>
         <source>The step could not be recorded: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="245"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="246"/>
         <source>sample {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="246"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="247"/>
         <source>{0} samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="248"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="333"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="334"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="389"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="390"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="390"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="392"/>
         <source>At most {0} samples in one step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="392"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="393"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="423"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="424"/>
         <source>Could not save {0}: {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="425"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
         <source>Saved {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="428"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="429"/>
         <source>Export trace</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="428"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="429"/>
         <source>Trace (*.npz)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="432"/>
         <source>Save view as PNG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="432"/>
         <source>PNG image (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3127,12 +3152,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="282"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="283"/>
         <source>This picture could not be drawn: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="356"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="359"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation type="unfinished"></translation>
     </message>

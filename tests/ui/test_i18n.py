@@ -150,3 +150,13 @@ def test_a_language_asked_for_but_missing_is_named_on_stderr(english_after, caps
     assert QCoreApplication.translate("MainWindow", "&Edit") == "編集(&E)"
     _application("en")
     assert capsys.readouterr().err == ""
+
+
+def test_no_resources_folder_means_english(english_after, monkeypatch):
+    import nnstudio.resources as resources
+
+    def missing(*parts):
+        raise FileNotFoundError("nnstudio's resources folder was not found")
+    monkeypatch.setattr(resources, "resource_path", missing)
+    assert translation.available_languages() == []
+    assert install_translation(english_after, "ja") is None

@@ -278,7 +278,7 @@ def test_the_sample_panel_names_what_its_axis_counts(qtbot, ctl):
     view.sample.setValue(3)
     view._redraw_now()
     item = view.sample_plot.getPlotItem()
-    assert item.getAxis("bottom").labelText == "value fed to the network"
+    assert item.getAxis("bottom").labelText == "input value"
     assert np.allclose(view.sample_bars.opts["width"], session.dataset.x_test[3])     # horizontal bars
     view.source.setCurrentIndex(1)
     assert item.getAxis("bottom").labelText == "k (the position in the vector)"

@@ -296,7 +296,7 @@ class SoftmaxView(View):
             item.getViewBox().invertY(True)
             item.getViewBox().setAspectLocked(False)
             item.setTitle(self.tr("features"), color="#202020", size="9pt")
-            item.setLabel("bottom", self.tr("value fed to the network"))
+            item.setLabel("bottom", self.tr("input value"))    # short: the panel is narrow
             item.showAxis("left")
             item.showAxis("bottom")
             lo, hi = min(0.0, float(v.min())), max(0.0, float(v.max()))

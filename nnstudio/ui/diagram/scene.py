@@ -22,9 +22,12 @@ from nnstudio.ui.messages import describe_error
 from nnstudio.ui.views.palette import layer_color
 
 from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
-from .items import NEUTRAL, Connections, NodeItem
+from .items import NEUTRAL, NODE_WIDTH, Connections, NodeItem
 
-SPACING = 170.0
+#: room between two nodes: wide where every weight is drawn between two neuron columns,
+#: narrow where an arrow joins them (so a long conv net stays legible when fitted)
+WIDE_GAP = 44.0
+NARROW_GAP = 26.0
 
 
 def _tr(text: str) -> str:
@@ -160,9 +163,14 @@ class DiagramScene(QGraphicsScene):
 
     def _layout(self) -> None:
         self.set_edge_labels(None)
-        for i, node in enumerate(self.ordered_nodes()):
+        x, previous = 0.0, None
+        for node in self.ordered_nodes():
+            if previous is not None:
+                wide = previous.neurons and node.neurons
+                x += NODE_WIDTH + (WIDE_GAP if wide else NARROW_GAP)
             if not node.dragging:
-                node.setPos(i * SPACING, 0)
+                node.setPos(x, 0)
+            previous = node
 
     def _relink(self) -> None:
         for link in self._links:

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(_tr("Reset &Layout"), self.reset_layout)
         self.diagram_view.nodeActivated.connect(self._focus_inspector)
+        self.diagram_view.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.diagram_view.diagram.currentLayerChanged.connect(self._on_current_layer)
         self.diagram_view.diagram.selectionChanged.connect(self._on_selection)
         self.doc.changed.connect(self._schedule_sync)

@@ -328,3 +328,29 @@ def test_new_from_template_menu_offers_readable_titles(make_window, qtbot):
     qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)
     assert w.doc.section("dataset")["name"] == "iris" and w.undo_stack.count() == 0
     assert w.doc.section("training")["epochs"] != 7
+
+
+def test_delete_says_why_when_it_cannot_delete(make_window, qtbot):
+    w = make_window()
+    view, scene = w.diagram_view, w.diagram_view.diagram
+    view.setFocus()
+    scene.select_node(scene.loss_node)
+    qtbot.keyClick(view, Qt.Key_Delete)
+    assert "only layers" in w.statusBar().currentMessage() and len(w.doc.layers) == 2
+    scene.select_layer(0)
+    qtbot.keyClick(view, Qt.Key_Delete)
+    assert len(w.doc.layers) == 1
+    scene.select_layer(0)
+    qtbot.keyClick(view, Qt.Key_Delete)
+    assert len(w.doc.layers) == 1 and "output layer" in w.statusBar().currentMessage()
+
+
+def test_arrows_sit_closer_than_drawn_weights(make_window):
+    from nnstudio.ui.diagram.items import NODE_WIDTH
+    w = make_window(toy_project(epochs=50))
+    w.editor.add_layer(2, "dense", {"type": "dense", "units": 40, "activation": "relu"})
+    scene = w.diagram_view.diagram
+    xs = [n.x() for n in scene.ordered_nodes()]      # input, 4 units, 2 units, 40 units, loss
+    gaps = [b - a - NODE_WIDTH for a, b in zip(xs, xs[1:])]
+    assert gaps[0] == gaps[1] > gaps[2] == gaps[3] > 0
+    assert scene.connections(0) is not None and scene.connections(2) is None

@@ -29,9 +29,11 @@ def _tr(text: str) -> str:
 
 
 class DiagramView(QGraphicsView):
-    """``nodeActivated`` (Enter or a double-click on a node): edit it in the inspector."""
+    """``nodeActivated`` (Enter or a double-click on a node): edit it in the inspector.
+    ``message(text)``: why an edit was not made (for the status bar)."""
 
     nodeActivated = Signal()
+    message = Signal(str)
 
     def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
         super().__init__(parent)
@@ -94,7 +96,14 @@ class DiagramView(QGraphicsView):
 
     def delete_selected(self) -> None:
         index = self.diagram.current_layer()
-        if index is not None:
+        if index is None:
+            node = self.diagram.selected_node()
+            if node is not None:
+                self.message.emit(_tr("The input and the loss belong to every network; "
+                                      "only layers can be deleted."))
+        elif len(self.doc.layers) <= 1:
+            self.message.emit(_tr("The output layer is the last layer left: a network needs it."))
+        else:
             self.editor.remove_layer(index)
 
     def move_selected(self, step: int) -> None:

@@ -107,71 +107,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="43"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="46"/>
         <source>Dense %s</source>
+        <extracomment>room between two nodes: wide where every weight is drawn between two neuron columns, narrow where an arrow joins them (so a long conv net stays legible when fitted)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="46"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="49"/>
         <source>Conv %s×%s ×%s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="49"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="52"/>
         <source>Max pool %s×%s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="49"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="52"/>
         <source>Avg pool %s×%s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="52"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="55"/>
         <location filename="../../nnstudio/ui/labels.py" line="21"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="31"/>
         <source>Flatten</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="54"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="57"/>
         <source>Batch norm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="56"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="59"/>
         <source>Dropout %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="134"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="137"/>
         <source>Input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="139"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="142"/>
         <source>out %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="142"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="145"/>
         <source>%s params</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="150"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
         <location filename="../../nnstudio/ui/inspector.py" line="42"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="19"/>
         <source>Loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="150"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
         <source>cross-entropy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="151"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="154"/>
         <source>squared error</source>
         <translation type="unfinished"></translation>
     </message>
@@ -868,7 +869,7 @@
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
         <source>Optimizer</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">最適化</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="55"/>
@@ -885,7 +886,7 @@
         <location filename="../../nnstudio/ui/status.py" line="14"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="106"/>
         <source>Training</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">学習</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
@@ -2889,7 +2890,7 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="299"/>
-        <source>value fed to the network</source>
+        <source>input value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3270,7 +3271,7 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="26"/>
         <source>%(setting)s must be a whole number of at least %(minimum)s — you entered %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sは%(minimum)s以上の整数にしてください（入力値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="28"/>
@@ -3280,107 +3281,107 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="29"/>
         <source>%(setting)s must be a number %(range)s — you entered %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sには数値（%(range)s）を入力してください（入力値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="30"/>
         <source>%(setting)s must be %(range)s — you entered %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sは%(range)sにしてください（入力値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="31"/>
         <source>%(value)s is not a choice for %(setting)s; choose one of: %(choices)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(value)sは%(setting)sとして選べません。次のどれかを選んでください：%(choices)s。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="33"/>
         <source>there is no layer type %(value)s; the layer types are: %(choices)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(value)sという種類のレイヤーはありません。レイヤーの種類：%(choices)s。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="34"/>
         <source>%(setting)s must be true or false — the file says %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sはtrueかfalseにしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="35"/>
         <source>%(setting)s must be a group of settings (a JSON object) — the file has %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sは設定のまとまり（JSONオブジェクト）にしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="37"/>
         <source>%(setting)s must be a list — the file has %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(setting)sはリストにしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="38"/>
         <source>the setting %(key)s is not known here (a typing mistake?); the known settings are: %(known)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>設定%(key)sはここでは使えません（入力ミスでは？）。使える設定：%(known)s。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="40"/>
         <source>the setting %(key)s is missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>設定%(key)sがありません。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="41"/>
         <source>the input shape must be one number (features) or three (channels, height, width) — it is %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>入力の形状は1つの数（特徴量の数）か3つの数（チャンネル, 高さ, 幅）にしてください（現在：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="43"/>
         <source>the network expects inputs of shape %(value)s, but the data set&apos;s samples have shape %(expected)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワークの入力の形状は%(value)sですが、データセットのサンプルの形状は%(expected)sです。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="45"/>
         <source>the network has no layers; it needs at least an output layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワークにレイヤーがありません。少なくとも出力層が必要です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="46"/>
         <source>the last layer is the output layer and must be a Dense layer, not %(type)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>最後のレイヤーは出力層なので、全結合レイヤーにしてください（現在：%(type)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="48"/>
         <source>only the output layer may use softmax; choose another activation here.</source>
-        <translation type="unfinished"></translation>
+        <translation>ソフトマックスは出力層でしか使えません。ここでは別の活性化関数を選んでください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="50"/>
         <source>the cross-entropy loss needs softmax on the output layer — it has %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>交差エントロピー誤差には出力層のソフトマックスが必要です（現在：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="52"/>
         <source>a %(type)s layer needs image-shaped input (channels × height × width), but its input is flat %(shape)s; place it before any Dense or Flatten layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(type)sレイヤーには画像の形（チャンネル × 高さ × 幅）の入力が必要ですが、入力が平たい形%(shape)sです。全結合レイヤーや平坦化レイヤーより前に置いてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="55"/>
         <source>the kernel size %(value)s is larger than its %(height)s×%(width)s input%(padding)s; it can be at most %(most)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>カーネルサイズ%(value)sが入力の%(height)s×%(width)s%(padding)sより大きくなっています。最大で%(most)sです。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="57"/>
         <source>the pooling window %(value)s is larger than its %(height)s×%(width)s input; it can be at most %(most)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>プーリングの窓%(value)sが入力の%(height)s×%(width)sより大きくなっています。最大で%(most)sです。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="59"/>
         <source>the data set has %(expected)s classes, so the output layer needs %(expected)s units (one per class) — it has %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>データセットのクラスは%(expected)s個なので、出力層のユニットは%(expected)s個必要です（1クラスに1つ）。現在は%(value)s個です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="61"/>
         <source>the output layer needs one unit per target value of the data set (%(expected)s), but it has %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>出力層にはデータセットの目標値1つにつき1ユニット（%(expected)s個）が必要ですが、現在は%(value)s個です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="63"/>
         <source>this data set asks for numbers (regression), so the loss must be squared error, not cross-entropy.</source>
-        <translation type="unfinished"></translation>
+        <translation>このデータセットは数値を予測する（回帰）ので、損失関数は交差エントロピー誤差ではなく二乗誤差にしてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="71"/>
@@ -3390,197 +3391,197 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="72"/>
         <source>the number of filters</source>
-        <translation type="unfinished"></translation>
+        <translation>フィルター数</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="73"/>
         <source>the kernel size</source>
-        <translation type="unfinished"></translation>
+        <translation>カーネルサイズ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="74"/>
         <source>the stride</source>
-        <translation type="unfinished"></translation>
+        <translation>ストライド</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="75"/>
         <source>the padding</source>
-        <translation type="unfinished"></translation>
+        <translation>パディング</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="76"/>
         <source>the window size</source>
-        <translation type="unfinished"></translation>
+        <translation>窓の大きさ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="77"/>
         <source>the standard deviation</source>
-        <translation type="unfinished"></translation>
+        <translation>標準偏差</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="78"/>
         <source>the scale</source>
-        <translation type="unfinished"></translation>
+        <translation>スケール</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="79"/>
         <source>the bias switch</source>
-        <translation type="unfinished"></translation>
+        <translation>バイアスの有無</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="80"/>
         <source>the activation</source>
-        <translation type="unfinished"></translation>
+        <translation>活性化関数</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="81"/>
         <source>the initializer</source>
-        <translation type="unfinished"></translation>
+        <translation>重みの初期化方法</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="82"/>
         <source>the momentum</source>
-        <translation type="unfinished"></translation>
+        <translation>モーメンタム</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="83"/>
         <source>ε (epsilon)</source>
-        <translation type="unfinished"></translation>
+        <translation>ε（epsilon）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="84"/>
         <source>the dropout ratio</source>
-        <translation type="unfinished"></translation>
+        <translation>ドロップアウト率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="85"/>
         <source>the layer type</source>
-        <translation type="unfinished"></translation>
+        <translation>レイヤーの種類</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="86"/>
         <source>the learning rate</source>
-        <translation type="unfinished"></translation>
+        <translation>学習率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="87"/>
         <source>ρ (rho)</source>
-        <translation type="unfinished"></translation>
+        <translation>ρ（rho）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="88"/>
         <source>β₁ (beta1)</source>
-        <translation type="unfinished"></translation>
+        <translation>β₁（beta1）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="89"/>
         <source>β₂ (beta2)</source>
-        <translation type="unfinished"></translation>
+        <translation>β₂（beta2）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="90"/>
         <source>the optimizer</source>
-        <translation type="unfinished"></translation>
+        <translation>最適化手法</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="91"/>
         <source>the batch size</source>
-        <translation type="unfinished"></translation>
+        <translation>バッチサイズ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="92"/>
         <source>the number of epochs</source>
-        <translation type="unfinished"></translation>
+        <translation>エポック数</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="93"/>
         <source>the random seed</source>
-        <translation type="unfinished"></translation>
+        <translation>乱数のシード</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="94"/>
         <source>the number precision</source>
-        <translation type="unfinished"></translation>
+        <translation>数値の精度</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="95"/>
         <source>the weight decay</source>
-        <translation type="unfinished"></translation>
+        <translation>荷重減衰</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="96"/>
         <source>the L1 penalty</source>
-        <translation type="unfinished"></translation>
+        <translation>L1正則化の強さ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="97"/>
         <source>the loss function</source>
-        <translation type="unfinished"></translation>
+        <translation>損失関数</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="98"/>
         <source>the input shape</source>
-        <translation type="unfinished"></translation>
+        <translation>入力の形状</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="99"/>
         <source>the layer list</source>
-        <translation type="unfinished"></translation>
+        <translation>レイヤーの一覧</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="100"/>
         <source>the optimizer settings</source>
-        <translation type="unfinished"></translation>
+        <translation>最適化の設定</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="101"/>
         <source>the training settings</source>
-        <translation type="unfinished"></translation>
+        <translation>学習の設定</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="106"/>
         <source>Network</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワーク</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="106"/>
         <source>Optimizer</source>
-        <translation type="unfinished"></translation>
+        <translation>最適化</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="107"/>
         <source>Training</source>
-        <translation type="unfinished"></translation>
+        <translation>学習</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="135"/>
         <source>greater than %(low)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)sより大きい数</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="136"/>
         <source>at least %(low)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)s以上</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="138"/>
         <source>between %(low)s and %(high)s (both excluded)</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)sより大きく%(high)s未満</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="140"/>
         <source>greater than %(low)s and at most %(high)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)sより大きく%(high)s以下</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="142"/>
         <source>at least %(low)s and less than %(high)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)s以上%(high)s未満</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="144"/>
         <source>between %(low)s and %(high)s</source>
-        <translation type="unfinished"></translation>
+        <translation>%(low)s以上%(high)s以下</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="157"/>
@@ -3600,27 +3601,27 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="197"/>
         <source> (with padding %(pad)s)</source>
-        <translation type="unfinished"></translation>
+        <translation>（パディング%(pad)s込み）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="205"/>
         <source>got %s</source>
-        <translation type="unfinished"></translation>
+        <translation>入力値：%s</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="207"/>
         <source>%(field)s: %(detail)s. Allowed: %(allowed)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(field)s：%(detail)s。使える値：%(allowed)s。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="221"/>
         <source>%(name)s: the shape is %(got)s, but the network needs %(expected)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(name)s：形状が%(got)sですが、ネットワークには%(expected)sが必要です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="229"/>
         <source>Training diverged at iteration %(iteration)s: %(where)s became %(value)s.</source>
-        <translation type="unfinished"></translation>
+        <translation>%(iteration)s回目の更新で学習が発散しました：%(where)sが%(value)sになりました。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="234"/>

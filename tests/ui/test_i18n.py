@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -160,3 +161,25 @@ def test_no_resources_folder_means_english(english_after, monkeypatch):
     monkeypatch.setattr(resources, "resource_path", missing)
     assert translation.available_languages() == []
     assert install_translation(english_after, "ja") is None
+
+
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdifr]|%%|%[sdifrn]|%\d+|\{\d*\}")
+
+
+def test_every_translation_keeps_the_placeholders_of_its_source():
+    """A translation that drops or misspells %(name)s / %s / {0} would fail or show raw
+    text when the program fills it in."""
+    checked = 0
+    for context in ET.parse(COMMITTED).getroot().iter("context"):
+        for message in context.iter("message"):
+            text = message.findtext("translation")
+            if text:
+                source = message.findtext("source")
+                assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), (source, text)
+                checked += 1
+    assert checked >= 70          # the menus and the error sentences of messages.py
+
+
+def test_the_placeholder_check_catches_a_broken_translation():
+    assert sorted(PLACEHOLDER.findall("%(setting)sは%(minimum)s以上")) != \
+        sorted(PLACEHOLDER.findall("%(setting)s must be at least %(minimum)s — you entered %(value)s."))

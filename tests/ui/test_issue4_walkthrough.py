@@ -354,3 +354,33 @@ def test_arrows_sit_closer_than_drawn_weights(make_window):
     gaps = [b - a - NODE_WIDTH for a, b in zip(xs, xs[1:])]
     assert gaps[0] == gaps[1] > gaps[2] == gaps[3] > 0
     assert scene.connections(0) is not None and scene.connections(2) is None
+
+
+class _RecordedMenu:
+    def __init__(self, shown, node):
+        self.shown, self.node = shown, node
+
+    def exec(self, where):
+        self.shown.append((self.node, where))
+
+
+def test_the_menu_key_opens_the_selected_nodes_menu(make_window, qtbot, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+    w = make_window()
+    view, scene = w.diagram_view, w.diagram_view.diagram
+    shown = []
+    monkeypatch.setattr(view, "context_menu", lambda node: _RecordedMenu(shown, node))
+    scene.select_layer(1)
+    far = QPoint(2, 2)                                      # the mouse is elsewhere
+    event = QContextMenuEvent(QContextMenuEvent.Keyboard, far, view.viewport().mapToGlobal(far))
+    QApplication.sendEvent(view.viewport(), event)
+    node, where = shown[-1]
+    assert node is scene.node_for_layer(1) and scene.current_layer() == 1
+    centre = view.viewport().mapToGlobal(view.mapFromScene(node.sceneBoundingRect().center()))
+    assert where == centre
+    monkeypatch.undo()
+    menu = view.context_menu(scene.node_for_layer(1))
+    titles = [a.text() for a in menu.actions()]
+    assert "Insert Before" in titles and "Insert After" in titles

@@ -10,7 +10,7 @@ A right-click on a node offers every edit of it, including inserting any layer t
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView, QMenu
 
 from nnstudio.project.document import ProjectDocument
@@ -179,12 +179,19 @@ class DiagramView(QGraphicsView):
         return menu
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
-        item = self.itemAt(event.pos())
-        while item is not None and not isinstance(item, NodeItem):
-            item = item.parentItem()
-        if item is not None:
-            self.diagram.select_node(item)
-        self.context_menu(item).exec(event.globalPos())
+        if event.reason() == QContextMenuEvent.Keyboard:
+            # the Menu key: the selected node's menu, opened at the node (not at the mouse)
+            item = self.diagram.selected_node()
+            pos = self.mapFromScene(item.sceneBoundingRect().center()) if item is not None else None
+            where = self.viewport().mapToGlobal(pos) if pos is not None else event.globalPos()
+        else:
+            item = self.itemAt(event.pos())
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if item is not None:
+                self.diagram.select_node(item)
+            where = event.globalPos()
+        self.context_menu(item).exec(where)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
         super().mouseDoubleClickEvent(event)

@@ -384,3 +384,28 @@ def test_the_menu_key_opens_the_selected_nodes_menu(make_window, qtbot, monkeypa
     menu = view.context_menu(scene.node_for_layer(1))
     titles = [a.text() for a in menu.actions()]
     assert "Insert Before" in titles and "Insert After" in titles
+
+
+def test_ctrl_wheel_zooms_and_fit_brings_the_whole_network_back(make_window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    w = make_window()
+    view = w.diagram_view
+    fitted = view.transform().m11()
+    centre = QPointF(view.viewport().rect().center())
+
+    def wheel(steps, modifiers):
+        event = QWheelEvent(centre, QPointF(view.viewport().mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                            QPoint(0, 120 * steps), Qt.NoButton, modifiers, Qt.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), event)
+
+    wheel(1, Qt.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fitted * 1.25) and not view.auto_fit
+    wheel(-1, Qt.ControlModifier)
+    wheel(-1, Qt.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fitted / 1.25)
+    wheel(1, Qt.NoModifier)                                   # a plain wheel scrolls, no zoom
+    assert view.transform().m11() == pytest.approx(fitted / 1.25)
+    qtbot.keyClick(view, Qt.Key_0, Qt.ControlModifier)
+    assert view.auto_fit and view.transform().m11() == pytest.approx(fitted)

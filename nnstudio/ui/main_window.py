@@ -321,7 +321,9 @@ class MainWindow(QMainWindow):
             if self.controller.project is not None:
                 self.controller.set_project(None)     # the old run does not fit the new data
             self.controller.load_dataset_async(entry)
-            self.statusBar().showMessage(_tr("Loading the data set %s…") % entry.get("name", ""))
+            info = self.dataset_panel.infos.get(entry.get("name"))
+            title = info.title if info is not None else entry.get("name", "")
+            self.statusBar().showMessage(_tr("Loading the data set %s…") % title)
             self.problems = self.doc.problems()
             self.diagram_view.diagram.set_problems(self.problems)
             self.inspector.set_problems(self.problems)

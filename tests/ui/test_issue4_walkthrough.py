@@ -56,7 +56,7 @@ def test_choosing_a_data_set_loads_it_in_the_background_as_one_undo_step(make_wi
     qtbot.waitUntil(lambda: w.loading, timeout=3000)
     assert event_loop_runs(qtbot)
     assert not w.actions_by_name["play"].isEnabled()
-    assert "Loading" in w.statusBar().currentMessage()
+    assert w.statusBar().currentMessage() == "Loading the data set Wine recognition…"
     loader.release.set()
     qtbot.waitUntil(lambda: settled(w) and w.actions_by_name["play"].isEnabled(), timeout=5000)
     assert not loader.on_gui_thread() and "wine" in loader.names

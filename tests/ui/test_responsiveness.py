@@ -118,8 +118,7 @@ def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot,
 def test_a_new_epoch_finishes_the_scoring_of_the_one_before(qtbot, monkeypatch):
     monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
     ctl = FakeController()
-    view = ConfusionView(ctl)             # hidden: scoring goes on all the same
-    qtbot.addWidget(view)
+    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
     session = iris_session()
     ctl.start(session)
     w1, w2 = scaled_weights(session, 1.0), scaled_weights(session, -2.0)
@@ -134,11 +133,39 @@ def test_a_new_epoch_finishes_the_scoring_of_the_one_before(qtbot, monkeypatch):
         assert np.array_equal(view.matrices[epoch][0], confusion_matrix(ds.y_test, m.predict(ds.x_test).argmax(1), 3))
 
 
+def test_a_hidden_confusion_view_scores_nothing_until_shown_then_every_epoch(qtbot, monkeypatch):
+    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
+    ctl = FakeController()
+    view = ConfusionView(ctl)             # hidden: a tab behind another
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    session = iris_session()
+    ctl.start(session)
+    predictions = []
+    real_predict = view.mirror.predict
+    monkeypatch.setattr(view.mirror, "predict", lambda x: predictions.append(len(x)) or real_predict(x))
+    weights = {1: scaled_weights(session, 1.0), 2: scaled_weights(session, -2.0), 3: scaled_weights(session, 0.3)}
+    ctl.snapshots.emit(tuple(snapshot(5 * e, 1.0, steps=5, epoch=e, weights=w) for e, w in weights.items()))
+    run_all_work()
+    assert predictions == [] and view.matrices == {}
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: len(view.matrices) == 3 and not work_queue().pending())
+    ds = session.dataset
+    for epoch, w in weights.items():
+        m = NetworkMirror(session.project)
+        m.load(w)
+        assert np.array_equal(view.matrices[epoch][0], confusion_matrix(ds.y_test, m.predict(ds.x_test).argmax(1), 3))
+        assert view.matrices[epoch][1] == 5 * epoch
+    assert max(predictions) <= 7 and view.slider.value() == 3
+    # the newest epoch's matrix is drawn (after the redraw throttle)
+    qtbot.waitUntil(lambda: view.shown is not None and np.array_equal(view.shown, view.matrices[3][0]))
+
+
 def test_a_new_run_forgets_unfinished_scoring(qtbot, monkeypatch):
     monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
     ctl = FakeController()
-    view = ConfusionView(ctl)
-    qtbot.addWidget(view)
+    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
     session = iris_session()
     ctl.start(session)
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=scaled_weights(session, 1.0)),))

@@ -52,6 +52,7 @@ class ConfusionView(View):
         self.approximate: set[int] = set()                         # epochs scored without BN statistics
         self.pending: tuple[int, int] | None = None                # (epoch, its last iteration)
         self._scoring: dict | None = None                          # an epoch being scored in chunks
+        self._deferred: dict[int, tuple] = {}                      # epoch -> (weights, iteration), while hidden
         self.n_classes = 0
         self.cell_texts: list[pg.TextItem] = []
         self.shown: np.ndarray | None = None
@@ -105,6 +106,7 @@ class ConfusionView(View):
         self.approximate.clear()
         self.pending = None
         self._scoring = None
+        self._deferred.clear()
         drop_work(self, "score")
         self.classification = ds.task == "classification" and ds.n_test > 0
         self.n_classes = ds.n_outputs if self.classification else 0
@@ -174,10 +176,18 @@ class ConfusionView(View):
         is scored at once; a large one SCORE_CHUNK samples per turn of the shared work queue,
         so an epoch end never holds the window for the whole test set (the matrix and a
         redraw follow the last chunk). True when the matrix is there already."""
+        n = min(self.session.dataset.n_test, MAX_SAMPLES)
+        if n > SCORE_CHUNK and weights is not None and not self.on_screen():
+            # hidden (a tab behind another): keep the epoch's weights (read-only snapshot
+            # copies) and score when the view is shown, so a hidden view costs training nothing
+            self._deferred[epoch] = (weights, iteration)
+            for old in sorted(self._deferred)[:-MAX_EPOCHS]:
+                del self._deferred[old]
+            self.request_redraw()       # hidden: only marks the view for a redraw when shown
+            return False
         self._finish_scoring()          # an earlier epoch still in progress: finish it first
         if weights is not None:
             self.mirror.load(weights, iteration)
-        n = min(self.session.dataset.n_test, MAX_SAMPLES)
         self._scoring = {"epoch": epoch, "iteration": iteration, "n": n, "done": 0, "pred": [],
                          "approximate": self.mirror.missing_buffers}
         if n <= SCORE_CHUNK:
@@ -233,7 +243,17 @@ class ConfusionView(View):
         self.slider.blockSignals(False)
 
     # ------------------------------------------------------------------ drawing
+    def _score_deferred(self) -> None:
+        """Shown again: score the epochs that ended while hidden, oldest first, one at a
+        time through the work queue (each finished one asks for the next redraw)."""
+        if self._deferred and self._scoring is None:
+            epoch = min(self._deferred)
+            weights, iteration = self._deferred.pop(epoch)
+            if self._compute(epoch, weights, iteration):
+                self.request_redraw()
+
     def redraw(self) -> None:
+        self._score_deferred()
         item = self.plot.getPlotItem()
         if not self.matrices:
             self.message.setVisible(True)

@@ -296,9 +296,11 @@ class Editor:
         return self.push(ChooseDatasetCommand(self.doc, entry, title))
 
     def awaiting_fit(self, entry: Mapping[str, Any]) -> bool:
-        """The newest edit chose this entry and its network has not been fitted yet."""
-        top = self.stack.command(self.stack.index() - 1) if self.stack.index() > 0 else None
-        return (isinstance(top, ChooseDatasetCommand) and not top.fitted
+        """The newest edit chose this entry and its network has not been fitted yet (and
+        nothing waits to be redone: a fit pushed then would throw the redo steps away)."""
+        index = self.stack.index()
+        top = self.stack.command(index - 1) if index > 0 else None
+        return (index == self.stack.count() and isinstance(top, ChooseDatasetCommand) and not top.fitted
                 and top.entry == dict(entry) and self.doc.section("dataset") == dict(entry))
 
     def fit_network(self, entry: Mapping[str, Any], fit: NetworkFit) -> bool:

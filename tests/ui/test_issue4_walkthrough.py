@@ -409,3 +409,18 @@ def test_ctrl_wheel_zooms_and_fit_brings_the_whole_network_back(make_window, qtb
     assert view.transform().m11() == pytest.approx(fitted / 1.25)
     qtbot.keyClick(view, Qt.Key_0, Qt.ControlModifier)
     assert view.auto_fit and view.transform().m11() == pytest.approx(fitted)
+
+
+def test_a_fit_arriving_after_an_undo_keeps_the_redo_steps(make_window, qtbot):
+    loader = GatedLoader()
+    w = make_window(loader=loader)
+    w.dataset_panel.choose("wine")                          # loads slowly
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    w.dataset_panel.choose("iris")                          # loaded: fitted at once
+    qtbot.waitUntil(lambda: settled(w) and w.doc.section("dataset")["name"] == "iris", timeout=5000)
+    w.editor.undo()                                         # back to the wine choice
+    loader.release.set()
+    qtbot.waitUntil(lambda: settled(w), timeout=5000)
+    assert w.undo_stack.canRedo()                           # the iris choice can come back
+    w.editor.redo()
+    assert w.doc.section("dataset")["name"] == "iris" and w.doc.input_shape == (4,)

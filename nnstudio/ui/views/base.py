@@ -1,8 +1,9 @@
 """What every live view shares: a caption, the controller's signals, throttled redraws.
 
 A view records what each batch of snapshots brings (cheap) in :meth:`View.ingest`, and
-draws in :meth:`View.redraw`, which runs at most every ``min_interval`` seconds and only
-while the view is visible (a hidden view redraws once when it is shown again). Views that
+draws in :meth:`View.redraw`, which runs at most every ``min_interval`` seconds (longer
+while the GUI thread is over its budget: :class:`.pacing.GuiLoad`) and only while the view
+is visible (a hidden view redraws once when it is shown again). Views that
 need weights set ``needs_detail``; they ask the controller for weight copies at a modest,
 shared rate while visible, and they get the newest copy in ``self.weights``.
 
@@ -26,7 +27,7 @@ from PySide6.QtCore import QSize, QTimer, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from .pacing import drop_work, queue_work
+from .pacing import drop_work, gui_load, queue_work
 from .palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
@@ -246,7 +247,7 @@ class View(QWidget):
         if not self.on_screen():
             self._dirty = True
             return
-        wait = self.min_interval - (time.perf_counter() - self._last_redraw)
+        wait = self.min_interval * gui_load().stretch() - (time.perf_counter() - self._last_redraw)
         if wait <= 0:
             self._redraw_due()
         elif not self._timer.isActive():
@@ -295,6 +296,8 @@ class View(QWidget):
     def _snapshots(self, batch: Sequence) -> None:
         if self.session is None or not batch:
             return
+        if getattr(self.controller, "state", None) == "running":
+            gui_load().sample()         # (a few views sample per delivery: cheap, windowed)
         fresh = False
         if self.needs_detail:
             for snap in reversed(batch):

@@ -11,11 +11,17 @@ runs them one at a time: between two steps Qt handles input, paints and other ti
     run_all_work()                 # run everything now (tests, export)
 
 ``step`` may return True to be queued again at the back (a job done in chunks).
+
+The views' redraw intervals also stretch with the GUI thread's load (:class:`GuiLoad`):
+while training runs, every millisecond the GUI thread computes or paints is taken from the
+training thread (the GIL, and one of two cores), so when the window's work goes over its
+budget the views redraw less often, and back at their own pace when it falls again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from typing import Any, Callable
 
@@ -105,3 +111,61 @@ def drop_work(owner: Any, key: Any = None) -> None:
 def run_all_work() -> None:
     if _queue is not None:
         _queue.run_all()
+
+
+# --------------------------------------------------------------------------- GUI load
+BUDGET = 0.10          # share of wall time the GUI thread may compute/paint while training runs
+WINDOW = 0.5           # seconds per load measurement
+MAX_STRETCH = 4.0      # redraws at worst 4 times less often than a view's own interval
+IDLE_RESET = 2.0       # a gap this long between samples (nothing ran): back to no stretch
+
+
+class GuiLoad:
+    """The GUI thread's CPU share over the last half second and the redraw stretch it asks.
+
+    ``sample()`` is called on the GUI thread (at every delivery while a run trains);
+    ``stretch()`` is a factor ≥ 1 for the views' redraw intervals: ×1.5 for every window
+    over BUDGET, ÷1.5 for every window under half of it. The clock functions can be replaced
+    (tests)."""
+
+    def __init__(self, cpu=time.thread_time, wall=time.perf_counter) -> None:
+        self._cpu, self._wall = cpu, wall
+        self._t0: float | None = None
+        self._c0 = 0.0
+        self._stretch = 1.0
+        self.share = 0.0
+
+    def stretch(self) -> float:
+        return self._stretch
+
+    def reset(self) -> None:
+        self._t0 = None
+        self._stretch = 1.0
+
+    def sample(self) -> None:
+        now, cpu = self._wall(), self._cpu()
+        if self._t0 is None or now - self._t0 > IDLE_RESET:
+            if self._t0 is not None:
+                self._stretch = 1.0
+            self._t0, self._c0 = now, cpu
+            return
+        elapsed = now - self._t0
+        if elapsed < WINDOW:
+            return
+        self.share = (cpu - self._c0) / elapsed
+        self._t0, self._c0 = now, cpu
+        if self.share > BUDGET:
+            self._stretch = min(MAX_STRETCH, self._stretch * 1.5)
+        elif self.share < BUDGET / 2:
+            self._stretch = max(1.0, self._stretch / 1.5)
+
+
+_load: GuiLoad | None = None
+
+
+def gui_load() -> GuiLoad:
+    """The GUI thread's load meter (made on first use)."""
+    global _load
+    if _load is None:
+        _load = GuiLoad()
+    return _load

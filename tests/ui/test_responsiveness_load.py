@@ -1,0 +1,101 @@
+"""The GUI thread's load meter stretches the views' redraw intervals while the window's
+work is over budget, and lets them go back when it is under."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnstudio.ui.views import pacing
+from nnstudio.ui.views.loss import LossView
+from nnstudio.ui.views.pacing import BUDGET, MAX_STRETCH, WINDOW, GuiLoad
+
+from test_views_support import FakeController, iris_session, shown
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.wall = 100.0
+        self.cpu = 5.0
+
+    def run(self, seconds: float, busy: float) -> None:
+        """``seconds`` pass, the GUI thread busy for ``busy`` of them."""
+        self.wall += seconds
+        self.cpu += seconds * busy
+
+
+def meter():
+    clock = Clock()
+    return clock, GuiLoad(cpu=lambda: clock.cpu, wall=lambda: clock.wall)
+
+
+def test_over_budget_stretches_step_by_step_up_to_the_cap():
+    clock, load = meter()
+    load.sample()                                   # starts a window
+    stretches = []
+    for _ in range(8):
+        clock.run(WINDOW, busy=3 * BUDGET)
+        load.sample()
+        stretches.append(load.stretch())
+    assert load.share == pytest.approx(3 * BUDGET)
+    assert stretches[0] == pytest.approx(1.5) and stretches[1] == pytest.approx(2.25)
+    assert stretches == sorted(stretches) and stretches[-1] == MAX_STRETCH
+
+
+def test_samples_inside_a_window_change_nothing_and_light_load_relaxes():
+    clock, load = meter()
+    load.sample()
+    for _ in range(3):
+        clock.run(WINDOW, busy=1.0)
+        load.sample()
+    high = load.stretch()
+    clock.run(WINDOW / 10, busy=0.0)
+    load.sample()
+    assert load.stretch() == high                    # too short to judge
+    clock.run(WINDOW, busy=0.0)
+    load.sample()
+    assert load.stretch() == pytest.approx(high / 1.5)
+    clock.run(WINDOW, busy=BUDGET * 0.8)             # within budget: stays where it is
+    load.sample()
+    assert load.stretch() == pytest.approx(high / 1.5)
+    for _ in range(6):
+        clock.run(WINDOW, busy=0.01)
+        load.sample()
+    assert load.stretch() == 1.0
+
+
+def test_a_long_pause_between_samples_forgets_the_stretch():
+    clock, load = meter()
+    load.sample()
+    for _ in range(3):
+        clock.run(WINDOW, busy=1.0)
+        load.sample()
+    assert load.stretch() > 1
+    clock.run(30.0, busy=0.0)                        # paused: no deliveries for a while
+    load.sample()
+    assert load.stretch() == 1.0
+
+
+class RunningController(FakeController):
+    """The stand-in controller, saying it trains (the views sample the load only then)."""
+    state = "running"
+
+
+def test_a_view_redraws_later_while_the_gui_is_over_budget(qtbot, monkeypatch):
+    clock, load = meter()
+    monkeypatch.setattr(pacing, "_load", load)
+    ctl = RunningController()
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session())
+    view._redraw_now()
+    redraws = []
+    monkeypatch.setattr(view, "redraw", lambda: redraws.append(1))
+    load.sample()
+    for _ in range(4):                               # the window thread was busy all along
+        clock.run(WINDOW, busy=1.0)
+        load.sample()
+    assert load.stretch() > 3
+    view._last_redraw -= view.min_interval * 1.5    # due at its own pace, not at the stretched one
+    ctl.train(3)
+    assert not redraws and view._timer.isActive()
+    wait = view._timer.remainingTime() / 1000
+    assert wait == pytest.approx(view.min_interval * (load.stretch() - 1.5), abs=0.05)

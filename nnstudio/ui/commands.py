@@ -13,15 +13,21 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from nnstudio.project.document import LAYER_DEFAULTS, ProjectDocument
+from nnstudio.ui.labels import layer_type_titles
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("commands", text)
 
 
+def _kind(layer_type: str) -> str:
+    """The layer type as the learner reads it ("Max pooling", not "maxpool")."""
+    return layer_type_titles().get(layer_type, layer_type)
+
+
 class InsertLayerCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, index: int, data: Mapping[str, Any]) -> None:
-        super().__init__(_tr("Add %s layer") % data.get("type", ""))
+        super().__init__(_tr("Add %s layer") % _kind(data.get("type", "")))
         self.doc, self.index, self.data, self.layer_id = doc, index, dict(data), None
 
     def redo(self) -> None:
@@ -33,7 +39,7 @@ class InsertLayerCommand(QUndoCommand):
 
 class RemoveLayerCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, index: int) -> None:
-        super().__init__(_tr("Delete %s layer") % doc.layer(index).type)
+        super().__init__(_tr("Delete %s layer") % _kind(doc.layer(index).type))
         self.doc, self.index, self.removed = doc, index, None
 
     def redo(self) -> None:
@@ -45,7 +51,7 @@ class RemoveLayerCommand(QUndoCommand):
 
 class MoveLayerCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, source: int, destination: int) -> None:
-        super().__init__(_tr("Move %s layer") % doc.layer(source).type)
+        super().__init__(_tr("Move %s layer") % _kind(doc.layer(source).type))
         self.doc, self.source, self.destination = doc, source, destination
 
     def redo(self) -> None:
@@ -57,7 +63,7 @@ class MoveLayerCommand(QUndoCommand):
 
 class SetLayerCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, index: int, data: Mapping[str, Any]) -> None:
-        super().__init__(_tr("Change %s layer") % data.get("type", ""))
+        super().__init__(_tr("Change %s layer") % _kind(data.get("type", "")))
         self.doc, self.index, self.data, self.old = doc, index, dict(data), None
 
     def redo(self) -> None:
@@ -69,7 +75,9 @@ class SetLayerCommand(QUndoCommand):
 
 class SetSectionCommand(QUndoCommand):
     def __init__(self, doc: ProjectDocument, name: str, values: Mapping[str, Any]) -> None:
-        super().__init__(_tr("Change %s settings") % name)
+        titles = {"optimizer": _tr("Change the optimizer"), "training": _tr("Change the training settings"),
+                  "dataset": _tr("Change the data set")}
+        super().__init__(titles.get(name, _tr("Change %s") % name))
         self.doc, self.name, self.values, self.old = doc, name, dict(values), None
 
     def redo(self) -> None:

@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self._schedule_sync)
         self.undo_stack.canUndoChanged.connect(self.actions_by_name["undo"].setEnabled)
         self.undo_stack.canRedoChanged.connect(self.actions_by_name["redo"].setEnabled)
+        # "Undo Change dense layer": the menu says what an undo would take back
+        self.undo_stack.undoTextChanged.connect(
+            lambda text: self.actions_by_name["undo"].setText(_tr("&Undo %s") % text if text else _tr("&Undo")))
+        self.undo_stack.redoTextChanged.connect(
+            lambda text: self.actions_by_name["redo"].setText(_tr("&Redo %s") % text if text else _tr("&Redo")))
         self.doc.changed.connect(self.files.mark_modified)
         self.training_panel.learningRateChanged.connect(self.controller.set_learning_rate)
         self.controller.snapshots.connect(self._on_snapshots)

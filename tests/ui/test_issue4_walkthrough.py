@@ -424,3 +424,13 @@ def test_a_fit_arriving_after_an_undo_keeps_the_redo_steps(make_window, qtbot):
     assert w.undo_stack.canRedo()                           # the iris choice can come back
     w.editor.redo()
     assert w.doc.section("dataset")["name"] == "iris" and w.doc.input_shape == (4,)
+
+
+def test_the_edit_menu_says_what_undo_and_redo_would_do(make_window):
+    w = make_window()
+    undo, redo = w.actions_by_name["undo"], w.actions_by_name["redo"]
+    assert undo.text() == "&Undo" and not undo.isEnabled()
+    w.editor.add_layer(1, "dropout")
+    assert undo.text() == "&Undo Add Dropout layer" and undo.isEnabled()
+    w.editor.undo()
+    assert redo.text() == "&Redo Add Dropout layer" and undo.text() == "&Undo"

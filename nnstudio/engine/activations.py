@@ -33,6 +33,21 @@ def _sigmoid(u: np.ndarray) -> np.ndarray:
     return np.where(u >= 0, 1 / (1 + e), e / (1 + e)).astype(u.dtype, copy=False)
 
 
+# Below this many entries the row of zeros costs more than it saves (measured float32:
+# 10×256 1.6 µs against the scalar vs 2.2 µs with the zeros; 20×256 even; 32×256 3.5 vs 2.8).
+RELU_ZERO_ROW_MIN = 6144
+
+
+def _relu(u: np.ndarray) -> np.ndarray:
+    """max(u, 0). NumPy 2.4's maximum against a scalar takes a slow loop (no SIMD for the
+    broadcast operand); against a row of zeros shaped like one sample and broadcast over
+    the batch it is vectorized. Measured float32: SimpleConvNet's conv output at batch 100
+    (1.7 M entries) 543 µs → 158 µs; 1000×100: 32 µs → 16 µs. The same values."""
+    if u.size < RELU_ZERO_ROW_MIN:
+        return np.maximum(u, 0)
+    return np.maximum(u, np.zeros_like(u[:1]))   # zeros_like keeps u's memory layout
+
+
 def softmax(u: np.ndarray) -> np.ndarray:
     """Row-wise softmax, stable for large inputs: subtracting the row max changes nothing."""
     shifted = u - u.max(axis=-1, keepdims=True)
@@ -61,7 +76,7 @@ ACTIVATIONS: dict[str, Activation] = {
                    np.tanh, lambda u, z, dz: dz * (1 - z * z)),
         Activation("relu", "z = max(0, u)", "f′(u) = 1 if u > 0 else 0",
                    "z = np.maximum(u, 0)", "du = dz * (u > 0)",
-                   lambda u: np.maximum(u, 0), lambda u, z, dz: dz * (u > 0)),
+                   _relu, lambda u, z, dz: dz * (u > 0)),
         Activation("leaky_relu", f"z = u if u > 0 else {LEAKY_SLOPE}·u",
                    f"f′(u) = 1 if u > 0 else {LEAKY_SLOPE}",
                    f"z = np.where(u > 0, u, {LEAKY_SLOPE} * u)",

@@ -77,3 +77,46 @@ def test_trainer_grad_norms_at_batch_one_are_the_gradients_norms(reg):
         opt.step(twin.parameters(), grads)
         for k, w in twin.parameters().items():
             assert np.array_equal(trainer.network.parameters()[k], w), (step, k)
+
+
+# ------------------------------------------------------------------ kernels
+@pytest.mark.parametrize("shape,channels_last,big", [((3, 7), False, False), ((200, 64), False, True),
+                                                     ((8, 6, 12, 12), True, True)])
+def test_relu_is_max_with_zero_on_both_sides_of_the_size_limit(shape, channels_last, big):
+    from nnstudio.engine.activations import ACTIVATIONS, RELU_ZERO_ROW_MIN
+    u = rng(3).standard_normal(shape).astype(np.float32)
+    if channels_last:                 # a conv output: (N, F, OH, OW) viewed over channel-last memory
+        u = np.ascontiguousarray(u.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    u.flat[0] = np.nan                # NaN passes through, as np.maximum does
+    z = ACTIVATIONS["relu"].forward(u)
+    expected = np.maximum(u, 0)
+    assert z.dtype == u.dtype and z.strides == expected.strides
+    np.testing.assert_array_equal(z, expected)
+    assert (u.size >= RELU_ZERO_ROW_MIN) == big          # the cases cover both paths
+
+
+@pytest.mark.parametrize("rows", [1, 5, 15, 16, 300])
+def test_column_sums_are_the_sums_over_the_rows(rows):
+    from nnstudio.engine.layers.base import ONES_SUM_MIN_ROWS, column_sums
+    m = rng(4).standard_normal((rows, 7))
+    got = column_sums(m)
+    assert got.shape == (7,) and got.dtype == m.dtype
+    if rows < ONES_SUM_MIN_ROWS:
+        np.testing.assert_array_equal(got, m.sum(axis=0))
+    else:
+        np.testing.assert_allclose(got, m.sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_conv_adds_the_bias_per_filter_exactly(n):
+    """The bias is added image by image over a repeated bias row: the very sums of col·Wᵀ + b."""
+    from nnstudio.engine.im2col import im2col
+    from engine_helpers import conv
+    net = make_net([conv(4, 3), {"type": "flatten"}, dense(2, "softmax")], (2, 6, 6), "cross_entropy",
+                   dtype="float32")
+    layer = net.layers[0]
+    layer.params["b"][:] = rng(5).standard_normal(4).astype(np.float32)
+    x = rng(6).random((n, 2, 6, 6)).astype(np.float32)
+    u = layer.forward_pre(x, True)
+    expected = im2col(x, 3, 3) @ layer.params["W"].reshape(4, -1).T + layer.params["b"]
+    np.testing.assert_array_equal(u, expected.reshape(n, 4, 4, 4).transpose(0, 3, 1, 2))

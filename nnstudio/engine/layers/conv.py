@@ -8,7 +8,7 @@ from ..im2col import col2im, im2col
 from ..initializers import initial_bias, initial_weights
 from ..recording import Phase
 from ..spec import Conv2dSpec
-from .base import ActivatedLayer
+from .base import ActivatedLayer, column_sums
 
 
 class Conv2d(ActivatedLayer):
@@ -39,7 +39,12 @@ class Conv2d(ActivatedLayer):
         self.col = col
         Wc = W.reshape(s.filters, -1)
         u_mat = col @ Wc.T                # (N·OH·OW, F): a row per window, a column per filter
-        u_mat += b                        # in place: no second array of this size
+        # + b in place, image by image: each image's rows are one contiguous run of OH·OW·F
+        # values, and the bias repeated OH·OW times lines up with it. NumPy's loop then runs
+        # over 17 280 entries per call instead of F = 30 (measured, batch 100: 423 µs → 134 µs;
+        # the same sums as u_mat += b)
+        per_image = u_mat.reshape(n, -1)
+        per_image += np.tile(b, oh * ow)
         # viewed as (N, F, OH, OW); in memory the filters stay innermost, which is where the
         # pooling and activation that follow, and the backward pass, run fastest
         u = u_mat.reshape(n, oh, ow, s.filters).transpose(0, 3, 1, 2)
@@ -56,9 +61,7 @@ class Conv2d(ActivatedLayer):
         W = self.params["W"]
         du_mat = du.transpose(0, 2, 3, 1).reshape(-1, s.filters)
         self.grads["W"] = (du_mat.T @ self.col).reshape(W.shape)
-        # Σ over the rows, as a product with a vector of ones: BLAS does this several times
-        # faster than du_mat.sum(axis=0) on such a tall, narrow matrix
-        self.grads["b"] = np.ones(len(du_mat), dtype=du_mat.dtype) @ du_mat
+        self.grads["b"] = column_sums(du_mat)
         dx = None
         if self.need_dx or rec is not None:
             dcol = du_mat @ W.reshape(s.filters, -1)

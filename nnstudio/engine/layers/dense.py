@@ -9,7 +9,7 @@ import numpy as np
 from ..initializers import initial_bias, initial_weights
 from ..recording import Phase
 from ..spec import DenseSpec
-from .base import ActivatedLayer
+from .base import ActivatedLayer, column_sums
 
 
 class Dense(ActivatedLayer):
@@ -51,7 +51,7 @@ class Dense(ActivatedLayer):
         dW = self.grads["W"] = np.dot(self.x.T, du)
         self._outer = (self.x, du, dW) if len(du) == 1 else None
         if "b" in self.params:
-            self.grads["b"] = du.sum(axis=0)
+            self.grads["b"] = column_sums(du)
         dx = None
         if self.need_dx or rec is not None:
             dx = (du @ W.T).reshape(self.x_shape)

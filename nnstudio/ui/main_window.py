@@ -165,11 +165,8 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self._schedule_sync)
         self.undo_stack.canUndoChanged.connect(self.actions_by_name["undo"].setEnabled)
         self.undo_stack.canRedoChanged.connect(self.actions_by_name["redo"].setEnabled)
-        # "Undo Change dense layer": the menu says what an undo would take back
-        self.undo_stack.undoTextChanged.connect(
-            lambda text: self.actions_by_name["undo"].setText(_tr("&Undo %s") % text if text else _tr("&Undo")))
-        self.undo_stack.redoTextChanged.connect(
-            lambda text: self.actions_by_name["redo"].setText(_tr("&Redo %s") % text if text else _tr("&Redo")))
+        self.undo_stack.undoTextChanged.connect(self._show_undo_text)   # bound: gone with the window
+        self.undo_stack.redoTextChanged.connect(self._show_redo_text)
         self.doc.changed.connect(self.files.mark_modified)
         self.training_panel.learningRateChanged.connect(self.controller.set_learning_rate)
         self.controller.snapshots.connect(self._on_snapshots)
@@ -192,6 +189,13 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.restore_layout()
         self._update_actions()
+
+    def _show_undo_text(self, text: str) -> None:
+        """"Undo Add Dropout layer": the menu says what an undo would take back."""
+        self.actions_by_name["undo"].setText(_tr("&Undo %s") % text if text else _tr("&Undo"))
+
+    def _show_redo_text(self, text: str) -> None:
+        self.actions_by_name["redo"].setText(_tr("&Redo %s") % text if text else _tr("&Redo"))
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

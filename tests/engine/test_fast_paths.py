@@ -120,3 +120,32 @@ def test_conv_adds_the_bias_per_filter_exactly(n):
     u = layer.forward_pre(x, True)
     expected = im2col(x, 3, 3) @ layer.params["W"].reshape(4, -1).T + layer.params["b"]
     np.testing.assert_array_equal(u, expected.reshape(n, 4, 4, 4).transpose(0, 3, 1, 2))
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("size,k,s", [(8, 2, 2), (7, 2, 2), (8, 2, 3), (9, 3, 3)])
+def test_pool_backward_writes_every_entry_of_dx(monkeypatch, mode, size, k, s):
+    """Windows that tile the input skip the zero fill; any other case must still zero what no
+    window covers. Uninitialized memory is made NaN here, so a skipped entry shows."""
+    import nnstudio.engine.layers.pool as pool_module
+    from nnstudio.engine.layers.pool import Pool
+    from nnstudio.engine.spec import PoolSpec
+
+    real_empty_like = np.empty_like
+
+    def poisoned_empty_like(a, *args, **kw):
+        out = real_empty_like(a, *args, **kw)
+        out[...] = np.nan
+        return out
+
+    monkeypatch.setattr(pool_module.np, "empty_like", poisoned_empty_like)
+    x = rng(7).standard_normal((2, 3, size, size))
+    pool = Pool(PoolSpec(size=k, stride=s, mode=mode), 0, "pool_1")
+    z = pool.forward(x, train=True)
+    dz = rng(8).standard_normal(z.shape)
+    dx = pool.backward(dz)
+    assert np.isfinite(dx).all()
+    # every ∂E/∂z lands somewhere in dx, nothing else (windows do not overlap here)
+    assert dx.sum() == pytest.approx(dz.sum(), rel=1e-12)
+    covered = (size - k) // s * s + k
+    assert not dx[:, :, covered:, :].any() and not dx[:, :, :, covered:].any()

@@ -416,8 +416,9 @@ def test_a_fit_arriving_after_an_undo_keeps_the_redo_steps(make_window, qtbot):
     w = make_window(loader=loader)
     w.dataset_panel.choose("wine")                          # loads slowly
     qtbot.waitUntil(lambda: w.loading, timeout=3000)
-    w.dataset_panel.choose("iris")                          # loaded: fitted at once
-    qtbot.waitUntil(lambda: settled(w) and w.doc.section("dataset")["name"] == "iris", timeout=5000)
+    w.dataset_panel.choose("iris")                          # loaded already: checked at once
+    qtbot.waitUntil(lambda: not w._sync_pending and w.controller.session is not None, timeout=5000)
+    assert w.controller.is_loading()                        # wine is still on its way
     w.editor.undo()                                         # back to the wine choice
     loader.release.set()
     qtbot.waitUntil(lambda: settled(w), timeout=5000)

@@ -25,6 +25,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .errors import DivergenceError
+from .memory import keep_freed_blocks
 from .network import Network
 from .optimizers import Optimizer
 from .recording import Recorder, frozen_copy
@@ -211,7 +212,11 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def run(self) -> Generator[Snapshot, Command | None, None]:
         """One snapshot per iteration. Small batches train with one BLAS thread (see
-        SMALL_BATCH); the limit holds while the generator is alive."""
+        SMALL_BATCH); the limit holds while the generator is alive. The count is fixed for
+        the run: OpenBLAS's products differ in their last bits between one and two threads
+        (measured from batch 10 up), so switching while training would make the same seed
+        train to different weights."""
+        keep_freed_blocks()      # no page faults for each step's large arrays (see memory.py)
         small = self.batch_size <= SMALL_BATCH
         with threadpool_limits(1, user_api="blas") if small else contextlib.nullcontext():
             yield from self._run()

@@ -149,3 +149,48 @@ def test_pool_backward_writes_every_entry_of_dx(monkeypatch, mode, size, k, s):
     assert dx.sum() == pytest.approx(dz.sum(), rel=1e-12)
     covered = (size - k) // s * s + k
     assert not dx[:, :, covered:, :].any() and not dx[:, :, :, covered:].any()
+
+
+# ------------------------------------------------------------------ memory
+FAULTS_SCRIPT = """
+import resource, sys
+import numpy as np
+from nnstudio.engine.memory import keep_freed_blocks
+if sys.argv[1] == "keep":
+    assert keep_freed_blocks()
+for i in range(35):               # what a conv step does: large arrays made, filled and freed
+    if i == 5:                    # after a warm-up: the first round maps its memory anyway
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    a = np.empty(1_500_000, np.float32); a.fill(1)
+    b = np.empty(1_200_000, np.float32); b.fill(2)
+    c = np.empty(300_000, np.float32); c.fill(3)
+    del a, b, c
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's allocator only")
+def test_freed_blocks_are_kept_so_large_arrays_do_not_fault_again():
+    import subprocess
+    import sys
+
+    def faults(mode):
+        out = subprocess.run([sys.executable, "-c", FAULTS_SCRIPT, mode], capture_output=True, text=True,
+                             check=True, timeout=60)
+        return int(out.stdout.split()[-1])
+
+    plain, kept = faults("plain"), faults("keep")
+    # 30 rounds of 12 MB: the blocks go back to the system and fault in again every round
+    assert plain > 30 * 50
+    assert kept < plain / 10
+
+
+def test_training_keeps_freed_blocks(monkeypatch):
+    import nnstudio.engine.trainer as trainer_module
+    calls = []
+    monkeypatch.setattr(trainer_module, "keep_freed_blocks", lambda: calls.append(1) or True)
+    x = rng(2).random((4, 120)).astype(np.float32)
+    trainer = Trainer(big_first_layer_net(), make_optimizer(OptimizerSpec(name="sgd", lr=0.1)),
+                      TrainingSpec(batch_size=2, epochs=1, seed=0), x, labels(4, 5))
+    list(trainer.run())
+    assert calls == [1]

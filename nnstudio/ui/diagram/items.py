@@ -166,6 +166,7 @@ class NodeItem(QGraphicsObject):
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if self.role == "layer" and event.button() == Qt.LeftButton:
             self.dragging = True
+            self.setZValue(1)               # above the layers it passes
             self.setCursor(Qt.ClosedHandCursor)
         super().mousePressEvent(event)
 
@@ -173,6 +174,7 @@ class NodeItem(QGraphicsObject):
         super().mouseReleaseEvent(event)
         if self.dragging:
             self.dragging = False
+            self.setZValue(0)
             self.setCursor(Qt.OpenHandCursor)
             if self.scene() is not None:
                 self.scene().drag_finished(self)

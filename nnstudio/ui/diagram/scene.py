@@ -161,10 +161,12 @@ class DiagramScene(QGraphicsScene):
             self.nodes[layer.id].set_highlight(i == self._highlight)
             self.nodes[layer.id].set_accent(layer_color(i))
 
-    def _layout(self) -> None:
+    def _layout(self, order: list[NodeItem] | None = None) -> None:
+        """Place the nodes in a row (``order``: a tentative order while a layer is dragged;
+        the dragged node itself stays under the mouse)."""
         self.set_edge_labels(None)
         x, previous = 0.0, None
-        for node in self.ordered_nodes():
+        for node in order or self.ordered_nodes():
             if previous is not None:
                 wide = previous.neurons and node.neurons
                 x += NODE_WIDTH + (WIDE_GAP if wide else NARROW_GAP)
@@ -310,8 +312,25 @@ class DiagramScene(QGraphicsScene):
 
     # ------------------------------------------------------------------ dragging
     def node_moved(self, node: NodeItem) -> None:
-        if node.dragging:
-            self._place_links()
+        """While a layer is dragged the others make room where it would land (its links
+        hide until the drop: they would join the layers in their old order)."""
+        if not node.dragging or node.layer_id not in self.nodes:
+            return
+        for link in self._link_items():
+            link.setVisible(False)
+        others = [self.nodes[l.id] for l in self.doc.layers if l.id != node.layer_id]
+        k = sum(1 for other in others if other.x() < node.x())
+        self._layout([self.input_node] + others[:k] + [node] + others[k:] + [self.loss_node])
+
+    def _link_items(self) -> list:
+        """Every line item joining two nodes (arrows and drawn weights)."""
+        items = []
+        for link in self._links:
+            if isinstance(link, Connections):
+                items.extend(line for row in link.lines for line in row)
+            else:
+                items.append(link)
+        return items
 
     def drag_finished(self, node: NodeItem) -> None:
         source = self.doc.index_of(node.layer_id)

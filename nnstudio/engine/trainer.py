@@ -232,9 +232,9 @@ class Trainer:
                     return
                 t0 = time.perf_counter()
                 idx = order[step * bs:(step + 1) * bs]
-                # np.take copies the same rows as x[idx], 17 % faster (measured, 1000 random
-                # MNIST rows: 237 µs vs 286 µs)
-                xb, tb = np.take(self.x_train, idx, axis=0), np.take(self.t_train, idx, axis=0)
+                # take copies the same rows as x[idx], 17 % faster (measured, 1000 random MNIST
+                # rows: 237 µs vs 286 µs); the method, not np.take's Python wrapper
+                xb, tb = self.x_train.take(idx, axis=0), self.t_train.take(idx, axis=0)
                 loss = net.loss(xb, tb, train=True)
                 self.iteration += 1
                 if not math.isfinite(loss):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import softmax
+from .activations import row_max, softmax
 
 # the book adds a tiny constant inside the log so that log(0) never happens
 LOG_EPS = 1e-7
@@ -70,7 +70,7 @@ def softmax_cross_entropy(u: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarr
     n = u.shape[0]
     # ufunc reductions called directly (ndarray.max/.sum add a Python wrapper each), and log y
     # only where it is needed: batch 1, 10 classes, 10.7 µs → 10.0 µs (measured); same values
-    shifted = u - np.maximum.reduce(u, axis=1, keepdims=True)
+    shifted = u - row_max(u)
     e = np.exp(shifted)
     s = np.add.reduce(e, axis=1, keepdims=True)
     y = e / s

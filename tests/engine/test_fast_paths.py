@@ -194,3 +194,13 @@ def test_training_keeps_freed_blocks(monkeypatch):
                       TrainingSpec(batch_size=2, epochs=1, seed=0), x, labels(4, 5))
     list(trainer.run())
     assert calls == [1]
+
+
+@pytest.mark.parametrize("shape", [(1, 10), (31, 10), (32, 10), (1000, 3), (40, 33), (2, 5, 7)])
+def test_row_max_is_the_maximum_of_each_row(shape):
+    from nnstudio.engine.activations import row_max
+    u = rng(9).standard_normal(shape).astype(np.float32)
+    u.flat[-1] = np.nan                          # NaN wins its row on both paths
+    got = row_max(u)
+    np.testing.assert_array_equal(got, u.max(axis=-1, keepdims=True))
+    assert got.shape == shape[:-1] + (1,)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from nnstudio.ui.views.base import AXIS_Z, GridAxis, make_plot, stepped_extent, style_plot_item
+from nnstudio.ui.views.base import AXIS_Z, GridAxis, make_plot, steady_span, stepped_extent, style_plot_item
 from nnstudio.ui.views.gradients import GradientsView
 from nnstudio.ui.views.loss import LossView
 
@@ -135,3 +135,40 @@ def test_gradient_plots_keep_their_ranges_while_values_wobble(qtbot):
         assert lo <= view.bars.opts["y0"] and hi >= heights.max()      # every bar fits
     assert len(set(x_ranges)) == 1 and x_ranges[0][1] == pytest.approx(50, rel=0.03)
     assert len(set(bar_ranges)) <= 2          # not a new range for each redraw
+
+
+def test_steady_span_keeps_its_range_while_the_data_move_inside():
+    first = steady_span(0.3, 2.3, None, log=False)
+    assert first == pytest.approx((0.0, 2.3 * 1.05))
+    assert steady_span(0.2, 2.3, first, log=False) == first          # the loss falls: same range
+    assert steady_span(0.2, 3.0, first, log=False)[1] == pytest.approx(3.15)   # above the top: grows
+    assert steady_span(0.1, 0.9, first, log=False)[1] == pytest.approx(0.945)  # under half: shrinks
+    assert steady_span(-1.0, 1.0, None, log=False)[0] == -1.0
+    decades = steady_span(0.2, 2.3, None, log=True)
+    assert decades[0] < np.log10(0.2) and decades[1] > np.log10(2.3)
+    assert steady_span(0.25, 2.0, decades, log=True) == decades
+    lower = steady_span(0.05, 2.3, decades, log=True)
+    assert lower[0] < np.log10(0.05) < decades[0]
+
+
+def test_loss_axis_range_changes_a_few_times_in_a_run_and_covers_every_curve(qtbot):
+    ctl = FakeController()
+    view = shown(qtbot, LossView(ctl))
+    ctl.start(iris_session(epochs=50, batch_size=10))
+    vb = view.plot.getPlotItem().getViewBox()
+    spans = []
+    for _ in range(20):
+        ctl.train(20)
+        view._redraw_now()
+        lo, hi = vb.viewRange()[1]
+        ys = [c.yData for c in (view.raw_curve, view.smooth_curve, view.train_curve, view.test_curve)
+              if c.yData is not None and len(c.yData)]
+        assert lo <= min(y.min() for y in ys) and hi >= max(y.max() for y in ys)
+        spans.append((round(lo, 9), round(hi, 9)))
+    assert len(set(spans)) <= 4                  # not a new range for each of the 20 redraws
+    view.log_box.setChecked(True)
+    view._redraw_now()
+    lo, hi = vb.viewRange()[1]                   # in decades now
+    raw = view.raw_curve.yData
+    assert lo <= np.log10(raw.min()) and hi >= np.log10(raw.max())
+    assert vb.viewRange()[0][1] >= view.raw.last[0]       # the iteration axis followed the switch

@@ -70,13 +70,15 @@ AXIS_Z = -1000          # under the view box, so the opaque grid lies under the 
 
 
 class DecadeAxis(GridAxis):
-    """A log-scale axis that labels only the powers of ten once the view spans a decade or
-    more (pyqtgraph also labels 0.02, 0.03, ..., which pile up on a short axis)."""
+    """A log-scale axis that labels only the powers of ten once two or more of them are in
+    view (pyqtgraph also labels 0.02, 0.03, ..., which pile up on a short axis); with fewer,
+    the in-between values keep their labels so the axis can still be read."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
         strings = super().logTickStrings(values, scale, spacing)
-        lo, hi = self.range
-        if hi - lo < 1:
+        lo, hi = sorted(self.range)
+        decades = [v for v in values if abs(v - round(v)) < 1e-9 and lo <= v <= hi]
+        if hi - lo < 1 or len(decades) < 2:
             return strings
         return [s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings)]
 
@@ -128,6 +130,27 @@ def stepped_extent(last: float, current: float, first: float, total: float) -> f
     while extent < last:
         extent *= 2
     return min(extent, total) if total >= last and total > 0 else extent
+
+
+def steady_span(lo: float, hi: float, current: tuple[float, float] | None, *, log: bool) -> tuple[float, float]:
+    """A y range for data from ``lo`` to ``hi`` that stays put while the data move inside it.
+
+    Linear: from 0 (or ``lo`` when negative) to 5 % over ``hi``; kept while the data fit and
+    reach at least half of its top. Log (in decades, as pyqtgraph's log axes take it): the
+    data's decades with a margin of 0.15 decade and 5 % on each side, kept while the data fit
+    with at most 0.6 decade to spare. pyqtgraph's own auto-range follows every redraw, and a
+    range that changes as the plot is painted makes it paint a second time."""
+    if log:
+        a, b = math.log10(lo), math.log10(hi)
+        if current is not None and current[0] <= a and current[1] >= b and current[1] - current[0] <= b - a + 0.6:
+            return current
+        margin = 0.15 + 0.05 * (b - a)
+        return (a - margin, b + margin)
+    base = min(0.0, lo)
+    top = hi if hi > base else base + 1.0
+    if current is not None and current[0] <= base and top <= current[1] and current[1] - current[0] <= 2 * (top - base):
+        return current
+    return (base, base + (top - base) * 1.05)
 
 
 MARKER_LIMIT = 50      # per-epoch curves show a marker per point up to this many points

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel
 from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
-from .base import View, make_plot, message_item, stepped_extent
+from .base import View, make_plot, message_item, stepped_extent, steady_span
 from .palette import layer_color
 
 CAPACITY = 2000
@@ -29,6 +29,7 @@ class GradientsView(View):
         self.current: list[float] = []
         self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
         self._bar_range: tuple[float, float] | None = None
+        self._y_span: tuple[float, float] | None = None
 
         row = QHBoxLayout()
         self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"), log_y=True)
@@ -81,6 +82,7 @@ class GradientsView(View):
         self._total = trainer.total_iterations
         self._extent = 0.0
         self._bar_range = None
+        self._y_span = None
         self._follow_x(0)
         # names while they fit, else positions (1 = the layer nearest the input)
         short = len(self.layers) > 3
@@ -122,13 +124,22 @@ class GradientsView(View):
         return bool(self.layers)
 
     def redraw(self) -> None:
-        last = 0.0
+        last, lo, hi = 0.0, math.inf, -math.inf
         for series, curve in zip(self.series, self.curves):
             x, y = series.arrays()
-            curve.setData(x, np.maximum(y, FLOOR))
+            y = np.maximum(y, FLOOR)
+            curve.setData(x, y)
+            finite = y[np.isfinite(y)]
             if len(x):
                 last = max(last, float(x[-1]))
+            if len(finite):
+                lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
         self._follow_x(last)
+        if lo <= hi:
+            span = steady_span(lo, hi, self._y_span, log=True)
+            if span != self._y_span:
+                self._y_span = span
+                self.history.getPlotItem().getViewBox().setYRange(*span, padding=0)
         has_data = bool(self.current)
         self.message.setVisible(not has_data)
         if not has_data:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import View, make_plot, message_item, set_markers, stepped_extent
+from .base import View, make_plot, message_item, set_markers, stepped_extent, steady_span
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -37,6 +37,7 @@ class LossView(View):
         self.earlier: list[pg.PlotDataItem] = []
         self._earlier_count = 0
         self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
+        self._y_span: tuple[float, float] | None = None
 
         self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"), log_y=True)
         self.plot.getPlotItem().setLogMode(y=False)      # linear until "log scale" is ticked
@@ -98,6 +99,7 @@ class LossView(View):
         self._first_extent = max(FIRST_EXTENT, trainer.steps_per_epoch)
         self._total = trainer.total_iterations
         self._extent = 0.0
+        self._y_span = None
         self._follow_x(0)
 
     def _follow_x(self, last: float) -> None:
@@ -142,13 +144,30 @@ class LossView(View):
                 self.test_epoch.append(s.iteration, s.test_loss)
         return True
 
+    def _follow_y(self, ys: list[np.ndarray]) -> None:
+        """The loss axis: a steady range over every curve shown (see steady_span)."""
+        ys = [y for y in ys if len(y)]
+        if not ys:
+            return
+        lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        span = steady_span(lo, hi, self._y_span, log=self.log_box.isChecked())
+        if span != self._y_span:
+            self._y_span = span
+            self.plot.getPlotItem().getViewBox().setYRange(*span, padding=0)
+
     def redraw(self) -> None:
+        ys = [_positive(c.yData) for c in self.earlier if c.yData is not None]
         for series, curve in ((self.raw, self.raw_curve), (self.smooth, self.smooth_curve),
                               (self.train_epoch, self.train_curve), (self.test_epoch, self.test_curve)):
             x, y = series.arrays()
-            curve.setData(x, _positive(y))
+            y = _positive(y)
+            curve.setData(x, y)
+            ys.append(y)
         if self.raw.last is not None:
             self._follow_x(self.raw.last[0])
+            self._follow_y(ys)
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)
@@ -163,6 +182,9 @@ class LossView(View):
     # ------------------------------------------------------------------ interaction
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
+        # pyqtgraph turns auto-range back on with a new log mode: both axes anew
+        self._y_span, self._extent = None, 0.0
+        self.request_redraw()
 
     def _mouse_moved(self, args) -> None:
         pos = args[0]

@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         self.loading = False
-        if self.dataset_panel.fit_to_data(entry, data):
+        if self.dataset_panel.fit_to_data(entry, data, self.training_panel.full_batch):
             return                  # the fitted network changed the document: checked again
         self.dataset_panel.show_error(self.data_error or "")
         self.problems = self.doc.problems(data)

@@ -2,8 +2,9 @@
 
 Choosing a set is one undoable step that also makes the network fit it: the input shape
 follows the samples, the output layer's width follows the classes (or target values), and
-the loss and output activation follow the task. Where that is impossible the diagram marks
-the problem and Play stays disabled.
+the loss and output activation follow the task, and a full-batch batch size follows the
+training-set size. Where that is impossible the diagram marks the problem and Play stays
+disabled.
 """
 
 from __future__ import annotations
@@ -29,6 +30,35 @@ from .option_widgets import editor_for_option
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("DatasetPanel", text)
+
+
+class DataFit(NetworkFit):
+    """The network's fit to a loaded set, plus ``training.batch_size`` (None: unchanged),
+    so that full batch stays full batch on the new set in the same undo step."""
+
+    def __init__(self, input_shape, index, layer, loss, batch_size: int | None = None) -> None:
+        super().__init__(input_shape, index, layer, loss)
+        self.batch_size = batch_size
+        self._old_training: dict | None = None
+
+    def _new_batch(self, doc: ProjectDocument) -> bool:
+        return self.batch_size is not None and doc.section("training").get("batch_size") != self.batch_size
+
+    def changes(self, doc: ProjectDocument) -> bool:
+        return super().changes(doc) or self._new_batch(doc)
+
+    def apply(self, doc: ProjectDocument) -> None:
+        super().apply(doc)
+        self._old_training = None
+        if self._new_batch(doc):
+            training = doc.section("training")
+            training["batch_size"] = self.batch_size
+            self._old_training = doc.set_section("training", training)
+
+    def revert(self, doc: ProjectDocument) -> None:
+        if self._old_training is not None:
+            doc.set_section("training", self._old_training)
+        super().revert(doc)
 
 
 class DatasetPanel(QWidget):
@@ -136,11 +166,12 @@ class DatasetPanel(QWidget):
         self.refresh()
         return changed
 
-    def fit_to_data(self, entry: dict, data) -> bool:
+    def fit_to_data(self, entry: dict, data, full_batch: bool = False) -> bool:
         """The chosen entry has loaded: make the input shape follow its samples and the
-        output layer and loss follow its classes or targets, merged into the choice's undo
-        step. Only right after a choice (an opened project keeps its own network); a
-        network whose last layer is not dense is left for the diagram to explain."""
+        output layer and loss follow its classes or targets (and, with ``full_batch``, the
+        batch size its training-set size), merged into the choice's undo step. Only right
+        after a choice (an opened project keeps its own network); a network whose last
+        layer is not dense is left for the diagram to explain."""
         if data is None or not self.editor.awaiting_fit(entry):
             return False
         layers = self.doc.layers
@@ -151,5 +182,6 @@ class DatasetPanel(QWidget):
             classify = data.task == "classification"
             layer.update(units=int(data.n_outputs), activation="softmax" if classify else "identity")
             loss = "cross_entropy" if classify else "sse"
-        fit = NetworkFit(list(data.input_shape), index, layer, loss)
+        batch = max(1, len(data.x_train)) if full_batch else None
+        fit = DataFit(list(data.input_shape), index, layer, loss, batch)
         return self.editor.fit_network(entry, fit)

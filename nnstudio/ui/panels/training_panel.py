@@ -4,6 +4,13 @@ The optimizer shows only the hyperparameters its update rule uses (``RULES[name]
 with the rule's formula. The learning rate may change while training: that edit is not
 guarded (no reset asked) and the window passes it to the controller, effective at the next
 step. Batch size has three modes: online (1), mini-batch (n) and full batch (all samples).
+
+The project file stores only ``training.batch_size`` (an int, DESIGN.md), so "full batch" is
+the batch size equal to the training-set size. The panel remembers that mode
+(:attr:`TrainingPanel.full_batch`) so that, when the learner picks another data set, the
+batch size follows the new training-set size in the same undo step as the data-set choice
+(the data-set panel's fit asks for it); a saved full-batch project holds its set's size and
+so still trains full batch when reopened.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class TrainingPanel(QWidget):
                  train_size: Callable[[], int | None] = lambda: None, parent=None) -> None:
         super().__init__(parent)
         self.doc, self.editor, self.train_size = doc, editor, train_size
+        self._mode = "minibatch"     # the feeding mode shown, kept while the set's size is unknown
         layout = QVBoxLayout(self)
 
         opt_box = QGroupBox(_tr("Optimizer"))
@@ -99,7 +107,7 @@ class TrainingPanel(QWidget):
         layout.addWidget(train_box)
         layout.addStretch(1)
         doc.sectionChanged.connect(lambda name: name in ("optimizer", "training") and self.refresh())
-        doc.reloaded.connect(self.refresh)
+        doc.reloaded.connect(self._reloaded)
         self.refresh()
 
     # ------------------------------------------------------------------ showing
@@ -116,8 +124,7 @@ class TrainingPanel(QWidget):
         self.formula.setText(to_rich_text(rule.formula))
         train = self.doc.section("training")
         batch = train.get("batch_size", 100)
-        n = self.train_size()
-        mode = "online" if batch == 1 else "full" if n is not None and batch >= n else "minibatch"
+        self._mode = mode = batch_mode(batch, self.train_size(), self._mode)
         self.batch_mode.set_value(mode)
         self.batch_size.set_value(batch)
         self.batch_size.setEnabled(mode == "minibatch")
@@ -126,6 +133,10 @@ class TrainingPanel(QWidget):
         self.dtype.set_value(train.get("dtype", "float32"))
         self.l2.set_value(train.get("weight_decay", 0.0))
         self.l1.set_value(train.get("l1", 0.0))
+
+    def _reloaded(self) -> None:
+        self._mode = "minibatch"     # another project: its own batch size says the mode
+        self.refresh()
 
     # ------------------------------------------------------------------ edits
     def _set_optimizer(self, name: str) -> None:
@@ -139,6 +150,12 @@ class TrainingPanel(QWidget):
         if self.editor.update_section("optimizer", guarded=False, lr=lr):
             self.learningRateChanged.emit(lr)
 
+    @property
+    def full_batch(self) -> bool:
+        """The learner's feeding mode is "full batch" (the batch size is to follow the
+        training-set size when the data set changes)."""
+        return self._mode == "full"
+
     def _set_batch_mode(self, mode: str) -> None:
         n = self.train_size()
         if mode == "online":
@@ -147,5 +164,19 @@ class TrainingPanel(QWidget):
             size = n if n else self.doc.section("training").get("batch_size", 100)
         else:
             size = min(100, n - 1) if n and n > 2 else 100
+        previous, self._mode = self._mode, mode
         if not self.editor.update_section("training", batch_size=size):
+            if mode != "full" or n:     # full batch of a set still loading: kept as a mode
+                self._mode = previous
             self.refresh()
+
+
+def batch_mode(batch: int, n: int | None, shown: str) -> str:
+    """The feeding mode of ``batch`` for ``n`` training samples: online, full (the batch
+    holds every sample) or minibatch. While ``n`` is unknown (the set is loading) a shown
+    full-batch mode stays."""
+    if batch == 1 and n != 1:
+        return "online"
+    if n is None:
+        return "full" if shown == "full" else "minibatch"
+    return "full" if batch >= n else "minibatch"

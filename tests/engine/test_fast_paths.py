@@ -204,3 +204,14 @@ def test_row_max_is_the_maximum_of_each_row(shape):
     got = row_max(u)
     np.testing.assert_array_equal(got, u.max(axis=-1, keepdims=True))
     assert got.shape == shape[:-1] + (1,)
+
+
+def test_max_pooling_with_more_than_256_window_elements_finds_the_late_maximum():
+    from nnstudio.engine.layers.pool import Pool
+    from nnstudio.engine.spec import PoolSpec
+    x = np.zeros((1, 1, 17, 17))
+    x[0, 0, 16, 16] = 5.0                       # element 288 of the single 17×17 window
+    pool = Pool(PoolSpec(size=17), 0, "pool_1")
+    assert pool.forward(x, train=True)[0, 0, 0, 0] == 5.0
+    dx = pool.backward(np.ones((1, 1, 1, 1)))
+    assert dx[0, 0, 16, 16] == 1.0 and dx.sum() == 1.0

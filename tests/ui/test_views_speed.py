@@ -172,3 +172,21 @@ def test_loss_axis_range_changes_a_few_times_in_a_run_and_covers_every_curve(qtb
     raw = view.raw_curve.yData
     assert lo <= np.log10(raw.min()) and hi >= np.log10(raw.max())
     assert vb.viewRange()[0][1] >= view.raw.last[0]       # the iteration axis followed the switch
+
+
+def test_long_curves_are_drawn_at_screen_resolution_with_their_envelope(qtbot):
+    ctl = FakeController()
+    view = shown(qtbot, LossView(ctl), size=(680, 330))
+    ctl.start(iris_session(epochs=400, batch_size=10))        # thousands of updates
+    ctl.train(3000, per_batch=100)
+    view._redraw_now()
+    width = view.plot.getPlotItem().getViewBox().width()
+    xs, ys = view.raw_curve.getData()                         # what is drawn
+    x, y = view.raw.arrays()
+    assert len(x) == 3000 and len(xs) < 2 * width + 10 < len(x)
+    # 'peak' keeps the highest and lowest loss of every bin: the envelope survives
+    assert ys.max() == pytest.approx(max(float(y.max()), 1e-12)) and ys.min() == pytest.approx(float(y.min()))
+    sx, _ = view.smooth_curve.getData()
+    assert len(sx) < width
+    # the data are all still there for the readout and for export
+    assert len(view.raw_curve.getOriginalDataset()[0]) == 3000

@@ -153,6 +153,21 @@ def steady_span(lo: float, hi: float, current: tuple[float, float] | None, *, lo
     return (base, base + (top - base) * 1.05)
 
 
+def fit_to_pixels(curve: pg.PlotDataItem, x: np.ndarray, view_width: float, extent: float,
+                  *, per_pixel: float = 1.0, method: str = "peak") -> None:
+    """Downsample ``curve`` (data ``x``, on an axis 0 … ``extent`` shown ``view_width`` pixels
+    wide) to about ``per_pixel`` bins a pixel. "peak" keeps each bin's lowest and highest
+    value, so a noisy curve keeps its envelope exactly at screen resolution; "subsample"
+    suits a smooth one. pyqtgraph's automatic downsampling keeps ~5 bins a pixel: thousands
+    of segments that a 2-pixel pen makes slow to paint, for no visible difference."""
+    ds = 1
+    if len(x) > 1 and view_width > 0 and extent > 0:
+        pixels = view_width * float(x[-1] - x[0]) / extent
+        ds = max(1, int(len(x) / max(pixels * per_pixel, 1.0)))
+    if curve.opts.get("downsample") != ds or curve.opts.get("downsampleMethod") != method:
+        curve.setDownsampling(ds=ds, auto=False, method=method)
+
+
 MARKER_LIMIT = 50      # per-epoch curves show a marker per point up to this many points
 
 

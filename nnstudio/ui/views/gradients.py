@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel
 from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
-from .base import View, make_plot, message_item, stepped_extent, steady_span
+from .base import View, fit_to_pixels, make_plot, message_item, stepped_extent, steady_span
 from .palette import layer_color
 
 CAPACITY = 2000
@@ -73,8 +73,7 @@ class GradientsView(View):
         self.curves = []
         for index, name in self.layers:
             c = item.plot(pen=pg.mkPen(layer_color(index), width=2), name=name)
-            c.setDownsampling(auto=True, method="peak")
-            c.setClipToView(True)
+            c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
             self.curves.append(c)
         self.current = []
         trainer = session.trainer
@@ -135,6 +134,9 @@ class GradientsView(View):
             if len(finite):
                 lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
         self._follow_x(last)
+        width = self.history.getPlotItem().getViewBox().width()
+        for series, curve in zip(self.series, self.curves):
+            fit_to_pixels(curve, series.arrays()[0], width, self._extent)
         if lo <= hi:
             span = steady_span(lo, hi, self._y_span, log=True)
             if span != self._y_span:

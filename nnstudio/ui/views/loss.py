@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import View, make_plot, message_item, set_markers, stepped_extent, steady_span
+from .base import View, fit_to_pixels, make_plot, message_item, set_markers, stepped_extent, steady_span
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -52,8 +52,7 @@ class LossView(View):
                                     symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
                                     name=self.tr("test set, per epoch"))
         for c in (self.raw_curve, self.smooth_curve):
-            c.setDownsampling(auto=True, method="peak")
-            c.setClipToView(True)
+            c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
         self.message = message_item(item)
         self.message.setText(self.tr("Press Play to train: the loss appears here."))
         self.body.addWidget(self.plot, 1)
@@ -168,6 +167,10 @@ class LossView(View):
         if self.raw.last is not None:
             self._follow_x(self.raw.last[0])
             self._follow_y(ys)
+            width = self.plot.getPlotItem().getViewBox().width()
+            x, _ = self.raw.arrays()
+            fit_to_pixels(self.raw_curve, x, width, self._extent)                  # the noise's envelope
+            fit_to_pixels(self.smooth_curve, x, width, self._extent, per_pixel=0.5, method="subsample")
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)

@@ -115,22 +115,43 @@ def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot,
     assert np.array_equal(view.shown, expected)
 
 
-def test_a_new_epoch_finishes_the_scoring_of_the_one_before(qtbot, monkeypatch):
+def test_a_new_epoch_waits_for_the_scoring_of_the_one_before(qtbot, monkeypatch):
     monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
     ctl = FakeController()
     view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
     session = iris_session()
     ctl.start(session)
+    predictions = []
+    real_predict = view.mirror.predict
+    monkeypatch.setattr(view.mirror, "predict", lambda x: predictions.append(len(x)) or real_predict(x))
     w1, w2 = scaled_weights(session, 1.0), scaled_weights(session, -2.0)
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=w1),
                         snapshot(10, 1.0, steps=5, epoch=2, weights=w2)))
-    assert 1 in view.matrices and 2 not in view.matrices
-    run_all_work()
+    # the epoch end scores nothing in its own pass (one chunk per turn of the queue, later)
+    assert predictions == [] and view.matrices == {} and 2 in view._deferred
+    qtbot.waitUntil(lambda: len(view.matrices) == 2 and not work_queue().pending())
+    assert max(predictions) <= 7
     ds = session.dataset
     for epoch, w in ((1, w1), (2, w2)):
         m = NetworkMirror(session.project)
         m.load(w)
         assert np.array_equal(view.matrices[epoch][0], confusion_matrix(ds.y_test, m.predict(ds.x_test).argmax(1), 3))
+
+
+def test_weights_waiting_to_be_scored_stay_within_their_memory_bound(qtbot, monkeypatch):
+    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
+    ctl = FakeController()
+    view = ConfusionView(ctl)             # hidden all along
+    qtbot.addWidget(view)
+    session = iris_session()
+    ctl.start(session)
+    w = scaled_weights(session, 1.0)
+    one = sum(a.nbytes for a in w.values())
+    monkeypatch.setattr(confusion_module, "DEFERRED_BYTES", 10 * one)
+    ctl.snapshots.emit(tuple(snapshot(5 * e, 1.0, steps=5, epoch=e, weights=w) for e in range(1, 41)))
+    kept = sorted(view._deferred)
+    assert 5 <= len(kept) <= 10 and kept[-1] == 40          # the newest stays
+    assert kept[0] <= 8                                      # thinned evenly, not only the oldest dropped
 
 
 def test_a_hidden_confusion_view_scores_nothing_until_shown_then_every_epoch(qtbot, monkeypatch):

@@ -19,6 +19,7 @@ MAX_SAMPLES = 5000       # test samples scored per epoch
 SCORE_CHUNK = 1000       # samples scored per turn of the shared work queue (one event-loop pass)
 MAX_LABELS = 15          # classes up to which each cell shows its count
 MAX_EPOCHS = 500         # matrices kept
+DEFERRED_BYTES = 64 * 2**20   # weight copies kept for epochs waiting to be scored (then thinned)
 EMPTY_TEXT = "#909090"   # the count in an empty cell (drawn white)
 DARK_TEXT_FROM = 0.3     # shares from which a cell is light enough for black text
 
@@ -177,15 +178,15 @@ class ConfusionView(View):
         so an epoch end never holds the window for the whole test set (the matrix and a
         redraw follow the last chunk). True when the matrix is there already."""
         n = min(self.session.dataset.n_test, MAX_SAMPLES)
-        if n > SCORE_CHUNK and weights is not None and not self.on_screen():
-            # hidden (a tab behind another): keep the epoch's weights (read-only snapshot
-            # copies) and score when the view is shown, so a hidden view costs training nothing
+        if n > SCORE_CHUNK and weights is not None and (self._scoring is not None or not self.on_screen()):
+            # hidden (a tab behind another), or an earlier epoch still being scored: keep the
+            # epoch's weights (read-only snapshot copies) and score it in its turn, when the
+            # view is shown; a hidden view costs training nothing, and an epoch end never
+            # finishes another epoch's scoring in one go
             self._deferred[epoch] = (weights, iteration)
-            for old in sorted(self._deferred)[:-MAX_EPOCHS]:
-                del self._deferred[old]
+            self._bound_deferred()
             self.request_redraw()       # hidden: only marks the view for a redraw when shown
             return False
-        self._finish_scoring()          # an earlier epoch still in progress: finish it first
         if weights is not None:
             self.mirror.load(weights, iteration)
         self._scoring = {"epoch": epoch, "iteration": iteration, "n": n, "done": 0, "pred": [],
@@ -204,11 +205,6 @@ class ConfusionView(View):
         if finished:
             self.request_redraw()
         return not finished
-
-    def _finish_scoring(self) -> None:
-        drop_work(self, "score")
-        while self._scoring is not None:
-            self._score_chunk()
 
     def _score_chunk(self) -> bool:
         """Score the next chunk; when it was the last, store the matrix. True when done."""
@@ -243,6 +239,16 @@ class ConfusionView(View):
         self.slider.blockSignals(False)
 
     # ------------------------------------------------------------------ drawing
+    def _bound_deferred(self) -> None:
+        """Waiting weight copies stay under DEFERRED_BYTES: over it, every second waiting
+        epoch is let go (the newest stays), so the whole run keeps an even coverage."""
+        def size() -> int:
+            return sum(sum(a.nbytes for a in w.values()) for w, _ in self._deferred.values())
+        while len(self._deferred) > 1 and size() > DEFERRED_BYTES:
+            epochs = sorted(self._deferred)
+            for old in epochs[-2::-2]:
+                del self._deferred[old]
+
     def _score_deferred(self) -> None:
         """Shown again: score the epochs that ended while hidden, oldest first, one at a
         time through the work queue (each finished one asks for the next redraw)."""

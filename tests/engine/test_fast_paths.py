@@ -215,3 +215,9 @@ def test_max_pooling_with_more_than_256_window_elements_finds_the_late_maximum()
     assert pool.forward(x, train=True)[0, 0, 0, 0] == 5.0
     dx = pool.backward(np.ones((1, 1, 1, 1)))
     assert dx[0, 0, 16, 16] == 1.0 and dx.sum() == 1.0
+
+
+def test_keeping_freed_blocks_is_a_no_op_off_linux(monkeypatch):
+    import nnstudio.engine.memory as memory
+    monkeypatch.setattr(memory.sys, "platform", "darwin")
+    assert memory._mallopt(memory._M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD) is False

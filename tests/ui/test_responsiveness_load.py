@@ -99,3 +99,37 @@ def test_a_view_redraws_later_while_the_gui_is_over_budget(qtbot, monkeypatch):
     assert not redraws and view._timer.isActive()
     wait = view._timer.remainingTime() / 1000
     assert wait == pytest.approx(view.min_interval * (load.stretch() - 1.5), abs=0.05)
+
+
+def test_heavy_steps_rest_between_them_only_while_a_run_trains(qtbot, monkeypatch):
+    import time
+
+    from nnstudio.ui.views.pacing import HEAVY_SHARE, WorkQueue
+
+    clock, load = meter()
+    monkeypatch.setattr(pacing, "_load", load)
+    queue = WorkQueue()
+    ran = []
+
+    def slow(name):
+        def step():
+            start = time.perf_counter()
+            time.sleep(0.02)                 # a 20 ms chunk of heavy work
+            ran.append((name, start, time.perf_counter()))
+        return step
+
+    queue.queue("a", 1, slow("a"))
+    queue.queue("b", 1, slow("b"))
+    qtbot.waitUntil(lambda: len(ran) == 2)
+    assert queue._timer.interval() == 0      # nothing trains: a step every pass
+    load.sample()                             # deliveries arrive: a run trains
+    queue.queue("c", 1, slow("c"))
+    queue.queue("d", 1, slow("d"))
+    qtbot.waitUntil(lambda: len(ran) == 4)
+    (_, _, c_end), (_, d_start, _) = ran[2][:3], ran[3][:3]
+    assert d_start - c_end >= 0.9 * 0.02 * (1 / HEAVY_SHARE - 1)     # rested 3 × the step's time
+    clock.run(30.0, busy=0.0)                 # long after the run stopped
+    queue.queue("e", 1, slow("e"))
+    assert queue._timer.interval() == 0
+    qtbot.waitUntil(lambda: len(ran) == 5)
+    assert [r[0] for r in ran] == ["a", "b", "c", "d", "e"]

@@ -12,6 +12,10 @@ runs them one at a time: between two steps Qt handles input, paints and other ti
 
 ``step`` may return True to be queued again at the back (a job done in chunks).
 
+While a run trains, the queue also rests between steps, so that heavy work takes at most
+HEAVY_SHARE of the GUI thread's time (a 4 ms step is followed by 12 ms for everything else
+and for the training thread); when nothing trains it runs a step every pass.
+
 The views' redraw intervals also stretch with the GUI thread's load (:class:`GuiLoad`):
 while training runs, every millisecond the GUI thread computes or paints is taken from the
 training thread (the GIL, and one of two cores), so when the window's work goes over its
@@ -31,6 +35,10 @@ from shiboken6 import isValid
 log = logging.getLogger(__name__)
 
 
+HEAVY_SHARE = 0.25      # share of the GUI thread's time heavy steps may take while a run trains
+MAX_REST_MS = 100
+
+
 class WorkQueue(QObject):
     """A FIFO of (owner, key) → step, drained one step per timer shot."""
 
@@ -48,6 +56,8 @@ class WorkQueue(QObject):
         in its place (so the latest request wins and nothing runs twice)."""
         self._steps[(id(owner), key)] = (owner, step)     # a dict keeps a replaced key's place
         if not self._timer.isActive():
+            if _load is None or not _load.training():
+                self._timer.setInterval(0)
             self._timer.start()
 
     def is_queued(self, owner: Any, key: Any = None) -> bool:
@@ -70,12 +80,18 @@ class WorkQueue(QObject):
         if not self._steps:
             return
         k, (owner, step) = self._steps.popitem(last=False)
+        started = time.perf_counter()
         if isinstance(owner, QObject) and not isValid(owner):
             again = False          # the view was deleted while its step waited
         else:
             again = self._step(step)
         if again and k not in self._steps:
             self._steps[k] = (owner, step)
+        rest = 0
+        if _load is not None and _load.training():
+            took = time.perf_counter() - started
+            rest = min(MAX_REST_MS, int(took * (1 / HEAVY_SHARE - 1) * 1000))
+        self._timer.setInterval(rest)
         if self._steps and not self._timer.isActive():
             self._timer.start()
 
@@ -141,6 +157,10 @@ class GuiLoad:
     def reset(self) -> None:
         self._t0 = None
         self._stretch = 1.0
+
+    def training(self) -> bool:
+        """Samples came in lately (they come while a run trains)."""
+        return self._t0 is not None and self._wall() - self._t0 <= IDLE_RESET
 
     def sample(self) -> None:
         now, cpu = self._wall(), self._cpu()

@@ -1,21 +1,29 @@
-"""View 7: the class probabilities for one test sample, and a gallery of predictions."""
+"""View 7: the class probabilities for one test sample, and a gallery of predictions.
+
+The view stays usable in a narrow dock (about 250 px): its controls wrap onto more lines
+(:class:`FlowRow`), the input picture, the probabilities and the gallery stand side by side
+in a wide view and one above the other in a tall narrow one (:func:`arrangement`), and the
+gallery's lines wrap at its width instead of scrolling sideways.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem,
-                               QComboBox, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QListView, QListWidget,
+                               QListWidgetItem, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from superqt import QFlowLayout
 
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, make_plot, message_item
+from .base import Caption, View, make_plot, message_item
 from .palette import TEST_COLOR, TRAIN_COLOR
 
 SHIFT = 100.0
@@ -23,6 +31,63 @@ GALLERY_POOL = 500      # test samples scored for the gallery
 GALLERY_SIZE = 40
 GALLERY_INTERVAL = 2.0  # seconds between gallery rebuilds while training runs
 ICON = 40
+ROW_ASPECT = 1.2        # a view this much wider than tall shows its three parts in a row,
+ROW_WIDTH = 560         # when it is this wide too
+#: the least height of the picture, the bars and the gallery together: the same in every
+#: arrangement, so that a rearranged view never asks its dock for more height
+PARTS_MIN_HEIGHT = 80
+PART_MIN_WIDTH = 80
+PAIR_WIDTH = 420        # narrower than this, the picture and the bars stand one above the other
+
+#: where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)
+PLACES = {"row": ((0, 0, 1), (0, 1, 1), (0, 2, 1)),
+          "pair": ((0, 0, 1), (0, 1, 1), (1, 0, 2)),
+          "column": ((0, 0, 1), (1, 0, 1), (2, 0, 1))}
+STRETCH = {"row": ((1,), (2, 3, 2)), "pair": ((1, 1), (2, 3)), "column": ((2, 3, 3), (1,))}
+
+
+def arrangement(width: int, height: int) -> str:
+    """How a view of this size places its parts: ``row`` (all three side by side), ``pair``
+    (picture and bars side by side, the gallery below) or ``column`` (one above the other)."""
+    if width >= ROW_ASPECT * height and width >= ROW_WIDTH:
+        return "row"
+    return "pair" if width >= PAIR_WIDTH else "column"
+
+
+class _Part(QWidget):
+    """A part of the view sized by the grid's stretch factors alone: a word-wrapped label
+    inside would otherwise make the grid give it the full height of its text and list."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
+        return False
+
+
+class FlowRow(QWidget):
+    """Controls in a line that wraps onto more lines when the view is narrow; it asks for
+    the height its lines need at its width (and for only its widest control's width)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flow = QFlowLayout(self)
+        self.flow.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def add(self, widget: QWidget) -> None:
+        self.flow.addWidget(widget)
+
+    def _height(self) -> int:
+        return self.flow.heightForWidth(max(self.width(), self.flow.minimumSize().width()))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(self.flow.minimumSize().width(), self._height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return self.sizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.height() != self._height():
+            self.updateGeometry()
 
 
 def _gray_icon(img: np.ndarray) -> QIcon:
@@ -51,31 +116,30 @@ class SoftmaxView(View):
         self._gallery_due = False
         self._gallery_time = -1e9
 
-        row = QHBoxLayout()
+        row = FlowRow(self)
+        self.controls = row
         self.source = QComboBox(self)
         self.source.addItem(self.tr("the network's output for test sample"))
         self.source.addItem(self.tr("random numbers in [−10, 10], seed"))
         self.source.setToolTip(self.tr("What goes into the softmax: the output layer's values uₖ for a test "
                                        "sample, or random numbers as in the book's softmax exercise"))
         self.source.currentIndexChanged.connect(self._source_changed)
-        row.addWidget(QLabel(self.tr("Softmax of"), self))
-        row.addWidget(self.source)
+        row.add(QLabel(self.tr("Softmax of"), self))
+        row.add(self.source)
         self.sample = QSpinBox(self)
         self.sample.setRange(0, 0)
         self.sample.valueChanged.connect(lambda _v: self._redraw_now())
-        row.addWidget(self.sample)
+        row.add(self.sample)
         self.shift = QCheckBox(self.tr("+100 to every softmax input"), self)
         self.shift.setToolTip(self.tr("Adds 100 to each input uₖ of the softmax: the probabilities do not change"))
         self.shift.toggled.connect(lambda _v: self._redraw_now())
-        row.addWidget(self.shift)
+        row.add(self.shift)
         self.verdict = QLabel("", self)
         self.verdict.setWordWrap(True)
         self.verdict.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row.addStretch(1)
-        self.body.addLayout(row)
+        self.body.addWidget(row)
         self.body.addWidget(self.verdict)
 
-        plots = QHBoxLayout()
         self.sample_plot = make_plot("", "")
         self.sample_image = pg.ImageItem(axisOrder="row-major")
         self.sample_plot.getPlotItem().addItem(self.sample_image)
@@ -90,23 +154,57 @@ class SoftmaxView(View):
         prob_item.setYRange(-0.12, 1.1, padding=0)       # room for the ▲ below 0 and the "1" label
         prob_item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(prob_item)
-        plots.addWidget(self.sample_plot, 2)
-        plots.addWidget(self.prob_plot, 3)
-        # the gallery sits beside the plots, so a short dock still leaves them room
-        self.side = QWidget(self)
+        self._feature_count = 0
+        self.sample_plot.getPlotItem().getViewBox().sigResized.connect(lambda _vb: self._name_features())
+        # the gallery: beside the plots in a wide view, below them in a narrow one
+        self.side = _Part(self)
         side = QVBoxLayout(self.side)
         side.setContentsMargins(0, 0, 0, 0)
-        self.gallery_label = QLabel("", self)
-        self.gallery_label.setWordWrap(True)
+        self.gallery_label = Caption("", self)    # asks for the height its text needs at its width
         side.addWidget(self.gallery_label)
         self.gallery = QListWidget(self)
         self.gallery.setIconSize(QSize(ICON, ICON))
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
+        self.gallery.setWordWrap(True)          # lines wrap at the gallery's width: no sideways scrolling
+        self.gallery.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.gallery.itemClicked.connect(self._pick)
         side.addWidget(self.gallery, 1)
-        plots.addWidget(self.side, 2)
-        self.body.addLayout(plots, 1)
+        for part in (self.sample_plot, self.prob_plot, self.side):
+            # sizes follow the stretch factors alone (a list's or plot's size hint is large)
+            part.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.parts = QGridLayout()
+        self.parts.setContentsMargins(0, 0, 0, 0)
+        self.layout_name = ""
+        self._arrange("row")
+        self.body.addLayout(self.parts, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if self.isVisible():     # a hidden view is squeezed to its minimum while docks settle
+            self._arrange(arrangement(self.width(), self.height()))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._arrange(arrangement(self.width(), self.height()))
+
+    def _arrange(self, name: str) -> None:
+        """Place the picture, the bars and the gallery as ``name`` says (see PLACES)."""
+        if name == self.layout_name:
+            return
+        self.layout_name = name
+        for widget in (self.sample_plot, self.prob_plot, self.side):
+            self.parts.removeWidget(widget)
+        for widget, (r, c, span) in zip((self.sample_plot, self.prob_plot, self.side), PLACES[name]):
+            self.parts.addWidget(widget, r, c, 1, span)
+        rows, columns = STRETCH[name]
+        spacing = max(self.parts.spacing(), 0)
+        least = (PARTS_MIN_HEIGHT - spacing * (len(rows) - 1)) // len(rows)
+        for widget in (self.sample_plot, self.prob_plot, self.side):
+            widget.setMinimumSize(PART_MIN_WIDTH, least)
+        for k in range(3):
+            self.parts.setRowStretch(k, rows[k] if k < len(rows) else 0)
+            self.parts.setColumnStretch(k, columns[k] if k < len(columns) else 0)
 
     def title(self) -> str:
         return self.tr("Softmax")
@@ -290,9 +388,8 @@ class SoftmaxView(View):
             self.sample_image.clear()
             # horizontal bars, so that feature names fit as row labels
             self.sample_bars.setOpts(x0=0, y=np.arange(len(v)), width=v, height=0.7, x=None)
-            names = tuple(self.session.dataset.info.feature_names or ())
-            ticks = [(k, names[k] if k < len(names) else str(k)) for k in range(len(v))]
-            item.getAxis("left").setTicks([ticks] if len(v) <= 16 else None)
+            self._feature_count = len(v)
+            self._name_features()
             item.getViewBox().invertY(True)
             item.getViewBox().setAspectLocked(False)
             item.setTitle(self.tr("features"), color="#202020", size="9pt")
@@ -304,6 +401,22 @@ class SoftmaxView(View):
                                        padding=0.05)
             return
         item.getViewBox().autoRange(padding=0.05)
+
+    def _name_features(self) -> None:
+        """Feature names as the rows' labels: every row's where they fit the plot's height,
+        every second (third…) row's where they would overlap, numbers beyond 16 features."""
+        n = self._feature_count
+        axis = self.sample_plot.getPlotItem().getAxis("left")
+        if not n or self.session is None or self.image_shape is not None or self.random_inputs:
+            return
+        if n > 16:
+            axis.setTicks(None)
+            return
+        names = tuple(self.session.dataset.info.feature_names or ())
+        room = self.sample_plot.getPlotItem().getViewBox().height() / n
+        line = self.sample_plot.fontMetrics().height() + 2
+        every = max(1, math.ceil(line / room)) if room > 0 else n
+        axis.setTicks([[(k, names[k] if k < len(names) else str(k)) for k in range(0, n, every)]])
 
     def _fill_gallery(self) -> None:
         ds = self.session.dataset

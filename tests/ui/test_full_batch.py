@@ -1,6 +1,9 @@
 """Full batch stays full batch when the data set changes (the batch size follows the
 training-set size in the data-set choice's undo step), and after saving and reopening."""
 
+import threading
+
+from nnstudio.data import load
 from nnstudio.project.files import load_project
 from ui_helpers import small_project
 from window_fixtures import make_window, shot  # noqa: F401 - fixture
@@ -112,3 +115,30 @@ def test_a_saved_full_batch_project_reopens_full_batch_and_keeps_following(make_
     pick(again.dataset_panel.choice, "iris")
     wait_for(again, qtbot, "iris", 100)
     assert again.training_panel.batch_mode.value() == "full"
+
+
+def test_the_undo_step_names_the_data_set_by_its_title(make_window, qtbot):
+    w = make_window()
+    pick(w.dataset_panel.choice, "digits")
+    wait_for(w, qtbot, "digits", 20)
+    assert w.undo_stack.undoText() == "Use data set Optical digits (8x8)"
+
+
+def test_full_batch_chosen_while_the_new_set_loads_takes_its_size(make_window, qtbot):
+    gate = threading.Event()
+    calls = []
+
+    def loader(entry):                       # every load after the window's first waits
+        calls.append(entry.get("name"))
+        if len(calls) > 1:
+            gate.wait(5)
+        return load(entry)
+
+    w = make_window(loader=loader)
+    pick(w.dataset_panel.choice, "digits")
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    pick(w.training_panel.batch_mode, "full")   # the size of digits is not known yet
+    assert w.training_panel.batch_mode.value() == "full"
+    gate.set()
+    wait_for(w, qtbot, "digits", 1348)
+    assert w.training_panel.batch_mode.value() == "full"

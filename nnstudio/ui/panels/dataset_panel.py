@@ -148,7 +148,8 @@ class DatasetPanel(QWidget):
     def choose(self, name: str) -> bool:
         if name == self.doc.section("dataset").get("name"):
             return False
-        return self._apply({"name": name}, _tr("Use data set %s") % name)
+        info = self.infos.get(name)
+        return self._apply({"name": name}, _tr("Use data set %s") % (info.title if info is not None else name))
 
     def set_option(self, key: str, value: Any) -> bool:
         entry = self.doc.section("dataset")

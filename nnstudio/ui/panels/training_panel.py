@@ -128,6 +128,9 @@ class TrainingPanel(QWidget):
         self.batch_mode.set_value(mode)
         self.batch_size.set_value(batch)
         self.batch_size.setEnabled(mode == "minibatch")
+        self.batch_size.setToolTip(_tr("Full batch: every training sample in each step; this number follows "
+                                       "the training-set size when you choose another data set")
+                                   if mode == "full" else "")
         self.epochs.set_value(train.get("epochs", 5))
         self.seed.set_value(train.get("seed", 0))
         self.dtype.set_value(train.get("dtype", "float32"))

@@ -110,3 +110,26 @@ def test_side_docks_need_no_horizontal_scroll_bar_at_1024_px(make_window, qtbot)
         area = w.docks[name].widget()
         assert isinstance(area, QScrollArea)
         assert area.horizontalScrollBar().maximum() == 0, name
+
+
+def test_the_random_numbers_mode_and_back(qtbot, ctl):
+    view = filled(qtbot, ctl, (280, 600))
+    prob_axis = view.prob_plot.getPlotItem().getAxis("bottom")
+    sample_axis = view.sample_plot.getPlotItem().getAxis("bottom")
+    assert [t for _k, t in prob_axis._tickLevels[0]] == ["setosa", "versicolor", "virginica"]
+    view.source.setCurrentIndex(1)
+    settle(qtbot)
+    assert view.side.isHidden()
+    # the hidden gallery leaves no empty room: the two plots share the height
+    assert view.prob_plot.geometry().bottom() >= view.contentsRect().bottom() - 10
+    assert [t for _k, t in prob_axis._tickLevels[0]] == ["0", "1", "2"]        # positions k, whole
+    assert [t for _k, t in sample_axis._tickLevels[0]] == ["0", "1", "2"]
+    view.source.setCurrentIndex(0)
+    settle(qtbot)
+    assert not view.side.isHidden()
+    assert [t for _k, t in prob_axis._tickLevels[0]] == ["setosa", "versicolor", "virginica"]
+    assert sample_axis._tickLevels is None                                    # input values again
+    # one horizontal bar per feature, each in its own row (not all piled up in the first)
+    x = view.session.dataset.x_test[view.sample.value()]
+    rect = view.sample_bars.boundingRect()
+    assert rect.top() < 0 < len(x) - 1 < rect.bottom() < len(x)       # piled up: 0.7 high

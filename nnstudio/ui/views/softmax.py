@@ -197,14 +197,25 @@ class SoftmaxView(View):
             self.parts.removeWidget(widget)
         for widget, (r, c, span) in zip((self.sample_plot, self.prob_plot, self.side), PLACES[name]):
             self.parts.addWidget(widget, r, c, 1, span)
-        rows, columns = STRETCH[name]
+        rows = STRETCH[name][0]
         spacing = max(self.parts.spacing(), 0)
         least = (PARTS_MIN_HEIGHT - spacing * (len(rows) - 1)) // len(rows)
         for widget in (self.sample_plot, self.prob_plot, self.side):
             widget.setMinimumSize(PART_MIN_WIDTH, least)
+        self._stretch()
+
+    def _stretch(self) -> None:
+        """The rows' and columns' stretch factors of the arrangement, none where only a
+        hidden part sits (the gallery in the random-numbers mode)."""
+        rows, columns = STRETCH[self.layout_name]
+        used_rows, used_columns = set(), set()
+        for widget, (r, c, span) in zip((self.sample_plot, self.prob_plot, self.side), PLACES[self.layout_name]):
+            if not widget.isHidden():
+                used_rows.add(r)
+                used_columns.update(range(c, c + span))
         for k in range(3):
-            self.parts.setRowStretch(k, rows[k] if k < len(rows) else 0)
-            self.parts.setColumnStretch(k, columns[k] if k < len(columns) else 0)
+            self.parts.setRowStretch(k, rows[k] if k < len(rows) and k in used_rows else 0)
+            self.parts.setColumnStretch(k, columns[k] if k < len(columns) and k in used_columns else 0)
 
     def title(self) -> str:
         return self.tr("Softmax")
@@ -230,8 +241,7 @@ class SoftmaxView(View):
         self.classification = session.dataset.task == "classification"
         self.image_shape = guess_image_shape(session.project.network.input_shape)
         self._set_sample_range()
-        names = session.dataset.class_names
-        self.prob_plot.getPlotItem().getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(names)]])
+        self._name_classes()
         self.gallery.clear()
         self.gallery_indices = []
         images = self.image_shape is not None
@@ -272,8 +282,15 @@ class SoftmaxView(View):
         self.prob_plot.getPlotItem().setLabel(
             "bottom", self.tr("k (the position in the vector)") if random or not names
             else self.tr("class (▲ = true class)"))
+        self._name_classes()
         self._set_sample_range()
         self._redraw_now()
+
+    def _name_classes(self) -> None:
+        """The bars' labels: class names for a test sample, positions k for random numbers."""
+        names = self.session.dataset.class_names if self.session is not None else ()
+        axis = self.prob_plot.getPlotItem().getAxis("bottom")
+        axis.setTicks(None if self.random_inputs or not names else [[(i, str(c)) for i, c in enumerate(names)]])
 
     @property
     def random_inputs(self) -> bool:
@@ -317,9 +334,11 @@ class SoftmaxView(View):
         self._draw_sample(x[0])
 
     def _show_parts(self, sample: bool) -> None:
-        """The input picture and the gallery only where there is a test sample to show."""
+        """The input picture and the gallery only where there is a test sample to show
+        (a hidden part's row or column gives up its share of the room)."""
         self.sample_plot.setVisible(sample or self.random_inputs)
         self.side.setVisible(sample and not self.random_inputs)
+        self._stretch()
 
     def _draw_probabilities(self, u: np.ndarray) -> np.ndarray:
         """Softmax of u (shifted by +100 when ticked) as bars, the largest highlighted."""
@@ -354,7 +373,9 @@ class SoftmaxView(View):
         item.getViewBox().invertY(False)
         item.getViewBox().setAspectLocked(False)
         item.getAxis("left").setTicks(None)
-        item.getAxis("bottom").setTicks(None)
+        positions = [[(k, str(k)) for k in range(len(shown))]] if len(shown) <= 20 else None
+        item.getAxis("bottom").setTicks(positions)                  # whole positions k, both plots
+        self.prob_plot.getPlotItem().getAxis("bottom").setTicks(positions)
         item.showAxis("left")
         item.showAxis("bottom")
         item.setTitle(self.tr("the softmax inputs uₖ"), color="#202020", size="9pt")
@@ -387,9 +408,10 @@ class SoftmaxView(View):
             v = np.asarray(x, dtype=np.float64).ravel()
             self.sample_image.clear()
             # horizontal bars, so that feature names fit as row labels
-            self.sample_bars.setOpts(x0=0, y=np.arange(len(v)), width=v, height=0.7, x=None)
+            self.sample_bars.setOpts(x0=0, y=np.arange(len(v)), width=v, height=0.7, x=None, y0=None)
             self._feature_count = len(v)
             self._name_features()
+            item.getAxis("bottom").setTicks(None)       # values, not the random mode's positions
             item.getViewBox().invertY(True)
             item.getViewBox().setAspectLocked(False)
             item.setTitle(self.tr("features"), color="#202020", size="9pt")

@@ -66,43 +66,58 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="24"/>
+        <location filename="../../nnstudio/ui/commands.py" line="30"/>
         <source>Add %s layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="36"/>
+        <location filename="../../nnstudio/ui/commands.py" line="42"/>
         <source>Delete %s layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="48"/>
+        <location filename="../../nnstudio/ui/commands.py" line="54"/>
         <source>Move %s layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="60"/>
+        <location filename="../../nnstudio/ui/commands.py" line="66"/>
         <source>Change %s layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="72"/>
-        <source>Change %s settings</source>
+        <location filename="../../nnstudio/ui/commands.py" line="78"/>
+        <source>Change the optimizer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="155"/>
+        <location filename="../../nnstudio/ui/commands.py" line="78"/>
+        <source>Change the training settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/commands.py" line="79"/>
+        <source>Change the data set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/commands.py" line="80"/>
+        <source>Change %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/commands.py" line="163"/>
         <source>Fit the network to the data set</source>
         <extracomment>the id shared by a data-set choice and the network fitted to it, so the two merge</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="173"/>
+        <location filename="../../nnstudio/ui/commands.py" line="181"/>
         <source>Change the input shape</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="185"/>
+        <location filename="../../nnstudio/ui/commands.py" line="193"/>
         <source>Change the loss</source>
         <translation type="unfinished"></translation>
     </message>
@@ -177,62 +192,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="45"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="47"/>
         <source>Network diagram</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="63"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="65"/>
         <source>Add Layer &amp;After</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="64"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="66"/>
         <source>Add Layer &amp;Before</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="65"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="67"/>
         <source>&amp;Delete Layer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="66"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="68"/>
         <source>Move Layer &amp;Left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="67"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
         <source>Move Layer &amp;Right</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="68"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="70"/>
         <source>Zoom &amp;In</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="71"/>
         <source>Zoom &amp;Out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="70"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="72"/>
         <source>&amp;Fit Network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="154"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="102"/>
+        <source>The input and the loss belong to every network; only layers can be deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="105"/>
+        <source>The output layer is the last layer left: a network needs it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="163"/>
         <source>Insert Before</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="154"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="163"/>
         <source>Insert After</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="164"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="173"/>
         <source>Insert Layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -691,102 +716,112 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="175"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="178"/>
         <source>Training finished</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
+        <source>&amp;Undo %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/main_window.py" line="198"/>
+        <source>&amp;Redo %s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/main_window.py" line="223"/>
         <source>The plots could not be created: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="231"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="241"/>
         <source>The step-through could not be created: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="233"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="243"/>
         <source>Step-Through</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="317"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="327"/>
         <source>The data set cannot be loaded: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="323"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="335"/>
         <source>Loading the data set %s…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="368"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="380"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="370"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="382"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="392"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="404"/>
         <source>Reset training?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="393"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="405"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="448"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="460"/>
         <source>Training could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="573"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="585"/>
         <source>Could not open the template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="584"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="596"/>
         <source>(no templates installed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="48"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="78"/>
         <source>Data set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="81"/>
         <source>Download More Data Sets…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="52"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="82"/>
         <source>Fashion-MNIST and KMNIST: download them once, then choose them here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="94"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="124"/>
         <source>%s training / %s test samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="97"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="127"/>
         <source>Unknown data set %r</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="121"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="152"/>
         <source>Use data set %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="130"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="161"/>
         <source>Change data option %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -841,101 +876,106 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="36"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
         <source>Momentum α</source>
         <extracomment>hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="36"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
         <source>Decay ρ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="36"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
         <source>β₁</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="37"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
         <source>β₂</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="37"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
         <source>ε</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="59"/>
         <source>Optimizer</source>
         <translation type="unfinished">最適化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="55"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="63"/>
         <source>Update rule</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="58"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="66"/>
         <source>Learning rate η</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="73"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="81"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="106"/>
         <source>Training</source>
         <translation type="unfinished">学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="83"/>
         <source>online (1 sample)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="76"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
         <source>mini-batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="77"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
         <source>full batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="79"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="87"/>
         <source>Feeding</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="82"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
         <source>Epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="88"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="91"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
         <source>Precision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="94"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
         <source>L2 weight decay λ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="97"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>L1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="131"/>
+        <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1344,11 +1384,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="49"/>
         <source>&amp;Undo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/main_window.py" line="198"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="50"/>
         <source>&amp;Redo</source>
         <translation type="unfinished"></translation>
@@ -1359,7 +1401,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="373"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="385"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="53"/>
         <source>Train (F5)</source>
         <translation type="unfinished"></translation>
@@ -1736,57 +1778,57 @@
 <context>
     <name>ConfusionView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="61"/>
         <source>true class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="61"/>
         <source>predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="69"/>
         <source>share of the true class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="75"/>
         <source>Epoch:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="87"/>
         <source>Confusion matrix</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="90"/>
         <source>Test samples by true class (rows) and predicted class (columns), with counts. A perfect network colours only the diagonal; any coloured cell off it is a mix-up.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="92"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="94"/>
         <source>Rows: the true class of the test samples; columns: the class the network predicted. Each row shows where that class&apos;s samples went (the number in each cell is a count). Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured cells off it are classes it mixes up (the colour is the share of that row).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="133"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="136"/>
         <source>The first matrix appears at the end of the first epoch.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="135"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="138"/>
         <source>A confusion matrix needs a classification data set with test samples.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="258"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="284"/>
         <source>Epoch {0}:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="260"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="286"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2313,73 +2355,73 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="35"/>
         <source>‖∂L/∂W‖</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="34"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="35"/>
         <source>iteration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="38"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="91"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="38"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="92"/>
         <source>layer, input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="47"/>
         <source>Gradients appear once training starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="50"/>
         <source>Gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="53"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="90"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="91"/>
         <source>layer 1 … {0}, input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="161"/>
         <source>Vanishing gradients: the first layer&apos;s gradient is {0:.1g} times the last layer&apos;s, so the layers near the input hardly change. Try ReLU, He initialization or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="165"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="168"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="158"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="171"/>
         <source>Healthy: the first layer&apos;s gradient is {0:.2g} times the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="172"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2449,32 +2491,32 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="41"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
         <source>loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="41"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
         <source>iteration (parameter updates)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="45"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="46"/>
         <source>each batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="47"/>
         <source>smoothed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="50"/>
         <source>training set, per epoch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="53"/>
         <source>test set, per epoch</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2509,22 +2551,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="112"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="120"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="121"/>
         <source>earlier run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="183"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="180"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="205"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2770,146 +2812,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>SoftmaxView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="56"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="122"/>
         <source>the network&apos;s output for test sample</source>
+        <extracomment>the least height of the picture, the bars and the gallery together: the same in every arrangement, so that a rearranged view never asks its dock for more height where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
         <source>random numbers in [−10, 10], seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="124"/>
         <source>What goes into the softmax: the output layer&apos;s values uₖ for a test sample, or random numbers as in the book&apos;s softmax exercise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="127"/>
         <source>Softmax of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="133"/>
         <source>+100 to every softmax input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="134"/>
         <source>Adds 100 to each input uₖ of the softmax: the probabilities do not change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="148"/>
         <source>probability</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="84"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="176"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="284"/>
         <source>class (▲ = true class)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="112"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="221"/>
         <source>Softmax</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="115"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="224"/>
         <source>The network&apos;s answer for one test sample: probabilities adding up to 1, the tallest bar is the prediction. “+100” shows that shifting the softmax inputs changes nothing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="119"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="228"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="175"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="263"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="382"/>
         <source>k (the position in the vector)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="194"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="309"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="212"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="327"/>
         <source>iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="212"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="327"/>
         <source>initial weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="215"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="330"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="216"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="331"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="332"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="262"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="381"/>
         <source>the softmax inputs uₖ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="265"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="384"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="273"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="392"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="287"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="406"/>
         <source>the input image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="298"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="417"/>
         <source>features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="299"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="418"/>
         <source>input value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="317"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="452"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="320"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="455"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="329"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="464"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="331"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="466"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3153,12 +3196,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="321"/>
         <source>This picture could not be drawn: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="359"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="397"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation type="unfinished"></translation>
     </message>

@@ -71,8 +71,13 @@ def test_a_long_pause_between_samples_forgets_the_stretch():
         load.sample()
     assert load.stretch() > 1
     clock.run(30.0, busy=0.0)                        # paused: no deliveries for a while
+    assert load.stretch() == 1.0                     # stepping while paused redraws at once
     load.sample()
     assert load.stretch() == 1.0
+    for _ in range(3):
+        clock.run(WINDOW, busy=1.0)
+        load.sample()
+    assert load.stretch() > 1                        # training again, over budget again
 
 
 class RunningController(FakeController):

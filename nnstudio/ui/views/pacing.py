@@ -152,7 +152,8 @@ class GuiLoad:
         self.share = 0.0
 
     def stretch(self) -> float:
-        return self._stretch
+        """The factor for redraw intervals; 1 once no run trains (paused, stepping)."""
+        return self._stretch if self.training() else 1.0
 
     def reset(self) -> None:
         self._t0 = None

@@ -389,8 +389,12 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _train_size(self) -> int | None:
+        """The training-set size of the document's data set, None until its run is built
+        (a run of the previous set, still there while the new one loads, does not count)."""
         session = self.controller.session
-        return None if session is None else len(session.dataset.x_train)
+        if session is None or dict(session.project.dataset) != self.doc.section("dataset"):
+            return None
+        return len(session.dataset.x_train)
 
     def confirm_reset(self) -> bool:
         """Before an edit: a run that has made progress is reset only if the learner agrees."""

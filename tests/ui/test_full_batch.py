@@ -142,3 +142,22 @@ def test_full_batch_chosen_while_the_new_set_loads_takes_its_size(make_window, q
     gate.set()
     wait_for(w, qtbot, "digits", 1348)
     assert w.training_panel.batch_mode.value() == "full"
+
+
+def test_full_batch_chosen_before_the_first_load_ends_takes_the_sets_size(make_window, qtbot):
+    gate = threading.Event()
+
+    def loader(entry):
+        gate.wait(5)
+        return load(entry)
+
+    w = make_window(loader=loader, wait_for_run=False)     # iris, mini-batch 20, still loading
+    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    pick(w.training_panel.batch_mode, "full")
+    assert batch(w) == 20 and w.training_panel.batch_mode.value() == "full"
+    gate.set()
+    wait_for(w, qtbot, "iris", 100)
+    assert w.training_panel.batch_mode.value() == "full"
+    assert one_step(w, qtbot).steps_per_epoch == 1
+    w.editor.undo()                                          # the learner's pick: one step
+    assert batch(w) == 20

@@ -54,6 +54,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.doc, self.editor, self.train_size = doc, editor, train_size
         self._mode = "minibatch"     # the feeding mode shown, kept while the set's size is unknown
+        self._pending_full = False   # full batch picked before the set's size was known
         layout = QVBoxLayout(self)
 
         opt_box = QGroupBox(_tr("Optimizer"))
@@ -124,7 +125,12 @@ class TrainingPanel(QWidget):
         self.formula.setText(to_rich_text(rule.formula))
         train = self.doc.section("training")
         batch = train.get("batch_size", 100)
-        self._mode = mode = batch_mode(batch, self.train_size(), self._mode)
+        n = self.train_size()
+        if self._pending_full and n is not None:
+            self._pending_full = False          # the learner's pick, now that the size is known
+            if self._mode == "full" and batch != n and self.editor.update_section("training", batch_size=n):
+                return                          # the edit refreshed the panel
+        self._mode = mode = batch_mode(batch, n, self._mode)
         self.batch_mode.set_value(mode)
         self.batch_size.set_value(batch)
         self.batch_size.setEnabled(mode == "minibatch")
@@ -139,6 +145,7 @@ class TrainingPanel(QWidget):
 
     def _reloaded(self) -> None:
         self._mode = "minibatch"     # another project: its own batch size says the mode
+        self._pending_full = False
         self.refresh()
 
     # ------------------------------------------------------------------ edits
@@ -168,8 +175,9 @@ class TrainingPanel(QWidget):
         else:
             size = min(100, n - 1) if n and n > 2 else 100
         previous, self._mode = self._mode, mode
+        self._pending_full = mode == "full" and not n     # the set is still loading: size it then
         if not self.editor.update_section("training", batch_size=size):
-            if mode != "full" or n:     # full batch of a set still loading: kept as a mode
+            if not self._pending_full:
                 self._mode = previous
             self.refresh()
 

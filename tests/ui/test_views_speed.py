@@ -8,7 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from nnstudio.ui.views.base import AXIS_Z, GridAxis, make_plot, steady_span, stepped_extent, style_plot_item
+from nnstudio.ui.views.base import AXIS_Z, GridAxis, grid_axes, make_plot, steady_span, stepped_extent, style_plot_item
 from nnstudio.ui.views.gradients import GradientsView
 from nnstudio.ui.views.loss import LossView
 
@@ -56,13 +56,35 @@ def test_grid_lines_are_opaque_and_axes_lie_under_the_data(qtbot):
         axis = item.getAxis(name)
         assert isinstance(axis, GridAxis)
         assert axis.zValue() == AXIS_Z < vb.zValue()
-    # a plot item made elsewhere (GraphicsLayoutWidget.addPlot) gets the same axes
+
+
+def test_a_layout_widgets_plot_draws_the_same_opaque_grid_under_its_data(qtbot):
+    """A plot item of a GraphicsLayoutWidget made with grid_axes() draws the opaque grid
+    under the data too: where two grid lines cross, the pixel has one line's colour
+    (translucent lines, pyqtgraph's own, would darken each other there)."""
     canvas = pg.GraphicsLayoutWidget()
+    canvas.setBackground("w")
     qtbot.addWidget(canvas)
-    other = canvas.addPlot()
-    style_plot_item(other, "share", "value")
-    assert all(isinstance(other.getAxis(n), GridAxis) for n in ("left", "bottom"))
-    assert other.getAxis("left").labelText == "share"
+    item = canvas.addPlot(axisItems=grid_axes())
+    style_plot_item(item, "share", "value")
+    item.setXRange(0, 10, padding=0)
+    item.setYRange(0, 1, padding=0)
+    assert item.getAxis("left").labelText == "share"
+    assert all(item.getAxis(n).zValue() == AXIS_Z for n in ("left", "bottom"))
+    canvas.resize(400, 300)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    pixels = render(canvas)
+    pixels = pixels.reshape(pixels.shape[0], -1, 4)[..., :3].astype(int)
+    lined = (pixels < 255).any(axis=2)
+    rows = np.flatnonzero(lined.sum(axis=1) > lined.shape[1] / 2)
+    cols = np.flatnonzero(lined.sum(axis=0) > lined.shape[0] / 2)
+    assert len(rows) >= 3 and len(cols) >= 3
+    r, c = rows[len(rows) // 2], cols[len(cols) // 2]
+    crossing = tuple(pixels[r, c])
+    # the same lines away from the crossing (a few pixels along each)
+    along = {tuple(pixels[r, c + 3]), tuple(pixels[r + 3, c])}
+    assert crossing in along
 
 
 def test_a_curve_crossing_the_grid_is_not_covered(qtbot):

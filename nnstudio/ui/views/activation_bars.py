@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, 
 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
-from .base import View, grid_columns, style_plot_item
+from .base import View, grid_axes, grid_columns, style_plot_item
 from .palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")
@@ -94,7 +94,7 @@ class ActivationBarsView(View):
         for k, name in enumerate(panels):
             if k and k % columns == 0:
                 self.canvas.nextRow()
-            plot = self.canvas.addPlot()
+            plot = self.canvas.addPlot(axisItems=grid_axes())     # the cheap opaque grid
             style_plot_item(plot, self.tr("value") if k % columns == 0 else "",
                             self.tr("input number") if k // columns == last_row else "")
             bars = pg.BarGraphItem(x=[], height=[], width=0.7)

@@ -43,24 +43,35 @@ class GridAxis(pg.AxisItem):
     long translucent line pixel by pixel, which made the grid most of a plot's paint time
     (a 1280×520 plot: 10 ms with the translucent grid, 2 ms like this). On the plots' white
     background the same colour comes out when it is mixed with white beforehand; the axes
-    sit under the plot's data so the now opaque lines never cover a curve.
+    sit under the plot's data (AXIS_Z) so the now opaque lines never cover a curve.
     """
 
     def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):  # noqa: N802 (pyqtgraph name)
         if self.grid is not False:
-            tickSpecs = [(_opaque_on_background(pen), p1, p2) for pen, p1, p2 in tickSpecs]
+            # the opaque pens are made once and kept by the axis: pens made afresh while the
+            # axis records its picture crashed a later paint (QPainter::restore)
+            cache = self.__dict__.setdefault("_opaque_pens", {})
+            specs = []
+            for pen, p1, p2 in tickSpecs:
+                key = (pen.color().rgba(), pen.widthF(), int(pen.style().value), pen.isCosmetic())
+                if key not in cache:
+                    cache[key] = _opaque_on_background(pen)
+                specs.append((cache[key], p1, p2))
+            tickSpecs = specs
         super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
 
 
 def _opaque_on_background(pen: QPen) -> QPen:
+    """The pen with its colour mixed over the plot background, opaque. Whole 0…255 channels:
+    a float channel a hair over 1 would make an extended-range QColor, which the axis's
+    recorded QPicture does not replay safely."""
     color = pen.color()
-    a = color.alphaF()
-    if a >= 1.0:
+    a = color.alpha()
+    if a >= 255:
         return pen
     bg = pg.mkColor(BACKGROUND)
-    mixed = QColor.fromRgbF(*(bg_c * (1 - a) + c * a for bg_c, c in
-                              ((bg.redF(), color.redF()), (bg.greenF(), color.greenF()),
-                               (bg.blueF(), color.blueF()))))
+    mixed = QColor(*(min(255, max(0, round((b * (255 - a) + c * a) / 255))) for b, c in
+                     ((bg.red(), color.red()), (bg.green(), color.green()), (bg.blue(), color.blue()))))
     out = QPen(pen)
     out.setColor(mixed)
     return out
@@ -93,12 +104,17 @@ def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: b
     return w
 
 
+def grid_axes() -> dict[str, GridAxis]:
+    """Left and bottom axes with the cheap opaque grid, for a new plot item:
+    ``pg.PlotItem(axisItems=grid_axes())`` or ``layout.addPlot(axisItems=grid_axes())``.
+    (The axes of an existing plot item are left alone: swapping or patching them on a live
+    item made a later paint crash.)"""
+    return {"left": GridAxis("left"), "bottom": GridAxis("bottom")}
+
+
 def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
-    """Labels, dark axes, a light grid drawn cheaply (see GridAxis); the item's left and
-    bottom axes become GridAxis ones if they are plain pyqtgraph axes."""
-    plain = {name: GridAxis(name) for name in ("left", "bottom") if not isinstance(item.getAxis(name), GridAxis)}
-    if plain:
-        item.setAxisItems(plain)
+    """Labels, dark axes under the data, a light grid (drawn cheaply by GridAxis axes:
+    make the item with grid_axes())."""
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.setZValue(AXIS_Z)

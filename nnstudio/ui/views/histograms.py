@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, grid_columns, style_plot_item
+from .base import View, grid_axes, grid_columns, style_plot_item
 from .palette import BACKGROUND, layer_color
 
 BINS = 30
@@ -98,7 +98,7 @@ class HistogramsView(View):
         hidden = [l for l in mirror.network.layers[:-1] if l.has_pre][:MAX_LAYERS]
         self.layers = [(l.index, l.name, l.act.name) for l in hidden]
         for k, (index, name, act) in enumerate(self.layers):
-            plot = pg.PlotItem()
+            plot = pg.PlotItem(axisItems=grid_axes())       # the cheap opaque grid
             style_plot_item(plot, self.tr("share"), self.tr("output value"))
             plot.setTitle(f"{name} ({act})", color="#202020", size="9pt")
             color = QColor(layer_color(index))

@@ -139,3 +139,39 @@ def test_heavy_steps_rest_between_them_only_while_a_run_trains(qtbot, monkeypatc
     assert queue._timer.interval() == 0
     qtbot.waitUntil(lambda: len(ran) == 5)
     assert [r[0] for r in ran] == ["a", "b", "c", "d", "e"]
+
+
+def test_on_screen_is_remembered_briefly_and_forgotten_when_a_tab_is_raised(qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+    from nnstudio.ui.views import base
+
+    ctl = FakeController()
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.setCentralWidget(QWidget())
+    first, second = LossView(ctl), LossView(ctl)
+    docks = []
+    for view in (first, second):
+        dock = QDockWidget(view.title(), win)
+        dock.setWidget(view)
+        win.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        docks.append(dock)
+    win.tabifyDockWidget(docks[0], docks[1])
+    win.resize(900, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    docks[1].raise_()
+    qtbot.waitUntil(lambda: second.on_screen())
+    monkeypatch.setattr(base, "ON_SCREEN_TTL", 0.0)           # always ask Qt
+    assert not first.on_screen() and second.on_screen()
+    monkeypatch.setattr(base, "ON_SCREEN_TTL", 60.0)          # remember for a minute
+    calls = []
+    real = type(first).visibleRegion
+    monkeypatch.setattr(type(first), "visibleRegion", lambda self: calls.append(self) or real(self))
+    for _ in range(5):
+        assert not first.on_screen()
+    assert len(calls) <= 1                                     # asked Qt once, not five times
+    docks[0].raise_()                                          # brought to the front: painted
+    qtbot.waitUntil(lambda: first.on_screen(), timeout=3000)   # known at once, despite the minute

@@ -32,6 +32,7 @@ from .palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
 PARK_TRIES, PARK_WAIT_MS = 20, 50
+ON_SCREEN_TTL = 0.2       # seconds an on_screen() answer is kept (see View.on_screen)
 DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views of a controller
 _last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
 
@@ -240,6 +241,7 @@ class View(QWidget):
         self.weights_version = 0       # counts every new set of weights (same iteration included)
         self._dirty = False
         self._last_redraw = 0.0
+        self._on_screen, self._on_screen_at = False, -1e9     # see on_screen()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._redraw_due)
@@ -294,8 +296,22 @@ class View(QWidget):
 
     def on_screen(self) -> bool:
         """Shown and not covered. A dock that is not the current tab stays "visible" to Qt
-        (it is only moved off the window), so isVisible() alone would keep every tab drawing."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        (it is only moved off the window), so isVisible() alone would keep every tab drawing.
+
+        The answer is kept for ON_SCREEN_TTL seconds (visibleRegion() took 0.2 ms in a docked
+        window, several times per delivery) and forgotten whenever this view is painted,
+        shown, hidden or resized: a tab brought to the front is painted, so it is never
+        taken for hidden; one just covered may draw once more within the TTL."""
+        if not self.isVisible():
+            return False
+        now = time.monotonic()
+        if now - self._on_screen_at > ON_SCREEN_TTL:
+            self._on_screen = not self.visibleRegion().isEmpty()
+            self._on_screen_at = now
+        return self._on_screen
+
+    def _forget_on_screen(self) -> None:
+        self._on_screen_at = -1e9
 
     def request_redraw(self) -> None:
         if not self.on_screen():
@@ -375,14 +391,12 @@ class View(QWidget):
             self.request_redraw()
 
     def _maybe_request_detail(self) -> None:
-        if not self.on_screen():
-            return
         now = time.monotonic()
         try:
             last = _last_detail.get(self.controller, -1e9)
         except TypeError:           # a controller that cannot be weakly referenced
             last = -1e9
-        if now - last >= DETAIL_INTERVAL:
+        if now - last >= DETAIL_INTERVAL and self.on_screen():
             try:
                 _last_detail[self.controller] = now
             except TypeError:
@@ -417,13 +431,23 @@ class View(QWidget):
         """Called when weights arrive outside a batch of snapshots (pause, finish)."""
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._forget_on_screen()
         super().showEvent(event)
         if self._dirty:
             self._redraw_now()
 
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._forget_on_screen()
+        super().hideEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._forget_on_screen()
+        super().resizeEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         # a tab brought to the front is painted without being shown again: catch up then
         # (soon after, not inside the paint)
+        self._forget_on_screen()
         super().paintEvent(event)
         if self._dirty and not self._timer.isActive():
             self._timer.start(0)

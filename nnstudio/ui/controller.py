@@ -14,9 +14,7 @@ same seed, so the same initial weights come back.
 from __future__ import annotations
 
 import dataclasses
-import sys
 import threading
-import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
@@ -30,13 +28,7 @@ from nnstudio.project.session import Session, build_session
 # has a fixed cost on the GUI thread (the status bar repaints at once, every view takes its
 # share), paid while holding the GIL the training thread needs
 DELIVERY_INTERVAL_MS = 50
-# CPython hands the GIL to a waiting thread after this long (default 5 ms) while a run trains:
-# the training thread then waits less for the GUI thread's Python (painting) and the GUI
-# thread less for the trainer's. None leaves the interpreter's setting alone.
-SWITCH_INTERVAL: float | None = 0.001
 STATES = ("idle", "running", "paused", "finished", "diverged")
-_training: "weakref.WeakSet[TrainingController]" = weakref.WeakSet()   # controllers whose run trains
-_saved_switch: list[float] = []                                         # the interval to put back
 
 
 class DatasetCache:
@@ -408,7 +400,6 @@ class TrainingController(QObject):
         run or load starts after this (a check queued before the close may still arrive)."""
         self._shut_down = True
         self._end_run()
-        self._switch_interval(False)
         for loader in self._loaders.values():
             loader.wait()
         self._loaders.clear()
@@ -421,21 +412,7 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         if state != self._state:
             self._state = state
-            self._switch_interval(state == "running")
             self.stateChanged.emit(state)
-
-    def _switch_interval(self, training: bool) -> None:
-        """A short GIL switch interval while any controller's run trains (see
-        SWITCH_INTERVAL); the interpreter's own setting back when none does."""
-        if training:
-            if not _training and SWITCH_INTERVAL is not None:
-                _saved_switch[:] = [sys.getswitchinterval()]
-                sys.setswitchinterval(SWITCH_INTERVAL)
-            _training.add(self)
-        else:
-            _training.discard(self)
-            if not _training and _saved_switch:
-                sys.setswitchinterval(_saved_switch.pop())
 
     def _end_run(self) -> None:
         worker, self._worker = self._worker, None

@@ -170,6 +170,55 @@ def steady_span(lo: float, hi: float, current: tuple[float, float] | None, *, lo
     return (base, base + (top - base) * 1.05)
 
 
+FIRST_EXTENT = 50        # an iteration axis spans at least an epoch or this many updates
+
+
+class IterationAxis:
+    """The x axis of a per-iteration plot: 0 … an extent that grows in steps (see
+    stepped_extent), set on ``viewbox`` only when it changes."""
+
+    def __init__(self, viewbox: pg.ViewBox) -> None:
+        self.viewbox = viewbox
+        self.first, self.total, self.extent = FIRST_EXTENT, 0, 0.0
+
+    def start(self, trainer) -> None:
+        """A new run: one epoch (or FIRST_EXTENT updates) wide, never past its end."""
+        self.first = max(FIRST_EXTENT, trainer.steps_per_epoch)
+        self.total = trainer.total_iterations
+        self.extent = 0.0
+        self.follow(0)
+
+    def follow(self, last: float) -> None:
+        """Make room for iteration ``last``."""
+        extent = stepped_extent(last, self.extent, self.first, self.total)
+        if extent != self.extent:
+            self.extent = extent
+            self.viewbox.setXRange(0, extent, padding=0.02)
+
+    def forget(self) -> None:
+        """Set the range again at the next follow() (pyqtgraph dropped it: a new log mode)."""
+        self.extent = 0.0
+
+
+class SteadyRange:
+    """A y range kept by steady_span(), set on ``viewbox`` only when it changes."""
+
+    def __init__(self, viewbox: pg.ViewBox) -> None:
+        self.viewbox = viewbox
+        self.span: tuple[float, float] | None = None
+
+    def fit(self, lo: float, hi: float, *, log: bool) -> None:
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+            return
+        span = steady_span(lo, hi, self.span, log=log)
+        if span != self.span:
+            self.span = span
+            self.viewbox.setYRange(*span, padding=0)
+
+    def forget(self) -> None:
+        self.span = None
+
+
 def fit_to_pixels(curve: pg.PlotDataItem, x: np.ndarray, view_width: float, extent: float,
                   *, per_pixel: float = 1.0, method: str = "peak") -> None:
     """Downsample ``curve`` (data ``x``, on an axis 0 … ``extent`` shown ``view_width`` pixels

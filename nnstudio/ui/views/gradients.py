@@ -11,12 +11,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel
 from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
-from .base import View, fit_to_pixels, make_plot, message_item, stepped_extent, steady_span
+from .base import IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
 from .palette import layer_color
 
 CAPACITY = 2000
 FLOOR = 1e-30
-FIRST_EXTENT = 50        # the iteration axis spans at least an epoch or this many updates
 
 
 class GradientsView(View):
@@ -27,13 +26,13 @@ class GradientsView(View):
         self.series: list[BoundedSeries] = []
         self.curves: list[pg.PlotDataItem] = []
         self.current: list[float] = []
-        self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
         self._bar_range: tuple[float, float] | None = None
-        self._y_span: tuple[float, float] | None = None
 
         row = QHBoxLayout()
         self.history = make_plot(self.tr("‖∂L/∂W‖"), self.tr("iteration"), log_y=True)
         hist_item = self.history.getPlotItem()
+        self.x_axis = IterationAxis(hist_item.getViewBox())
+        self.y_range = SteadyRange(hist_item.getViewBox())
         self.message = message_item(hist_item)
         self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("layer, input → output"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
@@ -76,13 +75,9 @@ class GradientsView(View):
             c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
             self.curves.append(c)
         self.current = []
-        trainer = session.trainer
-        self._first_extent = max(FIRST_EXTENT, trainer.steps_per_epoch)
-        self._total = trainer.total_iterations
-        self._extent = 0.0
+        self.x_axis.start(session.trainer)
+        self.y_range.forget()
         self._bar_range = None
-        self._y_span = None
-        self._follow_x(0)
         # names while they fit, else positions (1 = the layer nearest the input)
         short = len(self.layers) > 3
         ticks = [(i, str(i + 1) if short else name) for i, (_, name) in enumerate(self.layers)]
@@ -90,13 +85,6 @@ class GradientsView(View):
         item.getAxis("bottom").setTicks([ticks])
         item.setLabel("bottom", self.tr("layer 1 … {0}, input → output").format(len(self.layers)) if short
                       else self.tr("layer, input → output"))
-
-    def _follow_x(self, last: float) -> None:
-        """The iteration axis: 0 … an extent that grows in steps (see stepped_extent)."""
-        extent = stepped_extent(last, self._extent, self._first_extent, self._total)
-        if extent != self._extent:
-            self._extent = extent
-            self.history.getPlotItem().getViewBox().setXRange(0, extent, padding=0.02)
 
     def _fit_bars(self, low: float, high: float) -> float:
         """Set the bars' y range for bars from log₁₀ ``low`` to ``high``; returns its bottom
@@ -133,15 +121,11 @@ class GradientsView(View):
                 last = max(last, float(x[-1]))
             if len(finite):
                 lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
-        self._follow_x(last)
+        self.x_axis.follow(last)
         width = self.history.getPlotItem().getViewBox().width()
         for series, curve in zip(self.series, self.curves):
-            fit_to_pixels(curve, series.arrays()[0], width, self._extent)
-        if lo <= hi:
-            span = steady_span(lo, hi, self._y_span, log=True)
-            if span != self._y_span:
-                self._y_span = span
-                self.history.getPlotItem().getViewBox().setYRange(*span, padding=0)
+            fit_to_pixels(curve, series.arrays()[0], width, self.x_axis.extent)
+        self.y_range.fit(lo, hi, log=True)
         has_data = bool(self.current)
         self.message.setVisible(not has_data)
         if not has_data:

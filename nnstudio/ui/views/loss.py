@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import View, fit_to_pixels, make_plot, message_item, set_markers, stepped_extent, steady_span
+from .base import IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item, set_markers
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -18,7 +18,6 @@ MAX_EARLIER_RUNS = 3
 EARLIER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 SMOOTHING = 0.9         # share of the running average kept per iteration
 FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
-FIRST_EXTENT = 50        # the iteration axis spans at least an epoch or this many updates
 
 
 def _positive(y: np.ndarray) -> np.ndarray:
@@ -36,12 +35,12 @@ class LossView(View):
         self._ema = Ema(SMOOTHING)
         self.earlier: list[pg.PlotDataItem] = []
         self._earlier_count = 0
-        self._first_extent, self._total, self._extent = FIRST_EXTENT, 0, 0.0
-        self._y_span: tuple[float, float] | None = None
 
         self.plot = make_plot(self.tr("loss"), self.tr("iteration (parameter updates)"), log_y=True)
         self.plot.getPlotItem().setLogMode(y=False)      # linear until "log scale" is ticked
         item = self.plot.getPlotItem()
+        self.x_axis = IterationAxis(item.getViewBox())
+        self.y_range = SteadyRange(item.getViewBox())
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
         self.raw_curve = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), name=self.tr("each batch"))
         self.smooth_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=self.tr("smoothed"))
@@ -94,19 +93,8 @@ class LossView(View):
             s.clear()
         self._ema.reset()
         self._run_label = self._describe(session)
-        trainer = session.trainer
-        self._first_extent = max(FIRST_EXTENT, trainer.steps_per_epoch)
-        self._total = trainer.total_iterations
-        self._extent = 0.0
-        self._y_span = None
-        self._follow_x(0)
-
-    def _follow_x(self, last: float) -> None:
-        """The iteration axis: 0 … an extent that grows in steps (see stepped_extent)."""
-        extent = stepped_extent(last, self._extent, self._first_extent, self._total)
-        if extent != self._extent:
-            self._extent = extent
-            self.plot.getPlotItem().getViewBox().setXRange(0, extent, padding=0.02)
+        self.x_axis.start(session.trainer)
+        self.y_range.forget()
 
     def _describe(self, session) -> str:
         opt = session.project.optimizer
@@ -143,19 +131,6 @@ class LossView(View):
                 self.test_epoch.append(s.iteration, s.test_loss)
         return True
 
-    def _follow_y(self, ys: list[np.ndarray]) -> None:
-        """The loss axis: a steady range over every curve shown (see steady_span)."""
-        ys = [y for y in ys if len(y)]
-        if not ys:
-            return
-        lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            return
-        span = steady_span(lo, hi, self._y_span, log=self.log_box.isChecked())
-        if span != self._y_span:
-            self._y_span = span
-            self.plot.getPlotItem().getViewBox().setYRange(*span, padding=0)
-
     def redraw(self) -> None:
         ys = [_positive(c.yData) for c in self.earlier if c.yData is not None]
         for series, curve in ((self.raw, self.raw_curve), (self.smooth, self.smooth_curve),
@@ -165,12 +140,14 @@ class LossView(View):
             curve.setData(x, y)
             ys.append(y)
         if self.raw.last is not None:
-            self._follow_x(self.raw.last[0])
-            self._follow_y(ys)
+            self.x_axis.follow(self.raw.last[0])
+            ys = [y for y in ys if len(y)]         # a steady range over every curve shown
+            self.y_range.fit(min(float(y.min()) for y in ys), max(float(y.max()) for y in ys),
+                             log=self.log_box.isChecked())
             width = self.plot.getPlotItem().getViewBox().width()
             x, _ = self.raw.arrays()
-            fit_to_pixels(self.raw_curve, x, width, self._extent)                  # the noise's envelope
-            fit_to_pixels(self.smooth_curve, x, width, self._extent, per_pixel=0.5, method="subsample")
+            fit_to_pixels(self.raw_curve, x, width, self.x_axis.extent)                  # the noise's envelope
+            fit_to_pixels(self.smooth_curve, x, width, self.x_axis.extent, per_pixel=0.5, method="subsample")
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)
@@ -186,7 +163,8 @@ class LossView(View):
     def _set_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
         # pyqtgraph turns auto-range back on with a new log mode: both axes anew
-        self._y_span, self._extent = None, 0.0
+        self.y_range.forget()
+        self.x_axis.forget()
         self.request_redraw()
 
     def _mouse_moved(self, args) -> None:

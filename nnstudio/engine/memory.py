@@ -12,7 +12,6 @@ The memory stays with the process, at most about the largest working set of one 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 # mallopt parameters (malloc.h)
@@ -38,8 +37,8 @@ def _mallopt(param: int, value: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # the symbols already loaded into this process (no library search, no subprocess)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):        # not glibc
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)

@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import DivergenceError
 from .memory import keep_freed_blocks
+from .layers.base import l2_norm
 from .network import Network
 from .optimizers import Optimizer
 from .recording import Recorder, frozen_copy
@@ -101,11 +102,6 @@ class Snapshot:
     @property
     def progress(self) -> float:
         return self.iteration / self.total_iterations if self.total_iterations else 1.0
-
-
-def _norm(a: np.ndarray) -> float:
-    """‖a‖ over all entries: one BLAS dot product, no temporary array."""
-    return math.sqrt(np.vdot(a, a))
 
 
 def _ro_mapping(d: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
@@ -269,11 +265,11 @@ class Trainer:
                 w = params[k]
                 grad_norms[name] = layer.gradient_norm(k)
                 opt.update(name, w, g)
-                weight_norms[name] = _norm(w)
+                weight_norms[name] = l2_norm(w)
         if len(grad_norms) < len(weight_norms):       # a parameter without a gradient
             for k, w in self.network.parameters().items():
                 if weight_norms[k] is None:
-                    weight_norms[k] = _norm(w)
+                    weight_norms[k] = l2_norm(w)
         return grad_norms, weight_norms
 
     def _snapshot(self, step: int, epoch_end: bool, loss: float, grad_norms, weight_norms) -> Snapshot:

@@ -122,6 +122,14 @@ def test_conv_adds_the_bias_per_filter_exactly(n):
     np.testing.assert_array_equal(u, expected.reshape(n, 4, 4, 4).transpose(0, 3, 1, 2))
 
 
+def test_conv_forwards_an_empty_batch():
+    """Zero images give zero outputs of the right shape (the per-image layout must not need n > 0)."""
+    from engine_helpers import conv
+    net = make_net([conv(4, 3), {"type": "flatten"}, dense(2, "softmax")], (2, 6, 6), "cross_entropy",
+                   dtype="float32")
+    assert net.forward(np.zeros((0, 2, 6, 6), np.float32)).shape == (0, 2)
+
+
 @pytest.mark.parametrize("mode", ["max", "avg"])
 @pytest.mark.parametrize("size,k,s", [(8, 2, 2), (7, 2, 2), (8, 2, 3), (9, 3, 3)])
 def test_pool_backward_writes_every_entry_of_dx(monkeypatch, mode, size, k, s):
@@ -169,7 +177,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
 """
 
 
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's allocator only")
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's allocator only")
 def test_freed_blocks_are_kept_so_large_arrays_do_not_fault_again():
     import subprocess
     import sys
@@ -181,7 +189,10 @@ def test_freed_blocks_are_kept_so_large_arrays_do_not_fault_again():
 
     plain, kept = faults("plain"), faults("keep")
     # 30 rounds of 12 MB: the blocks go back to the system and fault in again every round
-    assert plain > 30 * 50
+    # (unless the system itself keeps them, e.g. transparent huge pages set to "always":
+    # then there is nothing for the setting to save and nothing to compare)
+    if plain <= 30 * 50:
+        pytest.skip(f"this system does not fault freed blocks in again ({plain} faults without the setting)")
     assert kept < plain / 10
 
 

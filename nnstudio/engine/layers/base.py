@@ -24,6 +24,11 @@ def column_sums(m: np.ndarray) -> np.ndarray:
     return np.ones(len(m), dtype=m.dtype) @ m
 
 
+def l2_norm(a: np.ndarray) -> float:
+    """‖a‖ over all entries: one BLAS dot product, no temporary array."""
+    return math.sqrt(np.vdot(a, a))
+
+
 class Layer:
     """A layer of the network.
 
@@ -56,8 +61,7 @@ class Layer:
     def gradient_norm(self, k: str) -> float:
         """‖∂E/∂k‖ over all entries of the last backward pass's gradient (the trainer's
         grad_norms): one BLAS dot product, no temporary array."""
-        g = self.grads[k]
-        return math.sqrt(np.vdot(g, g))
+        return l2_norm(self.grads[k])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

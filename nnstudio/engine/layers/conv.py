@@ -39,7 +39,7 @@ class Conv2d(ActivatedLayer):
         self.col = col
         Wc = W.reshape(s.filters, -1)
         # (N·OH·OW, F): a row per window, a column per filter; held as one row per image
-        u_img = (col @ Wc.T).reshape(n, -1)
+        u_img = (col @ Wc.T).reshape(n, oh * ow * s.filters)   # explicit: n may be 0
         # + b in place, image by image: each image's windows are one contiguous run of OH·OW·F
         # values, and the bias repeated OH·OW times lines up with it. NumPy's loop then runs
         # over 17 280 entries per call instead of F = 30 (measured, batch 100: 423 µs → 134 µs;

@@ -31,7 +31,7 @@ class Dense(ActivatedLayer):
     def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         self.x_shape = x.shape
         if x.ndim > 2:
-            x = x.reshape(x.shape[0], -1)
+            x = x.reshape(x.shape[0], math.prod(x.shape[1:]))
         self.x = x
         W = self.params["W"]
         b = self.params.get("b")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..recording import Phase
@@ -53,7 +55,7 @@ class Flatten(Layer):
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         self.x_shape = x.shape
-        z = x.reshape(x.shape[0], -1)
+        z = x.reshape(x.shape[0], math.prod(x.shape[1:]))   # explicit: the batch may be empty
         self.out = z
         if rec is not None:
             rec(Phase.FORWARD, self, "flatten", "z = x reshaped to (N, C·H·W)", "z = x.reshape(N, -1)", x=x, z=z)

@@ -79,9 +79,26 @@ def _opaque_on_background(pen: QPen) -> QPen:
 
 
 AXIS_Z = -1000          # under the view box, so the opaque grid lies under the curves
+END_LABEL_OVERHANG = 15  # px a vertical axis's end labels may reach past its ends (pyqtgraph's own, gridless)
+TOP_MARGIN = 4           # px over a plot for the top end label (with the 1 px pyqtgraph keeps: most of its upper half)
 
 
-class DecadeAxis(GridAxis):
+class EndLabelAxis(GridAxis):
+    """A grid axis that keeps the tick labels at both ends of a vertical axis (see
+    boundingRect); make_plot() and grid_axes() give plots these."""
+
+    def boundingRect(self):  # noqa: N802 (Qt name)
+        # With the grid on, pyqtgraph bounds the axis by itself and the plot area only, and
+        # leaves out every tick label that sticks out of that: the labels at both ends of a
+        # short vertical axis (0 and 100, 1.0) vanished. A vertical axis keeps the overhang
+        # pyqtgraph gives it without a grid; style_plot_item leaves room above the plot.
+        rect = super().boundingRect()
+        if self.grid is not False and self.orientation in ("left", "right"):
+            rect = rect.adjusted(0, -END_LABEL_OVERHANG, 0, END_LABEL_OVERHANG)
+        return rect
+
+
+class DecadeAxis(EndLabelAxis):
     """A log-scale axis that labels only the powers of ten once two or more of them are in
     view (pyqtgraph also labels 0.02, 0.03, ..., which pile up on a short axis); with fewer,
     the in-between values keep their labels so the axis can still be read."""
@@ -97,7 +114,7 @@ class DecadeAxis(GridAxis):
 
 def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: bool = False) -> pg.PlotWidget:
     """A white plot with labelled axes and a light grid (log_y: a log-scale y axis)."""
-    axes = {"left": DecadeAxis("left") if log_y else GridAxis("left"), "bottom": GridAxis("bottom")}
+    axes = {"left": DecadeAxis("left") if log_y else EndLabelAxis("left"), "bottom": EndLabelAxis("bottom")}
     w = pg.PlotWidget(parent=parent, background=BACKGROUND, axisItems=axes)
     if log_y:
         w.getPlotItem().setLogMode(y=True)
@@ -105,12 +122,12 @@ def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: b
     return w
 
 
-def grid_axes() -> dict[str, GridAxis]:
+def grid_axes() -> dict[str, EndLabelAxis]:
     """Left and bottom axes with the cheap opaque grid, for a new plot item:
     ``pg.PlotItem(axisItems=grid_axes())`` or ``layout.addPlot(axisItems=grid_axes())``.
     (The axes of an existing plot item are left alone: swapping or patching them on a live
     item made a later paint crash.)"""
-    return {"left": GridAxis("left"), "bottom": GridAxis("bottom")}
+    return {"left": EndLabelAxis("left"), "bottom": EndLabelAxis("bottom")}
 
 
 def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
@@ -126,6 +143,52 @@ def style_plot_item(item: pg.PlotItem, left: str, bottom: str) -> None:
     item.setLabel("bottom", bottom, color=TEXT_COLOR)
     item.showGrid(x=True, y=True, alpha=0.15)
     item.setMenuEnabled(False)
+    item.layout.setContentsMargins(1, TOP_MARGIN, 1, 1)    # the top end label is drawn whole
+
+
+def readable_colorbar(colorbar: pg.ColorBarItem) -> None:
+    """The colour bar's numbers and label in the plots' text colour (pyqtgraph draws them
+    light grey, too faint on white)."""
+    for side in ("left", "right"):
+        axis = colorbar.getAxis(side)
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.setPen(pg.mkPen(TEXT_COLOR))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, color=TEXT_COLOR)
+
+
+class LegendAbove:
+    """A plot's legend above its data, so it never covers a curve (the newest points at the
+    right included): it stands right-aligned in the plot item's title row, which is made as
+    tall as the legend, with as many columns as the plot's width holds. Curves added to the
+    plot with a name join it, as with PlotItem.addLegend()."""
+
+    def __init__(self, item: pg.PlotItem, **kwargs) -> None:
+        self.item = item
+        self.legend = pg.LegendItem(offset=None, **kwargs)
+        self.legend.setParentItem(item)
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, 1))
+        item.legend = self.legend            # PlotItem.addItem/removeItem keep it up to date
+        item.geometryChanged.connect(self.fit)
+        self.fit()
+
+    def room(self) -> float:
+        """The width the legend may take: the plot area's (not the axis label's)."""
+        return max(self.item.width() - self.item.getAxis("left").width() - 4, 1.0)
+
+    def fit(self) -> None:
+        """Columns for the entries at the current width, and the title row's height."""
+        items = self.legend.items
+        widths = [sample.width() + label.minimumWidth() + 10 for sample, label in items]   # (text widths)
+        room = self.room()
+        cols = max(len(widths), 1)
+        while cols > 1 and sum(max(widths[c::cols]) for c in range(cols)) > room:
+            cols -= 1
+        self.legend.setColumnCount(cols)
+        self.legend.updateSize()
+        height = self.legend.height() + 2 if items else 0
+        self.item.titleLabel.setMaximumHeight(height)      # the row's only other item (hidden)
+        self.item.layout.setRowFixedHeight(0, height)
 
 
 def grid_columns(n: int, width: int, height: int, panel_aspect: float = 1.6) -> int:
@@ -244,11 +307,36 @@ def set_markers(curve: pg.PlotDataItem, symbol: str, n_points: int) -> None:
         curve.setSymbol(wanted)
 
 
-def message_item(plot: pg.PlotItem) -> pg.TextItem:
-    """A centred grey note inside a plot ("no data yet", "not for this data set")."""
-    t = pg.TextItem("", color="#606060", anchor=(0.5, 0.5))
-    t.setZValue(100)
+class MessageItem(pg.TextItem):
+    """A grey note in the middle of a plot ("no data yet", "not for this data set") that stays
+    centred in the plot area and wraps its lines to the area's width, so that a short docked
+    plot shows all of it (placed once in data coordinates it sat wherever the range put it)."""
+
+    MARGIN = 8           # px kept free at the left and right
+
+    def __init__(self, viewbox: pg.ViewBox) -> None:
+        super().__init__("", color="#606060", anchor=(0.5, 0.5))
+        self.viewbox = viewbox
+        document = self.textItem.document()
+        option = document.defaultTextOption()
+        option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        document.setDefaultTextOption(option)
+        self.setZValue(100)
+        viewbox.sigResized.connect(self.follow_view)
+        viewbox.sigRangeChanged.connect(self.follow_view)
+
+    def follow_view(self, *_args) -> None:
+        width = max(self.viewbox.width() - 2 * self.MARGIN, 40.0)
+        if self.textItem.textWidth() != width:
+            self.setTextWidth(width)
+        self.setPos(self.viewbox.viewRect().center())
+
+
+def message_item(plot: pg.PlotItem) -> MessageItem:
+    """A centred grey note inside a plot (see MessageItem)."""
+    t = MessageItem(plot.getViewBox())
     plot.addItem(t, ignoreBounds=True)
+    t.follow_view()
     return t
 
 

@@ -10,8 +10,7 @@ from PySide6.QtCore import Qt
 from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, make_plot, message_item
-from .weights import readable_colorbar
+from .base import View, make_plot, message_item, readable_colorbar
 from .pacing import drop_work, queue_work
 from .palette import TEXT_COLOR, magnitude_map
 

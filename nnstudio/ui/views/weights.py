@@ -11,23 +11,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit, weight_tiles
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, style_plot_item
-from .palette import BACKGROUND, TEXT_COLOR, diverging_map
+from .base import View, readable_colorbar, style_plot_item
+from .palette import BACKGROUND, diverging_map
 
 
 MAX_TILES = 256          # tiles drawn at most (a wide layer shows its first units)
 COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canvas
-
-
-def readable_colorbar(colorbar: pg.ColorBarItem) -> None:
-    """The colour bar's numbers and label in the plots' text colour (pyqtgraph draws them
-    light grey, too faint on white)."""
-    for side in ("left", "right"):
-        axis = colorbar.getAxis(side)
-        axis.setTextPen(pg.mkPen(TEXT_COLOR))
-        axis.setPen(pg.mkPen(TEXT_COLOR))
-        if axis.labelText:
-            axis.setLabel(axis.labelText, color=TEXT_COLOR)
 
 
 class WeightsView(View):

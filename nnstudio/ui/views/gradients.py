@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtWidgets import QHBoxLayout
 
 from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
-from .base import IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
+from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
 from .palette import layer_color
 
 CAPACITY = 2000
@@ -34,14 +34,13 @@ class GradientsView(View):
         self.x_axis = IterationAxis(hist_item.getViewBox())
         self.y_range = SteadyRange(hist_item.getViewBox())
         self.message = message_item(hist_item)
-        self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("layer, input → output"))
+        self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("input → output"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.bars_plot.getPlotItem().addItem(self.bars)
-        row.addWidget(self.history, 2)
-        row.addWidget(self.bars_plot, 1)
+        row.addWidget(self.history, 3)
+        row.addWidget(self.bars_plot, 2)
         self.body.addLayout(row, 1)
-        self.verdict = QLabel("", self)
-        self.verdict.setWordWrap(True)
+        self.verdict = Caption("", self)      # asks for every line it needs at its width
         self.body.addWidget(self.verdict)
         self.message.setText(self.tr("Gradients appear once training starts."))
 
@@ -81,10 +80,7 @@ class GradientsView(View):
         # names while they fit, else positions (1 = the layer nearest the input)
         short = len(self.layers) > 3
         ticks = [(i, str(i + 1) if short else name) for i, (_, name) in enumerate(self.layers)]
-        item = self.bars_plot.getPlotItem()
-        item.getAxis("bottom").setTicks([ticks])
-        item.setLabel("bottom", self.tr("layer 1 … {0}, input → output").format(len(self.layers)) if short
-                      else self.tr("layer, input → output"))
+        self.bars_plot.getPlotItem().getAxis("bottom").setTicks([ticks])
 
     def _fit_bars(self, low: float, high: float) -> float:
         """Set the bars' y range for bars from log₁₀ ``low`` to ``high``; returns its bottom
@@ -127,9 +123,8 @@ class GradientsView(View):
             fit_to_pixels(curve, series.arrays()[0], width, self.x_axis.extent)
         self.y_range.fit(lo, hi, log=True)
         has_data = bool(self.current)
-        self.message.setVisible(not has_data)
+        self.message.setVisible(not has_data)           # (it keeps itself centred)
         if not has_data:
-            self.message.setPos(self.history.getPlotItem().getViewBox().viewRect().center())
             self.verdict.setText("")
             self.bars.setOpts(x=[], height=[])
             return

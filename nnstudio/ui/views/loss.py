@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item, set_markers
+from .base import (IterationAxis, LegendAbove, SteadyRange, View, fit_to_pixels, make_plot, message_item,
+                   set_markers)
 from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
@@ -41,7 +42,9 @@ class LossView(View):
         item = self.plot.getPlotItem()
         self.x_axis = IterationAxis(item.getViewBox())
         self.y_range = SteadyRange(item.getViewBox())
-        self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#202020", brush=(255, 255, 255, 200))
+        # above the data: inside, it covered the newest points at the right
+        self.legend_above = LegendAbove(item, labelTextColor="#202020", brush=None)
+        self.legend = self.legend_above.legend
         self.raw_curve = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), name=self.tr("each batch"))
         self.smooth_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=self.tr("smoothed"))
         self.train_curve = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
@@ -52,6 +55,7 @@ class LossView(View):
                                     name=self.tr("test set, per epoch"))
         for c in (self.raw_curve, self.smooth_curve):
             c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
+        self.legend_above.fit()
         self.message = message_item(item)
         self.message.setText(self.tr("Press Play to train: the loss appears here."))
         self.body.addWidget(self.plot, 1)
@@ -113,12 +117,14 @@ class LossView(View):
         while len(self.earlier) > MAX_EARLIER_RUNS:
             old = self.earlier.pop(0)
             self.plot.getPlotItem().removeItem(old)
+        self.legend_above.fit()
         self.clear_button.setEnabled(True)
 
     def clear_earlier_runs(self) -> None:
         for c in self.earlier:
             self.plot.getPlotItem().removeItem(c)
         self.earlier.clear()
+        self.legend_above.fit()
         self.clear_button.setEnabled(False)
 
     def ingest(self, batch) -> bool:
@@ -150,11 +156,8 @@ class LossView(View):
             fit_to_pixels(self.smooth_curve, x, width, self.x_axis.extent, per_pixel=0.5, method="subsample")
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
-        self.message.setVisible(len(self.raw) == 0)
-        if len(self.raw) == 0:
-            r = self.plot.getPlotItem().getViewBox().viewRect()
-            self.message.setPos(r.center())
-        elif self.raw.last is not None:
+        self.message.setVisible(len(self.raw) == 0)       # (it keeps itself centred)
+        if self.raw.last is not None:
             it, loss = self.raw.last
             if not self.readout.property("hovering"):
                 self.readout.setText(self.tr("iteration {0}: loss {1:.4g}").format(int(it), loss))

@@ -1,0 +1,179 @@
+"""The last gaps of the live views at their docked size (issue 5): the loss legend above the
+curves, whole placeholder and verdict texts, the gradient bars' axis label, the end labels of
+short grid plots, and one readable colour bar shared by the weights and confusion views."""
+
+import inspect
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetricsF, QPainter, QPicture
+
+from nnstudio.project.session import build_session
+from nnstudio.ui.views import base, confusion, weights
+from nnstudio.ui.views.base import make_plot
+from nnstudio.ui.views.gradients import GradientsView
+from nnstudio.ui.views.loss import LossView
+
+from test_views_quality import drawn_tick_labels
+from test_views_support import FakeController, dense, iris_session, project, shown, snapshot
+
+DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
+NARROW = (460, 260)      # the same dock in a 1024×700 window
+
+
+@pytest.fixture
+def ctl():
+    return FakeController()
+
+
+def settle(qtbot, view):
+    qtbot.wait(30)
+    view._redraw_now()
+    qtbot.wait(30)
+
+
+def in_scene(item):
+    return item.mapRectToScene(item.boundingRect())
+
+
+def values(labels):
+    return {float(t) for t in labels if t}
+
+
+def deep_session():
+    """Four dense layers: the gradient bars are numbered 1 … 4."""
+    net = {"input_shape": [4], "layers": [dense(10, "sigmoid", "xavier"), dense(10, "sigmoid", "xavier"),
+                                          dense(10, "sigmoid", "xavier"), dense(3, "softmax", "xavier")],
+           "loss": "cross_entropy"}
+    return build_session(project(net, {"name": "iris"}))
+
+
+def feed_vanishing(ctl, view):
+    """Gradients a hundred times smaller per layer toward the input."""
+    names = [name for _, name in view.layers]
+    norms = {f"{name}.W": 10.0 ** (-7 + 2 * k) for k, name in enumerate(names)}
+    ctl.snapshots.emit(tuple(snapshot(i, 1.0, grad_norms=norms) for i in range(1, 6)))
+
+
+# --------------------------------------------------------------------------- loss: legend
+@pytest.mark.parametrize("size", [DOCKED, NARROW])
+def test_loss_legend_stands_above_the_curves_with_an_earlier_run_too(qtbot, ctl, size):
+    view = shown(qtbot, LossView(ctl), size=size)
+    item = view.plot.getPlotItem()
+    for lr in (0.1, 0.3):                     # a run, Reset, a second run over the first
+        ctl.start(iris_session(epochs=3, lr=lr))
+        ctl.train(15)
+        settle(qtbot, view)
+    names = [label.text for _sample, label in view.legend.items]
+    assert len(names) == 5 and sum("earlier run" in n for n in names) == 1, names
+    legend, data = in_scene(view.legend), item.getViewBox().sceneBoundingRect()
+    assert view.legend.isVisible()
+    assert legend.bottom() <= data.top() + 0.5, (legend, data)          # never over a curve
+    assert 0 <= legend.left() and legend.right() <= view.plot.width() and legend.top() >= 0
+    # the newest points (right end) lie inside the data area, which the legend does not reach
+    x, y = view.raw_curve.getData()
+    newest = item.getViewBox().mapViewToScene(QPointF(float(x[-1]), float(y[-1])))
+    assert data.contains(newest) and not legend.contains(newest)
+
+
+def test_cleared_earlier_runs_give_the_legend_row_back(qtbot, ctl):
+    view = shown(qtbot, LossView(ctl), size=NARROW)
+    for lr in (0.1, 0.3):
+        ctl.start(iris_session(epochs=3, lr=lr))
+        ctl.train(15)
+        settle(qtbot, view)
+    with_earlier = view.legend.height()
+    view.clear_earlier_runs()
+    qtbot.wait(30)
+    assert len(view.legend.items) == 4
+    assert view.legend.height() <= with_earlier
+    legend, data = in_scene(view.legend), view.plot.getPlotItem().getViewBox().sceneBoundingRect()
+    assert legend.bottom() <= data.top() + 0.5
+
+
+# --------------------------------------------------------------------------- loss: placeholder
+@pytest.mark.parametrize("size", [DOCKED, NARROW, (330, 230)])
+def test_loss_placeholder_is_whole_inside_the_plot_before_any_data(qtbot, ctl, size):
+    view = shown(qtbot, LossView(ctl), size=size)
+    qtbot.wait(30)
+    message = view.message
+    assert message.isVisible() and message.toPlainText().startswith("Press Play")
+    text = in_scene(message.textItem)
+    data = view.plot.getPlotItem().getViewBox().sceneBoundingRect()
+    assert data.contains(text), (text, data)
+
+
+# --------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("size", [DOCKED, NARROW])
+def test_gradient_verdict_gets_every_line_it_needs(qtbot, ctl, size):
+    view = shown(qtbot, GradientsView(ctl), size=size)
+    ctl.start(deep_session())
+    feed_vanishing(ctl, view)
+    settle(qtbot, view)
+    verdict = view.verdict
+    assert verdict.text().startswith("Vanishing gradients")
+    needed = verdict.heightForWidth(verdict.width())
+    assert needed >= 2 * verdict.fontMetrics().lineSpacing()          # it does wrap at this width
+    assert verdict.height() >= needed, (verdict.height(), needed)
+    assert verdict.geometry().bottom() < view.height()
+
+
+@pytest.mark.parametrize("size", [DOCKED, NARROW])
+def test_gradient_bars_axis_label_fits_under_the_bars(qtbot, ctl, size):
+    view = shown(qtbot, GradientsView(ctl), size=size)
+    ctl.start(deep_session())
+    feed_vanishing(ctl, view)
+    settle(qtbot, view)
+    axis = view.bars_plot.getPlotItem().getAxis("bottom")
+    label = axis.label
+    box = label.mapRectToParent(label.boundingRect())
+    assert label.isVisible() and label.toPlainText()
+    assert 0 <= box.left() and box.right() <= axis.width(), (box, axis.width())
+    ticks = [t for _v, t in axis._tickLevels[0]]
+    assert ticks == ["1", "2", "3", "4"]
+
+
+# --------------------------------------------------------------------------- end labels of grid plots
+def test_a_short_grid_plot_names_both_ends_of_its_y_range(qtbot):
+    plot = make_plot("share", "x")
+    qtbot.addWidget(plot)
+    plot.resize(400, 130)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.getPlotItem().setYRange(0, 1, padding=0)
+    qtbot.wait(30)
+    axis = plot.getPlotItem().getAxis("left")
+    assert {0.0, 1.0} <= values(drawn_tick_labels(axis))
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    fm = QFontMetricsF(axis.font())
+    for rect, _flags, text in texts:             # every label's digits are drawn inside the widget
+        r = axis.mapRectToScene(rect)
+        digits_top = r.center().y() - fm.height() / 2 + fm.ascent() - fm.capHeight()
+        digits_bottom = r.center().y() - fm.height() / 2 + fm.ascent()
+        assert digits_top >= -1 and digits_bottom <= plot.height(), (r, text)   # (1 px: antialiasing)
+
+
+def test_loss_and_gradient_bar_axes_keep_their_end_labels_docked(qtbot, ctl):
+    loss = shown(qtbot, LossView(ctl), size=DOCKED)
+    grads = shown(qtbot, GradientsView(ctl), size=DOCKED)
+    ctl.start(deep_session())
+    feed_vanishing(ctl, grads)
+    settle(qtbot, loss)
+    settle(qtbot, grads)
+    lo, _hi = loss.plot.getPlotItem().getViewBox().viewRange()[1]
+    assert lo == 0.0
+    assert 0.0 in values(drawn_tick_labels(loss.plot.getPlotItem().getAxis("left")))
+    bottom, top = grads._bar_range
+    assert {bottom, top} <= values(drawn_tick_labels(grads.bars_plot.getPlotItem().getAxis("left")))
+
+
+# --------------------------------------------------------------------------- one colour-bar helper
+def test_weights_and_confusion_share_the_readable_colorbar_of_base():
+    assert weights.readable_colorbar is base.readable_colorbar
+    assert confusion.readable_colorbar is base.readable_colorbar
+    assert "def readable_colorbar" not in inspect.getsource(weights)

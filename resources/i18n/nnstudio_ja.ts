@@ -766,27 +766,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="404"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="408"/>
         <source>Reset training?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="409"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="460"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="464"/>
         <source>Training could not run: %s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="585"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="589"/>
         <source>Could not open the template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="596"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="600"/>
         <source>(no templates installed)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -902,79 +902,79 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="59"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
         <source>Optimizer</source>
         <translation type="unfinished">最適化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="63"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="64"/>
         <source>Update rule</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="66"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="67"/>
         <source>Learning rate η</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="81"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="82"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="106"/>
         <source>Training</source>
         <translation type="unfinished">学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="83"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
         <source>online (1 sample)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
         <source>mini-batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="86"/>
         <source>full batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="87"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="88"/>
         <source>Feeding</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="91"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="94"/>
         <source>Epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="97"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="100"/>
         <source>Precision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="103"/>
         <source>L2 weight decay λ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="106"/>
         <source>L1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="131"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="137"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1778,57 +1778,57 @@
 <context>
     <name>ConfusionView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="60"/>
         <source>true class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="60"/>
         <source>predicted class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="69"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="68"/>
         <source>share of the true class</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="74"/>
         <source>Epoch:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="86"/>
         <source>Confusion matrix</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="90"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="89"/>
         <source>Test samples by true class (rows) and predicted class (columns), with counts. A perfect network colours only the diagonal; any coloured cell off it is a mix-up.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="94"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="93"/>
         <source>Rows: the true class of the test samples; columns: the class the network predicted. Each row shows where that class&apos;s samples went (the number in each cell is a count). Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured cells off it are classes it mixes up (the colour is the share of that row).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="136"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="135"/>
         <source>The first matrix appears at the end of the first epoch.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="137"/>
         <source>A confusion matrix needs a classification data set with test samples.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="284"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="283"/>
         <source>Epoch {0}:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="286"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="285"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2355,73 +2355,67 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="35"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="32"/>
         <source>‖∂L/∂W‖</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="35"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="32"/>
         <source>iteration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="38"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="38"/>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="92"/>
-        <source>layer, input → output</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="47"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="45"/>
         <source>Gradients appear once training starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="48"/>
         <source>Gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="51"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="56"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="91"/>
-        <source>layer 1 … {0}, input → output</source>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="37"/>
+        <source>input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="140"/>
         <source>Vanishing gradients: the first layer&apos;s gradient is {0:.1g} times the last layer&apos;s, so the layers near the input hardly change. Try ReLU, He initialization or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="165"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="144"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="168"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="147"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="171"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="150"/>
         <source>Healthy: the first layer&apos;s gradient is {0:.2g} times the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="172"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="151"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2491,82 +2485,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="40"/>
         <source>loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="40"/>
         <source>iteration (parameter updates)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
         <source>each batch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="47"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="49"/>
         <source>smoothed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
         <source>training set, per epoch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
         <source>test set, per epoch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="60"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
         <source>log scale</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
         <source>Clear earlier runs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="77"/>
         <source>Loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="84"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="105"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="121"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
         <source>earlier run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="183"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="163"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="205"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="186"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3196,12 +3190,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="321"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="490"/>
         <source>This picture could not be drawn: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="397"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="564"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3209,102 +3203,102 @@ softmax on its own.</source>
 <context>
     <name>WeightsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="37"/>
         <source>Layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="42"/>
         <source>Weights:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>at the start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>change since the start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="56"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
         <source>The weights now, the initial weights, or how far each weight has moved</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="62"/>
         <source>weight</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="68"/>
         <source>Weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="71"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="75"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="129"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="118"/>
         <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="135"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="124"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="141"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="130"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="143"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="132"/>
         <source> (the first {0} shown)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="147"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="136"/>
         <source>initial weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="149"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="138"/>
         <source>change from the start to iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="151"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="140"/>
         <source>iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="177"/>
         <source>input feature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="191"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="180"/>
         <source>input (row of W)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="193"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="182"/>
         <source>unit (column of W)</source>
         <translation type="unfinished"></translation>
     </message>

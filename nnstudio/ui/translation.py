@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -90,10 +89,12 @@ def lrelease_program() -> str | None:
     return shutil.which("pyside6-lrelease") or shutil.which("lrelease")
 
 
-def _cache_dir() -> Path:
+def _cache_dir() -> Path | None:
+    """Where compiled translations are kept; None when the user has no cache (or turned it
+    off): then nothing is compiled into a shared folder another user could write to."""
     from nnstudio.data.paths import user_cache_dir
     base = user_cache_dir()
-    return (base if base is not None else Path(tempfile.gettempdir()) / "nnstudio") / "i18n"
+    return base / "i18n" if base is not None else None
 
 
 def compiled_translation(lang: str) -> Path | None:
@@ -105,13 +106,20 @@ def compiled_translation(lang: str) -> Path | None:
     shipped = ts.with_suffix(".qm")
     if not ts.is_file():
         return shipped if shipped.is_file() else None        # a bundle may ship only the .qm
-    if shipped.is_file() and shipped.stat().st_mtime >= ts.stat().st_mtime:
-        return shipped
-    digest = hashlib.sha1(ts.read_bytes()).hexdigest()[:12]
-    cached = _cache_dir() / f"nnstudio_{lang}-{digest}.qm"
+    if shipped.is_file() and (getattr(sys, "frozen", False) or shipped.stat().st_mtime >= ts.stat().st_mtime):
+        return shipped          # a bundle's file times say nothing: its .qm was built from its .ts
+    fallback = shipped if shipped.is_file() else None         # an older compiled form beats none
+    cache = _cache_dir()
+    try:
+        digest = hashlib.sha1(ts.read_bytes(), usedforsecurity=False).hexdigest()[:12]
+    except OSError:
+        return fallback
+    if cache is None:
+        return fallback
+    cached = cache / f"nnstudio_{lang}-{digest}.qm"
     if cached.is_file() or _compile(ts, cached):
         return cached
-    return shipped if shipped.is_file() else None            # an older compiled form beats none
+    return fallback
 
 
 def _compile(ts: Path, qm: Path) -> bool:

@@ -141,6 +141,28 @@ def test_a_shipped_qm_serves_when_nothing_can_compile(english_after, tmp_path, m
     assert QCoreApplication.translate("MainWindow", "&Help") == "&Helpo"
 
 
+def test_without_a_cache_or_readable_ts_the_shipped_qm_serves(english_after, tmp_path, monkeypatch):
+    """No user cache (NNSTUDIO_CACHE_DIR=""): nothing is compiled into a shared folder; a frozen
+    bundle trusts its own .qm whatever the file times; an unreadable .ts falls back, no crash."""
+    import os
+    monkeypatch.setattr(translation, "i18n_dir", lambda: tmp_path)
+    ts = tmp_path / "nnstudio_eo.ts"
+    ts.write_text(TS % "&amp;Helpo", encoding="utf-8")
+    qm = ts.with_suffix(".qm")
+    subprocess.run([translation.lrelease_program(), "-silent", str(ts), "-qm", str(qm)], check=True)
+    os.utime(ts, (qm.stat().st_mtime + 10,) * 2)                  # the .ts looks newer
+    monkeypatch.setenv("NNSTUDIO_CACHE_DIR", "")
+    compiled = []
+    monkeypatch.setattr(translation, "_compile", lambda *a: compiled.append(a) or False)
+    assert translation.compiled_translation("eo") == qm and not compiled
+    monkeypatch.setattr(translation.sys, "frozen", True, raising=False)
+    monkeypatch.setenv("NNSTUDIO_CACHE_DIR", str(tmp_path / "cache"))
+    assert translation.compiled_translation("eo") == qm and not compiled
+    monkeypatch.delattr(translation.sys, "frozen")
+    monkeypatch.setattr(type(ts), "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(self)))
+    assert translation.compiled_translation("eo") == qm and not compiled
+
+
 def test_a_language_asked_for_but_missing_is_named_on_stderr(english_after, capsys):
     from nnstudio.ui.app import _application
     _application("xx")

@@ -14,7 +14,7 @@ from local_server import http_server, listing, toy_remote  # noqa: F401 - fixtur
 from nnstudio.data import REMOTE_SETS
 from nnstudio.data.download import default_dir
 from nnstudio.ui.download_dialog import DownloadDialog, open_download_dialog, present_downloads
-from window_fixtures import make_window  # noqa: F401 - fixture
+from window_fixtures import make_window, shot  # noqa: F401 - fixture
 
 FILES = {"one.bin": bytes(range(256)) * 600, "two.bin": b"second file" * 400}
 
@@ -65,7 +65,7 @@ def test_download_reaches_100_percent_and_the_files_are_there(qtbot, dialog):
     assert "downloaded" in dlg.list.item(0).text() and "not" not in dlg.list.item(0).text()
     assert str(folder) in dlg.status.text() and dlg.error.text() == ""
     assert dlg.download_button.isEnabled() and not dlg.cancel_button.isEnabled()
-    dlg.grab().save("/tmp/nnstudio-download-done.png")
+    shot(dlg, "download-done")
 
 
 def test_cancel_stops_and_leaves_nothing(qtbot, dialog, http_server):
@@ -73,7 +73,7 @@ def test_cancel_stops_and_leaves_nothing(qtbot, dialog, http_server):
     dlg = dialog()
     dlg.start()
     qtbot.waitUntil(lambda: dlg.progress.value() > 0, timeout=10000)
-    dlg.grab().save("/tmp/nnstudio-download-running.png")
+    shot(dlg, "download-running")
     dlg.cancel_button.click()
     qtbot.waitUntil(lambda: not dlg.is_running(), timeout=10000)
     assert "cancelled" in dlg.status.text() and dlg.error.text() == ""
@@ -90,7 +90,7 @@ def test_a_bad_checksum_is_shown_with_its_facts(qtbot, dialog):
     text = dlg.error.text()
     assert "two.bin" in text and "0" * 32 in text and "not kept" in text
     assert listing(default_dir("toy-set")) == ["one.bin"]
-    dlg.grab().save("/tmp/nnstudio-download-checksum.png")
+    shot(dlg, "download-checksum")
 
 
 def test_a_missing_server_is_an_error_not_a_crash(qtbot, dialog, http_server):

@@ -20,6 +20,7 @@ from nnstudio.ui.export_dialog import ExportDialog, ExportMenu, install_export_m
 from nnstudio.ui.export_views import export_all, file_stem
 from nnstudio.ui.export import ExportError
 from nnstudio.ui.file_actions import ProjectFiles
+from window_fixtures import shot
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_dialog_sizes_formats_and_screenshot(plot_widget, qtbot, tmp_path):
     dlg.dpi_box.setValue(300)
     assert dlg.print_size.text() == "Printed at 300 DPI: 12.7 × 4.2 cm"
     assert dlg.request().path == str(tmp_path / "Loss_curve.png")
-    dlg.grab().save("/tmp/export_dialog.png")
+    shot(dlg, "export_dialog")
     dlg.set_format("svg")
     assert dlg.request().path.endswith("Loss_curve.svg")
     assert not dlg.width_box.isEnabled() and not dlg.dpi_box.isEnabled()

@@ -1,6 +1,8 @@
 """A main-window factory for the window tests: private settings, no blocking dialogs, and a
 check that every window it made is closed (and its worker thread gone) afterwards."""
 
+import os
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -45,9 +47,15 @@ def make_window(qtbot, tmp_path):
 
 
 def shot(window, name):
-    """Save a screenshot for a person to look at (/tmp/nnstudio-<name>.png)."""
+    """Render the window (a painting smoke test); with $NNSTUDIO_SHOTS set, also save it there
+    as nnstudio-<name>.png for a person to look at (never into a shared folder by default)."""
     QApplication.processEvents()
-    window.grab().save(f"/tmp/nnstudio-{name}.png")
+    image = window.grab()
+    assert not image.isNull()
+    folder = os.environ.get("NNSTUDIO_SHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        image.save(os.path.join(folder, f"nnstudio-{name}.png"))
 
 
 def iteration_text(window):

@@ -115,6 +115,9 @@ def test_gradient_verdict_gets_every_line_it_needs(qtbot, ctl, size):
     needed = verdict.heightForWidth(verdict.width())
     assert needed >= 2 * verdict.fontMetrics().lineSpacing()          # it does wrap at this width
     assert verdict.height() >= needed, (verdict.height(), needed)
+    # a short dock cannot squeeze it to fewer lines: its minimum is every line (a plain
+    # word-wrapped QLabel asks for one line at least, and a dock gives it that little)
+    assert verdict.minimumSizeHint().height() >= needed
     assert verdict.geometry().bottom() < view.height()
 
 

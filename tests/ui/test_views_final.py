@@ -180,3 +180,23 @@ def test_weights_and_confusion_share_the_readable_colorbar_of_base():
     assert weights.readable_colorbar is base.readable_colorbar
     assert confusion.readable_colorbar is base.readable_colorbar
     assert "def readable_colorbar" not in inspect.getsource(weights)
+
+
+def test_a_short_log_axis_within_a_decade_keeps_its_labels_apart(qtbot, ctl):
+    view = shown(qtbot, GradientsView(ctl), size=(396, 300))      # the 1024×700 window's dock
+    ctl.start(iris_session())
+    norms = [{"dense_1.W": 0.6 + 0.8 * (i % 7) / 7, "dense_2.W": 0.3 + 0.4 * (i % 5) / 5} for i in range(130)]
+    ctl.snapshots.emit(tuple(snapshot(i + 1, 1.0, grad_norms=g) for i, g in enumerate(norms)))
+    settle(qtbot, view)
+    axis = view.history.getPlotItem().getAxis("left")
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    shown_values = values(t for _r, _f, t in texts)
+    assert {0.3, 1.0} <= shown_values or {0.5, 1.0} <= shown_values, shown_values
+    rects = sorted((r for r, _f, _t in texts), key=lambda r: r.top())
+    for a, b in zip(rects, rects[1:]):
+        assert a.bottom() <= b.top() + 0.5, (a, b)                    # no label on top of another

@@ -108,8 +108,27 @@ class DecadeAxis(EndLabelAxis):
         lo, hi = sorted(self.range)
         decades = [v for v in values if abs(v - round(v)) < 1e-9 and lo <= v <= hi]
         if hi - lo < 1 or len(decades) < 2:
-            return strings
+            return self._spaced(values, strings, lo, hi)
         return [s if abs(v - round(v)) < 1e-9 else "" for v, s in zip(values, strings)]
+
+    def _spaced(self, values, strings, lo, hi):
+        """The in-between labels that keep a text line's distance from the powers of ten in
+        view and from each other (0.6 … 0.9 piled up under 1 on a short docked axis)."""
+        length = self.size().height() if self.orientation in ("left", "right") else self.size().width()
+        if hi <= lo or length <= 0:
+            return strings
+        per_decade = length / (hi - lo)
+        line = 0.8 * self.style["tickTextHeight"]        # pyqtgraph's text rect: 0.8 of a line
+        kept = [float(k) for k in range(math.ceil(lo), math.floor(hi) + 1)]   # the decades' labels
+        out = []
+        for v, text in zip(values, strings):
+            if text and abs(v - round(v)) >= 1e-9:
+                if all(abs(v - k) * per_decade >= line for k in kept):
+                    kept.append(v)
+                else:
+                    text = ""
+            out.append(text)
+        return out
 
 
 def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: bool = False) -> pg.PlotWidget:

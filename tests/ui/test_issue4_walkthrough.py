@@ -120,7 +120,7 @@ def test_template_open_and_reset_never_load_on_the_gui_thread(make_window, qtbot
 def test_the_diagram_colours_are_the_plots_colours(make_window, qtbot):
     from PySide6.QtGui import QColor
 
-    from nnstudio.ui.views.palette import NEGATIVE_COLOR, POSITIVE_COLOR
+    from nnstudio.ui.palette import NEGATIVE_COLOR, POSITIVE_COLOR
     w = make_window(toy_project(epochs=50))
     w.editor.add_layer(1, "dropout")
     qtbot.waitUntil(lambda: settled(w) and w.controller.session is not None, timeout=5000)

@@ -17,7 +17,7 @@ from nnstudio.project.mirror import NetworkMirror
 from nnstudio.ui.views.accuracy import AccuracyView
 from nnstudio.ui.views.confusion import ConfusionView
 from nnstudio.ui.views.fit import DataFitView
-from nnstudio.ui.views.palette import TEXT_COLOR
+from nnstudio.ui.palette import TEXT_COLOR
 from nnstudio.ui.views.weights import WeightsView
 from nnstudio.ui.views.histograms import HistogramsView
 from nnstudio.ui.views.softmax import SoftmaxView
@@ -151,7 +151,9 @@ def test_probability_axis_shows_its_top_label(qtbot, ctl):
     item = view.prob_plot.getPlotItem()
     lo, hi = item.getViewBox().viewRange()[1]
     assert lo < -0.04 and hi > 1.0                       # the ▲ below 0 and a bar of 1 both fit
-    assert "1.0" in drawn_tick_labels(item.getAxis("left"))
+    labels = drawn_tick_labels(item.getAxis("left"))
+    assert "1.0" in labels
+    assert not {"1.1", "-0.1", "−0.1"} & set(labels)     # no values a probability cannot take
 
 
 # --------------------------------------------------------------------------- confusion matrix

@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsObject,
                                QGraphicsTextItem, QStyleOptionGraphicsItem)
 
-from nnstudio.ui.views.palette import NEGATIVE_COLOR, POSITIVE_COLOR
+from nnstudio.ui.palette import NEGATIVE_COLOR, POSITIVE_COLOR
 
 # the plots' colours (palette.py): a weight's sign reads the same in the diagram and the
 # weight/activation views; colours distinguishable with the common colour-vision deficiencies

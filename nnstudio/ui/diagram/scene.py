@@ -19,7 +19,7 @@ from nnstudio.project.document import Problem, ProjectDocument
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.labels import activation_titles
 from nnstudio.ui.messages import describe_error
-from nnstudio.ui.views.palette import layer_color
+from nnstudio.ui.palette import layer_color
 
 from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
 from .items import NEUTRAL, NODE_WIDTH, Connections, NodeItem

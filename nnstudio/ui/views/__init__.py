@@ -9,7 +9,7 @@ the plots share with the network diagram.
 from __future__ import annotations
 
 from .base import View
-from .palette import layer_color
+from ..palette import layer_color
 
 
 def view_classes() -> list[type[View]]:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 from nnstudio.engine.series import BoundedSeries
 
 from .base import View, make_plot, message_item, set_markers
-from .palette import TEST_COLOR, TRAIN_COLOR
+from ..palette import TEST_COLOR, TRAIN_COLOR
 
 EPOCH_CAPACITY = 1000
 

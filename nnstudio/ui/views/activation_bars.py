@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
 from .base import View, grid_axes, grid_columns, style_plot_item
-from .palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
+from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")
 OPTIONAL = ("tanh", "leaky_relu", "identity", "softmax")

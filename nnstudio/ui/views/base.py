@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .pacing import drop_work, gui_load, queue_work
-from .palette import BACKGROUND, TEXT_COLOR
+from ..palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
 PARK_TRIES, PARK_WAIT_MS = 20, 50

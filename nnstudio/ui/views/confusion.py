@@ -12,7 +12,7 @@ from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, make_plot, message_item, readable_colorbar
 from .pacing import drop_work, queue_work
-from .palette import TEXT_COLOR, magnitude_map
+from ..palette import TEXT_COLOR, magnitude_map
 
 MAX_SAMPLES = 5000       # test samples scored per epoch
 SCORE_CHUNK = 1000       # samples scored per turn of the shared work queue (one event-loop pass)

@@ -13,7 +13,7 @@ from nnstudio.engine.analysis import grid_2d, unit_contributions
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, make_plot, message_item
-from .palette import class_color, magnitude_map
+from ..palette import class_color, magnitude_map
 
 GRID = 80
 CURVE_POINTS = 300

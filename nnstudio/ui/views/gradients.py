@@ -12,7 +12,7 @@ from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
 from nnstudio.engine.series import BoundedSeries
 
 from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
-from .palette import layer_color
+from ..palette import layer_color
 
 CAPACITY = 2000
 FLOOR = 1e-30

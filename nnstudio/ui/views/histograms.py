@@ -12,7 +12,7 @@ from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, grid_axes, grid_columns, style_plot_item
-from .palette import BACKGROUND, layer_color
+from ..palette import BACKGROUND, layer_color
 
 BINS = 30
 MAX_LAYERS = 8

@@ -11,7 +11,7 @@ from nnstudio.engine.series import BoundedSeries, Ema
 
 from .base import (IterationAxis, LegendAbove, SteadyRange, View, fit_to_pixels, make_plot, message_item,
                    set_markers)
-from .palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
+from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
 CAPACITY = 3000          # points kept per curve, however long the run
 EPOCH_CAPACITY = 1000

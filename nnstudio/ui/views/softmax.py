@@ -24,7 +24,7 @@ from nnstudio.engine.analysis import gallery_order, guess_image_shape
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import Caption, View, make_plot, message_item
-from .palette import TEST_COLOR, TRAIN_COLOR
+from ..palette import TEST_COLOR, TRAIN_COLOR
 
 SHIFT = 100.0
 GALLERY_POOL = 500      # test samples scored for the gallery
@@ -151,7 +151,10 @@ class SoftmaxView(View):
         prob_item.addItem(self.prob_bars)
         self.true_marker = pg.ScatterPlotItem(symbol="t1", size=14, brush=pg.mkBrush("#000000"), pen=None)
         prob_item.addItem(self.true_marker)
-        prob_item.setYRange(-0.12, 1.1, padding=0)       # room for the ▲ below 0 and the "1" label
+        prob_item.setYRange(-0.12, 1.04, padding=0)      # room for the ▲ below 0
+        # probabilities: only 0 … 1 are labelled (the margins are not values a class can have)
+        prob_item.getAxis("left").setTicks([[(v, f"{v:.1f}") for v in (0, 0.5, 1)],
+                                            [(v, "") for v in (0.25, 0.75)]])
         prob_item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(prob_item)
         self._feature_count = 0

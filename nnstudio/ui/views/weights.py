@@ -12,7 +12,7 @@ from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit,
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, readable_colorbar, style_plot_item
-from .palette import BACKGROUND, diverging_map
+from ..palette import BACKGROUND, diverging_map
 
 
 MAX_TILES = 256          # tiles drawn at most (a wide layer shows its first units)

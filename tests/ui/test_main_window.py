@@ -29,17 +29,17 @@ def test_play_pause_step_reset_with_the_status_bar(make_window, qtbot):
     assert iteration_text(w) == "Iteration 0/10000"
     assert not w.actions_by_name["pause"].isEnabled()
     trigger(w, "step")
-    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=3000)
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=15000)
     assert w.status.state.text() == "Paused" and w.status.epoch.text() == "Epoch 1/2000"
     assert w.status.loss.text().startswith("Loss ")
     trigger(w, "step_epoch")
-    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 5/10000", timeout=3000)
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 5/10000", timeout=15000)
     trigger(w, "play")
     assert w.status.state.text() == "Training"
     assert not w.actions_by_name["play"].isEnabled() and w.actions_by_name["pause"].isEnabled()
-    qtbot.waitUntil(lambda: w.controller.last_snapshot.iteration > 30, timeout=5000)
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.iteration > 30, timeout=15000)
     trigger(w, "pause")
-    qtbot.waitUntil(lambda: w.controller.is_settled, timeout=5000)   # parked, all delivered
+    qtbot.waitUntil(lambda: w.controller.is_settled, timeout=15000)   # parked, all delivered
     n = w.controller.last_snapshot.iteration
     assert iteration_text(w) == f"Iteration {n}/10000"
     assert w.status.progress.value() == n
@@ -61,7 +61,7 @@ def test_learning_rate_changes_live_without_a_reset(make_window, qtbot):
     qtbot.keyClicks(box.lineEdit(), "0.02")
     qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
     assert w.doc.section("optimizer")["lr"] == pytest.approx(0.02)
-    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.02), timeout=3000)
+    qtbot.waitUntil(lambda: w.controller.last_snapshot.lr == pytest.approx(0.02), timeout=15000)
     assert w.asked == []                                  # no reset was asked for
     assert w.controller.state == "running"
     lrs = [row[4] for row in w.history.iterations]
@@ -72,14 +72,14 @@ def test_learning_rate_changes_live_without_a_reset(make_window, qtbot):
 def test_editing_during_training_asks_to_reset(make_window, qtbot):
     w = make_window()
     trigger(w, "step_epoch")
-    qtbot.waitUntil(lambda: w.controller.has_progress, timeout=3000)
+    qtbot.waitUntil(lambda: w.controller.has_progress, timeout=15000)
     w.answer = False
     assert not w.editor.update_layer(0, units=5)
     assert w.asked == [True] and w.doc.layer(0).data["units"] == 8
     assert w.controller.has_progress                     # the run is untouched
     w.answer = True
     assert w.editor.update_layer(0, units=5)
-    qtbot.waitUntil(lambda: not w.controller.has_progress, timeout=3000)
+    qtbot.waitUntil(lambda: not w.controller.has_progress, timeout=15000)
     assert w.controller.session.network.parameters()["dense_1.W"].shape == (4, 5)
     assert iteration_text(w) == "Iteration 0/10000"
 
@@ -87,7 +87,7 @@ def test_editing_during_training_asks_to_reset(make_window, qtbot):
 def test_divergence_shows_a_hint_and_the_window_stays_usable(make_window, qtbot):
     w = make_window(small_project(lr=1e6, hidden=16, epochs=2000))
     trigger(w, "play")
-    qtbot.waitUntil(lambda: w.controller.state == "diverged", timeout=5000)
+    qtbot.waitUntil(lambda: w.controller.state == "diverged", timeout=15000)
     qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=2000)
     text = w.banner.label.text()
     assert "diverged" in text and "Lower the learning rate" in text
@@ -100,7 +100,7 @@ def test_divergence_shows_a_hint_and_the_window_stays_usable(make_window, qtbot)
     trigger(w, "reset")
     assert not w.banner.isVisible()
     trigger(w, "step")
-    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=3000)
+    qtbot.waitUntil(lambda: iteration_text(w) == "Iteration 1/10000", timeout=15000)
     assert w.controller.last_snapshot.lr == pytest.approx(0.05)
 
 
@@ -124,11 +124,11 @@ def test_optimizer_panel_shows_only_the_rule_hyperparameters(make_window):
 def test_bad_data_option_is_flagged_and_play_disabled(make_window, qtbot):
     w = make_window()
     w.dataset_panel.set_option("test_ratio", 0.999)
-    qtbot.waitUntil(lambda: w.dataset_panel.error.text() != "", timeout=5000)   # loaded, refused
+    qtbot.waitUntil(lambda: w.dataset_panel.error.text() != "", timeout=15000)   # loaded, refused
     assert not w.actions_by_name["play"].isEnabled()
     assert "test_ratio" in w.dataset_panel.error.text() or "training samples" in w.dataset_panel.error.text()
     w.editor.undo()
-    qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: w.actions_by_name["play"].isEnabled(), timeout=15000)
 
 
 def test_layout_and_geometry_are_restored(make_window, qtbot, tmp_path):
@@ -237,9 +237,9 @@ def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot)
     w = make_window()
     assert w.stepthrough is not None, "the step-through view failed to build"
     trigger(w, "step")
-    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=3000)
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=15000)
     trigger(w, "step_mode")
-    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=3000)
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
     assert w.docks["stepthrough"].isVisible()
     assert w.controller.is_paused
     labels = [i for i in w.diagram_view.diagram.items() if hasattr(i, "text") and "×" in str(i.text())]
@@ -298,7 +298,7 @@ def test_data_loads_in_the_background(make_window, qtbot):
         return load(entry)
 
     w = make_window(loader=slow_load, wait_for_run=False)
-    qtbot.waitUntil(lambda: w.loading, timeout=3000)
+    qtbot.waitUntil(lambda: w.loading, timeout=15000)
     assert "Loading" in w.statusBar().currentMessage()
     assert not w.actions_by_name["play"].isEnabled()
     ticks = []
@@ -307,7 +307,7 @@ def test_data_loads_in_the_background(make_window, qtbot):
     assert len(ticks) > 3                               # the event loop keeps running
     assert threads and threads[0] is not threading.main_thread()
     release.set()
-    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=15000)
     assert w.actions_by_name["play"].isEnabled() and not w.loading
 
 
@@ -355,7 +355,7 @@ def test_step_mode_after_the_run_finished(make_window, qtbot):
     trigger(w, "play")
     qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
     trigger(w, "step_mode")
-    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=3000)
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
     assert w.stepthrough.trace is not None
 
 

@@ -13,7 +13,7 @@ from nnstudio.ui.views.pacing import WorkQueue, run_all_work, work_queue
 from nnstudio.ui.views.softmax import SoftmaxView
 from nnstudio.ui.views.weights import WeightsView
 
-from test_views_support import FakeController, iris_session, scaled_weights, shown, snapshot
+from test_views_support import FakeController, iris_session, scaled_weights, shown, snapshot, tabbed_docks
 
 
 def test_the_queue_runs_one_step_per_turn_in_order(qtbot):
@@ -87,12 +87,24 @@ def test_a_hidden_heavy_view_waits_until_shown(qtbot):
     assert np.allclose(view.matrix, W)    # iris: the first layer's W drawn as a matrix
 
 
-def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot, monkeypatch):
+def chunked_confusion(qtbot, monkeypatch, *, visible=True):
+    """A confusion view scoring in chunks of 7 samples, on a started iris run; shown at
+    640×420, or sized so but hidden (a tab behind another)."""
     monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
     ctl = FakeController()
-    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
+    view = ConfusionView(ctl)
+    if visible:
+        shown(qtbot, view, size=(640, 420))
+    else:
+        qtbot.addWidget(view)
+        view.resize(640, 420)
     session = iris_session()
     ctl.start(session)
+    return ctl, view, session
+
+
+def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot, monkeypatch):
+    ctl, view, session = chunked_confusion(qtbot, monkeypatch)
     run_all_work()                        # the new run's first (empty) picture
     ds = session.dataset
     assert ds.n_test > 14                 # at least three chunks
@@ -116,11 +128,7 @@ def test_confusion_scores_a_large_test_set_in_chunks_with_the_same_result(qtbot,
 
 
 def test_a_new_epoch_waits_for_the_scoring_of_the_one_before(qtbot, monkeypatch):
-    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
-    ctl = FakeController()
-    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
-    session = iris_session()
-    ctl.start(session)
+    ctl, view, session = chunked_confusion(qtbot, monkeypatch)
     predictions = []
     real_predict = view.mirror.predict
     monkeypatch.setattr(view.mirror, "predict", lambda x: predictions.append(len(x)) or real_predict(x))
@@ -139,12 +147,7 @@ def test_a_new_epoch_waits_for_the_scoring_of_the_one_before(qtbot, monkeypatch)
 
 
 def test_weights_waiting_to_be_scored_stay_within_their_memory_bound(qtbot, monkeypatch):
-    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
-    ctl = FakeController()
-    view = ConfusionView(ctl)             # hidden all along
-    qtbot.addWidget(view)
-    session = iris_session()
-    ctl.start(session)
+    ctl, view, session = chunked_confusion(qtbot, monkeypatch, visible=False)   # hidden all along
     w = scaled_weights(session, 1.0)
     one = sum(a.nbytes for a in w.values())
     monkeypatch.setattr(confusion_module, "DEFERRED_BYTES", 10 * one)
@@ -155,13 +158,7 @@ def test_weights_waiting_to_be_scored_stay_within_their_memory_bound(qtbot, monk
 
 
 def test_a_hidden_confusion_view_scores_nothing_until_shown_then_every_epoch(qtbot, monkeypatch):
-    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
-    ctl = FakeController()
-    view = ConfusionView(ctl)             # hidden: a tab behind another
-    qtbot.addWidget(view)
-    view.resize(640, 420)
-    session = iris_session()
-    ctl.start(session)
+    ctl, view, session = chunked_confusion(qtbot, monkeypatch, visible=False)   # a tab behind another
     predictions = []
     real_predict = view.mirror.predict
     monkeypatch.setattr(view.mirror, "predict", lambda x: predictions.append(len(x)) or real_predict(x))
@@ -184,11 +181,7 @@ def test_a_hidden_confusion_view_scores_nothing_until_shown_then_every_epoch(qtb
 
 
 def test_a_new_run_forgets_unfinished_scoring(qtbot, monkeypatch):
-    monkeypatch.setattr(confusion_module, "SCORE_CHUNK", 7)
-    ctl = FakeController()
-    view = shown(qtbot, ConfusionView(ctl), size=(640, 420))
-    session = iris_session()
-    ctl.start(session)
+    ctl, view, session = chunked_confusion(qtbot, monkeypatch)
     ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=scaled_weights(session, 1.0)),))
     assert work_queue().is_queued(view, "score")
     ctl.start(iris_session())
@@ -204,26 +197,11 @@ def empty_queue():
 
 
 def test_a_dock_behind_another_tab_does_not_draw_until_raised(qtbot):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
     from nnstudio.ui.views.loss import LossView
 
     ctl = FakeController()
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    win.setCentralWidget(QWidget())
     weights, loss = WeightsView(ctl), LossView(ctl)
-    docks = []
-    for view in (weights, loss):
-        dock = QDockWidget(view.title(), win)
-        dock.setWidget(view)
-        win.addDockWidget(Qt.BottomDockWidgetArea, dock)
-        docks.append(dock)
-    win.tabifyDockWidget(docks[0], docks[1])
-    win.resize(900, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    docks[1].raise_()                     # the loss tab in front; weights behind it
+    win, docks = tabbed_docks(qtbot, (weights, loss))   # the loss tab in front; weights behind it
     qtbot.wait(30)
     session = iris_session()
     ctl.start(session)

@@ -9,7 +9,7 @@ from nnstudio.ui.views import pacing
 from nnstudio.ui.views.loss import LossView
 from nnstudio.ui.views.pacing import BUDGET, MAX_STRETCH, WINDOW, GuiLoad
 
-from test_views_support import FakeController, iris_session, shown
+from test_views_support import FakeController, iris_session, shown, tabbed_docks
 
 
 class Clock:
@@ -28,6 +28,16 @@ def meter():
     return clock, GuiLoad(cpu=lambda: clock.cpu, wall=lambda: clock.wall)
 
 
+def overloaded_meter():
+    """A meter after three windows of a fully busy GUI thread (stretched, under the cap)."""
+    clock, load = meter()
+    load.sample()
+    for _ in range(3):
+        clock.run(WINDOW, busy=1.0)
+        load.sample()
+    return clock, load
+
+
 def test_over_budget_stretches_step_by_step_up_to_the_cap():
     clock, load = meter()
     load.sample()                                   # starts a window
@@ -42,11 +52,7 @@ def test_over_budget_stretches_step_by_step_up_to_the_cap():
 
 
 def test_samples_inside_a_window_change_nothing_and_light_load_relaxes():
-    clock, load = meter()
-    load.sample()
-    for _ in range(3):
-        clock.run(WINDOW, busy=1.0)
-        load.sample()
+    clock, load = overloaded_meter()
     high = load.stretch()
     clock.run(WINDOW / 10, busy=0.0)
     load.sample()
@@ -64,11 +70,7 @@ def test_samples_inside_a_window_change_nothing_and_light_load_relaxes():
 
 
 def test_a_long_pause_between_samples_forgets_the_stretch():
-    clock, load = meter()
-    load.sample()
-    for _ in range(3):
-        clock.run(WINDOW, busy=1.0)
-        load.sample()
+    clock, load = overloaded_meter()
     assert load.stretch() > 1
     clock.run(30.0, busy=0.0)                        # paused: no deliveries for a while
     assert load.stretch() == 1.0                     # stepping while paused redraws at once
@@ -142,27 +144,11 @@ def test_heavy_steps_rest_between_them_only_while_a_run_trains(qtbot, monkeypatc
 
 
 def test_on_screen_is_remembered_briefly_and_forgotten_when_a_tab_is_raised(qtbot, monkeypatch):
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
-
     from nnstudio.ui.views import base
 
     ctl = FakeController()
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    win.setCentralWidget(QWidget())
     first, second = LossView(ctl), LossView(ctl)
-    docks = []
-    for view in (first, second):
-        dock = QDockWidget(view.title(), win)
-        dock.setWidget(view)
-        win.addDockWidget(Qt.BottomDockWidgetArea, dock)
-        docks.append(dock)
-    win.tabifyDockWidget(docks[0], docks[1])
-    win.resize(900, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    docks[1].raise_()
+    win, docks = tabbed_docks(qtbot, (first, second))
     qtbot.waitUntil(lambda: second.on_screen())
     monkeypatch.setattr(base, "ON_SCREEN_TTL", 0.0)           # always ask Qt
     assert not first.on_screen() and second.on_screen()

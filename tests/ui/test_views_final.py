@@ -55,6 +55,15 @@ def feed_vanishing(ctl, view):
     ctl.snapshots.emit(tuple(snapshot(i, 1.0, grad_norms=norms) for i in range(1, 6)))
 
 
+def vanishing_view(qtbot, ctl, size):
+    """A gradients view of the deep run at ``size``, redrawn with vanishing gradients."""
+    view = shown(qtbot, GradientsView(ctl), size=size)
+    ctl.start(deep_session())
+    feed_vanishing(ctl, view)
+    settle(qtbot, view)
+    return view
+
+
 # --------------------------------------------------------------------------- loss: legend
 @pytest.mark.parametrize("size", [DOCKED, NARROW])
 def test_loss_legend_stands_above_the_curves_with_an_earlier_run_too(qtbot, ctl, size):
@@ -106,10 +115,7 @@ def test_loss_placeholder_is_whole_inside_the_plot_before_any_data(qtbot, ctl, s
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("size", [DOCKED, NARROW])
 def test_gradient_verdict_gets_every_line_it_needs(qtbot, ctl, size):
-    view = shown(qtbot, GradientsView(ctl), size=size)
-    ctl.start(deep_session())
-    feed_vanishing(ctl, view)
-    settle(qtbot, view)
+    view = vanishing_view(qtbot, ctl, size)
     verdict = view.verdict
     assert verdict.text().startswith("Vanishing gradients")
     needed = verdict.heightForWidth(verdict.width())
@@ -123,10 +129,7 @@ def test_gradient_verdict_gets_every_line_it_needs(qtbot, ctl, size):
 
 @pytest.mark.parametrize("size", [DOCKED, NARROW])
 def test_gradient_bars_axis_label_fits_under_the_bars(qtbot, ctl, size):
-    view = shown(qtbot, GradientsView(ctl), size=size)
-    ctl.start(deep_session())
-    feed_vanishing(ctl, view)
-    settle(qtbot, view)
+    view = vanishing_view(qtbot, ctl, size)
     axis = view.bars_plot.getPlotItem().getAxis("bottom")
     label = axis.label
     box = label.mapRectToParent(label.boundingRect())

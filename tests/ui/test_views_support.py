@@ -111,6 +111,29 @@ def shown(qtbot, view, size=(800, 600)):
     return view
 
 
+def tabbed_docks(qtbot, views, size=(900, 700)):
+    """The views as tabbed bottom docks of a shown main window, the last tab in front;
+    returns the window and the docks."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.setCentralWidget(QWidget())
+    docks = []
+    for view in views:
+        dock = QDockWidget(view.title(), win)
+        dock.setWidget(view)
+        win.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        docks.append(dock)
+    for dock in docks[1:]:
+        win.tabifyDockWidget(docks[0], dock)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    docks[-1].raise_()
+    return win, docks
+
+
 def scaled_weights(session, factor=0.5):
     """Weights different from the initial ones, as read-only copies like a snapshot's."""
     out = {}

@@ -60,7 +60,14 @@ class Network:
         return {q: l.params[k] for l, names in self._named for k, q in names.items()}
 
     def gradients(self) -> dict[str, np.ndarray]:
-        return {names[k]: g for l, names in self._named for k, g in l.grads.items()}
+        """∂E/∂p of the last backward pass per qualified name (products multiplied out)."""
+        out = {}
+        for l, names in self._named:
+            for k, (a, b) in l.products.items():
+                out[names[k]] = np.dot(a.T, b)
+            for k, g in l.grads.items():
+                out[names[k]] = g
+        return out
 
     def named_layers(self) -> tuple[tuple[Layer, Mapping[str, str]], ...]:
         """Each layer that has parameters, with its short → qualified parameter names, in the
@@ -190,10 +197,18 @@ class Network:
         return total
 
     # ------------------------------------------------------------------ backward
-    def backward(self, rec=None) -> None:
-        """Gradients of the last :meth:`loss` with respect to every parameter."""
+    def backward(self, rec=None, *, defer_products: bool = False) -> None:
+        """Gradients of the last :meth:`loss` with respect to every parameter.
+
+        ``defer_products``: dense layers keep ∂E/∂W = xᵀ·δ as its two factors in
+        ``layer.products`` (see :class:`Layer`) for an optimizer to apply in one BLAS call.
+        Not while recording (the trace shows the matrix) nor with weight decay or L1 (they
+        add to the matrix)."""
         if self._dy is None:
             raise RuntimeError("backward() needs a loss() first")
+        defer = defer_products and rec is None and not (self.weight_decay or self.l1)
+        for layer in self.layers:
+            layer.defer_products = defer
         out_layer = self.output_layer
         if self.fused:
             if rec is not None:

@@ -7,6 +7,7 @@ the book's f(x, y) = x²/20 + y² surface. The formulas are data for the UI.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Mapping
@@ -46,6 +47,14 @@ RULES: dict[str, UpdateRule] = {r.name: r for r in (
                "m_hat = m / (1 - beta1**t); v_hat = v / (1 - beta2**t)\nW -= lr * m_hat / (np.sqrt(v_hat) + eps)",
                ("m", "v"), ("lr", "beta1", "beta2", "eps")),
 )}
+
+
+@functools.cache
+def _gemm_kernels() -> dict[np.dtype, object]:
+    """SciPy's BLAS gemm (C ← α·op(A)·op(B) + β·C, in place): NumPy has no product that adds
+    into an existing array. Imported on first use: 0.12 s, not paid at the app's start."""
+    from scipy.linalg import blas
+    return {np.dtype(np.float32): blas.sgemm, np.dtype(np.float64): blas.dgemm}
 
 
 class Optimizer:
@@ -90,6 +99,33 @@ class Optimizer:
         """Start one step: call once, then :meth:`update` for each parameter (what :meth:`step`
         does; the trainer calls them itself to take the norms while each array is in cache)."""
         self.t += 1
+
+    def prepare_products(self) -> bool:
+        """Whether :meth:`update_product` saves work with this rule (SGD), its BLAS loaded.
+        Call it before limiting BLAS threads: the limit covers only the libraries loaded."""
+        if self.rule.name != "sgd":
+            return False
+        _gemm_kernels()
+        return True
+
+    def update_product(self, name: str, w: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        """One parameter's update when its gradient is the product aᵀ·b, not multiplied out (a
+        dense layer's xᵀ·δ, see ``Layer.products``).
+
+        SGD: W ← W − η·aᵀb as one BLAS gemm with β = 1 that adds straight into W: one pass
+        over W instead of three (multiply out, scale, subtract). Measured float32, one thread,
+        784×256: batch 1, 59 → 15 µs; batch 10, 89 → 42 µs. The formula is the same; an entry
+        may differ in its last bit from the three-step way (BLAS scales the product inside its
+        kernel). Other rules, or a W that is not one contiguous block, multiply it out and take
+        :meth:`update`."""
+        gemm = None
+        if self.rule.name == "sgd" and w.ndim == 2 and w.flags.c_contiguous and w.flags.writeable:
+            gemm = _gemm_kernels().get(w.dtype)
+        if gemm is None:
+            self.update(name, w, np.dot(a.T, b))
+            return
+        # BLAS is column-major: Wᵀ is a column-major view of W itself, and Wᵀ ← Wᵀ − η·bᵀ·a
+        gemm(-float(self.lr), b.T, a.T, beta=1.0, c=w.T, trans_b=1, overwrite_c=1)
 
     def _work(self, name: str, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable array shaped like the parameter, for the products of the update."""

@@ -160,6 +160,7 @@ class Trainer:
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._flow = _Flow(paused=start_paused)
         self.last_snapshot: Snapshot | None = None
+        self._defer_products = False
 
     def _targets(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
@@ -214,6 +215,10 @@ class Trainer:
         train to different weights."""
         keep_freed_blocks()      # no page faults for each step's large arrays (see memory.py)
         small = self.batch_size <= SMALL_BATCH
+        # small batches leave dense gradients as their factors xᵀ·δ for the optimizer to apply
+        # in one BLAS call (Optimizer.update_product); their norms from N×N Gram matrices,
+        # which stay cheap only for small N
+        self._defer_products = small and self.optimizer.prepare_products()
         with threadpool_limits(1, user_api="blas") if small else contextlib.nullcontext():
             yield from self._run()
 
@@ -235,7 +240,7 @@ class Trainer:
                 self.iteration += 1
                 if not math.isfinite(loss):
                     raise DivergenceError("loss", self.iteration, loss)
-                net.backward()
+                net.backward(defer_products=self._defer_products)
                 grad_norms, weight_norms = self._update()
                 for k, v in weight_norms.items():
                     if not math.isfinite(v):
@@ -260,6 +265,12 @@ class Trainer:
         weight_norms: dict = dict.fromkeys(self._param_order)   # parameters() order
         for layer, names in self.network.named_layers():
             params = layer.params
+            for k, (a, b) in layer.products.items():       # weights first, as in parameters()
+                name = names[k]
+                w = params[k]
+                grad_norms[name] = layer.gradient_norm(k)
+                opt.update_product(name, w, a, b)
+                weight_norms[name] = l2_norm(w)
             for k, g in layer.grads.items():
                 name = names[k]
                 w = params[k]

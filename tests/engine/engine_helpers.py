@@ -27,3 +27,14 @@ def rng(seed=0) -> np.random.Generator:
 
 def labels(n, classes, seed=0) -> np.ndarray:
     return rng(seed).integers(0, classes, size=n)
+
+
+def assert_one_rounding_apart(got: np.ndarray, want: np.ndarray, w: np.ndarray, step: np.ndarray) -> None:
+    """got and want are both W − step rounded to W's dtype, computed in different orders (one BLAS
+    call against multiply-then-subtract): entry by entry at most a few units of rounding of
+    |W| + |step| apart, and not all equal to W (the step was taken)."""
+    eps = np.finfo(w.dtype).eps
+    bound = 2 * eps * (np.abs(w) + np.abs(step)).astype(np.float64)
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    assert (diff <= bound).all(), float((diff - bound).max())
+    assert not np.array_equal(got, w)

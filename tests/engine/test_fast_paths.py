@@ -9,7 +9,7 @@ from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
 from nnstudio.engine.trainer import Trainer
 
-from engine_helpers import dense, labels, make_net, rng
+from engine_helpers import assert_one_rounding_apart, dense, labels, make_net, rng
 
 
 def big_first_layer_net(dtype="float32", **kw):
@@ -74,9 +74,16 @@ def test_trainer_grad_norms_at_batch_one_are_the_gradients_norms(reg):
         twin.backward()
         grads = twin.gradients()
         assert dict(snap.grad_norms) == pytest.approx({k: direct_norm(g) for k, g in grads.items()}, rel=1e-6)
+        before = {k: w.copy() for k, w in twin.parameters().items()}
         opt.step(twin.parameters(), grads)
         for k, w in twin.parameters().items():
-            assert np.array_equal(trainer.network.parameters()[k], w), (step, k)
+            got = trainer.network.parameters()[k]
+            if reg or k.endswith(".b"):
+                assert np.array_equal(got, w), (step, k)
+            else:   # plain SGD applies the big W's product in one BLAS call (test_fused_updates.py)
+                assert_one_rounding_apart(got, w, before[k], 0.1 * grads[k])
+            # the run goes on from the twin's weights, so each step is compared on its own
+            got[...] = w
 
 
 # ------------------------------------------------------------------ kernels

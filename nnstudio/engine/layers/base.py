@@ -29,6 +29,20 @@ def l2_norm(a: np.ndarray) -> float:
     return math.sqrt(np.vdot(a, a))
 
 
+def product_norm(a: np.ndarray, b: np.ndarray) -> float:
+    """‖aᵀ·b‖ over all entries without forming the product (a: N×m, b: N×n, N small).
+
+    One row each: the outer product's norm is ‖a‖·‖b‖. More rows:
+    ‖aᵀb‖² = Σᵢⱼ (aᵢ·aⱼ)(bᵢ·bⱼ), two N×N Gram matrices. Both in float64, so the value is as
+    exact as the norm of the multiplied-out gradient (measured float32, 784×256, batch 10:
+    multiplying out and taking the norm 64 µs, this 13.5 µs)."""
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    if len(a) == 1:
+        return math.sqrt(np.vdot(a, a) * np.vdot(b, b))
+    return math.sqrt(max(np.vdot(a @ a.T, b @ b.T), 0.0))
+
+
 class Layer:
     """A layer of the network.
 
@@ -36,6 +50,11 @@ class Layer:
     qualifies them as ``"{layer.name}.{short}"``. ``buffers`` holds state that is saved
     with the weights but not trained (batch norm's running statistics).
     Kernels never write into the arrays they are given.
+
+    ``products`` holds gradients left unmultiplied: when the network's backward is asked to
+    (``defer_products``), a dense layer keeps ∂E/∂W = xᵀ·δ as its factors (x, δ) instead of the
+    matrix, and the trainer's SGD applies W ← W − η·xᵀδ as one BLAS call. A name is in
+    ``grads`` or in ``products``, never both; ``Network.gradients()`` multiplies products out.
     """
 
     kind = "layer"
@@ -49,6 +68,8 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
+        self.products: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.defer_products = False     # set by Network.backward for this pass
         self.need_dx = True      # the first layer may skip computing ∂E/∂x
         self.out: np.ndarray | None = None   # last forward output (after activation)
 
@@ -61,6 +82,8 @@ class Layer:
     def gradient_norm(self, k: str) -> float:
         """‖∂E/∂k‖ over all entries of the last backward pass's gradient (the trainer's
         grad_norms): one BLAS dot product, no temporary array."""
+        if k in self.products:
+            return product_norm(*self.products[k])
         return l2_norm(self.grads[k])
 
     def __repr__(self) -> str:

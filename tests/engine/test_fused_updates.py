@@ -1,0 +1,201 @@
+"""Dense weight gradients left as their factors xᵀ·δ and applied by SGD in one BLAS call
+(Layer.products, Network.backward(defer_products=True), Optimizer.update_product): the same
+gradients, the same norms and, up to the last rounding, the same weights as the plain way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from nnstudio.engine.layers.base import product_norm
+from nnstudio.engine.optimizers import RULES, make_optimizer
+from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
+from nnstudio.engine.trainer import SMALL_BATCH, Trainer
+
+from engine_helpers import assert_one_rounding_apart, dense, labels, make_net, rng
+
+
+def big_net(dtype="float64", **kw):
+    # 120×64 = 7680 weights (deferred: ≥ Dense.FACTORED_NORM_MIN); 64×5 = 320 (multiplied out)
+    return make_net([dense(64), dense(5, "softmax")], (120,), "cross_entropy", dtype=dtype, **kw)
+
+
+def direct_norm(a) -> float:
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64)))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 32])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_product_norm_is_the_norm_of_the_product(n, dtype):
+    a = rng(1).standard_normal((n, 50)).astype(dtype)
+    b = rng(2).standard_normal((n, 30)).astype(dtype)
+    expected = direct_norm(np.dot(a.T.astype(np.float64), b.astype(np.float64)))
+    assert product_norm(a, b) == pytest.approx(expected, rel=1e-12)
+
+
+def test_product_norm_of_cancelling_rows_is_small():
+    """Two samples pulling in opposite directions: the Gram sum cancels, never below zero."""
+    a = np.ones((2, 40))
+    b = np.array([[1.0, -2.0, 3.0], [-1.0, 2.0, -3.0]])
+    assert product_norm(a, b) == 0.0
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_deferred_backward_keeps_the_factors_and_gradients_multiplies_them_out(n):
+    x, t = rng(3).random((n, 120)), labels(n, 5)
+    plain, deferred = big_net(), big_net()
+    plain.loss(x, t)
+    plain.backward()
+    deferred.loss(x, t)
+    deferred.backward(defer_products=True)
+    big, small = deferred.layers
+    assert set(big.products) == {"W"} and "W" not in big.grads and "b" in big.grads
+    assert small.products == {} and "W" in small.grads      # too small to pay
+    xs, ds = big.products["W"]
+    np.testing.assert_array_equal(xs, x)
+    expected = plain.gradients()
+    got = deferred.gradients()
+    assert list(got) == list(expected) == list(deferred.parameters())
+    for k in expected:
+        np.testing.assert_array_equal(got[k], expected[k])
+    assert big.gradient_norm("W") == pytest.approx(direct_norm(expected["dense_1.W"]), rel=1e-12)
+    # a plain pass afterwards leaves no factors behind
+    deferred.loss(x, t)
+    deferred.backward()
+    assert big.products == {} and "W" in big.grads
+
+
+@pytest.mark.parametrize("reg", [{"weight_decay": 0.1}, {"l1": 0.01}])
+def test_regularized_networks_do_not_defer(reg):
+    """Weight decay and L1 add to the matrix ∂E/∂W, so it must exist."""
+    net = big_net(**reg)
+    net.loss(rng(3).random((1, 120)), labels(1, 5))
+    net.backward(defer_products=True)
+    assert all(not l.products for l in net.layers)
+
+
+def test_a_recorded_backward_does_not_defer():
+    net = big_net()
+    seen = []
+    net.loss(rng(3).random((1, 120)), labels(1, 5))
+    net.backward(rec=lambda *a, **k: seen.append(k), defer_products=True)
+    assert all(not l.products for l in net.layers)
+    assert any("dW" in k for k in seen)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_applies_the_product_in_place_one_rounding_from_the_plain_step(n, dtype):
+    a = rng(4).standard_normal((n, 90)).astype(dtype)
+    b = rng(5).standard_normal((n, 70)).astype(dtype)
+    w = rng(6).standard_normal((90, 70)).astype(dtype)
+    before = w.copy()
+    opt = make_optimizer(OptimizerSpec(name="sgd", lr=0.05))
+    assert opt.prepare_products()
+    opt.begin_step()
+    opt.update_product("W", w, a, b)                  # in place: w is the network's live array
+    step = 0.05 * np.dot(a.T, b)
+    plain = before.copy()
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.05)).update("W", plain, np.dot(a.T, b))
+    assert_one_rounding_apart(w, plain, before, step)
+    # the same inputs give the same bits every time
+    again = before.copy()
+    opt.update_product("W", again, a, b)
+    np.testing.assert_array_equal(again, w)
+
+
+def test_sgd_product_on_a_non_contiguous_matrix_takes_the_plain_step():
+    a, b = rng(4).standard_normal((3, 40)), rng(5).standard_normal((3, 30))
+    base = rng(6).standard_normal((30, 40))
+    w = base.T                                   # a transposed view: not one row-major block
+    expected = base.T.copy()
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update("W", expected, np.dot(a.T, b))
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, a, b)
+    np.testing.assert_array_equal(w, expected)
+    np.testing.assert_array_equal(base.T, expected)      # updated where it lives
+
+
+@pytest.mark.parametrize("name", [r for r in RULES if r != "sgd"])
+def test_other_rules_multiply_the_product_out_and_step_as_usual(name):
+    a, b = rng(4).standard_normal((3, 40)), rng(5).standard_normal((3, 30))
+    w, twin = rng(6).standard_normal((40, 30)), None
+    twin = w.copy()
+    fused, plain = (make_optimizer(OptimizerSpec(name=name, lr=0.1)) for _ in range(2))
+    assert not fused.prepare_products()
+    for _ in range(3):
+        fused.begin_step()
+        plain.begin_step()
+        fused.update_product("W", w, a, b)
+        plain.update("W", twin, np.dot(a.T, b))
+    np.testing.assert_array_equal(w, twin)
+
+
+def run_pair(batch_size, name="sgd", n=24):
+    """The trainer and a twin network stepped the textbook way on the same batches."""
+    x = rng(7).random((n, 120))
+    t = labels(n, 5)
+    trainer = Trainer(big_net(), make_optimizer(OptimizerSpec(name=name, lr=0.1)),
+                      TrainingSpec(batch_size=batch_size, epochs=1, seed=0), x, t)
+    twin = big_net()
+    opt = make_optimizer(OptimizerSpec(name=name, lr=0.1))
+    order = np.random.default_rng(np.random.SeedSequence(0).spawn(3)[2]).permutation(n)
+    return trainer, twin, opt, x, t, order
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_trainer_with_sgd_defers_small_batches_and_matches_the_textbook_step(batch_size):
+    trainer, twin, opt, x, t, order = run_pair(batch_size)
+    big = trainer.network.layers[0]
+    for step, snap in enumerate(trainer.run()):
+        assert set(big.products) == {"W"}
+        idx = order[step * batch_size:(step + 1) * batch_size]
+        twin.loss(x[idx], t[idx])
+        twin.backward()
+        grads = twin.gradients()
+        assert dict(snap.grad_norms) == pytest.approx({k: direct_norm(g) for k, g in grads.items()}, rel=1e-12)
+        before = {k: w.copy() for k, w in twin.parameters().items()}
+        opt.step(twin.parameters(), grads)
+        for k, w in twin.parameters().items():
+            got = trainer.network.parameters()[k]
+            if k == "dense_1.W":
+                assert_one_rounding_apart(got, w, before[k], 0.1 * grads[k])
+            else:
+                np.testing.assert_array_equal(got, w)
+            assert snap.weight_norms[k] == pytest.approx(direct_norm(got), rel=1e-12)
+            got[...] = w       # go on from the same weights
+
+
+def test_same_seed_same_bits_with_fused_updates():
+    runs = []
+    for _ in range(2):
+        trainer = run_pair(2)[0]
+        list(trainer.run())
+        runs.append(trainer.network.state_dict())
+    for k in runs[0]:
+        np.testing.assert_array_equal(runs[0][k], runs[1][k])
+
+
+@pytest.mark.parametrize("batch_size,name", [(SMALL_BATCH + 1, "sgd"), (2, "momentum")])
+def test_large_batches_and_other_rules_step_exactly_as_the_textbook(batch_size, name):
+    trainer, twin, opt, x, t, order = run_pair(batch_size, name, n=2 * (SMALL_BATCH + 1))
+    for step, snap in enumerate(trainer.run()):
+        assert not trainer.network.layers[0].products
+        idx = order[step * batch_size:(step + 1) * batch_size]
+        twin.loss(x[idx], t[idx])
+        twin.backward()
+        opt.step(twin.parameters(), twin.gradients())
+        for k, w in twin.parameters().items():
+            np.testing.assert_array_equal(trainer.network.parameters()[k], w)
+
+
+def test_the_one_thread_limit_covers_the_fused_update_blas():
+    """SciPy brings its own BLAS; it must be loaded before the trainer limits the threads, or
+    its gemm would run with every core while the rest of a small-batch step runs on one."""
+    trainer = run_pair(1)[0]
+    gen = trainer.run()
+    next(gen)
+    libs = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert any("scipy" in i["filepath"] and "numpy" not in i["filepath"] for i in libs)
+    assert all(i["num_threads"] == 1 for i in libs), libs
+    gen.close()

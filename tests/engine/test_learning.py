@@ -1,10 +1,13 @@
 """It learns (ISSUE 2 §4, CURRICULUM §5): MNIST 784-50-10 and iris, and one MNIST epoch agrees
 with PyTorch started from the same weights and batch order.
 
-Measured on this machine, seed 0, float32 (test accuracy after epochs 1…6):
-0.9202, 0.9295, 0.9420, 0.9478, 0.9534, 0.9562. With exactly these settings no correct engine
-reaches 0.95 within 3 epochs (PyTorch from the same weights and batch order gives the same
-numbers); it gets there in epoch 5, and the test below asks for it by epoch 6.
+Measured on this machine, seed 0, float32 (test accuracy after epochs 1…6), with the book's
+pixels scaled to [0, 1]: 0.9202, 0.9295, 0.9420, 0.9478, 0.9534, 0.9562. With those inputs no
+correct engine reaches 0.95 within 3 epochs (PyTorch from the same weights and batch order
+gives the same numbers); it gets there in epoch 5, and the first test asks for it by epoch 6.
+With the data set's "standardize" option (each pixel to mean 0, std 1 over the training set)
+the same network and settings reach 0.9414, 0.9505, 0.9580 (seed 1: 0.9425, 0.9545, 0.9575):
+≥ 0.95 within 3 epochs, as issue 2 asks.
 """
 
 from __future__ import annotations
@@ -56,6 +59,18 @@ def test_mnist_784_50_10_learns(mnist_run):
     assert acc[EPOCHS - 1] >= 0.95          # measured 0.953 after 5, 0.956 after 6
     assert all(b < a for a, b in zip(mnist_run["test_loss"], mnist_run["test_loss"][1:]))
     assert mnist_run["snapshots"][-1].iteration == EPOCHS * 600
+
+
+def test_mnist_784_50_10_standardized_reaches_095_within_3_epochs():
+    ds = load({"name": "mnist", "normalize": "standardize"})
+    net = Network(NetworkSpec.from_dict(MNIST_NET), dtype="float32", seed=0)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.1)),
+                      TrainingSpec(batch_size=100, epochs=3, seed=0),
+                      ds.x_train, ds.y_train, ds.x_test, ds.y_test, evaluate_train=False)
+    acc = [s.test_accuracy for s in trainer.run() if s.epoch_end]
+    print("standardized MNIST test accuracy per epoch:", acc)
+    assert len(acc) == 3 and len(ds.x_train) == 60000 and len(ds.x_test) == 10000
+    assert max(acc) >= 0.95                  # measured 0.9505 after 2 epochs, 0.9580 after 3
 
 
 def test_iris_learns():

@@ -15,6 +15,7 @@ LIBRARIES = (
     ("PySide6-Essentials", "Qt for Python (PySide6)", "LGPL-3.0"),
     ("pyqtgraph", "pyqtgraph", "MIT"),
     ("numpy", "NumPy", "BSD-3-Clause"),
+    ("scipy", "SciPy", "BSD-3-Clause"),
     ("superqt", "superqt", "BSD-3-Clause"),
     ("psygnal", "psygnal", "BSD-3-Clause"),
     ("threadpoolctl", "threadpoolctl", "BSD-3-Clause"),

@@ -72,7 +72,8 @@ class Network:
     def named_layers(self) -> tuple[tuple[Layer, Mapping[str, str]], ...]:
         """Each layer that has parameters, with its short → qualified parameter names, in the
         order of :meth:`parameters`. Fixed for the network's life: callers may keep it and
-        read ``layer.params[k]`` / ``layer.grads[k]`` for the live arrays."""
+        read ``layer.params[k]`` / ``layer.grads[k]`` (or ``layer.products[k]`` after a deferring
+        backward) for the live arrays."""
         return self._named
 
     def weight_names(self) -> list[str]:

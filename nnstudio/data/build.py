@@ -58,6 +58,7 @@ def assemble(
             f"data set {info.name!r}: no training samples are left after the test and "
             "validation splits; lower test_ratio or validation_ratio",
             "validation_ratio" if ratio > 0 else "test_ratio",
+            code="no_training_samples", dataset=info.name,
         )
     normalizer = Normalizer.fit(options.get("normalize", "none"), x_train)
     x_train = normalizer(x_train)

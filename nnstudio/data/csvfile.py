@@ -136,7 +136,7 @@ def _split_rows(
             return
         except csv.Error as exc:
             raise DataFileError(path or "<sample>", f"malformed CSV ({exc})",
-                                reader.line_num) from None
+                                reader.line_num, code="malformed_csv", detail=str(exc)) from None
         if fields and any(f.strip() for f in fields):
             yield reader.line_num, fields
 
@@ -192,16 +192,18 @@ def _column_index(ref: int | str, names: list[str] | None, n: int, option: str) 
         if names is None:
             raise OptionError(
                 f"option {option!r} names the column {ref!r} but the file has no header "
-                "line; give a 0-based column index instead", option)
+                "line; give a 0-based column index instead", option, code="column_needs_header",
+                column=ref)
         if ref not in names:
             raise OptionError(
                 f"option {option!r}: no column named {ref!r}; the columns are "
-                f"{', '.join(repr(c) for c in names)}", option)
+                f"{', '.join(repr(c) for c in names)}", option, code="no_such_column", column=ref,
+                columns=tuple(names))
         return names.index(ref)
     if not -n <= ref < n:
         raise OptionError(
             f"option {option!r}: column index {ref} is out of range for {n} columns "
-            f"(0..{n - 1}, or -1 for the last)", option)
+            f"(0..{n - 1}, or -1 for the last)", option, code="column_out_of_range", index=ref, count=n)
     return ref % n
 
 
@@ -211,12 +213,14 @@ def _parse_value(path: Path, line: int, text: str, column: str) -> float:
         shown = "an empty field" if not value else repr(value)
         raise DataFileError(
             path, f"column {column}: missing value ({shown}, NaN); fill it in or remove the row",
-            line)
+            line, code="missing_value", column=column, value=value)
     number = _number(value)
     if number is None:
-        raise DataFileError(path, f"column {column}: {value!r} is not a number", line)
+        raise DataFileError(path, f"column {column}: {value!r} is not a number", line,
+                            code="not_a_number", column=column, value=value)
     if not math.isfinite(number):
-        raise DataFileError(path, f"column {column}: {value!r} is not a finite number", line)
+        raise DataFileError(path, f"column {column}: {value!r} is not a finite number", line,
+                            code="not_finite", column=column, value=value)
     return number
 
 
@@ -238,46 +242,48 @@ def read_csv(
     path = Path(path)
     try:
         if path.is_dir():
-            raise DataFileError(path, "is a folder, not a file")
+            raise DataFileError(path, "is a folder, not a file", code="is_folder")
         gz = _is_gzip(path)
         size = _text_size(path, gz)
     except FileNotFoundError:
-        raise DataFileError(path, "file not found") from None
+        raise DataFileError(path, "file not found", code="file_not_found") from None
     except OSError as exc:
-        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})", code="unreadable",
+                            detail=str(exc.strerror or exc)) from None
     if size == 0:
-        raise DataFileError(path, "the file is empty")
+        raise DataFileError(path, "the file is empty", code="file_empty")
     limit = available_memory() if memory_limit is None else memory_limit
     if limit is not None and size * MEMORY_FACTOR > limit:
         raise DataFileError(
             path,
             f"too large to load: {_mb(size)} of text needs about {_mb(size * MEMORY_FACTOR)} "
-            f"of memory but only {_mb(limit)} is available",
+            f"of memory but only {_mb(limit)} is available", code="too_large", size=_mb(size),
+            needed=_mb(size * MEMORY_FACTOR), available=_mb(limit),
         )
     try:
         return _read(path, gz, label, task, header, delimiter, ignore)
     except UnicodeDecodeError as exc:
         raise DataFileError(path, f"is not UTF-8 text (byte {exc.start} of a line cannot be "
-                            "decoded); is it really a CSV file?") from None
+                            "decoded); is it really a CSV file?", code="not_utf8", byte=exc.start) from None
     except EOFError:
         raise DataFileError(
-            path, "truncated gzip file (the compressed stream ends early)") from None
+            path, "truncated gzip file (the compressed stream ends early)", code="truncated_gzip") from None
     except (gzip.BadGzipFile, OSError) as exc:
-        raise DataFileError(path, f"cannot be read ({exc})") from None
+        raise DataFileError(path, f"cannot be read ({exc})", code="unreadable", detail=str(exc)) from None
 
 
 def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
     with _open_text(path, gz) as handle:
         sample = list(islice(handle, SAMPLE_LINES))
     if not any(line.strip() for line in sample):
-        raise DataFileError(path, "the file is empty (blank lines only)")
+        raise DataFileError(path, "the file is empty (blank lines only)", code="file_empty")
     if delimiter == "auto":
         try:
             delimiter = _sniff(sample)
         except ValueError:
             raise DataFileError(
                 path, "found a single column: a data set needs at least one feature column "
-                "and a label column (separated by , ; | tab or spaces)") from None
+                "and a label column (separated by , ; | tab or spaces)", code="single_column") from None
     sample_rows = []
     try:
         for _, fields in _split_rows(io.StringIO("".join(sample)), delimiter, strict=False):
@@ -294,22 +300,22 @@ def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
         try:
             first_line, first = next(rows)
         except StopIteration:
-            raise DataFileError(path, "the file is empty") from None
+            raise DataFileError(path, "the file is empty", code="file_empty") from None
         n_columns = len(first)
         if n_columns < 2:
             raise DataFileError(path, "a data set needs at least one feature column and a "
-                                "label column", first_line)
+                                "label column", first_line, code="too_few_columns")
         names = [f.strip() for f in first] if has_header else None
         labels_ref = label if isinstance(label, tuple) else (label,)
         if task == "classification" and len(labels_ref) != 1:
             raise OptionError("option 'label': classification takes exactly one label column",
-                              "label")
+                              "label", code="one_label_column")
         label_cols = [_column_index(r, names, n_columns, "label") for r in labels_ref]
         ignored = {_column_index(r, names, n_columns, "ignore") for r in ignore}
         feature_cols = [j for j in range(n_columns) if j not in label_cols and j not in ignored]
         if not feature_cols:
             raise OptionError("no feature columns are left besides the label and ignored "
-                              "columns", "label")
+                              "columns", "label", code="no_feature_columns")
         col_names = names or [str(j) for j in range(n_columns)]
 
         def column(j: int) -> str:
@@ -324,14 +330,16 @@ def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
             if len(fields) != n_columns:
                 raise DataFileError(
                     path, f"expected {n_columns} fields (as on line {first_line}), found "
-                    f"{len(fields)}", line)
+                    f"{len(fields)}", line, code="field_count", expected=n_columns, found=len(fields),
+                    first_line=first_line)
             for j in feature_cols:
                 features.append(_parse_value(path, line, fields[j], column(j)))
             if task == "classification":
                 value = fields[label_cols[0]].strip()
                 if value.lower() in MISSING:
                     raise DataFileError(
-                        path, f"column {column(label_cols[0])}: missing label", line)
+                        path, f"column {column(label_cols[0])}: missing label", line,
+                        code="missing_label", column=column(label_cols[0]))
                 text_labels.append(value)
                 label_lines.append(line)
             else:
@@ -339,7 +347,7 @@ def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
                     numeric_labels.append(_parse_value(path, line, fields[j], column(j)))
     n_rows = len(features) // len(feature_cols)
     if n_rows == 0:
-        raise DataFileError(path, "has a header line but no data rows")
+        raise DataFileError(path, "has a header line but no data rows", code="header_only")
     x = np.frombuffer(features, dtype=np.float64).reshape(n_rows, len(feature_cols))
     if task == "classification":
         y, class_names = _classes(path, text_labels, label_lines)
@@ -370,7 +378,7 @@ def _classes(path: Path, values: list[str], lines: array) -> tuple[np.ndarray, t
             if not math.isfinite(n) or n != int(n):
                 raise DataFileError(
                     path, f"label {v!r} is not an integer class (for numeric targets set "
-                    "\"task\": \"regression\")", line)
+                    "\"task\": \"regression\")", line, code="label_not_integer", value=v)
         ints = np.array([int(n) for n in numbers], dtype=np.int64)
         uniques, y = np.unique(ints, return_inverse=True)
         names = tuple(str(u) for u in uniques)
@@ -380,8 +388,8 @@ def _classes(path: Path, values: list[str], lines: array) -> tuple[np.ndarray, t
     if len(names) > MAX_CLASSES:
         raise DataFileError(
             path, f"the label column holds {len(names)} different values; is it the right "
-            "column, or is this a regression task?")
+            "column, or is this a regression task?", code="too_many_classes", count=len(names))
     if len(names) < 2:
         raise DataFileError(path, f"the label column holds a single class ({names[0]!r}); "
-                            "classification needs at least two")
+                            "classification needs at least two", code="single_class", value=names[0])
     return y.astype(np.int64).reshape(-1), names

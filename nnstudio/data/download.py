@@ -155,20 +155,26 @@ def _fetch(
                         received += len(chunk)
                         report(len(chunk), None)
             except urllib.error.HTTPError as exc:
-                raise DownloadError(f"{url}: HTTP error {exc.code} ({exc.reason})") from None
+                raise DownloadError(f"{url}: HTTP error {exc.code} ({exc.reason})", code="http_error",
+                                    url=url, status=exc.code, reason=str(exc.reason)) from None
             except urllib.error.URLError as exc:
-                raise DownloadError(f"{url}: cannot connect ({exc.reason})") from None
+                raise DownloadError(f"{url}: cannot connect ({exc.reason})", code="cannot_connect",
+                                    url=url, reason=str(exc.reason)) from None
             except http.client.IncompleteRead as exc:
                 raise DownloadError(
                     f"{url}: the transfer was interrupted after "
                     f"{received + len(exc.partial)} bytes"
-                    + (f" of {received + len(exc.partial) + exc.expected}" if exc.expected else "")
+                    + (f" of {received + len(exc.partial) + exc.expected}" if exc.expected else ""),
+                    code="interrupted", url=url, received=received + len(exc.partial),
+                    total=received + len(exc.partial) + exc.expected if exc.expected else None,
                 ) from None
             except (http.client.HTTPException, OSError) as exc:
-                raise DownloadError(f"{url}: the transfer failed ({exc})") from None
+                raise DownloadError(f"{url}: the transfer failed ({exc})", code="transfer_failed",
+                                    url=url, detail=str(exc)) from None
         if length is not None and received != length:
             raise DownloadError(
-                f"{url}: the transfer was interrupted after {received} of {length} bytes")
+                f"{url}: the transfer was interrupted after {received} of {length} bytes",
+                code="interrupted", url=url, received=received, total=length)
         actual = digest.hexdigest()
         if actual != remote_file.md5.lower():
             raise ChecksumError(remote_file.name, remote_file.md5.lower(), actual)
@@ -203,19 +209,22 @@ def download(
             remote = REMOTE_SETS[name]
         except KeyError:
             raise DataError(
-                f"no downloadable data set named {name!r}; known: {', '.join(REMOTE_SETS)}"
+                f"no downloadable data set named {name!r}; known: {', '.join(REMOTE_SETS)}",
+                code="unknown_download", name=name, known=tuple(REMOTE_SETS),
             ) from None
     url_base = base_url or remote.base_url
     if not url_base.startswith(("http://", "https://")):
         raise DownloadError(f"the download address must start with http:// or https://, "
-                            f"not {url_base!r}")
+                            f"not {url_base!r}", code="bad_address", url=url_base)
     if not url_base.endswith("/"):
         url_base += "/"
     folder = Path(dest_dir) if dest_dir is not None else default_dir(remote.name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DownloadError(f"cannot create the folder {folder} ({exc.strerror or exc})") from None
+        raise DownloadError(f"cannot create the folder {folder} ({exc.strerror or exc})",
+                            code="cannot_create_folder", folder=str(folder),
+                            detail=str(exc.strerror or exc)) from None
 
     sizes = [f.size or 0 for f in remote.files]
     done = 0

@@ -97,7 +97,8 @@ def _tokens(text: str):
             literal = text[start:i]
             value = float(literal)
             if not math.isfinite(value):
-                raise ExpressionError(f"number {literal} is too large", text, start)
+                raise ExpressionError(f"number {literal} is too large", text, start,
+                                      code="expr_number_too_large", number=literal)
             yield Token("num", literal, start, value)
         elif _is_name_start(ch):
             start = i
@@ -121,7 +122,8 @@ def _tokens(text: str):
             yield Token(ch, ch, i)
             i += 1
         else:
-            raise ExpressionError(f"unexpected character {ch!r}", text, i)
+            raise ExpressionError(f"unexpected character {ch!r}", text, i, code="expr_bad_character",
+                                  character=ch)
     yield Token("end", "", n)
 
 
@@ -214,27 +216,29 @@ class _Parser:
             self._current = None  # the next token is read when it is looked at
         return token
 
-    def error(self, message: str, token: Token | None = None) -> ExpressionError:
+    def error(self, message: str, token: Token | None = None, *, code: str,
+              **details) -> ExpressionError:
         token = token or self.current
-        return ExpressionError(message, self.text, token.pos)
+        return ExpressionError(message, self.text, token.pos, code=code, **details)
 
     def parse(self) -> _Node:
         if self.current.kind == "end":
-            raise self.error("the expression is empty")
+            raise self.error("the expression is empty", code="expr_empty")
         node = self.expression(0)
         token = self.current
         if token.kind != "end":
             if token.kind == ")":
-                raise self.error("unmatched ')'")
+                raise self.error("unmatched ')'", code="expr_unmatched_close")
             if token.kind in ("num", "name", "("):
-                raise self.error(f"expected an operator before {token.text!r}")
-            raise self.error(f"unexpected {token.text!r}")
+                raise self.error(f"expected an operator before {token.text!r}", code="expr_operator_missing",
+                                 found=token.text)
+            raise self.error(f"unexpected {token.text!r}", code="expr_unexpected", found=token.text)
         return node
 
     def expression(self, min_power: int) -> _Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error("the expression is nested too deeply")
+            raise self.error("the expression is nested too deeply", code="expr_too_deep")
         left = self.prefix()
         while True:
             token = self.current
@@ -281,10 +285,12 @@ class _Parser:
         if token.kind == "name":
             return self.name(token)
         if token.kind == "end":
-            raise self.error("the expression ends too early", token)
+            raise self.error("the expression ends too early", token, code="expr_ends_early")
         if token.kind == ")":
-            raise self.error("expected a number, x, a function or '(' before ')'", token)
-        raise self.error(f"expected a number, x, a function or '(' before {token.text!r}", token)
+            raise self.error("expected a number, x, a function or '(' before ')'", token,
+                             code="expr_operand_missing", found=")")
+        raise self.error(f"expected a number, x, a function or '(' before {token.text!r}", token,
+                         code="expr_operand_missing", found=token.text)
 
     def name(self, token: Token) -> _Node:
         name = token.text
@@ -294,13 +300,14 @@ class _Parser:
             return _Number(CONSTANTS[name])
         if name in FUNCTIONS:
             if self.current.kind != "(":
-                raise self.error(f"expected '(' after {name}")
+                raise self.error(f"expected '(' after {name}", code="expr_call_needs_paren", function=name)
             opening = self.advance()
             argument = self.expression(0)
             self.expect_close(opening)
             return _Call(name, argument)
         allowed = ", ".join([VARIABLE, "pi", "e", *FUNCTIONS])
-        raise self.error(f"unknown name {name!r} (allowed: {allowed})", token)
+        raise self.error(f"unknown name {name!r} (allowed: {allowed})", token, code="expr_unknown_name",
+                         name=name, allowed=allowed)
 
     def expect_close(self, opening: Token) -> None:
         token = self.current
@@ -308,8 +315,10 @@ class _Parser:
             self.advance()
             return
         if token.kind == "end":
-            raise self.error(f"missing ')' for the '(' at position {opening.pos}")
-        raise self.error(f"expected ')' but found {token.text!r}")
+            raise self.error(f"missing ')' for the '(' at position {opening.pos}", code="expr_unclosed",
+                             opening=opening.pos)
+        raise self.error(f"expected ')' but found {token.text!r}", code="expr_close_missing",
+                         found=token.text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,8 +348,8 @@ class Expression:
 def parse_expression(text: str) -> Expression:
     """Parse ``text`` into an :class:`Expression`; ExpressionError if it is not valid."""
     if not isinstance(text, str):
-        raise ExpressionError("the expression must be text", str(text), 0)
+        raise ExpressionError("the expression must be text", str(text), 0, code="expr_not_text")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters",
-                              text, MAX_LENGTH)
+                              text, MAX_LENGTH, code="expr_too_long", limit=MAX_LENGTH)
     return Expression(text, _Parser(text).parse())

@@ -93,10 +93,11 @@ def function_set(info: DatasetInfo, options: dict[str, Any]) -> Dataset:
             f"data set 'function': {text!r} is not defined at x = {where:g} (it gives "
             f"{y[bad][0]}); choose a range where it is",
             "expression" if options["expression"] is not None else "range",
+            code="function_undefined", expression=text, x=where,
         )
     if np.abs(y).max() > 3e38:
         raise OptionError(f"data set 'function': {text!r} is too large for float32 on this "
-                          "range", "range")
+                          "range", "range", code="function_too_large", expression=text)
     if options["noise"] > 0:
         y = y + options["noise"] * rng.standard_normal(n)
     resolved = dict(options, expression=text, range=(float(lo), float(hi)))

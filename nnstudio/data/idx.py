@@ -37,11 +37,12 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise DataFileError(path, "file not found") from None
+        raise DataFileError(path, "file not found", code="file_not_found") from None
     except IsADirectoryError:
-        raise DataFileError(path, "is a folder, not a file") from None
+        raise DataFileError(path, "is a folder, not a file", code="is_folder") from None
     except OSError as exc:
-        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})", code="unreadable",
+                            detail=str(exc.strerror or exc)) from None
 
 
 def decompress_if_gzip(path: Path, raw: bytes) -> bytes:
@@ -51,9 +52,9 @@ def decompress_if_gzip(path: Path, raw: bytes) -> bytes:
         return gzip.decompress(raw)
     except EOFError:
         raise DataFileError(
-            path, "truncated gzip file (the compressed stream ends early)") from None
+            path, "truncated gzip file (the compressed stream ends early)", code="truncated_gzip") from None
     except (gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise DataFileError(path, f"corrupt gzip data ({exc})") from None
+        raise DataFileError(path, f"corrupt gzip data ({exc})", code="corrupt_gzip", detail=str(exc)) from None
 
 
 def parse_idx(path: Path, data: bytes) -> np.ndarray:
@@ -62,20 +63,23 @@ def parse_idx(path: Path, data: bytes) -> np.ndarray:
     The result keeps the file's element type (in native byte order) and is read-only.
     """
     if len(data) < 4:
-        raise DataFileError(path, f"too short for an IDX file ({len(data)} bytes)")
+        raise DataFileError(path, f"too short for an IDX file ({len(data)} bytes)", code="idx_too_short",
+                            size=len(data))
     zero, type_code, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or type_code not in IDX_TYPES:
         raise DataFileError(
             path,
             f"not an IDX file: magic number 0x{data[:4].hex()} (expected 0x0000TTDD, "
             "TT a type code 08 09 0B 0C 0D 0E, DD the number of dimensions)",
+            code="not_idx", magic=data[:4].hex(),
         )
     if ndim == 0:
-        raise DataFileError(path, "IDX header declares 0 dimensions")
+        raise DataFileError(path, "IDX header declares 0 dimensions", code="idx_no_dimensions")
     header_len = 4 + 4 * ndim
     if len(data) < header_len:
         raise DataFileError(
-            path, f"truncated IDX header ({len(data)} bytes, {header_len} needed for {ndim} dims)"
+            path, f"truncated IDX header ({len(data)} bytes, {header_len} needed for {ndim} dims)",
+            code="idx_truncated_header", size=len(data), needed=header_len, dimensions=ndim,
         )
     dims = struct.unpack(f">{ndim}I", data[4:header_len])
     dtype = IDX_TYPES[type_code]
@@ -87,12 +91,13 @@ def parse_idx(path: Path, data: bytes) -> np.ndarray:
             path,
             f"truncated: the header announces {shape_text} values of type {dtype.name} "
             f"({expected} bytes) but only {body} bytes follow",
+            code="idx_truncated", shape=shape_text, dtype=dtype.name, expected=expected, found=body,
         )
     if body > expected:
         raise DataFileError(
             path,
             f"{body - expected} unexpected bytes after the {shape_text} values the header "
-            "announces",
+            "announces", code="idx_extra_bytes", extra=body - expected, shape=shape_text,
         )
     array = np.frombuffer(data, dtype=dtype, count=expected // dtype.itemsize, offset=header_len)
     array = array.reshape(dims)

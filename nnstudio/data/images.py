@@ -56,23 +56,28 @@ def read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndar
             images_path,
             f"holds a 1-dimensional array of {images.shape[0]} values; an images file has "
             "at least 2 dimensions (count, then the size of each sample)",
+            code="images_one_dimensional", count=images.shape[0],
         )
     if labels.ndim != 1:
         raise DataFileError(
             labels_path,
             f"holds an array of shape {labels.shape}; a labels file has 1 dimension",
+            code="labels_not_one_dimensional", shape=tuple(labels.shape),
         )
     if labels.dtype.kind not in "iu":
-        raise DataFileError(labels_path, f"labels must be integers, not {labels.dtype.name}")
+        raise DataFileError(labels_path, f"labels must be integers, not {labels.dtype.name}",
+                            code="labels_not_integer", dtype=labels.dtype.name)
     if len(images) != len(labels):
         raise DataFileError(
             labels_path,
             f"holds {len(labels)} labels but {images_path} holds {len(images)} images",
+            code="count_mismatch", labels=len(labels), images=len(images), images_path=str(images_path),
         )
     if len(labels) == 0:
-        raise DataFileError(labels_path, "holds no samples")
+        raise DataFileError(labels_path, "holds no samples", code="no_samples")
     if labels.min() < 0:
-        raise DataFileError(labels_path, f"has a negative label ({labels.min()})")
+        raise DataFileError(labels_path, f"has a negative label ({labels.min()})",
+                            code="negative_label", value=int(labels.min()))
     return images, labels.astype(np.int64)
 
 
@@ -86,7 +91,7 @@ def _subsample(
         raise OptionError(
             f"option {split_name + '_size'!r} is {size} but only {len(labels)} {split_name} "
             "samples exist",
-            split_name + "_size",
+            split_name + "_size", code="size_too_large", value=size, available=len(labels),
         )
     if options["subset"] == "first":
         idx = np.arange(size)
@@ -126,7 +131,8 @@ def image_set(
             raise DataFileError(
                 test[0],
                 f"holds samples of shape {test_images.shape[1:]} but {train[0]} holds "
-                f"{images.shape[1:]}",
+                f"{images.shape[1:]}", code="test_shape_mismatch", shape=tuple(test_images.shape[1:]),
+                train_path=str(train[0]), train_shape=tuple(images.shape[1:]),
             )
     else:
         keep, held = split(
@@ -146,7 +152,8 @@ def image_set(
         raise OptionError(
             f"data set {info.name!r}: {len(class_names)} class names given but the labels "
             f"go up to {n_classes - 1}",
-            "class_names",
+            "class_names", code="too_few_class_names", dataset=info.name, given=len(class_names),
+            highest=n_classes - 1,
         )
     return assemble(
         info, options,

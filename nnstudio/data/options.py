@@ -57,14 +57,16 @@ def _check_bounds(set_name: str, spec: OptionSpec, value: float) -> None:
         raise OptionError(
             f"data set {set_name!r}: option {spec.name!r} must be in {_describe_range(spec)}, "
             f"not {value!r}",
-            spec.name,
+            spec.name, code="option_out_of_range", dataset=set_name, value=value,
+            low=spec.minimum, high=spec.maximum, high_open=spec.exclusive_max,
         )
 
 
-def _bad(set_name: str, spec: OptionSpec, expected: str, value: Any) -> OptionError:
+def _bad(set_name: str, spec: OptionSpec, expected: str, value: Any, code: str,
+         **details: Any) -> OptionError:
     return OptionError(
         f"data set {set_name!r}: option {spec.name!r} must be {expected}, not {value!r}",
-        spec.name,
+        spec.name, code=code, dataset=set_name, value=value, **details,
     )
 
 
@@ -73,7 +75,8 @@ def _column_ref(set_name: str, spec: OptionSpec, value: Any) -> int | str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise _bad(set_name, spec, "a column name or a 0-based column index", value)
+    raise _bad(set_name, spec, "a column name or a 0-based column index", value,
+               code="option_not_column")
 
 
 def check_value(set_name: str, spec: OptionSpec, value: Any, base_dir: Path | None) -> Any:
@@ -81,36 +84,37 @@ def check_value(set_name: str, spec: OptionSpec, value: Any, base_dir: Path | No
     if value is None:
         if spec.nullable:
             return None
-        raise _bad(set_name, spec, "set", value)
+        raise _bad(set_name, spec, "set", value, code="option_not_set")
     kind = spec.kind
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _bad(set_name, spec, "an integer", value)
+            raise _bad(set_name, spec, "an integer", value, code="option_not_integer")
         _check_bounds(set_name, spec, value)
         return value
     if kind == "float":
         if not _is_number(value) or not math.isfinite(value):
-            raise _bad(set_name, spec, "a number", value)
+            raise _bad(set_name, spec, "a number", value, code="option_not_number")
         _check_bounds(set_name, spec, float(value))
         return float(value)
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _bad(set_name, spec, "true or false", value)
+            raise _bad(set_name, spec, "true or false", value, code="option_not_bool")
         return value
     if kind == "choice":
         if value not in spec.choices or isinstance(value, bool):
             choices = ", ".join(repr(c) for c in spec.choices)
-            raise _bad(set_name, spec, f"one of {choices}", value)
+            raise _bad(set_name, spec, f"one of {choices}", value, code="option_unknown_choice",
+                       choices=tuple(spec.choices))
         return value
     if kind == "str":
         if not isinstance(value, str):
-            raise _bad(set_name, spec, "text", value)
+            raise _bad(set_name, spec, "text", value, code="option_not_text")
         return value
     if kind == "path":
         if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
-            raise _bad(set_name, spec, "a file path", value)
+            raise _bad(set_name, spec, "a file path", value, code="option_not_path")
         path = Path(value).expanduser()
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
@@ -122,26 +126,29 @@ def check_value(set_name: str, spec: OptionSpec, value: Any, base_dir: Path | No
             or len(value) != length
             or not all(_is_number(v) and math.isfinite(v) for v in value)
         ):
-            raise _bad(set_name, spec, f"a list of {length} numbers", value)
+            raise _bad(set_name, spec, f"a list of {length} numbers", value,
+                       code="option_not_numbers", length=length)
         values = tuple(float(v) for v in value)
         if kind == "range" and not values[0] < values[1]:
-            raise _bad(set_name, spec, "[low, high] with low < high", value)
+            raise _bad(set_name, spec, "[low, high] with low < high", value,
+                       code="option_empty_range")
         for v in values:
             _check_bounds(set_name, spec, v)
         return values
     if kind == "column":
         if spec.multiple and isinstance(value, (list, tuple)):
             if not value:
-                raise _bad(set_name, spec, "at least one column", value)
+                raise _bad(set_name, spec, "at least one column", value, code="option_no_columns")
             return tuple(_column_ref(set_name, spec, v) for v in value)
         return _column_ref(set_name, spec, value)
     if kind == "columns":
         if not isinstance(value, (list, tuple)):
-            raise _bad(set_name, spec, "a list of column names or indices", value)
+            raise _bad(set_name, spec, "a list of column names or indices", value,
+                       code="option_not_columns")
         return tuple(_column_ref(set_name, spec, v) for v in value)
     if kind == "strings":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise _bad(set_name, spec, "a list of strings", value)
+            raise _bad(set_name, spec, "a list of strings", value, code="option_not_strings")
         return tuple(value)
     raise AssertionError(f"unknown option kind {kind!r}")  # a bug in a spec, not user input
 
@@ -160,7 +167,8 @@ def resolve(info: DatasetInfo, entry: dict[str, Any], base_dir: Path | None) -> 
         raise OptionError(
             f"data set {info.name!r}: unknown option{plural} {names}; allowed: "
             f"{', '.join(sorted(allowed))}",
-            unknown[0],
+            unknown[0], code="unknown_option", dataset=info.name, options=tuple(unknown),
+            known=tuple(sorted(allowed)),
         )
     resolved: dict[str, Any] = {}
     for spec in info.options:
@@ -169,7 +177,7 @@ def resolve(info: DatasetInfo, entry: dict[str, Any], base_dir: Path | None) -> 
         elif spec.required:
             raise OptionError(
                 f"data set {info.name!r}: option {spec.name!r} is required ({spec.description})",
-                spec.name,
+                spec.name, code="option_required", dataset=info.name,
             )
         else:
             resolved[spec.name] = spec.default

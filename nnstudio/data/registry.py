@@ -134,7 +134,8 @@ def _idx(info: DatasetInfo, options: dict[str, Any]) -> Dataset:
     if (options["test_images"] is None) != (options["test_labels"] is None):
         missing = "test_labels" if options["test_labels"] is None else "test_images"
         raise OptionError(f"data set 'idx': give both test_images and test_labels, or "
-                          f"neither ({missing!r} is missing)", missing)
+                          f"neither ({missing!r} is missing)", missing,
+                          code="test_pair_incomplete", missing=missing)
     test = None
     if options["test_images"] is not None:
         test = (options["test_images"], options["test_labels"])
@@ -222,7 +223,7 @@ def _remote_loader(remote: RemoteSet):
             raise DataFileError(
                 folder,
                 f"{remote.title} is not downloaded here; download it first (nnstudio.data."
-                f"download({remote.name!r}))",
+                f"download({remote.name!r}))", code="not_downloaded", title=remote.title, name=remote.name,
             )
         files = [folder / f.name for f in remote.files]
         return image_set(info, options, (files[0], files[1]), (files[2], files[3]),
@@ -288,7 +289,8 @@ def with_absolute_paths(spec: Mapping[str, Any], base_dir: os.PathLike | str | N
 def _entry(name: Any) -> _Entry:
     if not isinstance(name, str) or name not in _ALL:
         raise OptionError(
-            f"unknown data set {name!r}; known: {', '.join(_ALL)}", "name")
+            f"unknown data set {name!r}; known: {', '.join(_ALL)}", "name",
+            code="unknown_dataset", value=name, known=tuple(_ALL))
     return _ALL[name]
 
 
@@ -303,12 +305,14 @@ def load(spec: Mapping[str, Any] | str, *, base_dir: os.PathLike | str | None = 
         spec = {"name": spec}
     if not isinstance(spec, Mapping):
         raise OptionError(f"a dataset entry must be an object with a \"name\", not "
-                          f"{type(spec).__name__}")
+                          f"{type(spec).__name__}", code="entry_not_object",
+                          type=type(spec).__name__)
     if "name" not in spec:
-        raise OptionError("the dataset entry has no \"name\"", "name")
+        raise OptionError("the dataset entry has no \"name\"", "name", code="entry_no_name")
     entry = _entry(spec["name"])
     options = resolve(entry.info, dict(spec), Path(base_dir) if base_dir is not None else None)
     try:
         return entry.loader(entry.info, options)
     except MemoryError:
-        raise DataError(f"data set {entry.info.name!r}: not enough memory to load it") from None
+        raise DataError(f"data set {entry.info.name!r}: not enough memory to load it",
+                        code="out_of_memory", dataset=entry.info.name) from None

@@ -23,12 +23,36 @@ FORMAT = "nnstudio-project"
 VERSION = 1
 
 
-class ProjectError(ValueError):
-    """A project document that cannot be used; ``field`` names the offending entry."""
+#: Every kind of ProjectError, with the details it carries (besides ``field``). The UI has
+#: one plain sentence per code (nnstudio/ui/messages.py); a new code needs one there too.
+PROJECT_ERROR_CODES: dict[str, tuple[str, ...]] = {
+    "invalid": (),                        # anything else (reason says what)
+    "not_object": (),                     # the file's top level is not a JSON object
+    "wrong_format": ("value", "expected"),    # "format" is not "nnstudio-project"
+    "bad_version": ("value",),            # "version" is not a whole number >= 0
+    "newer_version": ("version", "supported"),
+    "unknown_key": ("key", "known"),
+    "missing_key": ("key",),
+    "not_an_object": ("key",),            # a part that must be a JSON object ("dataset", "train")
+    "dataset_no_name": (),                # the dataset entry names no data set
+}
 
-    def __init__(self, field: str, reason: str):
+
+class ProjectError(ValueError):
+    """A project document that cannot be used; ``field`` names the offending entry.
+
+    ``code`` (one of :data:`PROJECT_ERROR_CODES`) names the kind of problem and ``details``
+    its facts (e.g. ``{"key": "netwrok", "known": (...)}``); str() stays the plain English
+    ``field: reason`` the command line prints.
+    """
+
+    def __init__(self, field: str, reason: str, *, code: str = "invalid", **details: Any):
+        if code not in PROJECT_ERROR_CODES:
+            raise ValueError(f"unknown ProjectError code {code!r}")
         self.field = field
         self.reason = reason
+        self.code = code
+        self.details = MappingProxyType(dict(details))
         super().__init__(f"{field}: {reason}" if field else reason)
 
 
@@ -36,7 +60,8 @@ class ProjectVersionError(ProjectError):
     def __init__(self, version: Any):
         self.version = version
         super().__init__("version", f"version {version!r} is newer than this nnstudio understands "
-                                    f"(it reads versions up to {VERSION})")
+                                    f"(it reads versions up to {VERSION})",
+                         code="newer_version", version=version, supported=VERSION)
 
 
 def _migrate_v0(doc: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +70,7 @@ def _migrate_v0(doc: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     train = doc.pop("train", {})
     if not isinstance(train, dict):
-        raise ProjectError("train", "must be an object")
+        raise ProjectError("train", "must be an object", code="not_an_object", key="train")
     optimizer = {k: train.pop(k) for k in ("optimizer", "lr", "momentum", "rho", "beta1", "beta2", "eps")
                  if k in train}
     if "optimizer" in optimizer:
@@ -75,7 +100,7 @@ class Project:
 
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, Mapping) or not isinstance(self.dataset.get("name"), str):
-            raise ProjectError("dataset.name", "must name a data set")
+            raise ProjectError("dataset.name", "must name a data set", code="dataset_no_name")
         object.__setattr__(self, "dataset", _frozen_dataset(self.dataset))
 
     def with_(self, **changes: Any) -> "Project":
@@ -95,12 +120,14 @@ class Project:
         ValueError with ``.field``) for the network, optimizer and training parts.
         """
         if not isinstance(doc, Mapping):
-            raise ProjectError("", "a project file holds a JSON object at the top level")
+            raise ProjectError("", "a project file holds a JSON object at the top level", code="not_object")
         if doc.get("format") != FORMAT:
-            raise ProjectError("format", f"must be {FORMAT!r}, got {doc.get('format')!r}")
+            raise ProjectError("format", f"must be {FORMAT!r}, got {doc.get('format')!r}",
+                               code="wrong_format", value=doc.get("format"), expected=FORMAT)
         version = doc.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-            raise ProjectError("version", f"must be a whole number, got {version!r}")
+            raise ProjectError("version", f"must be a whole number, got {version!r}", code="bad_version",
+                               value=version)
         if version > VERSION:
             raise ProjectVersionError(version)
         doc = dict(doc)
@@ -109,11 +136,12 @@ class Project:
         known = {"format", "version", "network", "optimizer", "training", "dataset"}
         unknown = sorted(set(doc) - known)
         if unknown:
-            raise ProjectError(unknown[0], "unknown key; allowed: " + ", ".join(sorted(known)))
+            raise ProjectError(unknown[0], "unknown key; allowed: " + ", ".join(sorted(known)),
+                               code="unknown_key", key=unknown[0], known=tuple(sorted(known)))
         if "network" not in doc:
-            raise ProjectError("network", "missing")
+            raise ProjectError("network", "missing", code="missing_key", key="network")
         if not isinstance(doc.get("dataset", {"name": "mnist"}), Mapping):
-            raise ProjectError("dataset", "must be an object")
+            raise ProjectError("dataset", "must be an object", code="not_an_object", key="dataset")
         for part in ("optimizer", "training"):
             if part in doc and not isinstance(doc[part], Mapping):
                 raise SpecError(part, "an object", doc[part], code="not_object")

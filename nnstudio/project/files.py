@@ -68,9 +68,10 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
     except ProjectVersionError as err:
         raise ProjectFileError(path, f"was written by a newer nnstudio (format version {err.version}); "
                                      f"this one reads versions up to {VERSION} — please update "
-                                     "nnstudio to open it", kind=E.NEWER, field="version") from None
+                                     "nnstudio to open it", kind=E.NEWER, field="version") from err
     except (ProjectError, SpecError) as err:
-        raise ProjectFileError(path, str(err), kind=E.INVALID, field=getattr(err, "field", None)) from None
+        # from err: the UI words its sentence from the typed error's code (the cause)
+        raise ProjectFileError(path, str(err), kind=E.INVALID, field=getattr(err, "field", None)) from err
     except (TypeError, ValueError, KeyError) as err:
         # a value of a type no validator expected (e.g. a list where a number belongs)
         raise ProjectFileError(path, f"invalid project: {err}", kind=E.INVALID) from None

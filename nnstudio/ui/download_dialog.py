@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.data import REMOTE_SETS, ChecksumError, RemoteSet, download, list_downloads
 from nnstudio.data.download import DownloadCancelled, default_dir, is_downloaded
+from nnstudio.ui.messages import describe_error
 
 
 def _tr(text: str) -> str:
@@ -224,7 +225,7 @@ class DownloadDialog(QDialog):
                 % (err.filename, err.actual, err.expected))
         else:
             self.error.setText(_tr("The download failed: %s. Nothing half-finished was kept.")
-                               % str(err).rstrip("."))
+                               % describe_error(err).rstrip("."))
 
     def _on_finished(self) -> None:
         thread, self.thread = self.thread, None

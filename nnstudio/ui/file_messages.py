@@ -12,10 +12,13 @@ import os
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
+from nnstudio.engine.errors import SpecError
 from nnstudio.project import errors as E
 from nnstudio.project.errors import FileFormatError, WeightsFileError
+from nnstudio.project.model import ProjectError
 
 from .export import ExportError
+from .messages import describe_error
 
 translate = QCoreApplication.translate    # lupdate reads translate("context", "text") calls
 
@@ -51,9 +54,18 @@ def file_error_text(err: FileFormatError) -> str:
         if err.line is not None:
             details.append(translate("FileMessages", "Line {0}, column {1}")
                            .format(err.line, err.column if err.column is not None else "?"))
-        details.append(translate("FileMessages", "Why: {0}").format(err.reason))
+        details.append(translate("FileMessages", "Why: {0}").format(_why(err)))
     details.append(translate("FileMessages", "File: {0}").format(err.path))
     return headline + "\n\n" + "\n".join(details)
+
+
+def _why(err: FileFormatError) -> str:
+    """The reason in the learner's language where the project layer kept the typed error
+    (a SpecError / ProjectError raised ``from`` it), else the layer's own words."""
+    cause = err.__cause__
+    if isinstance(cause, (SpecError, ProjectError)):
+        return describe_error(cause)
+    return err.reason
 
 
 def export_error_text(err: ExportError) -> str:

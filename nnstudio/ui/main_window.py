@@ -586,7 +586,10 @@ class MainWindow(QMainWindow):
             from nnstudio.project.files import load_project
             self._template = load_project(path)
         except (OSError, ValueError) as err:
-            self.files.show_error(_tr("Could not open the template"), describe_error(err))
+            from nnstudio.project.errors import FileFormatError
+            from nnstudio.ui.file_messages import file_error_text
+            text = file_error_text(err) if isinstance(err, FileFormatError) else describe_error(err)
+            self.files.show_error(_tr("Could not open the template"), text)
             return False
         return self.files.new()
 

@@ -1,4 +1,5 @@
-"""Translated, learner-facing messages built from the engine's and data layer's typed errors.
+"""Translated, learner-facing messages built from the engine's and data layer's typed errors
+(the data layer's and the project model's sentences live in :mod:`nnstudio.ui.data_messages`).
 
 A :class:`~nnstudio.engine.errors.SpecError` carries a ``code`` (what kind of mistake) and
 its numbers; here each code becomes one plain sentence naming the layer as the learner
@@ -209,8 +210,8 @@ def generic_spec_text(err, short: bool = False) -> str:
 
 
 def describe_error(err: BaseException, short: bool = False) -> str:
-    """One readable sentence for a SpecError, ShapeError, DivergenceError, data error or
-    other failure.
+    """One readable sentence for a SpecError, ShapeError, DivergenceError, DataError,
+    ProjectError or other failure (an uncoded one: its own English ``str()``).
 
     ``short``: leave out which layer (for a message shown on its own layer).
     """
@@ -222,7 +223,15 @@ def describe_error(err: BaseException, short: bool = False) -> str:
             "name": err.name, "got": _shape(err.got), "expected": _shape(err.expected)}
     if isinstance(err, DivergenceError):
         return divergence_message(err)
-    return str(err) or type(err).__name__
+    from nnstudio.data.errors import DataError
+    from nnstudio.project.model import ProjectError
+    from nnstudio.ui.data_messages import data_error_text, project_error_text
+    text = None
+    if isinstance(err, DataError):
+        text = data_error_text(err)
+    elif isinstance(err, ProjectError):
+        text = project_error_text(err)
+    return text or str(err) or type(err).__name__
 
 
 def divergence_message(err) -> str:

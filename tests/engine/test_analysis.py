@@ -1,11 +1,18 @@
 """The NumPy computations behind the live plots, and the bounded series they keep."""
 
+import math
+
 import numpy as np
 import pytest
 
+from nnstudio.data import load
 from nnstudio.engine import analysis as A
 from nnstudio.engine.activations import softmax
+from nnstudio.engine.network import Network
+from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.series import BoundedSeries, Ema, ema
+from nnstudio.engine.spec import NetworkSpec, OptimizerSpec, TrainingSpec
+from nnstudio.engine.trainer import RequestDetail, Trainer
 
 
 # --------------------------------------------------------------------------- series
@@ -165,3 +172,142 @@ def test_histogram_shares_sum_to_one():
     edges, share = A.activation_histogram(np.array([0.0, 0.0, 0.5, 1.0]), bins=2, value_range=(0, 1))
     assert edges.tolist() == [0.0, 0.5, 1.0]
     assert share.tolist() == [0.5, 0.5]
+
+
+# --------------------------------------------------------------------------- the gradient verdict
+def test_typical_norms_are_each_layers_geometric_mean():
+    rows = [[1e-4, 1.0], [1e-2, 4.0]]
+    assert A.typical_norms(rows) == pytest.approx([1e-3, 2.0])
+    assert A.typical_norms([]) == []
+    with_nan = A.typical_norms([[1.0, 2.0], [float("nan"), 2.0], [1.0, float("inf")]])
+    assert math.isnan(with_nan[0]) and with_nan[1] == math.inf      # never averaged away
+    assert A.typical_norms([[0.0, 1.0], [0.0, 1.0]])[0] < A.ZERO_NORM
+
+
+def test_saturated_share_counts_outputs_near_either_bound():
+    sig = np.array([0.0, 0.019, 0.5, 0.981, 1.0, 0.03, np.nan])
+    assert A.saturated_share("sigmoid", sig) == pytest.approx(4 / 6)       # NaN left out
+    assert A.saturated_share("tanh", np.array([-1.0, -0.95, 0.0, 0.97])) == pytest.approx(2 / 4)
+    assert A.saturated_share("relu", np.ones(3)) is None
+    assert A.saturated_share("sigmoid", np.array([np.nan])) is None
+
+
+@pytest.mark.parametrize("norms, saturation, kind", [
+    ([0.3, 0.5], {"dense_1": A.SATURATED_SHARE}, "saturated"),
+    ([0.3, 0.5], {"dense_1": A.SATURATED_SHARE - 0.01}, "ok"),
+    ([1e-5, 0.5], {"dense_1": 0.6, "dense_2": 0.1}, "vanishing"),     # naming the saturation too
+    ([2e-4, 5e-4], None, "tiny"),
+    ([2e-4, 5e-4], {"dense_1": 0.9}, "saturated"),
+    ([0.0, 0.0], {"dense_1": 0.9}, "zero"),
+    ([0.024, 0.5], None, "vanishing"),          # 21× smaller
+    ([0.026, 0.5], None, "ok"),                 # 19× smaller
+])
+def test_gradient_verdict_order_and_limits(norms, saturation, kind):
+    v = A.gradient_verdict(norms, saturation)
+    assert v.kind == kind
+    if saturation and max(saturation.values()) >= A.SATURATED_SHARE and kind != "zero":
+        assert v.layer == "dense_1" and v.share == max(saturation.values())
+        assert v.ratio == pytest.approx(norms[0] / norms[-1])
+    else:
+        assert v.layer == "" and math.isnan(v.share)
+
+
+# The rule on the curriculum's own networks (CURRICULUM §7, the book's ch. 6.2): real MNIST
+# digits, real SGD updates, the verdict on the last RECENT updates as the gradient view judges.
+# The numbers each case asserts around were measured as the docstring of analysis.py lists.
+def _dense(units, activation, init, std=0.01):
+    return {"type": "dense", "units": units, "activation": activation, "init": init, "std": std}
+
+
+def _book_net(activation, init, std=0.01, hidden=5, out_init=None):
+    """The book's initialisation study: hidden × 100 units, softmax over the 10 digits."""
+    layers = [_dense(100, activation, init, std) for _ in range(hidden)]
+    return layers + [_dense(10, "softmax", out_init or init, std)]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    with pytest.MonkeyPatch.context() as mp:      # (module fixtures run before the per-test folders)
+        mp.setenv("NNSTUDIO_CACHE_DIR", "")       # no decoded-data cache in the user's home
+        return load({"name": "mnist", "train_size": 2000, "test_size": 100})
+
+
+def judged(digits, layers, lr=0.01):
+    """(verdict with saturation, verdict from the norms alone, typical norms, saturation)."""
+    spec = NetworkSpec.from_dict({"input_shape": [784], "layers": layers, "loss": "cross_entropy"})
+    net = Network(spec, dtype="float32", seed=0)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=lr)), TrainingSpec(batch_size=100, epochs=5, seed=0),
+                      digits.x_train, digits.y_train, evaluate_train=False)
+    names = [l.name for l in net.layers if "W" in l.params]
+    run, rows = trainer.run(), []
+    for step in range(A.RECENT):
+        if step == A.RECENT - 1:
+            trainer.post(RequestDetail(weights=False))
+        snap = next(run)
+        rows.append(A.layer_weight_norms(snap.grad_norms, names))
+    saturation = {}
+    for layer in net.layers[:-1]:
+        share = A.saturated_share(layer.act.name, snap.activations[layer.name])
+        if share is not None:
+            saturation[layer.name] = share
+    norms = A.typical_norms(rows)
+    return A.gradient_verdict(norms, saturation), A.gradient_verdict(norms), norms, saturation
+
+
+def test_verdict_sigmoid_std_1_is_saturated_though_its_ratio_looks_harmless(digits):
+    v, by_norms, norms, saturation = judged(digits, _book_net("sigmoid", "normal", std=1.0))
+    assert v.kind == "saturated"
+    assert min(saturation.values()) > 0.45 and v.share > 0.6       # measured 0.50 … 0.69 per layer
+    assert v.layer == "dense_1"                                      # the most saturated: 0.67
+    assert 0.15 < v.ratio < 1.0                                     # not vanishing by the ratio …
+    assert by_norms.kind == "ok"                                     # … so norms alone called it healthy
+
+
+def test_verdict_sigmoid_std_1_with_xavier_output_is_saturated(digits):
+    """The issue's network: first layer's gradient 0.086× the last's, once called healthy."""
+    v, by_norms, _norms, _sat = judged(digits, _book_net("sigmoid", "normal", std=1.0, out_init="xavier"))
+    assert v.kind == "saturated" and v.share > 0.6
+    assert 0.05 < v.ratio < 0.2 and by_norms.kind == "ok"
+
+
+def test_verdict_sigmoid_std_001_is_vanishing(digits):
+    v, _, norms, saturation = judged(digits, _book_net("sigmoid", "normal", std=0.01))
+    assert v.kind == "vanishing"
+    assert v.ratio < 1e-6                                            # measured 2.7e-8 … 4.3e-8
+    assert max(saturation.values()) < 0.01                           # all piled at 0.5 instead
+    steps = np.array(norms[:-1]) / np.array(norms[1:])
+    assert np.all(steps[1:] < 0.05)                                  # ×0.025 per layer toward the input
+
+
+def test_verdict_sigmoid_xavier_is_vanishing_layer_by_layer(digits):
+    v, _, norms, saturation = judged(digits, _book_net("sigmoid", "xavier"))
+    assert v.kind == "vanishing"
+    assert 3e-4 < v.ratio < 1e-2                                     # measured 0.0014 … 0.0027
+    assert max(saturation.values()) < 0.05                           # well spread, yet …
+    steps = np.array(norms[:-1]) / np.array(norms[1:])
+    assert np.all(steps[1:] < 0.35)                                  # … σ' ≤ 1/4 at every layer
+
+
+def test_verdict_relu_he_is_ok(digits):
+    v, _, _, saturation = judged(digits, _book_net("relu", "he"))
+    assert v.kind == "ok" and saturation == {}
+    assert 0.5 < v.ratio < 10                                        # measured 1.3 … 3.3
+
+
+def test_verdict_relu_std_001_is_tiny(digits):
+    v, _, norms, _ = judged(digits, _book_net("relu", "normal", std=0.01))
+    assert v.kind == "tiny"
+    assert v.largest < 1e-4                                          # measured ≈ 2e-6 … 7e-5
+
+
+def test_verdict_mnist_784_50_10_he_is_ok(digits):
+    layers = [_dense(50, "relu", "he"), _dense(10, "softmax", "xavier")]
+    v, _, _, _ = judged(digits, layers, lr=0.1)
+    assert v.kind == "ok"
+    assert 0.5 < v.ratio < 10                                        # measured 1.2 … 3.2
+
+
+def test_verdict_tanh_std_1_is_saturated_not_exploding(digits):
+    v, by_norms, _norms, saturation = judged(digits, _book_net("tanh", "normal", std=1.0))
+    assert v.kind == "saturated" and min(saturation.values()) > 0.75     # measured 0.83 … 0.87
+    assert 20 < v.ratio < A.EXPLODING_RATIO and by_norms.kind == "ok"    # measured 38 … 56

@@ -1,21 +1,41 @@
-"""View 3: how large each layer's weight gradient is, over time and right now."""
+"""View 3: how large each layer's weight gradient is, over time and right now, and a verdict
+in words (vanishing, exploding, saturated, tiny or healthy) judged by
+nnstudio.engine.analysis.gradient_verdict over the last RECENT updates."""
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
-from nnstudio.engine.analysis import gradient_verdict, layer_weight_norms
+from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, GradientVerdict, gradient_verdict,
+                                      layer_weight_norms, saturated_share, typical_norms)
 from nnstudio.engine.series import BoundedSeries
+from nnstudio.project.mirror import NetworkMirror
 
 from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
 from ..palette import layer_color
 
 CAPACITY = 2000
 FLOOR = 1e-30
+INITIAL_SAMPLES = 200     # saturation before the first activations arrive: initial weights on these
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def times(factor: float) -> str:
+    """A factor as a learner reads it: 2.5, 12, 650, 32,000,000; from a billion up as 10¹².
+    (Two significant digits: the verdict judges orders of magnitude.)"""
+    if not math.isfinite(factor):
+        return "∞"
+    if factor < 9.95:
+        return f"{factor:.1f}"
+    digits = math.floor(math.log10(factor))
+    if digits >= 9:
+        return "10" + str(round(math.log10(factor))).translate(SUPERSCRIPT)
+    return f"{round(factor, 1 - digits):,.0f}"
 
 
 class GradientsView(View):
@@ -26,6 +46,9 @@ class GradientsView(View):
         self.series: list[BoundedSeries] = []
         self.curves: list[pg.PlotDataItem] = []
         self.current: list[float] = []
+        self.recent: deque[list[float]] = deque(maxlen=RECENT)   # the norms the verdict judges
+        self.bounded: list[tuple[str, str]] = []      # (name, activation) of sigmoid/tanh hidden layers
+        self.saturation: dict[str, float] = {}        # their saturated share of outputs
         self._bar_range: tuple[float, float] | None = None
 
         row = QHBoxLayout()
@@ -56,7 +79,10 @@ class GradientsView(View):
         return self.tr("The size of the gradient ∂L/∂W of each layer's weights at every update; one colour per "
                        "layer, the same in the bars on the right (the current values). If layers near the input get "
                        "gradients many times smaller than layers near the output, they barely learn (vanishing "
-                       "gradients, typical of sigmoid); huge values mean exploding gradients.")
+                       "gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below "
+                       "judges the last {0} updates together, and also reads how many sigmoid or tanh outputs sit "
+                       "at the ends of their range (saturated: there the slope is almost 0, so little gradient "
+                       "passes back).").format(RECENT)
 
     def export_targets(self) -> list:
         return [self.history.getPlotItem(), self.bars_plot.getPlotItem()]
@@ -74,6 +100,17 @@ class GradientsView(View):
             c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
             self.curves.append(c)
         self.current = []
+        self.recent.clear()
+        self.saturation = {}
+        hidden = session.network.layers[:-1]
+        self.bounded = [(l.name, l.act.name) for l in hidden
+                        if getattr(l, "act", None) is not None and l.act.name in BOUNDED]
+        # activations (for the saturated share) only where a layer can saturate
+        self.needs_detail = bool(self.bounded)
+        if self.bounded:
+            mirror = NetworkMirror(session.project)          # the same initial weights
+            outs = mirror.layer_outputs(session.dataset.x_train[:INITIAL_SAMPLES])
+            self._measure_saturation({l.name: outs.get(l.index) for l in mirror.network.layers})
         self.x_axis.start(session.trainer)
         self.y_range.forget()
         self._bar_range = None
@@ -104,7 +141,17 @@ class GradientsView(View):
             for series, v in zip(self.series, norms):
                 series.append(s.iteration, v)
             self.current = norms
+            self.recent.append(norms)
+            if s.activations is not None:
+                self._measure_saturation(s.activations)
         return bool(self.layers)
+
+    def _measure_saturation(self, outputs) -> None:
+        for name, act in self.bounded:
+            values = outputs.get(name)
+            share = saturated_share(act, values) if values is not None else None
+            if share is not None:
+                self.saturation[name] = share
 
     def redraw(self) -> None:
         last, lo, hi = 0.0, math.inf, -math.inf
@@ -132,20 +179,56 @@ class GradientsView(View):
         base = self._fit_bars(min(logs), max(logs))
         self.bars.setOpts(x=np.arange(len(logs)), y0=base, height=np.array(logs) - base, width=0.6,
                           brushes=[layer_color(i) for i, _ in self.layers], pens=[pg.mkPen(None)] * len(logs))
-        self.verdict.setText(self.describe(self.current))
+        self.verdict.setText(self.describe(gradient_verdict(typical_norms(self.recent), self.saturation)))
 
-    def describe(self, norms) -> str:
-        v = gradient_verdict(norms)
+    def describe(self, v: GradientVerdict) -> str:
+        """The verdict as plain sentences: what is wrong, in numbers, and what to try."""
+        text = self._problem(v)
+        if v.layer and v.kind != "saturated":
+            text += " " + self.tr("Also, {0}, where the slope is almost 0.").format(
+                self._saturated_part(v))
+        return text
+
+    def _saturated_part(self, v: GradientVerdict) -> str:
+        """ "67% of dense_1's sigmoid outputs are pressed against 0 and 1" """
+        act = dict(self.bounded).get(v.layer, "sigmoid")
+        ends = self.tr("0 and 1") if act == "sigmoid" else self.tr("−1 and 1")
+        return self.tr("{0:.0f}% of {1}'s {2} outputs are pressed against {3}").format(100 * v.share, v.layer,
+                                                                                     act, ends)
+
+    def _problem(self, v: GradientVerdict) -> str:
+        if v.kind == "saturated":
+            return self.tr("Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows "
+                           "back through them and they stop learning. Try smaller initial weights (Xavier "
+                           "initialization).").format(self._saturated_part(v))
         if v.kind == "vanishing":
-            return self.tr("Vanishing gradients: the first layer's gradient is {0:.1g} times the last layer's, "
-                           "so the layers near the input hardly change. Try ReLU, He initialization or batch "
-                           "normalization.").format(v.ratio)
-        if v.kind == "exploding":
+            return self.tr("Vanishing gradients: the first layer's gradients are {0}× smaller than the last "
+                           "layer's, so the layers near the input hardly learn. Try ReLU with He initialization, "
+                           "or batch normalization.").format(times(1 / v.ratio))
+        if v.kind == "exploding" and math.isfinite(v.ratio):
+            return self.tr("Exploding gradients: the first layer's gradients are {0}× larger than the last "
+                           "layer's. Lower the learning rate or use a smaller initial weight scale.").format(
+                               times(v.ratio))
+        if v.kind == "exploding" and math.isfinite(v.largest):
             return self.tr("Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or "
                            "use a smaller initial weight scale.").format(v.largest)
+        if v.kind == "exploding":
+            return self.tr("Exploding gradients: a gradient is no longer a finite number. Lower the learning "
+                           "rate or use a smaller initial weight scale.")
         if v.kind == "zero":
             return self.tr("All gradients are practically zero: the network has stopped learning (dead ReLUs "
                            "or saturated sigmoids?).")
-        if v.kind == "ok" and len(norms) > 1:
-            return self.tr("Healthy: the first layer's gradient is {0:.2g} times the last layer's.").format(v.ratio)
-        return self.tr("Healthy: gradients are of a usable size.")
+        if v.kind == "tiny":
+            return self.tr("Tiny gradients: even the largest is only {0:.1g}, so the weights barely change. If "
+                           "the loss is still high, the initial weights are too small for the signal to pass "
+                           "through: try He or Xavier initialization.").format(v.largest)
+        if v.kind != "ok" or len(self.layers) < 2:
+            return self.tr("Healthy: gradients are of a usable size.")
+        if 0.5 <= v.ratio <= 2:
+            return self.tr("Healthy: the first layer's gradients are about as large as the last layer's.")
+        if v.ratio < 1:
+            return self.tr("Healthy: the first layer's gradients are {0}× smaller than the last layer's, below "
+                           "the {1}× that would mean vanishing gradients.").format(
+                               times(1 / v.ratio), times(1 / VANISHING_RATIO))
+        return self.tr("Healthy: the first layer's gradients are {0}× larger than the last layer's.").format(
+            times(v.ratio))

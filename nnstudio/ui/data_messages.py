@@ -247,8 +247,8 @@ def _option_range(d) -> str:
                          "low_open": False, "high_open": bool(d.get("high_open"))})
 
 
-#: details shown as they are (paths, the operating system's words, sizes as text); any
-#: other text is quoted the way a project file spells it
+# details shown as they are (paths, the operating system's words, sizes as text); any
+# other text is quoted the way a project file spells it
 _PLAIN = {"column", "detail", "reason", "url", "folder", "images_path", "train_path", "title", "dtype",
           "magic", "type", "filename", "shape", "size", "needed", "available", "allowed", "function",
           "actual"}

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.data import REMOTE_SETS, ChecksumError, RemoteSet, download, list_downloads
 from nnstudio.data.download import DownloadCancelled, default_dir, is_downloaded
+from nnstudio.ui.dataset_texts import dataset_description, dataset_title
 from nnstudio.ui.messages import describe_error
 
 
@@ -144,7 +145,7 @@ class DownloadDialog(QDialog):
         for remote in self.remotes:
             here = is_downloaded(remote, default_dir(remote.name))
             state = _tr("downloaded") if here else _tr("not downloaded")
-            item = QListWidgetItem(_tr("%s — %.1f MB — %s") % (remote.title, _megabytes(remote),
+            item = QListWidgetItem(_tr("%s — %.1f MB — %s") % (dataset_title(remote), _megabytes(remote),
                                                                state))
             item.setData(Qt.UserRole, remote.name)
             self.list.addItem(item)
@@ -163,7 +164,7 @@ class DownloadDialog(QDialog):
         folder = default_dir(remote.name)
         here = is_downloaded(remote, folder)
         lines = [
-            remote.description,
+            dataset_description(remote),
             _tr("Cite: %s") % remote.citation,
             _tr("License: %s") % remote.license,
             (_tr("Already in %s; choose it in the Data Set panel.") if here
@@ -210,7 +211,7 @@ class DownloadDialog(QDialog):
         self.progress.setValue(100)
         self.status.setText(_tr("%s is in %s. Choose it in the Data Set panel, or put "
                                 "{\"name\": \"%s\"} in a project.")
-                            % (remote.title, folder, remote.name))
+                            % (dataset_title(remote), folder, remote.name))
         self.downloaded.emit(remote.name)
 
     def _on_failure(self, err: Exception) -> None:

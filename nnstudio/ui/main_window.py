@@ -27,6 +27,7 @@ from nnstudio.ui.about import AboutDialog, about_text
 from nnstudio.ui.templates import templates
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.controller import TrainingController
+from nnstudio.ui.dataset_texts import dataset_title
 from nnstudio.ui.diagram import DiagramView
 from nnstudio.ui.file_actions import ProjectFiles
 from nnstudio.ui.inspector import LayerInspector
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
                 self.controller.set_project(None)     # the old run does not fit the new data
             self.controller.load_dataset_async(entry)
             info = self.dataset_panel.infos.get(entry.get("name"))
-            title = info.title if info is not None else entry.get("name", "")
+            title = dataset_title(info) if info is not None else entry.get("name", "")
             self.statusBar().showMessage(_tr("Loading the data set %s…") % title)
             self.problems = self.doc.problems()
             self.diagram_view.diagram.set_problems(self.problems)

@@ -165,3 +165,29 @@ def test_a_project_file_error_words_its_reason_from_the_typed_cause(tmp_path):
     text = file_error_text(info.value)
     assert 'Why: This is not an nnstudio project: its "format" is "other" instead of "nnstudio-project".' in text
     assert f"File: {path}" in text and "Entry: format" in text
+
+
+def test_data_and_project_errors_in_japanese(japanese, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,2,x\n3,oops,y\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load({"name": "csv", "path": str(path)})
+    text = describe_error(info.value)
+    assert text == f"{path}、3行目：列 1 ('b')：\"oops\" は数値ではありません。"
+    with pytest.raises(OptionError) as info:
+        load({"name": "iris", "test_ratio": 1.5})
+    assert describe_error(info.value) == "オプション「テスト割合」は0以上1未満にしてください（プロジェクトの値：1.5）。"
+    doc = default_project().to_dict()
+    doc["netwrok"] = {}
+    with pytest.raises(ProjectError) as info:
+        Project.from_dict(doc)
+    text = describe_error(info.value)
+    assert text.startswith("プロジェクトに不明な項目 \"netwrok\" があります")
+    # every sentence of every code is translated, placeholders kept
+    untranslated = []
+    for code in sorted(set(DATA_ERROR_CODES) - {"invalid"}):
+        text = describe_error(sample_error(code))
+        if not any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text):
+            untranslated.append(code)
+    assert not untranslated
+    assert QCoreApplication.translate("messages", "the file is empty.") != "the file is empty."

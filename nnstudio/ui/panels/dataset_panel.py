@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor, NetworkFit
+from nnstudio.ui.dataset_texts import dataset_description, dataset_title, option_choice_labels, option_description
 from nnstudio.ui.labels import dataset_option_title
 
 from .option_widgets import editor_for_option
@@ -73,7 +74,7 @@ class DatasetPanel(QWidget):
         top = QFormLayout()
         self.choice = QComboBox()
         for info in datasets:
-            self.choice.addItem(info.title, info.name)
+            self.choice.addItem(dataset_title(info), info.name)
         self.choice.activated.connect(lambda _i: self.choose(self.choice.currentData()))
         top.addRow(_tr("Data set"), self.choice)
         layout.addLayout(top)
@@ -105,7 +106,7 @@ class DatasetPanel(QWidget):
         for info in datasets:
             if info.name not in self.infos:
                 self.infos[info.name] = info
-                self.choice.addItem(info.title, info.name)
+                self.choice.addItem(dataset_title(info), info.name)
         self.refresh()
 
     # ------------------------------------------------------------------ showing
@@ -122,7 +123,7 @@ class DatasetPanel(QWidget):
         if info is not None:
             size = info.size
             sizes = _tr("%s training / %s test samples") % size if size else ""
-            self.summary.setText(f"{info.description}\n{sizes}".strip())
+            self.summary.setText(f"{dataset_description(info)}\n{sizes}".strip())
         else:
             self.summary.setText(_tr("Unknown data set %r") % name)
 
@@ -133,11 +134,12 @@ class DatasetPanel(QWidget):
         if info is None:
             return
         for spec in info.options:
-            editor = editor_for_option(spec)
-            editor.setToolTip(spec.description)
+            editor = editor_for_option(spec, option_choice_labels(spec))
+            tip = option_description(info.name, spec)
+            editor.setToolTip(tip)
             editor.edited.connect(lambda value, key=spec.name: self.set_option(key, value))
             label = QLabel(dataset_option_title(spec.name))
-            label.setToolTip(spec.description)
+            label.setToolTip(tip)
             self.options.addRow(label, editor)
             self.editors[spec.name] = editor
 
@@ -149,7 +151,7 @@ class DatasetPanel(QWidget):
         if name == self.doc.section("dataset").get("name"):
             return False
         info = self.infos.get(name)
-        return self._apply({"name": name}, _tr("Use data set %s") % (info.title if info is not None else name))
+        return self._apply({"name": name}, _tr("Use data set %s") % (dataset_title(info) if info is not None else name))
 
     def set_option(self, key: str, value: Any) -> bool:
         entry = self.doc.section("dataset")
@@ -158,7 +160,7 @@ class DatasetPanel(QWidget):
             entry.pop(key, None)            # keep project files short: defaults are implied
         else:
             entry[key] = value
-        return self._apply(entry, _tr("Change data option %s") % key)
+        return self._apply(entry, _tr("Change data option %s") % dataset_option_title(key))
 
     def _apply(self, entry: dict, title: str) -> bool:
         """Set the entry (one undo step). The data loads in the background (the window

@@ -230,15 +230,16 @@ class TextEditor(ValueEditor):
         self._flag(None)
 
 
-def editor_for_option(spec) -> ValueEditor:
-    """The editor of one data-set option (an ``OptionSpec``)."""
+def editor_for_option(spec, labels: dict | None = None) -> ValueEditor:
+    """The editor of one data-set option (an ``OptionSpec``); ``labels``: the shown text of
+    a choice option's values (translated by the caller), else tab and space named."""
     if spec.kind in ("int", "float"):
         return NumberEditor(spec.kind, spec.minimum, spec.maximum, nullable=spec.nullable,
                             exclusive_max=spec.exclusive_max)
     if spec.kind == "bool":
         return BoolEditor()
     if spec.kind == "choice":
-        return ChoiceEditor(spec.choices, {"\t": _tr("tab"), " ": _tr("space")})
+        return ChoiceEditor(spec.choices, labels or {"\t": _tr("tab"), " ": _tr("space")})
     return TextEditor(spec.kind, nullable=spec.nullable, length=spec.length,
                       browse=spec.kind == "path")
 

@@ -698,17 +698,17 @@
     <message>
         <location filename="../../nnstudio/ui/main_window.py" line="151"/>
         <source>Data Set</source>
-        <translation type="unfinished"></translation>
+        <translation>データセット</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/main_window.py" line="152"/>
         <source>Layer</source>
-        <translation type="unfinished"></translation>
+        <translation>レイヤー</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/main_window.py" line="153"/>
         <source>Optimizer &amp;&amp; Training</source>
-        <translation type="unfinished"></translation>
+        <translation>最適化と学習</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/main_window.py" line="161"/>
@@ -2023,78 +2023,93 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="35"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="57"/>
         <source>How many random inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="36"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="58"/>
         <source>Inputs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="39"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="61"/>
         <source>The same seed gives the same inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="40"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="62"/>
         <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="41"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="63"/>
         <source>New inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="66"/>
         <source>Also show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="73"/>
         <source>One scale for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="109"/>
         <source>Activation functions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="112"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="116"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="137"/>
         <source>value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="138"/>
         <source>input number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="136"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="184"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="184"/>
+        <source>input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="185"/>
+        <source>uniform in [{0:g}, {1:g}]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
         <source>{0}: outputs from {1:.3g} to {2:.3g}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
+        <source>{0:.3g} to {1:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1196,29 +1196,65 @@
         <translation>平面の傾き [w1, w2]</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="120"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="120"/>
-        <source>min–max (to [0, 1])</source>
-        <translation>最小–最大（[0, 1]へ）</translation>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
+        <source>min–max</source>
+        <translation>最小–最大</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
+        <source>standardize</source>
+        <translation>標準化</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
+        <source>first N</source>
+        <translation>先頭N個</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
+        <source>linear</source>
+        <translation>一次</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
+        <source>square</source>
+        <translation>二乗</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
+        <source>cubic</source>
+        <translation>三次</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
+        <source>sine</source>
+        <translation>正弦</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="128"/>
+        <source>grid</source>
+        <translation>格子</translation>
+    </message>
+    <message>
+        <source>min–max (to [0, 1])</source>
+        <translation type="vanished">最小–最大（[0, 1]へ）</translation>
+    </message>
+    <message>
         <source>standardize (mean 0, variance 1)</source>
-        <translation>標準化（平均0・分散1）</translation>
+        <translation type="vanished">標準化（平均0・分散1）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
         <source>random (stratified)</source>
-        <translation>ランダム（層化）</translation>
+        <translation type="vanished">ランダム（層化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
         <source>the first N</source>
-        <translation>先頭からN個</translation>
+        <translation type="vanished">先頭からN個</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="123"/>
@@ -1231,10 +1267,8 @@
         <translation>回帰</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
         <source>auto (detected)</source>
-        <translation>自動（判別）</translation>
+        <translation type="vanished">自動（判別）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
@@ -1247,6 +1281,12 @@
         <translation>いいえ</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
+        <source>auto</source>
+        <translation>自動</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
         <source>, (comma)</source>
         <translation>,（カンマ）</translation>
@@ -1257,7 +1297,7 @@
         <translation>;（セミコロン）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="126"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
         <location filename="../../nnstudio/ui/panels/option_widgets.py" line="242"/>
         <source>tab</source>
         <translation>タブ</translation>
@@ -1274,34 +1314,30 @@
         <translation>|（縦棒）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
         <source>linear: x</source>
-        <translation>一次：x</translation>
+        <translation type="vanished">一次：x</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
         <source>square: x²</source>
-        <translation>二乗：x²</translation>
+        <translation type="vanished">二乗：x²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
         <source>cubic: x³ − 2.5x²</source>
-        <translation>三次：x³ − 2.5x²</translation>
+        <translation type="vanished">三次：x³ − 2.5x²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="128"/>
         <source>sine: sin x</source>
-        <translation>正弦：sin x</translation>
+        <translation type="vanished">正弦：sin x</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="129"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="128"/>
         <source>random</source>
         <translation>ランダム</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="129"/>
         <source>grid (evenly spaced)</source>
-        <translation>格子（等間隔）</translation>
+        <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
@@ -2023,92 +2059,93 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="58"/>
         <source>How many random inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="59"/>
         <source>Inputs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="62"/>
         <source>The same seed gives the same inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="63"/>
         <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="64"/>
         <source>New inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="66"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="67"/>
         <source>Also show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
         <source>One scale for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="77"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="109"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="113"/>
         <source>Activation functions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="112"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="116"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="120"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="137"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="141"/>
         <source>value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="142"/>
         <source>input number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="184"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="184"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="190"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="191"/>
         <source>input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="185"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="190"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="194"/>
         <source>{0}: outputs from {1:.3g} to {2:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="195"/>
         <source>{0:.3g} to {1:.3g}</source>
         <translation type="unfinished"></translation>
     </message>

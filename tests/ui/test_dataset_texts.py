@@ -78,5 +78,5 @@ def test_in_english_the_panel_reads_as_before(qtbot):
     assert panel.choice.currentText() == "Your CSV file"
     delimiter = panel.editors["delimiter"].combo
     assert [delimiter.itemText(i) for i in range(delimiter.count())] == [
-        "auto (detected)", ", (comma)", "; (semicolon)", "tab", "| (bar)", "space"]
+        "auto", ", (comma)", "; (semicolon)", "tab", "| (bar)", "space"]
     assert panel.editors["label"].toolTip().startswith("the label column: its name")

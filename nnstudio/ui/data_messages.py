@@ -283,12 +283,14 @@ def _values(err, d: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------- sentences
-def _fill(template: str | None, values: dict) -> str | None:
+def _fill(template: str | None, err, d: dict) -> str | None:
+    """The template filled with the error's details; None without a template or when the
+    details have an unexpected form (the caller then shows the error's own words)."""
     if template is None:
         return None
     try:
-        return template % values
-    except (KeyError, TypeError, ValueError):       # details of an unexpected form
+        return template % _values(err, d)
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
@@ -298,7 +300,7 @@ def data_error_text(err) -> str | None:
     code = err.code
     d = dict(err.details)
     if isinstance(err, DataFileError):
-        body = _fill(_file_sentences().get(code), _values(err, d))
+        body = _fill(_file_sentences().get(code), err, d)
         if body is None:
             return None
         if err.line is None:
@@ -306,17 +308,16 @@ def data_error_text(err) -> str | None:
         return translate("messages", "%(file)s, line %(line)s: %(problem)s") % {
             "file": err.path, "line": err.line, "problem": body}
     if isinstance(err, ExpressionError):
-        body = _fill(_expression_sentences().get(code), _values(err, d))
+        body = _fill(_expression_sentences().get(code), err, d)
         if body is None:
             return None
         return translate("messages", "In the expression %(expression)s at position %(position)s: %(problem)s") % {
             "expression": _show(err.expression), "position": err.position, "problem": body}
     if code == "interrupted" and d.get("total") is None:
         code = "interrupted:unknown"
-    sentences = {**_option_sentences(), **_download_sentences()}
-    return _fill(sentences.get(code), _values(err, d))
+    return _fill({**_option_sentences(), **_download_sentences()}.get(code), err, d)
 
 
 def project_error_text(err) -> str | None:
     """The translated sentence for a ProjectError; None for an error without one."""
-    return _fill(_project_sentences().get(err.code), _values(err, dict(err.details)))
+    return _fill(_project_sentences().get(err.code), err, dict(err.details))

@@ -2059,93 +2059,93 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="70"/>
         <source>How many random inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="71"/>
         <source>Inputs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="74"/>
         <source>The same seed gives the same inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
         <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="76"/>
         <source>New inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="79"/>
         <source>Also show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
         <source>One scale for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="127"/>
         <source>Activation functions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="130"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="120"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="134"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="141"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="155"/>
         <source>value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="142"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="156"/>
         <source>input number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="211"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="190"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="191"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="212"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="213"/>
         <source>input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="190"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="212"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="194"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="216"/>
         <source>{0}: outputs from {1:.3g} to {2:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="195"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="217"/>
         <source>{0:.3g} to {1:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4737,17 +4737,17 @@ softmax on its own.</source>
         <translation>空欄</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="305"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="307"/>
         <source>%(file)s: %(problem)s</source>
         <translation>%(file)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="306"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="308"/>
         <source>%(file)s, line %(line)s: %(problem)s</source>
         <translation>%(file)s、%(line)s行目：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="312"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="314"/>
         <source>In the expression %(expression)s at position %(position)s: %(problem)s</source>
         <translation>式 %(expression)s の位置 %(position)s：%(problem)s</translation>
     </message>

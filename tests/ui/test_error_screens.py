@@ -88,3 +88,17 @@ def test_a_project_file_with_an_unknown_part_is_explained(make_window, qtbot, tm
     folder = os.environ.get("NNSTUDIO_SHOTS")
     if folder:
         seen[0].save(os.path.join(folder, f"nnstudio-s3err_open_box_{language}.png"))
+
+
+def test_a_mistyped_function_expression_names_its_position(make_window, qtbot, language):
+    project = small_project(n_in=1, n_out=1).with_(dataset={"name": "function", "expression": "2 sin(x"})
+    w = make_window(project, wait_for_run=False)
+    text = refused(w, qtbot)
+    if language == "en":
+        assert text == ("The data set cannot be loaded: In the expression \"2 sin(x\" at position 7: the '(' at "
+                        "position 5 is never closed.")
+    else:
+        assert text == "データセットを読み込めません：式 \"2 sin(x\" の位置 7：位置 5 の '(' が閉じられていません。"
+    assert w.dataset_panel.editors["expression"].toolTip().startswith(
+        "f(x) to learn" if language == "en" else "学習する f(x)")
+    shot(w.dataset_panel, f"s3err_expression_panel_{language}")

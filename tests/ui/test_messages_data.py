@@ -103,6 +103,12 @@ def test_uncoded_errors_and_unexpected_details_fall_back_to_their_own_words():
     assert describe_error(DataError("one_hot: labels must be integers")) == "one_hot: labels must be integers"
     odd = OptionError("English reason", "seed", code="option_not_numbers")       # no length given
     assert describe_error(odd) == "English reason"
+    odd = OptionError("English reason", "normalize", code="option_unknown_choice", dataset="iris", value="z",
+                      choices=None)                                                 # not a list
+    assert describe_error(odd) == "English reason"
+    odd = OptionError("English reason", "seed", code="option_out_of_range", dataset="iris", value=-1, low=0,
+                      high="many", high_open=False)
+    assert describe_error(odd) == "English reason"
     assert describe_error(ProjectError("x", "y")) == "x: y"
 
 

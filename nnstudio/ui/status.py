@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar
 
 
 def _tr(text: str) -> str:
@@ -27,7 +27,13 @@ class TrainingStatus:
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(180)
         self.progress.setTextVisible(True)
-        for widget in (self.state, self.epoch, self.iteration, self.speed, self.loss, self.progress):
+        # a line between a long temporary message (clipped at the read-out) and the read-out,
+        # so the message never runs into "Ready"
+        self.separator = QFrame()
+        self.separator.setFrameShape(QFrame.Shape.VLine)
+        self.separator.setFrameShadow(QFrame.Shadow.Sunken)
+        self.state.setContentsMargins(6, 0, 0, 0)
+        for widget in (self.separator, self.state, self.epoch, self.iteration, self.speed, self.loss, self.progress):
             bar.addPermanentWidget(widget)
         self.clear(None)
         self.set_state("idle")

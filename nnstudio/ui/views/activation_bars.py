@@ -3,19 +3,53 @@ functions (CURRICULUM §2). Independent of training."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
-from .base import View, grid_axes, grid_columns, style_plot_item
+from .base import View, grid_axes, style_plot_item
+from .softmax import FlowRow
 from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")
 OPTIONAL = ("tanh", "leaky_relu", "identity", "softmax")
 NEGATIVE, POSITIVE = pg.mkBrush(NEGATIVE_COLOR), pg.mkBrush(POSITIVE_COLOR)
-PANEL_ASPECT = 1.6        # preferred width / height of one panel
+PANEL_ASPECT = 1.6        # preferred width / height of one panel's plot area
+PANEL_FRAME = 60          # a panel's height beyond its plot area: a two-line title and the x axis
+SIDE_WIDTH = 170          # the settings as a column beside the panels …
+SETTINGS_ABOVE = 560      # … or, in a view narrower than this, as wrapping lines above them
+TITLE_PT = 9
+WIDE_TITLE_ROOM = 120     # panels with less room for a title than this are narrow
+TITLE_SLACK = 3           # pixels kept free beside a title
+AXIS_WIDTH = 45           # a labelled y axis is about this wide, one without its label about
+AXIS_WIDTH_BARE = 28      # this, until the axes have widths of their own
+
+
+def short(value: float, digits: int = 2) -> str:
+    """A number in few significant digits and a short exponent: 4.8e-5, -0.099, 8.7."""
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def _pair(label: QLabel, field: QWidget | None) -> QWidget:
+    """A label and its field (if any) kept together on one line of the wrapping settings."""
+    box = QWidget(label.parentWidget())
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(label)
+    if field is not None:
+        row.addWidget(field)
+    row.addStretch(1)
+    return box
 
 
 class ActivationBarsView(View):
@@ -24,47 +58,74 @@ class ActivationBarsView(View):
         self.inputs = np.zeros(0)
         self.outputs: dict[str, np.ndarray] = {}
         self.panels: dict[str, tuple[pg.PlotItem, pg.BarGraphItem]] = {}
+        self.titles: dict[str, str] = {}          # each panel's whole title (also its tooltip)
         self.columns = 2
+        font = QFont(self.font())
+        font.setPointSizeF(TITLE_PT)
+        self._title_metrics = QFontMetricsF(font)
 
-        # the settings sit in a narrow column beside the panels, leaving them the full height
-        side = QFormLayout()
-        side.setContentsMargins(0, 0, 0, 0)
+        # the settings wrap: a narrow column beside the panels (leaving them the full height),
+        # or lines above them when the view is narrow (leaving them the full width)
+        self.settings = FlowRow(self)
         self.count = QSpinBox(self)
         self.count.setRange(1, 200)
         self.count.setValue(20)
         self.count.setToolTip(self.tr("How many random inputs"))
-        side.addRow(self.tr("Inputs:"), self.count)
+        self.settings.add(_pair(QLabel(self.tr("Inputs:"), self), self.count))
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip(self.tr("The same seed gives the same inputs"))
-        side.addRow(self.tr("Seed:"), self.seed)
+        self.settings.add(_pair(QLabel(self.tr("Seed:"), self), self.seed))
         self.again = QPushButton(self.tr("New inputs"), self)
         self.again.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
-        side.addRow(self.again)
-        side.addRow(QLabel(self.tr("Also show:"), self))
-        boxes = QGridLayout()
+        self.settings.add(self.again)
+        # (in a box: a label's own size hint would keep a minimum width it once had)
+        self.also = _pair(QLabel(self.tr("Also show:"), self), None)
+        self.settings.add(self.also)
         self.extra: dict[str, QCheckBox] = {}
-        for k, name in enumerate(OPTIONAL):
+        for name in OPTIONAL:
             box = QCheckBox(name, self)
             box.toggled.connect(self._rebuild)
             self.extra[name] = box
-            boxes.addWidget(box, k // 2, k % 2)
-        side.addRow(boxes)
+            self.settings.add(box)
         self.same_scale = QCheckBox(self.tr("One scale for all"), self)
         self.same_scale.setChecked(True)
         self.same_scale.setToolTip(self.tr("Every panel on the inputs' scale, so the output ranges compare at a "
                                            "glance; untick to let each panel fill its height"))
         self.same_scale.toggled.connect(lambda _on: self.request_redraw())
-        side.addRow(self.same_scale)
-        row = QHBoxLayout()
-        row.addLayout(side)
+        self.settings.add(self.same_scale)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._above: bool | None = None
+        self.row.addWidget(self.settings, 0, Qt.AlignmentFlag.AlignTop)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        row.addWidget(self.canvas, 1)
-        self.body.addLayout(row, 1)
+        self.row.addWidget(self.canvas, 1)
+        self.body.addLayout(self.row, 1)
+        self._place_settings()
         self.count.valueChanged.connect(self._recompute)
         self.seed.valueChanged.connect(self._recompute)
         self._rebuild()
+
+    def settings_above(self) -> bool:
+        return self.row.direction() == QBoxLayout.Direction.TopToBottom
+
+    def _place_settings(self) -> None:
+        """Beside the panels in a wide view, above them in a narrow one."""
+        above = self.width() < SETTINGS_ABOVE
+        if above == self._above:
+            return
+        self._above = above
+        if above:
+            self.row.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.row.setAlignment(self.settings, Qt.AlignmentFlag(0))
+            self.settings.setMinimumWidth(0)
+            self.settings.setMaximumWidth(16777215)
+            self.also.setMinimumWidth(0)
+        else:
+            self.row.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.row.setAlignment(self.settings, Qt.AlignmentFlag.AlignTop)
+            self.settings.setFixedWidth(SIDE_WIDTH)
+            self.also.setMinimumWidth(SIDE_WIDTH)     # a line of its own above the boxes
 
     def title(self) -> str:
         return self.tr("Activation functions")
@@ -103,12 +164,23 @@ class ActivationBarsView(View):
         self._recompute()
 
     def _columns_for(self, n: int) -> int:
-        return grid_columns(n, self.canvas.width(), self.canvas.height(), PANEL_ASPECT)
+        """The columns that give the panels' plot areas the most room: each area's height,
+        or its width over PANEL_ASPECT, whichever is less, after the axes and a two-line title
+        (in a short dock three rows of titles would leave the bars a sliver)."""
+        def room(columns: int) -> float:
+            rows = math.ceil(n / columns)
+            width = self.canvas.width() / columns - AXIS_WIDTH
+            height = self.canvas.height() / rows - PANEL_FRAME
+            return min(width / PANEL_ASPECT, height)
+        return max(range(1, max(n, 1) + 1), key=room)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
+        self._place_settings()
         if self._columns_for(len(self.panels)) != self.columns:
             self._rebuild()
+        else:
+            self._fit_titles()
 
     def _recompute(self) -> None:
         self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
@@ -131,11 +203,67 @@ class ActivationBarsView(View):
             y = self.inputs if name == "input" else self.outputs[name]
             bars.setOpts(x=x, height=y, width=0.7, brushes=[POSITIVE if v >= 0 else NEGATIVE for v in y],
                          pens=[pg.mkPen(None)] * len(y))
-            lo, hi = float(y.min()), float(y.max())
-            if name == "input":
-                title = self.tr("input: uniform in [{0:g}, {1:g}]").format(*BAR_RANGE)
-            else:
-                title = self.tr("{0}: outputs from {1:.3g} to {2:.3g}").format(name, lo, hi)
             plot.setYRange(*self.y_range(y), padding=0)
-            plot.setTitle(title, color="#202020", size="9pt")
             plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+        self._fit_titles()
+
+    def title_lines(self, name: str) -> list[str]:
+        """A panel's title, longest first: on one line, then its name over its range (two
+        lines), then its name over the range in two and in one significant digit."""
+        if name == "input":
+            lo, hi = BAR_RANGE
+            return [self.tr("input: uniform in [{0:g}, {1:g}]").format(lo, hi),
+                    self.tr("input") + "<br>" + self.tr("uniform in [{0:g}, {1:g}]").format(lo, hi),
+                    self.tr("input") + "<br>" + f"[{lo:g}, {hi:g}]"]
+        y = self.outputs[name]
+        lo, hi = float(y.min()), float(y.max())
+        return [self.tr("{0}: outputs from {1:.3g} to {2:.3g}").format(name, lo, hi),
+                name + "<br>" + self.tr("{0:.3g} to {1:.3g}").format(lo, hi),
+                name + "<br>" + f"{short(lo)}…{short(hi)}",
+                name + "<br>" + f"{short(lo, 1)}…{short(hi, 1)}"]
+
+    def title_room(self) -> float:
+        """The width every title may take: the canvas less the y axes of a row, shared
+        equally. A title's label is never narrower than its text, so titles wider than this
+        would push the panels out of the canvas; within it they never can."""
+        layout = self.canvas.ci.layout
+        left, _top, right, _bottom = layout.getContentsMargins()
+        columns = max(self.columns, 1)
+        first_row = [plot for plot, _bars in list(self.panels.values())[:columns]]
+        axes = sum(plot.getAxis("left").width() or (AXIS_WIDTH if k == 0 else AXIS_WIDTH_BARE)
+                   for k, plot in enumerate(first_row))
+        usable = self.canvas.width() - left - right - layout.horizontalSpacing() * (columns - 1)
+        return (usable - axes) / columns - TITLE_SLACK
+
+    def _fit_titles(self) -> None:
+        """Each title in its longest form that fits (title_lines), cut short (…) only where
+        even the shortest does not; the whole title is always its tooltip."""
+        if not len(self.inputs):
+            return
+        metrics = self._title_metrics
+        room = max(self.title_room(), 0.0)
+
+        def width(html: str) -> float:
+            return max(metrics.horizontalAdvance(line) for line in html.split("<br>"))
+
+        for name, (plot, _bars) in self.panels.items():
+            forms = self.title_lines(name)
+            text = next((t for t in forms if width(t) <= room), None)
+            if text is None:
+                text = "<br>".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
+                                   for line in forms[-1].split("<br>"))
+            self.titles[name] = forms[0]
+            plot.setTitle(text, color="#202020", size=f"{TITLE_PT}pt")
+            plot.titleLabel.setToolTip(forms[0])
+            plot.layout.invalidate()          # its minimum width changed with its title
+            # narrow panels: at most three input numbers, so that 10 and 15 do not run together
+            axis = plot.getAxis("bottom")
+            if room >= WIDE_TITLE_ROOM:
+                axis.setTickSpacing()
+            else:
+                step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200) if len(self.inputs) <= 3 * s)
+                axis.setTickSpacing(step, step)
+        # the grid kept the width it was given under the old titles (never below their
+        # widths): give it the canvas's again
+        self.canvas.ci.layout.invalidate()
+        self.canvas.setRange(self.canvas.range, padding=0, disableAutoPixel=False)

@@ -15,7 +15,7 @@ from nnstudio.engine.analysis import RECENT, saturated_share
 from nnstudio.project.session import build_session
 from nnstudio.ui.views.gradients import GradientsView, times
 
-from test_views_support import FakeController, project, shown
+from test_views_support import FakeController, project, shown, snapshot
 
 DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
 
@@ -126,3 +126,13 @@ def test_saturation_is_known_before_the_first_activations_arrive(qtbot, ctl, dig
                                           (1234, "1,200"), (3.2e7, "32,000,000"), (1e15, "10¹⁵")])
 def test_factors_read_as_plain_numbers(factor, text):
     assert times(factor) == text
+
+
+def test_a_gradient_that_is_no_number_is_called_exploding_at_once(qtbot, ctl, digits):
+    view, _ = verdict_after_training(qtbot, ctl, digits, book_net("relu", "he"))
+    names = [name for _, name in view.layers]
+    norms = {f"{name}.W": 0.5 for name in names}
+    norms[f"{names[0]}.W"] = float("nan")
+    ctl.snapshots.emit((snapshot(RECENT + 1, 1.0, grad_norms=norms),))      # one update among 20
+    view._redraw_now()
+    assert view.verdict.text().startswith("Exploding gradients: a gradient is no longer a finite number")

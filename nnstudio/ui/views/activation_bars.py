@@ -67,6 +67,7 @@ class ActivationBarsView(View):
         # the settings wrap: a narrow column beside the panels (leaving them the full height),
         # or lines above them when the view is narrow (leaving them the full width)
         self.settings = FlowRow(self)
+        self.settings.flow.setVerticalSpacing(4)     # as short as the form the column used to be
         self.count = QSpinBox(self)
         self.count.setRange(1, 200)
         self.count.setValue(20)
@@ -79,7 +80,8 @@ class ActivationBarsView(View):
         self.again = QPushButton(self.tr("New inputs"), self)
         self.again.clicked.connect(lambda: self.seed.setValue(self.seed.value() + 1))
         self.settings.add(self.again)
-        # (in a box: a label's own size hint would keep a minimum width it once had)
+        # (boxed: beside the panels it gets a minimum width, to start a line of its own, and a
+        # bare label would keep that width in its size hint after it is lifted)
         self.also = _pair(QLabel(self.tr("Also show:"), self), None)
         self.settings.add(self.also)
         self.extra: dict[str, QCheckBox] = {}

@@ -15,6 +15,7 @@ from nnstudio.engine.analysis import RECENT, saturated_share
 from nnstudio.project.session import build_session
 from nnstudio.ui.views.gradients import GradientsView, times
 
+from test_views_final import vanishing_view
 from test_views_support import FakeController, project, shown, snapshot
 
 DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
@@ -136,3 +137,15 @@ def test_a_gradient_that_is_no_number_is_called_exploding_at_once(qtbot, ctl, di
     ctl.snapshots.emit((snapshot(RECENT + 1, 1.0, grad_norms=norms),))      # one update among 20
     view._redraw_now()
     assert view.verdict.text().startswith("Exploding gradients: a gradient is no longer a finite number")
+
+
+def test_a_vanishing_verdict_names_saturation_too(qtbot, ctl):
+    """Raw iris measurements (up to 7.9 cm) into Xavier sigmoid layers: the first layer starts
+    with about a quarter of its outputs at 0 or 1, and the verdict says so beside the ratio."""
+    view = vanishing_view(qtbot, ctl, DOCKED)          # gradients ×100 smaller per layer
+    share = view.saturation["dense_1"]
+    assert share >= 0.25
+    text = view.verdict.text()
+    assert text.startswith("Vanishing gradients: the first layer's gradients are 1,000,000× smaller"), text
+    assert text.endswith(f"Also, {100 * share:.0f}% of dense_1's sigmoid outputs are pressed against 0 and 1, "
+                         "where the slope is almost 0."), text

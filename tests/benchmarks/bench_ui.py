@@ -1,8 +1,9 @@
 """Responsiveness of the studio window while MNIST trains (issue 4, "Responsiveness").
 
-    .venv/bin/python tests/benchmarks/bench_ui.py [--iterations N]
+    .venv/bin/python tests/benchmarks/bench_ui.py [--iterations N] [--runs N] [--project FILE]
 
-Reports, for the default project (MNIST 784-50-10, SGD, batch 100):
+Reports, for the default project (MNIST 784-50-10, SGD, batch 100) or the project FILE
+(e.g. resources/examples/simple_convnet.json):
 
 - startup: a fresh process from its first line to the main window shown (the first run's
   MNIST load happens after the window is up) and to the first run ready;
@@ -56,10 +57,11 @@ print(json.dumps({"shown": shown, "ready": ready}))
 
 HEADLESS = """
 import json, sys, time
+from nnstudio.project.files import load_project
 from nnstudio.project.model import default_project
 from nnstudio.project.session import build_session
 n = int(sys.argv[1])
-session = build_session(default_project())
+session = build_session(load_project(sys.argv[2]) if sys.argv[2] != "default" else default_project())
 gen = session.trainer.run()
 t0 = time.perf_counter()
 for _ in range(n):
@@ -81,7 +83,12 @@ MainWindow = main_window.MainWindow
 n = int(sys.argv[1])
 w = MainWindow(settings=QSettings(sys.argv[2], QSettings.IniFormat))
 w.show()
-while w.controller.session is None:
+wanted = None
+if sys.argv[4] != "default":
+    from nnstudio.project.files import load_project
+    wanted = load_project(sys.argv[4])
+    assert w.files.open(sys.argv[4])
+while w.controller.session is None or (wanted is not None and w.controller.session.project != wanted):
     app.processEvents()
     time.sleep(0.005)
 ticks, deliveries = [], []
@@ -145,14 +152,19 @@ def main() -> None:
                              "fall inside; 1500 iterations take only about half a second now)")
     parser.add_argument("--runs", type=int, default=5,
                         help="rounds; each runs headless, window, window without views (default 5)")
+    parser.add_argument("--project", default="default",
+                        help="a project file to train instead of the default project (the startup "
+                             "figures stay those of the default project)")
     args = parser.parse_args()
     n = str(args.iterations)
+    project = args.project if args.project == "default" else str(Path(args.project).resolve())
     with tempfile.TemporaryDirectory() as tmp:
         ini = str(Path(tmp) / "settings.ini")
         starts = [run(STARTUP, ini) for _ in range(args.runs)]
         rounds = []
         for _ in range(args.runs):     # interleaved, so a busy moment hits every kind alike
-            rounds.append((run(HEADLESS, n), run(WINDOW, n, ini, "views"), run(WINDOW, n, ini, "no-views")))
+            rounds.append((run(HEADLESS, n, project), run(WINDOW, n, ini, "views", project),
+                           run(WINDOW, n, ini, "no-views", project)))
     shown = sorted(s["shown"] for s in starts)
     print(f"startup to a shown window : median {median(shown):.2f} s "
           f"(best {shown[0]:.2f}, worst {shown[-1]:.2f}; target < 1.5 s)")
@@ -172,7 +184,7 @@ def main() -> None:
         print(f"  GUI thread busy (CPU/wall)  : median {median(busy):.0f}% "
               f"(rounds: {', '.join(f'{x:.0f}%' for x in busy)}; steadier than throughput on a busy machine)")
     print(f"headless throughput: median {median([rate(r[0]) for r in rounds]):,.0f} samples/s "
-          f"over {n} iterations")
+          f"over {n} iterations ({'the default project' if project == 'default' else project})")
 
 
 if __name__ == "__main__":

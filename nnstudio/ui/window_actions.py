@@ -55,8 +55,8 @@ def build_actions(window) -> None:
             _tr("Pause training (F6)"))
     _action(w, "step", _tr("&Step"), lambda: w.controller.step(), ["F10"], sp.SP_MediaSeekForward,
             _tr("Train one iteration (F10)"))
-    _action(w, "step_epoch", _tr("Step &Epoch"), w.controller.step_epoch, ["Shift+F10"],
-            sp.SP_MediaSkipForward, _tr("Train to the end of this epoch (Shift+F10)"))
+    _action(w, "step_epoch", _tr("Step &Epoch"), w.controller.step_epoch, ["F9"],
+            sp.SP_MediaSkipForward, _tr("Train to the end of this epoch (F9)"))
     _action(w, "reset", _tr("&Reset"), w.reset_run, ["Ctrl+R"], sp.SP_BrowserReload,
             _tr("Start again from the same initial weights (Ctrl+R)"))
     _action(w, "step_mode", _tr("Step &Through One Update"), w.enter_step_mode, ["F11"])

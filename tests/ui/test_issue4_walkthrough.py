@@ -168,6 +168,23 @@ def test_menus_toolbar_and_standard_shortcuts(make_window):
     assert QKeySequence("Ctrl+0") in view["fit"].shortcuts() and view["delete"].shortcut() == QKeySequence("Del")
 
 
+def test_run_keys_are_distinct_and_none_is_a_desktops_context_menu_key(make_window, qtbot):
+    """F5 plays, F6 pauses, F9 trains to the epoch's end, F10 one iteration; Shift+F10 opens the
+    context menu on Windows and KDE, so no action may claim it."""
+    w = make_window()
+    keys = {name: [s.toString() for s in a.shortcuts()] for name, a in w.actions_by_name.items()}
+    run = {name: keys[name] for name in ("play", "pause", "step", "step_epoch")}
+    assert run == {"play": ["F5"], "pause": ["F6"], "step": ["F10"], "step_epoch": ["F9"]}
+    every = [k for ks in keys.values() for k in ks]
+    assert len(every) == len(set(every)) and "Shift+F10" not in every
+    seen = []
+    w.actions_by_name["step_epoch"].triggered.connect(lambda: seen.append("step_epoch"))
+    w.activateWindow()
+    qtbot.keyClick(w, Qt.Key.Key_F9)
+    assert seen == ["step_epoch"]
+    assert "F9" in w.actions_by_name["step_epoch"].toolTip()
+
+
 def test_reset_brings_back_the_same_initial_weights(make_window, qtbot):
     w = make_window()
     first = {k: v.copy() for k, v in w.controller.session.network.parameters().items()}

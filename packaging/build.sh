@@ -26,7 +26,9 @@ cat > "$smoke/digits.json" <<'JSON'
  "dataset": {"name": "digits"}}
 JSON
 dist/nnstudio/nnstudio train "$smoke/digits.json" --out "$smoke/run" > /dev/null
-test -s "$smoke/run/weights.npz" && test -s "$smoke/run/metrics.csv"
+test -s "$smoke/run/weights.npz"
+# it learned (0.90 test accuracy after this one epoch, measured): a lost update would not
+awk -F, 'NR == 2 { exit !($6 > 0.8) }' "$smoke/run/metrics.csv"
 rm -rf "$smoke"
 QT_QPA_PLATFORM=offscreen dist/nnstudio/nnstudio --screenshot dist/nnstudio-bundle.png
 echo "built dist/nnstudio/ ($(du -sh dist/nnstudio | cut -f1)); screenshot dist/nnstudio-bundle.png"

@@ -119,13 +119,16 @@ class Optimizer:
         kernel). Other rules, or a W that is not one contiguous block, multiply it out and take
         :meth:`update`."""
         gemm = None
-        if self.rule.name == "sgd" and w.ndim == 2 and w.flags.c_contiguous and w.flags.writeable:
+        flags = w.flags
+        if self.rule.name == "sgd" and w.ndim == 2 and flags.c_contiguous and flags.aligned and flags.writeable:
             gemm = _gemm_kernels().get(w.dtype)
         if gemm is None:
             self.update(name, w, np.dot(a.T, b))
             return
         # BLAS is column-major: Wᵀ is a column-major view of W itself, and Wᵀ ← Wᵀ − η·bᵀ·a
-        gemm(-float(self.lr), b.T, a.T, beta=1.0, c=w.T, trans_b=1, overwrite_c=1)
+        out = gemm(-float(self.lr), b.T, a.T, beta=1.0, c=w.T, trans_b=1, overwrite_c=1)
+        if out.ctypes.data != w.ctypes.data:      # f2py had to copy W: bring the result home
+            w[...] = out.T
 
     def _work(self, name: str, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable array shaped like the parameter, for the products of the update."""

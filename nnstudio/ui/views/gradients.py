@@ -26,7 +26,7 @@ SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def times(factor: float) -> str:
-    """A factor as a learner reads it: 2.5, 12, 650, 32,000,000; from a billion up as 10¹².
+    """A factor as a learner reads it: 2.5, 12, 650, 32,000,000; from a billion up as a power of ten (10¹²).
     (Two significant digits: the verdict judges orders of magnitude.)"""
     if not math.isfinite(factor):
         return "∞"

@@ -1463,34 +1463,34 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="42"/>
-        <location filename="../../nnstudio/ui/status.py" line="51"/>
+        <location filename="../../nnstudio/ui/status.py" line="48"/>
+        <location filename="../../nnstudio/ui/status.py" line="57"/>
         <source>Epoch %s/%s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="43"/>
-        <location filename="../../nnstudio/ui/status.py" line="52"/>
+        <location filename="../../nnstudio/ui/status.py" line="49"/>
+        <location filename="../../nnstudio/ui/status.py" line="58"/>
         <source>Iteration %s/%s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="44"/>
+        <location filename="../../nnstudio/ui/status.py" line="50"/>
         <source>— samples/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="45"/>
+        <location filename="../../nnstudio/ui/status.py" line="51"/>
         <source>Loss —</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="54"/>
+        <location filename="../../nnstudio/ui/status.py" line="60"/>
         <source>%s samples/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="55"/>
+        <location filename="../../nnstudio/ui/status.py" line="61"/>
         <source>Loss %s</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1897,7 +1897,7 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
-        <source>Train to the end of this epoch (Shift+F10)</source>
+        <source>Train to the end of this epoch (F9)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2059,93 +2059,93 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="74"/>
         <source>How many random inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
         <source>Inputs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="78"/>
         <source>The same seed gives the same inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="79"/>
         <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="76"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="80"/>
         <source>New inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="85"/>
         <source>Also show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="93"/>
         <source>One scale for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="95"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="127"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="133"/>
         <source>Activation functions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="130"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="136"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="140"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="161"/>
         <source>value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="156"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="162"/>
         <source>input number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="211"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="217"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="212"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="213"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="218"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="219"/>
         <source>input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="212"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="218"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="216"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="222"/>
         <source>{0}: outputs from {1:.3g} to {2:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="223"/>
         <source>{0:.3g} to {1:.3g}</source>
         <translation type="unfinished"></translation>
     </message>

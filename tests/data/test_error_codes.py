@@ -4,7 +4,6 @@ what the command line prints — stays the English sentence it always was."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 
 from nnstudio.data import (ChecksumError, DataError, DataFileError, ExpressionError, OptionError, load,
                            parse_expression)
+from code_scan import code_literals
 from nnstudio.data.errors import DATA_ERROR_CODES
 
 DATA = Path(__file__).resolve().parents[2] / "nnstudio" / "data"
@@ -128,14 +128,7 @@ def test_an_unknown_code_is_a_programming_error_and_uncoded_errors_stay_valid():
 
 def _raised_codes() -> set[str]:
     """Every code= literal passed to a call anywhere in nnstudio/data."""
-    found = set()
-    for path in DATA.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call):
-                for kw in node.keywords:
-                    if kw.arg == "code" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                        found.add(kw.value.value)
-    return found
+    return code_literals(DATA.rglob("*.py"))
 
 
 def test_every_raised_code_is_declared_and_every_declared_code_is_raised():

@@ -3,15 +3,12 @@ str() — what the command line prints — stays the English sentence it always 
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
+from code_scan import NNSTUDIO, callee, code_literals
 from nnstudio.engine.errors import SPEC_ERROR_CODES, SpecError
 from nnstudio.engine.spec import NetworkSpec, OptimizerSpec, TrainingSpec, layer_from_dict
 
-ROOT = Path(__file__).resolve().parents[2] / "nnstudio"
 
 
 def net(layers, shape=(4,), loss="cross_entropy"):
@@ -102,24 +99,13 @@ def test_an_unknown_code_is_a_programming_error():
     assert SpecError("x", "y", 1).code == "invalid"           # uncoded raises stay valid
 
 
-def _callee(node: ast.Call) -> str:
-    f = node.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-
-
 def _raised_codes() -> set[str]:
     """Every code= literal passed to SpecError(...) anywhere in nnstudio, or to any call in the
     engine (its spec helpers pass codes on). The data and project layers have codes of their own
     for their own errors (tests/data/test_error_codes.py)."""
-    found = set()
-    for path in ROOT.rglob("*.py"):
-        in_engine = (ROOT / "engine") in path.parents
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and (in_engine or _callee(node) == "SpecError"):
-                for kw in node.keywords:
-                    if kw.arg == "code" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                        found.add(kw.value.value)
-    return found
+    engine = NNSTUDIO / "engine"
+    return code_literals(NNSTUDIO.rglob("*.py"),
+                         lambda path, call: engine in path.parents or callee(call) == "SpecError")
 
 
 def test_every_raised_code_is_declared_and_every_declared_code_is_raised():

@@ -3,11 +3,11 @@ problem it is (code + details) while str() — what the command line prints — 
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from code_scan import code_literals
 from nnstudio.project.model import PROJECT_ERROR_CODES, VERSION, Project, ProjectError, ProjectVersionError, \
     default_project
 
@@ -70,10 +70,6 @@ def test_an_unknown_code_is_a_programming_error():
 
 
 def test_every_raised_code_is_declared_and_every_declared_code_is_raised():
-    raised = set()
-    for node in ast.walk(ast.parse(MODEL.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call):
-            raised |= {kw.value.value for kw in node.keywords
-                       if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
+    raised = code_literals([MODEL])
     assert raised <= set(PROJECT_ERROR_CODES), raised - set(PROJECT_ERROR_CODES)
     assert set(PROJECT_ERROR_CODES) - {"invalid"} <= raised, set(PROJECT_ERROR_CODES) - {"invalid"} - raised

@@ -7,7 +7,7 @@ import pytest
 
 from nnstudio.data import dataset_info, list_datasets, list_downloads
 from nnstudio.ui import dataset_texts
-from nnstudio.ui.translation import install_translation
+from language_fixtures import japanese  # noqa: F401 - fixture
 
 ALL = list_datasets() + list_downloads()
 
@@ -15,13 +15,6 @@ ALL = list_datasets() + list_downloads()
 @pytest.fixture(autouse=True)
 def app(qapp):
     return qapp
-
-
-@pytest.fixture
-def japanese(qapp):
-    assert install_translation(qapp, "ja") == "ja"
-    yield qapp
-    install_translation(qapp, "en")
 
 
 def test_every_set_option_and_choice_has_its_own_text():

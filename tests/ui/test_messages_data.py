@@ -15,7 +15,7 @@ from nnstudio.data.errors import DATA_ERROR_CODES
 from nnstudio.project.model import PROJECT_ERROR_CODES, Project, ProjectError, default_project
 from nnstudio.ui import data_messages
 from nnstudio.ui.messages import describe_error
-from nnstudio.ui.translation import install_translation
+from language_fixtures import japanese  # noqa: F401 - fixture
 
 # a plausible value for each detail an error of some code carries
 SAMPLE_DETAILS = {
@@ -36,13 +36,6 @@ SAMPLE_DETAILS = {
 @pytest.fixture(autouse=True)
 def app(qapp):
     return qapp
-
-
-@pytest.fixture
-def japanese(qapp):
-    assert install_translation(qapp, "ja") == "ja"
-    yield qapp
-    install_translation(qapp, "en")
 
 
 def kind_of(code: str):

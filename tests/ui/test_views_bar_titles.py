@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from nnstudio.ui.views.activation_bars import SETTINGS_ABOVE, ActivationBarsView
 from test_views_support import FakeController, shown
-from window_fixtures import make_window  # noqa: F401 - fixture
+from window_fixtures import docked_view, make_window  # noqa: F401 - fixture
 
 
 def settle(qtbot, view):
@@ -39,13 +39,7 @@ def last_digit(number: str) -> float:
 
 
 def docked_bars(make_window, qtbot):
-    w = make_window()
-    w.resize(1024, 700)
-    dock = next(d for d in w.docks.values() if isinstance(d.widget(), ActivationBarsView))
-    dock.show()
-    dock.raise_()
-    view = dock.widget()
-    qtbot.waitUntil(lambda: view.isVisible() and not view.visibleRegion().isEmpty(), timeout=15000)
+    view = docked_view(make_window(), qtbot, ActivationBarsView)
     settle(qtbot, view)
     return view
 

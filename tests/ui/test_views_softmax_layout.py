@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 
 from nnstudio.ui.views.softmax import SoftmaxView, arrangement
 from test_views_support import FakeController, iris_session, shown
-from window_fixtures import make_window  # noqa: F401 - fixture
+from window_fixtures import docked_view, make_window  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -98,13 +98,8 @@ def test_a_wide_view_keeps_its_three_parts_in_a_row(qtbot, ctl):
 
 def test_side_docks_need_no_horizontal_scroll_bar_at_1024_px(make_window, qtbot):
     w = make_window()
-    w.resize(1024, 700)
-    dock = next(d for d in w.docks.values() if isinstance(d.widget(), SoftmaxView))
-    dock.show()
-    dock.raise_()
-    qtbot.waitUntil(lambda: w.findChild(SoftmaxView).isVisible(), timeout=3000)
+    view = docked_view(w, qtbot, SoftmaxView)
     settle(qtbot)
-    view = dock.widget()
     assert view.width() >= 380
     for name in ("dataset", "training"):
         area = w.docks[name].widget()

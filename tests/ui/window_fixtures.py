@@ -58,5 +58,17 @@ def shot(window, name):
         image.save(os.path.join(folder, f"nnstudio-{name}.png"))
 
 
+def docked_view(window, qtbot, view_type, size=(1024, 700)):
+    """The window at ``size`` with the dock holding a ``view_type`` view raised; the view once
+    it is on screen."""
+    window.resize(*size)
+    dock = next(d for d in window.docks.values() if isinstance(d.widget(), view_type))
+    dock.show()
+    dock.raise_()
+    view = dock.widget()
+    qtbot.waitUntil(lambda: view.isVisible() and not view.visibleRegion().isEmpty(), timeout=15000)
+    return view
+
+
 def iteration_text(window):
     return window.status.iteration.text()

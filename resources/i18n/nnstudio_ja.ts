@@ -1817,17 +1817,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="45"/>
         <source>std {0:.2g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="47"/>
         <source>{0:.0f}% exactly 0</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="51"/>
         <source>{0:.0f}% saturated</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2962,53 +2962,53 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>HistogramsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="77"/>
         <source>Activations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="80"/>
         <source>How each hidden layer&apos;s outputs spread over a batch. Piled at 0 and 1 (saturated sigmoid) or mostly exact zeros (dead ReLUs) means little information passes on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="84"/>
         <source>How the outputs of each hidden layer are spread over a batch of samples (share of values per bin). Healthy layers spread their values out; everything piled at 0 and 1 (saturated sigmoid), all in one narrow spike, or mostly exact zeros (dead ReLUs) means the layer passes little information on. Compare weight initializations here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="102"/>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="128"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="100"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="126"/>
         <source>share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="102"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="100"/>
         <source>output value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="114"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="112"/>
         <source>initial weights, first {0} training samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="145"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="143"/>
         <source>weights of iteration {0}, first {{0}} training samples</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="157"/>
         <source>training batch at iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="165"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="163"/>
         <source>This network has no hidden layers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="176"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="174"/>
         <source>Showing: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3337,147 +3337,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>SoftmaxView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="122"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="94"/>
         <source>the network&apos;s output for test sample</source>
         <extracomment>the least height of the picture, the bars and the gallery together: the same in every arrangement, so that a rearranged view never asks its dock for more height where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="95"/>
         <source>random numbers in [−10, 10], seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="124"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="96"/>
         <source>What goes into the softmax: the output layer&apos;s values uₖ for a test sample, or random numbers as in the book&apos;s softmax exercise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="127"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
         <source>Softmax of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="133"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="105"/>
         <source>+100 to every softmax input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="106"/>
         <source>Adds 100 to each input uₖ of the softmax: the probabilities do not change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="120"/>
         <source>probability</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="148"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="287"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="120"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="259"/>
         <source>class (▲ = true class)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="224"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="196"/>
         <source>Softmax</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="227"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="199"/>
         <source>The network&apos;s answer for one test sample: probabilities adding up to 1, the tallest bar is the prediction. “+100” shows that shifting the softmax inputs changes nothing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="231"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="203"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="286"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="385"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="258"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="357"/>
         <source>k (the position in the vector)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="312"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="284"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="330"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="302"/>
         <source>iteration {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="330"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="302"/>
         <source>initial weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="333"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="305"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="334"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="306"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="335"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="307"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="384"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="356"/>
         <source>the softmax inputs uₖ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="387"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="359"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="395"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="367"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="409"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="381"/>
         <source>the input image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="420"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="392"/>
         <source>features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="421"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="393"/>
         <source>input value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="455"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="427"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="458"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="430"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="467"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="439"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="469"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="441"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation type="unfinished"></translation>
     </message>

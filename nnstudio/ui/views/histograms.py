@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from nnstudio.engine.analysis import activation_histogram
+from nnstudio.engine.analysis import activation_histogram, saturated_share
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import View, grid_axes, grid_columns, style_plot_item
@@ -20,7 +20,6 @@ INITIAL_SAMPLES = 200
 # activations whose outputs have fixed bounds: their histograms always span them, so a
 # narrow spike (weights with std 0.01) looks narrow instead of being stretched to full width
 BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
-SATURATED = 0.02          # within this share of the range from a bound counts as saturated
 
 
 def value_range(act: str, values: np.ndarray) -> tuple[float, float]:
@@ -46,11 +45,10 @@ def layer_note(act: str, values: np.ndarray) -> str | None:
     parts = [tr("std {0:.2g}").format(float(v.std()))]
     if act in ("relu", "step"):
         parts.append(tr("{0:.0f}% exactly 0").format(100.0 * float(np.mean(v == 0.0))))
-    elif act in ("sigmoid", "tanh"):
-        lo, hi = BOUNDED[act]
-        margin = SATURATED * (hi - lo)
-        saturated = np.mean((v <= lo + margin) | (v >= hi - margin))
-        parts.append(tr("{0:.0f}% saturated").format(100.0 * float(saturated)))
+    else:
+        saturated = saturated_share(act, v)     # the gradient view's verdict reads the same share
+        if saturated is not None:
+            parts.append(tr("{0:.0f}% saturated").format(100.0 * saturated))
     return ", ".join(parts)
 
 

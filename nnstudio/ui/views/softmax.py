@@ -17,13 +17,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
-from superqt import QFlowLayout
 
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import Caption, View, make_plot, message_item
+from .flow_row import FlowRow
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
 SHIFT = 100.0
@@ -60,34 +60,6 @@ class _Part(QWidget):
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
         return False
-
-
-class FlowRow(QWidget):
-    """Controls in a line that wraps onto more lines when the view is narrow; it asks for
-    the height its lines need at its width (and for only its widest control's width)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.flow = QFlowLayout(self)
-        self.flow.setContentsMargins(0, 0, 0, 0)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-
-    def add(self, widget: QWidget) -> None:
-        self.flow.addWidget(widget)
-
-    def _height(self) -> int:
-        return self.flow.heightForWidth(max(self.width(), self.flow.minimumSize().width()))
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
-        return QSize(self.flow.minimumSize().width(), self._height())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
-        return self.sizeHint()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().resizeEvent(event)
-        if self.height() != self._height():
-            self.updateGeometry()
 
 
 def _gray_icon(img: np.ndarray) -> QIcon:

@@ -19,6 +19,7 @@ import numpy as np
 from . import losses
 from .errors import ShapeError, SpecError
 from .layers import ActivatedLayer, Dropout, Layer, build_layers
+from .layers.base import l2_norm
 from .recording import Phase
 from .spec import NetworkSpec
 
@@ -50,6 +51,9 @@ class Network:
         self._t: np.ndarray | None = None
         self._dy: np.ndarray | None = None   # ∂E/∂(output) or, fused, ∂E/∂u of the output layer
         self.last_data_loss = float("nan")
+        # ‖∂L_data/∂W‖ of the last backward pass, for the weights weight decay or L1 added to
+        # (empty without them: then the gradients are the data loss's alone)
+        self.data_grad_norms: dict[str, float] = {}
         # layers never change their parameter names (load_state_dict replaces arrays, not
         # names), so the qualified names are made once
         self._named: tuple[tuple[Layer, dict[str, str]], ...] = tuple(
@@ -231,11 +235,15 @@ class Network:
         self._add_regularization_gradients(rec)
 
     def _add_regularization_gradients(self, rec=None) -> None:
+        """∂E/∂W += λW + λ₁·sign(W); the data loss's own ‖∂L/∂W‖ is kept in data_grad_norms
+        first (with λ = 0.1 the added term dwarfs it, and a learner judging vanishing gradients
+        needs the data's part)."""
         if not (self.weight_decay or self.l1):
             return
         for layer in self.layers:
             for k in layer.weight_names:
                 w, g = layer.params[k], layer.grads[k]
+                self.data_grad_norms[f"{layer.name}.{k}"] = l2_norm(g)
                 if self.weight_decay:
                     g = g + self.weight_decay * w
                 if self.l1:

@@ -98,6 +98,9 @@ class Snapshot:
     test_accuracy: float | None = None
     weights: Mapping[str, np.ndarray] | None = None       # on request: read-only state_dict copies
     activations: Mapping[str, np.ndarray] | None = None   # on request: each layer's output for this batch
+    # ‖∂L/∂p‖ of the data loss alone, before weight decay / L1 were added (None: no
+    # regularization, the same as grad_norms)
+    data_grad_norms: Mapping[str, float] | None = None
 
     @property
     def progress(self) -> float:
@@ -317,6 +320,7 @@ class Trainer:
             epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=lr,
             samples=self.samples, elapsed=self.elapsed,
             grad_norms=MappingProxyType(grad_norms), weight_norms=MappingProxyType(weight_norms),
+            data_grad_norms=MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None,
             paused=will_pause, **extra)
 
     # ------------------------------------------------------------------ tracing

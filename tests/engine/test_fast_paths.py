@@ -239,3 +239,36 @@ def test_keeping_freed_blocks_is_a_no_op_off_linux(monkeypatch):
     import nnstudio.engine.memory as memory
     monkeypatch.setattr(memory.sys, "platform", "darwin")
     assert memory._mallopt(memory._M_MMAP_THRESHOLD, memory.MMAP_THRESHOLD) is False
+
+
+@pytest.mark.parametrize("reg", [{"weight_decay": 0.1}, {"l1": 0.01}, {"weight_decay": 0.1, "l1": 0.01}])
+def test_snapshots_keep_the_data_gradients_norm_beside_the_regularized_one(reg):
+    """With weight decay or L1, grad_norms measure the gradient the optimizer applies (data part
+    plus λW / λ₁ sign W); data_grad_norms the data loss's own ∂L/∂W, which is what a learner
+    judging vanishing gradients needs. Biases carry no penalty: the same value in both."""
+    x = rng(2).random((6, 120)).astype(np.float32)
+    t = labels(6, 5)
+    trainer = Trainer(big_first_layer_net(**reg), make_optimizer(OptimizerSpec(name="sgd", lr=0.1)),
+                      TrainingSpec(batch_size=3, epochs=1, seed=0), x, t)
+    for snap in trainer.run():
+        assert set(snap.data_grad_norms) == set(snap.grad_norms)
+        for k in ("dense_1.b", "dense_2.b"):
+            assert snap.data_grad_norms[k] == snap.grad_norms[k]
+        for k in ("dense_1.W", "dense_2.W"):
+            assert snap.data_grad_norms[k] != pytest.approx(snap.grad_norms[k], rel=1e-3)
+
+
+def test_data_gradient_norms_are_those_of_the_unpenalized_loss():
+    x, t = rng(3).random((4, 120)), labels(4, 5)
+    penalized, plain = big_first_layer_net("float64", weight_decay=0.1), big_first_layer_net("float64")
+    penalized.loss(x, t)
+    penalized.backward()
+    plain.loss(x, t)
+    plain.backward()
+    for k, g in plain.gradients().items():
+        if k.endswith(".W"):
+            assert penalized.data_grad_norms[k] == pytest.approx(direct_norm(g), rel=1e-12)
+    assert big_first_layer_net("float64").data_grad_norms == {}
+    trainer = Trainer(big_first_layer_net("float64"), make_optimizer(OptimizerSpec(name="sgd", lr=0.1)),
+                      TrainingSpec(batch_size=2, epochs=1), x, t)
+    assert all(s.data_grad_norms is None for s in trainer.run())     # no penalty: grad_norms it is

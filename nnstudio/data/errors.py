@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 #: Every kind of DataError, with the details it carries. The UI has one plain sentence per
-#: code (nnstudio/ui/messages.py); a new code needs a new sentence there.
+#: code (nnstudio/ui/data_messages.py); a new code needs a new sentence there.
 DATA_ERROR_CODES: dict[str, tuple[str, ...]] = {
     "invalid": (),                               # anything else: a misused function (str says what)
     # ---- the "dataset" entry and its options (OptionError; .option names the key)

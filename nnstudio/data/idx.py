@@ -91,13 +91,13 @@ def parse_idx(path: Path, data: bytes) -> np.ndarray:
             path,
             f"truncated: the header announces {shape_text} values of type {dtype.name} "
             f"({expected} bytes) but only {body} bytes follow",
-            code="idx_truncated", shape=shape_text, dtype=dtype.name, expected=expected, found=body,
+            code="idx_truncated", shape=tuple(dims), dtype=dtype.name, expected=expected, found=body,
         )
     if body > expected:
         raise DataFileError(
             path,
             f"{body - expected} unexpected bytes after the {shape_text} values the header "
-            "announces", code="idx_extra_bytes", extra=body - expected, shape=shape_text,
+            "announces", code="idx_extra_bytes", extra=body - expected, shape=tuple(dims),
         )
     array = np.frombuffer(data, dtype=dtype, count=expected // dtype.itemsize, offset=header_len)
     array = array.reshape(dims)

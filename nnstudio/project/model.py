@@ -24,7 +24,7 @@ VERSION = 1
 
 
 #: Every kind of ProjectError, with the details it carries (besides ``field``). The UI has
-#: one plain sentence per code (nnstudio/ui/messages.py); a new code needs one there too.
+#: one plain sentence per code (nnstudio/ui/data_messages.py); a new code needs one there too.
 PROJECT_ERROR_CODES: dict[str, tuple[str, ...]] = {
     "invalid": (),                        # anything else (reason says what)
     "not_object": (),                     # the file's top level is not a JSON object

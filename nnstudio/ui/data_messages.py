@@ -17,7 +17,7 @@ import os
 from PySide6.QtCore import QCoreApplication
 
 from nnstudio.ui.labels import dataset_option_title
-from nnstudio.ui.messages import _range_words, _show
+from nnstudio.ui.messages import _number, _range_words, _show
 
 translate = QCoreApplication.translate
 
@@ -65,7 +65,7 @@ def _option_sentences() -> dict[str, str]:
                                                      "the file has no header line with column names; give the "
                                                      "column's number (counted from 0) instead."),
         "no_such_column": translate("messages", "The option “%(option)s”: the file has no column named "
-                                                "%(column)s; its columns are: %(columns)s."),
+                                                "“%(column)s”; its columns are: %(columns)s."),
         "column_out_of_range": translate("messages", "The option “%(option)s”: there is no column %(index)s — "
                                                      "the file has %(count)s columns (0 to %(last)s, or -1 for "
                                                      "the last)."),
@@ -77,8 +77,8 @@ def _option_sentences() -> dict[str, str]:
                                                      "validation splits; lower the option “%(option)s”."),
         "size_too_large": translate("messages", "The option “%(option)s” asks for %(value)s samples, but only "
                                                 "%(available)s are there."),
-        "too_few_class_names": translate("messages", "%(given)s class names are given, but the labels go up to "
-                                                     "%(highest)s, so %(needed)s names are needed."),
+        "too_few_class_names": translate("messages", "The class names given are too few (%(given)s): the "
+                                                     "labels go up to %(highest)s, so %(needed)s names are needed."),
         "test_pair_incomplete": translate("messages", "Give both test files (test images and test labels) or "
                                                       "neither; “%(option)s” is missing."),
         "function_undefined": translate("messages", "The function %(expression)s is not defined at x = %(x)s; "
@@ -242,7 +242,7 @@ def _option_range(d) -> str:
     if low is None:
         words = (translate("messages", "less than %(high)s") if d.get("high_open")
                  else translate("messages", "at most %(high)s"))
-        return words % {"high": f"{high:g}"}
+        return words % {"high": _number(high)}
     return _range_words({"low": low, "high": math.inf if high is None else high,
                          "low_open": False, "high_open": bool(d.get("high_open"))})
 

@@ -111,7 +111,7 @@ def _section_names() -> dict[str, str]:
 def _show(value) -> str:
     """A value as the project file spells it (numbers plain, text in quotes)."""
     if isinstance(value, float) and value.is_integer() and math.isfinite(value):
-        return f"{value:g}"
+        return _number(value)
     try:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -126,6 +126,9 @@ def _shape(shape) -> str:
 
 
 def _number(x: float) -> str:
+    """Whole numbers exactly (a seed's bound is 4294967295, not 4.29497e+09), others short."""
+    if isinstance(x, (int, float)) and math.isfinite(x) and float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
     return f"{x:g}"
 
 

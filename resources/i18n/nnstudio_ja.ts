@@ -4122,77 +4122,77 @@ softmax on its own.</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="136"/>
+        <location filename="../../nnstudio/ui/messages.py" line="139"/>
         <source>greater than %(low)s</source>
         <translation>%(low)sより大きい数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="137"/>
+        <location filename="../../nnstudio/ui/messages.py" line="140"/>
         <source>at least %(low)s</source>
         <translation>%(low)s以上</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="139"/>
+        <location filename="../../nnstudio/ui/messages.py" line="142"/>
         <source>between %(low)s and %(high)s (both excluded)</source>
         <translation>%(low)sより大きく%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="141"/>
+        <location filename="../../nnstudio/ui/messages.py" line="144"/>
         <source>greater than %(low)s and at most %(high)s</source>
         <translation>%(low)sより大きく%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="143"/>
+        <location filename="../../nnstudio/ui/messages.py" line="146"/>
         <source>at least %(low)s and less than %(high)s</source>
         <translation>%(low)s以上%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="145"/>
+        <location filename="../../nnstudio/ui/messages.py" line="148"/>
         <source>between %(low)s and %(high)s</source>
         <translation>%(low)s以上%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/messages.py" line="161"/>
         <source>Layer %(number)s (%(type)s)</source>
         <translation>レイヤー%(number)s（%(type)s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="159"/>
+        <location filename="../../nnstudio/ui/messages.py" line="162"/>
         <source>Layer %(number)s</source>
         <translation>レイヤー%(number)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="183"/>
+        <location filename="../../nnstudio/ui/messages.py" line="186"/>
         <source>%(where)s: %(problem)s</source>
         <translation>%(where)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="198"/>
+        <location filename="../../nnstudio/ui/messages.py" line="201"/>
         <source> (with padding %(pad)s)</source>
         <translation>（パディング%(pad)s込み）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="206"/>
+        <location filename="../../nnstudio/ui/messages.py" line="209"/>
         <source>got %s</source>
         <translation>入力値：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="208"/>
+        <location filename="../../nnstudio/ui/messages.py" line="211"/>
         <source>%(field)s: %(detail)s. Allowed: %(allowed)s.</source>
         <translation>%(field)s：%(detail)s。使える値：%(allowed)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="222"/>
+        <location filename="../../nnstudio/ui/messages.py" line="225"/>
         <source>%(name)s: the shape is %(got)s, but the network needs %(expected)s.</source>
         <translation>%(name)s：形状が%(got)sですが、ネットワークには%(expected)sが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="238"/>
+        <location filename="../../nnstudio/ui/messages.py" line="241"/>
         <source>Training diverged at iteration %(iteration)s: %(where)s became %(value)s.</source>
         <translation>%(iteration)s回目の更新で学習が発散しました：%(where)sが%(value)sになりました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="243"/>
+        <location filename="../../nnstudio/ui/messages.py" line="246"/>
         <source>The steps were too large. Lower the learning rate (for example to a tenth) and press Reset, then Play.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4297,9 +4297,8 @@ softmax on its own.</source>
         <translation>オプション「%(option)s」は列 %(column)s を名前で指定していますが、ファイルに列名の見出し行がありません。代わりに列番号（0から数える）を指定してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="67"/>
         <source>The option “%(option)s”: the file has no column named %(column)s; its columns are: %(columns)s.</source>
-        <translation>オプション「%(option)s」：ファイルに %(column)s という列はありません。列：%(columns)s。</translation>
+        <translation type="vanished">オプション「%(option)s」：ファイルに %(column)s という列はありません。列：%(columns)s。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="69"/>
@@ -4327,9 +4326,18 @@ softmax on its own.</source>
         <translation>オプション「%(option)s」は%(value)s個のサンプルを求めていますが、%(available)s個しかありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="80"/>
         <source>%(given)s class names are given, but the labels go up to %(highest)s, so %(needed)s names are needed.</source>
-        <translation>クラス名が%(given)s個しかありませんが、ラベルは%(highest)sまであるので%(needed)s個必要です。</translation>
+        <translation type="vanished">クラス名が%(given)s個しかありませんが、ラベルは%(highest)sまであるので%(needed)s個必要です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/data_messages.py" line="67"/>
+        <source>The option “%(option)s”: the file has no column named “%(column)s”; its columns are: %(columns)s.</source>
+        <translation>オプション「%(option)s」：ファイルに「%(column)s」という列はありません。列：%(columns)s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/data_messages.py" line="80"/>
+        <source>The class names given are too few (%(given)s): the labels go up to %(highest)s, so %(needed)s names are needed.</source>
+        <translation>クラス名が少なすぎます（%(given)s個）：ラベルは%(highest)sまであるので%(needed)s個必要です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="82"/>

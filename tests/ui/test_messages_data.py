@@ -190,3 +190,11 @@ def test_data_and_project_errors_in_japanese(japanese, tmp_path):
             untranslated.append(code)
     assert not untranslated
     assert QCoreApplication.translate("messages", "the file is empty.") != "the file is empty."
+
+
+def test_whole_number_bounds_are_written_out():
+    """A seed's bound is 4294967295, not 4.29497e+09 (":g" rounded it)."""
+    with pytest.raises(OptionError) as info:
+        load({"name": "iris", "seed": 2 ** 32})
+    assert describe_error(info.value) == ("The option “seed” must be between 0 and 4294967295 — the project "
+                                          "has 4294967296.")

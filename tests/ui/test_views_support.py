@@ -55,12 +55,14 @@ class FakeController(QObject):
         return out
 
 
-def project(network: dict, dataset: dict, *, lr=0.1, optimizer="sgd", batch_size=20, epochs=5, seed=0) -> Project:
+def project(network: dict, dataset: dict, *, lr=0.1, optimizer="sgd", batch_size=20, epochs=5, seed=0,
+            weight_decay=0.0) -> Project:
+    training = {"batch_size": batch_size, "epochs": epochs, "seed": seed}
+    if weight_decay:
+        training["weight_decay"] = weight_decay
     return Project.from_dict({
         "format": "nnstudio-project", "version": 1, "network": network,
-        "optimizer": {"name": optimizer, "lr": lr},
-        "training": {"batch_size": batch_size, "epochs": epochs, "seed": seed},
-        "dataset": dataset})
+        "optimizer": {"name": optimizer, "lr": lr}, "training": training, "dataset": dataset})
 
 
 def dense(units, activation="relu", init="he"):

@@ -42,11 +42,12 @@ def book_net(activation, init, std=0.01):
     return [layer(100, activation, init, std) for _ in range(5)] + [layer(10, "softmax", init, std)]
 
 
-def verdict_after_training(qtbot, ctl, digits, layers, lr=0.01):
+def verdict_after_training(qtbot, ctl, digits, layers, lr=0.01, weight_decay=0.0):
     """Train the real network RECENT updates with the view on screen; (view, snapshots)."""
     view = shown(qtbot, GradientsView(ctl), size=DOCKED)
     net = {"input_shape": [784], "layers": layers, "loss": "cross_entropy"}
-    ctl.start(build_session(project(net, {"name": "mnist"}, lr=lr, batch_size=100), dataset=digits))
+    ctl.start(build_session(project(net, {"name": "mnist"}, lr=lr, batch_size=100, weight_decay=weight_decay),
+                            dataset=digits))
     snaps = ctl.train(RECENT)
     view._redraw_now()
     return view, snaps
@@ -78,6 +79,19 @@ def test_sigmoid_std_001_is_called_vanishing(qtbot, ctl, digits):
     assert text.startswith("Vanishing gradients: the first layer's gradients are "), text
     assert factor_in(text) >= 1_000_000                      # measured ≈ 32,000,000
     assert "pressed against" not in text                     # piled at 0.5, not saturated
+
+
+def test_weight_decay_does_not_hide_vanishing_gradients(qtbot, ctl, digits):
+    """λ = 0.1 adds 0.1·W to every ∂E/∂W: the whole gradients' ratio is about 0.5 (measured
+    0.50…0.65), but the data loss's own still vanishes, and the verdict reads that one."""
+    view, snaps = verdict_after_training(qtbot, ctl, digits, book_net("sigmoid", "normal"), weight_decay=0.1)
+    text = view.verdict.text()
+    assert text.startswith("Vanishing gradients: the first layer's gradients are "), text
+    assert factor_in(text) >= 1_000_000
+    first, last = (f"{name}.W" for name in (view.layers[0][1], view.layers[-1][1]))
+    whole = snaps[-1].grad_norms[first] / snaps[-1].grad_norms[last]
+    assert whole > 0.1                                       # the decay term alone looks healthy
+    assert view.series[0].last[1] == pytest.approx(snaps[-1].grad_norms[first])   # the curves: whole
 
 
 def test_sigmoid_xavier_is_called_vanishing(qtbot, ctl, digits):

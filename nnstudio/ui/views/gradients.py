@@ -141,7 +141,9 @@ class GradientsView(View):
             for series, v in zip(self.series, norms):
                 series.append(s.iteration, v)
             self.current = norms
-            self.recent.append(norms)
+            # judged on the data loss's own gradient: weight decay adds λW, which can dwarf it
+            # (the curves and bars show the whole gradient, the one the weights follow)
+            self.recent.append(layer_weight_norms(s.data_grad_norms, names) if s.data_grad_norms else norms)
             if s.activations is not None:
                 self._measure_saturation(s.activations)
         return bool(self.layers)

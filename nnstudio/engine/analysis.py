@@ -8,6 +8,7 @@ how the weights of a layer look as images, and whether gradients vanish or explo
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -144,7 +145,7 @@ class GradientVerdict:
     kind: "ok", "vanishing", "exploding", "saturated", "tiny", "zero" or "none" (nothing to
     judge). ratio = the first layer's norm / the last layer's; largest = the largest norm;
     layer / share = the most saturated sigmoid or tanh layer and its saturated share (0…1),
-    when that share reaches SATURATED_SHARE (else "" and NaN).
+    when that share reaches the saturation limit and the verdict is not "ok" (else "" and NaN).
     """
     kind: str
     ratio: float = float("nan")
@@ -169,16 +170,38 @@ class GradientVerdict:
 #   shipped examples, 1500 updates .. mnist_mlp 1.3…3.2, iris 0.33…1.3, spiral 0.15…0.83,
 #     (their own settings)            function_square 0.22…1.6, simple_convnet 0.096…0.45
 #                                     (single updates: 0.059…0.86)
-# Healthy sigmoid/tanh layers have at most 3 % of their outputs saturated (during training too),
+# Healthy sigmoid/tanh layers have at most 3 % of their outputs saturated early in training,
 # and healthy networks' largest norm stays above 0.1.
+# Settled networks (VerdictWatch, a share measured every 10 updates, batch 10 unless noted):
+#   XOR 2-8(sigmoid, Xavier)-2, SGD 1.0 .. loss 0.042 (ln 2 at the start); the most saturated
+#     layer's share, one batch: 0.19…0.36 (sd 0.042, ±0.04 from one measurement to the
+#     next); mean of 5: 0.23…0.34 (sd 0.022). Verdict kind changes in 2000 updates: 55 with one
+#     share against 0.25; 1 with the mean of 5 and leaving below 0.15 (ok → saturated, and
+#     saturated for good); 0 with the loss rule too (the loss fell to 0.03 of its start)
+#   circle 2-10-10(tanh)-2, SGD 0.5 ... one batch 0.16…0.34, mean of 5 0.23…0.30; 77 → 1 → 0
+#   MNIST 4×100 sigmoid Xavier, Adam 0.001, batch 128 (10,000 digits, 600 updates): one batch
+#     0.23…0.32, mean of 5 0.25…0.30; loss 0.12 of ln 10; 8 → 2 → 1 (vanishing → ok)
+#   moons 2-16-16(ReLU, He)-2, Adam 0.01: the largest norm falls to ≈ 1e-3 as the loss reaches
+#     1e-4 (tiny vs ok: 77 → 3 with leaving tiny above 2e-3 → 0 with the loss rule)
+#   the loss rule: the mean data loss of the last RECENT updates against that of the first
+#     RECENT (or ln n classes under cross-entropy, if lower): converged 0.002…0.12 (above),
+#     learning ReLU He 5×100 0.19 and 784-50-10 0.13 at 300 updates; not learning: sigmoid
+#     std 1 0.91 (400 updates), tanh std 1 3.9, sigmoid std 0.01 / Xavier and ReLU std 0.01 1.0
+# With weight decay λ the verdict reads the data loss's own gradient (Snapshot.data_grad_norms):
+# λ = 0.1 adds λW, which made the std-0.01 sigmoid's ratio 0.5…0.65 (healthy); without it 7.5e-9.
 RECENT = 20               # updates averaged before judging (single updates are noisy: ×10 swings)
 VANISHING_RATIO = 1 / 20  # first layer's gradients 20× smaller than the last's
 EXPLODING_RATIO = 1e2
 EXPLODING_NORM = 1e3
-TINY_NORM = 1e-3          # no layer's gradient above this: the weights barely move
+TINY_NORM = 1e-3          # no layer's gradient above this: the weights barely move …
+TINY_LEAVE = 2e-3         # … and a "tiny" verdict holds until one rises above this
 ZERO_NORM = 1e-10
-SATURATED_SHARE = 0.25    # a quarter of a layer's outputs pressed against its bounds
+SATURATED_SHARE = 0.25    # a quarter of a layer's outputs pressed against its bounds …
+SATURATED_LEAVE = 0.15    # … and a "saturated" verdict holds until the share falls below this
 SATURATION_MARGIN = 0.02  # within this share of the output range from a bound counts as saturated
+SHARE_MEASUREMENTS = 5    # saturated shares averaged (each is one batch's: ±0.05 between batches)
+LEARNED_LOSS = 0.5        # the loss has fallen below this share of where it started …
+LEARNED_LEAVE = 0.7       # … (and stays below this): the network learns, small or saturated as it is
 BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
@@ -213,19 +236,25 @@ def typical_norms(rows: Sequence[Sequence[float]]) -> list[float]:
     return out
 
 
-def gradient_verdict(norms: Sequence[float], saturation: Mapping[str, float] | None = None) -> GradientVerdict:
+def gradient_verdict(norms: Sequence[float], saturation: Mapping[str, float] | None = None, *,
+                     previous: str = "", learned: bool = False) -> GradientVerdict:
     """Judge per-layer gradient norms given from the input side to the output side (best
     the typical_norms of the last RECENT updates), with the saturated share of each sigmoid
-    or tanh hidden layer's outputs when known (saturated_share).
+    or tanh hidden layer's outputs when known (saturated_share, best averaged: VerdictWatch).
 
     In this order: a NaN/∞ or a norm above EXPLODING_NORM is "exploding"; all below
     ZERO_NORM "zero"; the first layer's norm below VANISHING_RATIO × the last's "vanishing",
     above EXPLODING_RATIO × "exploding"; a hidden layer with SATURATED_SHARE or more of its
     outputs at the bounds "saturated" (the book's std-1 sigmoid: its gradient ratio alone
     looks harmless, 0.08…0.9); all below TINY_NORM "tiny" (weights too small for the signal
-    to pass, e.g. ReLU with std 0.01, or a network that has learned all it can); else "ok".
-    From "vanishing" on, layer/share name the most saturated layer whenever it reaches
-    SATURATED_SHARE, so a vanishing or exploding verdict can name saturation as a cause too.
+    to pass, e.g. ReLU with std 0.01); else "ok".
+    ``previous`` is the verdict before: "saturated" holds until the share falls below
+    SATURATED_LEAVE, "tiny" until a norm rises above TINY_LEAVE (so a share or norm that
+    hovers at a limit does not switch the verdict at every measurement). ``learned``: the
+    loss has fallen well below where it started, so saturated units or tiny gradients are
+    not a problem (a converged network has both) and the verdict is "ok".
+    From "vanishing" on, layer/share name the most saturated layer whenever it reaches the
+    saturation limit, so a vanishing or exploding verdict can name saturation as a cause too.
     The thresholds sit between the measurements above."""
     v = [float(x) for x in norms]
     if not v:
@@ -237,20 +266,77 @@ def gradient_verdict(norms: Sequence[float], saturation: Mapping[str, float] | N
         return GradientVerdict("zero", float("nan"), largest)
     ratio = (v[0] / v[-1] if v[-1] > 0 else float("inf")) if len(v) > 1 else 1.0
     layer, share = max((saturation or {}).items(), key=lambda item: item[1], default=("", float("nan")))
-    saturated = share >= SATURATED_SHARE
-    if not saturated:
-        layer, share = "", float("nan")
+    saturated = share >= (SATURATED_LEAVE if previous == "saturated" else SATURATED_SHARE)
+    tiny = largest < (TINY_LEAVE if previous == "tiny" else TINY_NORM)
     if ratio < VANISHING_RATIO:
         kind = "vanishing"
     elif ratio > EXPLODING_RATIO:
         kind = "exploding"
+    elif learned:
+        kind, saturated = "ok", False
     elif saturated:
         kind = "saturated"
-    elif largest < TINY_NORM:
+    elif tiny:
         kind = "tiny"
     else:
         kind = "ok"
+    if not saturated:
+        layer, share = "", float("nan")
     return GradientVerdict(kind, ratio, largest, layer, share)
+
+
+class VerdictWatch:
+    """The gradient verdict over a run: what the gradient view says, fed as training goes.
+
+    Keeps the per-layer norms of the last RECENT updates, the last SHARE_MEASUREMENTS
+    saturated shares of each layer (averaged: one batch's share moves by ±0.05), the data
+    loss at the start and lately, and the verdict before (for the limits' hysteresis, see
+    gradient_verdict). ``chance_loss``: the loss of a guess (ln n for n classes under
+    cross-entropy), so a network that starts from learned weights counts as learned too."""
+
+    def __init__(self, chance_loss: float | None = None) -> None:
+        self.chance_loss = chance_loss
+        self.recent: deque[list[float]] = deque(maxlen=RECENT)
+        self.shares: dict[str, deque[float]] = {}
+        self.first_losses: list[float] = []
+        self.losses: deque[float] = deque(maxlen=RECENT)
+        self.learned = False
+        self.last = GradientVerdict("none")
+
+    def add_update(self, norms: Sequence[float], loss: float = float("nan")) -> None:
+        """One update's per-layer ‖∂L/∂W‖ (input side first) and its data loss."""
+        self.recent.append([float(x) for x in norms])
+        loss = float(loss)
+        if math.isfinite(loss):
+            if len(self.first_losses) < RECENT:
+                self.first_losses.append(loss)
+            self.losses.append(loss)
+
+    def add_saturation(self, shares: Mapping[str, float | None]) -> None:
+        """One measurement of the saturated share of each bounded layer (None: not measured)."""
+        for name, share in shares.items():
+            if share is not None:
+                self.shares.setdefault(name, deque(maxlen=SHARE_MEASUREMENTS)).append(float(share))
+
+    def saturation(self) -> dict[str, float]:
+        """Each measured layer's average saturated share."""
+        return {name: float(np.mean(s)) for name, s in self.shares.items() if s}
+
+    def _update_learned(self) -> bool:
+        if len(self.first_losses) < RECENT or not self.losses:
+            return self.learned
+        start = float(np.mean(self.first_losses))
+        if self.chance_loss is not None:
+            start = min(start, self.chance_loss)
+        now = float(np.mean(self.losses))
+        self.learned = now <= (LEARNED_LEAVE if self.learned else LEARNED_LOSS) * start
+        return self.learned
+
+    def verdict(self) -> GradientVerdict:
+        """The verdict now (and remembered as the one before the next)."""
+        self.last = gradient_verdict(typical_norms(self.recent), self.saturation(),
+                                     previous=self.last.kind, learned=self._update_learned())
+        return self.last
 
 
 def layer_weight_norms(grad_norms: Mapping[str, float], layer_names: Sequence[str]) -> list[float]:

@@ -2836,118 +2836,148 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
         <source>‖∂L/∂W‖</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
         <source>iteration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="62"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="70"/>
         <source>Gradients appear once training starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="73"/>
         <source>Gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="76"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="79"/>
-        <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together, and also reads how many sigmoid or tanh outputs sit at the ends of their range (saturated: there the slope is almost 0, so little gradient passes back).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="204"/>
         <source>Also, {0}, where the slope is almost 0.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="195"/>
-        <source>0 and 1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="195"/>
-        <source>−1 and 1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="196"/>
-        <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="201"/>
-        <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. Try smaller initial weights (Xavier initialization).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="205"/>
-        <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. Try ReLU with He initialization, or batch normalization.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="209"/>
-        <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="222"/>
-        <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change. If the loss is still high, the initial weights are too small for the signal to pass through: try He or Xavier initialization.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="228"/>
-        <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="230"/>
-        <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="233"/>
-        <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
-        <source>input → output</source>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="207"/>
+        <source>(Judged without weight decay, which the curves and bars include.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/gradients.py" line="213"/>
-        <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
+        <source>0 and 1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="216"/>
-        <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="213"/>
+        <source>−1 and 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="214"/>
+        <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="227"/>
+        <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
+        <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="251"/>
+        <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
+        <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="62"/>
+        <source>input → output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="81"/>
+        <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together (with weight decay, the loss&apos;s own gradient without the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their range over the last few measurements (saturated: there the slope is almost 0, so little gradient passes back). Once the loss has fallen well below where it started, saturated units and small gradients are no longer called a problem: a network that has learned has both.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/gradients.py" line="219"/>
+        <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="223"/>
+        <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="231"/>
+        <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="234"/>
+        <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="237"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="226"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="240"/>
+        <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high. Try a larger learning rate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="243"/>
+        <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high: the initial weights are too small for the signal to pass through. Try He or Xavier initialization.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="247"/>
         <source>Healthy: gradients are of a usable size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="260"/>
+        <source>Try smaller initial weights (Xavier initialization).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="261"/>
+        <source>The layer already starts with Xavier weights: scale the inputs (normalize the data) or lower the learning rate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="269"/>
+        <source>Try batch normalization, or fewer layers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="270"/>
+        <source>Try ReLU with He initialization, or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

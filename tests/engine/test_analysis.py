@@ -1,11 +1,11 @@
 """The NumPy computations behind the live plots, and the bounded series they keep."""
 
+import collections
 import math
 
 import numpy as np
 import pytest
 
-from nnstudio.data import load
 from nnstudio.engine import analysis as A
 from nnstudio.engine.activations import softmax
 from nnstudio.engine.network import Network
@@ -13,6 +13,8 @@ from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.series import BoundedSeries, Ema, ema
 from nnstudio.engine.spec import NetworkSpec, OptimizerSpec, TrainingSpec
 from nnstudio.engine.trainer import RequestDetail, Trainer
+from nnstudio.project.session import build_session
+from verdict_cases import CURRICULUM, digits, kind_changes, mnist_network, settled_project  # noqa: F401 - fixture
 
 
 # --------------------------------------------------------------------------- series
@@ -212,102 +214,201 @@ def test_gradient_verdict_order_and_limits(norms, saturation, kind):
         assert v.layer == "" and math.isnan(v.share)
 
 
-# The rule on the curriculum's own networks (CURRICULUM §7, the book's ch. 6.2): real MNIST
-# digits, real SGD updates, the verdict on the last RECENT updates as the gradient view judges.
-# The numbers each case asserts around were measured as the docstring of analysis.py lists.
-def _dense(units, activation, init, std=0.01):
-    return {"type": "dense", "units": units, "activation": activation, "init": init, "std": std}
+def test_hysteresis_keeps_a_verdict_until_its_leave_limit():
+    """Saturated from SATURATED_SHARE, until below SATURATED_LEAVE; tiny below TINY_NORM,
+    until above TINY_LEAVE: a share or norm hovering at a limit keeps one verdict."""
+    between = (A.SATURATED_LEAVE + A.SATURATED_SHARE) / 2
+    assert A.gradient_verdict([0.3, 0.5], {"dense_1": between}).kind == "ok"
+    held = A.gradient_verdict([0.3, 0.5], {"dense_1": between}, previous="saturated")
+    assert held.kind == "saturated" and held.share == between and held.layer == "dense_1"
+    assert A.gradient_verdict([0.3, 0.5], {"dense_1": A.SATURATED_LEAVE - 0.01}, previous="saturated").kind == "ok"
+    small = [1.5e-3, 1.2e-3]                     # between TINY_NORM and TINY_LEAVE
+    assert A.gradient_verdict(small).kind == "ok"
+    assert A.gradient_verdict(small, previous="tiny").kind == "tiny"
+    assert A.gradient_verdict([2.5e-3, 1e-3], previous="tiny").kind == "ok"
 
 
-def _book_net(activation, init, std=0.01, hidden=5, out_init=None):
-    """The book's initialisation study: hidden × 100 units, softmax over the 10 digits."""
-    layers = [_dense(100, activation, init, std) for _ in range(hidden)]
-    return layers + [_dense(10, "softmax", out_init or init, std)]
+def test_a_network_that_has_learned_is_not_called_saturated_or_tiny():
+    learned = A.gradient_verdict([0.3, 0.5], {"dense_1": 0.9}, learned=True)
+    assert learned.kind == "ok" and learned.layer == "" and math.isnan(learned.share)
+    assert A.gradient_verdict([2e-4, 5e-4], learned=True).kind == "ok"
+    # vanishing and exploding gradients are still named (the ratio is a fact of the run)
+    vanishing = A.gradient_verdict([1e-5, 0.5], {"dense_1": 0.9}, learned=True)
+    assert vanishing.kind == "vanishing" and vanishing.layer == "dense_1"
+
+
+def test_watch_averages_the_last_saturation_measurements():
+    watch = A.VerdictWatch()
+    watch.add_saturation({"dense_1": 0.9, "dense_2": None})
+    for share in [0.1] * (A.SHARE_MEASUREMENTS - 1):
+        watch.add_saturation({"dense_1": share, "dense_2": 0.5})
+    assert watch.saturation() == pytest.approx({"dense_1": (0.9 + 0.1 * (A.SHARE_MEASUREMENTS - 1))
+                                                / A.SHARE_MEASUREMENTS, "dense_2": 0.5})
+    watch.add_saturation({"dense_1": 0.1})      # the oldest, 0.9, drops out
+    assert watch.saturation()["dense_1"] == pytest.approx(0.1)
+
+
+def test_watch_counts_a_network_as_learned_once_its_loss_has_halved():
+    watch = A.VerdictWatch(chance_loss=math.log(10))
+    for _ in range(A.RECENT):
+        watch.add_update([0.3, 0.5], 4.0)              # above chance: std-1 weights start worse
+        watch.add_saturation({"dense_1": 0.6})
+    assert watch.verdict().kind == "saturated"
+    for _ in range(A.RECENT):                          # half of ln 10 (not of 4.0) is the mark
+        watch.add_update([0.3, 0.5], 0.55 * math.log(10))
+    assert watch.verdict().kind == "saturated" and not watch.learned
+    for _ in range(A.RECENT):
+        watch.add_update([0.3, 0.5], 0.45 * math.log(10))
+    assert watch.verdict().kind == "ok" and watch.learned
+    for _ in range(A.RECENT):                          # held until LEARNED_LEAVE
+        watch.add_update([0.3, 0.5], 0.6 * math.log(10))
+    assert watch.verdict().kind == "ok"
+    for _ in range(A.RECENT):
+        watch.add_update([0.3, 0.5], 0.8 * math.log(10))
+    assert watch.verdict().kind == "saturated"
+
+
+# The rule on the curriculum's own networks (CURRICULUM §7, the book's ch. 6.2) and on small
+# networks that have learned: real digits, real updates, a VerdictWatch fed as the gradient
+# view feeds it (norms every update, a saturated share every SHARE_EVERY updates from the
+# snapshot's activations). The measurements are listed in analysis.py.
+SHARE_EVERY = 10
+JUDGED = 200           # updates the curriculum networks train (the verdict judged from RECENT on)
+
+
+def watched(trainer, net, updates, on_update=None):
+    """Run ``updates`` updates through a VerdictWatch; (kind per update from RECENT on, watch,
+    the first judged verdict, its typical norms)."""
+    n_out = net.layers[-1].params["W"].shape[1]
+    watch = A.VerdictWatch(math.log(n_out) if n_out > 1 else None)
+    names = [l.name for l in net.layers if "W" in l.params]
+    bounded = [(l.name, l.act.name) for l in net.layers[:-1] if getattr(l, "act", None) and l.act.name in A.BOUNDED]
+    kinds, first, run = [], None, trainer.run()
+    for step in range(updates):
+        if bounded and step % SHARE_EVERY == 0:
+            trainer.post(RequestDetail(weights=False))
+        snap = next(run)
+        watch.add_update(A.layer_weight_norms(snap.data_grad_norms or snap.grad_norms, names), snap.data_loss)
+        if snap.activations is not None:
+            watch.add_saturation({name: A.saturated_share(act, snap.activations[name]) for name, act in bounded})
+        if on_update is not None:
+            on_update(snap)
+        if step + 1 >= A.RECENT:
+            verdict = watch.verdict()
+            kinds.append(verdict.kind)
+            if first is None:
+                first = verdict, A.typical_norms(watch.recent), watch.saturation()
+    return kinds, watch, first
+
+
+def mnist_trainer(digits, layers, lr=0.01, weight_decay=0.0):
+    spec = NetworkSpec.from_dict(mnist_network(layers))
+    net = Network(spec, dtype="float32", seed=0, weight_decay=weight_decay)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=lr)),
+                      TrainingSpec(batch_size=100, epochs=50, seed=0), digits.x_train, digits.y_train,
+                      evaluate_train=False)
+    return trainer, net
 
 
 @pytest.fixture(scope="module")
-def digits():
-    with pytest.MonkeyPatch.context() as mp:      # (module fixtures run before the per-test folders)
-        mp.setenv("NNSTUDIO_CACHE_DIR", "")       # no decoded-data cache in the user's home
-        return load({"name": "mnist", "train_size": 2000, "test_size": 100})
+def curriculum(digits):
+    """Each curriculum case trained JUDGED updates once for the module: (kinds, first verdict,
+    its typical norms, its averaged saturation)."""
+    done = {}
+
+    def result(case):
+        if case not in done:
+            layers, lr, _kind = CURRICULUM[case]
+            trainer, net = mnist_trainer(digits, layers, lr)
+            kinds, _watch, (verdict, norms, saturation) = watched(trainer, net, JUDGED)
+            done[case] = kinds, verdict, norms, saturation
+        return done[case]
+    return result
 
 
-def judged(digits, layers, lr=0.01):
-    """(verdict with saturation, verdict from the norms alone, typical norms, saturation)."""
-    spec = NetworkSpec.from_dict({"input_shape": [784], "layers": layers, "loss": "cross_entropy"})
-    net = Network(spec, dtype="float32", seed=0)
-    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=lr)), TrainingSpec(batch_size=100, epochs=5, seed=0),
-                      digits.x_train, digits.y_train, evaluate_train=False)
-    names = [l.name for l in net.layers if "W" in l.params]
-    run, rows = trainer.run(), []
-    for step in range(A.RECENT):
-        if step == A.RECENT - 1:
-            trainer.post(RequestDetail(weights=False))
-        snap = next(run)
-        rows.append(A.layer_weight_norms(snap.grad_norms, names))
-    saturation = {}
-    for layer in net.layers[:-1]:
-        share = A.saturated_share(layer.act.name, snap.activations[layer.name])
-        if share is not None:
-            saturation[layer.name] = share
-    norms = A.typical_norms(rows)
-    return A.gradient_verdict(norms, saturation), A.gradient_verdict(norms), norms, saturation
+@pytest.mark.parametrize("case", list(CURRICULUM))
+def test_curriculum_networks_get_their_verdict_and_keep_it(curriculum, case):
+    kinds, first, _norms, _saturation = curriculum(case)
+    kind = CURRICULUM[case][2]
+    assert first.kind == kind
+    if case == "ReLU std 0.01":        # its tiny norms also shrink toward the input (measured
+        assert set(kinds) <= {"tiny", "vanishing"} and kind_changes(kinds) <= 1      # after ≈ 50)
+    else:
+        assert set(kinds) == {kind}, [(k, kinds.count(k)) for k in set(kinds)]
 
 
-def test_verdict_sigmoid_std_1_is_saturated_though_its_ratio_looks_harmless(digits):
-    v, by_norms, norms, saturation = judged(digits, _book_net("sigmoid", "normal", std=1.0))
-    assert v.kind == "saturated"
+def test_verdict_sigmoid_std_1_is_saturated_though_its_ratio_looks_harmless(curriculum):
+    _kinds, v, norms, saturation = curriculum("sigmoid std 1")
     assert min(saturation.values()) > 0.45 and v.share > 0.6       # measured 0.50 … 0.69 per layer
     assert v.layer == "dense_1"                                      # the most saturated: 0.67
     assert 0.15 < v.ratio < 1.0                                     # not vanishing by the ratio …
-    assert by_norms.kind == "ok"                                     # … so norms alone called it healthy
+    assert A.gradient_verdict(norms).kind == "ok"                    # … so norms alone called it healthy
 
 
-def test_verdict_sigmoid_std_1_with_xavier_output_is_saturated(digits):
+def test_verdict_sigmoid_std_1_with_xavier_output_is_saturated(curriculum):
     """The issue's network: first layer's gradient 0.086× the last's, once called healthy."""
-    v, by_norms, _norms, _sat = judged(digits, _book_net("sigmoid", "normal", std=1.0, out_init="xavier"))
-    assert v.kind == "saturated" and v.share > 0.6
-    assert 0.05 < v.ratio < 0.2 and by_norms.kind == "ok"
+    _kinds, v, norms, _sat = curriculum("sigmoid std 1, Xavier output")
+    assert v.share > 0.6 and 0.05 < v.ratio < 0.2 and A.gradient_verdict(norms).kind == "ok"
 
 
-def test_verdict_sigmoid_std_001_is_vanishing(digits):
-    v, _, norms, saturation = judged(digits, _book_net("sigmoid", "normal", std=0.01))
-    assert v.kind == "vanishing"
+def test_verdict_tanh_std_1_is_saturated_not_exploding(curriculum):
+    _kinds, v, norms, saturation = curriculum("tanh std 1")
+    assert min(saturation.values()) > 0.75                               # measured 0.83 … 0.87
+    assert 20 < v.ratio < A.EXPLODING_RATIO and A.gradient_verdict(norms).kind == "ok"   # 38 … 56
+
+
+def test_verdict_sigmoid_std_001_vanishes_layer_by_layer(curriculum):
+    _kinds, v, norms, saturation = curriculum("sigmoid std 0.01")
     assert v.ratio < 1e-6                                            # measured 2.7e-8 … 4.3e-8
     assert max(saturation.values()) < 0.01                           # all piled at 0.5 instead
     steps = np.array(norms[:-1]) / np.array(norms[1:])
     assert np.all(steps[1:] < 0.05)                                  # ×0.025 per layer toward the input
 
 
-def test_verdict_sigmoid_xavier_is_vanishing_layer_by_layer(digits):
-    v, _, norms, saturation = judged(digits, _book_net("sigmoid", "xavier"))
-    assert v.kind == "vanishing"
+def test_verdict_sigmoid_xavier_vanishes_layer_by_layer(curriculum):
+    _kinds, v, norms, saturation = curriculum("sigmoid Xavier")
     assert 3e-4 < v.ratio < 1e-2                                     # measured 0.0014 … 0.0027
     assert max(saturation.values()) < 0.05                           # well spread, yet …
     steps = np.array(norms[:-1]) / np.array(norms[1:])
     assert np.all(steps[1:] < 0.35)                                  # … σ' ≤ 1/4 at every layer
 
 
-def test_verdict_relu_he_is_ok(digits):
-    v, _, _, saturation = judged(digits, _book_net("relu", "he"))
-    assert v.kind == "ok" and saturation == {}
-    assert 0.5 < v.ratio < 10                                        # measured 1.3 … 3.3
+def test_verdict_relu_networks_ratios(curriculum):
+    assert 0.5 < curriculum("ReLU He")[1].ratio < 10                 # measured 1.3 … 3.3
+    assert 0.5 < curriculum("784-50-10 He")[1].ratio < 10            # measured 1.2 … 3.2
+    assert curriculum("ReLU std 0.01")[1].largest < 1e-4             # measured ≈ 2e-6 … 7e-5
 
 
-def test_verdict_relu_std_001_is_tiny(digits):
-    v, _, norms, _ = judged(digits, _book_net("relu", "normal", std=0.01))
-    assert v.kind == "tiny"
-    assert v.largest < 1e-4                                          # measured ≈ 2e-6 … 7e-5
+def test_weight_decay_does_not_hide_vanishing_gradients(digits):
+    """λ = 0.1 adds 0.1·W to ∂E/∂W; judged on the data loss's own gradient the std-0.01
+    sigmoid net still vanishes, on the whole gradient it looked healthy (ratio ≈ 0.5)."""
+    layers, lr, _kind = CURRICULUM["sigmoid std 0.01"]
+    trainer, net = mnist_trainer(digits, layers, lr, weight_decay=0.1)
+    names = [l.name for l in net.layers if "W" in l.params]
+    whole = A.VerdictWatch()
+    kinds, _watch, _first = watched(trainer, net, 100, on_update=lambda s: whole.add_update(
+        A.layer_weight_norms(s.grad_norms, names), s.data_loss))
+    assert set(kinds) == {"vanishing"}
+    assert whole.verdict().kind == "ok"                              # what the total gradient said
 
 
-def test_verdict_mnist_784_50_10_he_is_ok(digits):
-    layers = [_dense(50, "relu", "he"), _dense(10, "softmax", "xavier")]
-    v, _, _, _ = judged(digits, layers, lr=0.1)
-    assert v.kind == "ok"
-    assert 0.5 < v.ratio < 10                                        # measured 1.2 … 3.2
+@pytest.mark.parametrize("name", ["xor", "moons"])
+def test_a_settled_network_keeps_its_verdict(name):
+    """2000 updates of a network that learns its toy set: at most one change of verdict,
+    ending healthy; one share and no hysteresis changed it dozens of times (measured 55 and 77)."""
+    session = build_session(settled_project(name))
+    net = session.network
+    names = [l.name for l in net.layers if "W" in l.params]
+    bounded = [(l.name, l.act.name) for l in net.layers[:-1] if l.act.name in A.BOUNDED]
+    single, rows = [], collections.deque(maxlen=A.RECENT)      # the old rule, for comparison
+    shares = {}
 
-
-def test_verdict_tanh_std_1_is_saturated_not_exploding(digits):
-    v, by_norms, _norms, saturation = judged(digits, _book_net("tanh", "normal", std=1.0))
-    assert v.kind == "saturated" and min(saturation.values()) > 0.75     # measured 0.83 … 0.87
-    assert 20 < v.ratio < A.EXPLODING_RATIO and by_norms.kind == "ok"    # measured 38 … 56
+    def old_rule(snap):
+        rows.append(A.layer_weight_norms(snap.grad_norms, names))
+        if snap.activations is not None:
+            shares.update({n: A.saturated_share(act, snap.activations[n]) for n, act in bounded})
+        single.append(A.gradient_verdict(A.typical_norms(rows), shares).kind)
+    kinds, watch, _first = watched(session.trainer, net, 2000, on_update=old_rule)
+    assert watch.learned and kinds[-1] == "ok"
+    assert kind_changes(kinds) <= 1, [(k, kinds.count(k)) for k in set(kinds)]
+    assert kind_changes(single[A.RECENT - 1:]) > 10                  # the rule this replaces

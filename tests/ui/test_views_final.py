@@ -8,14 +8,14 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPicture
 
-from nnstudio.project.session import build_session
 from nnstudio.ui.views import base, confusion, weights
 from nnstudio.ui.views.base import make_plot
 from nnstudio.ui.views.gradients import GradientsView
 from nnstudio.ui.views.loss import LossView
 
+from gradient_view_fixtures import deep_session, feed_vanishing, settle, vanishing_view
 from test_views_quality import drawn_tick_labels
-from test_views_support import FakeController, dense, iris_session, project, shown, snapshot
+from test_views_support import FakeController, iris_session, shown, snapshot
 
 DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
 NARROW = (460, 260)      # the same dock in a 1024×700 window
@@ -26,42 +26,12 @@ def ctl():
     return FakeController()
 
 
-def settle(qtbot, view):
-    qtbot.wait(30)
-    view._redraw_now()
-    qtbot.wait(30)
-
-
 def in_scene(item):
     return item.mapRectToScene(item.boundingRect())
 
 
 def values(labels):
     return {float(t) for t in labels if t}
-
-
-def deep_session():
-    """Four dense layers: the gradient bars are numbered 1 … 4."""
-    net = {"input_shape": [4], "layers": [dense(10, "sigmoid", "xavier"), dense(10, "sigmoid", "xavier"),
-                                          dense(10, "sigmoid", "xavier"), dense(3, "softmax", "xavier")],
-           "loss": "cross_entropy"}
-    return build_session(project(net, {"name": "iris"}))
-
-
-def feed_vanishing(ctl, view):
-    """Gradients a hundred times smaller per layer toward the input."""
-    names = [name for _, name in view.layers]
-    norms = {f"{name}.W": 10.0 ** (-7 + 2 * k) for k, name in enumerate(names)}
-    ctl.snapshots.emit(tuple(snapshot(i, 1.0, grad_norms=norms) for i in range(1, 6)))
-
-
-def vanishing_view(qtbot, ctl, size):
-    """A gradients view of the deep run at ``size``, redrawn with vanishing gradients."""
-    view = shown(qtbot, GradientsView(ctl), size=size)
-    ctl.start(deep_session())
-    feed_vanishing(ctl, view)
-    settle(qtbot, view)
-    return view
 
 
 # --------------------------------------------------------------------------- loss: legend

@@ -1,18 +1,18 @@
 """View 3: how large each layer's weight gradient is, over time and right now, and a verdict
 in words (vanishing, exploding, saturated, tiny or healthy) judged by
-nnstudio.engine.analysis.gradient_verdict over the last RECENT updates."""
+nnstudio.engine.analysis.VerdictWatch (gradient_verdict over the last RECENT updates, averaged
+saturated shares, the loss), with advice the network does not already follow."""
 
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
-from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, GradientVerdict, gradient_verdict,
-                                      layer_weight_norms, saturated_share, typical_norms)
+from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, GradientVerdict, VerdictWatch,
+                                      layer_weight_norms, saturated_share)
 from nnstudio.engine.series import BoundedSeries
 from nnstudio.project.mirror import NetworkMirror
 
@@ -46,9 +46,11 @@ class GradientsView(View):
         self.series: list[BoundedSeries] = []
         self.curves: list[pg.PlotDataItem] = []
         self.current: list[float] = []
-        self.recent: deque[list[float]] = deque(maxlen=RECENT)   # the norms the verdict judges
+        self.watch = VerdictWatch()                   # what the verdict judges
         self.bounded: list[tuple[str, str]] = []      # (name, activation) of sigmoid/tanh hidden layers
-        self.saturation: dict[str, float] = {}        # their saturated share of outputs
+        self.inits: dict[str, str] = {}               # each weighted layer's initialization
+        self.activations: dict[str, str] = {}         # each weighted hidden layer's activation
+        self.decayed = False                          # weight decay / L1 in the gradients shown
         self._bar_range: tuple[float, float] | None = None
 
         row = QHBoxLayout()
@@ -80,9 +82,12 @@ class GradientsView(View):
                        "layer, the same in the bars on the right (the current values). If layers near the input get "
                        "gradients many times smaller than layers near the output, they barely learn (vanishing "
                        "gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below "
-                       "judges the last {0} updates together, and also reads how many sigmoid or tanh outputs sit "
-                       "at the ends of their range (saturated: there the slope is almost 0, so little gradient "
-                       "passes back).").format(RECENT)
+                       "judges the last {0} updates together (with weight decay, the loss's own gradient without "
+                       "the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their "
+                       "range over the last few measurements (saturated: there the slope is almost 0, so little "
+                       "gradient passes back). Once the loss has fallen well below where it started, saturated "
+                       "units and small gradients are no longer called a problem: a network that has learned "
+                       "has both.").format(RECENT)
 
     def export_targets(self) -> list:
         return [self.history.getPlotItem(), self.bars_plot.getPlotItem()]
@@ -100,12 +105,17 @@ class GradientsView(View):
             c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
             self.curves.append(c)
         self.current = []
-        self.recent.clear()
-        self.saturation = {}
-        hidden = session.network.layers[:-1]
+        self.decayed = False
+        n_out = session.dataset.n_outputs
+        chance = math.log(n_out) if session.project.network.loss == "cross_entropy" and n_out > 1 else None
+        self.watch = VerdictWatch(chance)
+        layers = session.network.layers
+        hidden = layers[:-1]
         self.bounded = [(l.name, l.act.name) for l in hidden
                         if getattr(l, "act", None) is not None and l.act.name in BOUNDED]
-        # activations (for the saturated share) only where a layer can saturate
+        self.inits = {l.name: getattr(l.spec, "init", "") for l in layers if "W" in l.params}
+        self.activations = {l.name: l.act.name for l in hidden if "W" in l.params and getattr(l, "act", None)}
+        # activations (for the saturated share) only where a layer can saturate; no weights
         self.needs_detail = bool(self.bounded)
         if self.bounded:
             mirror = NetworkMirror(session.project)          # the same initial weights
@@ -143,17 +153,21 @@ class GradientsView(View):
             self.current = norms
             # judged on the data loss's own gradient: weight decay adds λW, which can dwarf it
             # (the curves and bars show the whole gradient, the one the weights follow)
-            self.recent.append(layer_weight_norms(s.data_grad_norms, names) if s.data_grad_norms else norms)
+            self.watch.add_update(layer_weight_norms(s.data_grad_norms, names) if s.data_grad_norms else norms,
+                                  s.data_loss)
+            self.decayed = bool(s.data_grad_norms)
             if s.activations is not None:
                 self._measure_saturation(s.activations)
         return bool(self.layers)
 
     def _measure_saturation(self, outputs) -> None:
-        for name, act in self.bounded:
-            values = outputs.get(name)
-            share = saturated_share(act, values) if values is not None else None
-            if share is not None:
-                self.saturation[name] = share
+        self.watch.add_saturation({name: saturated_share(act, outputs[name]) if outputs.get(name) is not None
+                                   else None for name, act in self.bounded})
+
+    @property
+    def saturation(self) -> dict[str, float]:
+        """Each sigmoid/tanh hidden layer's saturated share, averaged over recent measurements."""
+        return self.watch.saturation()
 
     def redraw(self) -> None:
         last, lo, hi = 0.0, math.inf, -math.inf
@@ -181,7 +195,7 @@ class GradientsView(View):
         base = self._fit_bars(min(logs), max(logs))
         self.bars.setOpts(x=np.arange(len(logs)), y0=base, height=np.array(logs) - base, width=0.6,
                           brushes=[layer_color(i) for i, _ in self.layers], pens=[pg.mkPen(None)] * len(logs))
-        self.verdict.setText(self.describe(gradient_verdict(typical_norms(self.recent), self.saturation)))
+        self.verdict.setText(self.describe(self.watch.verdict()))
 
     def describe(self, v: GradientVerdict) -> str:
         """The verdict as plain sentences: what is wrong, in numbers, and what to try."""
@@ -189,6 +203,8 @@ class GradientsView(View):
         if v.layer and v.kind != "saturated":
             text += " " + self.tr("Also, {0}, where the slope is almost 0.").format(
                 self._saturated_part(v))
+        if self.decayed:
+            text += " " + self.tr("(Judged without weight decay, which the curves and bars include.)")
         return text
 
     def _saturated_part(self, v: GradientVerdict) -> str:
@@ -201,12 +217,12 @@ class GradientsView(View):
     def _problem(self, v: GradientVerdict) -> str:
         if v.kind == "saturated":
             return self.tr("Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows "
-                           "back through them and they stop learning. Try smaller initial weights (Xavier "
-                           "initialization).").format(self._saturated_part(v))
+                           "back through them and they stop learning. {1}").format(
+                               self._saturated_part(v), self._saturation_advice(v.layer))
         if v.kind == "vanishing":
             return self.tr("Vanishing gradients: the first layer's gradients are {0}× smaller than the last "
-                           "layer's, so the layers near the input hardly learn. Try ReLU with He initialization, "
-                           "or batch normalization.").format(times(1 / v.ratio))
+                           "layer's, so the layers near the input hardly learn. {1}").format(
+                               times(1 / v.ratio), self._vanishing_advice())
         if v.kind == "exploding" and math.isfinite(v.ratio):
             return self.tr("Exploding gradients: the first layer's gradients are {0}× larger than the last "
                            "layer's. Lower the learning rate or use a smaller initial weight scale.").format(
@@ -220,10 +236,13 @@ class GradientsView(View):
         if v.kind == "zero":
             return self.tr("All gradients are practically zero: the network has stopped learning (dead ReLUs "
                            "or saturated sigmoids?).")
+        if v.kind == "tiny" and set(self.inits.values()) <= {"he", "xavier"}:
+            return self.tr("Tiny gradients: even the largest is only {0:.1g}, so the weights barely change "
+                           "while the loss is still high. Try a larger learning rate.").format(v.largest)
         if v.kind == "tiny":
-            return self.tr("Tiny gradients: even the largest is only {0:.1g}, so the weights barely change. If "
-                           "the loss is still high, the initial weights are too small for the signal to pass "
-                           "through: try He or Xavier initialization.").format(v.largest)
+            return self.tr("Tiny gradients: even the largest is only {0:.1g}, so the weights barely change "
+                           "while the loss is still high: the initial weights are too small for the signal to "
+                           "pass through. Try He or Xavier initialization.").format(v.largest)
         if v.kind != "ok" or len(self.layers) < 2:
             return self.tr("Healthy: gradients are of a usable size.")
         if 0.5 <= v.ratio <= 2:
@@ -234,3 +253,18 @@ class GradientsView(View):
                                times(1 / v.ratio), times(1 / VANISHING_RATIO))
         return self.tr("Healthy: the first layer's gradients are {0}× larger than the last layer's.").format(
             times(v.ratio))
+
+    # advice the network does not already follow (the layers' own settings in the project)
+    def _saturation_advice(self, layer: str) -> str:
+        if self.inits.get(layer) != "xavier":
+            return self.tr("Try smaller initial weights (Xavier initialization).")
+        return self.tr("The layer already starts with Xavier weights: scale the inputs (normalize the data) "
+                       "or lower the learning rate.")
+
+    def _vanishing_advice(self) -> str:
+        relu_he = self.activations and all(
+            self.activations[name] in ("relu", "leaky_relu") and self.inits.get(name) == "he"
+            for name in self.activations)
+        if relu_he:
+            return self.tr("Try batch normalization, or fewer layers.")
+        return self.tr("Try ReLU with He initialization, or batch normalization.")

@@ -22,12 +22,14 @@ class FakeController(QObject):
         super().__init__()
         self.session = None
         self.detail_requests = 0
+        self.asked: list[tuple[bool, bool]] = []      # (weights, activations) of each request
         self._gen = None
 
-    def request_detail(self) -> None:
+    def request_detail(self, weights: bool = True, activations: bool = True) -> None:
         self.detail_requests += 1
+        self.asked.append((weights, activations))
         if self.session is not None:
-            self.session.trainer.post(RequestDetail())
+            self.session.trainer.post(RequestDetail(weights, activations))
 
     def start(self, session) -> None:
         self.session = session

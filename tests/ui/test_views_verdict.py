@@ -1,6 +1,7 @@
 """The gradient view's verdict as the sentence a learner reads: the curriculum's networks
 (CURRICULUM §7, the book's ch. 6.2) after real SGD updates on real MNIST digits, weight decay,
-a settled network over many redraws, and advice the network does not already follow.
+a settled network over many redraws, advice the network does not already follow, and the
+detail it asks for (activations, never weight copies).
 
 The rule and the measurements behind it are in nnstudio.engine.analysis (gradient_verdict,
 VerdictWatch); the cases are shared with tests/engine/test_analysis.py (tests/verdict_cases.py)."""
@@ -12,8 +13,10 @@ import re
 import pytest
 
 from nnstudio.engine.analysis import RECENT, SHARE_MEASUREMENTS, saturated_share
+from nnstudio.engine.trainer import Pause, Step
 from nnstudio.project.session import build_session
 from nnstudio.ui.views.gradients import GradientsView, times
+from nnstudio.ui.views.weights import WeightsView
 
 from gradient_view_fixtures import deep_session, vanishing_view
 from test_views_support import FakeController, iris_session, project, shown, snapshot
@@ -192,3 +195,27 @@ def test_a_vanishing_verdict_names_saturation_too(qtbot, ctl):
     assert "Try ReLU with He initialization, or batch normalization." in text
     assert text.endswith(f"Also, {100 * share:.0f}% of dense_1's sigmoid outputs are pressed against 0 and 1, "
                          "where the slope is almost 0."), text
+
+
+def test_the_view_asks_for_activations_never_for_weights(qtbot, ctl, digits):
+    view, snaps = verdict_after_training(qtbot, ctl, digits, book_net("sigmoid", "normal", std=1.0))
+    assert ctl.asked and set(ctl.asked) == {(False, True)}
+    assert any(s.activations is not None for s in snaps) and all(s.weights is None for s in snaps)
+    ctl.session.trainer.post(Pause())                  # a single step: the worker parks after it
+    ctl.session.trainer.post(Step(1))
+    assert ctl.train(1, per_batch=1)[0].paused
+    ctl.stateChanged.emit("paused")
+    assert view.weights is None                        # no copy of the network's weights either
+
+
+def test_a_weights_view_still_gets_weights_beside_it(qtbot, ctl, digits):
+    """The detail rate is shared by a controller's views: the gradient view's request for
+    activations alone must not use up the weights view's turn."""
+    grads = shown(qtbot, GradientsView(ctl), size=DOCKED)           # connected first
+    weights = shown(qtbot, WeightsView(ctl), size=DOCKED)
+    net = mnist_network(book_net("sigmoid", "xavier", hidden=1))
+    ctl.start(build_session(project(net, {"name": "mnist"}, lr=0.01, batch_size=100), dataset=digits))
+    snaps = ctl.train(10)
+    assert ctl.asked[:2] == [(False, True), (True, True)], ctl.asked
+    assert weights.weights is not None and any(s.weights is not None for s in snaps)
+    assert set(grads.saturation) == {"dense_1"}

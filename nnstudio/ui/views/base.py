@@ -4,8 +4,9 @@ A view records what each batch of snapshots brings (cheap) in :meth:`View.ingest
 draws in :meth:`View.redraw`, which runs at most every ``min_interval`` seconds (longer
 while the GUI thread is over its budget: :class:`.pacing.GuiLoad`) and only while the view
 is visible (a hidden view redraws once when it is shown again). Views that
-need weights set ``needs_detail``; they ask the controller for weight copies at a modest,
-shared rate while visible, and they get the newest copy in ``self.weights``.
+need weights or activations set ``needs_detail`` and say which in ``detail``; they ask the
+controller for copies at a modest, shared rate while visible, and get the newest weights in
+``self.weights`` (the activations are in the snapshots).
 
 Views whose redraw is heavy (inference on many samples, big images) set ``heavy``: their
 redraws go through the shared work queue of :mod:`.pacing`, so that at most one heavy
@@ -33,8 +34,9 @@ from ..palette import BACKGROUND, TEXT_COLOR
 log = logging.getLogger(__name__)
 PARK_TRIES, PARK_WAIT_MS = 20, 50
 ON_SCREEN_TTL = 0.2       # seconds an on_screen() answer is kept (see View.on_screen)
-DETAIL_INTERVAL = 0.5     # seconds between weight requests, shared by all views of a controller
-_last_detail: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
+DETAIL_INTERVAL = 0.5     # seconds between detail requests, shared by all views of a controller
+# per controller: when each kind of detail, (weights, activations), was last asked for
+_last_detail: "weakref.WeakKeyDictionary[Any, dict[tuple[bool, bool], float]]" = weakref.WeakKeyDictionary()
 
 
 class GridAxis(pg.AxisItem):
@@ -384,7 +386,8 @@ class Caption(QLabel):
 
 
 class View(QWidget):
-    needs_detail = False      # wants weight/activation copies in snapshots
+    needs_detail = False      # wants weight/activation copies in snapshots …
+    detail = (True, True)     # … these ones: (weights, activations)
     min_interval = 0.0        # seconds between redraws
     heavy = False             # redraws wait their turn in the shared work queue (see module doc)
 
@@ -534,7 +537,7 @@ class View(QWidget):
                     fresh = True
                     break
             last = batch[-1]
-            if last.paused and self.weights_iteration < last.iteration and self.on_screen():
+            if self.detail[0] and last.paused and self.weights_iteration < last.iteration and self.on_screen():
                 # the worker parks after this snapshot (a single step, a pause): its weights
                 # hold still, so copy them instead of waiting for a step that may not come
                 self.weights = self.session.network.state_dict()
@@ -547,21 +550,25 @@ class View(QWidget):
             self.request_redraw()
 
     def _maybe_request_detail(self) -> None:
+        """Ask for this view's ``detail`` unless a request for at least as much went out
+        within DETAIL_INTERVAL (from any view of the controller: a view that wants only
+        activations never uses up the turn of one that wants weights)."""
         now = time.monotonic()
+        weights, activations = self.detail
         try:
-            last = _last_detail.get(self.controller, -1e9)
+            asked = _last_detail.setdefault(self.controller, {})
         except TypeError:           # a controller that cannot be weakly referenced
-            last = -1e9
-        if now - last >= DETAIL_INTERVAL and self.on_screen():
-            try:
-                _last_detail[self.controller] = now
-            except TypeError:
-                pass
-            self.controller.request_detail()
+            asked = {}
+        covered = any(now - at < DETAIL_INTERVAL and (w or not weights) and (a or not activations)
+                      for (w, a), at in asked.items())
+        if not covered and self.on_screen():
+            asked[(weights, activations)] = now
+            self.controller.request_detail(weights, activations)
 
     def _state_changed(self, state: str, tries: int = 0) -> None:
         # paused / finished: the worker is parked or done, so its weights hold still
-        if not self.needs_detail or self.session is None or state not in ("paused", "finished"):
+        wants_weights = self.needs_detail and self.detail[0]
+        if not wants_weights or self.session is None or state not in ("paused", "finished"):
             return
         if state == "paused" and getattr(self.controller, "is_paused", True) is False:
             # the pause was asked for but the worker is still finishing its step

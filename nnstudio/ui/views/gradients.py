@@ -40,6 +40,7 @@ def times(factor: float) -> str:
 
 class GradientsView(View):
     min_interval = 0.2
+    detail = (False, True)       # activations (the saturated share), never weight copies
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.layers: list[tuple[int, str]] = []      # (layer index, layer name) of layers with W

@@ -2059,94 +2059,99 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="82"/>
         <source>How many random inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="83"/>
         <source>Inputs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="86"/>
         <source>The same seed gives the same inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
         <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="80"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
         <source>New inputs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="93"/>
         <source>Also show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="93"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="101"/>
         <source>One scale for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="103"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="133"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="144"/>
         <source>Activation functions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="136"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="147"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="140"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="151"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="173"/>
         <source>value</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="174"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
         <source>input number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="308"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="218"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="219"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="314"/>
+        <source>{0}: outputs from {1} to {2}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="315"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="316"/>
+        <source>{0} to {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="309"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="310"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="311"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="376"/>
         <source>input</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="218"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="309"/>
         <source>uniform in [{0:g}, {1:g}]</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="222"/>
-        <source>{0}: outputs from {1:.3g} to {2:.3g}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="223"/>
-        <source>{0:.3g} to {1:.3g}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2836,147 +2841,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
         <source>‖∂L/∂W‖</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
         <source>iteration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="63"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="71"/>
         <source>Gradients appear once training starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="74"/>
         <source>Gradients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="76"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="77"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="204"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="205"/>
         <source>Also, {0}, where the slope is almost 0.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="207"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="208"/>
         <source>(Judged without weight decay, which the curves and bars include.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="213"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="214"/>
         <source>0 and 1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="213"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="214"/>
         <source>−1 and 1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="214"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="215"/>
         <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="227"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="228"/>
         <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="250"/>
         <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="251"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="252"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="255"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="63"/>
         <source>input → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="82"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together (with weight decay, the loss&apos;s own gradient without the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their range over the last few measurements (saturated: there the slope is almost 0, so little gradient passes back). Once the loss has fallen well below where it started, saturated units and small gradients are no longer called a problem: a network that has learned has both.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="219"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="220"/>
         <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="223"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="224"/>
         <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. {1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="231"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="232"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="234"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="235"/>
         <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="237"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="238"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="240"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="241"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high. Try a larger learning rate.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="243"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="244"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high: the initial weights are too small for the signal to pass through. Try He or Xavier initialization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="247"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="260"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="261"/>
         <source>Try smaller initial weights (Xavier initialization).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="261"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="262"/>
         <source>The layer already starts with Xavier weights: scale the inputs (normalize the data) or lower the learning rate.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="269"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="270"/>
         <source>Try batch normalization, or fewer layers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="270"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="271"/>
         <source>Try ReLU with He initialization, or batch normalization.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3751,12 +3756,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="509"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="512"/>
         <source>This picture could not be drawn: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="583"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="590"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation type="unfinished"></translation>
     </message>

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
@@ -15,7 +15,7 @@ from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
 from .base import View, grid_axes, style_plot_item
 from .flow_row import FlowRow
-from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR
+from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR, TEXT_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")
 OPTIONAL = ("tanh", "leaky_relu", "identity", "softmax")
@@ -25,18 +25,25 @@ PANEL_FRAME = 60          # a panel's height beyond its plot area: a two-line ti
 SIDE_WIDTH = 170          # the settings as a column beside the panels …
 SETTINGS_ABOVE = 560      # … or, in a view narrower than this, as wrapping lines above them
 TITLE_PT = 9
+CANVAS_MARGIN = 3         # around the panels, and …
+PANEL_SPACING = 4         # … between them: narrow docks need every pixel for whole titles
 WIDE_TITLE_ROOM = 120     # panels with less room for a title than this are narrow
 TITLE_SLACK = 3           # pixels kept free beside a title
+LABEL_MARGINS = 12        # an axis label's item is this much wider than its text,
+TITLE_MARGINS = 8         # a title's item this much
+PLOT_MARGINS = 2          # a panel's own margins left and right (style_plot_item)
+MIN_PLOT_HEIGHT = 30      # columns are chosen to leave the bars at least this height
 AXIS_WIDTH = 45           # a labelled y axis is about this wide, one without its label about
 AXIS_WIDTH_BARE = 28      # this, until the axes have widths of their own
 
 
 def short(value: float, digits: int = 2) -> str:
-    """A number in few significant digits and a short exponent: 4.8e-5, -0.099, 8.7."""
+    """A number in few significant digits: 4.8e-5, -0.099, 8.7, -10 (an exponent only for
+    small numbers, and a short one: -10 is not written -1e1)."""
     text = f"{value:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
+        text = f"{float(text):.0f}" if int(exponent) >= 0 else f"{mantissa}e{int(exponent)}"
     return text
 
 
@@ -60,6 +67,7 @@ class ActivationBarsView(View):
         self.panels: dict[str, tuple[pg.PlotItem, pg.BarGraphItem]] = {}
         self.titles: dict[str, str] = {}          # each panel's whole title (also its tooltip)
         self.columns = 2
+        self._fitting = False
         font = QFont(self.font())
         font.setPointSizeF(TITLE_PT)
         self._title_metrics = QFontMetricsF(font)
@@ -101,8 +109,11 @@ class ActivationBarsView(View):
         self.row.addWidget(self.settings, 0, Qt.AlignmentFlag.AlignTop)
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
+        self.canvas.ci.layout.setContentsMargins(*(CANVAS_MARGIN,) * 4)    # (9 px by default)
+        self.canvas.ci.layout.setHorizontalSpacing(PANEL_SPACING)
         self.row.addWidget(self.canvas, 1)
         self.body.addLayout(self.row, 1)
+        self.canvas.installEventFilter(self)
         self._place_settings()
         self.count.valueChanged.connect(self._recompute)
         self.seed.valueChanged.connect(self._recompute)
@@ -151,6 +162,7 @@ class ActivationBarsView(View):
     def _rebuild(self) -> None:
         self.canvas.clear()
         self.panels = {}
+        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
         panels = ["input"] + self.names()
         columns = self.columns = self._columns_for(len(panels))
         last_row = (len(panels) - 1) // columns
@@ -163,30 +175,104 @@ class ActivationBarsView(View):
             bars = pg.BarGraphItem(x=[], height=[], width=0.7)
             plot.addItem(bars)
             self.panels[name] = (plot, bars)
-        self._recompute()
+        self.request_redraw()
+
+    def panel_names(self) -> list[str]:
+        return ["input"] + self.names()
+
+    def least_plot_width(self, name: str) -> float:
+        """The narrowest a panel's plot area may be: its shortest range line and the short x
+        axis label whole. (A title's name line may be cut short, its range never.)"""
+        metrics = self._title_metrics
+        range_line = self.title_lines(name)[-1].split("<br>")[-1]
+        label = QFontMetricsF(self.canvas.font()).horizontalAdvance(self.tr("input")) + LABEL_MARGINS
+        return max(metrics.horizontalAdvance(range_line) + TITLE_MARGINS, label) + TITLE_SLACK
+
+    def _axis_widths(self) -> tuple[float, float]:
+        """The y axes' widths with and without their label (estimates before they are drawn)."""
+        labelled = bare = 0.0
+        for plot, _bars in self.panels.values():
+            axis = plot.getAxis("left")
+            if axis.labelText:
+                labelled = max(labelled, axis.width())
+            else:
+                bare = max(bare, axis.width())
+        return labelled or AXIS_WIDTH, bare or AXIS_WIDTH_BARE
+
+    def _usable_width(self, columns: int) -> float:
+        layout = self.canvas.ci.layout
+        left, _top, right, _bottom = layout.getContentsMargins()
+        return (self.canvas.width() - 2 * self.canvas.frameWidth() - left - right
+                - layout.horizontalSpacing() * (columns - 1))
 
     def _columns_for(self, n: int) -> int:
         """The columns that give the panels' plot areas the most room: each area's height,
         or its width over PANEL_ASPECT, whichever is less, after the axes and a two-line title
-        (in a short dock three rows of titles would leave the bars a sliver)."""
-        def room(columns: int) -> float:
+        (in a short dock three rows of titles would leave the bars a sliver). Preferred, in
+        this order: every panel's plot area as wide as its least_plot_width (its range whole)
+        and at least MIN_PLOT_HEIGHT tall, then as wide only (a short view gets short bars
+        rather than cut ranges or panels pushed out), then the most room."""
+        names = self.panel_names()[:n] if len(self.inputs) else []
+        labelled, bare = self._axis_widths()
+
+        def cell(columns: int) -> float:
+            return self._usable_width(columns) / columns - PLOT_MARGINS
+
+        least = [self.least_plot_width(name) for name in names]
+
+        def ranges_fit(columns: int) -> bool:
+            """Every column as wide as its widest least_plot_width beside its axis (each panel
+            asks for that as its minimum width, so the grid gives it where the sum fits)."""
+            need = sum((labelled if c == 0 else bare) + max(least[c::columns]) + PLOT_MARGINS
+                       for c in range(min(columns, len(least))))
+            return need <= self._usable_width(columns)
+
+        frame = max([plot.height() - plot.getViewBox().height() for plot, _bars in self.panels.values()
+                     if plot.getViewBox().height() > 0] + [PANEL_FRAME])
+        layout = self.canvas.ci.layout
+        _left, top, _right, bottom = layout.getContentsMargins()
+
+        def height(columns: int) -> float:
             rows = math.ceil(n / columns)
-            width = self.canvas.width() / columns - AXIS_WIDTH
-            height = self.canvas.height() / rows - PANEL_FRAME
-            return min(width / PANEL_ASPECT, height)
-        return max(range(1, max(n, 1) + 1), key=room)
+            usable = self.canvas.height() - 2 * self.canvas.frameWidth() - top - bottom
+            return (usable - layout.verticalSpacing() * (rows - 1)) / rows - frame
+
+        def room(columns: int) -> float:
+            return min((cell(columns) - labelled) / PANEL_ASPECT, height(columns))
+        return max(range(1, max(n, 1) + 1),
+                   key=lambda c: (ranges_fit(c) and height(c) >= MIN_PLOT_HEIGHT, ranges_fit(c), room(c)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._place_settings()
+        self._fit_canvas()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt name)
+        # the canvas gets its new size after the view's resize event (its layout runs later)
+        if watched is self.canvas and event.type() == QEvent.Type.Resize:
+            self._fit_canvas()
+        return super().eventFilter(watched, event)
+
+    def _fit_canvas(self) -> None:
+        """Columns and titles for the canvas's size (once: fitting may resize the canvas)."""
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            if self._columns_for(len(self.panels)) != self.columns:
+                self._rebuild()
+            else:
+                self._fit_titles()
+        finally:
+            self._fitting = False
+
+    def _recompute(self) -> None:
+        """New inputs: their outputs, and new columns if the new ranges need them."""
+        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
         if self._columns_for(len(self.panels)) != self.columns:
             self._rebuild()
         else:
-            self._fit_titles()
-
-    def _recompute(self) -> None:
-        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
-        self.request_redraw()
+            self.request_redraw()
 
     def y_range(self, values: np.ndarray) -> tuple[float, float]:
         """A panel's y range: shared by every panel (the inputs' range, widened to hold every
@@ -209,37 +295,47 @@ class ActivationBarsView(View):
             plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         self._fit_titles()
 
+    def _label_width(self, text: str) -> float:
+        return QFontMetricsF(self.canvas.font()).horizontalAdvance(text) + LABEL_MARGINS
+
     def title_lines(self, name: str) -> list[str]:
         """A panel's title, longest first: on one line, then its name over its range (two
-        lines), then its name over the range in two and in one significant digit."""
+        lines) in three and in two significant digits, last with a dash instead of "to" (never
+        "…", which marks a name cut short). No fewer digits: one would overstate a bound (8.7
+        as 9) or need an exponent (-9.95 as -1e1)."""
         if name == "input":
             lo, hi = BAR_RANGE
             return [self.tr("input: uniform in [{0:g}, {1:g}]").format(lo, hi),
                     self.tr("input") + "<br>" + self.tr("uniform in [{0:g}, {1:g}]").format(lo, hi),
-                    self.tr("input") + "<br>" + f"[{lo:g}, {hi:g}]"]
+                    self.tr("input") + "<br>" + f"[{lo:g}, {hi:g}]",
+                    self.tr("input") + "<br>" + (f"±{hi:g}" if lo == -hi else f"{lo:g}–{hi:g}")]
         y = self.outputs[name]
         lo, hi = float(y.min()), float(y.max())
-        return [self.tr("{0}: outputs from {1:.3g} to {2:.3g}").format(name, lo, hi),
-                name + "<br>" + self.tr("{0:.3g} to {1:.3g}").format(lo, hi),
-                name + "<br>" + f"{short(lo)}…{short(hi)}",
-                name + "<br>" + f"{short(lo, 1)}…{short(hi, 1)}"]
+        return [self.tr("{0}: outputs from {1} to {2}").format(name, short(lo, 3), short(hi, 3)),
+                name + "<br>" + self.tr("{0} to {1}").format(short(lo, 3), short(hi, 3)),
+                name + "<br>" + self.tr("{0} to {1}").format(short(lo), short(hi)),
+                name + "<br>" + f"{short(lo)}–{short(hi)}"]
 
     def title_room(self) -> float:
-        """The width every title may take: the canvas less the y axes of a row, shared
-        equally. A title's label is never narrower than its text, so titles wider than this
-        would push the panels out of the canvas; within it they never can."""
+        """The width every title may take: the canvas less the widest y axis of each column,
+        shared equally. A title's label is never narrower than its text, so titles wider than
+        this would push the panels out of the canvas; within it they never can."""
         layout = self.canvas.ci.layout
         left, _top, right, _bottom = layout.getContentsMargins()
         columns = max(self.columns, 1)
-        first_row = [plot for plot, _bars in list(self.panels.values())[:columns]]
-        axes = sum(plot.getAxis("left").width() or (AXIS_WIDTH if k == 0 else AXIS_WIDTH_BARE)
-                   for k, plot in enumerate(first_row))
-        usable = self.canvas.width() - left - right - layout.horizontalSpacing() * (columns - 1)
-        return (usable - axes) / columns - TITLE_SLACK
+        plots = [plot for plot, _bars in self.panels.values()]
+        axes = sum(max(plot.getAxis("left").width() or (AXIS_WIDTH if c == 0 else AXIS_WIDTH_BARE)
+                       for plot in plots[c::columns]) for c in range(min(columns, len(plots))))
+        frame = 2 * self.canvas.frameWidth()
+        usable = self.canvas.width() - frame - left - right - layout.horizontalSpacing() * (columns - 1)
+        return (usable - axes) / columns - PLOT_MARGINS - TITLE_SLACK
 
     def _fit_titles(self) -> None:
-        """Each title in its longest form that fits (title_lines), cut short (…) only where
-        even the shortest does not; the whole title is always its tooltip."""
+        """Each title in its longest form that fits (title_lines); where even the shortest
+        does not, its name line is cut short (…), never its range (the columns leave room for
+        every range: _columns_for). The whole title is always its tooltip. Every title row is
+        as tall as the tallest title (two lines need more than pyqtgraph's 30 px), so the
+        panels of a row stay level."""
         if not len(self.inputs):
             return
         metrics = self._title_metrics
@@ -252,11 +348,15 @@ class ActivationBarsView(View):
             forms = self.title_lines(name)
             text = next((t for t in forms if width(t) <= room), None)
             if text is None:
-                text = "<br>".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
-                                   for line in forms[-1].split("<br>"))
+                top, _, bottom = forms[-1].partition("<br>")
+                text = metrics.elidedText(top, Qt.TextElideMode.ElideRight, room) + "<br>" + bottom
             self.titles[name] = forms[0]
             plot.setTitle(text, color="#202020", size=f"{TITLE_PT}pt")
             plot.titleLabel.setToolTip(forms[0])
+        tallest = max(math.ceil(plot.titleLabel.item.boundingRect().height()) for plot, _ in self.panels.values())
+        for name, (plot, _bars) in self.panels.items():
+            plot.titleLabel.setMaximumHeight(tallest)
+            plot.layout.setRowFixedHeight(0, tallest)
             plot.layout.invalidate()          # its minimum width changed with its title
             # narrow panels: at most three input numbers, so that 10 and 15 do not run together
             axis = plot.getAxis("bottom")
@@ -265,6 +365,22 @@ class ActivationBarsView(View):
             else:
                 step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200) if len(self.inputs) <= 3 * s)
                 axis.setTickSpacing(step, step)
+        # every panel wide enough for its whole range and x label beside its y axis, and the
+        # canvas never narrower than one column of such panels
+        least = {name: self.least_plot_width(name) for name in self.panels}
+        for name, (plot, _bars) in self.panels.items():
+            plot.setMinimumWidth((plot.getAxis("left").width() or AXIS_WIDTH) + least[name] + PLOT_MARGINS)
+            axis = plot.getAxis("bottom")
+            if axis.labelText:              # the long x label where it fits
+                text = self.tr("input number") if room >= self._label_width(self.tr("input number")) \
+                    else self.tr("input")
+                if axis.labelText != text:
+                    axis.setLabel(text, color=TEXT_COLOR)
+        labelled, _bare = self._axis_widths()
+        minimum = int(math.ceil(labelled + max(least.values()) + PLOT_MARGINS + self.canvas.width()
+                                - self._usable_width(1)))
+        if minimum != self.canvas.minimumWidth():
+            self.canvas.setMinimumWidth(minimum)
         # the grid kept the width it was given under the old titles (never below their
         # widths): give it the canvas's again
         self.canvas.ci.layout.invalidate()

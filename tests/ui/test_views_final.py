@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPicture
 
+from nnstudio.project.session import build_session
 from nnstudio.ui.views import base, confusion, weights
 from nnstudio.ui.views.base import make_plot
 from nnstudio.ui.views.gradients import GradientsView
@@ -15,7 +16,7 @@ from nnstudio.ui.views.loss import LossView
 
 from gradient_view_fixtures import deep_session, feed_vanishing, settle, vanishing_view
 from test_views_quality import drawn_tick_labels
-from test_views_support import FakeController, iris_session, shown, snapshot
+from test_views_support import FakeController, dense, iris_session, project, shown, snapshot
 
 DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
 NARROW = (460, 260)      # the same dock in a 1024×700 window
@@ -107,6 +108,25 @@ def test_gradient_bars_axis_label_fits_under_the_bars(qtbot, ctl, size):
     assert 0 <= box.left() and box.right() <= axis.width(), (box, axis.width())
     ticks = [t for _v, t in axis._tickLevels[0]]
     assert ticks == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("size,named", [((1280, 300), True), ((430, 260), False)])
+def test_gradient_bars_are_named_while_the_names_fit(qtbot, ctl, size, named):
+    """Three layers: their names under the bars in a wide view, positions in a narrow one
+    (pyqtgraph drops overlapping tick labels: at 430 px only one name was left)."""
+    net = {"input_shape": [4], "layers": [dense(10), dense(10), dense(3, "softmax", "xavier")],
+           "loss": "cross_entropy"}
+    view = shown(qtbot, GradientsView(ctl), size=size)
+    ctl.start(build_session(project(net, {"name": "iris"})))
+    settle(qtbot, view)
+    axis = view.bars_plot.getPlotItem().getAxis("bottom")
+    ticks = [t for _v, t in axis._tickLevels[0]]
+    assert ticks == (["dense_1", "dense_2", "dense_3"] if named else ["1", "2", "3"])
+    # and the other way when the view is resized
+    view.resize(*((430, 260) if named else (1280, 300)))
+    settle(qtbot, view)
+    ticks = [t for _v, t in axis._tickLevels[0]]
+    assert ticks == (["1", "2", "3"] if named else ["dense_1", "dense_2", "dense_3"])
 
 
 # --------------------------------------------------------------------------- end labels of grid plots

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout
 
 from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, GradientVerdict, VerdictWatch,
@@ -63,6 +64,7 @@ class GradientsView(View):
         self.bars_plot = make_plot(self.tr("log₁₀ ‖∂L/∂W‖ now"), self.tr("input → output"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.bars_plot.getPlotItem().addItem(self.bars)
+        self.bars_plot.getPlotItem().getViewBox().sigResized.connect(self._label_bars)
         row.addWidget(self.history, 3)
         row.addWidget(self.bars_plot, 2)
         self.body.addLayout(row, 1)
@@ -125,10 +127,24 @@ class GradientsView(View):
         self.x_axis.start(session.trainer)
         self.y_range.forget()
         self._bar_range = None
-        # names while they fit, else positions (1 = the layer nearest the input)
-        short = len(self.layers) > 3
-        ticks = [(i, str(i + 1) if short else name) for i, (_, name) in enumerate(self.layers)]
-        self.bars_plot.getPlotItem().getAxis("bottom").setTicks([ticks])
+        self._label_bars()
+
+    # the room a bar's name needs beside its neighbours' (pixels)
+    BAR_LABEL_GAP = 8
+
+    def _label_bars(self, *_) -> None:
+        """The layers' names under their bars while every name fits its bar's share of the plot,
+        else positions (1 = the layer nearest the input): pyqtgraph leaves out tick labels that
+        would overlap, so three names in a narrow dock showed only one."""
+        axis = self.bars_plot.getPlotItem().getAxis("bottom")
+        names = [name for _, name in self.layers]
+        if not names:
+            axis.setTicks(None)
+            return
+        metrics = QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        share = self.bars_plot.getPlotItem().getViewBox().width() / len(names)
+        fits = len(names) <= 3 and max(metrics.horizontalAdvance(n) for n in names) + self.BAR_LABEL_GAP <= share
+        axis.setTicks([[(i, name if fits else str(i + 1)) for i, name in enumerate(names)]])
 
     def _fit_bars(self, low: float, high: float) -> float:
         """Set the bars' y range for bars from log₁₀ ``low`` to ``high``; returns its bottom

@@ -22,7 +22,7 @@
     <message>
         <location filename="../../nnstudio/ui/about.py" line="53"/>
         <source>Set</source>
-        <translation>データセット</translation>
+        <translation>名前</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/about.py" line="53"/>
@@ -532,12 +532,12 @@
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="26"/>
         <source>Xavier (√(1/n))</source>
-        <translation>Xavierの初期値（√(1/n)）</translation>
+        <translation>Xavier（√(1/n)）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="27"/>
         <source>He (√(2/n))</source>
-        <translation>Heの初期値（√(2/n)）</translation>
+        <translation>He（√(2/n)）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="31"/>
@@ -3075,12 +3075,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
         <source>training set, per epoch</source>
-        <translation>訓練データ（エポックごと）</translation>
+        <translation>訓練（エポックごと）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
         <source>test set, per epoch</source>
-        <translation>テストデータ（エポックごと）</translation>
+        <translation>テスト（エポックごと）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="60"/>
@@ -3105,7 +3105,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
-        <translation>各更新後にネットワークがどれだけ間違っているか（淡色）、その平滑化（青）、エポックごとのデータ全体での値。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
+        <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="84"/>
@@ -3392,12 +3392,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
         <source>Softmax of</source>
-        <translation>ソフトマックス関数の入力：</translation>
+        <translation>入力：</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="105"/>
         <source>+100 to every softmax input</source>
-        <translation>ソフトマックス関数の全入力に +100</translation>
+        <translation>すべての入力に +100</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="106"/>
@@ -3458,17 +3458,17 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="305"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
-        <translation>正解 {0}、予測 {1}（{2:.0%}）：正解</translation>
+        <translation>正解 {0}、予測 {1}（{2:.0%}）：正しい</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="306"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
-        <translation>正解 {0}、予測 {1}（{2:.0%}）：不正解</translation>
+        <translation>正解 {0}、予測 {1}（{2:.0%}）：誤り</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="307"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
-        <translation>  ·  ソフトマックス関数の入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
+        <translation>  ·  入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="356"/>
@@ -3607,7 +3607,7 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="150"/>
         <source>Save view as PNG…</source>
-        <translation>ビューを PNG で保存…</translation>
+        <translation>PNG で保存…</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
@@ -3617,7 +3617,7 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
         <source>Leave step mode</source>
-        <translation>ステップ実行を終える</translation>
+        <translation>ステップ実行を終了</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
@@ -3699,7 +3699,7 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
-        <translation>{0} での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終えるとその重みから学習が続きます。</translation>
+        <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="334"/>
@@ -3830,7 +3830,7 @@ softmax on its own.</source>
     <message>
         <location filename="../../nnstudio/ui/views/weights.py" line="124"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
-        <translation>{0}：ユニットごとに {1}×{2} のタイル1枚（{3} ユニット）</translation>
+        <translation>{0}：ユニットごとに {1}×{2} のタイル（{3} ユニット）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/weights.py" line="130"/>

@@ -10,6 +10,8 @@ from importlib import metadata
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
+from nnstudio.ui.dataset_texts import dataset_title
+
 #: (distribution, shown name, license) of the libraries the studio runs on
 LIBRARIES = (
     ("PySide6-Essentials", "Qt for Python (PySide6)", "LGPL-3.0"),
@@ -44,14 +46,14 @@ def about_text(datasets) -> str:
     """The about text (rich text): cited sets in a table, generated ones in one line."""
     from nnstudio import __version__
     cited = [d for d in datasets if d.citation and d.source not in ("generated", "file")]
-    generated = [d.title for d in datasets if d.source == "generated"]
+    generated = [dataset_title(d) for d in datasets if d.source == "generated"]
     parts = [
         f"<h3>nnstudio {html.escape(str(__version__))}</h3>",
         "<p>" + html.escape(_tr("A studio for learning how neural networks work from the inside.")) + "</p>",
         "<p>" + html.escape(_tr("nnstudio is free software under the MIT License.")) + "</p>",
         "<h4>" + html.escape(_tr("Data sets")) + "</h4>",
         _table((_tr("Set"), _tr("Citation"), _tr("License")),
-               [(d.title, d.citation, d.license or "—") for d in cited]),
+               [(dataset_title(d), d.citation, d.license or "—") for d in cited]),
     ]
     if generated:
         parts.append("<p>" + html.escape(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QStyle, QToolBar
@@ -16,8 +18,15 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
 
 
+def icon_text(text: str) -> str:
+    """A menu text without its mnemonic, for a toolbar button: "&Play" → "Play" (Qt drops the
+    "&" itself) and the Japanese "再生(&P)" → "再生" (Qt would leave "(P)")."""
+    return re.sub(r"\s*\(&[^)]\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
 def _action(window, name: str, text: str, slot, keys=(), icon=None, tip: str = "") -> QAction:
     action = QAction(text, window)
+    action.setIconText(icon_text(text))
     if keys:
         action.setShortcuts([QKeySequence(k) for k in keys])
     if icon is not None:

@@ -12,6 +12,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from nnstudio.ui import translation
+from nnstudio.ui.dataset_texts import dataset_title
+from nnstudio.ui.window_actions import icon_text
 from nnstudio.ui.translation import install_translation, requested_languages
 from window_fixtures import make_window  # noqa: F401 - fixture
 
@@ -61,8 +63,9 @@ def test_japanese_menus_and_error_sentences(english_after):
         NetworkSpec.from_dict({"input_shape": [4], "layers": [
             {"type": "dense", "units": 0}, {"type": "dense", "units": 3, "activation": "softmax"}]})
     assert describe_error(info.value) == "レイヤー1（全結合）：ユニット数は1以上にしてください（入力値：0）。"
-    # untranslated texts stay English
-    assert QCoreApplication.translate("MainWindow", "&Quit") == "&Quit"
+    assert QCoreApplication.translate("MainWindow", "&Quit") == "終了(&Q)"
+    # a text without a translation stays as written
+    assert QCoreApplication.translate("MainWindow", "a text nobody translated") == "a text nobody translated"
 
 
 def test_the_window_menus_follow_the_language(english_after, make_window):
@@ -70,6 +73,23 @@ def test_the_window_menus_follow_the_language(english_after, make_window):
     w = make_window(wait_for_run=False)
     titles = [a.text() for a in w.menuBar().actions()]
     assert titles[:2] == ["ファイル(&F)", "編集(&E)"] and "ヘルプ(&H)" in titles
+    # toolbar buttons carry no mnemonic: "再生", not "再生(P)"
+    buttons = [a.iconText() for a in w.toolbar.actions() if a.text()]
+    assert buttons[0] == icon_text(w.actions_by_name["play"].text()) and "(" not in "".join(buttons[:5])
+    assert all("&" not in b for b in buttons[:5])
+    # the about box names the data sets as the data-set panel does
+    from nnstudio.data import list_datasets
+    from nnstudio.ui.about import about_text
+    text = about_text(list_datasets())
+    assert "MNIST handwritten digits" not in text and dataset_title(next(
+        d for d in list_datasets() if d.name == "mnist")) in text
+
+
+def test_icon_text_drops_the_mnemonic():
+    assert icon_text("&Play") == "Play"
+    assert icon_text("再生(&P)") == "再生"
+    assert icon_text("Step &Epoch") == "Step Epoch"
+    assert icon_text("Save && Quit") == "Save & Quit"
 
 
 def test_language_choice(monkeypatch):

@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QFontMetricsF, QPainter, QPicture
+from PySide6.QtGui import QFontMetricsF
 
 from nnstudio.project.session import build_session
 from nnstudio.ui.views import base, confusion, weights
@@ -15,8 +15,8 @@ from nnstudio.ui.views.gradients import GradientsView
 from nnstudio.ui.views.loss import LossView
 
 from gradient_view_fixtures import deep_session, feed_vanishing, settle, vanishing_view
-from test_views_quality import drawn_tick_labels
-from test_views_support import FakeController, dense, iris_session, project, shown, snapshot
+from test_views_support import (FakeController, dense, drawn_tick_labels, drawn_tick_specs, iris_session, project,
+                                shown, snapshot)
 
 DOCKED = (690, 260)      # a view in the bottom dock of the 1280×800 window
 NARROW = (460, 260)      # the same dock in a 1024×700 window
@@ -140,12 +140,7 @@ def test_a_short_grid_plot_names_both_ends_of_its_y_range(qtbot):
     qtbot.wait(30)
     axis = plot.getPlotItem().getAxis("left")
     assert {0.0, 1.0} <= values(drawn_tick_labels(axis))
-    picture = QPicture()
-    painter = QPainter(picture)
-    try:
-        texts = axis.generateDrawSpecs(painter)[2]
-    finally:
-        painter.end()
+    texts = drawn_tick_specs(axis)
     fm = QFontMetricsF(axis.font())
     for rect, _flags, text in texts:             # every label's digits are drawn inside the widget
         r = axis.mapRectToScene(rect)
@@ -182,12 +177,7 @@ def test_a_short_log_axis_within_a_decade_keeps_its_labels_apart(qtbot, ctl):
     ctl.snapshots.emit(tuple(snapshot(i + 1, 1.0, grad_norms=g) for i, g in enumerate(norms)))
     settle(qtbot, view)
     axis = view.history.getPlotItem().getAxis("left")
-    picture = QPicture()
-    painter = QPainter(picture)
-    try:
-        texts = axis.generateDrawSpecs(painter)[2]
-    finally:
-        painter.end()
+    texts = drawn_tick_specs(axis)
     shown_values = values(t for _r, _f, t in texts)
     assert {0.3, 1.0} <= shown_values or {0.5, 1.0} <= shown_values, shown_values
     rects = sorted((r for r, _f, _t in texts), key=lambda r: r.top())

@@ -5,7 +5,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QPainter, QPicture
 
 from nnstudio.engine.analysis import activation_histogram
 from nnstudio.project.session import build_session
@@ -22,25 +21,13 @@ from nnstudio.ui.views.weights import WeightsView
 from nnstudio.ui.views.histograms import HistogramsView
 from nnstudio.ui.views.softmax import SoftmaxView
 
-from test_views_support import (FakeController, dense, function_session, iris_session, moons_session, project,
-                                scaled_weights, shown, snapshot)
+from test_views_support import (FakeController, dense, drawn_tick_labels, function_session, iris_session,
+                                moons_session, project, scaled_weights, shown, snapshot)
 
 
 @pytest.fixture
 def ctl():
     return FakeController()
-
-
-def drawn_tick_labels(axis) -> list[str]:
-    """The tick labels an axis really draws at its current size (pyqtgraph leaves out those
-    that would stick out of the plot)."""
-    picture = QPicture()
-    painter = QPainter(picture)
-    try:
-        specs = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
-    return [text for _rect, _flags, text in specs[2]] if specs else []
 
 
 def sigmoid_stack_session(std):

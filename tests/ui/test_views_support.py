@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPainter, QPicture
 
 from nnstudio.engine.trainer import RequestDetail, Snapshot
 from nnstudio.project.model import Project
@@ -146,3 +147,20 @@ def scaled_weights(session, factor=0.5):
         a.flags.writeable = False
         out[k] = a
     return MappingProxyType(out)
+
+
+def drawn_tick_specs(axis) -> list:
+    """(rect, flags, text) of each tick label an axis really draws at its current size
+    (pyqtgraph leaves out those that would stick out of the plot or overlap)."""
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return list(specs[2]) if specs else []
+
+
+def drawn_tick_labels(axis) -> list[str]:
+    """The texts of the tick labels an axis really draws (drawn_tick_specs)."""
+    return [text for _rect, _flags, text in drawn_tick_specs(axis)]

@@ -353,6 +353,17 @@ class MessageItem(pg.TextItem):
         self.setPos(self.viewbox.viewRect().center())
 
 
+# the training samples a view runs its own copy of the network on (histograms of the outputs,
+# the gradient verdict's saturated share before the first activations arrive): the same ones
+# for every view, so their numbers agree
+FIXED_SAMPLES = 200
+
+
+def fixed_samples(session) -> np.ndarray:
+    """The first FIXED_SAMPLES training samples of the session's data set."""
+    return session.dataset.x_train[:FIXED_SAMPLES]
+
+
 def message_item(plot: pg.PlotItem) -> MessageItem:
     """A centred grey note inside a plot (see MessageItem)."""
     t = MessageItem(plot.getViewBox())

@@ -17,12 +17,11 @@ from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, Gradient
 from nnstudio.engine.series import BoundedSeries
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, make_plot, message_item
+from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, fixed_samples, make_plot, message_item
 from ..palette import layer_color
 
 CAPACITY = 2000
 FLOOR = 1e-30
-INITIAL_SAMPLES = 200     # saturation before the first activations arrive: initial weights on these
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -122,7 +121,7 @@ class GradientsView(View):
         self.needs_detail = bool(self.bounded)
         if self.bounded:
             mirror = NetworkMirror(session.project)          # the same initial weights
-            outs = mirror.layer_outputs(session.dataset.x_train[:INITIAL_SAMPLES])
+            outs = mirror.layer_outputs(fixed_samples(session))
             self._measure_saturation({l.name: outs.get(l.index) for l in mirror.network.layers})
         self.x_axis.start(session.trainer)
         self.y_range.forget()

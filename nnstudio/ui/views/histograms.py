@@ -11,12 +11,11 @@ from PySide6.QtWidgets import QLabel
 from nnstudio.engine.analysis import activation_histogram, saturated_share
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import View, grid_axes, grid_columns, style_plot_item
+from .base import View, fixed_samples, grid_axes, grid_columns, style_plot_item
 from ..palette import BACKGROUND, layer_color
 
 BINS = 30
 MAX_LAYERS = 8
-INITIAL_SAMPLES = 200
 # activations whose outputs have fixed bounds: their histograms always span them, so a
 # narrow spike (weights with std 0.01) looks narrow instead of being stretched to full width
 BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
@@ -131,7 +130,7 @@ class HistogramsView(View):
             self._layout_plots()
 
     def _from_mirror(self, source: str) -> None:
-        x = self.session.dataset.x_train[:INITIAL_SAMPLES]
+        x = fixed_samples(self.session)
         outs = self.mirror.layer_outputs(x)
         self._set_histograms({name: outs[index] for index, name, _ in self.layers})
         self.source = source.format(len(x))

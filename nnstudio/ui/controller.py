@@ -30,6 +30,21 @@ from nnstudio.project.session import Session, build_session
 DELIVERY_INTERVAL_MS = 50
 STATES = ("idle", "running", "paused", "finished", "diverged")
 
+_gui_thread_gc = None
+
+
+def collect_garbage_on_the_gui_thread() -> None:
+    """From the first controller on, Python's cyclic garbage collector runs only on the GUI
+    thread, on a timer (pyqtgraph's GarbageCollector; process-wide, kept for the process's
+    life). Left automatic, it runs in whichever thread happens to allocate: the training or
+    loading thread then destroyed widgets and actions that were cyclic garbage, and Qt
+    deadlocked (seen: a test run hung with the worker in QObject::~QObject waiting for the
+    GIL while the GUI thread, holding it, waited for the same object's Qt lock)."""
+    global _gui_thread_gc
+    if _gui_thread_gc is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+        _gui_thread_gc = GarbageCollector(interval=1.0)
+
 
 class DatasetCache:
     """Loads each distinct ``dataset`` entry once (MNIST takes a second)."""
@@ -193,6 +208,7 @@ class TrainingController(QObject):
     def __init__(self, project: Project | None = None, *, loader: Callable[[dict], Any] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        collect_garbage_on_the_gui_thread()       # before any worker or loader thread exists
         self._data = DatasetCache(loader)
         self._loaders: dict[str, _DataLoader] = {}
         self._shut_down = False

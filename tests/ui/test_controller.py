@@ -149,3 +149,35 @@ def test_nothing_starts_after_shutdown(qtbot):
     assert not c.reset() and c.session is None
     c.load_dataset_async({"name": "wine"})
     assert not c.is_loading()
+
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_only(controller, qtbot):
+    """While the worker trains (allocating a snapshot per step), Python's cyclic collector
+    runs only on the GUI thread: collected in the worker, a widget that was cyclic garbage
+    was destroyed off the GUI thread and Qt deadlocked. Cyclic garbage is still collected."""
+    import gc
+    import threading
+    import weakref
+
+    from PySide6.QtWidgets import QWidget
+
+    threads = []
+
+    def record(phase, info):
+        if phase == "start":
+            threads.append(threading.get_ident())
+    gc.callbacks.append(record)
+    try:
+        assert not gc.isenabled()                 # automatic collection is off for good
+        widget = QWidget()
+        widget.cycle = widget                     # a QObject kept alive only by a cycle
+        gone = weakref.ref(widget)
+        del widget
+        controller.reset()
+        controller.play()
+        qtbot.waitUntil(lambda: len(iterations(controller)) > 2000 and gone() is None, timeout=15000)
+        controller.pause()
+        qtbot.waitUntil(lambda: controller.is_paused, timeout=3000)
+    finally:
+        gc.callbacks.remove(record)
+    assert threads and set(threads) == {threading.main_thread().ident}

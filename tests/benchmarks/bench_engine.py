@@ -28,9 +28,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+# first, as the app starts: the package chooses OpenBLAS's kernels before NumPy loads them
+# (nnstudio/blas_cpu.py), so this measures the products the app runs
+import nnstudio  # noqa: F401
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from nnstudio.blas_cpu import VARIABLE
 from nnstudio.data import DataError, load as load_dataset
 from nnstudio.engine.network import Network
 from nnstudio.engine.optimizers import make_optimizer
@@ -304,6 +308,14 @@ def accuracy_check(x, t, x_test, t_test, batch: int = 100, lr: float = 0.1) -> b
     return same_start and same_result
 
 
+def blas_kernels() -> str:
+    """Which OpenBLAS kernels NumPy runs (see nnstudio/blas_cpu.py), and why."""
+    from threadpoolctl import threadpool_info
+    cores = sorted({i.get("architecture") or "?" for i in threadpool_info() if i["user_api"] == "blas"})
+    why = f"{VARIABLE}={os.environ[VARIABLE]}" if VARIABLE in os.environ else "OpenBLAS's own choice"
+    return f"BLAS kernels {', '.join(cores)}, {why}"
+
+
 def _load() -> str:
     try:
         return " ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -333,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         peer = "PyTorch not installed: its columns are skipped"
     print(f"training throughput on {source}, float32, SGD; best of {repeats} interleaved runs of "
-          f"~{budget:g} s each; NumPy {np.__version__}; {peer}\n")
+          f"~{budget:g} s each; NumPy {np.__version__} ({blas_kernels()}); {peer}\n")
     if args.one_thread:
         global clock
         clock = time.thread_time

@@ -1,0 +1,83 @@
+"""Products of a few rows by a large matrix in column blocks (nnstudio/engine/products.py)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnstudio.blas_cpu import coretype_for
+from nnstudio.engine import products
+from nnstudio.engine.layers.dense import Dense
+from nnstudio.engine.spec import DenseSpec
+
+
+@pytest.fixture
+def small_kernels(monkeypatch):
+    """Pretend NumPy's OpenBLAS has the small-matrix kernels (the rule, on any machine)."""
+    monkeypatch.setattr(products, "small_kernels", lambda: True)
+
+
+@pytest.mark.parametrize("rows, inner, cols", [(10, 784, 256), (2, 784, 1000), (12, 784, 1000),
+                                               (10, 1000, 1000), (5, 784, 256)])
+def test_blocks_stay_within_the_small_kernel_limit(small_kernels, rows, inner, cols):
+    blocks = products.column_blocks(rows, inner, cols, np.float32)
+    assert 2 <= blocks <= products.MAX_BLOCKS
+    width = math.ceil(cols / blocks)
+    assert rows * inner * width <= products.SMALL_KERNEL_MNK
+    assert rows * inner * math.ceil(cols / (blocks - 1)) > products.SMALL_KERNEL_MNK   # no more blocks than needed
+
+
+@pytest.mark.parametrize("rows, inner, cols, dtype", [
+    (1, 784, 256, np.float32),      # batch 1: a matrix-vector product already
+    (4, 784, 256, np.float32),      # within the limit as a whole
+    (13, 784, 256, np.float32),     # past the batch sizes where blocks were faster
+    (16, 1000, 1000, np.float32),   # too many narrow blocks
+    (10, 784, 256, np.float64),     # no gain measured in float64
+    (10, 2_000_000, 4, np.float32),  # not even one column fits
+])
+def test_the_whole_product_elsewhere(small_kernels, rows, inner, cols, dtype):
+    assert products.column_blocks(rows, inner, cols, dtype) == 1
+
+
+def test_no_blocks_without_the_small_kernels(monkeypatch):
+    monkeypatch.setattr(products, "small_kernels", lambda: False)
+    assert products.column_blocks(10, 784, 256, np.float32) == 1
+
+
+def test_blockwise_product_is_the_product(small_kernels):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((10, 784)).astype(np.float32)
+    b = rng.standard_normal((784, 1000)).astype(np.float32)
+    got = products.matmul(a, b)
+    width = math.ceil(1000 / products.column_blocks(10, 784, 1000, np.float32))
+    by_hand = np.concatenate([a @ b[:, j:j + width] for j in range(0, 1000, width)], axis=1)
+    assert got.dtype == np.float32 and got.flags.c_contiguous
+    np.testing.assert_array_equal(got, by_hand)
+    np.testing.assert_allclose(got, (a.astype(np.float64) @ b.astype(np.float64)), rtol=1e-4, atol=1e-4)
+    # a transposed (strided) right operand, as the backward pass's δ·Wᵀ
+    wt = rng.standard_normal((1000, 784)).astype(np.float32)
+    np.testing.assert_allclose(products.matmul(a, wt.T), a @ wt.T, rtol=1e-5, atol=1e-4)
+
+
+def test_dense_layer_uses_the_blocks_forward_and_backward(small_kernels):
+    rng = np.random.default_rng(1)
+    layer = Dense(DenseSpec(units=256, activation="relu"), 0, "dense_1", (784,), rng, np.float32)
+    x = rng.random((10, 784), dtype=np.float32)
+    u = layer.forward_pre(x, True)
+    W, b = layer.params["W"], layer.params["b"]
+    np.testing.assert_array_equal(u, products.matmul(x, W) + b)
+    du = rng.standard_normal((10, 256)).astype(np.float32)
+    dx = layer.backward_pre(du)
+    np.testing.assert_array_equal(dx, products.matmul(du, W.T))
+    np.testing.assert_allclose(dx, du.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+def test_this_machine_s_openblas_has_the_small_kernels_when_nnstudio_chose_them():
+    try:
+        chosen = coretype_for(Path("/proc/cpuinfo").read_text())
+    except OSError:
+        chosen = None
+    if chosen is None:
+        pytest.skip("nnstudio leaves OpenBLAS's own kernels on this CPU")
+    assert products.small_kernels()

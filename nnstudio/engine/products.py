@@ -5,7 +5,7 @@ OpenBLAS's kernels for AVX-512 CPUs (SkylakeX and the cores after it) run a prod
 larger one is first copied into packed panels. For a mini-batch of a few rows times a weight
 matrix just above that size the copying costs more than the arithmetic, so the product runs
 at half the speed of its own column blocks (measured float32, one thread, 10×784 by 784×256:
-68 µs whole, 38 µs as three blocks of 86 columns; 10×784 by 784×1000: 216 → 146 µs; at batch 1
+64 µs whole, 33 µs in blocks of 96, 96 and 64 columns; 10×784 by 784×1000: 206 → 128 µs; at batch 1
 and from about 16 rows on, or with OpenBLAS's AVX2 kernels, blocks gain nothing or lose).
 Every entry of the result is still one dot product of a row and a column: only the order in
 which BLAS adds up its terms may differ, by the last bits, from the whole product's.
@@ -20,7 +20,10 @@ import numpy as np
 
 SMALL_KERNEL_MNK = 100 ** 3     # OpenBLAS's limit for its small-matrix kernels (m·n·k)
 MAX_ROWS = 12                   # the mini-batch sizes where blocks were measured faster
-MAX_BLOCKS = 10                 # more, narrower blocks lost again (16×1000 by 1000×1000)
+MAX_BLOCKS = 12                 # more, narrower blocks lost again (16×1000 by 1000×1000)
+# block widths in multiples of 32 columns: two rows of the kernels' 16-float registers (10×784
+# by 784×256: blocks of 96, 96 and 64 columns 33 µs, three of 86 columns 36 µs)
+WIDTH_STEP = 32
 # OpenBLAS core types with the small-matrix sgemm kernels
 SMALL_KERNEL_CORES = frozenset({"SkylakeX", "Cooperlake", "SapphireRapids"})
 
@@ -34,27 +37,29 @@ def small_kernels() -> bool:
     return bool(cores) and cores <= SMALL_KERNEL_CORES
 
 
-def column_blocks(rows: int, inner: int, cols: int, dtype) -> int:
-    """How many column blocks :func:`matmul` splits a (rows×inner)·(inner×cols) product into
-    (1: the whole product in one call)."""
+def block_width(rows: int, inner: int, cols: int, dtype) -> int | None:
+    """The column blocks' width :func:`matmul` uses for a (rows×inner)·(inner×cols) product;
+    None: the whole product in one call."""
     if dtype != np.float32 or not 2 <= rows <= MAX_ROWS or rows * inner * cols <= SMALL_KERNEL_MNK:
-        return 1
-    width = SMALL_KERNEL_MNK // (rows * inner)
-    if width < 1 or not small_kernels():
-        return 1
-    blocks = math.ceil(cols / width)
-    return blocks if blocks <= MAX_BLOCKS else 1
+        return None
+    widest = SMALL_KERNEL_MNK // (rows * inner) // WIDTH_STEP * WIDTH_STEP
+    if widest == 0 or not small_kernels():
+        return None
+    blocks = math.ceil(cols / widest)
+    if blocks > MAX_BLOCKS:
+        return None
+    # as even as the steps allow: 256 columns within 127 are 96 + 96 + 64, not 96 + 96 + 96 + ...
+    return math.ceil(cols / blocks / WIDTH_STEP) * WIDTH_STEP
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` for 2-D arrays, in column blocks where that is faster (see the module text)."""
     rows, inner = a.shape
     cols = b.shape[1]
-    blocks = column_blocks(rows, inner, cols, b.dtype) if a.dtype == b.dtype else 1
-    if blocks == 1:
+    width = block_width(rows, inner, cols, b.dtype) if a.dtype == b.dtype else None
+    if width is None:
         return a @ b
     out = np.empty((rows, cols), dtype=a.dtype)
-    width = -(-cols // blocks)
     for j in range(0, cols, width):
         np.matmul(a, b[:, j:j + width], out=out[:, j:j + width])
     return out

@@ -19,30 +19,35 @@ def small_kernels(monkeypatch):
 
 
 @pytest.mark.parametrize("rows, inner, cols", [(10, 784, 256), (2, 784, 1000), (12, 784, 1000),
-                                               (10, 1000, 1000), (5, 784, 256)])
+                                               (10, 1000, 1000), (5, 784, 256), (8, 784, 300)])
 def test_blocks_stay_within_the_small_kernel_limit(small_kernels, rows, inner, cols):
-    blocks = products.column_blocks(rows, inner, cols, np.float32)
-    assert 2 <= blocks <= products.MAX_BLOCKS
-    width = math.ceil(cols / blocks)
+    width = products.block_width(rows, inner, cols, np.float32)
+    blocks = math.ceil(cols / width)
+    assert 2 <= blocks <= products.MAX_BLOCKS and width % products.WIDTH_STEP == 0
     assert rows * inner * width <= products.SMALL_KERNEL_MNK
-    assert rows * inner * math.ceil(cols / (blocks - 1)) > products.SMALL_KERNEL_MNK   # no more blocks than needed
+    # as few blocks as the limit allows
+    assert blocks == math.ceil(cols / (products.SMALL_KERNEL_MNK // (rows * inner) // 32 * 32))
+
+
+def test_ten_mnist_rows_by_256_units_are_three_blocks(small_kernels):
+    assert products.block_width(10, 784, 256, np.float32) == 96      # 96 + 96 + 64
 
 
 @pytest.mark.parametrize("rows, inner, cols, dtype", [
     (1, 784, 256, np.float32),      # batch 1: a matrix-vector product already
     (4, 784, 256, np.float32),      # within the limit as a whole
     (13, 784, 256, np.float32),     # past the batch sizes where blocks were faster
-    (16, 1000, 1000, np.float32),   # too many narrow blocks
+    (12, 1000, 1000, np.float32),   # too many narrow blocks (16 of 64 columns)
+    (12, 3000, 1000, np.float32),   # not even 32 columns fit
     (10, 784, 256, np.float64),     # no gain measured in float64
-    (10, 2_000_000, 4, np.float32),  # not even one column fits
 ])
 def test_the_whole_product_elsewhere(small_kernels, rows, inner, cols, dtype):
-    assert products.column_blocks(rows, inner, cols, dtype) == 1
+    assert products.block_width(rows, inner, cols, dtype) is None
 
 
 def test_no_blocks_without_the_small_kernels(monkeypatch):
     monkeypatch.setattr(products, "small_kernels", lambda: False)
-    assert products.column_blocks(10, 784, 256, np.float32) == 1
+    assert products.block_width(10, 784, 256, np.float32) is None
 
 
 def test_blockwise_product_is_the_product(small_kernels):
@@ -50,7 +55,7 @@ def test_blockwise_product_is_the_product(small_kernels):
     a = rng.standard_normal((10, 784)).astype(np.float32)
     b = rng.standard_normal((784, 1000)).astype(np.float32)
     got = products.matmul(a, b)
-    width = math.ceil(1000 / products.column_blocks(10, 784, 1000, np.float32))
+    width = products.block_width(10, 784, 1000, np.float32)
     by_hand = np.concatenate([a @ b[:, j:j + width] for j in range(0, 1000, width)], axis=1)
     assert got.dtype == np.float32 and got.flags.c_contiguous
     np.testing.assert_array_equal(got, by_hand)

@@ -4,8 +4,9 @@ OpenBLAS picks its kernels once, when NumPy loads it, from the CPU's family and 
 OpenBLAS shipped in NumPy and SciPy wheels up to 0.3.31 does not know AMD's family 1Ah (Zen 5)
 and falls back to its Haswell kernels (AVX2), although the CPU has the AVX-512 the SkylakeX
 kernels need (OpenMathLib/OpenBLAS#6029, fixed upstream by #6033). On the Zen 5 machine this
-project is built on, the SkylakeX kernels train nnstudio's MLPs 1.2–1.9× faster (measured with
-tests/benchmarks/bench_engine.py), and PyTorch's MKL already uses AVX-512 there.
+project is built on, the SkylakeX kernels train nnstudio's MNIST MLPs 1.2–1.8× faster at
+batches of 10 to 1000 (tests/benchmarks/bench_engine.py, run with and without them), and
+PyTorch's MKL already uses AVX-512 there.
 
 The choice can only be made through the environment variable ``OPENBLAS_CORETYPE`` before
 OpenBLAS is loaded, so :func:`choose_openblas_kernels` runs when the ``nnstudio`` package is

@@ -48,7 +48,7 @@ def block_width(rows: int, inner: int, cols: int, dtype) -> int | None:
     blocks = math.ceil(cols / widest)
     if blocks > MAX_BLOCKS:
         return None
-    # as even as the steps allow: 256 columns within 127 are 96 + 96 + 64, not 96 + 96 + 96 + ...
+    # as even as the steps allow: 256 columns, at most 96 a block, are 96 + 96 + 64
     return math.ceil(cols / blocks / WIDTH_STEP) * WIDTH_STEP
 
 

@@ -308,11 +308,17 @@ def test_pause_then_step_2_from_another_thread():
     trainer = make_trainer(n=50, batch_size=5, epochs=10_000)
     runner = Runner(trainer)
     try:
-        runner.get()
-        trainer.post(Pause())
         snap = runner.get()
-        while not snap.paused:                  # the snapshots already on their way
-            snap = runner.get()
+        trainer.post(Pause())
+        # the snapshots already on their way; the last of them says paused when the Pause
+        # reached the loop during a step, but one that arrives between two steps parks the
+        # loop before the next without another snapshot (the studio's worker counts on that:
+        # the network is quiet as soon as it has posted Pause after a snapshot)
+        while True:
+            try:
+                snap = runner.get(timeout=0.5)
+            except queue.Empty:
+                break
         runner.assert_quiet()                   # parked in the loop
         last = snap.iteration
         trainer.post(Step(2))
@@ -326,6 +332,29 @@ def test_pause_then_step_2_from_another_thread():
     finally:
         runner.stop()
     assert runner.q.get(timeout=TIMEOUT) is Runner.DONE
+
+
+def test_pause_between_two_steps_parks_before_the_next_without_another_snapshot():
+    """The studio's worker posts Pause right after a snapshot and counts the network as quiet
+    from then on: the loop must not run another step first."""
+    trainer = make_trainer(n=50, batch_size=5, epochs=10)
+    gen = trainer.run()
+    first = next(gen)                       # the generator now waits at its yield
+    weights = {k: w.copy() for k, w in trainer.network.parameters().items()}
+    trainer.post(Pause())
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(next(gen)), daemon=True)
+    worker.start()
+    worker.join(0.3)
+    assert worker.is_alive() and out == []  # parked, no step taken
+    for k, w in trainer.network.parameters().items():
+        np.testing.assert_array_equal(w, weights[k])
+    trainer.post(Step(1))
+    worker.join(TIMEOUT)
+    assert not worker.is_alive()
+    (snap,) = out
+    assert snap.iteration == first.iteration + 1 and snap.paused
+    gen.close()
 
 
 def test_start_paused_waits_for_a_command():

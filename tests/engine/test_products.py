@@ -74,7 +74,7 @@ def test_dense_layer_uses_the_blocks_forward_and_backward(small_kernels):
     np.testing.assert_array_equal(u, products.matmul(x, W) + b)
     du = rng.standard_normal((10, 256)).astype(np.float32)
     dx = layer.backward_pre(du)
-    np.testing.assert_array_equal(dx, products.matmul(du, W.T))
+    np.testing.assert_array_equal(dx, products.matmul_transposed(du, W))
     np.testing.assert_allclose(dx, du.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
 
 
@@ -86,3 +86,17 @@ def test_this_machine_s_openblas_has_the_small_kernels_when_nnstudio_chose_them(
     if chosen is None:
         pytest.skip("nnstudio leaves OpenBLAS's own kernels on this CPU")
     assert products.small_kernels()
+
+
+@pytest.mark.parametrize("rows", [1, 2, 10, 32, 33, 100])
+def test_times_a_transpose_is_the_product_for_any_batch(rows):
+    rng = np.random.default_rng(rows)
+    d = rng.standard_normal((rows, 128)).astype(np.float32)
+    w = rng.standard_normal((256, 128)).astype(np.float32)
+    got = products.matmul_transposed(d, w)
+    assert got.shape == (rows, 256)
+    np.testing.assert_allclose(got, d.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-4)
+    if 2 <= rows <= products.TRANSPOSED_MAX_ROWS:       # taken the other way round
+        np.testing.assert_array_equal(got, (w @ d.T).T)
+    else:
+        np.testing.assert_array_equal(got, d @ w.T)

@@ -9,7 +9,7 @@ import numpy as np
 from ..initializers import initial_bias, initial_weights
 from ..recording import Phase
 from ..spec import DenseSpec
-from ..products import matmul
+from ..products import matmul, matmul_transposed
 from .base import ActivatedLayer, column_sums, product_norm
 
 
@@ -64,7 +64,7 @@ class Dense(ActivatedLayer):
             self.grads["b"] = column_sums(du)
         dx = None
         if self.need_dx or rec is not None:
-            dx = matmul(du, W.T).reshape(self.x_shape)
+            dx = matmul_transposed(du, W).reshape(self.x_shape)
         if rec is not None:
             tensors = dict(x=self.x, W=W, du=du, dW=self.grads["W"], dx=dx)
             formula = "∂E/∂W = xᵀ·δ,  ∂E/∂x = δ·Wᵀ"

@@ -4,10 +4,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# the package first, as the app starts: it chooses OpenBLAS's kernels before NumPy loads
-# them (nnstudio/blas_cpu.py), so the tests run the products the app runs
-import nnstudio  # noqa: E402,F401
-
 import pytest  # noqa: E402
 
 

@@ -28,13 +28,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-# first, as the app starts: the package chooses OpenBLAS's kernels before NumPy loads them
-# (nnstudio/blas_cpu.py), so this measures the products the app runs
-import nnstudio  # noqa: F401
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from nnstudio.blas_cpu import VARIABLE
 from nnstudio.data import DataError, load as load_dataset
 from nnstudio.engine.network import Network
 from nnstudio.engine.optimizers import make_optimizer
@@ -309,11 +305,16 @@ def accuracy_check(x, t, x_test, t_test, batch: int = 100, lr: float = 0.1) -> b
 
 
 def blas_kernels() -> str:
-    """Which OpenBLAS kernels NumPy runs (see nnstudio/blas_cpu.py), and why."""
+    """Which OpenBLAS kernels NumPy runs, and whether the environment chose them: OpenBLAS
+    picks them by CPU when it loads, unless OPENBLAS_CORETYPE says otherwise (this machine's
+    shell sets OPENBLAS_CORETYPE=Haswell, the AVX2 kernels, on a CPU with AVX-512)."""
     from threadpoolctl import threadpool_info
-    cores = sorted({i.get("architecture") or "?" for i in threadpool_info() if i["user_api"] == "blas"})
-    why = f"{VARIABLE}={os.environ[VARIABLE]}" if VARIABLE in os.environ else "OpenBLAS's own choice"
-    return f"BLAS kernels {', '.join(cores)}, {why}"
+    cores = sorted({i.get("architecture") or "?" for i in threadpool_info() if i["internal_api"] == "openblas"})
+    if not cores:
+        return "BLAS not OpenBLAS"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    why = f"OPENBLAS_CORETYPE={forced} in the environment" if forced else "OpenBLAS's own choice for this CPU"
+    return f"OpenBLAS kernels {', '.join(cores)}: {why}"
 
 
 def _load() -> str:

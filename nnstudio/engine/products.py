@@ -3,10 +3,12 @@
 OpenBLAS's kernels for AVX-512 CPUs (SkylakeX and the cores after it) run a product of at most
 100³ multiply-adds (m·n·k) through "small-matrix" kernels that read the operands in place; a
 larger one is first copied into packed panels. For a mini-batch of a few rows times a weight
-matrix just above that size the copying costs more than the arithmetic, so the product runs
-at half the speed of its own column blocks (measured float32, one thread, 10×784 by 784×256:
-64 µs whole, 33 µs in blocks of 96, 96 and 64 columns; 10×784 by 784×1000: 206 → 128 µs; at batch 1
-and from about 16 rows on, or with OpenBLAS's AVX2 kernels, blocks gain nothing or lose).
+matrix above that size the copying costs more than the arithmetic, so the product runs at up to
+half the speed of its own column blocks (measured float32, one thread, 10×784 by 784×256: 64 µs
+whole, 33 µs in blocks of 96, 96 and 64 columns; 10×784 by 784×1000: 206 → 128 µs; 12×2000 by
+2000×1000, 32 blocks of 32 columns: 430 → 301 µs). At batch 1, from about 16 rows on, and with
+OpenBLAS's AVX2 kernels (which OpenBLAS picks on CPUs without AVX-512, or where the environment
+sets ``OPENBLAS_CORETYPE=Haswell``) blocks gain nothing or lose, and products are left whole.
 Every entry of the result is still one dot product of a row and a column: only the order in
 which BLAS adds up its terms may differ, by the last bits, from the whole product's.
 """
@@ -15,23 +17,31 @@ from __future__ import annotations
 
 import functools
 import math
+from pathlib import Path
 
 import numpy as np
 
 # Up to this many rows (the one-BLAS-thread batches, see trainer.SMALL_BATCH) δ·Wᵀ is taken as
 # (W·δᵀ)ᵀ: BLAS then reads W in its own row-major order, not transposed. Measured float32, one
-# thread, 10 rows by (256×128)ᵀ: 18.6 → 11.2 µs with the SkylakeX kernels, 12.8 → 10.6 µs with
-# Haswell's; 32 rows 23.5 → 13.9 µs. At batch 1000 the two are even, and the column-major
-# result would slow what follows.
+# thread, 10 rows by (256×128)ᵀ: 18.6 → 12.1 µs with the SkylakeX kernels, 12.8 → 11 µs with
+# Haswell's; 32 rows 23.5 → 16.7 µs (the row-major copy of the result included). At batch 1000
+# the two are even, and the copy back to row-major order would cost more than the product.
 TRANSPOSED_MAX_ROWS = 32
 SMALL_KERNEL_MNK = 100 ** 3     # OpenBLAS's limit for its small-matrix kernels (m·n·k)
 MAX_ROWS = 12                   # the mini-batch sizes where blocks were measured faster
-MAX_BLOCKS = 12                 # more, narrower blocks lost again (16×1000 by 1000×1000)
-# block widths in multiples of 32 columns: two rows of the kernels' 16-float registers (10×784
-# by 784×256: blocks of 96, 96 and 64 columns 33 µs, three of 86 columns 36 µs)
+# block widths in multiples of 32 columns (measured, 10×784 by 784×256: blocks of 96, 96 and
+# 64 columns 33 µs, three of 86 columns 36 µs)
 WIDTH_STEP = 32
 # OpenBLAS core types with the small-matrix sgemm kernels
 SMALL_KERNEL_CORES = frozenset({"SkylakeX", "Cooperlake", "SapphireRapids"})
+
+
+def _numpy_s_own(path: str) -> bool:
+    """Whether a loaded library is the one bundled in NumPy's wheel (numpy.libs on Linux,
+    numpy/.dylibs on macOS)."""
+    parts = Path(path).parts
+    return "numpy.libs" in parts or any(a == "numpy" and b in (".libs", ".dylibs")
+                                        for a, b in zip(parts, parts[1:]))
 
 
 @functools.cache
@@ -39,7 +49,7 @@ def small_kernels() -> bool:
     """Whether NumPy's BLAS is an OpenBLAS running kernels with the small-matrix path."""
     from threadpoolctl import threadpool_info
     cores = {i.get("architecture") for i in threadpool_info()
-             if i.get("internal_api") == "openblas" and "numpy" in i.get("filepath", "")}
+             if i.get("internal_api") == "openblas" and _numpy_s_own(i.get("filepath", ""))}
     return bool(cores) and cores <= SMALL_KERNEL_CORES
 
 
@@ -52,8 +62,6 @@ def block_width(rows: int, inner: int, cols: int, dtype) -> int | None:
     if widest == 0 or not small_kernels():
         return None
     blocks = math.ceil(cols / widest)
-    if blocks > MAX_BLOCKS:
-        return None
     # as even as the steps allow: 256 columns, at most 96 a block, are 96 + 96 + 64
     return math.ceil(cols / blocks / WIDTH_STEP) * WIDTH_STEP
 
@@ -72,8 +80,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def matmul_transposed(d: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``d @ w.T`` for 2-D arrays (a layer's δ times its weights, transposed); for a few rows
-    computed as ``(w @ d.T).T``, a column-major view (see TRANSPOSED_MAX_ROWS)."""
+    """``d @ w.T`` for 2-D arrays (a layer's δ times its weights, transposed), row-major; for a
+    few rows computed as ``(w @ d.T).T`` (see TRANSPOSED_MAX_ROWS)."""
     if 2 <= d.shape[0] <= TRANSPOSED_MAX_ROWS:
-        return (w @ d.T).T
+        return np.ascontiguousarray((w @ d.T).T)
     return d @ w.T

@@ -1,12 +1,15 @@
 """Products of a few rows by a large matrix in column blocks (nnstudio/engine/products.py)."""
 
+import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnstudio.blas_cpu import coretype_for
 from nnstudio.engine import products
 from nnstudio.engine.layers.dense import Dense
 from nnstudio.engine.spec import DenseSpec
@@ -19,14 +22,17 @@ def small_kernels(monkeypatch):
 
 
 @pytest.mark.parametrize("rows, inner, cols", [(10, 784, 256), (2, 784, 1000), (12, 784, 1000),
-                                               (10, 1000, 1000), (5, 784, 256), (8, 784, 300)])
+                                               (10, 1000, 1000), (5, 784, 256), (8, 784, 300),
+                                               (12, 2000, 1000)])
 def test_blocks_stay_within_the_small_kernel_limit(small_kernels, rows, inner, cols):
     width = products.block_width(rows, inner, cols, np.float32)
     blocks = math.ceil(cols / width)
-    assert 2 <= blocks <= products.MAX_BLOCKS and width % products.WIDTH_STEP == 0
+    assert blocks >= 2 and width % products.WIDTH_STEP == 0
     assert rows * inner * width <= products.SMALL_KERNEL_MNK
-    # as few blocks as the limit allows
-    assert blocks == math.ceil(cols / (products.SMALL_KERNEL_MNK // (rows * inner) // 32 * 32))
+    # no more blocks than the limit needs: one fewer, in steps of 32 columns, would be too wide
+    step = products.WIDTH_STEP
+    fewer = math.ceil(math.ceil(cols / (blocks - 1)) / step) * step
+    assert rows * inner * fewer > products.SMALL_KERNEL_MNK
 
 
 def test_ten_mnist_rows_by_256_units_are_three_blocks(small_kernels):
@@ -37,7 +43,6 @@ def test_ten_mnist_rows_by_256_units_are_three_blocks(small_kernels):
     (1, 784, 256, np.float32),      # batch 1: a matrix-vector product already
     (4, 784, 256, np.float32),      # within the limit as a whole
     (13, 784, 256, np.float32),     # past the batch sizes where blocks were faster
-    (12, 1000, 1000, np.float32),   # too many narrow blocks (16 of 64 columns)
     (12, 3000, 1000, np.float32),   # not even 32 columns fit
     (10, 784, 256, np.float64),     # no gain measured in float64
 ])
@@ -78,14 +83,36 @@ def test_dense_layer_uses_the_blocks_forward_and_backward(small_kernels):
     np.testing.assert_allclose(dx, du.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
 
 
-def test_this_machine_s_openblas_has_the_small_kernels_when_nnstudio_chose_them():
+@pytest.mark.parametrize("path, own", [
+    ("/venv/lib/python3.11/site-packages/numpy.libs/libscipy_openblas64_-32a4b2a6.so", True),
+    ("/Library/site-packages/numpy/.dylibs/libscipy_openblas64_.dylib", True),
+    ("/venv/lib/python3.11/site-packages/scipy.libs/libscipy_openblas-6cdc3b4a.so", False),
+    ("/home/numpy-fan/lib/libopenblas.so", False),
+    ("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", False),
+])
+def test_numpy_s_own_openblas_is_told_from_others(path, own):
+    assert products._numpy_s_own(path) is own
+
+
+def _avx512() -> bool:
     try:
-        chosen = coretype_for(Path("/proc/cpuinfo").read_text())
-    except OSError:
-        chosen = None
-    if chosen is None:
-        pytest.skip("nnstudio leaves OpenBLAS's own kernels on this CPU")
-    assert products.small_kernels()
+        flags = Path("/proc/cpuinfo").read_text().split("flags", 1)[1].split("\n", 1)[0].split()
+    except (OSError, IndexError):
+        return False
+    return {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= set(flags)
+
+
+@pytest.mark.skipif(not _avx512(), reason="the SkylakeX kernels need a CPU with AVX-512")
+@pytest.mark.parametrize("core, expected", [("SkylakeX", True), ("Haswell", False)])
+def test_small_kernels_follow_the_kernels_numpy_runs(core, expected):
+    """In a fresh interpreter whose OpenBLAS was told which kernels to run (as an environment's
+    OPENBLAS_CORETYPE does): blocks only with the AVX-512 ones."""
+    code = ("import json; from nnstudio.engine import products; "
+            "print(json.dumps(products.small_kernels()))")
+    env = {**os.environ, "OPENBLAS_CORETYPE": core}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert json.loads(out) is expected
 
 
 @pytest.mark.parametrize("rows", [1, 2, 10, 32, 33, 100])
@@ -96,7 +123,4 @@ def test_times_a_transpose_is_the_product_for_any_batch(rows):
     got = products.matmul_transposed(d, w)
     assert got.shape == (rows, 256)
     np.testing.assert_allclose(got, d.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-4)
-    if 2 <= rows <= products.TRANSPOSED_MAX_ROWS:       # taken the other way round
-        np.testing.assert_array_equal(got, (w @ d.T).T)
-    else:
-        np.testing.assert_array_equal(got, d @ w.T)
+    assert got.flags.c_contiguous            # row-major whichever way it was taken

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
-from nnstudio.engine.trainer import (Pause, RequestDetail, Resume, SetLearningRate, Step, StepEpoch, Stop,
+from nnstudio.engine.trainer import (Pause, RequestDetail, Resume, SetLearningRate, Snapshot, Step, StepEpoch, Stop,
                                      Trainer)
 
 from engine_helpers import dense, make_net, rng
@@ -314,11 +315,14 @@ def test_pause_then_step_2_from_another_thread():
         # reached the loop during a step, but one that arrives between two steps parks the
         # loop before the next without another snapshot (the studio's worker counts on that:
         # the network is quiet as soon as it has posted Pause after a snapshot)
+        deadline = time.monotonic() + TIMEOUT
         while True:
             try:
-                snap = runner.get(timeout=0.5)
+                item = runner.get(timeout=0.5)
             except queue.Empty:
                 break
+            assert isinstance(item, Snapshot) and time.monotonic() < deadline, "the Pause was not obeyed"
+            snap = item
         runner.assert_quiet()                   # parked in the loop
         last = snap.iteration
         trainer.post(Step(2))

@@ -124,3 +124,16 @@ def test_times_a_transpose_is_the_product_for_any_batch(rows):
     assert got.shape == (rows, 256)
     np.testing.assert_allclose(got, d.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-4)
     assert got.flags.c_contiguous            # row-major whichever way it was taken
+
+
+@pytest.mark.parametrize("small", [True, False])
+def test_gradient_norm_from_gram_matrices_either_way(monkeypatch, small):
+    """product_norm's Gram matrices as general products (AVX-512 kernels) or through syrk
+    (AVX2 kernels): the same norm of the multiplied-out gradient."""
+    from nnstudio.engine.layers import base
+    monkeypatch.setattr(base, "small_kernels", lambda: small)
+    rng = np.random.default_rng(5)
+    a = rng.random((10, 784)).astype(np.float32)
+    b = rng.standard_normal((10, 256)).astype(np.float32)
+    expected = np.linalg.norm(a.astype(np.float64).T @ b.astype(np.float64))
+    assert base.product_norm(a, b) == pytest.approx(expected, rel=1e-12)

@@ -212,3 +212,25 @@ def test_long_curves_are_drawn_at_screen_resolution_with_their_envelope(qtbot):
     assert len(sx) < width
     # the data are all still there for the readout and for export
     assert len(view.raw_curve.getOriginalDataset()[0]) == 3000
+
+
+@pytest.mark.parametrize("view_type", [LossView, GradientsView])
+def test_curves_are_fitted_again_to_the_pixels_when_the_plot_is_resized(qtbot, view_type):
+    """A dock tab raised while training is paused is drawn before it is laid out: drawn at a
+    few pixels' width, a noisy curve became a sawtooth of a few bins (seen in the studio at
+    batch 10). Once the plot has its size the curve is at screen resolution again, without a
+    new snapshot or redraw."""
+    ctl = FakeController()
+    view = shown(qtbot, view_type(ctl), size=(200, 330))
+    ctl.start(iris_session(epochs=400, batch_size=10))
+    ctl.train(3000, per_batch=100)
+    curve = view.raw_curve if view_type is LossView else view.curves[0]
+    viewbox = curve.getViewBox()
+    view._redraw_now()
+    narrow_width, narrow_bins = viewbox.width(), curve.opts["downsample"]
+    narrow = len(curve.getData()[0])
+    assert narrow_bins > 3
+    view.resize(1200, 330)
+    qtbot.waitUntil(lambda: viewbox.width() > 4 * narrow_width, timeout=5000)
+    assert curve.opts["downsample"] <= narrow_bins / 3     # smaller bins, as the pixels allow
+    assert len(curve.getData()[0]) > 3 * narrow

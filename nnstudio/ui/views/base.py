@@ -264,6 +264,22 @@ class IterationAxis:
     def __init__(self, viewbox: pg.ViewBox) -> None:
         self.viewbox = viewbox
         self.first, self.total, self.extent = FIRST_EXTENT, 0, 0.0
+        self._fitted: list[tuple[pg.PlotDataItem, float, str]] = []
+        viewbox.sigResized.connect(self._refit)
+
+    def fit_curves(self, curves: Sequence[tuple[pg.PlotDataItem, float, str]]) -> None:
+        """Downsample each (curve, bins a pixel, method) to this axis's pixels (see
+        fit_to_pixels): now, and again whenever the plot is resized, until called with other
+        curves. A dock tab raised while training is paused is drawn before it is laid out; the
+        width it had then (a few pixels) made a noisy curve a sawtooth of a few bins."""
+        self._fitted = list(curves)
+        self._refit()
+
+    def _refit(self, *_args) -> None:
+        width = self.viewbox.width()
+        for curve, per_pixel, method in self._fitted:
+            if curve.xData is not None:
+                fit_to_pixels(curve, curve.xData, width, self.extent, per_pixel=per_pixel, method=method)
 
     def start(self, trainer) -> None:
         """A new run: one epoch (or FIRST_EXTENT updates) wide, never past its end."""

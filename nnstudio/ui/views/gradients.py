@@ -17,7 +17,7 @@ from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, Gradient
 from nnstudio.engine.series import BoundedSeries
 from nnstudio.project.mirror import NetworkMirror
 
-from .base import Caption, IterationAxis, SteadyRange, View, fit_to_pixels, fixed_samples, make_plot, message_item
+from .base import Caption, IterationAxis, SteadyRange, View, fixed_samples, make_plot, message_item
 from ..palette import layer_color
 
 CAPACITY = 2000
@@ -104,7 +104,7 @@ class GradientsView(View):
         self.curves = []
         for index, name in self.layers:
             c = item.plot(pen=pg.mkPen(layer_color(index), width=2), name=name)
-            c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
+            c.setClipToView(True)           # downsampled to the pixels (IterationAxis.fit_curves)
             self.curves.append(c)
         self.current = []
         self.decayed = False
@@ -197,9 +197,7 @@ class GradientsView(View):
             if len(finite):
                 lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
         self.x_axis.follow(last)
-        width = self.history.getPlotItem().getViewBox().width()
-        for series, curve in zip(self.series, self.curves):
-            fit_to_pixels(curve, series.arrays()[0], width, self.x_axis.extent)
+        self.x_axis.fit_curves([(curve, 1.0, "peak") for curve in self.curves])
         self.y_range.fit(lo, hi, log=True)
         has_data = bool(self.current)
         self.message.setVisible(not has_data)           # (it keeps itself centred)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
-from .base import (IterationAxis, LegendAbove, SteadyRange, View, fit_to_pixels, make_plot, message_item,
+from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item,
                    set_markers)
 from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 
@@ -54,7 +54,7 @@ class LossView(View):
                                     symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
                                     name=self.tr("test set, per epoch"))
         for c in (self.raw_curve, self.smooth_curve):
-            c.setClipToView(True)           # downsampled to the pixels in redraw (fit_to_pixels)
+            c.setClipToView(True)           # downsampled to the pixels (IterationAxis.fit_curves)
         self.legend_above.fit()
         self.message = message_item(item)
         self.message.setText(self.tr("Press Play to train: the loss appears here."))
@@ -150,10 +150,8 @@ class LossView(View):
             ys = [y for y in ys if len(y)]         # a steady range over every curve shown
             self.y_range.fit(min(float(y.min()) for y in ys), max(float(y.max()) for y in ys),
                              log=self.log_box.isChecked())
-            width = self.plot.getPlotItem().getViewBox().width()
-            x, _ = self.raw.arrays()
-            fit_to_pixels(self.raw_curve, x, width, self.x_axis.extent)                  # the noise's envelope
-            fit_to_pixels(self.smooth_curve, x, width, self.x_axis.extent, per_pixel=0.5, method="subsample")
+            self.x_axis.fit_curves([(self.raw_curve, 1.0, "peak"),              # the noise's envelope
+                                    (self.smooth_curve, 0.5, "subsample")])
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self.message.setVisible(len(self.raw) == 0)       # (it keeps itself centred)

@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from ..initializers import initial_bias, initial_weights
+from ..products import matmul, matmul_transposed
 from ..recording import Phase
 from ..spec import DenseSpec
-from ..products import matmul, matmul_transposed
 from .base import ActivatedLayer, column_sums, product_norm
 
 

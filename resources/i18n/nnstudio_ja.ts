@@ -2843,147 +2843,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="59"/>
         <source>‖∂L/∂W‖</source>
         <translation>‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="59"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="64"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation>現在の log₁₀ ‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="73"/>
         <source>Gradients appear once training starts.</source>
         <translation>勾配は学習を始めると表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="76"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="79"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation>更新ごとの各レイヤーの重みの勾配の大きさ ‖∂L/∂W‖（レイヤーごとに1色、棒グラフと同じ）。入力に近いほど値がずっと小さければ勾配消失、とても大きければ勾配爆発です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="218"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="221"/>
         <source>Also, {0}, where the slope is almost 0.</source>
         <translation>また、{0}。そこでは傾きがほぼ 0 です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="221"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="224"/>
         <source>(Judged without weight decay, which the curves and bars include.)</source>
         <translation>（荷重減衰を除いて判定しています。曲線と棒グラフには含まれます。）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="227"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="230"/>
         <source>0 and 1</source>
         <translation>0 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="227"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="230"/>
         <source>−1 and 1</source>
         <translation>−1 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="228"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="231"/>
         <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
         <translation>{1} の {2} 個の出力の {0:.0f}% が {3} に張り付いています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="241"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="244"/>
         <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最初のレイヤーの勾配が最後のレイヤーの {0} 倍です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="263"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="266"/>
         <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーとほぼ同じ大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="265"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="268"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 分の1で、勾配消失とみなす {1} 分の1には達していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="268"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="271"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 倍です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="64"/>
         <source>input → output</source>
         <translation>入力 → 出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="84"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together (with weight decay, the loss&apos;s own gradient without the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their range over the last few measurements (saturated: there the slope is almost 0, so little gradient passes back). Once the loss has fallen well below where it started, saturated units and small gradients are no longer called a problem: a network that has learned has both.</source>
         <translation>各レイヤーの重みの勾配 ∂L/∂W の大きさを更新ごとに示します。レイヤーごとに1色で、右の棒グラフ（現在の値）と同じ色です。入力に近いレイヤーの勾配が出力に近いレイヤーより何倍も小さいと、そのレイヤーはほとんど学習しません（勾配消失。シグモイド関数で起こりがちです）。値がとても大きいのは勾配爆発です。下の文は直近 {0} 回の更新をまとめて判定し（荷重減衰があるときは、減衰の項を除いた損失そのものの勾配で判定）、直近の数回の測定で、シグモイド関数や tanh関数の出力のうち値域の端にあるものがどれだけあるかも読み取ります（飽和：そこでは傾きがほぼ 0 なので、勾配はほとんど逆へ伝わりません）。損失が最初よりも十分に下がった後は、飽和したユニットや小さな勾配を問題とはみなしません。学習を終えたネットワークには両方があるからです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="233"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="236"/>
         <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. {1}</source>
         <translation>飽和したユニット：{0}。そこでは傾きがほぼ 0 なので、勾配がほとんど逆へ伝わらず、学習が止まります。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="237"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="240"/>
         <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. {1}</source>
         <translation>勾配消失：最初のレイヤーの勾配が最後のレイヤーの {0} 分の1なので、入力に近いレイヤーはほとんど学習しません。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="245"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最大の勾配が {0:.3g} です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="251"/>
         <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：勾配が有限の数ではなくなりました。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="251"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation>すべての勾配が実質 0 です。ネットワークの学習が止まっています（ReLU が死んでいるか、シグモイド関数が飽和している？）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="257"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high. Try a larger learning rate.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。学習率を大きくしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="257"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="260"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high: the initial weights are too small for the signal to pass through. Try He or Xavier initialization.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。重みの初期値が小さすぎて信号が伝わりません。Heの初期値か Xavierの初期値を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="261"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="264"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation>正常：勾配は使える大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="274"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="277"/>
         <source>Try smaller initial weights (Xavier initialization).</source>
         <translation>重みの初期値を小さくしてみてください（Xavierの初期値）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="275"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="278"/>
         <source>The layer already starts with Xavier weights: scale the inputs (normalize the data) or lower the learning rate.</source>
         <translation>このレイヤーはすでに Xavierの初期値で始まっています。入力の尺度をそろえる（データを正規化する）か、学習率を下げてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="286"/>
         <source>Try batch normalization, or fewer layers.</source>
         <translation>Batch Normalization を使うか、レイヤーを減らしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="284"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="287"/>
         <source>Try ReLU with He initialization, or batch normalization.</source>
         <translation>ReLU関数と Heの初期値、または Batch Normalization を試してください。</translation>
     </message>

@@ -137,7 +137,8 @@ def test_gradient_view_lines_bars_and_verdict(qtbot, ctl):
     assert np.allclose(view.curves[1].getOriginalDataset()[1], [0.5, 1.0])
     tops = np.asarray(view.bars.opts["y0"]) + np.asarray(view.bars.opts["height"])
     assert np.allclose(tops, [math.log10(2e-5), math.log10(1.0)])
-    assert view.curves[1].opts["pen"].color() == layer_color(1)
+    pen = view.curves[1].opts["pen"].color()          # the layer's colour, see-through
+    assert pen.rgb() == layer_color(1).rgb() and 0 < pen.alpha() < 255
     assert "Vanishing" in view.verdict.text()
 
 

@@ -21,6 +21,7 @@ from .base import Caption, IterationAxis, SteadyRange, View, fixed_samples, make
 from ..palette import layer_color
 
 CAPACITY = 2000
+BAND_ALPHA = 150         # of 255
 FLOOR = 1e-30
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -103,7 +104,9 @@ class GradientsView(View):
         self.series = [BoundedSeries(CAPACITY) for _ in self.layers]
         self.curves = []
         for index, name in self.layers:
-            c = item.plot(pen=pg.mkPen(layer_color(index), width=2), name=name)
+            color = layer_color(index)
+            color.setAlpha(BAND_ALPHA)      # the layers' noisy bands overlap: each shows through
+            c = item.plot(pen=pg.mkPen(color, width=2), name=name)
             c.setClipToView(True)           # downsampled to the pixels (IterationAxis.fit_curves)
             self.curves.append(c)
         self.current = []

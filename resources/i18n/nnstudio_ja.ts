@@ -1996,6 +1996,91 @@
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="23"/>
+        <source>x: a batch of samples, one per row</source>
+        <translation>x: サンプルのバッチ（1行に1サンプル）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="25"/>
+        <source>E += ½λ Σ W² + λ₁ Σ |W|  (weights only, not biases)</source>
+        <translation>E += ½λ Σ W² + λ₁ Σ |W|  （重みのみ、バイアスは含まない）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="26"/>
+        <source>z = 1 if u &gt; 0 else 0</source>
+        <translation>z = 1（u &gt; 0 のとき）、それ以外は 0</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="27"/>
+        <source>z = u if u &gt; 0 else 0.01·u</source>
+        <translation>z = u（u &gt; 0 のとき）、それ以外は 0.01·u</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="28"/>
+        <source>δ = ∂E/∂z ⊙ f′(u) = 0 (for u ≠ 0)</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u) = 0（u ≠ 0 のとき）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="29"/>
+        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="30"/>
+        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0.01</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0.01</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="32"/>
+        <source>μ = mean(x), σ² = var(x) over the batch;  x̂ = (x − μ)/√(σ² + ε);  u = γ·x̂ + β</source>
+        <translation>μ = mean(x), σ² = var(x)（バッチ全体で）;  x̂ = (x − μ)/√(σ² + ε);  u = γ·x̂ + β</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="33"/>
+        <source>z = x reshaped to (N, C·H·W)</source>
+        <translation>z = x を (N, C·H·W) に整形</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="34"/>
+        <source>∂E/∂x = ∂E/∂z reshaped to x&apos;s shape</source>
+        <translation>∂E/∂x = ∂E/∂z を x の形に整形</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="36"/>
+        <source>col = im2col(x)  (one row per window, C·kh·kw columns)</source>
+        <translation>col = im2col(x)  （窓ごとに1行、C·kh·kw 列）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="37"/>
+        <source>u = col·W_colᵀ + b  (reshaped to N×F×OH×OW)</source>
+        <translation>u = col·W_colᵀ + b  （N×F×OH×OW に整形）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="39"/>
+        <source>∂E/∂x = col2im(∂E/∂col)  (overlapping windows add up)</source>
+        <translation>∂E/∂x = col2im(∂E/∂col)  （重なる窓の分は足し合わされる）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="40"/>
+        <source>z = max over each k×k window</source>
+        <translation>z = 各 k×k 窓の最大値</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="41"/>
+        <source>z = mean over each k×k window</source>
+        <translation>z = 各 k×k 窓の平均</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="43"/>
+        <source>∂E/∂x = ∂E/∂z at each window&apos;s maximum, 0 elsewhere</source>
+        <translation>∂E/∂x = 各窓の最大値の位置に ∂E/∂z、それ以外は 0</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="44"/>
+        <source>∂E/∂x = ∂E/∂z / k² spread over each window</source>
+        <translation>∂E/∂x = ∂E/∂z / k² を各窓に均等に配る</translation>
+    </message>
 </context>
 <context>
     <name>AccuracyView</name>
@@ -3136,22 +3221,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>OperationPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="61"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="62"/>
         <source>network</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="67"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="68"/>
         <source>operation {0} of {1}</source>
         <translation>演算 {0}/{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="72"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="73"/>
         <source>The shortcut above is what the code computes. The long way, through the softmax Jacobian, gives the same numbers (compare δ with the last array below):</source>
         <translation>上の近道がコードの計算です。ソフトマックス関数のヤコビ行列を通る遠回りでも同じ数値になります（δ と下の最後の配列を比べてください）：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="85"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="86"/>
         <source>Point at a row of col (or at an output value) to see the window of the input it comes from.</source>
         <translation>col の行（または出力の値）を指すと、元になった入力の窓を表示します。</translation>
     </message>

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, 
 from nnstudio.engine.recording import TraceEvent
 
 from .captions import op_title, phase_title
+from .formula_texts import formula_text
 from nnstudio.ui.mathtext import to_rich_text
 
 PHASE_COLORS = {"forward": "#1f6fb2", "loss": "#8a5a00", "backward": "#b2321f", "update": "#2d7d32"}
@@ -66,7 +67,7 @@ class OperationPanel(QWidget):
             f" &nbsp;·&nbsp; <b>{where}</b> &nbsp;·&nbsp; {what}"
             f" &nbsp; <span style='color:#777'>" + self.tr("operation {0} of {1}").format(index + 1, count)
             + "</span>")
-        self.formula.setText(to_rich_text(event.formula))
+        self.formula.setText(to_rich_text(formula_text(event.formula)))
         if event.op == "softmax_cross_entropy_backward":
             self.long_way.setText(
                 self.tr("The shortcut above is what the code computes. The long way, through the "

@@ -15,10 +15,16 @@ from nnstudio.engine.layers.dense import Dense
 from nnstudio.engine.spec import DenseSpec
 
 
+def run_kernels(monkeypatch, *cores: str) -> None:
+    """Pretend NumPy's OpenBLAS runs these kernels (none: another BLAS), so the rules are
+    tested on any machine."""
+    monkeypatch.setattr(products, "numpy_openblas_cores", lambda: frozenset(cores))
+
+
 @pytest.fixture
 def small_kernels(monkeypatch):
     """Pretend NumPy's OpenBLAS has the small-matrix kernels (the rule, on any machine)."""
-    monkeypatch.setattr(products, "small_kernels", lambda: True)
+    run_kernels(monkeypatch, "SkylakeX")
 
 
 @pytest.mark.parametrize("rows, inner, cols", [(10, 784, 256), (2, 784, 1000), (12, 784, 1000),
@@ -50,9 +56,72 @@ def test_the_whole_product_elsewhere(small_kernels, rows, inner, cols, dtype):
     assert products.block_width(rows, inner, cols, dtype) is None
 
 
-def test_no_blocks_without_the_small_kernels(monkeypatch):
-    monkeypatch.setattr(products, "small_kernels", lambda: False)
+@pytest.mark.parametrize("cores", [("Haswell",), (), ("SkylakeX", "Haswell")])
+def test_no_blocks_without_the_small_kernels(monkeypatch, cores):
+    run_kernels(monkeypatch, *cores)
+    assert not products.small_kernels()
     assert products.block_width(10, 784, 256, np.float32) is None
+
+
+@pytest.mark.parametrize("cores, rows, inner, cols, dtype, expected", [
+    # the AVX2 kernels: any rows left over a multiple of four are padded
+    (("Haswell",), 10, 784, 256, np.float32, 12),
+    (("Zen",), 9, 784, 100, np.float32, 12),
+    (("Haswell",), 2, 256, 128, np.float32, 4),
+    (("Haswell",), 31, 784, 256, np.float32, 32),
+    (("Haswell",), 12, 784, 256, np.float32, 12),    # a multiple of four already
+    (("Haswell",), 1, 784, 256, np.float32, 1),      # batch 1: a matrix-vector product
+    (("Haswell",), 33, 784, 256, np.float32, 33),    # past the measured batches
+    (("Haswell",), 10, 128, 10, np.float32, 10),     # a small matrix: the copy costs more
+    (("Haswell",), 10, 784, 256, np.float64, 10),    # not measured in float64
+    # the AVX-512 kernels: only three rows left over
+    (("SkylakeX",), 11, 784, 256, np.float32, 12),
+    (("SkylakeX",), 3, 784, 256, np.float32, 4),
+    (("SkylakeX",), 10, 784, 256, np.float32, 10),
+    (("SkylakeX",), 9, 784, 256, np.float32, 9),
+    # another BLAS, or kernels not measured
+    ((), 10, 784, 256, np.float32, 10),
+    (("Haswell", "SkylakeX"), 10, 784, 256, np.float32, 10),
+    (("NeoverseN1",), 11, 784, 256, np.float32, 11),
+])
+def test_rows_padded_to_a_multiple_of_four_where_measured_faster(monkeypatch, cores, rows, inner,
+                                                                 cols, dtype, expected):
+    run_kernels(monkeypatch, *cores)
+    assert products.padded_rows(rows, inner, cols, dtype) == expected
+
+
+@pytest.mark.parametrize("cores, rows", [(("Haswell",), 10), (("Haswell",), 3), (("SkylakeX",), 11)])
+def test_a_padded_product_is_the_product_of_the_real_rows(monkeypatch, cores, rows):
+    run_kernels(monkeypatch, *cores)
+    rng = np.random.default_rng(rows)
+    a = rng.standard_normal((rows, 784)).astype(np.float32)
+    b = rng.standard_normal((784, 256)).astype(np.float32)
+    grown = products.padded_rows(rows, 784, 256, np.float32)
+    assert grown % 4 == 0 and grown > rows
+    got = products.matmul(a, b)
+    assert got.shape == (rows, 256) and got.dtype == np.float32 and got.flags.c_contiguous
+    # the real rows of the padded product, the zero rows' results dropped
+    by_hand = np.concatenate([a, np.zeros((grown - rows, 784), np.float32)])
+    width = products.block_width(grown, 784, 256, np.float32)
+    full = by_hand @ b if width is None else np.concatenate(
+        [by_hand @ b[:, j:j + width] for j in range(0, 256, width)], axis=1)
+    np.testing.assert_array_equal(got, full[:rows])
+    np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+    assert not np.shares_memory(got, a)
+
+
+def test_dense_forward_pads_the_batch_with_the_avx2_kernels(monkeypatch):
+    run_kernels(monkeypatch, "Haswell")
+    rng = np.random.default_rng(3)
+    layer = Dense(DenseSpec(units=100, activation="relu"), 0, "dense_1", (784,), rng, np.float32)
+    x = rng.random((10, 784), dtype=np.float32)
+    x_before = x.copy()
+    u = layer.forward_pre(x, True)
+    W, b = layer.params["W"], layer.params["b"]
+    assert u.shape == (10, 100)
+    np.testing.assert_array_equal(u, (np.concatenate([x, np.zeros((2, 784), np.float32)]) @ W)[:10] + b)
+    np.testing.assert_array_equal(x, x_before)        # the batch itself is not touched
+    assert layer.x is x                               # backward sees the real rows only
 
 
 def test_blockwise_product_is_the_product(small_kernels):

@@ -35,6 +35,10 @@ import numpy as np
 # Haswell's; 32 rows 23.5 → 16.7 µs (the row-major copy of the result included). At batch 1000
 # the two are even, and the copy back to row-major order would cost more than the product.
 TRANSPOSED_MAX_ROWS = 32
+# For a small W the plain product is the faster, the copy costing more than it saves (measured
+# at 10 rows, AVX2 / AVX-512 kernels, (W·δᵀ)ᵀ against δ·Wᵀ: 100×10 2.1/1.5 and 2.2/1.6 µs,
+# 100×50 3.3/3.0 and 2.7/2.0 µs; 128×128 6.8/7.2 and 7.4/9.8 µs)
+TRANSPOSED_MIN_ENTRIES = 8192
 SMALL_KERNEL_MNK = 100 ** 3     # OpenBLAS's limit for its small-matrix kernels (m·n·k)
 MAX_ROWS = 12                   # the mini-batch sizes where blocks were measured faster
 # block widths in multiples of 32 columns (measured, 10×784 by 784×256: blocks of 96, 96 and
@@ -123,7 +127,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def matmul_transposed(d: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``d @ w.T`` for 2-D arrays (a layer's δ times its weights, transposed), row-major; for a
-    few rows computed as ``(w @ d.T).T`` (see TRANSPOSED_MAX_ROWS)."""
-    if 2 <= d.shape[0] <= TRANSPOSED_MAX_ROWS:
+    few rows and a large W computed as ``(w @ d.T).T`` (see TRANSPOSED_MAX_ROWS)."""
+    if 2 <= d.shape[0] <= TRANSPOSED_MAX_ROWS and w.size >= TRANSPOSED_MIN_ENTRIES:
         return np.ascontiguousarray((w @ d.T).T)
     return d @ w.T

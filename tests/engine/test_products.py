@@ -185,14 +185,17 @@ def test_small_kernels_follow_the_kernels_numpy_runs(core, expected):
 
 
 @pytest.mark.parametrize("rows", [1, 2, 10, 32, 33, 100])
-def test_times_a_transpose_is_the_product_for_any_batch(rows):
+@pytest.mark.parametrize("w_shape", [(256, 128), (100, 10)])
+def test_times_a_transpose_is_the_product_for_any_batch(rows, w_shape):
     rng = np.random.default_rng(rows)
-    d = rng.standard_normal((rows, 128)).astype(np.float32)
-    w = rng.standard_normal((256, 128)).astype(np.float32)
+    d = rng.standard_normal((rows, w_shape[1])).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
     got = products.matmul_transposed(d, w)
-    assert got.shape == (rows, 256)
+    assert got.shape == (rows, w_shape[0])
     np.testing.assert_allclose(got, d.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-4)
     assert got.flags.c_contiguous            # row-major whichever way it was taken
+    if w.size < products.TRANSPOSED_MIN_ENTRIES:      # a small W: the plain product
+        np.testing.assert_array_equal(got, d @ w.T)
 
 
 @pytest.mark.parametrize("small", [True, False])

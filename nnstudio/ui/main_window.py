@@ -140,8 +140,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.diagram_view, 1)
         self.setCentralWidget(centre)
         # the side columns run the full height; plots and the step-through sit under the diagram
-        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self._use_normal_layout()
 
         self.inspector = LayerInspector(self.doc, self.editor)
         self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets)
@@ -241,7 +240,13 @@ class MainWindow(QMainWindow):
         except Exception as err:  # noqa: BLE001
             self.banner.show_message(_tr("The step-through could not be created: %s") % err)
             return None
-        dock = self._add_dock("stepthrough", _tr("Step-Through"), view, Qt.BottomDockWidgetArea)
+        # in a scroll area: a window too small for the whole step-through scrolls it rather
+        # than growing past the screen or squeezing the side panels
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.NoFrame)
+        area.setWidget(view)
+        dock = self._add_dock("stepthrough", _tr("Step-Through"), area, Qt.BottomDockWidgetArea)
         views = [d for n, d in self.docks.items() if n.startswith("view_")]
         if views:
             self.tabifyDockWidget(views[-1], dock)   # one bottom area, a tab per view
@@ -249,7 +254,21 @@ class MainWindow(QMainWindow):
         dock.hide()
         view.layerFocused.connect(self.diagram_view.highlight_layer)
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
+        view.entered.connect(self._use_step_layout)
+        view.left.connect(self._use_normal_layout)
         return view
+
+    def _use_step_layout(self) -> None:
+        """In step mode the bottom docks (the step-through) take the window's whole width under
+        the diagram, the side columns only the height beside it: the step's arrays need the
+        width more than the data set and optimizer forms do."""
+        self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+
+    def _use_normal_layout(self) -> None:
+        """The side columns run the full height again (as at the start)."""
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
 
     def _unelide_dock_tabs(self) -> None:
         """Tabbed docks show whole titles and scroll, rather than "Lo…", "Ac…"."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from nnstudio.ui.main_window import LAYOUT_VERSION, about_text
 from ui_helpers import small_project
@@ -245,6 +245,37 @@ def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot)
     labels = [i for i in w.diagram_view.diagram.items() if hasattr(i, "text") and "×" in str(i.text())]
     assert labels, "the step-through's tensor shapes are shown on the diagram's edges"
     shot(w, "stepthrough")
+
+
+def test_step_mode_on_a_small_screen_keeps_the_side_panels_usable(make_window, qtbot):
+    """At 1024×768 the step-through used to force the middle column to its full width and squeeze
+    the data set panel to 80 px. Now, in step mode, the step-through runs the window's width
+    under the diagram; its rows of buttons wrap and its content scrolls rather than growing the
+    window; leaving step mode gives the side columns their full height back."""
+    w = make_window()
+    w.resize(1024, 768)
+    side = {k: w.docks[k].width() for k in ("dataset", "inspector", "training")}
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=15000)
+    trigger(w, "step_mode")
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
+    QApplication.processEvents()
+    dock = w.docks["stepthrough"]
+    assert dock.isVisible()
+    assert w.size().width() <= 1024 and w.size().height() <= 768, "the window grew past the screen"
+    for k, width in side.items():
+        assert w.docks[k].width() >= min(width, 240), f"the {k} panel was squeezed"
+    assert dock.width() >= w.width() - 20, "the step-through spans the window in step mode"
+    assert w.corner(Qt.BottomLeftCorner) == Qt.BottomDockWidgetArea
+    # the view's own minimum no longer asks for the old 815 px: its button rows wrap
+    assert w.stepthrough.minimumSizeHint().width() < 700
+    shot(w, "stepthrough-1024")
+    w.stepthrough.leave_button.click()
+    QApplication.processEvents()
+    assert w.corner(Qt.BottomLeftCorner) == Qt.LeftDockWidgetArea
+    assert w.corner(Qt.BottomRightCorner) == Qt.RightDockWidgetArea
+    assert w.docks["dataset"].geometry().bottom() > dock.geometry().top(), \
+        "the data set column runs beside the bottom docks again"
 
 
 def test_reset_layout_brings_back_the_default_docks(make_window):

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from nnstudio.engine.errors import EngineError
 from nnstudio.engine.recording import Phase
 from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
+from nnstudio.ui.flow_row import FlowRow
 from nnstudio.ui.messages import describe_error
 
 from .captions import op_title, phase_title
@@ -73,6 +74,7 @@ def samples_text(indices: list[int]) -> str:
 class StepThroughView(QWidget):
     layerFocused = Signal(object)   # layer index, or None
     edgeShapes = Signal(object)     # {layer index: shape text of its input} or None
+    entered = Signal()              # a step was recorded and is shown
     left = Signal()                 # step mode ended: training may continue
 
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
@@ -111,11 +113,12 @@ class StepThroughView(QWidget):
             "Run one real training step on these samples and record every operation"), self._on_record)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("Samples:")))
-        top.addWidget(self.samples)
-        top.addWidget(self.record_button)
-        top.addStretch(1)
+        # both rows of buttons wrap in a narrow window instead of forcing the step-through (and
+        # with it the window's middle column) wider, which squeezed the side panels
+        top = FlowRow(self)
+        top.add(QLabel(self.tr("Samples:")))
+        top.add(self.samples)
+        top.add(self.record_button)
 
         self.prev_button = self._button("◀ " + self.tr("Previous"), self.tr("Previous operation (←)"),
                                         self.nav.previous)
@@ -134,17 +137,15 @@ class StepThroughView(QWidget):
         self.speed.valueChanged.connect(self._apply_speed)
         self.continue_button = self._button(self.tr("To breakpoint") + " ▶▶", self.tr(
             "Jump to the next operation of a layer with a breakpoint (Page Down)"), self.nav.continue_)
-        nav = QHBoxLayout()
+        nav = FlowRow(self)
         for w in (self.prev_button, self.next_button, self.play_button, self.speed, self.continue_button):
-            nav.addWidget(w)
-        nav.addSpacing(12)
+            nav.add(w)
         self.phase_buttons = {}
         for phase in Phase:
             b = self._button(phase_title(phase), self.tr("Jump to the first operation of this phase"),
                              lambda _=False, p=phase: self.nav.jump_to_phase(p))
             self.phase_buttons[phase] = b
-            nav.addWidget(b)
-        nav.addStretch(1)
+            nav.add(b)
         self.export_trace_button = self._button(self.tr("Export trace…"), self.tr(
             "Save every array of this step as a .npz file for a notebook"), self._on_export_trace)
         self.export_png_button = self._button(self.tr("Save view as PNG…"), self.tr(
@@ -152,7 +153,7 @@ class StepThroughView(QWidget):
         self.leave_button = self._button(self.tr("Leave step mode"), self.tr(
             "Training continues from the weights this step updated"), self.leave)
         for w in (self.export_trace_button, self.export_png_button, self.leave_button):
-            top.addWidget(w)
+            top.add(w)
 
         self.op_list = QListWidget()
         self.op_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -190,9 +191,9 @@ class StepThroughView(QWidget):
         split.setSizes([280, 1000])
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(top)
         layout.addWidget(self.status)
-        layout.addLayout(nav)
+        layout.addWidget(nav)
         layout.addWidget(split, 1)
         self.status.setText(self.tr("Pause training, pick samples and record a step."))
 
@@ -252,6 +253,7 @@ class StepThroughView(QWidget):
         self.edgeShapes.emit(edge_shapes(trace))
         self._update_enabled()
         self.setFocus()
+        self.entered.emit()
         return True
 
     def leave(self) -> None:

@@ -1,4 +1,5 @@
-"""A row of controls that wraps onto more lines in a narrow view (softmax, activation bars)."""
+"""A row of controls that wraps onto more lines in a narrow view (softmax, activation bars,
+the step-through)."""
 
 from __future__ import annotations
 

@@ -86,4 +86,7 @@ def test_function_fit_and_spiral_learn():
     assert ends[-1].test_loss < 0.1 * ends[0].test_loss
     spiral = _example("spiral")
     session = build_session(spiral, load_dataset(spiral))
-    assert [s for s in session.trainer.run() if s.epoch_end][-1].test_accuracy >= 0.8
+    # two hidden layers wind the regions along the arms (one layer of 50: 0.88 test, 0.91
+    # training accuracy, the arms' regions broken in the middle; two: 0.92 and 0.96)
+    last = [s for s in session.trainer.run() if s.epoch_end][-1]
+    assert last.test_accuracy >= 0.9 and last.train_accuracy >= 0.95

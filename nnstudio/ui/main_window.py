@@ -86,16 +86,21 @@ class Banner(QWidget):
         self.show()
 
 
-class FormScrollArea(QScrollArea):
-    """Scrolls a panel's form. It asks for the form's whole width (the default layout
-    gives it that); squeezed narrower, a horizontal scroll bar appears rather than fields
-    cut off at the dock's edge."""
+class DockScrollArea(QScrollArea):
+    """A dock's content that scrolls when the dock is smaller than it, rather than forcing
+    the window larger (or squeezing the other docks)."""
 
     def __init__(self, widget: QWidget) -> None:
         super().__init__()
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.NoFrame)
         self.setWidget(widget)
+
+
+class FormScrollArea(DockScrollArea):
+    """Scrolls a panel's form. It asks for the form's whole width (the default layout
+    gives it that); squeezed narrower, a horizontal scroll bar appears rather than fields
+    cut off at the dock's edge."""
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = super().sizeHint()
@@ -147,10 +152,10 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.doc, self.editor, self._train_size)
         self.files = self._make_files()
         build_actions(self)
-        self._add_dock("dataset", _tr("Data Set"), self.dataset_panel, Qt.LeftDockWidgetArea, True)
-        self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea, True)
+        self._add_dock("dataset", _tr("Data Set"), self.dataset_panel, Qt.LeftDockWidgetArea, FormScrollArea)
+        self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea, FormScrollArea)
         self._add_dock("training", _tr("Optimizer && Training"), self.training_panel,
-                       Qt.RightDockWidgetArea, True)
+                       Qt.RightDockWidgetArea, FormScrollArea)
         self.views = self._add_views()
         self.stepthrough = self._add_stepthrough()
         self.status = TrainingStatus(self.statusBar())
@@ -205,11 +210,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(FIRST_CHECK_DELAY_MS, self._schedule_sync)
 
     # ------------------------------------------------------------------ docks
-    def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
+    def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll: type | None = None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        if scroll:   # a form taller than the dock scrolls instead of forcing the window taller
-            widget = FormScrollArea(widget)
+        if scroll is not None:   # content larger than the dock scrolls (see DockScrollArea)
+            widget = scroll(widget)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
@@ -240,13 +245,8 @@ class MainWindow(QMainWindow):
         except Exception as err:  # noqa: BLE001
             self.banner.show_message(_tr("The step-through could not be created: %s") % err)
             return None
-        # in a scroll area: a window too small for the whole step-through scrolls it rather
-        # than growing past the screen or squeezing the side panels
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.NoFrame)
-        area.setWidget(view)
-        dock = self._add_dock("stepthrough", _tr("Step-Through"), area, Qt.BottomDockWidgetArea)
+        dock = self._add_dock("stepthrough", _tr("Step-Through"), view, Qt.BottomDockWidgetArea,
+                              DockScrollArea)
         views = [d for n, d in self.docks.items() if n.startswith("view_")]
         if views:
             self.tabifyDockWidget(views[-1], dock)   # one bottom area, a tab per view
@@ -256,7 +256,14 @@ class MainWindow(QMainWindow):
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
         view.entered.connect(self._use_step_layout)
         view.left.connect(self._use_normal_layout)
+        # closing the dock (its ×, the View menu, Reset Layout) ends step mode: nothing would
+        # show the step any more, and its layout would stay behind
+        dock.toggleViewAction().toggled.connect(self._on_stepthrough_toggled)
         return view
+
+    def _on_stepthrough_toggled(self, shown: bool) -> None:
+        if not shown and self.stepthrough is not None and self.stepthrough.active:
+            self.stepthrough.leave()
 
     def _use_step_layout(self) -> None:
         """In step mode the bottom docks (the step-through) take the window's whole width under
@@ -312,7 +319,9 @@ class MainWindow(QMainWindow):
             return False             # a view was added or renamed since: the default layout
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
-            return self.restoreState(state, LAYOUT_VERSION)
+            restored = self.restoreState(state, LAYOUT_VERSION)
+            self._use_normal_layout()     # the state keeps the corners; a window starts outside step mode
+            return restored
         return False
 
     def _dock_signature(self) -> str:
@@ -323,7 +332,12 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
+        stepping = self.stepthrough is not None and self.stepthrough.active
+        if stepping:            # saved as outside step mode: the next start is not in it
+            self._use_normal_layout()
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        if stepping:
+            self._use_step_layout()
         s.setValue("window/layout_version", LAYOUT_VERSION)
         s.setValue("window/layout_docks", self._dock_signature())
         s.setValue("window/speed", self.speed_slider.value())

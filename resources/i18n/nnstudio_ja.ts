@@ -696,97 +696,97 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="150"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="155"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="151"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="156"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="152"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="157"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="160"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="178"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="183"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="198"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="203"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="223"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="228"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="241"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="246"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="249"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="248"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="347"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="361"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="355"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="369"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="400"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="414"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="402"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="416"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="428"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="442"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="429"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="443"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="484"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="498"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="612"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="626"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="623"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="637"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="198"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="203"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="419"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>

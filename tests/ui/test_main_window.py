@@ -278,6 +278,50 @@ def test_step_mode_on_a_small_screen_keeps_the_side_panels_usable(make_window, q
         "the data set column runs beside the bottom docks again"
 
 
+def _in_step_mode(w, qtbot):
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=15000)
+    trigger(w, "step_mode")
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
+    assert w.corner(Qt.BottomLeftCorner) == Qt.BottomDockWidgetArea
+
+
+def _normal_corners(w):
+    return (w.corner(Qt.BottomLeftCorner), w.corner(Qt.BottomRightCorner)) == \
+        (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
+
+
+@pytest.mark.parametrize("how", ["close the dock", "reset the layout"])
+def test_closing_the_step_through_ends_step_mode_and_its_layout(make_window, qtbot, how):
+    w = make_window()
+    _in_step_mode(w, qtbot)
+    if how == "close the dock":
+        w.docks["stepthrough"].close()
+    else:
+        w.reset_layout()
+    QApplication.processEvents()
+    assert not w.stepthrough.active
+    assert _normal_corners(w)
+    # raising another tab over the step-through is not closing it
+    _in_step_mode(w, qtbot)
+    w.docks["stepthrough"].show()
+    next(d for n, d in w.docks.items() if n.startswith("view_")).raise_()
+    QApplication.processEvents()
+    assert w.stepthrough.active
+
+
+def test_a_window_closed_in_step_mode_starts_with_the_normal_layout(make_window, qtbot, tmp_path):
+    settings = tmp_path / "layout.ini"
+    w = make_window(settings_path=settings)
+    _in_step_mode(w, qtbot)
+    w.close()
+    QApplication.processEvents()
+    again = make_window(settings_path=settings)
+    assert not again.stepthrough.active
+    assert _normal_corners(again)
+    assert again.docks["dataset"].isVisible()
+
+
 def test_reset_layout_brings_back_the_default_docks(make_window):
     w = make_window()
     w.docks["dataset"].hide()

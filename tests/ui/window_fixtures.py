@@ -5,7 +5,7 @@ import os
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from nnstudio.ui.main_window import MainWindow
 from ui_helpers import small_project
@@ -58,14 +58,20 @@ def shot(window, name):
         image.save(os.path.join(folder, f"nnstudio-{name}.png"))
 
 
+def dock_content(dock):
+    """The view or panel a dock shows, inside its scroll area if it has one."""
+    widget = dock.widget()
+    return widget.widget() if isinstance(widget, QScrollArea) else widget
+
+
 def docked_view(window, qtbot, view_type, size=(1024, 700)):
     """The window at ``size`` with the dock holding a ``view_type`` view raised; the view once
     it is on screen."""
     window.resize(*size)
-    dock = next(d for d in window.docks.values() if isinstance(d.widget(), view_type))
+    dock = next(d for d in window.docks.values() if isinstance(dock_content(d), view_type))
     dock.show()
     dock.raise_()
-    view = dock.widget()
+    view = dock_content(dock)
     qtbot.waitUntil(lambda: view.isVisible() and not view.visibleRegion().isEmpty(), timeout=15000)
     return view
 

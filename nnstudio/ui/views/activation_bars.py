@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushB
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
 from .base import View, grid_axes, style_plot_item
-from nnstudio.ui.flow_row import FlowRow
+from ..flow_row import FlowRow
 from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR, TEXT_COLOR
 
 ALWAYS = ("step", "sigmoid", "relu")

@@ -23,7 +23,7 @@ from nnstudio.engine.analysis import gallery_order, guess_image_shape
 from nnstudio.project.mirror import NetworkMirror
 
 from .base import Caption, View, make_plot, message_item
-from nnstudio.ui.flow_row import FlowRow
+from ..flow_row import FlowRow
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
 SHIFT = 100.0

@@ -12,13 +12,15 @@ sets ``OPENBLAS_CORETYPE=Haswell``) blocks gain nothing or lose, and products ar
 Every entry of the result is still one dot product of a row and a column: only the order in
 which BLAS adds up its terms may differ, by the last bits, from the whole product's.
 
-OpenBLAS's x86 kernels also take the batch's rows four at a time, and the one to three rows
-left over go through slower code: with the AVX2 kernels a product of 10 rows costs more than
-one of 12 (10×784 by 784×256: 74 µs against 59 µs; 11 rows 96 µs; 784×100: 10 rows 30 µs, 12
-rows 24 µs), with the AVX-512 ones only three rows left over cost more than the fourth
-(11 rows 45 µs, 12 rows 37 µs). So :func:`matmul` copies such a batch into one with zero rows
-added up to the next multiple of four and returns the real rows of the product: each of them
-is the same dot products as before, and the added rows only cost their share.
+OpenBLAS's x86 sgemm kernels also take the batch's rows four at a time (the "16x4" of the AVX2
+kernel, sgemm_kernel_16x4_haswell, which its Haswell and Zen targets share), and the one to
+three rows left over go through slower code. With the AVX2 kernels a product of 10 rows costs
+more than one of 12 (10×784 by 784×256: 74 µs against 59 µs; 11 rows 96 µs; 784×100: 10 rows
+30 µs, 12 rows 24 µs); with the AVX-512 ones only three rows left over cost more than the fourth
+(784×256, with the blocks above: 11 rows 45 µs, 12 rows 37 µs). So :func:`matmul` copies such a
+batch into one with zero rows added up to the next multiple of four and returns the real rows
+of the product (10 rows by 784×256, the copy included: 74 → 62 µs; 11 rows 96 → 62 µs): each of
+them is the same dot products as before, and the added rows only cost their share.
 """
 
 from __future__ import annotations
@@ -46,11 +48,18 @@ MAX_ROWS = 12                   # the mini-batch sizes where blocks were measure
 WIDTH_STEP = 32
 # OpenBLAS core types with the small-matrix sgemm kernels
 SMALL_KERNEL_CORES = frozenset({"SkylakeX", "Cooperlake", "SapphireRapids"})
-# OpenBLAS core types running the AVX2 sgemm kernels (Zen: AMD's cores before AVX-512)
+# OpenBLAS core types running the AVX2 sgemm kernel. Measured as Haswell only (this machine's
+# OpenBLAS reports Haswell even when told Zen); Zen runs the same kernel and copy routines
+# (OpenBLAS's KERNEL.ZEN), AMD's cores before AVX-512.
 AVX2_CORES = frozenset({"Haswell", "Zen"})
 ROW_GROUP = 4                   # the rows OpenBLAS's x86 sgemm kernels take at a time
-# padding pays for weight matrices from this many entries (measured: 256×128 at 5, 13 or 17
-# rows lost 0.3–0.5 µs, 784×100 never lost; 100×10 or 128×10 lost ≈ 1 µs, the copy's cost)
+# Padding (the copy included) was measured at 2–31 rows, one thread. With the AVX2 kernels:
+# 784×100 and 784×256 never lost (10 rows 30 → 25 µs and 74 → 62 µs); 256×128 gained at most
+# row counts (10 rows 13.3 → 12.2 µs, 11 rows 16.5 → 12.0 µs) and lost up to 0.5 µs at 2, 5,
+# 13, 14, 17 and 18 rows; 100×10, 128×10 and 64×64 lost ≈ 1 µs, the copy's cost. With the
+# AVX-512 kernels and three rows left over (3, 7, … 31 rows): 784×256 and 784×1000 always
+# gained (784×256 3 rows 19.7 → 13.0 µs, 11 rows 44.9 → 36.8, 31 rows 114 → 100); 784×100
+# lost 0.2–0.4 µs at 3 and 7 rows and gained 1.5–3 µs from 11; 256×128 within ±0.2 µs.
 PAD_MIN_ENTRIES = 256 * 128
 PAD_MAX_ROWS = 32               # measured up to 31 rows (the one-BLAS-thread batches)
 

@@ -107,7 +107,9 @@ def test_a_padded_product_is_the_product_of_the_real_rows(monkeypatch, cores, ro
         [by_hand @ b[:, j:j + width] for j in range(0, 256, width)], axis=1)
     np.testing.assert_array_equal(got, full[:rows])
     np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
-    assert not np.shares_memory(got, a)
+    # the rows really were added: the result is the real rows of a product of `grown` rows
+    # (the values alone cannot tell, each row being the same dot products either way)
+    assert got.base is not None and got.base.shape == (grown, 256)
 
 
 def test_dense_forward_pads_the_batch_with_the_avx2_kernels(monkeypatch):
@@ -122,6 +124,14 @@ def test_dense_forward_pads_the_batch_with_the_avx2_kernels(monkeypatch):
     np.testing.assert_array_equal(u, (np.concatenate([x, np.zeros((2, 784), np.float32)]) @ W)[:10] + b)
     np.testing.assert_array_equal(x, x_before)        # the batch itself is not touched
     assert layer.x is x                               # backward sees the real rows only
+    assert u.base is not None and u.base.shape == (12, 100)      # computed with 12 rows
+
+
+def test_no_rows_added_where_they_do_not_pay(monkeypatch):
+    run_kernels(monkeypatch, "SkylakeX")
+    rng = np.random.default_rng(4)
+    got = products.matmul(rng.random((10, 784), dtype=np.float32), rng.random((784, 100), dtype=np.float32))
+    assert got.shape == (10, 100) and (got.base is None or got.base.shape[0] == 10)
 
 
 def test_blockwise_product_is_the_product(small_kernels):
@@ -194,8 +204,20 @@ def test_times_a_transpose_is_the_product_for_any_batch(rows, w_shape):
     assert got.shape == (rows, w_shape[0])
     np.testing.assert_allclose(got, d.astype(np.float64) @ w.T.astype(np.float64), rtol=1e-4, atol=1e-4)
     assert got.flags.c_contiguous            # row-major whichever way it was taken
-    if w.size < products.TRANSPOSED_MIN_ENTRIES:      # a small W: the plain product
-        np.testing.assert_array_equal(got, d @ w.T)
+
+
+@pytest.mark.parametrize("rows, w_shape, transposed", [
+    (10, (256, 128), True), (32, (256, 128), True), (10, (100, 10), False), (33, (256, 128), False),
+    (1, (256, 128), False)])
+def test_times_a_transpose_takes_the_transposed_way_for_few_rows_and_a_large_w(monkeypatch, rows,
+                                                                               w_shape, transposed):
+    taken = []
+    real = np.ascontiguousarray
+    monkeypatch.setattr(products.np, "ascontiguousarray", lambda a: taken.append(a.shape) or real(a))
+    rng = np.random.default_rng(rows)
+    products.matmul_transposed(rng.standard_normal((rows, w_shape[1])).astype(np.float32),
+                               rng.standard_normal(w_shape).astype(np.float32))
+    assert taken == ([(rows, w_shape[0])] if transposed else [])
 
 
 @pytest.mark.parametrize("small", [True, False])

@@ -49,18 +49,36 @@ def run_folder(project_path: os.PathLike | str) -> Path:
 
 @dataclass
 class RunHistory:
-    """Rows of per-iteration and per-epoch metrics, in the column order above."""
+    """Rows of per-iteration and per-epoch metrics, in the column order above.
+
+    ``start``: the (iteration, epoch, seconds) that :meth:`record` adds to a snapshot's own, so
+    a run that goes on from saved weights numbers its updates after the saved ones (see
+    :meth:`continued`)."""
 
     iterations: list[Row] = field(default_factory=list)
     epochs: list[Row] = field(default_factory=list)
+    start: tuple[int, int, float] = (0, 0, 0.0)
 
     def record(self, snap) -> bool:
         """Append a trainer Snapshot; True when it closed an epoch (an epoch row was added)."""
-        self.iterations.append((snap.iteration, snap.epoch, float(snap.loss), float(snap.data_loss),
-                                float(snap.lr), float(snap.elapsed)))
+        i0, e0, t0 = self.start
+        self.iterations.append((snap.iteration + i0, snap.epoch + e0, float(snap.loss), float(snap.data_loss),
+                                float(snap.lr), float(snap.elapsed) + t0))
         if snap.epoch_end:
-            self.epochs.append(epoch_row(snap))
+            epoch, iteration, *rest = epoch_row(snap)
+            self.epochs.append((epoch + e0, iteration + i0, *rest[:-1], rest[-1] + t0))
         return bool(snap.epoch_end)
+
+    def continued(self) -> RunHistory:
+        """This history, to be recorded on by a run that starts from the weights it ended with:
+        its updates, epochs and seconds count on from the last saved ones (an epoch left
+        unfinished counts as used: the new run starts a fresh pass over the data)."""
+        last_iteration = self.iterations[-1] if self.iterations else None
+        last_epoch = self.epochs[-1] if self.epochs else None
+        iteration = max(last_iteration[0] if last_iteration else 0, last_epoch[1] if last_epoch else 0)
+        epoch = max(last_iteration[1] if last_iteration else 0, last_epoch[0] if last_epoch else 0)
+        seconds = max(last_iteration[5] if last_iteration else 0.0, last_epoch[7] if last_epoch else 0.0)
+        return RunHistory(list(self.iterations), list(self.epochs), (int(iteration), int(epoch), float(seconds)))
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column as float64 (None → NaN), e.g. ``column("epochs", "test_accuracy")``."""

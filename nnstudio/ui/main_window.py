@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         self.history = RunHistory()
         self._template: Project | None = None
         self._pending_weights = None
+        self._opened_history: RunHistory | None = None     # the last history a file brought
+        self._history_to_continue: RunHistory | None = None  # … for the run its weights start
         self._latest_weights = None      # the newest weights a snapshot carried this run
         self._project_dir: str | None = None
         self._last_valid = self.doc.to_project() if not self.doc.problems() else default_project()
@@ -388,6 +390,8 @@ class MainWindow(QMainWindow):
             if current is not None:
                 self.controller.set_project(None)
         elif weights is not None:
+            # the history opened with these weights (if any) belongs to the run they start
+            self._history_to_continue, self._opened_history = self._opened_history, None
             self.controller.set_project(project, weights)
         elif current is None or project != current:
             if current is not None and self._only_lr_differs(project, current):
@@ -451,7 +455,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ run → window
     def _on_run_started(self, session) -> None:
         self.status.clear(session)
-        self.history = RunHistory()
+        # a run from weights opened with their history goes on with that history (saving
+        # right after opening keeps the curves); any other run starts its own
+        continued, self._history_to_continue = self._history_to_continue, None
+        self.history = continued.continued() if continued is not None else RunHistory()
         self._latest_weights = None
         self.banner.hide()
         if self.diagram_view.diagram.has_weight_lines():
@@ -606,10 +613,12 @@ class MainWindow(QMainWindow):
 
     def _weights_from_files(self, weights) -> None:
         self._pending_weights = dict(weights)
+        self._opened_history = None      # a project's history comes after its weights (open)
         self._schedule_sync()
 
     def _set_history(self, history) -> None:
         self.history = history
+        self._opened_history = history if history.iterations or history.epochs else None
 
     def _next_new_project(self) -> Project:
         project, self._template = self._template or default_project(), None

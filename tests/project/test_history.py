@@ -88,3 +88,29 @@ def test_missing_run_folder(tmp_path):
 
 def test_iteration_columns_are_documented_order():
     assert ITERATION_COLUMNS[:2] == ("iteration", "epoch")
+
+
+def _snap(iteration, epoch, epoch_end=False, elapsed=1.0):
+    from types import SimpleNamespace
+    return SimpleNamespace(iteration=iteration, epoch=epoch, loss=0.5, data_loss=0.5, lr=0.1,
+                           elapsed=elapsed, epoch_end=epoch_end, train_loss=0.4, train_accuracy=0.9,
+                           test_loss=0.45, test_accuracy=0.88)
+
+
+def test_a_continued_history_counts_on_from_the_saved_rows():
+    """A run from saved weights (opened with their history) numbers its updates, epochs and
+    seconds after the saved ones; an unfinished epoch counts as used."""
+    saved = RunHistory()
+    for it in range(1, 6):                       # 2 steps an epoch; stopped in epoch 3
+        saved.record(_snap(it, (it + 1) // 2, epoch_end=it % 2 == 0, elapsed=0.5 * it))
+    assert saved.iterations[-1][:2] == (5, 3) and saved.epochs[-1][:2] == (2, 4)
+    on = saved.continued()
+    assert on.iterations == saved.iterations and on.epochs == saved.epochs
+    assert on.iterations is not saved.iterations          # recording on does not touch the saved
+    on.record(_snap(1, 1, elapsed=0.25))
+    on.record(_snap(2, 1, epoch_end=True, elapsed=0.5))
+    assert on.iterations[-2][:2] == (6, 4) and on.iterations[-1][:2] == (7, 4)
+    assert on.iterations[-1][5] == pytest.approx(2.5 + 0.5)
+    assert on.epochs[-1][:2] == (4, 7) and on.epochs[-1][7] == pytest.approx(3.0)
+    assert len(saved.iterations) == 5
+    assert RunHistory().continued().start == (0, 0, 0.0)

@@ -413,6 +413,36 @@ def test_saving_a_finished_run_keeps_its_trained_weights(make_window, qtbot, tmp
         assert np.array_equal(saved[k], trained[k]), k
 
 
+def test_reopening_and_saving_keeps_the_curves_and_training_on_continues_them(make_window, qtbot,
+                                                                                tmp_path):
+    """Opening a saved run starts a session from its weights; that used to reset the history,
+    and the next save deleted the saved curves. Now the history goes on from the saved rows."""
+    from nnstudio.project.history import ITERATIONS_FILE, METRICS_FILE, load_history, run_folder
+    w = make_window(small_project(epochs=2))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
+    path = tmp_path / "p.json"
+    assert w.files.save_as(str(path))
+    saved = load_history(run_folder(path))
+    assert saved.epochs and saved.iterations
+    again = make_window(wait_for_run=False)
+    assert again.files.open(str(path))
+    qtbot.waitUntil(lambda: again.controller.session is not None, timeout=10000)
+    QApplication.processEvents()
+    assert again.files.save()
+    for name in (METRICS_FILE, ITERATIONS_FILE):
+        assert (run_folder(path) / name).exists(), f"{name} was deleted"
+    kept = load_history(run_folder(path))
+    assert kept.epochs == saved.epochs and kept.iterations == saved.iterations
+    # training on from the opened weights numbers its updates after the saved ones
+    trigger(again, "step")
+    qtbot.waitUntil(lambda: len(again.history.iterations) > len(saved.iterations), timeout=10000)
+    last_it, last_epoch = saved.iterations[-1][0], saved.iterations[-1][1]
+    new_row = again.history.iterations[len(saved.iterations)]
+    assert new_row[0] == last_it + 1 and new_row[1] == last_epoch + 1
+    assert new_row[5] >= saved.iterations[-1][5]          # seconds go on too
+
+
 def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot, tmp_path):
     from nnstudio.project.history import WEIGHTS_FILE, run_folder
     w = make_window(small_project(epochs=3))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import math
 import os
 import stat
 import tempfile
@@ -47,6 +49,10 @@ def atomic_write_bytes(path: os.PathLike | str, write) -> None:
     new file has the permissions of the one it replaces, else those of a plainly opened file.
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a device, pipe or socket: the rename would put a file in its place (as root, even
+        # /dev/null); a folder is left to os.replace's own error
+        raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)", str(path))
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -71,8 +77,44 @@ def atomic_savez(path: os.PathLike | str, arrays: Mapping[str, np.ndarray]) -> N
     atomic_write_bytes(path, lambda f: np.savez_compressed(f, **{k: np.asarray(v) for k, v in arrays.items()}))
 
 
+# An .npz whose arrays together claim more than this is refused before anything is unpacked:
+# a few hundred bytes can announce a 300 GB array, a 10 MB file can unpack to 10 GB of zeros.
+# nnstudio's own files stay far below it (SimpleConvNet's weights: 1.7 MB).
+MAX_NPZ_BYTES = 2 * 1024 ** 3
+
+
+def _claimed_bytes(archive: zipfile.ZipFile, member: str) -> int | None:
+    """What an .npy member's header says its array takes; None when it is not an array."""
+    with archive.open(member) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(f)
+        except ValueError:
+            return None
+    return math.prod(shape) * dtype.itemsize
+
+
+def _check_members(p: Path) -> None:
+    """Every member an array (np.load hands anything else back as raw bytes), and their claimed
+    size within MAX_NPZ_BYTES."""
+    with zipfile.ZipFile(p) as archive:
+        total = 0
+        for member in archive.namelist():
+            size = _claimed_bytes(archive, member) if member.endswith(".npy") else None
+            if size is None:
+                raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array")
+            total += size
+            if total > MAX_NPZ_BYTES:
+                raise ArrayFileError(p, f"claims {total / 1024 ** 3:.1f} GiB of arrays (up to "
+                                        f"{member!r}), more than nnstudio reads "
+                                        f"({MAX_NPZ_BYTES / 1024 ** 3:.0f} GiB)")
+
+
 def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
-    """Read every array of an .npz with ``allow_pickle=False``; typed errors, never a pickle."""
+    """Read every array of an .npz with ``allow_pickle=False``; typed errors, never a pickle,
+    never a member that is not an array or arrays larger than MAX_NPZ_BYTES."""
     p = Path(path)
     if p.is_dir():
         raise ArrayFileError(p, "is a folder, not a file")
@@ -80,9 +122,12 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
         with np.load(p, allow_pickle=False) as data:
             if not isinstance(data, np.lib.npyio.NpzFile):
                 raise ArrayFileError(p, "is a single .npy array, not an .npz archive")
+            _check_members(p)
             return {k: data[k] for k in data.files}
     except ArrayFileError:
         raise
+    except MemoryError:
+        raise ArrayFileError(p, "holds arrays too large for this computer's memory") from None
     except FileNotFoundError:
         raise ArrayFileError(p, "no such file") from None
     except PermissionError:

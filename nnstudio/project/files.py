@@ -152,9 +152,10 @@ def read_weights(path: os.PathLike | str) -> dict[str, np.ndarray]:
         state = load_npz(p)
     except ArrayFileError as err:
         reason = err.reason
-        kind = (E.DIRECTORY if "folder" in reason else E.MISSING if "no such file" in reason
-                else E.PERMISSION if "permission" in reason else E.PICKLE if "objects" in reason
-                else E.NOT_NPZ)
+        # by the start of load_npz's reasons (a member's name may hold any of these words)
+        kind = (E.DIRECTORY if reason.startswith("is a folder") else E.MISSING if reason.startswith("no such file")
+                else E.PERMISSION if reason.startswith("permission") else E.PICKLE
+                if reason.startswith("holds Python objects") else E.NOT_NPZ)
         raise WeightsFileError(p, reason, kind=kind) from None
     for name, value in state.items():
         if value.dtype.kind not in "fiub":

@@ -268,6 +268,55 @@ def test_single_npy_file_is_not_an_npz(net, tmp_path):
     assert _weights_error(net, tmp_path / "w.npy").kind == E.NOT_NPZ
 
 
+@pytest.mark.parametrize("member, data", [("hello.txt", b"hi"), ("dense_1.W.npy", b"not an array"),
+                                          ("folder/", b"")])
+def test_a_zip_with_something_else_than_arrays_is_refused(net, tmp_path, member, data):
+    """np.load hands such members back as raw bytes; they used to end in an AttributeError."""
+    import zipfile
+    path = tmp_path / "w.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(member, data)
+    e = _weights_error(net, path)
+    assert e.kind == E.NOT_NPZ and member in e.reason and "not a NumPy array" in e.reason
+
+
+def _npy_header(shape, dtype="<f8") -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
+def test_an_npz_announcing_huge_arrays_is_refused_before_unpacking(net, tmp_path, monkeypatch):
+    """A few hundred bytes can announce a 298 GiB array (MemoryError before), and a small
+    compressed file can unpack to gigabytes: the claimed sizes are checked first."""
+    import zipfile
+    from nnstudio.engine import io as array_io
+    path = tmp_path / "w.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("dense_1.W.npy", _npy_header((200000, 200000)) + b"\0" * 64)
+    e = _weights_error(net, path)
+    assert e.kind == E.NOT_NPZ and "298.0 GiB" in e.reason and "dense_1.W" in e.reason
+    # the limit counts all members together; a real file under it still loads
+    save_weights(net, tmp_path / "ok.npz")
+    monkeypatch.setattr(array_io, "MAX_NPZ_BYTES", 784 * 50 * 4 + 100)
+    assert "GiB" in _weights_error(net, tmp_path / "ok.npz").reason
+    monkeypatch.setattr(array_io, "MAX_NPZ_BYTES", 2 * 1024 ** 3)
+    load_weights(net, tmp_path / "ok.npz")
+
+
+def test_saving_onto_a_pipe_or_device_is_refused_and_leaves_it(tmp_path, net):
+    """The rename of an atomic write would put a plain file where a device was (as root, even
+    /dev/null); a named pipe stands in for one here."""
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(WeightsFileError) as info:
+        save_weights(net, fifo)
+    assert "not a regular file" in info.value.reason
+    import stat
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and _no_temp_files(tmp_path)
+
+
 def test_weights_directory_and_missing_file(net, tmp_path):
     assert _weights_error(net, tmp_path).kind == E.DIRECTORY
     assert _weights_error(net, tmp_path / "none.npz").kind == E.MISSING

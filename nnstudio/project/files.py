@@ -63,6 +63,13 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
         raise ProjectFileError(path, what, kind=E.SYNTAX, line=err.lineno, column=err.colno) from None
     except RecursionError:
         raise ProjectFileError(path, "malformed JSON: nested too deeply", kind=E.SYNTAX) from None
+    except ValueError as err:       # Python reads integers of at most 4300 digits
+        what = "a number with thousands of digits" if "digits" in str(err) else str(err)
+        raise ProjectFileError(path, f"malformed JSON: {what}", kind=E.SYNTAX) from None
+    bad = _unwritable_text(doc)
+    if bad is not None:
+        where, what = bad
+        raise ProjectFileError(path, f"{where}: holds {what}", kind=E.INVALID, field=where)
     try:
         return Project.from_dict(doc)
     except ProjectVersionError as err:
@@ -75,6 +82,34 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
     except (TypeError, ValueError, KeyError) as err:
         # a value of a type no validator expected (e.g. a list where a number belongs)
         raise ProjectFileError(path, f"invalid project: {err}", kind=E.INVALID) from None
+
+
+def _unwritable_text(value, where: str = "") -> tuple[str, str] | None:
+    """The first text in a parsed document that could not be written back or used as a path:
+    a NUL character, or an unpaired surrogate (JSON's "\\ud800" escapes allow one; UTF-8 does
+    not, so saving failed). (where, what) or None."""
+    if isinstance(value, str):
+        if "\0" in value:
+            return where or "(top)", "a NUL character, which no file name or label may hold"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            return where or "(top)", (f"an unpaired surrogate ({value[err.start]!a}), which is not "
+                                      "text a file can be saved with")
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        inner = f"{where}.{key}" if where else str(key)
+        found = _unwritable_text(key, inner) if isinstance(value, dict) else None
+        found = found or _unwritable_text(item, inner)
+        if found:
+            return found
+    return None
 
 
 def load_project(path: os.PathLike | str) -> Project:

@@ -377,3 +377,34 @@ def test_saved_files_get_ordinary_permissions(tmp_path, net):
     (tmp_path / "p.json").chmod(0o640)
     save_project(_bn_project(), tmp_path / "p.json")     # replacing keeps the file's permissions
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o640
+
+
+def _iris_doc():
+    from nnstudio.resources import resource_path
+    return json.loads(resource_path("examples", "iris.json").read_text("utf-8"))
+
+
+def test_an_integer_of_thousands_of_digits_is_malformed_json(tmp_path):
+    """json.loads raises a plain ValueError past 4300 digits; it used to escape uncaught."""
+    text = json.dumps(_iris_doc()).replace('"lr": 0.1', '"lr": ' + "9" * 5000)
+    assert "9" * 5000 in text
+    with pytest.raises(ProjectFileError) as info:
+        load_project(_write(tmp_path / "p.json", text))
+    assert info.value.kind == E.SYNTAX and "thousands of digits" in info.value.reason
+
+
+@pytest.mark.parametrize("where, text, what", [
+    ("dataset.class_names.0", "\ud800", "unpaired surrogate"),
+    ("dataset.path", "good\u0000.csv", "NUL character"),
+])
+def test_text_that_cannot_be_saved_or_opened_is_refused_on_reading(tmp_path, where, text, what):
+    """JSON escapes allow an unpaired surrogate (saving then failed with a UnicodeEncodeError)
+    and a NUL (a path with one raised ValueError in the window)."""
+    doc = _iris_doc()
+    if where == "dataset.path":
+        doc["dataset"] = {"name": "csv", "path": text}
+    else:
+        doc["dataset"]["class_names"] = [text, "b", "c"]
+    with pytest.raises(ProjectFileError) as info:
+        load_project(_write(tmp_path / "p.json", json.dumps(doc)))
+    assert info.value.kind == E.INVALID and info.value.field == where and what in info.value.reason

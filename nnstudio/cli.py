@@ -376,6 +376,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except (CommandError, FileFormatError, ProjectError, EngineError, DataError, OSError, ValueError) as e:
         print(f"{PROG}: error: {_error_line(e, getattr(args, 'project', None))}", file=err)
         return EXIT_ERROR
+    except MemoryError:
+        print(f"{PROG}: error: not enough memory for this network and batch size "
+              "(try fewer units or filters, or a smaller batch)", file=err)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
         return EXIT_INTERRUPTED

@@ -37,6 +37,7 @@ SPEC_ERROR_CODES: dict[str, tuple[str, ...]] = {
     "kernel_too_large": ("height", "width", "pad"),   # kernel / pool window (value) > input
     "output_width": ("expected", "task"),    # output units ≠ classes / target values
     "regression_loss": (),                   # cross-entropy on a regression data set
+    "too_large": ("entries", "maximum", "part"),   # a layer's weights or outputs past the limit
 }
 
 _LAYER_INDEX = re.compile(r"layers\[(\d+)\]")

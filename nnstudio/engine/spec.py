@@ -255,6 +255,20 @@ def layer_activation(layer: LayerSpec) -> str | None:
 
 
 # --------------------------------------------------------------------------- network
+# A layer's weights, or its outputs for one sample, above this many entries are refused: past
+# it the arrays (times a batch, plus the optimizer's state) outgrow a computer's memory, which
+# ended in a MemoryError deep inside NumPy. The book's and the examples' largest: SimpleConvNet's
+# dense layer, 432 000 weights.
+MAX_LAYER_ENTRIES = 100_000_000
+
+
+def _not_too_large(field: str, kind: str, entries: int, part: str) -> None:
+    if entries > MAX_LAYER_ENTRIES:
+        raise SpecError(field, f"a layer of at most {MAX_LAYER_ENTRIES:,} {part}", entries,
+                        reason=f"the layer would have {entries:,} {part}", code="too_large",
+                        layer_type=kind, entries=entries, maximum=MAX_LAYER_ENTRIES, part=part)
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """A whole network: input shape, layers in order, loss. Validated by shape inference."""
@@ -291,13 +305,15 @@ class NetworkSpec:
                             code="loss_needs_softmax", layer_type="dense", loss=self.loss)
 
     def shapes(self) -> list[tuple[int, ...]]:
-        """Per-sample output shape of every layer (raises SpecError where a layer cannot fit)."""
+        """Per-sample output shape of every layer (raises SpecError where a layer cannot fit,
+        or would be larger than MAX_LAYER_ENTRIES)."""
         shape = self.input_shape
         out = []
         seen_flat = len(shape) == 1
         for i, layer in enumerate(self.layers):
             p = f"network.layers[{i}]"
             if isinstance(layer, DenseSpec):
+                _not_too_large(f"{p}.units", "dense", math.prod(shape) * layer.units, "weights")
                 shape = (layer.units,)
                 seen_flat = True
             elif isinstance(layer, FlattenSpec):
@@ -323,6 +339,10 @@ class NetworkSpec:
                                     height=h, width=w, pad=pad)
                 oh = (h + 2 * pad - k) // stride + 1
                 ow = (w + 2 * pad - k) // stride + 1
+                if isinstance(layer, Conv2dSpec):
+                    _not_too_large(f"{p}.filters", kind, layer.filters * c * k * k, "weights")
+                    setting = "pad" if pad > max(h, w) else "filters"
+                    _not_too_large(f"{p}.{setting}", kind, layer.filters * oh * ow, "outputs")
                 shape = (layer.filters if isinstance(layer, Conv2dSpec) else c, oh, ow)
             out.append(shape)
         return out

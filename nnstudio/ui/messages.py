@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from nnstudio.ui import labels
 
@@ -63,6 +63,10 @@ def _spec_sentences() -> dict[str, str]:
                                                          "the data set (%(expected)s), but it has %(value)s."),
         "regression_loss": translate("messages", "this data set asks for numbers (regression), so the loss "
                                                  "must be squared error, not cross-entropy."),
+        "too_large": translate("messages", "%(setting)s gives this layer %(entries)s weights, more than nnstudio "
+                                           "can train (at most %(maximum)s)."),
+        "too_large:outputs": translate("messages", "%(setting)s gives this layer %(entries)s outputs for each "
+                                                   "sample, more than nnstudio can train (at most %(maximum)s)."),
     }
 
 
@@ -173,6 +177,8 @@ def spec_error_text(err, short: bool = False) -> str:
         key = "kernel_too_large:size"
     elif key == "output_width" and d.get("task") == "regression":
         key = "output_width:regression"
+    elif key == "too_large" and d.get("part") == "outputs":
+        key = "too_large:outputs"
     template = sentences.get(key)
     if template is None:
         return generic_spec_text(err, short)
@@ -201,6 +207,8 @@ def _sentence_values(err, key: str, d: dict) -> dict:
         "padding": (translate("messages", " (with padding %(pad)s)") % {"pad": d["pad"]}) if d.get("pad") else "",
         "range": _range_words(d) if "low" in d else "",
         "choices": ", ".join(map(str, d.get("choices", ()))),    # as a project file spells them
+        "entries": QLocale().toString(float(d.get("entries", 0)), "f", 0),
+        "maximum": QLocale().toString(float(d.get("maximum", 0)), "f", 0),
     }
 
 

@@ -696,97 +696,97 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="155"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="157"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="156"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="158"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="157"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="159"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="183"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="185"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="202"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="203"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="205"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="228"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="230"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="246"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="248"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="248"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="250"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="361"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="363"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="369"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="371"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="414"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="418"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="416"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="420"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="442"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="446"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="443"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="447"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="498"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="505"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="626"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="635"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="637"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="646"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="202"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="203"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="205"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="419"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="423"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -4076,247 +4076,257 @@ softmax on its own.</source>
         <translation>このデータセットは数値を予測する（回帰）ので、損失関数は交差エントロピー誤差ではなく二乗誤差にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="72"/>
+        <location filename="../../nnstudio/ui/messages.py" line="66"/>
+        <source>%(setting)s gives this layer %(entries)s weights, more than nnstudio can train (at most %(maximum)s).</source>
+        <translation>%(setting)sではこのレイヤーの重みが%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/messages.py" line="68"/>
+        <source>%(setting)s gives this layer %(entries)s outputs for each sample, more than nnstudio can train (at most %(maximum)s).</source>
+        <translation>%(setting)sではこのレイヤーの出力がサンプルごとに%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/messages.py" line="76"/>
         <source>the number of units</source>
         <translation>ユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="73"/>
+        <location filename="../../nnstudio/ui/messages.py" line="77"/>
         <source>the number of filters</source>
         <translation>フィルター数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="74"/>
+        <location filename="../../nnstudio/ui/messages.py" line="78"/>
         <source>the kernel size</source>
         <translation>カーネルサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="75"/>
+        <location filename="../../nnstudio/ui/messages.py" line="79"/>
         <source>the stride</source>
         <translation>ストライド</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="76"/>
+        <location filename="../../nnstudio/ui/messages.py" line="80"/>
         <source>the padding</source>
         <translation>パディング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="77"/>
+        <location filename="../../nnstudio/ui/messages.py" line="81"/>
         <source>the window size</source>
         <translation>窓の大きさ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="78"/>
+        <location filename="../../nnstudio/ui/messages.py" line="82"/>
         <source>the standard deviation</source>
         <translation>標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="79"/>
+        <location filename="../../nnstudio/ui/messages.py" line="83"/>
         <source>the scale</source>
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="80"/>
+        <location filename="../../nnstudio/ui/messages.py" line="84"/>
         <source>the bias switch</source>
         <translation>バイアスの有無</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="81"/>
+        <location filename="../../nnstudio/ui/messages.py" line="85"/>
         <source>the activation</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="82"/>
+        <location filename="../../nnstudio/ui/messages.py" line="86"/>
         <source>the initializer</source>
         <translation>重みの初期化方法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="83"/>
+        <location filename="../../nnstudio/ui/messages.py" line="87"/>
         <source>the momentum</source>
         <translation>モーメンタム</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="84"/>
+        <location filename="../../nnstudio/ui/messages.py" line="88"/>
         <source>ε (epsilon)</source>
         <translation>ε（epsilon）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="85"/>
+        <location filename="../../nnstudio/ui/messages.py" line="89"/>
         <source>the dropout ratio</source>
         <translation>ドロップアウト率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="86"/>
+        <location filename="../../nnstudio/ui/messages.py" line="90"/>
         <source>the layer type</source>
         <translation>レイヤーの種類</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="87"/>
+        <location filename="../../nnstudio/ui/messages.py" line="91"/>
         <source>the learning rate</source>
         <translation>学習率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="88"/>
+        <location filename="../../nnstudio/ui/messages.py" line="92"/>
         <source>ρ (rho)</source>
         <translation>ρ（rho）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="89"/>
+        <location filename="../../nnstudio/ui/messages.py" line="93"/>
         <source>β₁ (beta1)</source>
         <translation>β₁（beta1）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="90"/>
+        <location filename="../../nnstudio/ui/messages.py" line="94"/>
         <source>β₂ (beta2)</source>
         <translation>β₂（beta2）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="91"/>
+        <location filename="../../nnstudio/ui/messages.py" line="95"/>
         <source>the optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="92"/>
+        <location filename="../../nnstudio/ui/messages.py" line="96"/>
         <source>the batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="93"/>
+        <location filename="../../nnstudio/ui/messages.py" line="97"/>
         <source>the number of epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="94"/>
+        <location filename="../../nnstudio/ui/messages.py" line="98"/>
         <source>the random seed</source>
         <translation>乱数のシード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="95"/>
+        <location filename="../../nnstudio/ui/messages.py" line="99"/>
         <source>the number precision</source>
         <translation>数値の精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="96"/>
+        <location filename="../../nnstudio/ui/messages.py" line="100"/>
         <source>the weight decay</source>
         <translation>荷重減衰</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="97"/>
+        <location filename="../../nnstudio/ui/messages.py" line="101"/>
         <source>the L1 penalty</source>
         <translation>L1正則化の強さ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="98"/>
+        <location filename="../../nnstudio/ui/messages.py" line="102"/>
         <source>the loss function</source>
         <translation>損失関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="99"/>
+        <location filename="../../nnstudio/ui/messages.py" line="103"/>
         <source>the input shape</source>
         <translation>入力の形状</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="100"/>
+        <location filename="../../nnstudio/ui/messages.py" line="104"/>
         <source>the layer list</source>
         <translation>レイヤーの一覧</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="101"/>
+        <location filename="../../nnstudio/ui/messages.py" line="105"/>
         <source>the optimizer settings</source>
         <translation>最適化の設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="102"/>
+        <location filename="../../nnstudio/ui/messages.py" line="106"/>
         <source>the training settings</source>
         <translation>学習の設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="107"/>
+        <location filename="../../nnstudio/ui/messages.py" line="111"/>
         <source>Network</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="107"/>
+        <location filename="../../nnstudio/ui/messages.py" line="111"/>
         <source>Optimizer</source>
         <translation>最適化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="108"/>
+        <location filename="../../nnstudio/ui/messages.py" line="112"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="139"/>
+        <location filename="../../nnstudio/ui/messages.py" line="143"/>
         <source>greater than %(low)s</source>
         <translation>%(low)sより大きい数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="140"/>
+        <location filename="../../nnstudio/ui/messages.py" line="144"/>
         <source>at least %(low)s</source>
         <translation>%(low)s以上</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="142"/>
+        <location filename="../../nnstudio/ui/messages.py" line="146"/>
         <source>between %(low)s and %(high)s (both excluded)</source>
         <translation>%(low)sより大きく%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="144"/>
+        <location filename="../../nnstudio/ui/messages.py" line="148"/>
         <source>greater than %(low)s and at most %(high)s</source>
         <translation>%(low)sより大きく%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="146"/>
+        <location filename="../../nnstudio/ui/messages.py" line="150"/>
         <source>at least %(low)s and less than %(high)s</source>
         <translation>%(low)s以上%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="148"/>
+        <location filename="../../nnstudio/ui/messages.py" line="152"/>
         <source>between %(low)s and %(high)s</source>
         <translation>%(low)s以上%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="161"/>
+        <location filename="../../nnstudio/ui/messages.py" line="165"/>
         <source>Layer %(number)s (%(type)s)</source>
         <translation>レイヤー%(number)s（%(type)s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="162"/>
+        <location filename="../../nnstudio/ui/messages.py" line="166"/>
         <source>Layer %(number)s</source>
         <translation>レイヤー%(number)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="186"/>
+        <location filename="../../nnstudio/ui/messages.py" line="192"/>
         <source>%(where)s: %(problem)s</source>
         <translation>%(where)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="201"/>
+        <location filename="../../nnstudio/ui/messages.py" line="207"/>
         <source> (with padding %(pad)s)</source>
         <translation>（パディング%(pad)s込み）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="209"/>
+        <location filename="../../nnstudio/ui/messages.py" line="217"/>
         <source>got %s</source>
         <translation>入力値：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="211"/>
+        <location filename="../../nnstudio/ui/messages.py" line="219"/>
         <source>%(field)s: %(detail)s. Allowed: %(allowed)s.</source>
         <translation>%(field)s：%(detail)s。使える値：%(allowed)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="225"/>
+        <location filename="../../nnstudio/ui/messages.py" line="233"/>
         <source>%(name)s: the shape is %(got)s, but the network needs %(expected)s.</source>
         <translation>%(name)s：形状が%(got)sですが、ネットワークには%(expected)sが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="241"/>
+        <location filename="../../nnstudio/ui/messages.py" line="249"/>
         <source>Training diverged at iteration %(iteration)s: %(where)s became %(value)s.</source>
         <translation>%(iteration)s回目の更新で学習が発散しました：%(where)sが%(value)sになりました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="246"/>
+        <location filename="../../nnstudio/ui/messages.py" line="254"/>
         <source>The steps were too large. Lower the learning rate (for example to a tenth) and press Reset, then Play.</source>
         <translation>更新の幅が大きすぎました。学習率を下げて（たとえば10分の1に）リセットを押し、再生してください。</translation>
     </message>

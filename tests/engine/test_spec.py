@@ -11,7 +11,7 @@ import json
 import pytest
 
 from nnstudio.engine.errors import SpecError
-from nnstudio.engine.spec import (BatchNormSpec, Conv2dSpec, DenseSpec, DropoutSpec, FlattenSpec, NetworkSpec,
+from nnstudio.engine.spec import (MAX_LAYER_ENTRIES, BatchNormSpec, Conv2dSpec, DenseSpec, DropoutSpec, FlattenSpec, NetworkSpec,
                                   OptimizerSpec, PoolSpec, TrainingSpec, layer_from_dict)
 
 from engine_helpers import conv, dense
@@ -94,6 +94,28 @@ def test_unknown_layer_type():
 @pytest.mark.parametrize("units", [0, -3, 2.5, "10", True])
 def test_units_must_be_a_positive_integer(units):
     rejected(net([dense(4), dense(units, "identity")]), "network.layers[1].units", "integer ≥ 1")
+
+
+@pytest.mark.parametrize("make, field, part, entries", [
+    # 784 inputs × 10⁹ units: a MemoryError deep in NumPy before, a field named now
+    (net([dense(10 ** 9, "identity")], shape=(784,)), "network.layers[0].units", "weights", 784 * 10 ** 9),
+    (net([dense(10 ** 30, "identity")]), "network.layers[0].units", "weights", 4 * 10 ** 30),
+    (net([conv(10 ** 7, 5), {"type": "flatten"}, dense(2, "identity")], shape=(1, 28, 28)),
+     "network.layers[0].filters", "weights", 25 * 10 ** 7),
+    (net([conv(30, 5, pad=10 ** 6), {"type": "flatten"}, dense(2, "identity")], shape=(1, 28, 28)),
+     "network.layers[0].pad", "outputs", 30 * (28 + 2 * 10 ** 6 - 4) ** 2),
+])
+def test_a_layer_too_large_to_train_is_refused_naming_its_setting(make, field, part, entries):
+    e = rejected(make, field, f"at most {MAX_LAYER_ENTRIES:,} {part}")
+    assert e.code == "too_large" and e.details["part"] == part and e.details["entries"] == entries
+
+
+def test_the_largest_layers_allowed_still_build():
+    NetworkSpec.from_dict({"input_shape": [1000], "layers": [dense(MAX_LAYER_ENTRIES // 1000, "identity")],
+                           "loss": "sse"})
+    with pytest.raises(SpecError):
+        NetworkSpec.from_dict({"input_shape": [1000], "layers": [dense(MAX_LAYER_ENTRIES // 1000 + 1, "identity")],
+                               "loss": "sse"})
 
 
 def test_unknown_key():

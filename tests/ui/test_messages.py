@@ -14,7 +14,8 @@ from nnstudio.ui.messages import describe_error, generic_spec_text
 SAMPLE_DETAILS = {"minimum": 1, "low": 0.0, "high": 1.0, "low_open": False, "high_open": True,
                   "choices": ("relu", "tanh"), "key": "unit", "known": ("units", "type"), "expected": 10,
                   "shape": (8,), "height": 4, "width": 5, "pad": 1, "loss": "cross_entropy",
-                  "task": "classification", "layer_type": "dense"}
+                  "task": "classification", "layer_type": "dense", "entries": 784_000_000_000,
+                  "maximum": 100_000_000, "part": "weights"}
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +118,12 @@ def test_uncoded_errors_keep_the_generic_sentence_and_others_their_text():
     assert describe_error(DivergenceError("loss", 12, float("nan"))) == \
         "Training diverged at iteration 12: loss became nan."
     assert describe_error(OSError("disk full")) == "disk full"
+
+
+@pytest.mark.parametrize("part, word", [("weights", "weights"), ("outputs", "outputs for each sample")])
+def test_a_layer_too_large_is_explained_with_its_numbers(part, word):
+    err = SpecError("network.layers[0].units", "a layer of at most 100,000,000 weights", 784_000_000_000,
+                    code="too_large", layer_type="dense", entries=784_000_000_000, maximum=100_000_000, part=part)
+    text = describe_error(err)
+    assert text.startswith("Layer 1 (Dense): the number of units gives this layer")
+    assert word in text and "784" in text and "100" in text

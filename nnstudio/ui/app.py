@@ -36,7 +36,7 @@ def _note_missing_translation(lang: str | None) -> None:
               file=sys.stderr)
 
 
-def _quiet_offscreen_notes() -> None:
+def quiet_offscreen_notes() -> None:
     """The offscreen platform's harmless "does not support propagateSizeHints()" note would
     reach the terminal of every ``--screenshot`` run; other Qt messages still do."""
     from PySide6.QtCore import qInstallMessageHandler
@@ -73,7 +73,7 @@ def run_app(project_path: str | None = None, screenshot: str | None = None, lang
     """
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _quiet_offscreen_notes()
+        quiet_offscreen_notes()
     app = _application(lang)
     from nnstudio.ui.main_window import MainWindow
 

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from nnstudio.data import load as load_dataset
 from nnstudio.project.files import load_project
 from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project
@@ -44,6 +45,8 @@ def _application():
         app = QApplication(["nnstudio"])
         app.setOrganizationName("nnstudio")
         app.setApplicationName("nnstudio")
+        from .app import quiet_offscreen_notes
+        quiet_offscreen_notes()     # the platform's size-hint notes buried the one error line
     return app
 
 
@@ -70,7 +73,9 @@ def export_plots(project_path: os.PathLike | str, out: os.PathLike | str, *, epo
     from .export_views import export_all
     from .views import create_views
 
-    controller = TrainingController(project)
+    # relative data paths mean files beside the project, as in the window and `nnstudio train`
+    base_dir = os.path.dirname(os.path.abspath(project_path))
+    controller = TrainingController(project, loader=lambda entry: load_dataset(entry, base_dir=base_dir))
     views = create_views(controller)
     for view in views:
         view.resize(*VIEW_SIZE)

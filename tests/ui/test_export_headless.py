@@ -48,3 +48,21 @@ def test_bad_project_and_output(qtbot, tmp_path):
     (tmp_path / "taken").write_text("a file")
     with pytest.raises(ExportError, match="is a file"):
         export_plots(EXAMPLE, tmp_path / "taken", epochs=1)
+
+
+def test_a_relative_data_path_is_taken_from_the_projects_folder(qtbot, tmp_path, monkeypatch):
+    """As in the window and `nnstudio train`; export-plots looked in the working folder."""
+    import json
+    import numpy as np
+    from ui_helpers import small_project
+    folder = tmp_path / "course"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,label"] + [f"{a:.3f},{b:.3f},{int(a > b)}" for a, b in rng.uniform(-1, 1, (40, 2))]
+    (folder / "points.csv").write_text("\n".join(rows) + "\n")
+    doc = small_project(n_in=2, n_out=2, epochs=1).to_dict()
+    doc["dataset"] = {"name": "csv", "path": "points.csv"}
+    (folder / "p.json").write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)                      # not the project's folder
+    result = export_plots(folder / "p.json", tmp_path / "out", epochs=1)
+    assert result.state == "finished" and (tmp_path / "out" / "metrics.csv").exists()

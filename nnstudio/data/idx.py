@@ -103,6 +103,13 @@ def parse_idx(path: Path, data: bytes) -> np.ndarray:
     array = array.reshape(dims)
     if dtype.byteorder == ">" and dtype.itemsize > 1:
         array = array.astype(dtype.newbyteorder("="))
+    if dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():       # as the CSV reader: training on them only reported a diverged loss
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise DataFileError(path, f"{int(bad.sum())} values are NaN or infinite, the first at "
+                                      f"index {list(index)}", code="idx_not_finite",
+                                count=int(bad.sum()), index=index)
     array.flags.writeable = False
     return array
 

@@ -134,6 +134,8 @@ def _file_sentences() -> dict[str, str]:
                                                "follow."),
         "idx_extra_bytes": translate("messages", "%(extra)s unexpected bytes follow the %(shape)s values the "
                                                  "header announces."),
+        "idx_not_finite": translate("messages", "%(count)s of its values are not finite numbers (NaN or "
+                                                "infinity), the first at index %(index)s."),
         "images_one_dimensional": translate("messages", "it holds a list of %(count)s values, not images; an "
                                                         "images file has at least 2 dimensions (the count, "
                                                         "then the size of each image)."),

@@ -27,6 +27,20 @@ def test_read_every_type(write_idx, dtype, gz):
     assert not result.flags.writeable
 
 
+@pytest.mark.parametrize("dtype", [">f4", ">f8"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinite_values_are_refused(write_idx, dtype, bad):
+    """As the CSV reader does; training on them only said the loss diverged."""
+    array = np.zeros((3, 2, 2), dtype=dtype)
+    array[1, 0, 1] = bad
+    array[2, 1, 1] = bad
+    with pytest.raises(DataFileError) as info:
+        read_idx(write_idx("nan.idx", array), use_cache=False)
+    e = info.value
+    assert e.code == "idx_not_finite" and e.details["count"] == 2 and e.details["index"] == (1, 0, 1)
+    assert "NaN or infinite" in str(e) and "nan.idx" in str(e)
+
+
 def _raw(path, data: bytes):
     path.write_bytes(data)
     return path

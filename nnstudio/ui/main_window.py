@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
         weights, self._pending_weights = self._pending_weights, None
         if project is None:
             if current is not None:
+                self.banner.hide()      # its run is gone; the problems are marked instead
                 self.controller.set_project(None)
         elif weights is not None:
             # the history opened with these weights (if any) belongs to the run they start
@@ -579,6 +580,7 @@ class MainWindow(QMainWindow):
 
     def _replace_project(self, project: Project) -> None:
         """A project opened, recovered or started new: fresh document history, fresh run."""
+        self.banner.hide()          # the old run's divergence or failure is not this project's
         self.doc.load(project)
         self.undo_stack.clear()
         self.diagram_view.fit()

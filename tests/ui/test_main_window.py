@@ -104,6 +104,23 @@ def test_divergence_shows_a_hint_and_the_window_stays_usable(make_window, qtbot)
     assert w.controller.last_snapshot.lr == pytest.approx(0.05)
 
 
+def test_a_diverged_runs_banner_goes_with_its_project(make_window, qtbot, tmp_path):
+    """Opening another project whose data cannot load kept the old run's 'diverged … lower
+    the learning rate' banner (it was hidden only when a run started)."""
+    import json
+    w = make_window(small_project(lr=1e6, hidden=16, epochs=2000))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=15000)
+    doc = small_project(n_in=2, n_out=2).to_dict()
+    doc["dataset"] = {"name": "csv", "path": "missing.csv"}
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    assert w.files.open(str(tmp_path / "p.json"))
+    qtbot.waitUntil(lambda: not w.controller.is_loading(), timeout=5000)
+    QApplication.processEvents()
+    assert not w.banner.isVisible()
+    assert w.controller.session is None             # and nothing trains: the data is missing
+
+
 def test_optimizer_panel_shows_only_the_rule_hyperparameters(make_window):
     w = make_window()
     panel = w.training_panel

@@ -64,6 +64,27 @@ def dispose(window) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
+def screenshot_problem(path: str) -> str | None:
+    """Why a picture cannot be written to ``path`` (None: it can, as far as can be told)."""
+    from PySide6.QtGui import QImageWriter
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        return "is a folder; give a file name such as nnstudio.png"
+    if not os.path.isdir(folder):
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is not writable"
+    formats = sorted(bytes(f).decode() for f in QImageWriter.supportedImageFormats())
+    suffix = os.path.splitext(target)[1].lower().lstrip(".")
+    if not suffix:
+        return "has no extension to tell the picture's format; end the name in .png"
+    if suffix not in formats:
+        return (f"cannot write .{suffix} pictures; end the name in .png "
+                f"(or one of: {', '.join(formats)})")
+    return None
+
+
 def run_app(project_path: str | None = None, screenshot: str | None = None, lang: str | None = None) -> int:
     """Open the main window with the project (default: MNIST 784-50-10) and run the app.
 
@@ -75,6 +96,11 @@ def run_app(project_path: str | None = None, screenshot: str | None = None, lang
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         quiet_offscreen_notes()
     app = _application(lang)
+    if screenshot:
+        problem = screenshot_problem(screenshot)
+        if problem:             # said before the window renders for nothing
+            print(f"nnstudio: error: {screenshot}: {problem}", file=sys.stderr)
+            return 1
     from nnstudio.ui.main_window import MainWindow
 
     settings = None
@@ -109,7 +135,7 @@ def run_app(project_path: str | None = None, screenshot: str | None = None, lang
         import shutil
         shutil.rmtree(scratch, ignore_errors=True)
         if not ok:
-            print(f"cannot write {screenshot}", file=sys.stderr)
+            print(f"nnstudio: error: {screenshot}: cannot write the picture", file=sys.stderr)
         return 0 if ok else 1
     window.diagram_view.fit()
     from PySide6.QtCore import QTimer

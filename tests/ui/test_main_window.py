@@ -230,6 +230,16 @@ def test_screenshot_command(tmp_path):
     assert "QThread" not in result.stderr
 
 
+@pytest.mark.parametrize("name, words", [
+    ("", "is a folder"), ("missing/shot.png", "does not exist"), ("shot.xyz", "cannot write .xyz pictures"),
+    ("shot", "no extension")])
+def test_a_screenshot_that_cannot_be_written_is_explained_before_rendering(qapp, tmp_path, name, words):
+    """It used to render the window and then say only 'cannot write X'."""
+    from nnstudio.ui.app import screenshot_problem
+    assert words in screenshot_problem(str(tmp_path / name) if name else str(tmp_path))
+    assert screenshot_problem(str(tmp_path / "shot.png")) is None
+
+
 def test_screenshot_waits_for_the_data_and_shows_every_view(tmp_path):
     """The picture is taken once the (background-loaded) data set is ready."""
     out = tmp_path / "shot.png"

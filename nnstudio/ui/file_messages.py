@@ -51,9 +51,10 @@ def file_error_text(err: FileFormatError) -> str:
     else:
         if err.field:
             details.append(translate("FileMessages", "Entry: {0}").format(err.field))
-        if err.line is not None:
-            details.append(translate("FileMessages", "Line {0}, column {1}")
-                           .format(err.line, err.column if err.column is not None else "?"))
+        if err.line is not None and err.column is not None:
+            details.append(translate("FileMessages", "Line {0}, column {1}").format(err.line, err.column))
+        elif err.line is not None:          # a CSV row: the line is known, a column is not
+            details.append(translate("FileMessages", "Line {0}").format(err.line))
         details.append(translate("FileMessages", "Why: {0}").format(_why(err)))
     details.append(translate("FileMessages", "File: {0}").format(err.path))
     return headline + "\n\n" + "\n".join(details)

@@ -2822,22 +2822,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="57"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
+        <source>Line {0}</source>
+        <translation>{0}行目</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="58"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="58"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
         <source>File: {0}</source>
         <translation>ファイル：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

@@ -446,3 +446,16 @@ def test_real_recovery_prompt_buttons(qtbot, tmp_path, button, answer):
     left = Recovered(tmp_path / "autosave-1.json", 1, default_project(), "/x/lesson.json", 1.7e9, None)
     _click_later(button)
     assert files.ask_recover(left) == answer
+
+
+def test_a_bad_metrics_line_is_named_without_a_column(qapp, tmp_path):
+    """A CSV row knows its line, not a column: the details said 'Line 2, column ?'."""
+    from nnstudio.project.history import load_history
+    from nnstudio.project.errors import FileFormatError
+    from nnstudio.ui.file_messages import file_error_text
+    (tmp_path / "metrics.csv").write_text("epoch,iteration,train_loss,train_accuracy,test_loss,test_accuracy,lr,"
+                                          "seconds\n1,x,0.5,0.9,0.5,0.9,0.1,1.0\n")
+    with pytest.raises(FileFormatError) as info:
+        load_history(tmp_path)
+    text = file_error_text(info.value)
+    assert "Line 2\n" in text and "column ?" not in text

@@ -126,7 +126,7 @@ class Project:
                                code="wrong_format", value=doc.get("format"), expected=FORMAT)
         version = doc.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-            raise ProjectError("version", f"must be a whole number, got {version!r}", code="bad_version",
+            raise ProjectError("version", f"must be a whole number from 0 up, got {version!r}", code="bad_version",
                                value=version)
         if version > VERSION:
             raise ProjectVersionError(version)

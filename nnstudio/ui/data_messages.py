@@ -209,8 +209,8 @@ def _project_sentences() -> dict[str, str]:
                                             "top level."),
         "wrong_format": translate("messages", "This is not an nnstudio project: its \"format\" is %(value)s "
                                               "instead of %(expected)s."),
-        "bad_version": translate("messages", "The project's \"version\" must be a whole number — the file has "
-                                             "%(value)s."),
+        "bad_version": translate("messages", "The project's \"version\" must be a whole number from 0 up — the "
+                                             "file has %(value)s."),
         "newer_version": translate("messages", "The project was written by a newer nnstudio (format version "
                                                "%(version)s); this one reads versions up to %(supported)s. "
                                                "Please update nnstudio to open it."),

@@ -4840,8 +4840,8 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="212"/>
-        <source>The project&apos;s &quot;version&quot; must be a whole number — the file has %(value)s.</source>
-        <translation>プロジェクトの &quot;version&quot; は整数にしてください（ファイルの値：%(value)s）。</translation>
+        <source>The project&apos;s &quot;version&quot; must be a whole number from 0 up — the file has %(value)s.</source>
+        <translation>プロジェクトの &quot;version&quot; は0以上の整数にしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="214"/>

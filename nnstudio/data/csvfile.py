@@ -129,16 +129,34 @@ def _split_rows(
         return
     reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True,
                         strict=strict)
+    ended = 0            # the line the last record ended on
     while True:
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            if "unexpected end of data" in str(exc):     # the quoted field ran to the file's end
+                raise _unclosed_quote(path or "<sample>", ended + 1) from None
             raise DataFileError(path or "<sample>", f"malformed CSV ({exc})",
                                 reader.line_num, code="malformed_csv", detail=str(exc)) from None
+        ended = reader.line_num
         if fields and any(f.strip() for f in fields):
             yield reader.line_num, fields
+
+
+def _unclosed_quote(path, opened: int) -> DataFileError:
+    return DataFileError(path, f'a quote (") opened on line {opened} is never closed, so the rest of '
+                               "the file would be one value", opened, code="unclosed_quote", opened=opened)
+
+
+def _unbalanced_quote_line(sample: list[str]) -> int | None:
+    """The line of the first quote the sample leaves open (None: every quote is closed)."""
+    opened = None
+    for number, line in enumerate(sample, start=1):
+        for _ in range(line.count('"')):
+            opened = number if opened is None else None
+    return opened
 
 
 def _sniff(sample: list[str]) -> str:
@@ -146,7 +164,7 @@ def _sniff(sample: list[str]) -> str:
     for candidate in (*DELIMITERS, WHITESPACE):
         counts = []
         try:
-            for _, fields in _split_rows(io.StringIO("".join(sample)), candidate, strict=False):
+            for _, fields in _split_rows(io.StringIO("".join(sample), newline=""), candidate, strict=False):
                 counts.append(len(fields))
         except DataFileError:
             pass  # judge by the rows before the malformed one; the full read reports it
@@ -281,12 +299,15 @@ def _read(path, gz, label, task, header, delimiter, ignore) -> Table:
         try:
             delimiter = _sniff(sample)
         except ValueError:
+            opened = _unbalanced_quote_line(sample)
+            if opened is not None:      # the quote swallowed the lines the delimiter shows in
+                raise _unclosed_quote(path, opened) from None
             raise DataFileError(
                 path, "found a single column: a data set needs at least one feature column "
                 "and a label column (separated by , ; | tab or spaces)", code="single_column") from None
     sample_rows = []
     try:
-        for _, fields in _split_rows(io.StringIO("".join(sample)), delimiter, strict=False):
+        for _, fields in _split_rows(io.StringIO("".join(sample), newline=""), delimiter, strict=False):
             sample_rows.append(fields)
     except DataFileError:
         pass  # reported with its line number by the full read below

@@ -64,6 +64,7 @@ DATA_ERROR_CODES: dict[str, tuple[str, ...]] = {
     "truncated_gzip": (),
     "corrupt_gzip": ("detail",),
     "malformed_csv": ("detail",),
+    "unclosed_quote": ("opened",),            # a " that is never closed (the rest of the file is in it)
     "single_column": (),                         # no delimiter found
     "too_few_columns": (),
     "field_count": ("expected", "found", "first_line"),

@@ -105,6 +105,8 @@ def _file_sentences() -> dict[str, str]:
         "truncated_gzip": translate("messages", "the compressed (gzip) file is cut off before its end."),
         "corrupt_gzip": translate("messages", "the compressed (gzip) data is damaged (%(detail)s)."),
         "malformed_csv": translate("messages", "this line is not valid CSV (%(detail)s)."),
+        "unclosed_quote": translate("messages", "a quote (\") opened on line %(opened)s is never closed, so "
+                                                "the rest of the file would be one value."),
         "single_column": translate("messages", "only one column was found; a data set needs at least one "
                                                "feature column and a label column, separated by commas, "
                                                "semicolons, |, tabs or spaces."),

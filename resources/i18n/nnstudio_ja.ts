@@ -4550,356 +4550,361 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="108"/>
+        <source>a quote (&quot;) opened on line %(opened)s is never closed, so the rest of the file would be one value.</source>
+        <translation>%(opened)s行目で開いた引用符（&quot;）が閉じられていないため、ファイルの残りがすべて1つの値になってしまいます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/data_messages.py" line="110"/>
         <source>only one column was found; a data set needs at least one feature column and a label column, separated by commas, semicolons, |, tabs or spaces.</source>
         <translation>列が1つしか見つかりません。データセットには、カンマ・セミコロン・|・タブ・空白のどれかで区切った、特徴量の列（1つ以上）とラベルの列が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="111"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="113"/>
         <source>a data set needs at least one feature column and a label column.</source>
         <translation>データセットには特徴量の列（1つ以上）とラベルの列が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="113"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="115"/>
         <source>%(expected)s fields were expected (as on line %(first_line)s), but there are %(found)s.</source>
         <translation>（%(first_line)s行目と同じく）%(expected)s個の項目があるはずですが、%(found)s個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="115"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="117"/>
         <source>column %(column)s: a value is missing (%(value)s); fill it in or remove the row.</source>
         <translation>列 %(column)s：値がありません（%(value)s）。値を入れるか、その行を削除してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="117"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="119"/>
         <source>column %(column)s: %(value)s is not a number.</source>
         <translation>列 %(column)s：%(value)s は数値ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="118"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="120"/>
         <source>column %(column)s: %(value)s is not a finite number.</source>
         <translation>列 %(column)s：%(value)s は有限の数値ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="119"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="121"/>
         <source>column %(column)s: the label is missing.</source>
         <translation>列 %(column)s：ラベルがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="120"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="122"/>
         <source>the file has a header line but no data rows.</source>
         <translation>見出し行はありますが、データの行がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="121"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="123"/>
         <source>the label %(value)s is not a whole-number class (for numbers to predict, choose the task regression).</source>
         <translation>ラベル %(value)s は整数のクラスではありません（数値を予測するなら、タスクに回帰を選んでください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="123"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="125"/>
         <source>the label column holds %(count)s different values; is it the right column, or is this a regression task?</source>
         <translation>ラベル列に%(count)s種類の値があります。列の指定は正しいですか？それとも回帰のタスクですか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="125"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="127"/>
         <source>the label column holds a single class (%(value)s); classification needs at least two.</source>
         <translation>ラベル列のクラスが1つだけです（%(value)s）。分類には少なくとも2つ必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="127"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="129"/>
         <source>the file is too short for an IDX file (%(size)s bytes).</source>
         <translation>IDXファイルとしては短すぎます（%(size)sバイト）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="128"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="130"/>
         <source>this is not an IDX file (it starts with 0x%(magic)s).</source>
         <translation>IDXファイルではありません（先頭が 0x%(magic)s です）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="129"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="131"/>
         <source>the IDX header declares 0 dimensions.</source>
         <translation>IDXのヘッダーが次元数0を示しています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="130"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="132"/>
         <source>the IDX header is cut off (%(size)s bytes; %(needed)s are needed for %(dimensions)s dimensions).</source>
         <translation>IDXのヘッダーが途中で切れています（%(size)sバイト。%(dimensions)s次元には%(needed)sバイト必要です）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="132"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="134"/>
         <source>the file is cut off: its header announces %(shape)s values of type %(dtype)s (%(expected)s bytes), but only %(found)s bytes follow.</source>
         <translation>ファイルが途中で切れています：ヘッダーは型 %(dtype)s の値 %(shape)s 個（%(expected)sバイト）を示していますが、続くのは%(found)sバイトだけです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="135"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="137"/>
         <source>%(extra)s unexpected bytes follow the %(shape)s values the header announces.</source>
         <translation>ヘッダーが示す %(shape)s 個の値の後に、予期しない%(extra)sバイトがあります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="137"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="139"/>
         <source>%(count)s of its values are not finite numbers (NaN or infinity), the first at index %(index)s.</source>
         <translation>値のうち%(count)s個が有限の数ではありません（NaN または無限大）。最初はインデックス %(index)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="139"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="141"/>
         <source>it holds a list of %(count)s values, not images; an images file has at least 2 dimensions (the count, then the size of each image).</source>
         <translation>画像ではなく%(count)s個の値の並びです。画像ファイルには少なくとも2つの次元（枚数と、各画像の大きさ）が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="142"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="144"/>
         <source>it holds an array of shape %(shape)s; a labels file has 1 dimension.</source>
         <translation>形状 %(shape)s の配列です。ラベルファイルは1次元です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="144"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="146"/>
         <source>the labels must be whole numbers, not %(dtype)s.</source>
         <translation>ラベルは整数にしてください（%(dtype)s ではなく）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="145"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="147"/>
         <source>it holds %(labels)s labels, but %(images_path)s holds %(images)s images.</source>
         <translation>ラベルが%(labels)s個ありますが、%(images_path)s の画像は%(images)s枚です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="147"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="149"/>
         <source>it holds no samples.</source>
         <translation>サンプルがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="148"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="150"/>
         <source>it has a negative label (%(value)s).</source>
         <translation>負のラベルがあります（%(value)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="149"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="151"/>
         <source>its samples have shape %(shape)s, but those of %(train_path)s have shape %(train_shape)s.</source>
         <translation>サンプルの形状は %(shape)s ですが、%(train_path)s のサンプルは %(train_shape)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="151"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="153"/>
         <source>%(title)s is not downloaded here; download it first.</source>
         <translation>%(title)s はここにダウンロードされていません。先にダウンロードしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="152"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="154"/>
         <source>the table is damaged (%(detail)s).</source>
         <translation>表が壊れています（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="153"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="155"/>
         <source>the table has %(found)s columns; %(expected)s were expected.</source>
         <translation>表の列が%(found)s個です。%(expected)s個のはずです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="154"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="156"/>
         <source>the first line must be: number of samples, number of features, class names.</source>
         <translation>1行目は「サンプル数, 特徴量の数, クラス名」にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="156"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="158"/>
         <source>the table holds %(found)s samples, but its first line says %(expected)s.</source>
         <translation>表のサンプルは%(found)s個ですが、1行目では%(expected)s個となっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="160"/>
         <source>the class labels must be whole numbers of 0 or more.</source>
         <translation>クラスのラベルは0以上の整数にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="159"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="161"/>
         <source>the label %(value)s has no class name.</source>
         <translation>ラベル %(value)s にクラス名がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="166"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="168"/>
         <source>the expression must be text.</source>
         <translation>式は文字列にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="167"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="169"/>
         <source>the expression is longer than %(limit)s characters.</source>
         <translation>式が%(limit)s文字より長くなっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="168"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="170"/>
         <source>the expression is empty.</source>
         <translation>式が空です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="169"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="171"/>
         <source>the number %(number)s is too large.</source>
         <translation>数 %(number)s が大きすぎます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="170"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="172"/>
         <source>the character %(character)s is not allowed here.</source>
         <translation>ここでは文字 %(character)s は使えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="171"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="173"/>
         <source>there is a &apos;)&apos; without a matching &apos;(&apos;.</source>
         <translation>対応する &apos;(&apos; のない &apos;)&apos; があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="172"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="174"/>
         <source>an operator (+ - * / ^) is missing before %(found)s.</source>
         <translation>%(found)s の前に演算子（+ - * / ^）がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="173"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="175"/>
         <source>%(found)s is not expected here.</source>
         <translation>ここに %(found)s は置けません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="174"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="176"/>
         <source>the expression is nested too deeply.</source>
         <translation>式の入れ子が深すぎます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="175"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="177"/>
         <source>the expression ends too early.</source>
         <translation>式が途中で終わっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="176"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="178"/>
         <source>a number, x, a function or &apos;(&apos; is missing before %(found)s.</source>
         <translation>%(found)s の前に数、x、関数、または &apos;(&apos; が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="178"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="180"/>
         <source>the function %(function)s needs its argument in parentheses: %(function)s(…).</source>
         <translation>関数 %(function)s の引数は括弧で囲んでください：%(function)s(…)。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="180"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="182"/>
         <source>%(name)s is not a known name; allowed are: %(allowed)s.</source>
         <translation>%(name)s は使える名前ではありません。使える名前：%(allowed)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="181"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="183"/>
         <source>the &apos;(&apos; at position %(opening)s is never closed.</source>
         <translation>位置 %(opening)s の &apos;(&apos; が閉じられていません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="182"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="184"/>
         <source>a &apos;)&apos; is expected here, but there is %(found)s.</source>
         <translation>ここには &apos;)&apos; が必要ですが、%(found)s があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="188"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="190"/>
         <source>There is no downloadable data set called %(name)s; the downloadable ones are: %(known)s.</source>
         <translation>%(name)s というダウンロード可能なデータセットはありません。ダウンロードできるもの：%(known)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="190"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="192"/>
         <source>The download address must start with http:// or https://, not %(url)s.</source>
         <translation>ダウンロード先のアドレスは http:// か https:// で始めてください（現在：%(url)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="192"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="194"/>
         <source>The folder %(folder)s cannot be created (%(detail)s).</source>
         <translation>フォルダー %(folder)s を作成できません（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="193"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="195"/>
         <source>%(url)s: the server answered with HTTP error %(status)s (%(reason)s).</source>
         <translation>%(url)s：サーバーが HTTP エラー %(status)s（%(reason)s）を返しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="195"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="197"/>
         <source>%(url)s: cannot connect (%(reason)s).</source>
         <translation>%(url)s：接続できません（%(reason)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="196"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="198"/>
         <source>%(url)s: the transfer was interrupted after %(received)s of %(total)s bytes.</source>
         <translation>%(url)s：転送が %(total)s バイト中 %(received)s バイトで中断されました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="198"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="200"/>
         <source>%(url)s: the transfer was interrupted after %(received)s bytes.</source>
         <translation>%(url)s：転送が %(received)s バイトで中断されました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="200"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="202"/>
         <source>%(url)s: the transfer failed (%(detail)s).</source>
         <translation>%(url)s：転送に失敗しました（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="201"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="203"/>
         <source>The file %(filename)s did not arrive intact: its MD5 checksum is %(actual)s but should be %(expected)s. It was not kept.</source>
         <translation>ファイル %(filename)s が正しく届きませんでした：MD5チェックサムが %(actual)s ですが、正しくは %(expected)s です。このファイルは保存していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="208"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="210"/>
         <source>A project file holds a group of settings (a JSON object) at its top level.</source>
         <translation>プロジェクトファイルの最上位は設定のまとまり（JSONオブジェクト）でなければなりません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="210"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="212"/>
         <source>This is not an nnstudio project: its &quot;format&quot; is %(value)s instead of %(expected)s.</source>
         <translation>nnstudio のプロジェクトではありません：&quot;format&quot; が %(expected)s ではなく %(value)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="212"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="214"/>
         <source>The project&apos;s &quot;version&quot; must be a whole number from 0 up — the file has %(value)s.</source>
         <translation>プロジェクトの &quot;version&quot; は0以上の整数にしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="214"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="216"/>
         <source>The project was written by a newer nnstudio (format version %(version)s); this one reads versions up to %(supported)s. Please update nnstudio to open it.</source>
         <translation>このプロジェクトは新しい nnstudio で作られています（形式バージョン %(version)s）。この nnstudio が読めるのはバージョン %(supported)s までです。開くには nnstudio を更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="217"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="219"/>
         <source>The project has an unknown part %(key)s (a typing mistake?); the known parts are: %(known)s.</source>
         <translation>プロジェクトに不明な項目 %(key)s があります（入力ミスでは？）。使える項目：%(known)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="219"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="221"/>
         <source>The project has no %(key)s part.</source>
         <translation>プロジェクトに %(key)s の項目がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="220"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="222"/>
         <source>The project&apos;s %(key)s part must be a group of settings (a JSON object).</source>
         <translation>プロジェクトの %(key)s の項目は設定のまとまり（JSONオブジェクト）にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="222"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="224"/>
         <source>The project&apos;s data set entry does not name a data set.</source>
         <translation>プロジェクトのデータセットの項目にデータセット名がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="243"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="245"/>
         <source>any number</source>
         <translation>任意の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="245"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="247"/>
         <source>less than %(high)s</source>
         <translation>%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="246"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="248"/>
         <source>at most %(high)s</source>
         <translation>%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="276"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="278"/>
         <source>an empty field</source>
         <translation>空欄</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="309"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="311"/>
         <source>%(file)s: %(problem)s</source>
         <translation>%(file)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="310"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="312"/>
         <source>%(file)s, line %(line)s: %(problem)s</source>
         <translation>%(file)s、%(line)s行目：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="316"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="318"/>
         <source>In the expression %(expression)s at position %(position)s: %(problem)s</source>
         <translation>式 %(expression)s の位置 %(position)s：%(problem)s</translation>
     </message>

@@ -111,7 +111,7 @@ def test_bom_blank_lines_quotes_and_gzip(tmp_path, write_text):
         ("a,b,label\n1,2,x\n3,4,\n", 3, "missing label"),
         ("1,2,0\n3,4,1\n5,6,1.5\n", 3, "label '1.5' is not an integer class"),
         ("1,2,0\n3,4,1\n\n\n5,6,x,9\n", 5, "found 4"),
-        ("a,b,label\n1,2,x\n3,4,\"y\n", 3, "malformed CSV (unexpected end of data)"),
+        ("a,b,label\n1,2,x\n3,4,\"y\n", 3, 'a quote (") opened on line 3 is never closed'),
         ("a,b,label\n1,2,x\n\"3\"4,5,y\n", 3, "malformed CSV"),
         ("\"1\"2,3,x\n1,2,y\n", 1, "malformed CSV"),
     ],
@@ -204,3 +204,23 @@ def test_wide_header_detection_rules(write_text):
     # text over text (a string label column) alone is not evidence of a header
     path = write_text("n.csv", "1,2,a\n3,4,b\n")
     assert not read_csv(path).has_header
+
+
+def test_old_mac_line_endings_read_like_any_other(write_text):
+    """Lines ended by CR alone: the delimiter detection saw one long line ('needs at least one
+    feature column')."""
+    path = write_text("cr.csv", "x1,x2,label\r0.1,0.2,0\r0.3,0.1,1\r0.5,0.5,0\r0.2,0.9,1\r")
+    ds = load({"name": "csv", "path": str(path), "test_ratio": 0.25})
+    assert ds.x_train.shape[1] == 2 and len(ds.x_train) + len(ds.x_test) == 4
+
+
+@pytest.mark.parametrize("text, line", [
+    ('x1,x2,label\n"0.1,0.2,0\n0.3,0.1,1\n0.5,0.5,0\n0.2,0.9,1\n', 2),     # before the delimiter shows
+    ('x1,x2,label\n0.1,0.2,0\n"0.3,0.1,1\n0.5,0.5,0\n0.2,0.9,1\n', 3),     # after it
+])
+def test_a_quote_never_closed_is_named_with_its_line(write_text, text, line):
+    """It swallowed the rest of the file: 'found a single column' or 'unexpected end of data'."""
+    with pytest.raises(DataFileError) as info:
+        load({"name": "csv", "path": str(write_text("q.csv", text))})
+    e = info.value
+    assert e.code == "unclosed_quote" and e.details["opened"] == line and "never closed" in str(e)

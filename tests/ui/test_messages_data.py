@@ -27,7 +27,7 @@ SAMPLE_DETAILS = {
     "magic": "01020304", "dimensions": 3, "shape": (28, 28), "dtype": "float32", "extra": 4, "labels": 5,
     "images": 30, "images_path": "/d/train-images", "train_path": "/d/train-images", "train_shape": (28, 28),
     "title": "Fashion-MNIST", "name": "foo", "limit": 500, "number": "1e999", "character": "$",
-    "function": "sin", "allowed": "x, pi, e, sin", "opening": 3, "url": "http://example.org/a.gz",
+    "function": "sin", "allowed": "x, pi, e, sin", "opening": 3, "opened": 2, "url": "http://example.org/a.gz",
     "status": 404, "reason": "Not Found", "received": 10, "total": 100, "folder": "/d", "filename": "a.gz",
     "actual": "11", "version": 9, "supported": 1, "key": "netwrok",
 }

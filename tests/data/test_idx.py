@@ -194,3 +194,13 @@ def test_wrong_magic_through_load_names_the_file(tmp_path, idx_pair):
     with pytest.raises(DataFileError) as info:
         load({"name": "idx", "images": str(bogus), "labels": str(labels)})
     assert str(bogus) in str(info.value) and "magic number 0x12345678" in str(info.value)
+
+
+def test_training_labels_of_a_single_class_are_refused(write_idx, tmp_path):
+    """As a CSV file's: the set trained to a loss of 0 with the one output unit it advised."""
+    images = np.zeros((6, 4, 4), dtype=np.uint8)
+    write_idx("train-images", images)
+    labels = write_idx("train-labels", np.full(6, 3, dtype=np.uint8))
+    with pytest.raises(DataFileError) as info:
+        load({"name": "idx", "images": str(tmp_path / "train-images"), "labels": str(labels)})
+    assert info.value.code == "single_class" and info.value.details["value"] == "3"

@@ -377,8 +377,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         print(f"{PROG}: error: {_error_line(e, getattr(args, 'project', None))}", file=err)
         return EXIT_ERROR
     except MemoryError:
-        print(f"{PROG}: error: not enough memory for this network and batch size "
-              "(try fewer units or filters, or a smaller batch)", file=err)
+        print(f"{PROG}: error: not enough memory (a smaller network, batch or data set may fit)", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)

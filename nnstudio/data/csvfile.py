@@ -35,6 +35,7 @@ from nnstudio.data.errors import DataFileError, OptionError
 
 DELIMITERS = (",", "\t", ";", "|")
 WHITESPACE = " "
+FIELD_SEPARATORS = frozenset("".join(DELIMITERS))   # what may stand before a quoted field
 MISSING = {"", "na", "n/a", "nan", "-nan", "+nan", "null", "none", "?"}
 SAMPLE_LINES = 50
 MAX_CLASSES = 1000
@@ -154,11 +155,23 @@ def _unclosed_quote(path, opened: int) -> DataFileError:
 
 
 def _unbalanced_quote_line(sample: list[str]) -> int | None:
-    """The line of the first quote the sample leaves open (None: every quote is closed)."""
+    """The line of a quoted field the sample leaves open (None: every one is closed). Only a
+    quote that starts a field opens one (5'11" is text, as the csv reader takes it); inside,
+    "" is a quote character and a single " closes."""
     opened = None
     for number, line in enumerate(sample, start=1):
-        for _ in range(line.count('"')):
-            opened = number if opened is None else None
+        i = 0
+        while i < len(line):
+            if line[i] == '"':
+                if opened is None:
+                    before = line[:i].rstrip(" ")
+                    if not before or before[-1] in FIELD_SEPARATORS:
+                        opened = number
+                elif line[i + 1:i + 2] == '"':
+                    i += 1                  # an escaped quote inside the field
+                else:
+                    opened = None
+            i += 1
     return opened
 
 

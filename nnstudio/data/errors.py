@@ -83,6 +83,7 @@ DATA_ERROR_CODES: dict[str, tuple[str, ...]] = {
     "idx_truncated": ("shape", "dtype", "expected", "found"),
     "idx_extra_bytes": ("extra", "shape"),
     "idx_not_finite": ("count", "index"),      # NaN or ±inf among a float file's values
+    "labels_single_class": ("value",),          # an IDX labels file with one class only
     "images_one_dimensional": ("count",),
     "labels_not_one_dimensional": ("shape",),
     "labels_not_integer": ("dtype",),

@@ -127,7 +127,8 @@ def image_set(
     images, labels = read_pair(*train)
     if labels.min() == labels.max():      # as a CSV file's label column: nothing to tell apart
         raise DataFileError(train[1], f"all its labels are {int(labels[0])}: a single class; "
-                            "classification needs at least two", code="single_class", value=str(int(labels[0])))
+                            "classification needs at least two", code="labels_single_class",
+                            value=str(int(labels[0])))
     if test is not None:
         test_images, test_labels = read_pair(*test)
         if test_images.shape[1:] != images.shape[1:]:

@@ -9,6 +9,7 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Mapping
 
@@ -102,7 +103,7 @@ def _check_members(p: Path) -> None:
     with zipfile.ZipFile(p) as archive:
         total = 0
         for member in archive.namelist():
-            size = _claimed_bytes(archive, member) if member.endswith(".npy") else None
+            size = _claimed_bytes(archive, member)    # np.load tells arrays by their magic too
             if size is None:
                 raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array")
             total += size
@@ -136,5 +137,5 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
         if "pickle" in str(e).lower() or "object" in str(e).lower():
             raise ArrayFileError(p, "holds Python objects (pickled data), which nnstudio refuses to load") from None
         raise ArrayFileError(p, f"is not a valid .npz file ({e})") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as e:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as e:
         raise ArrayFileError(p, f"is not a valid .npz file ({e})") from None

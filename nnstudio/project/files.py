@@ -104,7 +104,8 @@ def _unwritable_text(value, where: str = "") -> tuple[str, str] | None:
     else:
         return None
     for key, item in items:
-        inner = f"{where}.{key}" if where else str(key)
+        shown = key if key.isprintable() and _unwritable_text(key) is None else ascii(key)
+        inner = f"{where}.{shown}" if where else shown
         found = _unwritable_text(key, inner) if isinstance(value, dict) else None
         found = found or _unwritable_text(item, inner)
         if found:

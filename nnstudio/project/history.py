@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,12 +74,15 @@ class RunHistory:
         """This history, to be recorded on by a run that starts from the weights it ended with:
         its updates, epochs and seconds count on from the last saved ones (an epoch left
         unfinished counts as used: the new run starts a fresh pass over the data)."""
-        last_iteration = self.iterations[-1] if self.iterations else None
-        last_epoch = self.epochs[-1] if self.epochs else None
-        iteration = max(last_iteration[0] if last_iteration else 0, last_epoch[1] if last_epoch else 0)
-        epoch = max(last_iteration[1] if last_iteration else 0, last_epoch[0] if last_epoch else 0)
-        seconds = max(last_iteration[5] if last_iteration else 0.0, last_epoch[7] if last_epoch else 0.0)
-        return RunHistory(list(self.iterations), list(self.epochs), (int(iteration), int(epoch), float(seconds)))
+        last_iteration = self.iterations[-1] if self.iterations else (0, 0, None, None, None, None)
+        last_epoch = self.epochs[-1] if self.epochs else (0, 0, None, None, None, None, None, None)
+
+        def latest(*values) -> float:      # a saved cell may be empty (None) or not a number
+            return max((float(v) for v in values if v is not None and math.isfinite(v)), default=0.0)
+        iteration = latest(last_iteration[0], last_epoch[1])
+        epoch = latest(last_iteration[1], last_epoch[0])
+        seconds = latest(last_iteration[5], last_epoch[7])
+        return RunHistory(list(self.iterations), list(self.epochs), (int(iteration), int(epoch), seconds))
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column as float64 (None → NaN), e.g. ``column("epochs", "test_accuracy")``."""

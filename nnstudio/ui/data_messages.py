@@ -136,6 +136,8 @@ def _file_sentences() -> dict[str, str]:
                                                "follow."),
         "idx_extra_bytes": translate("messages", "%(extra)s unexpected bytes follow the %(shape)s values the "
                                                  "header announces."),
+        "labels_single_class": translate("messages", "every label in it is %(value)s: a single class, and "
+                                                     "classification needs at least two."),
         "idx_not_finite": translate("messages", "%(count)s of its values are not finite numbers (NaN or "
                                                 "infinity), the first at index %(index)s."),
         "images_one_dimensional": translate("messages", "it holds a list of %(count)s values, not images; an "

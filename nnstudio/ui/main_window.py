@@ -398,6 +398,7 @@ class MainWindow(QMainWindow):
             if current is not None and self._only_lr_differs(project, current):
                 self.controller.set_learning_rate(project.optimizer.lr)
             else:
+                self._history_to_continue = None      # a run from fresh weights: its own history
                 self.controller.set_project(project)
         self.training_panel.refresh()
         self._show_problem_summary()
@@ -503,6 +504,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(divergence_message(err))
 
     def _on_failed(self, err) -> None:
+        self._history_to_continue = None     # the run it was for never started
         self.banner.show_message(html.escape(_tr("Training could not run: %s") % describe_error(err)))
         self._update_actions()
 
@@ -581,6 +583,10 @@ class MainWindow(QMainWindow):
     def _replace_project(self, project: Project) -> None:
         """A project opened, recovered or started new: fresh document history, fresh run."""
         self.banner.hide()          # the old run's divergence or failure is not this project's
+        # weights and history another file brought, not yet taken by a run, are not this
+        # project's (a file opened while the one before still loaded its data); the file
+        # being opened sets its own right after this
+        self._pending_weights = self._opened_history = self._history_to_continue = None
         self.doc.load(project)
         self.undo_stack.clear()
         self.diagram_view.fit()

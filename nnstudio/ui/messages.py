@@ -63,10 +63,10 @@ def _spec_sentences() -> dict[str, str]:
                                                          "the data set (%(expected)s), but it has %(value)s."),
         "regression_loss": translate("messages", "this data set asks for numbers (regression), so the loss "
                                                  "must be squared error, not cross-entropy."),
-        "too_large": translate("messages", "%(setting)s gives this layer %(entries)s weights, more than nnstudio "
-                                           "can train (at most %(maximum)s)."),
-        "too_large:outputs": translate("messages", "%(setting)s gives this layer %(entries)s outputs for each "
-                                                   "sample, more than nnstudio can train (at most %(maximum)s)."),
+        "too_large": translate("messages", "this layer would have %(entries)s weights, more than nnstudio can "
+                                           "train (at most %(maximum)s)."),
+        "too_large:outputs": translate("messages", "this layer would give %(entries)s outputs for each sample, more "
+                                                   "than nnstudio can train (at most %(maximum)s)."),
     }
 
 

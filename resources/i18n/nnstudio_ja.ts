@@ -756,37 +756,37 @@
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="419"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="420"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="421"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="422"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="447"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="448"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="448"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="449"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="506"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="508"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="637"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="643"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="648"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="654"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="424"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="425"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -4082,13 +4082,13 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="66"/>
-        <source>%(setting)s gives this layer %(entries)s weights, more than nnstudio can train (at most %(maximum)s).</source>
-        <translation>%(setting)sではこのレイヤーの重みが%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
+        <source>this layer would have %(entries)s weights, more than nnstudio can train (at most %(maximum)s).</source>
+        <translation>このレイヤーの重みは%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="68"/>
-        <source>%(setting)s gives this layer %(entries)s outputs for each sample, more than nnstudio can train (at most %(maximum)s).</source>
-        <translation>%(setting)sではこのレイヤーの出力がサンプルごとに%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
+        <source>this layer would give %(entries)s outputs for each sample, more than nnstudio can train (at most %(maximum)s).</source>
+        <translation>このレイヤーの出力はサンプルごとに%(entries)s個になり、nnstudioで学習できる上限（%(maximum)s個）を超えます。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="76"/>
@@ -4640,271 +4640,276 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/data_messages.py" line="139"/>
+        <source>every label in it is %(value)s: a single class, and classification needs at least two.</source>
+        <translation>すべてのラベルが %(value)s で、クラスが1つしかありません。分類には2つ以上のクラスが必要です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/data_messages.py" line="141"/>
         <source>%(count)s of its values are not finite numbers (NaN or infinity), the first at index %(index)s.</source>
         <translation>値のうち%(count)s個が有限の数ではありません（NaN または無限大）。最初はインデックス %(index)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="141"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="143"/>
         <source>it holds a list of %(count)s values, not images; an images file has at least 2 dimensions (the count, then the size of each image).</source>
         <translation>画像ではなく%(count)s個の値の並びです。画像ファイルには少なくとも2つの次元（枚数と、各画像の大きさ）が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="144"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="146"/>
         <source>it holds an array of shape %(shape)s; a labels file has 1 dimension.</source>
         <translation>形状 %(shape)s の配列です。ラベルファイルは1次元です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="146"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="148"/>
         <source>the labels must be whole numbers, not %(dtype)s.</source>
         <translation>ラベルは整数にしてください（%(dtype)s ではなく）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="147"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="149"/>
         <source>it holds %(labels)s labels, but %(images_path)s holds %(images)s images.</source>
         <translation>ラベルが%(labels)s個ありますが、%(images_path)s の画像は%(images)s枚です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="149"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="151"/>
         <source>it holds no samples.</source>
         <translation>サンプルがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="150"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="152"/>
         <source>it has a negative label (%(value)s).</source>
         <translation>負のラベルがあります（%(value)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="151"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="153"/>
         <source>its samples have shape %(shape)s, but those of %(train_path)s have shape %(train_shape)s.</source>
         <translation>サンプルの形状は %(shape)s ですが、%(train_path)s のサンプルは %(train_shape)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="153"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="155"/>
         <source>%(title)s is not downloaded here; download it first.</source>
         <translation>%(title)s はここにダウンロードされていません。先にダウンロードしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="154"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="156"/>
         <source>the table is damaged (%(detail)s).</source>
         <translation>表が壊れています（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="155"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="157"/>
         <source>the table has %(found)s columns; %(expected)s were expected.</source>
         <translation>表の列が%(found)s個です。%(expected)s個のはずです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="156"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="158"/>
         <source>the first line must be: number of samples, number of features, class names.</source>
         <translation>1行目は「サンプル数, 特徴量の数, クラス名」にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="160"/>
         <source>the table holds %(found)s samples, but its first line says %(expected)s.</source>
         <translation>表のサンプルは%(found)s個ですが、1行目では%(expected)s個となっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="160"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="162"/>
         <source>the class labels must be whole numbers of 0 or more.</source>
         <translation>クラスのラベルは0以上の整数にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="161"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="163"/>
         <source>the label %(value)s has no class name.</source>
         <translation>ラベル %(value)s にクラス名がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="168"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="170"/>
         <source>the expression must be text.</source>
         <translation>式は文字列にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="169"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="171"/>
         <source>the expression is longer than %(limit)s characters.</source>
         <translation>式が%(limit)s文字より長くなっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="170"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="172"/>
         <source>the expression is empty.</source>
         <translation>式が空です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="171"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="173"/>
         <source>the number %(number)s is too large.</source>
         <translation>数 %(number)s が大きすぎます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="172"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="174"/>
         <source>the character %(character)s is not allowed here.</source>
         <translation>ここでは文字 %(character)s は使えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="173"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="175"/>
         <source>there is a &apos;)&apos; without a matching &apos;(&apos;.</source>
         <translation>対応する &apos;(&apos; のない &apos;)&apos; があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="174"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="176"/>
         <source>an operator (+ - * / ^) is missing before %(found)s.</source>
         <translation>%(found)s の前に演算子（+ - * / ^）がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="175"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="177"/>
         <source>%(found)s is not expected here.</source>
         <translation>ここに %(found)s は置けません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="176"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="178"/>
         <source>the expression is nested too deeply.</source>
         <translation>式の入れ子が深すぎます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="177"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="179"/>
         <source>the expression ends too early.</source>
         <translation>式が途中で終わっています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="178"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="180"/>
         <source>a number, x, a function or &apos;(&apos; is missing before %(found)s.</source>
         <translation>%(found)s の前に数、x、関数、または &apos;(&apos; が必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="180"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="182"/>
         <source>the function %(function)s needs its argument in parentheses: %(function)s(…).</source>
         <translation>関数 %(function)s の引数は括弧で囲んでください：%(function)s(…)。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="182"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="184"/>
         <source>%(name)s is not a known name; allowed are: %(allowed)s.</source>
         <translation>%(name)s は使える名前ではありません。使える名前：%(allowed)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="183"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="185"/>
         <source>the &apos;(&apos; at position %(opening)s is never closed.</source>
         <translation>位置 %(opening)s の &apos;(&apos; が閉じられていません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="184"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="186"/>
         <source>a &apos;)&apos; is expected here, but there is %(found)s.</source>
         <translation>ここには &apos;)&apos; が必要ですが、%(found)s があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="190"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="192"/>
         <source>There is no downloadable data set called %(name)s; the downloadable ones are: %(known)s.</source>
         <translation>%(name)s というダウンロード可能なデータセットはありません。ダウンロードできるもの：%(known)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="192"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="194"/>
         <source>The download address must start with http:// or https://, not %(url)s.</source>
         <translation>ダウンロード先のアドレスは http:// か https:// で始めてください（現在：%(url)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="194"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="196"/>
         <source>The folder %(folder)s cannot be created (%(detail)s).</source>
         <translation>フォルダー %(folder)s を作成できません（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="195"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="197"/>
         <source>%(url)s: the server answered with HTTP error %(status)s (%(reason)s).</source>
         <translation>%(url)s：サーバーが HTTP エラー %(status)s（%(reason)s）を返しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="197"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="199"/>
         <source>%(url)s: cannot connect (%(reason)s).</source>
         <translation>%(url)s：接続できません（%(reason)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="198"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="200"/>
         <source>%(url)s: the transfer was interrupted after %(received)s of %(total)s bytes.</source>
         <translation>%(url)s：転送が %(total)s バイト中 %(received)s バイトで中断されました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="200"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="202"/>
         <source>%(url)s: the transfer was interrupted after %(received)s bytes.</source>
         <translation>%(url)s：転送が %(received)s バイトで中断されました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="202"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="204"/>
         <source>%(url)s: the transfer failed (%(detail)s).</source>
         <translation>%(url)s：転送に失敗しました（%(detail)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="203"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="205"/>
         <source>The file %(filename)s did not arrive intact: its MD5 checksum is %(actual)s but should be %(expected)s. It was not kept.</source>
         <translation>ファイル %(filename)s が正しく届きませんでした：MD5チェックサムが %(actual)s ですが、正しくは %(expected)s です。このファイルは保存していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="210"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="212"/>
         <source>A project file holds a group of settings (a JSON object) at its top level.</source>
         <translation>プロジェクトファイルの最上位は設定のまとまり（JSONオブジェクト）でなければなりません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="212"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="214"/>
         <source>This is not an nnstudio project: its &quot;format&quot; is %(value)s instead of %(expected)s.</source>
         <translation>nnstudio のプロジェクトではありません：&quot;format&quot; が %(expected)s ではなく %(value)s です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="214"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="216"/>
         <source>The project&apos;s &quot;version&quot; must be a whole number from 0 up — the file has %(value)s.</source>
         <translation>プロジェクトの &quot;version&quot; は0以上の整数にしてください（ファイルの値：%(value)s）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="216"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="218"/>
         <source>The project was written by a newer nnstudio (format version %(version)s); this one reads versions up to %(supported)s. Please update nnstudio to open it.</source>
         <translation>このプロジェクトは新しい nnstudio で作られています（形式バージョン %(version)s）。この nnstudio が読めるのはバージョン %(supported)s までです。開くには nnstudio を更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="219"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="221"/>
         <source>The project has an unknown part %(key)s (a typing mistake?); the known parts are: %(known)s.</source>
         <translation>プロジェクトに不明な項目 %(key)s があります（入力ミスでは？）。使える項目：%(known)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="221"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="223"/>
         <source>The project has no %(key)s part.</source>
         <translation>プロジェクトに %(key)s の項目がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="222"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="224"/>
         <source>The project&apos;s %(key)s part must be a group of settings (a JSON object).</source>
         <translation>プロジェクトの %(key)s の項目は設定のまとまり（JSONオブジェクト）にしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="224"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="226"/>
         <source>The project&apos;s data set entry does not name a data set.</source>
         <translation>プロジェクトのデータセットの項目にデータセット名がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="245"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="247"/>
         <source>any number</source>
         <translation>任意の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="247"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="249"/>
         <source>less than %(high)s</source>
         <translation>%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="248"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="250"/>
         <source>at most %(high)s</source>
         <translation>%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="278"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="280"/>
         <source>an empty field</source>
         <translation>空欄</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="311"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="313"/>
         <source>%(file)s: %(problem)s</source>
         <translation>%(file)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="312"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="314"/>
         <source>%(file)s, line %(line)s: %(problem)s</source>
         <translation>%(file)s、%(line)s行目：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/data_messages.py" line="318"/>
+        <location filename="../../nnstudio/ui/data_messages.py" line="320"/>
         <source>In the expression %(expression)s at position %(position)s: %(problem)s</source>
         <translation>式 %(expression)s の位置 %(position)s：%(problem)s</translation>
     </message>

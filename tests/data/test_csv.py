@@ -235,3 +235,12 @@ def test_many_short_rows_count_in_the_memory_estimate(write_text):
         read_csv(path, memory_limit=size * 10)                 # 4× the text would pass
     assert info.value.code == "too_large"
     assert read_csv(path, memory_limit=size * 25).features.shape == (100000, 2)
+
+
+def test_literal_quotes_in_unquoted_fields_are_not_an_unclosed_quote(write_text):
+    """5'11" is text to the csv reader; only a quote starting a field opens one (review)."""
+    with pytest.raises(DataFileError) as info:
+        load({"name": "csv", "path": str(write_text("h.csv", "height\n5'11\"\n6'0\"\n6'2\"\n"))})
+    assert info.value.code == "single_column"
+    path = write_text("ok.csv", 'a,b,label\n1,2,"say ""hi""\n, there"\n3,4,x\n5,6,"y"\n7,8,x\n')
+    assert read_csv(path).features.shape == (4, 2)

@@ -203,4 +203,4 @@ def test_training_labels_of_a_single_class_are_refused(write_idx, tmp_path):
     labels = write_idx("train-labels", np.full(6, 3, dtype=np.uint8))
     with pytest.raises(DataFileError) as info:
         load({"name": "idx", "images": str(tmp_path / "train-images"), "labels": str(labels)})
-    assert info.value.code == "single_class" and info.value.details["value"] == "3"
+    assert info.value.code == "labels_single_class" and info.value.details["value"] == "3"

@@ -408,3 +408,32 @@ def test_text_that_cannot_be_saved_or_opened_is_refused_on_reading(tmp_path, whe
     with pytest.raises(ProjectFileError) as info:
         load_project(_write(tmp_path / "p.json", json.dumps(doc)))
     assert info.value.kind == E.INVALID and info.value.field == where and what in info.value.reason
+
+
+def test_an_npz_array_member_is_told_by_its_magic_and_a_damaged_stream_is_typed(net, tmp_path):
+    """np.load reads an array member whatever its name; a broken deflate stream raised zlib's
+    own error past load_npz (review)."""
+    import zipfile
+    from nnstudio.engine.io import load_npz
+    path = tmp_path / "named.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a", _npy_header((3,)) + np.arange(3, dtype="<f8").tobytes())
+    assert np.array_equal(load_npz(path)["a"], [0.0, 1.0, 2.0])
+    save_weights(net, tmp_path / "w.npz")
+    data = bytearray((tmp_path / "w.npz").read_bytes())
+    with zipfile.ZipFile(tmp_path / "w.npz") as z:
+        info = z.infolist()[0]
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 10, start + 40):
+        data[i] ^= 0xFF                                 # scramble the compressed bytes
+    (tmp_path / "w.npz").write_bytes(bytes(data))
+    e = _weights_error(net, tmp_path / "w.npz")
+    assert e.kind == E.NOT_NPZ
+
+
+def test_a_bad_key_is_shown_printable(tmp_path):
+    doc = _iris_doc()
+    doc["training"]["a\u0000b"] = 1
+    with pytest.raises(ProjectFileError) as info:
+        load_project(_write(tmp_path / "p.json", json.dumps(doc)))
+    assert "\x00" not in str(info.value) and "'a\\x00b'" in info.value.field

@@ -114,3 +114,12 @@ def test_a_continued_history_counts_on_from_the_saved_rows():
     assert on.epochs[-1][:2] == (4, 7) and on.epochs[-1][7] == pytest.approx(3.0)
     assert len(saved.iterations) == 5
     assert RunHistory().continued().start == (0, 0, 0.0)
+
+
+def test_a_continued_history_skips_empty_or_nan_seconds():
+    """A saved metrics.csv may leave a cell empty (None on reading): continued() raised."""
+    saved = RunHistory(epochs=[(2, 10, 0.4, 0.9, 0.45, 0.88, 0.1, None)])
+    assert saved.continued().start == (10, 2, 0.0)
+    saved = RunHistory(iterations=[(5, 1, 0.5, 0.5, 0.1, float("nan"))],
+                       epochs=[(1, 4, 0.4, 0.9, 0.45, 0.88, 0.1, 2.5)])
+    assert saved.continued().start == (5, 1, 2.5)

@@ -470,6 +470,26 @@ def test_reopening_and_saving_keeps_the_curves_and_training_on_continues_them(ma
     assert new_row[5] >= saved.iterations[-1][5]          # seconds go on too
 
 
+def test_a_project_opened_before_the_last_one_ran_gets_none_of_its_run(make_window, qtbot, tmp_path):
+    """Open a saved run, then at once another project: the second must not start from the
+    first one's weights nor carry its curves (found in review: saving it wrote p1's metrics)."""
+    from nnstudio.project.files import save_project
+    from nnstudio.project.history import METRICS_FILE, run_folder
+    w = make_window(small_project(epochs=2))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
+    assert w.files.save_as(str(tmp_path / "p1.json"))
+    save_project(small_project(epochs=2), tmp_path / "p2.json")
+    again = make_window(wait_for_run=False)
+    assert again.files.open(str(tmp_path / "p1.json"))
+    assert again.files.open(str(tmp_path / "p2.json"))          # before p1's run could start
+    qtbot.waitUntil(lambda: again.controller.session is not None, timeout=10000)
+    QApplication.processEvents()
+    assert not again.history.iterations and again.history.start == (0, 0, 0.0)
+    assert again.files.save()
+    assert not (run_folder(tmp_path / "p2.json") / METRICS_FILE).exists()
+
+
 def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot, tmp_path):
     from nnstudio.project.history import WEIGHTS_FILE, run_folder
     w = make_window(small_project(epochs=3))

@@ -125,5 +125,5 @@ def test_a_layer_too_large_is_explained_with_its_numbers(part, word):
     err = SpecError("network.layers[0].units", "a layer of at most 100,000,000 weights", 784_000_000_000,
                     code="too_large", layer_type="dense", entries=784_000_000_000, maximum=100_000_000, part=part)
     text = describe_error(err)
-    assert text.startswith("Layer 1 (Dense): the number of units gives this layer")
+    assert text.startswith("Layer 1 (Dense): this layer would")
     assert word in text and "784" in text and "100" in text

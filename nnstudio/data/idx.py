@@ -103,15 +103,21 @@ def parse_idx(path: Path, data: bytes) -> np.ndarray:
     array = array.reshape(dims)
     if dtype.byteorder == ">" and dtype.itemsize > 1:
         array = array.astype(dtype.newbyteorder("="))
-    if dtype.kind == "f":
+    _check_finite(path, array)
+    array.flags.writeable = False
+    return array
+
+
+def _check_finite(path: Path, array: np.ndarray) -> None:
+    """NaN or ±inf in a float file is refused, as the CSV reader does (training on them only
+    reported a diverged loss)."""
+    if array.dtype.kind == "f":
         bad = ~np.isfinite(array)
-        if bad.any():       # as the CSV reader: training on them only reported a diverged loss
+        if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             raise DataFileError(path, f"{int(bad.sum())} values are NaN or infinite, the first at "
                                       f"index {list(index)}", code="idx_not_finite",
                                 count=int(bad.sum()), index=index)
-    array.flags.writeable = False
-    return array
 
 
 def read_idx(path: os.PathLike | str, *, use_cache: bool = True) -> np.ndarray:
@@ -126,6 +132,7 @@ def read_idx(path: os.PathLike | str, *, use_cache: bool = True) -> np.ndarray:
     if key is not None:
         cached = cache.load(key)
         if cached is not None:
+            _check_finite(path, cached)     # kept by a version that did not check
             return cached
     array = parse_idx(path, decompress_if_gzip(path, raw))
     if key is not None:

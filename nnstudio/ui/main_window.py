@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import html
 import os
+import time
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEventLoop, QSettings, QSize, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
@@ -44,6 +45,9 @@ APPLICATION = "nnstudio"
 #: bump when docks are added, removed or renamed: an old saved layout is then ignored
 LAYOUT_VERSION = 2
 FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data set loads
+# how long saving waits for a training worker to park before it copies the weights (a step
+# takes milliseconds; a big convolutional step at batch 1000 under a second)
+PARK_SECONDS = 5.0
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
 
 
@@ -610,14 +614,27 @@ class MainWindow(QMainWindow):
             self._schedule_sync()
 
     def _weights_for_files(self):
-        """The run's weights: read from the network when the worker is parked or done, else
-        the newest copy a snapshot carried (never read a network the worker is training)."""
+        """The run's weights, read from the network while the worker is parked or done (never
+        from a network it is training). While it trains it is paused for the copy, a step or
+        two, and goes on after: a snapshot carries a copy only when the diagram draws weight
+        lines, and saving without one left the run out (reopened at iteration 0)."""
         session = self.controller.session
         if session is None:
             return None
-        if self.controller.network_is_quiet:
-            return {k: v.copy() for k, v in session.network.state_dict().items()}
-        return self._latest_weights
+        running = self.controller.state == "running"
+        if running:
+            self.controller.pause()
+        deadline = time.monotonic() + PARK_SECONDS
+        while not self.controller.network_is_quiet and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            time.sleep(0.002)
+        if self.controller.network_is_quiet and self.controller.session is session:
+            weights = {k: v.copy() for k, v in session.network.state_dict().items()}
+        else:
+            weights = self._latest_weights
+        if running:
+            self.controller.play()
+        return weights
 
     def _weights_from_files(self, weights) -> None:
         self._pending_weights = dict(weights)

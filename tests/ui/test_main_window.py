@@ -490,6 +490,31 @@ def test_a_project_opened_before_the_last_one_ran_gets_none_of_its_run(make_wind
     assert not (run_folder(tmp_path / "p2.json") / METRICS_FILE).exists()
 
 
+def test_saving_while_training_keeps_the_weights_and_training_goes_on(make_window, qtbot, tmp_path):
+    """Saving during training wrote no weights.npz when no snapshot had carried a copy (only the
+    diagram's weight lines ask for one), and the reopened project started at iteration 0."""
+    from nnstudio.engine.io import load_npz
+    from nnstudio.project.history import WEIGHTS_FILE, load_history, run_folder
+    w = make_window(small_project(epochs=2000))
+    w.diagram_view.diagram.has_weight_lines = lambda: False      # as for MNIST's 784 inputs
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: len(w.history.iterations) > 50, timeout=10000)
+    assert w._latest_weights is None and w.controller.state == "running"
+    path = tmp_path / "p.json"
+    assert w.files.save_as(str(path))
+    assert w.controller.state == "running"                        # paused for the copy only
+    saved = load_npz(run_folder(path) / WEIGHTS_FILE)
+    assert set(saved) == set(w.controller.session.network.state_dict())
+    rows = len(load_history(run_folder(path)).iterations)
+    again = make_window(wait_for_run=False)
+    assert again.files.open(str(path))
+    qtbot.waitUntil(lambda: again.controller.session is not None, timeout=10000)
+    QApplication.processEvents()
+    trigger(again, "step")
+    qtbot.waitUntil(lambda: len(again.history.iterations) > rows, timeout=10000)
+    assert again.history.iterations[rows][0] > rows - 1              # it goes on from the saved run
+
+
 def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot, tmp_path):
     from nnstudio.project.history import WEIGHTS_FILE, run_folder
     w = make_window(small_project(epochs=3))

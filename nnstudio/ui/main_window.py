@@ -392,8 +392,7 @@ class MainWindow(QMainWindow):
         weights, self._pending_weights = self._pending_weights, None
         if project is None:
             if current is not None:
-                self.banner.hide()      # its run is gone; the problems are marked instead
-                self.controller.set_project(None)
+                self._drop_run()
         elif weights is not None:
             # the history opened with these weights (if any) belongs to the run they start
             self._history_to_continue, self._opened_history = self._opened_history, None
@@ -471,6 +470,21 @@ class MainWindow(QMainWindow):
             self.diagram_view.diagram.set_weights(
                 {k: v.copy() for k, v in session.network.parameters().items()})
         self.training_panel.refresh()
+
+    def _drop_run(self) -> None:
+        """The project no longer makes a valid run (an edit, another data set): the run ends,
+        and what showed it goes with it — the banner (the problems are marked instead), the
+        status counts, the curves a save would write beside the new settings, the step being
+        stepped through, the diagram's weight lines. The plots show the old run until the next
+        one starts."""
+        self.banner.hide()
+        self.controller.set_project(None)
+        self.history = RunHistory()
+        self._latest_weights = None
+        self.status.clear(None)
+        if self.stepthrough is not None and self.stepthrough.active:
+            self.stepthrough.leave()
+        self.diagram_view.diagram.set_weights(None)
 
     def _on_snapshots(self, batch) -> None:
         self.status.show(batch[-1])

@@ -690,103 +690,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="79"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="83"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="157"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="161"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="158"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="159"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="171"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="185"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="189"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="202"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="206"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="205"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="209"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="230"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="234"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="248"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="252"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="254"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="363"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="367"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="371"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="375"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="420"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="423"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="422"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="425"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="448"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="451"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="449"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="452"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="508"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="526"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="643"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="674"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="654"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="685"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="202"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="206"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="205"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="209"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="425"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="428"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>

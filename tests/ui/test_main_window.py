@@ -349,6 +349,25 @@ def test_a_window_closed_in_step_mode_starts_with_the_normal_layout(make_window,
     assert again.docks["dataset"].isVisible()
 
 
+def test_an_edit_that_leaves_no_valid_run_clears_what_showed_the_old_one(make_window, qtbot, tmp_path):
+    """The status bar kept 'Iteration 797/10000', the step-through its trace, and a save wrote
+    the old run's curves beside the edited network (GUI exploratory pass)."""
+    from nnstudio.project.history import ITERATIONS_FILE, METRICS_FILE, run_folder
+    w = make_window(small_project(epochs=2000))
+    _in_step_mode(w, qtbot)
+    assert w.history.iterations
+    last = len(w.doc.layers) - 1
+    assert w.editor.update_layer(last, units=4)        # iris has 3 classes: no valid run
+    qtbot.waitUntil(lambda: w.controller.session is None, timeout=5000)
+    QApplication.processEvents()
+    assert not w.stepthrough.active
+    assert iteration_text(w) == "Iteration 0/0"
+    assert not w.history.iterations and not w.history.epochs
+    assert w.files.save_as(str(tmp_path / "p.json"))
+    for name in (METRICS_FILE, ITERATIONS_FILE):
+        assert not (run_folder(tmp_path / "p.json") / name).exists()
+
+
 def test_reset_layout_brings_back_the_default_docks(make_window):
     w = make_window()
     w.docks["dataset"].hide()

@@ -536,7 +536,8 @@ class MainWindow(QMainWindow):
         a["step"].setEnabled(ok and state != "running")
         a["step_epoch"].setEnabled(ok and state != "running")
         a["reset"].setEnabled(ok)
-        a["step_mode"].setEnabled(ok and self.stepthrough is not None and state != "running")
+        # while training too: entering step mode pauses it first (F11, as the README says)
+        a["step_mode"].setEnabled(ok and self.stepthrough is not None)
 
     # ------------------------------------------------------------------ selection
     def _on_current_layer(self, index) -> None:

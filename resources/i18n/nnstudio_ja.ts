@@ -781,12 +781,12 @@
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="674"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="675"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="685"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="686"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>

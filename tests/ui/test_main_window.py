@@ -368,6 +368,18 @@ def test_an_edit_that_leaves_no_valid_run_clears_what_showed_the_old_one(make_wi
         assert not (run_folder(tmp_path / "p.json") / name).exists()
 
 
+def test_f11_while_training_pauses_and_records_a_step(make_window, qtbot):
+    """The action was greyed out while training ran, though it pauses first (GUI pass)."""
+    w = make_window(small_project(epochs=2000))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "running" and len(w.history.iterations) > 5, timeout=10000)
+    action = w.actions_by_name["step_mode"]
+    assert action.isEnabled() and "F11" in [k.toString() for k in action.shortcuts()]
+    action.trigger()
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
+    assert w.controller.is_paused
+
+
 def test_reset_layout_brings_back_the_default_docks(make_window):
     w = make_window()
     w.docks["dataset"].hide()

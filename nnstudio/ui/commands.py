@@ -303,19 +303,32 @@ class Editor:
             return False
         return self.push(ChooseDatasetCommand(self.doc, entry, title))
 
-    def awaiting_fit(self, entry: Mapping[str, Any]) -> bool:
-        """The newest edit chose this entry and its network has not been fitted yet (and
-        nothing waits to be redone: a fit pushed then would throw the redo steps away)."""
+    def _unfitted_choice(self, entry: Mapping[str, Any]) -> ChooseDatasetCommand | None:
+        """The last edit done, when it chose this entry and its network has not been fitted."""
         index = self.stack.index()
         top = self.stack.command(index - 1) if index > 0 else None
-        return (index == self.stack.count() and isinstance(top, ChooseDatasetCommand) and not top.fitted
-                and top.entry == dict(entry) and self.doc.section("dataset") == dict(entry))
+        if (isinstance(top, ChooseDatasetCommand) and not top.fitted and top.entry == dict(entry)
+                and self.doc.section("dataset") == dict(entry)):
+            return top
+        return None
+
+    def awaiting_fit(self, entry: Mapping[str, Any]) -> bool:
+        """The last edit done chose this entry and its network has not been fitted yet (also
+        when undo came back to that choice before its data loaded)."""
+        return self._unfitted_choice(entry) is not None
 
     def fit_network(self, entry: Mapping[str, Any], fit: NetworkFit) -> bool:
-        """Fit the network to a chosen set that has loaded: merged into the choice when it
-        is the newest edit; not guarded (the choice was)."""
+        """Fit the network to a chosen set that has loaded: merged into the choice; not
+        guarded (the choice was). With steps waiting to be redone (undo came back to the
+        choice before its data loaded) the fit goes into the choice itself, as the merge would
+        have put it: pushing a command would throw the redo steps away."""
         if not fit.changes(self.doc):
             return False
+        choice = self._unfitted_choice(entry)
+        if choice is not None and self.stack.index() < self.stack.count():
+            choice.fit = fit
+            fit.apply(self.doc)
+            return True
         return self.push(FitNetworkCommand(self.doc, entry, fit), guarded=False)
 
     def set_input_shape(self, shape) -> bool:

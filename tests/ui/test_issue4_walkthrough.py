@@ -439,12 +439,21 @@ def test_a_fit_arriving_after_an_undo_keeps_the_redo_steps(make_window, qtbot):
     w.dataset_panel.choose("iris")                          # loaded already: checked at once
     qtbot.waitUntil(lambda: not w._sync_pending and w.controller.session is not None, timeout=5000)
     assert w.controller.is_loading()                        # wine is still on its way
+    original = w.doc.to_dict()["network"]
     w.editor.undo()                                         # back to the wine choice
     loader.release.set()
     qtbot.waitUntil(lambda: settled(w), timeout=5000)
     assert w.undo_stack.canRedo()                           # the iris choice can come back
+    # and the network fits wine now that it has loaded (it stayed as before: GUI pass)
+    assert w.doc.input_shape == (13,) and w.doc.layer(-1).data["units"] == 3
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
     w.editor.redo()
-    assert w.doc.section("dataset")["name"] == "iris" and w.doc.input_shape == (4,)
+    assert w.doc.section("dataset")["name"] == "iris"
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (4,), timeout=5000)   # refitted
+    w.editor.undo()
+    assert w.doc.section("dataset")["name"] == "wine" and w.doc.input_shape == (13,)
+    w.editor.undo()                                         # the choice and its fit, one step
+    assert w.doc.to_dict()["network"] == original and not w.undo_stack.canUndo()
 
 
 def test_the_edit_menu_says_what_undo_and_redo_would_do(make_window):

@@ -48,6 +48,7 @@ FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data s
 # how long saving waits for a training worker to park before it copies the weights (a step
 # takes milliseconds; a big convolutional step at batch 1000 under a second)
 PARK_SECONDS = 5.0
+MIN_DIAGRAM_WIDTH = 400           # a squeezed side panel takes width back only beyond this
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
 
 
@@ -282,6 +283,22 @@ class MainWindow(QMainWindow):
         """The side columns run the full height again (as at the start)."""
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.oldSize().isValid() and event.size().width() > event.oldSize().width():
+            QTimer.singleShot(0, self._widen_squeezed_forms)
+
+    def _widen_squeezed_forms(self) -> None:
+        """After the window grew, a side panel a small window had squeezed below its form's
+        width gets it back (QMainWindow gives all new width to the diagram, and the panels
+        stayed clipped until Reset Layout)."""
+        squeezed = [(d, d.widget().form_width()) for d in self.docks.values()
+                    if d.isVisible() and not d.isFloating() and isinstance(d.widget(), FormScrollArea)
+                    and self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
+        squeezed = [(d, w) for d, w in squeezed if d.width() < w]
+        if squeezed and self.centralWidget().width() > MIN_DIAGRAM_WIDTH:
+            self.resizeDocks([d for d, _ in squeezed], [w for _, w in squeezed], Qt.Horizontal)
 
     def _unelide_dock_tabs(self) -> None:
         """Tabbed docks show whole titles and scroll, rather than "Lo…", "Ac…"."""

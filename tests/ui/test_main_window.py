@@ -380,6 +380,18 @@ def test_f11_while_training_pauses_and_records_a_step(make_window, qtbot):
     assert w.controller.is_paused
 
 
+def test_side_panels_squeezed_by_a_small_window_widen_again_when_it_grows(make_window, qtbot):
+    """At 800×600 the data set and optimizer panels shrink below their forms; growing the
+    window gave all the new width to the diagram and left them clipped (GUI pass)."""
+    w = make_window()
+    w.resize(800, 600)
+    QApplication.processEvents()
+    forms = {k: w.docks[k].widget().form_width() for k in ("dataset", "training")}
+    assert any(w.docks[k].width() < forms[k] for k in forms), "not squeezed at 800 px"
+    w.resize(1600, 1000)
+    qtbot.waitUntil(lambda: all(w.docks[k].width() >= forms[k] for k in forms), timeout=3000)
+
+
 def test_reset_layout_brings_back_the_default_docks(make_window):
     w = make_window()
     w.docks["dataset"].hide()

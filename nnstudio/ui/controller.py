@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
@@ -220,6 +221,9 @@ class TrainingController(QObject):
         self._delay = 0.0
         self._last = None
         self._detail_pending = (False, False)
+        # the command that lets a training worker go on as it was (Resume while playing,
+        # StepEpoch while stepping to an epoch's end; None: parked, or a Step waited for)
+        self._going_on: type | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -357,9 +361,38 @@ class TrainingController(QObject):
             return self.reset()
         return True
 
+    def weights_now(self, timeout: float) -> dict | None:
+        """Copies of the run's parameters and buffers (its state_dict), read while the worker is
+        parked, with every snapshot up to them delivered first (a history saved beside them is
+        as far). A worker that is training, or stepping to an epoch's end, is parked for the
+        copy and let go on as it was, with no change of state; a single Step is waited for.
+        None without a run, or when the worker does not park within ``timeout`` seconds."""
+        session, worker = self._session, self._worker
+        if session is None or worker is None:
+            return None
+        again = None
+        if worker.isRunning() and not worker.parked:
+            again = self._going_on
+            if again is not None:
+                worker.request_pause()
+            deadline = time.monotonic() + timeout
+            while worker.isRunning() and not worker.parked and time.monotonic() < deadline:
+                time.sleep(0.001)
+        if worker.isRunning() and not worker.parked:
+            return None
+        self._deliver()                  # the snapshots up to these weights reach the window
+        if self._session is not session:
+            return None
+        state = {k: v.copy() for k, v in session.network.state_dict().items()}
+        if again is not None and worker.isRunning() and worker.parked:
+            worker.go_on(again())
+            self._timer.start()
+        return state
+
     def play(self) -> None:
         if self._state == "running" or not self._ensure_run():
             return
+        self._going_on = Resume
         self._worker.go_on(Resume())
         self._timer.start()
         self._set_state("running")
@@ -367,12 +400,14 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self._state != "running":
             return
+        self._going_on = None
         self._worker.request_pause()
         self._set_state("paused")
 
     def step(self, iterations: int = 1) -> None:
         if not self._ensure_run():
             return
+        self._going_on = None            # a few steps: waited for, not interrupted
         self._worker.go_on(Step(iterations))
         self._timer.start()
         self._set_state("paused")
@@ -380,6 +415,7 @@ class TrainingController(QObject):
     def step_epoch(self) -> None:
         if not self._ensure_run():
             return
+        self._going_on = StepEpoch       # posted again after a pause it resumes to the same end
         self._worker.go_on(StepEpoch())
         self._timer.start()
         self._set_state("paused")

@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 import html
 import os
-import time
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEventLoop, QSettings, QSize, Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QScrollArea, QTabBar, QVBoxLayout,
                                QWidget)
 
@@ -163,6 +162,11 @@ class MainWindow(QMainWindow):
         self._add_dock("inspector", _tr("Layer"), self.inspector, Qt.RightDockWidgetArea, FormScrollArea)
         self._add_dock("training", _tr("Optimizer && Training"), self.training_panel,
                        Qt.RightDockWidgetArea, FormScrollArea)
+        # side form docks, and those the user sized (see eventFilter)
+        self._form_docks = [d for d in self.docks.values() if isinstance(d.widget(), FormScrollArea)]
+        self._user_sized: set = set()
+        for dock in self._form_docks:
+            dock.installEventFilter(self)
         self.views = self._add_views()
         self.stepthrough = self._add_stepthrough()
         self.status = TrainingStatus(self.statusBar())
@@ -289,16 +293,27 @@ class MainWindow(QMainWindow):
         if event.oldSize().isValid() and event.size().width() > event.oldSize().width():
             QTimer.singleShot(0, self._widen_squeezed_forms)
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        """A side form dock resized while a mouse button is down was sized by the user (a
+        separator dragged): it is left to that width when the window grows."""
+        if event.type() == QEvent.Type.Resize and watched in self._form_docks and self._user_is_dragging():
+            self._user_sized.add(watched)
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _user_is_dragging() -> bool:
+        return QApplication.mouseButtons() != Qt.MouseButton.NoButton
+
     def _widen_squeezed_forms(self) -> None:
-        """After the window grew, a side panel a small window had squeezed below its form's
-        width gets it back (QMainWindow gives all new width to the diagram, and the panels
-        stayed clipped until Reset Layout)."""
-        squeezed = [(d, d.widget().form_width()) for d in self.docks.values()
-                    if d.isVisible() and not d.isFloating() and isinstance(d.widget(), FormScrollArea)
-                    and self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
-        squeezed = [(d, w) for d, w in squeezed if d.width() < w]
-        if squeezed and self.centralWidget().width() > MIN_DIAGRAM_WIDTH:
-            self.resizeDocks([d for d, _ in squeezed], [w for _, w in squeezed], Qt.Horizontal)
+        """After the window grew, a side panel narrower than its form (squeezed by a smaller
+        window) gets its width back: QMainWindow gives all new width to the diagram, and the
+        forms stayed clipped until Reset Layout. A panel the user sized is left as it is."""
+        back = [(d, d.widget().form_width()) for d in self._form_docks
+                if d not in self._user_sized and d.isVisible() and not d.isFloating()
+                and self.dockWidgetArea(d) in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)]
+        back = [(d, w) for d, w in back if d.width() < w]
+        if back and self.centralWidget().width() > MIN_DIAGRAM_WIDTH:
+            self.resizeDocks([d for d, _ in back], [w for _, w in back], Qt.Horizontal)
 
     def _unelide_dock_tabs(self) -> None:
         """Tabbed docks show whole titles and scroll, rather than "Lo…", "Ac…"."""
@@ -309,6 +324,7 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """View ▸ Reset Layout: the docks as they are at the first start."""
+        self._user_sized.clear()
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for name, dock in self.docks.items():
             dock.setVisible(name != "stepthrough")
@@ -385,7 +401,7 @@ class MainWindow(QMainWindow):
         elif data is None:                   # load it in the background, then check again
             self.loading = True
             if self.controller.project is not None:
-                self.controller.set_project(None)     # the old run does not fit the new data
+                self._drop_run()             # the old run does not fit the new data
             self.controller.load_dataset_async(entry)
             info = self.dataset_panel.infos.get(entry.get("name"))
             title = dataset_title(info) if info is not None else entry.get("name", "")
@@ -583,7 +599,7 @@ class MainWindow(QMainWindow):
         self.controller.pause()
         self.docks["stepthrough"].show()
         self.docks["stepthrough"].raise_()
-        self._enter_when_parked(40)
+        self._enter_when_parked(int(PARK_SECONDS * 1000) // 25)
 
     def _enter_when_parked(self, tries: int) -> None:
         session = self.controller.session
@@ -594,6 +610,8 @@ class MainWindow(QMainWindow):
             self.stepthrough.enter(tuple(range(min(3, n))))
         elif tries > 0:
             QTimer.singleShot(25, lambda: self._enter_when_parked(tries - 1))
+        else:       # a step slower than PARK_SECONDS: enter() says training is still running
+            self.stepthrough.enter(())
 
     # ------------------------------------------------------------------ files
     def _make_files(self) -> ProjectFiles:
@@ -646,27 +664,13 @@ class MainWindow(QMainWindow):
             self._schedule_sync()
 
     def _weights_for_files(self):
-        """The run's weights, read from the network while the worker is parked or done (never
-        from a network it is training). While it trains it is paused for the copy, a step or
-        two, and goes on after: a snapshot carries a copy only when the diagram draws weight
-        lines, and saving without one left the run out (reopened at iteration 0)."""
-        session = self.controller.session
-        if session is None:
-            return None
-        running = self.controller.state == "running"
-        if running:
-            self.controller.pause()
-        deadline = time.monotonic() + PARK_SECONDS
-        while not self.controller.network_is_quiet and time.monotonic() < deadline:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-            time.sleep(0.002)
-        if self.controller.network_is_quiet and self.controller.session is session:
-            weights = {k: v.copy() for k, v in session.network.state_dict().items()}
-        else:
-            weights = self._latest_weights
-        if running:
-            self.controller.play()
-        return weights
+        """The run's weights, read while its worker is parked (never from a network it is
+        training): a training worker is parked for the copy and goes on as it was, and the
+        snapshots up to the copy reach the history first (see TrainingController.weights_now).
+        A snapshot carries a copy only when the diagram draws weight lines, and saving with
+        that alone left the run out (reopened at iteration 0)."""
+        weights = self.controller.weights_now(PARK_SECONDS)
+        return weights if weights is not None else self._latest_weights
 
     def _weights_from_files(self, weights) -> None:
         self._pending_weights = dict(weights)

@@ -690,103 +690,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="84"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="83"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="161"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="172"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="176"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="190"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="194"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="207"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="211"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="210"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="235"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="239"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="253"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="257"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="255"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="259"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="384"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="400"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="392"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="408"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="440"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="456"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="442"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="458"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="468"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="484"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="469"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="485"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="543"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="559"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="692"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="696"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="703"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="707"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="207"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="211"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="210"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="445"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="461"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>

@@ -390,6 +390,35 @@ def test_side_panels_squeezed_by_a_small_window_widen_again_when_it_grows(make_w
     assert any(w.docks[k].width() < forms[k] for k in forms), "not squeezed at 800 px"
     w.resize(1600, 1000)
     qtbot.waitUntil(lambda: all(w.docks[k].width() >= forms[k] for k in forms), timeout=3000)
+    # a panel the user narrows (a separator dragged: a mouse button down) stays narrow when
+    # the window grows (review)
+    w._user_is_dragging = lambda: True
+    w.resizeDocks([w.docks["dataset"]], [120], Qt.Horizontal)
+    QApplication.processEvents()
+    w._user_is_dragging = lambda: False
+    narrowed = w.docks["dataset"].width()
+    assert narrowed < forms["dataset"]
+    w.resize(1640, 1000)
+    qtbot.wait(50)
+    assert w.docks["dataset"].width() == narrowed
+
+
+def test_choosing_a_data_set_that_fails_to_load_clears_the_old_run(make_window, qtbot, tmp_path):
+    """The run ended when the new set began loading, but its status, history and step stayed
+    when the load then failed (review)."""
+    from nnstudio.data import load
+
+    def loader(entry):
+        if entry.get("name") == "wine":
+            raise OSError("the disk is gone")
+        return load(entry)
+    w = make_window(small_project(epochs=2000), loader=loader)
+    _in_step_mode(w, qtbot)
+    w.dataset_panel.choose("wine")
+    qtbot.waitUntil(lambda: not w.controller.is_loading() and w.data_error is not None, timeout=5000)
+    QApplication.processEvents()
+    assert not w.stepthrough.active and not w.history.iterations
+    assert iteration_text(w) == "Iteration 0/0"
 
 
 def test_reset_layout_brings_back_the_default_docks(make_window):
@@ -556,6 +585,53 @@ def test_saving_while_training_keeps_the_weights_and_training_goes_on(make_windo
     trigger(again, "step")
     qtbot.waitUntil(lambda: len(again.history.iterations) > rows, timeout=10000)
     assert again.history.iterations[rows][0] > rows - 1              # it goes on from the saved run
+
+
+def test_saved_curves_reach_as_far_as_the_saved_weights(make_window, qtbot, tmp_path):
+    """Snapshots still on their way were missing from the saved history (review: weights at
+    iteration 685, curves to 620)."""
+    from nnstudio.project.history import load_history, run_folder
+    w = make_window(small_project(epochs=2000))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: len(w.history.iterations) > 50, timeout=10000)
+    session = w.controller.session
+    copied = []
+    state_dict = session.network.state_dict
+
+    def spy():
+        import threading
+        if threading.current_thread() is threading.main_thread():   # not the trainer's own copies
+            copied.append(session.trainer.iteration)   # the worker is parked for the copy
+        return state_dict()
+    session.network.state_dict = spy
+    assert w.files.save_as(str(tmp_path / "p.json"))
+    saved = load_history(run_folder(tmp_path / "p.json")).iterations
+    assert copied and saved[-1][0] == copied[-1] == len(saved)
+
+
+def test_a_run_that_diverges_while_a_save_waits_is_not_restarted(make_window, qtbot, tmp_path):
+    """The save resumed it with play(), which built a new run from iteration 0 (review)."""
+    import time
+    w = make_window(small_project(epochs=2000))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: len(w.history.iterations) > 5, timeout=10000)
+    session = w.controller.session
+    session.network.loss = lambda *a, **k: (time.sleep(0.2), float("nan"))[1]
+    assert w.files.save_as(str(tmp_path / "p.json"))
+    qtbot.waitUntil(lambda: w.controller.state == "diverged", timeout=5000)
+    assert w.controller.session is session and w.banner.isVisible()
+
+
+def test_saving_during_step_epoch_lets_it_reach_the_epochs_end(make_window, qtbot, tmp_path):
+    from nnstudio.project.history import WEIGHTS_FILE, run_folder
+    w = make_window(small_project(epochs=2000))
+    w.controller.set_delay(0.1)                     # an epoch of iris takes about half a second
+    w.controller.step_epoch()
+    qtbot.waitUntil(lambda: len(w.history.iterations) >= 1, timeout=5000)
+    assert w.files.save_as(str(tmp_path / "p.json"))
+    assert (run_folder(tmp_path / "p.json") / WEIGHTS_FILE).exists()
+    qtbot.waitUntil(lambda: w.controller.is_settled and bool(w.history.epochs), timeout=10000)
+    assert w.history.iterations[-1][0] == w.history.epochs[-1][1]    # it stopped at the epoch's end
 
 
 def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot, tmp_path):

@@ -97,20 +97,19 @@ def _claimed_bytes(archive: zipfile.ZipFile, member: str) -> int | None:
     return math.prod(shape) * dtype.itemsize
 
 
-def _check_members(p: Path) -> None:
+def _check_members(p: Path, archive: zipfile.ZipFile) -> None:
     """Every member an array (np.load hands anything else back as raw bytes), and their claimed
     size within MAX_NPZ_BYTES."""
-    with zipfile.ZipFile(p) as archive:
-        total = 0
-        for member in archive.namelist():
-            size = _claimed_bytes(archive, member)    # np.load tells arrays by their magic too
-            if size is None:
-                raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array")
-            total += size
-            if total > MAX_NPZ_BYTES:
-                raise ArrayFileError(p, f"claims {total / 1024 ** 3:.1f} GiB of arrays (up to "
-                                        f"{member!r}), more than nnstudio reads "
-                                        f"({MAX_NPZ_BYTES / 1024 ** 3:.0f} GiB)")
+    total = 0
+    for member in archive.namelist():
+        size = _claimed_bytes(archive, member)    # np.load tells arrays by their magic too
+        if size is None:
+            raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array")
+        total += size
+        if total > MAX_NPZ_BYTES:
+            raise ArrayFileError(p, f"claims {total / 1024 ** 3:.1f} GiB of arrays (up to "
+                                    f"{member!r}), more than nnstudio reads "
+                                    f"({MAX_NPZ_BYTES / 1024 ** 3:.0f} GiB)")
 
 
 def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
@@ -123,7 +122,7 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
         with np.load(p, allow_pickle=False) as data:
             if not isinstance(data, np.lib.npyio.NpzFile):
                 raise ArrayFileError(p, "is a single .npy array, not an .npz archive")
-            _check_members(p)
+            _check_members(p, data.zip)     # the archive np.load has open
             return {k: data[k] for k in data.files}
     except ArrayFileError:
         raise

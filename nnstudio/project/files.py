@@ -104,10 +104,12 @@ def _unwritable_text(value, where: str = "") -> tuple[str, str] | None:
     else:
         return None
     for key, item in items:
-        shown = key if key.isprintable() and _unwritable_text(key) is None else ascii(key)
+        bad_key = _unwritable_text(key)
+        shown = key if key.isprintable() and bad_key is None else ascii(key)
         inner = f"{where}.{shown}" if where else shown
-        found = _unwritable_text(key, inner) if isinstance(value, dict) else None
-        found = found or _unwritable_text(item, inner)
+        if bad_key is not None:
+            return inner, bad_key[1]
+        found = _unwritable_text(item, inner)
         if found:
             return found
     return None

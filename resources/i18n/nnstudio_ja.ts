@@ -2350,57 +2350,62 @@
 <context>
     <name>ConfusionView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="62"/>
         <source>true class</source>
         <translation>正解クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="62"/>
         <source>predicted class</source>
         <translation>予測クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="70"/>
         <source>share of the true class</source>
         <translation>正解クラス内の割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="76"/>
         <source>Epoch:</source>
         <translation>エポック：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="88"/>
         <source>Confusion matrix</source>
         <translation>混同行列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="91"/>
         <source>Test samples by true class (rows) and predicted class (columns), with counts. A perfect network colours only the diagonal; any coloured cell off it is a mix-up.</source>
         <translation>テストサンプルを正解クラス（行）と予測クラス（列）で数えたものです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="93"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="95"/>
         <source>Rows: the true class of the test samples; columns: the class the network predicted. Each row shows where that class&apos;s samples went (the number in each cell is a count). Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured cells off it are classes it mixes up (the colour is the share of that row).</source>
         <translation>行：テストサンプルの正解クラス。列：ネットワークが予測したクラス。各行は、そのクラスのサンプルがどこへ分類されたかを示します（セルの数字は個数）。サンプルが1つも入らなかったセルは白のままです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えたクラスです（色はその行の中の割合）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="135"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="137"/>
         <source>The first matrix appears at the end of the first epoch.</source>
         <translation>最初の行列は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="137"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="139"/>
         <source>A confusion matrix needs a classification data set with test samples.</source>
         <translation>混同行列には、テストサンプルのある分類のデータセットが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="285"/>
         <source>Epoch {0}:</source>
         <translation>エポック {0}：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="285"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="290"/>
+        <source>{0} of the first {1} of {2} test samples correct ({3:.1%}); weights of iteration {4}</source>
+        <translation>テストサンプル {2} 個のうち先頭 {1} 個中 {0} 個が正解（{3:.1%}）。反復 {4} の重み</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="293"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation>テストサンプル {1} 個中 {0} 個が正解（{2:.1%}）。反復 {3} の重み</translation>
     </message>

@@ -313,6 +313,28 @@ def test_confusion_matrix_per_epoch(qtbot, ctl):
     assert view.cell_texts[0].toPlainText() == str(expected(w1)[0, 0])
 
 
+def test_confusion_scores_the_whole_test_set_or_says_which_part(qtbot, ctl, monkeypatch):
+    """Its share correct is the test accuracy the other views show: MNIST's whole 10 000 test
+    samples are scored (it once took the first 5000, the easier half, and said "of 5000
+    test samples" beside an accuracy view reading the whole set). A set larger than the
+    limit says which part the matrix counts."""
+    from nnstudio.ui.views import confusion as confusion_module
+    assert confusion_module.MAX_SAMPLES >= 10_000
+    view = shown(qtbot, ConfusionView(ctl))
+    session = iris_session()
+    ctl.start(session)
+    ds = session.dataset
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, weights=scaled_weights(session, 1.0)),))
+    view._redraw_now()
+    assert view.shown.sum() == ds.n_test
+    assert f"of {ds.n_test} test samples correct" in view.info.text()
+    monkeypatch.setattr(confusion_module, "MAX_SAMPLES", 20)
+    ctl.snapshots.emit((snapshot(10, 1.0, steps=5, epoch=2, weights=scaled_weights(session, 1.0)),))
+    view._redraw_now()
+    assert view.shown.sum() == 20
+    assert f"of the first 20 of {ds.n_test} test samples correct" in view.info.text()
+
+
 def test_confusion_waits_for_weights_from_the_epoch_end(qtbot, ctl):
     view = shown(qtbot, ConfusionView(ctl))
     session = iris_session()

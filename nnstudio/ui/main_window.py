@@ -282,11 +282,22 @@ class MainWindow(QMainWindow):
         width more than the data set and optimizer forms do."""
         self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
+        self._relax_views(True)
 
     def _use_normal_layout(self) -> None:
         """The side columns run the full height again (as at the start)."""
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self._relax_views(False)
+
+    def _relax_views(self, relaxed: bool) -> None:
+        """In step mode the plot views wait in tabs behind the step-through, but a tabbed dock
+        group is as tall as its tallest tab's minimum: the softmax view's 394 px made a 600 px
+        tall window grow to 685 px. There they may be squeezed (a minimum of one pixel instead
+        of their layout's); outside step mode their own minimum holds again (0: the layout's)."""
+        for name, dock in self.docks.items():
+            if name.startswith("view_"):
+                dock.widget().setMinimumHeight(1 if relaxed else 0)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

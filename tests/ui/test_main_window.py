@@ -305,6 +305,27 @@ def test_step_mode_on_a_small_screen_keeps_the_side_panels_usable(make_window, q
         "the data set column runs beside the bottom docks again"
 
 
+def test_step_mode_fits_a_600_pixel_tall_screen(make_window, qtbot):
+    """A netbook's or an old projector's 1024×600: the plot views wait in tabs behind the
+    step-through, yet their tallest minimum (the softmax view's) held the bottom area, and
+    entering step mode grew the window to 685 px, its bottom off the screen. In step mode they
+    may be squeezed; leaving it gives them their minimum back (the plots are not cut)."""
+    w = make_window()
+    w.resize(1024, 600)
+    QApplication.processEvents()
+    assert w.height() == 600, "the window fits 600 px outside step mode"
+    softmax = next(d for n, d in w.docks.items() if "Softmax" in n)
+    own_minimum = softmax.minimumSizeHint().height()
+    _in_step_mode(w, qtbot)
+    QApplication.processEvents()
+    assert w.height() <= 600, f"step mode grew the window to {w.height()} px"
+    assert w.minimumSizeHint().height() <= 600
+    w.stepthrough.leave_button.click()
+    QApplication.processEvents()
+    assert softmax.minimumSizeHint().height() == own_minimum
+    assert w.height() <= 600
+
+
 def _in_step_mode(w, qtbot):
     trigger(w, "step")
     qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=15000)

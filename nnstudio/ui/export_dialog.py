@@ -1,6 +1,6 @@
-"""The export dialog (format, size in pixels, DPI, file) and the plot context-menu hook.
+"""The export dialog (format, size in pixels, DPI, file) and the views' right-click menu.
 
-    menu = install_export_menu(plot_widget, self.tr("Loss"))   # adds "Export as PNG…/SVG…/CSV…"
+    ViewExportMenu(view)     # right-click a plot of the view: "Export as PNG…/SVG…/CSV…"
 
 Dialogs go through small methods (:meth:`ExportMenu.exec_dialog`,
 :meth:`ExportMenu.show_error`, :meth:`ExportDialog.ask_path`) so tests can replace them and no
@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGraphicsScene,
                                QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from .export import ExportError, export, graphics_target, has_table, source_size, view_boxes
+from .export import ExportError, export, graphics_target, has_table, source_size
 from .export_views import file_stem
 from .file_messages import export_error_text, show_message
 
@@ -237,60 +236,61 @@ class ExportMenu(QObject):
         return True
 
 
-def _menus_of(target) -> list[QMenu]:
+def _global_rect(target) -> QRect:
+    """Where ``target`` (a widget, or a plot item in a graphics view) is on the screen."""
     item = graphics_target(target)
     if item is None:
-        return []
-    holder = item.getViewBox() if hasattr(item, "getViewBox") else None
-    if isinstance(item, pg.ViewBox):
-        boxes = [item]
-    elif isinstance(item, pg.PlotItem) or isinstance(holder, pg.ViewBox):   # a plot, or an image/curve in one
-        boxes = [holder]
-    else:                                                                    # layouts and scenes
-        boxes = view_boxes(item)
-    return [vb.menu for vb in boxes if getattr(vb, "menu", None) is not None]
-
-
-def _hide_pyqtgraph_export(scene) -> None:
-    """pyqtgraph puts its own "Export..." (untranslated, not atomic) on every scene's menu."""
-    own = QCoreApplication.translate("GraphicsScene", "Export...")
-    for action in getattr(scene, "contextMenu", None) or []:
-        if isinstance(action, QAction) and action.text() == own:
-            action.setVisible(False)
-
-
-def install_export_menu(plot_widget_or_item, title: str) -> ExportMenu:
-    """Add "Export as PNG…/SVG…/CSV…" to the context menu of a plot, image or widget.
-
-    For pyqtgraph items the actions join the right-click menu of each ViewBox (pyqtgraph's
-    own non-atomic "Export..." entry of that scene is hidden); a plain widget gets a custom
-    context menu. The returned ExportMenu owns the actions; keep a reference to it.
-    """
-    target = plot_widget_or_item
-    owner = target if isinstance(target, QObject) else None
-    menu = ExportMenu(target, title, owner)
-    item = graphics_target(target)
-    if item is None:
-        target.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in menu.actions.values():
-            target.addAction(action)
-        return menu
-    for vb_menu in _menus_of(target):
-        vb_menu.addSeparator()
-        for action in menu.actions.values():
-            vb_menu.addAction(action)
+        return QRect(target.mapToGlobal(QPoint(0, 0)), target.size())
     scene = item if isinstance(item, QGraphicsScene) else item.scene()
-    _hide_pyqtgraph_export(scene)
-    if owner is None:
-        menu.setParent(scene)
-    return menu
+    views = scene.views() if scene is not None else []
+    if not views:
+        return QRect()
+    rect = scene.sceneRect() if item is scene else item.sceneBoundingRect()
+    box = views[0].mapFromScene(rect).boundingRect()
+    return QRect(views[0].viewport().mapToGlobal(box.topLeft()), box.size())
 
 
-def install_view_menus(view) -> list[ExportMenu]:
-    """install_export_menu for each of a view's export_targets(), titled by the view (numbered
-    when it has several). Keep the returned list alive as long as the view."""
-    targets = list(view.export_targets()) if callable(getattr(view, "export_targets", None)) else []
-    title = view.title() if callable(getattr(view, "title", None)) else ""
-    if len(targets) == 1:
-        return [install_export_menu(targets[0], title)]
-    return [install_export_menu(t, f"{title} {k}") for k, t in enumerate(targets, start=1)]
+class ViewExportMenu(QObject):
+    """Right-click anywhere on a view: "Export as PNG…/SVG…/CSV…" for the plot under the
+    pointer, or, away from its plots, one submenu per plot (named as File ▸ Export All Views
+    names their files: the view's title, numbered when it has several). The targets are the
+    view's export_targets() at the moment of the click (some views rebuild their plots).
+    pyqtgraph's own plot menus stay off (untranslated, and its export is not atomic): its
+    plots leave the right click to the view."""
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__(view)
+        self.view = view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._show)
+
+    def targets(self) -> list[tuple[object, str]]:
+        """(target, title) for each of the view's plots now."""
+        targets = list(self.view.export_targets())
+        title = self.view.title()
+        if len(targets) == 1:
+            return [(targets[0], title)]
+        return [(t, f"{title} {k}") for k, t in enumerate(targets, start=1)]
+
+    def menu_at(self, global_pos: QPoint) -> QMenu | None:
+        """The menu for a right click at ``global_pos``; None when the view has no plots."""
+        targets = self.targets()
+        if not targets:
+            return None
+        menu = QMenu(self.view)
+        under = [(t, title) for t, title in targets if _global_rect(t).contains(global_pos)]
+        if len(targets) == 1 or under:
+            target, title = (under or targets)[0]
+            menu.addActions(list(ExportMenu(target, title, menu).actions.values()))
+        else:
+            for target, title in targets:
+                sub = menu.addMenu(title)
+                sub.addActions(list(ExportMenu(target, title, sub).actions.values()))
+        return menu
+
+    def _show(self, pos: QPoint) -> None:
+        global_pos = self.view.mapToGlobal(pos)
+        menu = self.menu_at(global_pos)
+        if menu is not None:
+            menu.exec(global_pos)
+            menu.deleteLater()

@@ -29,6 +29,7 @@ from nnstudio.ui.commands import Editor
 from nnstudio.ui.controller import TrainingController
 from nnstudio.ui.dataset_texts import dataset_title
 from nnstudio.ui.diagram import DiagramView
+from nnstudio.ui.export_dialog import ViewExportMenu
 from nnstudio.ui.file_actions import ProjectFiles
 from nnstudio.ui.inspector import LayerInspector
 from nnstudio.ui.messages import describe_error, divergence_hint, divergence_message
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         for i, view in enumerate(views):
             dock = self._add_dock(f"view_{type(view).__name__}_{i}", view.title(), view,
                                   Qt.BottomDockWidgetArea)
+            ViewExportMenu(view)         # right-click a plot: export it (owned by the view)
             if first is None:
                 first = dock
             else:

@@ -690,103 +690,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="83"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="84"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="161"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="176"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="177"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="194"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="211"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="212"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="215"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="239"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="240"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="257"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="259"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="259"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="261"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="400"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="413"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="421"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="456"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="469"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="458"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="471"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="484"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="497"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="485"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="498"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="572"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="696"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="709"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="707"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="720"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="211"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="212"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="215"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="461"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="474"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2614,113 +2614,113 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="46"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="45"/>
         <source>Export “{0}”</source>
         <translation>「{0}」を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="53"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="52"/>
         <source>PNG image</source>
         <translation>PNG 画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="54"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="53"/>
         <source>SVG vector drawing</source>
         <translation>SVG ベクター画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="55"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="54"/>
         <source>CSV data behind the plot</source>
         <translation>グラフの元データ（CSV）</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="57"/>
         <location filename="../../nnstudio/ui/export_dialog.py" line="58"/>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="59"/>
         <source> px</source>
         <translation> px</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="60"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="59"/>
         <source>Keep the on-screen proportions</source>
         <translation>画面上の縦横比を保つ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="65"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="64"/>
         <source> DPI</source>
         <translation> DPI</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="70"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="69"/>
         <source>Browse…</source>
         <translation>参照…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="79"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="78"/>
         <source>Format:</source>
         <translation>形式：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="80"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="79"/>
         <source>Width:</source>
         <translation>幅：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="81"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="80"/>
         <source>Height:</source>
         <translation>高さ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="83"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="82"/>
         <source>Resolution:</source>
         <translation>解像度：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="88"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="87"/>
         <source>File:</source>
         <translation>ファイル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="90"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="89"/>
         <source>Export</source>
         <translation>書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="154"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="153"/>
         <source>Printed at {0} DPI: {1:.1f} × {2:.1f} cm</source>
         <translation>{0} DPI で印刷：{1:.1f} × {2:.1f} cm</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="163"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="162"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="163"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="162"/>
         <source>SVG drawing (*.svg)</source>
         <translation>SVG 画像 (*.svg)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="164"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="163"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="165"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="164"/>
         <source>Export to</source>
         <translation>書き出し先</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="172"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="171"/>
         <source>Choose a file to export to.</source>
         <translation>書き出し先のファイルを選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="174"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="173"/>
         <source>“{0}” is a folder; add a file name.</source>
         <translation>「{0}」はフォルダーです。ファイル名を加えてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="176"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="175"/>
         <source>The folder “{0}” does not exist.</source>
         <translation>フォルダー「{0}」がありません。</translation>
     </message>
@@ -2728,22 +2728,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>ExportMenu</name>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="195"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="194"/>
         <source>Export as PNG…</source>
         <translation>PNG で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="195"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="194"/>
         <source>Export as SVG…</source>
         <translation>SVG で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="196"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="195"/>
         <source>Export as CSV…</source>
         <translation>CSV で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="219"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="218"/>
         <source>Export failed</source>
         <translation>書き出しに失敗しました</translation>
     </message>
@@ -3086,9 +3086,8 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GraphicsScene</name>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="256"/>
         <source>Export...</source>
-        <translation>書き出す...</translation>
+        <translation type="vanished">書き出す...</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,4 @@
-"""The export dialog, the context-menu hook and "Export all views"."""
+"""The export dialog, the views' right-click menu and "Export all views"."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QContextMenuEvent, QImage
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.project.files import load_project
 from nnstudio.project.history import EPOCH_COLUMNS, RunHistory
 from nnstudio.project.model import default_project
 from nnstudio.project.recovery import Autosave
-from nnstudio.ui.export_dialog import ExportDialog, ExportMenu, install_export_menu, install_view_menus
+from nnstudio.ui.export_dialog import ExportDialog, ExportMenu, ViewExportMenu
 from nnstudio.ui.export_views import export_all, file_stem
 from nnstudio.ui.export import ExportError
 from nnstudio.ui.file_actions import ProjectFiles
@@ -100,12 +100,9 @@ def test_csv_disabled_without_data(qtbot, tmp_path):
     assert not dlg.format.model().item(2).isEnabled()
 
 
-def test_context_menu_actions_export(plot_widget, tmp_path, qtbot):
-    menu = install_export_menu(plot_widget, "Loss")
-    vb_menu = plot_widget.getPlotItem().getViewBox().menu
-    texts = [a.text() for a in vb_menu.actions()]
-    assert ["Export as PNG…", "Export as SVG…", "Export as CSV…"] == texts[-3:]
-    assert not plot_widget.scene().contextMenu[0].isVisible()   # pyqtgraph's own entry is hidden
+def test_export_menu_actions_export(plot_widget, tmp_path, qtbot):
+    menu = ExportMenu(plot_widget.getPlotItem(), "Loss")
+    assert [a.text() for a in menu.actions.values()] == ["Export as PNG…", "Export as SVG…", "Export as CSV…"]
 
     def accept(dialog):
         dialog.path_edit.setText(str(tmp_path / "loss"))
@@ -130,14 +127,6 @@ def test_context_menu_actions_export(plot_widget, tmp_path, qtbot):
     assert "does not exist" in errors[-1] and "x.svg" in errors[-1]
     menu.exec_dialog = lambda d: False             # cancelled
     assert menu.run("svg") is False and len(errors) == 1
-
-
-def test_context_menu_on_plain_widget(qtbot):
-    label = QLabel("diagram")
-    qtbot.addWidget(label)
-    menu = install_export_menu(label, "Diagram")
-    assert [a.text() for a in label.actions()] == ["Export as PNG…", "Export as SVG…", "Export as CSV…"]
-    assert menu.parent() is label
 
 
 def _history():
@@ -219,24 +208,54 @@ def test_file_stem():
     assert file_stem("***") == "view"
 
 
-def test_install_view_menus(qtbot):
+def _right_click(view, global_pos):
+    """The menu a right click at ``global_pos`` opens on the view (not shown), its entries as
+    texts; a submenu as [its title, its entries]."""
+    menu = view.findChild(ViewExportMenu).menu_at(global_pos)
+    return [[a.menu().title(), [b.text() for b in a.menu().actions()]] if a.menu() else a.text()
+            for a in menu.actions()]
+
+
+def _centre(plot_widget):
+    return plot_widget.mapToGlobal(plot_widget.rect().center())
+
+
+def test_right_click_exports_the_plot_under_the_pointer(qtbot, tmp_path, monkeypatch):
     view = FakeView("Gradients", lambda: [_plot("norms", [0.1, 0.2]), _plot("bars", [1, 2])])
     qtbot.addWidget(view)
-    menus = install_view_menus(view)
-    assert [m.title for m in menus] == ["Gradients 1", "Gradients 2"]
-    for menu, target in zip(menus, view.export_targets()):
-        assert menu.target is target
-        assert menu.actions["csv"] in target.getViewBox().menu.actions()
+    ViewExportMenu(view)
+    view.resize(400, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    norms, bars = view.widgets
+    entries = ["Export as PNG…", "Export as SVG…", "Export as CSV…"]
+    assert _right_click(view, _centre(bars)) == entries
+    # away from the plots (the view's margin): a submenu per plot, named as Export All names them
+    assert _right_click(view, view.mapToGlobal(view.rect().topLeft())) == \
+        [["Gradients 1", entries], ["Gradients 2", entries]]
+    # the entry exports the plot it was opened on
+    monkeypatch.setattr(ExportMenu, "exec_dialog", lambda self, d: (
+        d.set_format("csv"), d.path_edit.setText(str(tmp_path / "g.csv")), True)[2])
+    menu = view.findChild(ViewExportMenu).menu_at(_centre(bars))
+    menu.actions()[2].trigger()
+    assert (tmp_path / "g.csv").read_text().splitlines()[0] == "bars_x,bars_y"
 
 
-def test_context_menu_on_layout_reaches_every_plot(qtbot):
-    w = pg.GraphicsLayoutWidget()
-    qtbot.addWidget(w)
-    a, b = w.addPlot(title="a"), w.addPlot(title="b")
-    menu = install_export_menu(w, "Both")
-    for plot in (a, b):
-        assert menu.actions["svg"] in plot.getViewBox().menu.actions()
-    image = pg.ImageItem(np.ones((3, 3)))
-    a.addItem(image)
-    image_menu = install_export_menu(image, "Image")
-    assert image_menu.actions["png"] in a.getViewBox().menu.actions()
+def test_the_plots_pass_the_right_click_on_to_the_view(qtbot):
+    """pyqtgraph's own plot menus are off (untranslated, and its export is not atomic): a
+    right click on a plot must reach the view's menu, not stop in the plot."""
+    view = FakeView("Loss", lambda: [_plot("loss", [1.0, 0.5])])
+    qtbot.addWidget(view)
+    export_menu = ViewExportMenu(view)
+    asked = []
+    view.customContextMenuRequested.disconnect()
+    view.customContextMenuRequested.connect(asked.append)
+    view.show()
+    qtbot.waitExposed(view)
+    plot = view.widgets[0]
+    plot.getPlotItem().setMenuEnabled(False)       # as the views style their plots
+    at = plot.viewport().rect().center()
+    QApplication.sendEvent(plot.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at,
+                                                              plot.viewport().mapToGlobal(at)))
+    assert len(asked) == 1
+    assert export_menu.menu_at(view.mapToGlobal(asked[0])) is not None

@@ -694,3 +694,28 @@ def test_a_projects_relative_data_file_is_found_from_any_working_folder(make_win
                     and w.controller.session.project.dataset.get("name") == "csv", timeout=10000)
     assert w.data_error is None
     assert len(w.controller.session.dataset.x_train) + len(w.controller.session.dataset.x_test) == 40
+
+
+def test_every_view_offers_export_on_a_right_click(make_window, qtbot):
+    """The README says: right-click a plot to export it as PNG, SVG or CSV (the menu was once
+    written but never attached to the window's views)."""
+    from PySide6.QtGui import QContextMenuEvent
+    from nnstudio.ui.export_dialog import ViewExportMenu
+    w = make_window()
+    views = [d.widget() for n, d in w.docks.items() if n.startswith("view_")]
+    assert views
+    for view in views:
+        assert view.findChild(ViewExportMenu) is not None, view.title()
+    loss = views[0]
+    next(d for n, d in w.docks.items() if n.startswith("view_")).raise_()
+    QApplication.processEvents()
+    asked = []
+    loss.customContextMenuRequested.disconnect()     # no real (modal) menu in a test
+    loss.customContextMenuRequested.connect(asked.append)
+    plot = loss.plot
+    at = plot.viewport().rect().center()
+    QApplication.sendEvent(plot.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at,
+                                                              plot.viewport().mapToGlobal(at)))
+    assert asked, "the right click on the loss plot reached no menu"
+    menu = loss.findChild(ViewExportMenu).menu_at(plot.viewport().mapToGlobal(at))
+    assert [a.text() for a in menu.actions()] == ["Export as PNG…", "Export as SVG…", "Export as CSV…"]

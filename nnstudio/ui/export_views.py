@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import save_project
@@ -63,13 +63,18 @@ def prepare_folder(folder: os.PathLike | str) -> Path:
 
 
 def export_all(views: Sequence, folder: os.PathLike | str, project: Project | None,
-               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0) -> ExportReport:
+               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0,
+               present: Callable[[object], None] | None = None) -> ExportReport:
     """Write every view's PNG (``scale`` × its on-screen size, ``dpi``), SVG and CSV into
-    ``folder`` (created if missing), then metrics.csv and the project file."""
+    ``folder`` (created if missing), then metrics.csv and the project file. ``present(view)``
+    runs before each view's files: a window brings the view to the front and up to date
+    (a tab behind another has no size of its own and draws nothing)."""
     out = prepare_folder(folder)
     report = ExportReport(out)
     used: set[str] = set()
     for i, view in enumerate(views):
+        if present is not None:
+            present(view)
         title = _title(view, i)
         stem = _unique(file_stem(title), used)
         targets = targets_of(view)

@@ -17,9 +17,10 @@ iterations.csv; see nnstudio.project.history). Every dialog goes through a small
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ContextManager, Mapping
 
 import numpy as np
 from PySide6.QtCore import QDateTime, QLocale, QObject, QSettings, QTimer, Signal
@@ -72,6 +73,7 @@ class ProjectFiles(QObject):
                  get_history: Callable[[], RunHistory | None] | None = None,
                  set_history: Callable[[RunHistory], None] | None = None,
                  get_views: Callable[[], list] | None = None,
+                 present_views: Callable[[], ContextManager[Callable[[Any], None]]] | None = None,
                  new_project: Callable[[], Project] = default_project,
                  parent: QWidget | None = None, settings: QSettings | None = None,
                  autosave: Autosave | None = None, autosave_seconds: float = 60.0):
@@ -81,6 +83,8 @@ class ProjectFiles(QObject):
         self._get_weights, self._set_weights = get_weights, set_weights
         self._get_history, self._set_history = get_history, set_history
         self._get_views, self._new_project = get_views, new_project
+        # Export All Views: a context in which present(view) brings each view to the front
+        self._present_views = present_views
         self._settings = settings if settings is not None else QSettings()
         self._autosave = autosave if autosave is not None else Autosave()
         self._path: str | None = None
@@ -477,8 +481,10 @@ class ProjectFiles(QObject):
             if not folder:
                 return False
         history = self._get_history() if self._get_history is not None else None
+        presenting = self._present_views() if self._present_views is not None else contextlib.nullcontext()
         try:
-            report = export_all(self._get_views(), folder, self._get_project(), history)
+            with presenting as present:
+                report = export_all(self._get_views(), folder, self._get_project(), history, present=present)
         except ExportError as err:
             self.show_error(self.tr("Could not export the views"), export_error_text(err))
             return False

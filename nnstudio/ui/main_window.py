@@ -9,6 +9,7 @@ running trainer instead). An edit that would throw away a run's progress asks fi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import os
@@ -291,6 +292,33 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self._relax_views(False)
+
+    @contextlib.contextmanager
+    def _views_presented(self):
+        """For File ▸ Export All Views: present(view) brings the view's dock to the front (shown
+        if it was closed) and its picture up to date; a tab behind another has no size of its
+        own and draws nothing, so its files came out tiny, empty or without their CSV.
+        Afterwards the docks are as they were."""
+        docks = {id(d.widget()): d for n, d in self.docks.items() if n.startswith("view_")}
+        closed = [d for d in docks.values() if not d.isVisible()]
+        in_front = [d for d in docks.values() if d.isVisible() and d.widget().on_screen()]
+
+        def present(view) -> None:
+            dock = docks.get(id(view))
+            if dock is None:
+                return
+            dock.show()
+            dock.raise_()
+            QApplication.processEvents()         # laid out at the tab's size, painted
+            view.bring_up_to_date()
+
+        try:
+            yield present
+        finally:
+            for dock in closed:
+                dock.hide()
+            for dock in in_front:
+                dock.raise_()
 
     def _relax_views(self, relaxed: bool) -> None:
         """In step mode the plot views wait in tabs behind the step-through, but a tabbed dock
@@ -631,7 +659,8 @@ class MainWindow(QMainWindow):
         files = ProjectFiles(self._project_for_files, self._replace_project,
                              get_weights=self._weights_for_files, set_weights=self._weights_from_files,
                              get_history=lambda: self.history, set_history=self._set_history,
-                             get_views=lambda: list(self.views), new_project=self._next_new_project,
+                             get_views=lambda: list(self.views), present_views=self._views_presented,
+                             new_project=self._next_new_project,
                              parent=self, settings=self.settings)
         files.titleChanged.connect(self.setWindowTitle)
         files.pathChanged.connect(self._project_folder_changed)

@@ -690,103 +690,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="84"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="85"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="162"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="177"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="178"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="195"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="196"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="212"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="215"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="240"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="241"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="259"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="260"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="261"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="262"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="413"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="441"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="421"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="449"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="469"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="497"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="471"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="499"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="497"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="525"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="498"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="526"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="572"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="600"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="709"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="738"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="720"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="749"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,13 +1848,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="212"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="215"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="474"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="502"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2606,7 +2606,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="77"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="82"/>
         <source>offers nothing to export</source>
         <translation>書き出せるものがありません</translation>
     </message>
@@ -3253,214 +3253,214 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>ProjectFiles</name>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="102"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="106"/>
         <source>&amp;New</source>
         <translation>新規(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="103"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="107"/>
         <source>&amp;Open…</source>
         <translation>開く(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="104"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="108"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="105"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="109"/>
         <source>Save &amp;As…</source>
         <translation>名前を付けて保存(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="106"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="110"/>
         <source>&amp;Import Weights…</source>
         <translation>重みを読み込む(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="108"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="112"/>
         <source>&amp;Export All Views…</source>
         <translation>すべてのビューを書き出す(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="110"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="114"/>
         <source>Open &amp;Recent</source>
         <translation>最近使ったファイル(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="130"/>
-        <location filename="../../nnstudio/ui/file_actions.py" line="189"/>
-        <location filename="../../nnstudio/ui/file_actions.py" line="218"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="134"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="193"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="222"/>
         <source>Untitled</source>
         <translation>無題</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="131"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="135"/>
         <source>{0}{1} — nnstudio</source>
         <translation>{0}{1} — nnstudio</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="158"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="162"/>
         <source>Open Project</source>
         <translation>プロジェクトを開く</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="159"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="163"/>
         <source>nnstudio projects (*.json *.nnproj);;All files (*)</source>
         <translation>nnstudio プロジェクト (*.json *.nnproj);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="163"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="167"/>
         <source>Save Project As</source>
         <translation>名前を付けてプロジェクトを保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="164"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="168"/>
         <source>nnstudio projects (*.json);;All files (*)</source>
         <translation>nnstudio プロジェクト (*.json);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="168"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="172"/>
         <source>Import Weights</source>
         <translation>重みを読み込む</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="169"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="173"/>
         <source>Weights (*.npz);;All files (*)</source>
         <translation>重み (*.npz);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="173"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="177"/>
         <source>Export All Views Into</source>
         <translation>すべてのビューの書き出し先</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="178"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="182"/>
         <source>Unsaved changes</source>
         <translation>未保存の変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="179"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="183"/>
         <source>“{0}” has changes that are not saved. Save them?</source>
         <translation>「{0}」には保存していない変更があります。保存しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="190"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="194"/>
         <source>Recover unsaved work?</source>
         <translation>未保存の作業を復元しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="191"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="195"/>
         <source>nnstudio did not close normally. Unsaved changes to “{0}” were kept. Recover them?</source>
         <translation>nnstudio は正常に終了しませんでした。「{0}」の未保存の変更は残っています。復元しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="195"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="199"/>
         <source>Last autosaved: {0}</source>
         <translation>最後の自動保存：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="197"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="201"/>
         <source>Recover</source>
         <translation>復元</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="198"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="202"/>
         <source>Discard</source>
         <translation>破棄</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="199"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="203"/>
         <source>Ask Me Later</source>
         <translation>後で確認</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="250"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="254"/>
         <source>Could not open the project</source>
         <translation>プロジェクトを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="263"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="267"/>
         <source>The project opened without part of its run</source>
         <translation>プロジェクトは開きましたが、学習の記録の一部がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="305"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="309"/>
         <source>untitled</source>
         <translation>無題</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="317"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="321"/>
         <source>Could not save the project</source>
         <translation>プロジェクトを保存できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="324"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="328"/>
         <source>The project was saved, but not its run</source>
         <translation>プロジェクトは保存しましたが、学習の記録は保存できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="329"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="333"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="385"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="389"/>
         <source>File not found</source>
         <translation>ファイルが見つかりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="386"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="390"/>
         <source>“{0}” no longer exists; it was removed from the recent files.</source>
         <translation>「{0}」はもうありません。最近使ったファイルから外しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="395"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="399"/>
         <source>&amp;{0} {1}</source>
         <translation>&amp;{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="401"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="405"/>
         <source>Clear List</source>
         <translation>一覧を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="417"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="421"/>
         <source>Could not import the weights</source>
         <translation>重みを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="433"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="437"/>
         <source>Autosave failed: {0}</source>
         <translation>自動保存に失敗しました：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="441"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="445"/>
         <source>A recovery file could not be read</source>
         <translation>復元用ファイルを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="442"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="446"/>
         <source>It has been removed.</source>
         <translation>削除しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="459"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="463"/>
         <source>The recovered project has no weights</source>
         <translation>復元したプロジェクトには重みがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="483"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="489"/>
         <source>Could not export the views</source>
         <translation>ビューを書き出せませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="485"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="491"/>
         <source>Exported {0} files to {1}</source>
         <translation>{0} 個のファイルを {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="488"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="494"/>
         <source>Some views were not exported</source>
         <translation>書き出せなかったビューがあります</translation>
     </message>
@@ -3854,12 +3854,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="539"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="551"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="617"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="629"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -719,3 +719,34 @@ def test_every_view_offers_export_on_a_right_click(make_window, qtbot):
     assert asked, "the right click on the loss plot reached no menu"
     menu = loss.findChild(ViewExportMenu).menu_at(plot.viewport().mapToGlobal(at))
     assert [a.text() for a in menu.actions()] == ["Export as PNG…", "Export as SVG…", "Export as CSV…"]
+
+
+def test_export_all_views_draws_the_tabs_behind_and_the_closed_ones(make_window, qtbot, tmp_path):
+    """File ▸ Export All Views with the Loss tab in front wrote 184×136 pictures for the tabs
+    behind it (a tab not shown has no size of its own and had not drawn), and no CSV for
+    them; a closed view the same. Each view is now brought to the front and up to date in
+    turn, and the docks are left as they were."""
+    from PySide6.QtGui import QImage
+    w = make_window()
+    w.resize(1280, 800)
+    trigger(w, "step_epoch")
+    qtbot.waitUntil(lambda: bool(w.controller.is_paused and w.history.epochs), timeout=15000)
+    view_docks = {n: d for n, d in w.docks.items() if n.startswith("view_")}
+    loss_dock = next(d for n, d in view_docks.items() if "Loss" in n)
+    accuracy_dock = next(d for n, d in view_docks.items() if "Accuracy" in n)
+    confusion_dock = next(d for n, d in view_docks.items() if "Confusion" in n)
+    loss_dock.raise_()
+    confusion_dock.close()
+    QApplication.processEvents()
+    assert not accuracy_dock.widget().on_screen()
+    assert w.files.export_all_views(tmp_path / "out")
+    loss = QImage(str(tmp_path / "out" / "Loss.png"))
+    for name in ("Accuracy", "Confusion_matrix"):
+        picture = QImage(str(tmp_path / "out" / f"{name}.png"))
+        assert picture.width() >= 0.9 * loss.width() and picture.height() >= 0.8 * loss.height(), name
+        assert (tmp_path / "out" / f"{name}.csv").exists(), name
+    rows = (tmp_path / "out" / "Accuracy.csv").read_text().splitlines()
+    assert len(rows) > 1, "the accuracy CSV holds the epoch's point"
+    QApplication.processEvents()
+    assert loss_dock.widget().on_screen() and not accuracy_dock.widget().on_screen()
+    assert not confusion_dock.isVisible()

@@ -28,13 +28,14 @@ from PySide6.QtCore import QSize, QTimer, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from .pacing import drop_work, gui_load, queue_work
+from .pacing import drop_work, finish_work, gui_load, queue_work, work_queue
 from ..palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
 PARK_TRIES, PARK_WAIT_MS = 20, 50
 ON_SCREEN_TTL = 0.2       # seconds an on_screen() answer is kept (see View.on_screen)
 DETAIL_INTERVAL = 0.5     # seconds between detail requests, shared by all views of a controller
+MAX_CATCH_UP_ROUNDS = 1000  # redraw-and-finish rounds bring_up_to_date allows (one per waiting epoch)
 # per controller: when each kind of detail, (weights, activations), was last asked for
 _last_detail: "weakref.WeakKeyDictionary[Any, dict[tuple[bool, bool], float]]" = weakref.WeakKeyDictionary()
 
@@ -522,6 +523,17 @@ class View(QWidget):
             self._redraw_now()
         else:                      # hidden while it waited: draw when shown again
             self._dirty = True
+
+    def bring_up_to_date(self) -> None:
+        """Draw now what this view would show once its waiting work is done (scoring in
+        chunks, a heavy redraw waiting its turn): an export needs the picture at once, not
+        after a few turns of the event loop. A redraw may queue more (the confusion matrix
+        scores the epochs that ended while it was hidden one at a time): until none is left."""
+        for _ in range(MAX_CATCH_UP_ROUNDS):
+            self._redraw_now()
+            if not work_queue().is_queued(self):
+                return
+            finish_work(self)
 
     def _redraw_now(self) -> None:
         drop_work(self, "redraw")

@@ -72,6 +72,16 @@ class WorkQueue(QObject):
     def pending(self) -> int:
         return len(self._steps)
 
+    def finish(self, owner: Any) -> None:
+        """Run ``owner``'s queued steps to the end now (the others keep their turn)."""
+        while True:
+            k = next((k for k in self._steps if k[0] == id(owner)), None)
+            if k is None:
+                return
+            _, step = self._steps.pop(k)
+            if self._step(step) and k not in self._steps:
+                self._steps[k] = (owner, step)
+
     def run_all(self) -> None:
         while self._steps:
             self._run_one()
@@ -122,6 +132,11 @@ def queue_work(owner: Any, key: Any, step: Callable[[], Any]) -> None:
 def drop_work(owner: Any, key: Any = None) -> None:
     if _queue is not None:
         _queue.drop(owner, key)
+
+
+def finish_work(owner: Any) -> None:
+    if _queue is not None:
+        _queue.finish(owner)
 
 
 def run_all_work() -> None:

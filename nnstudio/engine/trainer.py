@@ -155,6 +155,7 @@ class Trainer:
         self.batch_size = min(spec.batch_size, n)
         self.steps_per_epoch = math.ceil(n / self.batch_size)
         self.total_iterations = self.steps_per_epoch * spec.epochs
+        self.end_epoch = spec.epochs          # the epoch count training stops at (see resume)
         self.order_rng = np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(3)[2])
         self.iteration = 0
         self.epoch = 0
@@ -164,6 +165,23 @@ class Trainer:
         self._flow = _Flow(paused=start_paused)
         self.last_snapshot: Snapshot | None = None
         self._defer_products = False
+
+    def resume(self, iteration: int, epoch: int) -> None:
+        """Go on from a saved run whose weights the network holds: updates and epochs are
+        numbered after its ``iteration`` and ``epoch`` (epochs completed), and training goes on
+        up to ``spec.epochs``; a saved run that had got there trains ``spec.epochs`` more. The
+        data order and the optimizer's state (momentum, Adam's moments) start afresh: they are
+        not saved with the weights. Before run()."""
+        if self.iteration or self.epoch or self.last_snapshot is not None:
+            raise RuntimeError("resume() is for a trainer that has not run yet")
+        if iteration < 0 or epoch < 0:
+            raise ValueError(f"a run cannot resume from iteration {iteration}, epoch {epoch}")
+        self.iteration, self.epoch = int(iteration), int(epoch)
+        left = self.spec.epochs - self.epoch
+        if left <= 0:
+            left = self.spec.epochs
+        self.end_epoch = self.epoch + left
+        self.total_iterations = self.iteration + left * self.steps_per_epoch
 
     def _targets(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
@@ -229,7 +247,7 @@ class Trainer:
         net = self.network
         n = len(self.x_train)
         bs = self.batch_size
-        while self.epoch < self.spec.epochs:
+        while self.epoch < self.end_epoch:
             order = self.order_rng.permutation(n) if bs < n else np.arange(n)
             for step in range(self.steps_per_epoch):
                 if not self._may_run():

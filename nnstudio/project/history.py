@@ -52,9 +52,9 @@ def run_folder(project_path: os.PathLike | str) -> Path:
 class RunHistory:
     """Rows of per-iteration and per-epoch metrics, in the column order above.
 
-    ``start``: the (iteration, epoch, seconds) that :meth:`record` adds to a snapshot's own, so
-    a run that goes on from saved weights numbers its updates after the saved ones (see
-    :meth:`continued`)."""
+    ``start``: the (iteration, epoch, seconds) a run going on from saved weights starts from
+    (see :meth:`continued`). Its trainer numbers updates and epochs on from there itself
+    (Trainer.resume); :meth:`record` adds the seconds, as a new run's clock starts at 0."""
 
     iterations: list[Row] = field(default_factory=list)
     epochs: list[Row] = field(default_factory=list)
@@ -62,12 +62,12 @@ class RunHistory:
 
     def record(self, snap) -> bool:
         """Append a trainer Snapshot; True when it closed an epoch (an epoch row was added)."""
-        i0, e0, t0 = self.start
-        self.iterations.append((snap.iteration + i0, snap.epoch + e0, float(snap.loss), float(snap.data_loss),
+        t0 = self.start[2]
+        self.iterations.append((snap.iteration, snap.epoch, float(snap.loss), float(snap.data_loss),
                                 float(snap.lr), float(snap.elapsed) + t0))
         if snap.epoch_end:
-            epoch, iteration, *rest = epoch_row(snap)
-            self.epochs.append((epoch + e0, iteration + i0, *rest[:-1], rest[-1] + t0))
+            *row, seconds = epoch_row(snap)
+            self.epochs.append((*row, seconds + t0))
         return bool(snap.epoch_end)
 
     def continued(self) -> RunHistory:

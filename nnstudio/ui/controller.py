@@ -220,6 +220,7 @@ class TrainingController(QObject):
         self._state = "idle"
         self._delay = 0.0
         self._last = None
+        self._from_saved = False      # the run started from weights a file brought
         self._detail_pending = (False, False)
         # the command that lets a training worker go on as it was (Resume while playing,
         # StepEpoch while stepping to an epoch's end; None: parked, or a Step waited for)
@@ -273,6 +274,11 @@ class TrainingController(QObject):
         return self._last is not None
 
     @property
+    def from_saved_weights(self) -> bool:
+        """The run started from weights a file brought (an edit would throw them away)."""
+        return self._from_saved
+
+    @property
     def delay(self) -> float:
         return self._delay
 
@@ -318,21 +324,22 @@ class TrainingController(QObject):
                 self.datasetReady.emit(loader.entry)
 
     # ------------------------------------------------------------------ runs
-    def set_project(self, project: Project | None, weights=None) -> None:
+    def set_project(self, project: Project | None, weights=None, resume: tuple[int, int] | None = None) -> None:
         """Use this project from now on: the current run ends and a new one is built
-        (starting from ``weights``, a state dict, when given)."""
+        (starting from ``weights``, a state dict, when given; see :meth:`reset`)."""
         self._project = project
         if project is None:
             self._end_run()
             self._set_state("idle")
         else:
-            self.reset(weights)
+            self.reset(weights, resume)
 
-    def reset(self, weights=None) -> bool:
+    def reset(self, weights=None, resume: tuple[int, int] | None = None) -> bool:
         """End the current run and build a new one (same seed: same initial weights).
 
-        ``weights`` (a state dict, e.g. from a saved run) replaces the initial weights.
-        The new run's worker starts parked at iteration 0. Returns False (and emits
+        ``weights`` (a state dict, e.g. from a saved run) replaces the initial weights;
+        ``resume`` = (iteration, epoch) of the saved run they ended, which the new run numbers
+        on from (Trainer.resume). The new run's worker starts parked. Returns False (and emits
         ``failed``) when the run cannot be built.
         """
         self._end_run()
@@ -344,11 +351,14 @@ class TrainingController(QObject):
             session = build_session(self._project, dataset, start_paused=True)
             if weights is not None:
                 session.network.load_state_dict(weights)
+                if resume is not None:
+                    session.trainer.resume(*resume)
         except Exception as err:  # noqa: BLE001 - bad data options, unreadable files
             self._set_state("idle")
             self.failed.emit(err)
             return False
         self._session = session
+        self._from_saved = weights is not None
         self._worker = _Worker(session, self._delay)
         self._worker.start()
         self._timer.start()
@@ -470,6 +480,7 @@ class TrainingController(QObject):
         worker, self._worker = self._worker, None
         self._timer.stop()
         self._last = None
+        self._from_saved = False
         self._detail_pending = (False, False)
         if worker is not None:
             worker.stop()

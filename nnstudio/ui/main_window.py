@@ -468,9 +468,11 @@ class MainWindow(QMainWindow):
             if current is not None:
                 self._drop_run()
         elif weights is not None:
-            # the history opened with these weights (if any) belongs to the run they start
+            # the history opened with these weights (if any) belongs to the run they start,
+            # which goes on from where it stopped
             self._history_to_continue, self._opened_history = self._opened_history, None
-            self.controller.set_project(project, weights)
+            start = self._history_to_continue.continued().start if self._history_to_continue else None
+            self.controller.set_project(project, weights, start[:2] if start else None)
         elif current is None or project != current:
             if current is not None and self._only_lr_differs(project, current):
                 self.controller.set_learning_rate(project.optimizer.lr)
@@ -514,8 +516,10 @@ class MainWindow(QMainWindow):
         return len(session.dataset.x_train)
 
     def confirm_reset(self) -> bool:
-        """Before an edit: a run that has made progress is reset only if the learner agrees."""
-        if not self.controller.has_progress or self.controller.state == "diverged":
+        """Before an edit: a run that has made progress, or started from saved weights, is
+        reset only if the learner agrees."""
+        ctl = self.controller
+        if not (ctl.has_progress or ctl.from_saved_weights) or ctl.state == "diverged":
             return True             # nothing to lose: no steps yet, or weights gone to NaN
         return self.ask_reset()
 
@@ -538,6 +542,9 @@ class MainWindow(QMainWindow):
         # right after opening keeps the curves); any other run starts its own
         continued, self._history_to_continue = self._history_to_continue, None
         self.history = continued.continued() if continued is not None else RunHistory()
+        if continued is not None:          # its curves so far, in the views that plot them
+            for view in self.views:
+                view.show_history(self.history)
         self._latest_weights = None
         self.banner.hide()
         if self.diagram_view.diagram.has_weight_lines():

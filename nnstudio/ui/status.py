@@ -42,18 +42,21 @@ class TrainingStatus:
         self.state.setText(state_titles().get(state, state))
 
     def clear(self, session) -> None:
-        """A new run: zeros, with the totals of its trainer when there is one."""
-        epochs = session.trainer.spec.epochs if session is not None else 0
-        total = session.trainer.total_iterations if session is not None else 0
-        self.epoch.setText(_tr("Epoch %s/%s") % (0, epochs))
-        self.iteration.setText(_tr("Iteration %s/%s") % (0, total))
+        """A new run: where its trainer starts (zeros, or where a resumed run stopped), with
+        its totals; all zeros without a run."""
+        trainer = session.trainer if session is not None else None
+        epochs, total = (trainer.end_epoch, trainer.total_iterations) if trainer is not None else (0, 0)
+        epoch, iteration = (trainer.epoch, trainer.iteration) if trainer is not None else (0, 0)
+        self.epoch.setText(_tr("Epoch %s/%s") % (epoch, epochs))
+        self.iteration.setText(_tr("Iteration %s/%s") % (iteration, total))
         self.speed.setText(_tr("— samples/s"))
         self.loss.setText(_tr("Loss —"))
         self.progress.setRange(0, max(1, total))
-        self.progress.setValue(0)
+        self.progress.setValue(iteration)
 
     def show(self, snap) -> None:
-        epochs = snap.total_iterations // max(1, snap.steps_per_epoch)
+        # ceil: a run resumed mid-epoch ends a few updates short of a whole number of epochs
+        epochs = -(-snap.total_iterations // max(1, snap.steps_per_epoch))
         self.epoch.setText(_tr("Epoch %s/%s") % (snap.epoch, epochs))
         self.iteration.setText(_tr("Iteration %s/%s") % (snap.iteration, snap.total_iterations))
         rate = snap.samples / snap.elapsed if snap.elapsed > 0 else 0.0

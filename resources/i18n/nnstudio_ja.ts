@@ -756,37 +756,37 @@
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="497"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="499"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="499"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="501"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="525"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="529"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="526"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="530"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="600"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="607"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="745"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="756"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1463,34 +1463,34 @@
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="48"/>
-        <location filename="../../nnstudio/ui/status.py" line="57"/>
+        <location filename="../../nnstudio/ui/status.py" line="50"/>
+        <location filename="../../nnstudio/ui/status.py" line="60"/>
         <source>Epoch %s/%s</source>
         <translation>エポック %s/%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="49"/>
-        <location filename="../../nnstudio/ui/status.py" line="58"/>
+        <location filename="../../nnstudio/ui/status.py" line="51"/>
+        <location filename="../../nnstudio/ui/status.py" line="61"/>
         <source>Iteration %s/%s</source>
         <translation>反復 %s/%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="50"/>
+        <location filename="../../nnstudio/ui/status.py" line="52"/>
         <source>— samples/s</source>
         <translation>— サンプル/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="51"/>
+        <location filename="../../nnstudio/ui/status.py" line="53"/>
         <source>Loss —</source>
         <translation>損失 —</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="60"/>
+        <location filename="../../nnstudio/ui/status.py" line="63"/>
         <source>%s samples/s</source>
         <translation>%s サンプル/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="61"/>
+        <location filename="../../nnstudio/ui/status.py" line="64"/>
         <source>Loss %s</source>
         <translation>損失 %s</translation>
     </message>
@@ -1865,7 +1865,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="502"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="504"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2085,59 +2085,59 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="23"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="25"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="23"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="25"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="27"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="30"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="44"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="45"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="47"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="51"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="84"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="87"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="109"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="101"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="111"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>
@@ -3147,82 +3147,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="40"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="40"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="50"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="51"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="57"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="62"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="66"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="69"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="82"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="86"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="105"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="107"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="115"/>
         <source>earlier run</source>
         <translation>以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="174"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="184"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="197"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>
@@ -3854,12 +3854,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="551"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="555"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="629"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="633"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

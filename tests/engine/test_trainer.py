@@ -450,3 +450,24 @@ def test_small_batches_train_with_one_blas_thread_and_the_setting_comes_back():
     next(gen)
     assert _blas_threads() == before           # large batches keep every thread
     gen.close()
+
+
+def test_resume_numbers_on_from_a_saved_run_and_trains_the_epochs_left():
+    """A run going on from saved weights (a reopened project): its snapshots carry the saved
+    run's numbering on, and it trains the epochs the project has left (or, when the saved run
+    had finished them, as many more)."""
+    tr = make_trainer(n=30, batch_size=5, epochs=4)          # 6 updates an epoch
+    tr.resume(iteration=14, epoch=3)                         # saved in epoch 3, counted as used
+    snaps = list(tr.run())
+    assert [s.iteration for s in snaps] == list(range(15, 21))
+    assert {s.epoch for s in snaps} == {4} and snaps[-1].epoch_end
+    assert snaps[-1].total_iterations == 20 and snaps[-1].progress == 1.0
+    done = make_trainer(n=30, batch_size=5, epochs=2)
+    done.resume(iteration=12, epoch=2)                       # it had finished: 2 epochs more
+    snaps = list(done.run())
+    assert [s.iteration for s in snaps] == list(range(13, 25))
+    assert [s.epoch for s in snaps if s.epoch_end] == [3, 4] and snaps[-1].total_iterations == 24
+    with pytest.raises(RuntimeError):
+        tr.resume(0, 0)                                      # only before the run
+    with pytest.raises(ValueError):
+        make_trainer().resume(-1, 0)

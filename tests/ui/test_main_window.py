@@ -750,3 +750,41 @@ def test_export_all_views_draws_the_tabs_behind_and_the_closed_ones(make_window,
     QApplication.processEvents()
     assert loss_dock.widget().on_screen() and not accuracy_dock.widget().on_screen()
     assert not confusion_dock.isVisible()
+
+
+def test_a_reopened_run_shows_its_curves_and_goes_on_from_where_it_stopped(make_window, qtbot, tmp_path):
+    """Reopening a run saved mid-training showed empty plots ("Press Play to train") and
+    "Iteration 0/…", and training on drew the curves again from 0 while the saved history
+    went on at the saved count. Now the curves come back, the counts go on, and an edit asks
+    before throwing the opened weights away."""
+    w = make_window(small_project(epochs=6))
+    trigger(w, "step_epoch")
+    qtbot.waitUntil(lambda: bool(w.controller.is_paused and w.history.epochs), timeout=10000)
+    done = len(w.history.iterations)
+    trigger(w, "step")                                   # saved one update into epoch 2
+    qtbot.waitUntil(lambda: len(w.history.iterations) > done, timeout=10000)
+    path = tmp_path / "p.json"
+    assert w.files.save_as(str(path))
+    saved_it, saved_epoch = w.history.iterations[-1][:2]
+    again = make_window(wait_for_run=False)
+    assert again.files.open(str(path))
+    qtbot.waitUntil(lambda: again.controller.session is not None, timeout=10000)
+    QApplication.processEvents()
+    loss = next(v for v in again.views if v.title() == "Loss")
+    x, _ = loss.raw.arrays()
+    assert len(x) and x[-1] == saved_it, "the saved loss curve is plotted"
+    accuracy = next(v for v in again.views if v.title() == "Accuracy")
+    assert len(accuracy.test) == len(w.history.epochs)
+    assert again.status.iteration.text().startswith(f"Iteration {saved_it}/")
+    trigger(again, "step")
+    qtbot.waitUntil(lambda: again.controller.has_progress, timeout=10000)
+    QApplication.processEvents()
+    assert again.controller._last.iteration == saved_it + 1
+    assert again.history.iterations[-1][:2] == (saved_it + 1, saved_epoch + 1)
+    assert again.status.iteration.text().startswith(f"Iteration {saved_it + 1}/")
+    fresh = make_window(wait_for_run=False)
+    assert fresh.files.open(str(path))
+    qtbot.waitUntil(lambda: fresh.controller.session is not None, timeout=10000)
+    assert fresh.controller.from_saved_weights and not fresh.controller.has_progress
+    fresh.answer = False
+    assert not fresh.confirm_reset() and fresh.asked, "an edit asks before dropping the opened weights"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel
 
@@ -68,6 +70,14 @@ class AccuracyView(View):
                 self.test.append(s.epoch, 100.0 * s.test_accuracy)
                 changed = True
         return changed
+
+    def show_history(self, history) -> None:
+        epochs = history.column("epochs", "epoch")
+        for series, name in ((self.train, "train_accuracy"), (self.test, "test_accuracy")):
+            for epoch, accuracy in zip(epochs, history.column("epochs", name)):
+                if math.isfinite(accuracy):
+                    series.append(epoch, 100.0 * accuracy)
+        self.request_redraw()
 
     def _set_message(self) -> None:
         if not self.classification:

@@ -469,6 +469,10 @@ class View(QWidget):
         """The pyqtgraph items or widgets an exporter should render."""
         return []
 
+    def show_history(self, history) -> None:
+        """A run going on from a saved one starts: plot the saved run's curves (a RunHistory),
+        after start_run. Views of the weights draw them from the run itself."""
+
     # ------------------------------------------------------------------ for subclasses
     def start_run(self, session) -> None:
         """A new run was built (start or reset): forget the old data."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -136,6 +138,17 @@ class LossView(View):
             if s.test_loss is not None:
                 self.test_epoch.append(s.iteration, s.test_loss)
         return True
+
+    def show_history(self, history) -> None:
+        for iteration, loss in zip(history.column("iterations", "iteration"), history.column("iterations", "loss")):
+            self.raw.append(iteration, loss)
+            self.smooth.append(iteration, self._ema.update(loss))
+        x = history.column("epochs", "iteration")
+        for series, name in ((self.train_epoch, "train_loss"), (self.test_epoch, "test_loss")):
+            for iteration, loss in zip(x, history.column("epochs", name)):
+                if math.isfinite(loss):
+                    series.append(iteration, loss)
+        self.request_redraw()
 
     def redraw(self) -> None:
         ys = [_positive(c.yData) for c in self.earlier if c.yData is not None]

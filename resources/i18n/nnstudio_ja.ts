@@ -3147,82 +3147,86 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="43"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="43"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="51"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="51"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="58"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="66"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="69"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="70"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="83"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="87"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="107"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="115"/>
-        <source>earlier run</source>
-        <translation>以前の学習</translation>
+        <location filename="../../nnstudio/ui/views/loss.py" line="114"/>
+        <source>earlier run: {0}, lr {1:g} → {2:g}</source>
+        <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="174"/>
+        <source>earlier run</source>
+        <translation type="vanished">以前の学習</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="184"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="197"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="207"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

@@ -31,6 +31,7 @@ class LossView(View):
     min_interval = 0.2
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
+        self._optimizer_name, self._lrs, self._updated = "", (0.0, 0.0), False
         self.raw = BoundedSeries(CAPACITY)
         self.smooth = BoundedSeries(CAPACITY)
         self.train_epoch = BoundedSeries(EPOCH_CAPACITY)
@@ -98,13 +99,19 @@ class LossView(View):
         for s in (self.raw, self.smooth, self.train_epoch, self.test_epoch):
             s.clear()
         self._ema.reset()
-        self._run_label = self._describe(session)
+        self._optimizer_name = session.project.optimizer.name
+        self._lrs = (session.project.optimizer.lr,) * 2     # (first, last) the run's updates used
+        self._updated = False
         self.x_axis.start(session.trainer)
         self.y_range.forget()
 
-    def _describe(self, session) -> str:
-        opt = session.project.optimizer
-        return self.tr("earlier run: {0}, lr {1:g}").format(opt.name, opt.lr)
+    def _describe(self) -> str:
+        """The legend entry of the run being kept: its rule and the learning rate its updates
+        used (changed while it ran: the first and the last)."""
+        first, last = self._lrs
+        if first == last:
+            return self.tr("earlier run: {0}, lr {1:g}").format(self._optimizer_name, first)
+        return self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last)
 
     def _keep_as_earlier_run(self) -> None:
         x, y = self.smooth.arrays()
@@ -112,7 +119,7 @@ class LossView(View):
         style = EARLIER_STYLES[self._earlier_count % len(EARLIER_STYLES)]
         self._earlier_count += 1
         curve = pg.PlotDataItem(x, _positive(y), pen=pg.mkPen(DIM_COLOR, width=2, style=style),
-                                name=getattr(self, "_run_label", self.tr("earlier run")))
+                                name=self._describe())
         curve.setZValue(-10)
         self.plot.getPlotItem().addItem(curve)
         self.earlier.append(curve)
@@ -130,6 +137,9 @@ class LossView(View):
         self.clear_button.setEnabled(False)
 
     def ingest(self, batch) -> bool:
+        if batch:
+            first = batch[0].lr if not self._updated else self._lrs[0]
+            self._lrs, self._updated = (first, batch[-1].lr), True
         for s in batch:
             self.raw.append(s.iteration, s.loss)
             self.smooth.append(s.iteration, self._ema.update(s.loss))

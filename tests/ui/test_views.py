@@ -402,7 +402,7 @@ def test_earlier_runs_differ_by_dash_pattern(qtbot, ctl):
     view = shown(qtbot, LossView(ctl))
     for lr in (0.1, 0.01, 0.001):
         ctl.start(iris_session(lr=lr))
-        ctl.snapshots.emit(tuple(snapshot(i, 1.0 / i) for i in range(1, 6)))
+        ctl.snapshots.emit(tuple(snapshot(i, 1.0 / i, lr=lr) for i in range(1, 6)))
     styles = {c.opts["pen"].style() for c in view.earlier}
     assert len(view.earlier) == 2 and len(styles) == 2
     assert "lr 0.01" in view.earlier[1].name()

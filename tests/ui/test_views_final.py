@@ -189,12 +189,11 @@ def test_an_earlier_run_is_named_by_the_learning_rate_its_updates_used(qtbot, ct
     """The learning rate set before Play reaches the trainer, not the run's project: the
     optimizer race's legend read "lr 0.1" for a run trained at 0.01. It is taken from the
     snapshots now, both ends when it changed during the run."""
-    import dataclasses
     view = shown(qtbot, LossView(ctl), size=DOCKED)
     ctl.start(iris_session(epochs=3, lr=0.1))
-    ctl.snapshots.emit(tuple(dataclasses.replace(snapshot(i, 1.0), lr=0.01) for i in (1, 2, 3)))
+    ctl.snapshots.emit(tuple(snapshot(i, 1.0, lr=0.01) for i in (1, 2, 3)))
     ctl.start(iris_session(epochs=3, lr=0.1))
-    ctl.snapshots.emit((dataclasses.replace(snapshot(1, 1.0), lr=0.3),))
-    ctl.snapshots.emit((dataclasses.replace(snapshot(2, 1.0), lr=0.05),))
+    ctl.snapshots.emit((snapshot(1, 1.0, lr=0.3),))
+    ctl.snapshots.emit((snapshot(2, 1.0, lr=0.05),))
     ctl.start(iris_session(epochs=3, lr=0.1))
     assert [c.name() for c in view.earlier] == ["earlier run: sgd, lr 0.01", "earlier run: sgd, lr 0.3 → 0.05"]

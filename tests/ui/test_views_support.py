@@ -97,11 +97,11 @@ def mnist_session(epochs=2, train_size=600, test_size=200, **kw):
                                  epochs=epochs, **kw))
 
 
-def snapshot(iteration, loss, *, epoch=1, steps=10, total=100, grad_norms=None, **extra) -> Snapshot:
+def snapshot(iteration, loss, *, epoch=1, steps=10, total=100, grad_norms=None, lr=0.1, **extra) -> Snapshot:
     """A hand-made real Snapshot with known values."""
     step = (iteration - 1) % steps + 1
     return Snapshot(iteration=iteration, epoch=epoch, step_in_epoch=step, steps_per_epoch=steps,
-                    total_iterations=total, epoch_end=step == steps, loss=loss, data_loss=loss, lr=0.1,
+                    total_iterations=total, epoch_end=step == steps, loss=loss, data_loss=loss, lr=lr,
                     samples=iteration * 10, elapsed=0.01 * iteration,
                     grad_norms=MappingProxyType(grad_norms or {}), weight_norms=MappingProxyType({}),
                     **extra)

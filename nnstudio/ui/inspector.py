@@ -21,7 +21,13 @@ NUMBERS = {
     "units": ("int", 1, 100_000, 0), "filters": ("int", 1, 4096, 0), "kernel": ("int", 1, 64, 0),
     "stride": ("int", 1, 64, 0), "pad": ("int", 0, 64, 0), "size": ("int", 1, 64, 0),
     "ratio": ("float", 0.0, 0.95, 2), "momentum": ("float", 0.0, 0.999, 3),
+    "std": ("float", 0.0001, 100.0, 4), "scale": ("float", 0.0001, 100.0, 4),
 }
+#: the spin boxes' step where 0.05 does not fit the field
+STEPS = {"std": 0.01}
+#: the initializer's own number, shown beside it: the normal one's σ, the uniform one's range
+INIT_PARAMETERS = {"normal": "std", "uniform": "scale"}
+INIT_DEFAULTS = {"std": 0.01, "scale": 0.5}
 FIELDS = {
     "dense": ("units", "activation", "init"),
     "conv2d": ("filters", "kernel", "stride", "pad", "activation", "init"),
@@ -39,6 +45,7 @@ def field_labels() -> dict[str, str]:
             "kernel": _tr("Kernel"), "stride": _tr("Stride"), "pad": _tr("Padding"),
             "size": _tr("Window"), "ratio": _tr("Dropout ratio"), "momentum": _tr("Momentum"),
             "activation": _tr("Activation"), "init": _tr("Initializer"),
+            "std": _tr("Weight std σ"), "scale": _tr("Range ± (weights, biases)"),
             "batchnorm": _tr("Batch norm after"), "loss": _tr("Loss")}
 
 
@@ -79,9 +86,11 @@ class LayerInspector(QWidget):
             self._role, self._index = "none", None
         if self._role == "layer":
             layer = self.doc.layer(self._index)
-            key = ("layer", layer.id, layer.type)
+            fields = FIELDS.get(layer.type, ())
+            parameter = INIT_PARAMETERS.get(layer.data.get("init")) if "init" in fields else None
+            key = ("layer", layer.id, layer.type, parameter)
             if key != self._shown:
-                self._build(("type",) + FIELDS.get(layer.type, ())
+                self._build(("type",) + fields + ((parameter,) if parameter else ())
                             + (("batchnorm",) if layer.type in ("dense", "conv2d") else ()))
                 self._shown = key
             self.heading.setText(_tr("<b>Layer %s</b>") % (self._index + 1))
@@ -124,7 +133,7 @@ class LayerInspector(QWidget):
             box = QSpinBox() if kind == "int" else QDoubleSpinBox()
             if kind == "float":
                 box.setDecimals(decimals)
-                box.setSingleStep(0.05)
+                box.setSingleStep(STEPS.get(name, 0.05))
             box.setRange(lo, hi)
             box.setKeyboardTracking(False)
             box.valueChanged.connect(lambda v, n=name: self._edit(n, v))
@@ -159,7 +168,7 @@ class LayerInspector(QWidget):
 
     def _load_layer(self, data) -> None:
         defaults = {"stride": data.get("size", 1) if data.get("type", "").endswith("pool") else 1,
-                    "pad": 0, "ratio": 0.5, "momentum": 0.9, "activation": "identity"}
+                    "pad": 0, "ratio": 0.5, "momentum": 0.9, "activation": "identity", **INIT_DEFAULTS}
         for name in self.widgets:
             if name == "batchnorm":
                 layers = self.doc.layers

@@ -176,7 +176,7 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
-        <location filename="../../nnstudio/ui/inspector.py" line="42"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="49"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="19"/>
         <source>Loss</source>
         <translation>損失</translation>
@@ -368,83 +368,93 @@
         <translation>ダウンロードに失敗しました：%s。途中までのファイルは残していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="38"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="44"/>
         <source>Type</source>
-        <extracomment>field → (kind, minimum, maximum, decimals) for the number fields</extracomment>
+        <extracomment>field → (kind, minimum, maximum, decimals) for the number fields the spin boxes&apos; step where 0.05 does not fit the field the initializer&apos;s own number, shown beside it: the normal one&apos;s σ, the uniform one&apos;s range</extracomment>
         <translation>種類</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="38"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="44"/>
         <source>Units</source>
         <translation>ユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="38"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="44"/>
         <source>Filters</source>
         <translation>フィルター数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="39"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="45"/>
         <source>Kernel</source>
         <translation>カーネル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="39"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="45"/>
         <source>Stride</source>
         <translation>ストライド</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="39"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="45"/>
         <source>Padding</source>
         <translation>パディング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="40"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="46"/>
         <source>Window</source>
         <translation>窓</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="40"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="46"/>
         <source>Dropout ratio</source>
         <translation>Dropout率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="40"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="46"/>
         <source>Momentum</source>
         <translation>モーメンタム</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="41"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="47"/>
         <source>Activation</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="41"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="47"/>
         <source>Initializer</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="42"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="48"/>
+        <source>Weight std σ</source>
+        <translation>重みの標準偏差 σ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/inspector.py" line="48"/>
+        <source>Range ± (weights, biases)</source>
+        <translation>範囲 ±（重み・バイアス）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/inspector.py" line="49"/>
         <source>Batch norm after</source>
         <translation>直後に Batch Norm</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="87"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="96"/>
         <source>&lt;b&gt;Layer %s&lt;/b&gt;</source>
         <translation>&lt;b&gt;レイヤー%s&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="93"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="102"/>
         <source>&lt;b&gt;Loss&lt;/b&gt;</source>
         <translation>&lt;b&gt;損失関数&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="100"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="109"/>
         <source>&lt;b&gt;Input&lt;/b&gt;&lt;br&gt;Its shape follows the data set.</source>
         <translation>&lt;b&gt;入力&lt;/b&gt;&lt;br&gt;形状はデータセットに従います。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="101"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="110"/>
         <source>Select a layer in the diagram to edit it.</source>
         <translation>図でレイヤーを選ぶと編集できます。</translation>
     </message>

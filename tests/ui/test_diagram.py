@@ -146,6 +146,36 @@ def test_inspector_edits_conv_and_dropout_fields(make_window):
     assert w.doc.layer(1).type == "dropout"
 
 
+def test_inspector_sets_the_initializers_own_number(make_window):
+    """CURRICULUM §7 (weights of std 1 saturate sigmoids; 0.01 makes every unit alike) needs
+    the normal initializer's σ, and §10 the uniform one's range: they were in the project file
+    but had no field. The field follows the initializer; the built network uses it."""
+    import numpy as np
+    w = make_window()
+    w.diagram_view.diagram.select_layer(0)
+    init = w.inspector.widgets["init"]
+    assert "std" not in w.inspector.widgets and "scale" not in w.inspector.widgets    # he: none
+    init.setCurrentIndex(init.findData("normal"))
+    init.activated.emit(init.currentIndex())
+    std = w.inspector.widgets["std"]
+    assert std.value() == pytest.approx(0.01) and "scale" not in w.inspector.widgets
+    std.setValue(1.0)
+    assert w.doc.layer(0).data["std"] == pytest.approx(1.0)
+    weights = w.doc.to_project()
+    from nnstudio.project.session import build_network
+    assert np.std(build_network(weights).layers[0].params["W"]) > 0.5     # 32 draws of σ = 1 (was 0.01)
+    init = w.inspector.widgets["init"]                 # the form was rebuilt for the field
+    init.setCurrentIndex(init.findData("uniform"))
+    init.activated.emit(init.currentIndex())
+    scale = w.inspector.widgets["scale"]
+    assert "std" not in w.inspector.widgets and scale.value() == pytest.approx(0.5)
+    scale.setValue(0.1)
+    W = build_network(w.doc.to_project()).layers[0].params["W"]
+    assert np.abs(W).max() <= 0.1 and np.abs(W).max() > 0.05
+    w.undo_stack.undo()
+    assert w.inspector.widgets["scale"].value() == pytest.approx(0.5)
+
+
 def drag(qtbot, view, start: QPoint, end: QPoint):
     vp = view.viewport()
     qtbot.mousePress(vp, Qt.LeftButton, pos=start)

@@ -71,7 +71,8 @@ from nnstudio.data.expression import Expression, parse_expression
 from nnstudio.data.functions import FUNCTION_PRESETS
 from nnstudio.data.idx import read_idx
 from nnstudio.data.preprocess import Normalizer, one_hot
-from nnstudio.data.registry import dataset_info, list_datasets, list_downloads, load, with_absolute_paths
+from nnstudio.data.registry import (dataset_info, list_datasets, list_downloads, load, with_absolute_paths,
+                                     with_paths_moved)
 
 __all__ = [
     "ChecksumError",
@@ -98,4 +99,5 @@ __all__ = [
     "parse_expression",
     "read_idx",
     "with_absolute_paths",
+    "with_paths_moved",
 ]

@@ -286,6 +286,32 @@ def with_absolute_paths(spec: Mapping[str, Any], base_dir: os.PathLike | str | N
     return entry
 
 
+def with_paths_moved(spec: Mapping[str, Any], old_dir: os.PathLike | str | None,
+                     new_dir: os.PathLike | str) -> dict[str, Any]:
+    """The dataset entry of a project file moving from ``old_dir`` (None: the current
+    directory, as for ``load``) to ``new_dir``, its relative file paths rewritten to name the
+    same files from there: relative again when the file lies under ``new_dir``, else absolute.
+
+    Absolute paths (``~`` counts as absolute, as ``load`` expands it), other options and
+    unknown set names are kept; a move within one folder changes nothing."""
+    entry = dict(spec)
+    old = Path(old_dir if old_dir is not None else os.getcwd()).resolve()
+    new = Path(new_dir).resolve()
+    if old == new or entry.get("name") not in _ALL:
+        return entry
+    for option in _ALL[entry["name"]].info.options:
+        value = entry.get(option.name)
+        if option.kind != "path" or not isinstance(value, str) or not value \
+                or Path(value).expanduser().is_absolute():
+            continue
+        target = Path(os.path.normpath(old / value))
+        try:
+            entry[option.name] = target.relative_to(new).as_posix()
+        except ValueError:
+            entry[option.name] = str(target)
+    return entry
+
+
 def _entry(name: Any) -> _Entry:
     if not isinstance(name, str) or name not in _ALL:
         raise OptionError(

@@ -212,6 +212,25 @@ class LoadProjectCommand(QUndoCommand):
         self.doc.load(self.old)
 
 
+def move_dataset_entries(stack: QUndoStack, move: Callable[[dict], dict]) -> None:
+    """Rewrite the data-set entries the undo steps hold with ``move`` (the project file moved
+    to another folder, see ``nnstudio.data.with_paths_moved``): undoing or redoing a step
+    then names the same files as when it was done."""
+    def fix(command: QUndoCommand) -> None:
+        if isinstance(command, SetSectionCommand) and command.name == "dataset":
+            command.values = move(command.values)
+            command.old = move(command.old) if command.old is not None else None
+        elif isinstance(command, ChooseDatasetCommand):
+            command.entry = move(command.entry)
+            command.old = move(command.old) if command.old is not None else None
+        elif isinstance(command, FitNetworkCommand):
+            command.entry = move(command.entry)
+        for i in range(command.childCount()):
+            fix(command.child(i))
+    for index in range(stack.count()):
+        fix(stack.command(index))
+
+
 class Editor:
     """The one way the ui edits the document (undoable, guarded)."""
 

@@ -304,6 +304,19 @@ class TrainingController(QObject):
         loader.finished.connect(self._on_loader_finished)
         loader.start()
 
+    def move_dataset(self, old: dict, new: dict) -> None:
+        """The data entry ``old`` is now written ``new`` and names the same files (the project
+        file moved to another folder): the loaded set, the project and the run stay, under the
+        new entry, so nothing reloads or restarts."""
+        data = self._data.peek(old)
+        if data is not None:
+            self._data.put(new, data)
+        if self._project is not None and dict(self._project.dataset) == dict(old):
+            self._project = self._project.with_(dataset=new)
+        session = self._session
+        if session is not None and dict(session.project.dataset) == dict(old):
+            session.project = session.project.with_(dataset=new)
+
     def forget_datasets(self) -> None:
         """Drop the loaded sets (their relative file paths may now mean other files)."""
         self._data.clear()

@@ -107,7 +107,7 @@ def export_plots(project_path: os.PathLike | str, out: os.PathLike | str, *, epo
         if failures:
             raise failures[0]
         _settle(app)
-        report = export_all(views, out, project, history)
+        report = export_all(views, out, project, history, data_dir=base_dir)
         state = controller.state
     finally:
         controller.shutdown()

@@ -4,7 +4,8 @@
 
 writes, per view, ``<title>.png`` / ``.svg`` / ``.csv`` (one set per export target, numbered
 when a view has several; no CSV where a target has no tabular data), plus ``metrics.csv``
-(and ``iterations.csv``) from the run history and ``project.json``. Every file is written
+(and ``iterations.csv``) from the run history and ``project.json``, whose relative data
+paths are rewritten to name the same files from the export folder. Every file is written
 atomically. A view that cannot be rendered is skipped and named in the report; a folder that
 cannot be written raises :class:`~nnstudio.ui.export.ExportError`.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from nnstudio.data import with_paths_moved
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import save_project
 from nnstudio.project.history import ITERATIONS_FILE, METRICS_FILE, RunHistory, save_history, write_metrics
@@ -63,12 +65,15 @@ def prepare_folder(folder: os.PathLike | str) -> Path:
 
 
 def export_all(views: Sequence, folder: os.PathLike | str, project: Project | None,
-               history: RunHistory | None, *, scale: float = 2.0, dpi: float = 192.0,
+               history: RunHistory | None, *, data_dir: os.PathLike | str | None = None,
+               scale: float = 2.0, dpi: float = 192.0,
                present: Callable[[object], None] | None = None) -> ExportReport:
     """Write every view's PNG (``scale`` × its on-screen size, ``dpi``), SVG and CSV into
-    ``folder`` (created if missing), then metrics.csv and the project file. ``present(view)``
-    runs before each view's files: a window brings the view to the front and up to date
-    (a tab behind another has no size of its own and draws nothing)."""
+    ``folder`` (created if missing), then metrics.csv and the project file. ``data_dir`` is
+    the folder the project's relative data paths start from (its file's folder; None: the
+    working folder, as for a project never saved). ``present(view)`` runs before each view's
+    files: a window brings the view to the front and up to date (a tab behind another has no
+    size of its own and draws nothing)."""
     out = prepare_folder(folder)
     report = ExportReport(out)
     used: set[str] = set()
@@ -84,6 +89,8 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
         for k, target in enumerate(targets):
             name = stem if len(targets) == 1 else f"{stem}-{k + 1}"
             _export_target(target, out, name, title, scale, dpi, report)
+    if project is not None:
+        project = project.with_(dataset=with_paths_moved(project.dataset, data_dir, out))
     _write_run_files(out, project, history, report)
     return report
 

@@ -11,8 +11,11 @@ weights…, Export all views…, the modified marker, the close prompt, autosave
     # closeEvent: if files.maybe_save(): files.shutdown(); accept() else ignore()
 
 A project ``x.json`` keeps its run beside it in ``x.run/`` (weights.npz, metrics.csv,
-iterations.csv; see nnstudio.project.history). Every dialog goes through a small method
-(``ask_*``, ``show_error``, ``show_info``) that tests replace, so no modal dialog blocks.
+iterations.csv; see nnstudio.project.history). A save into another folder rewrites the data
+set's relative file paths to name the same files from there (``with_paths_moved``) and hands
+both folders to ``data_moved``, so that the window's document follows. Every dialog goes
+through a small method (``ask_*``, ``show_error``, ``show_info``) that tests replace, so no
+modal dialog blocks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from PySide6.QtCore import QDateTime, QLocale, QObject, QSettings, QTimer, Signa
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from nnstudio.data import with_paths_moved
 from nnstudio.project import errors as E
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import load_project, load_weights, save_project, save_weights
@@ -74,6 +78,7 @@ class ProjectFiles(QObject):
                  set_history: Callable[[RunHistory], None] | None = None,
                  get_views: Callable[[], list] | None = None,
                  present_views: Callable[[], ContextManager[Callable[[Any], None]]] | None = None,
+                 data_moved: Callable[[str | None, str], None] | None = None,
                  new_project: Callable[[], Project] = default_project,
                  parent: QWidget | None = None, settings: QSettings | None = None,
                  autosave: Autosave | None = None, autosave_seconds: float = 60.0):
@@ -85,6 +90,8 @@ class ProjectFiles(QObject):
         self._get_views, self._new_project = get_views, new_project
         # Export All Views: a context in which present(view) brings each view to the front
         self._present_views = present_views
+        # (old folder or None, new folder) when a save puts the project into another folder
+        self._data_moved = data_moved
         self._settings = settings if settings is not None else QSettings()
         self._autosave = autosave if autosave is not None else Autosave()
         self._path: str | None = None
@@ -212,6 +219,11 @@ class ProjectFiles(QObject):
     def show_info(self, title: str, text: str) -> None:
         show_message(self._widget, QMessageBox.Icon.Information, title, text)
 
+    def _folder(self) -> str | None:
+        """The folder the project's relative data paths start from (None: the working folder,
+        for a project never saved)."""
+        return os.path.dirname(os.path.abspath(self._path)) if self._path else None
+
     def _start_dir(self) -> str:
         if self._path:
             return str(Path(self._path).parent)
@@ -315,11 +327,19 @@ class ProjectFiles(QObject):
     def _save_to(self, path: str) -> bool:
         """Write the project (and its run) atomically; on failure say why, keep the old file."""
         project = self._get_project()
+        old_dir, new_dir = self._folder(), os.path.dirname(os.path.abspath(path))
+        moved = project.with_(dataset=with_paths_moved(project.dataset, old_dir, new_dir))
         try:
-            save_project(project, path)
+            save_project(moved, path)
         except FileFormatError as err:
             self.show_error(self.tr("Could not save the project"), file_error_text(err))
             return False
+        # before pathChanged: the project in memory names the same files as the saved copy
+        if self._data_moved is not None:
+            if old_dir != new_dir:
+                self._data_moved(old_dir, new_dir)
+        elif dict(moved.dataset) != dict(project.dataset):
+            self._set_project(moved)
         self._set_path(path)
         self._add_recent(path)
         try:
@@ -484,7 +504,8 @@ class ProjectFiles(QObject):
         presenting = self._present_views() if self._present_views is not None else contextlib.nullcontext()
         try:
             with presenting as present:
-                report = export_all(self._get_views(), folder, self._get_project(), history, present=present)
+                report = export_all(self._get_views(), folder, self._get_project(), history,
+                                    data_dir=self._folder(), present=present)
         except ExportError as err:
             self.show_error(self.tr("Could not export the views"), export_error_text(err))
             return False

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QHBoxLayout, QLabel, Q
                                QWidget)
 
 from nnstudio.data import load as load_dataset
-from nnstudio.data import with_absolute_paths
+from nnstudio.data import with_absolute_paths, with_paths_moved
 from nnstudio.project.document import ProjectDocument
 from nnstudio.project.history import RunHistory
 from nnstudio.project.model import Project, default_project
 from nnstudio.ui.about import AboutDialog, about_text
 from nnstudio.ui.templates import templates
-from nnstudio.ui.commands import Editor
+from nnstudio.ui.commands import Editor, move_dataset_entries
 from nnstudio.ui.controller import TrainingController
 from nnstudio.ui.dataset_texts import dataset_title
 from nnstudio.ui.diagram import DiagramView
@@ -667,6 +667,7 @@ class MainWindow(QMainWindow):
                              get_weights=self._weights_for_files, set_weights=self._weights_from_files,
                              get_history=lambda: self.history, set_history=self._set_history,
                              get_views=lambda: list(self.views), present_views=self._views_presented,
+                             data_moved=self._data_moved,
                              new_project=self._next_new_project,
                              parent=self, settings=self.settings)
         files.titleChanged.connect(self.setWindowTitle)
@@ -705,12 +706,29 @@ class MainWindow(QMainWindow):
         """The project file moved to another folder: where its data entry has relative file
         paths, they now mean other files, so the loaded set is forgotten and checked again
         (a project without relative paths keeps its run)."""
-        folder = os.path.dirname(path) if path else None
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
         previous, self._project_dir = self._project_dir, folder
         entry = self.doc.section("dataset")
         if folder != previous and with_absolute_paths(entry, folder or ".") != dict(entry):
             self.controller.forget_datasets()
             self._schedule_sync()
+
+    def _data_moved(self, old_dir: str | None, new_dir: str) -> None:
+        """A save put the project into another folder and wrote its data entry's relative
+        file paths for it (``with_paths_moved``: the same files). The document, the undo
+        steps, the loaded set and the run take the rewritten entry, so nothing reloads or
+        resets, and the project's folder is the new one from now on (before the file's path
+        changes, which then finds nothing to reload)."""
+        def move(entry):
+            return with_paths_moved(entry, old_dir, new_dir)
+        old = self.doc.section("dataset")
+        new = move(old)
+        self._project_dir = new_dir
+        self.controller.move_dataset(old, new)
+        if dict(self._last_valid.dataset) == old:
+            self._last_valid = self._last_valid.with_(dataset=new)
+        move_dataset_entries(self.undo_stack, move)
+        self.doc.set_section("dataset", new)        # not an edit: nothing to undo
 
     def _weights_for_files(self):
         """The run's weights, read while its worker is parked (never from a network it is

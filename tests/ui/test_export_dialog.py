@@ -259,3 +259,22 @@ def test_the_plots_pass_the_right_click_on_to_the_view(qtbot):
                                                               plot.viewport().mapToGlobal(at)))
     assert len(asked) == 1
     assert export_menu.menu_at(view.mapToGlobal(asked[0])) is not None
+
+
+def test_export_all_rewrites_relative_data_paths_for_the_export_folder(qtbot, tmp_path):
+    """The exported project.json kept "data/xor.csv", which from the export folder names a
+    file that does not exist."""
+    from nnstudio.data import load
+    view = FakeView("Loss", lambda: [_plot("loss", [3, 2, 1])])
+    qtbot.addWidget(view)
+    view.show()
+    course = tmp_path / "course"
+    (course / "data").mkdir(parents=True)
+    (course / "data" / "xor.csv").write_text("a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    project = default_project().with_(dataset={"name": "csv", "path": "data/xor.csv"})
+    export_all([view], tmp_path / "report", project, None, data_dir=course)
+    saved = load_project(tmp_path / "report" / "project.json")
+    assert saved.dataset["path"] == str((course / "data" / "xor.csv").resolve())
+    assert len(load(dict(saved.dataset), base_dir=tmp_path / "report").x_train) > 0
+    export_all([view], course, project, None, data_dir=course)            # beside the project: as it was
+    assert load_project(course / "project.json").dataset["path"] == "data/xor.csv"

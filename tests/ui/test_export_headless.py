@@ -66,3 +66,8 @@ def test_a_relative_data_path_is_taken_from_the_projects_folder(qtbot, tmp_path,
     monkeypatch.chdir(tmp_path)                      # not the project's folder
     result = export_plots(folder / "p.json", tmp_path / "out", epochs=1)
     assert result.state == "finished" and (tmp_path / "out" / "metrics.csv").exists()
+    # the exported project names the same data file from the export folder, so it opens there
+    exported = load_project(tmp_path / "out" / "project.json")
+    assert exported.dataset["path"] == str((folder / "points.csv").resolve())
+    data = load(dict(exported.dataset), base_dir=tmp_path / "out")
+    assert len(data.x_train) + len(data.x_test) == 40

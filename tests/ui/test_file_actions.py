@@ -459,3 +459,47 @@ def test_a_bad_metrics_line_is_named_without_a_column(qapp, tmp_path):
         load_history(tmp_path)
     text = file_error_text(info.value)
     assert "Line 2\n" in text and "column ?" not in text
+
+
+# ------------------------------------------------------------------ relative data paths
+def _csv_project(tmp_path):
+    """A project in course/ whose data set is course/data/xor.csv, named relative to it."""
+    course = tmp_path.resolve() / "course"
+    (course / "data").mkdir(parents=True)
+    (course / "data" / "xor.csv").write_text("a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    project = default_project().with_(dataset={"name": "csv", "path": "data/xor.csv"})
+    save_project(project, course / "p.json")
+    return course, project
+
+
+def test_save_as_into_another_folder_keeps_naming_the_same_data_file(qtbot, tmp_path):
+    """Save As kept "data/xor.csv", and the copy then looked for elsewhere/data/xor.csv."""
+    from nnstudio.data import load
+    course, _ = _csv_project(tmp_path)
+    files, host, dialogs = make_files(qtbot, tmp_path)
+    assert files.open(course / "p.json")
+    elsewhere = tmp_path.resolve() / "elsewhere"
+    elsewhere.mkdir()
+    assert files.save_as(elsewhere / "copy.json") and dialogs.errors == []
+    copy = load_project(elsewhere / "copy.json")
+    assert copy.dataset["path"] == str(course / "data" / "xor.csv")
+    assert len(load(dict(copy.dataset), base_dir=elsewhere).x_train) > 0      # the copy opens
+    assert host.project.dataset["path"] == copy.dataset["path"]               # and so does the open one
+    assert load_project(course / "p.json").dataset["path"] == "data/xor.csv"  # the original is untouched
+    # from the original into the folder above: relative again, now through course/
+    assert files.open(course / "p.json")
+    assert files.save_as(tmp_path.resolve() / "up.json")
+    assert load_project(tmp_path / "up.json").dataset["path"] == "course/data/xor.csv"
+    assert files.save()
+    assert load_project(tmp_path / "up.json").dataset["path"] == "course/data/xor.csv"
+
+
+def test_save_as_tells_the_window_which_folders_the_data_paths_moved_between(qtbot, tmp_path):
+    course, _ = _csv_project(tmp_path)
+    moves = []
+    files, host, _ = make_files(qtbot, tmp_path, data_moved=lambda old, new: moves.append((old, new)))
+    assert files.open(course / "p.json")
+    calls = host.set_calls
+    assert files.save_as(course / "same-folder.json") and moves == []
+    assert files.save_as(tmp_path / "p.json")
+    assert moves == [(str(course), str(tmp_path))] and host.set_calls == calls    # not replaced

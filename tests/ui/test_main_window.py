@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
+from nnstudio.project.files import load_project
 from nnstudio.ui.main_window import LAYOUT_VERSION, about_text
 from ui_helpers import small_project
 from window_fixtures import iteration_text, make_window, shot  # noqa: F401 - fixture
@@ -788,3 +789,50 @@ def test_a_reopened_run_shows_its_curves_and_goes_on_from_where_it_stopped(make_
     assert fresh.controller.from_saved_weights and not fresh.controller.has_progress
     fresh.answer = False
     assert not fresh.confirm_reset() and fresh.asked, "an edit asks before dropping the opened weights"
+
+
+def test_save_as_into_another_folder_keeps_the_relative_data_file_and_the_run(make_window, qtbot, tmp_path):
+    """A CSV named "data/xor.csv" beside the project: Save As into another folder kept that
+    path, so the window (and the copy, reopened) looked for elsewhere/data/xor.csv."""
+    import json
+    course = tmp_path.resolve() / "course"
+    (course / "data").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,label"] + [f"{a:.3f},{b:.3f},{int(a * b > 0)}" for a, b in rng.uniform(-1, 1, (40, 2))]
+    (course / "data" / "xor.csv").write_text("\n".join(rows) + "\n")
+    doc = small_project(n_in=2, n_out=2).to_dict()
+    doc["dataset"] = {"name": "csv", "path": "data/xor.csv"}
+    (course / "p.json").write_text(json.dumps(doc))
+    w = make_window(wait_for_run=False)
+    assert w.files.open(str(course / "p.json"))
+    qtbot.waitUntil(lambda: w.controller.session is not None
+                    and w.controller.session.project.dataset.get("name") == "csv", timeout=10000)
+    assert w.dataset_panel.set_option("test_ratio", 0.25)      # an undo step holding the path
+    qtbot.waitUntil(lambda: w.controller.session is not None
+                    and w.controller.session.project.dataset.get("test_ratio") == 0.25, timeout=10000)
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.last_snapshot is not None, timeout=5000)
+    session = w.controller.session
+
+    elsewhere = tmp_path.resolve() / "elsewhere"
+    elsewhere.mkdir()
+    assert w.files.save_as(str(elsewhere / "copy.json"))
+    target = str(course / "data" / "xor.csv")
+    assert load_project(elsewhere / "copy.json").dataset["path"] == target
+    assert w.doc.section("dataset")["path"] == target
+    QApplication.processEvents()
+    qtbot.wait(50)
+    assert w.data_error is None and w.controller.session is session      # the run goes on
+    assert not w.files.modified
+    w.editor.undo()                                    # an undo step from before the move
+    assert w.doc.section("dataset") == {"name": "csv", "path": target}
+    w.editor.redo()
+    assert w.doc.section("dataset") == {"name": "csv", "path": target, "test_ratio": 0.25}
+    qtbot.waitUntil(lambda: w.controller.session is not None and not w.loading, timeout=10000)
+    assert w.data_error is None
+
+    again = make_window(wait_for_run=False)
+    assert again.files.open(str(elsewhere / "copy.json"))
+    qtbot.waitUntil(lambda: again.controller.session is not None
+                    and again.controller.session.project.dataset.get("name") == "csv", timeout=10000)
+    assert again.data_error is None

@@ -1350,105 +1350,105 @@
         <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
         <source>Momentum α</source>
         <extracomment>hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them</extracomment>
         <translation>モーメンタム α</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
         <source>Decay ρ</source>
         <translation>減衰率 ρ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="43"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
         <source>β₁</source>
         <translation>β₁</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="45"/>
         <source>β₂</source>
         <translation>β₂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="45"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="62"/>
         <source>Optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="64"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="66"/>
         <source>Update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="67"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="69"/>
         <source>Learning rate η</source>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="82"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="115"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="86"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="87"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="86"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="88"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="88"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="91"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="94"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
         <source>Epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="97"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="100"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="103"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="106"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="137"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="141"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>

@@ -161,3 +161,28 @@ def test_full_batch_chosen_before_the_first_load_ends_takes_the_sets_size(make_w
     assert one_step(w, qtbot).steps_per_epoch == 1
     w.editor.undo()                                          # the learner's pick: one step
     assert batch(w) == 20
+
+
+def test_mini_batch_again_restores_the_learners_mini_batch_size(make_window, qtbot):
+    """Online → full batch → mini-batch set 99 (iris: 2 updates per epoch), not the 20 the
+    learner had (5 updates per epoch)."""
+    w = make_window()                                  # iris, mini-batch 20
+    panel = w.training_panel
+    pick(panel.batch_mode, "online")
+    assert batch(w) == 1
+    pick(panel.batch_mode, "full")
+    assert batch(w) == 100
+    pick(panel.batch_mode, "minibatch")
+    assert batch(w) == 20 and panel.batch_size.value() == 20 and panel.batch_size.isEnabled()
+    wait_for(w, qtbot, "iris", 20)
+    assert one_step(w, qtbot).steps_per_epoch == 5
+    w.reset_run()
+    panel.batch_size.edited.emit(30)                   # the learner's own size, as typed
+    assert batch(w) == 30
+    pick(panel.batch_mode, "full")
+    pick(panel.batch_mode, "minibatch")
+    assert batch(w) == 30
+    w.editor.undo()                                    # back to full batch, then redo
+    assert batch(w) == 100
+    w.editor.redo()
+    assert batch(w) == 30 and panel.batch_mode.value() == "minibatch"

@@ -3,7 +3,8 @@
 The optimizer shows only the hyperparameters its update rule uses (``RULES[name].hyper``)
 with the rule's formula. The learning rate may change while training: that edit is not
 guarded (no reset asked) and the window passes it to the controller, effective at the next
-step. Batch size has three modes: online (1), mini-batch (n) and full batch (all samples).
+step. Batch size has three modes: online (1), mini-batch (n) and full batch (all samples);
+back to mini-batch restores the mini-batch size the panel showed last.
 
 The project file stores only ``training.batch_size`` (an int, DESIGN.md), so "full batch" is
 the batch size equal to the training-set size. The panel remembers that mode
@@ -55,6 +56,7 @@ class TrainingPanel(QWidget):
         self.doc, self.editor, self.train_size = doc, editor, train_size
         self._mode = "minibatch"     # the feeding mode shown, kept while the set's size is unknown
         self._pending_full = False   # full batch picked before the set's size was known
+        self._minibatch: int | None = None   # the last mini-batch size shown: mini-batch again restores it
         layout = QVBoxLayout(self)
 
         opt_box = QGroupBox(_tr("Optimizer"))
@@ -131,6 +133,8 @@ class TrainingPanel(QWidget):
             if self._mode == "full" and batch != n and self.editor.update_section("training", batch_size=n):
                 return                          # the edit refreshed the panel
         self._mode = mode = batch_mode(batch, n, self._mode)
+        if mode == "minibatch":
+            self._minibatch = batch
         self.batch_mode.set_value(mode)
         self.batch_size.set_value(batch)
         self.batch_size.setEnabled(mode == "minibatch")
@@ -146,6 +150,7 @@ class TrainingPanel(QWidget):
     def _reloaded(self) -> None:
         self._mode = "minibatch"     # another project: its own batch size says the mode
         self._pending_full = False
+        self._minibatch = None
         self.refresh()
 
     # ------------------------------------------------------------------ edits
@@ -172,6 +177,8 @@ class TrainingPanel(QWidget):
             size = 1
         elif mode == "full":
             size = n if n else self.doc.section("training").get("batch_size", 100)
+        elif self._minibatch is not None and 1 < self._minibatch and (n is None or self._minibatch < n):
+            size = self._minibatch           # back to the learner's own mini-batch size
         else:
             size = min(100, n - 1) if n and n > 2 else 100
         previous, self._mode = self._mode, mode

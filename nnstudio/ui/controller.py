@@ -286,6 +286,10 @@ class TrainingController(QObject):
         """The loaded data set of a project's ``dataset`` entry (cached; loads if needed)."""
         return self._data.get(entry)
 
+    def peek_dataset(self, entry: dict) -> Any:
+        """The loaded set of ``entry``, or None when it is not loaded (nothing loads here)."""
+        return self._data.peek(entry)
+
     def loaded_dataset(self, entry: dict) -> tuple[Any, Exception | None]:
         """(data, None) when loaded, (None, error) once after a failed background load,
         (None, None) when not loaded yet: call :meth:`load_dataset_async`."""

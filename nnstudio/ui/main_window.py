@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         self._use_normal_layout()
 
         self.inspector = LayerInspector(self.doc, self.editor)
-        self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets)
+        self.dataset_panel = DatasetPanel(self.doc, self.editor, self.datasets,
+                                          loaded=self.controller.peek_dataset)
         self.training_panel = TrainingPanel(self.doc, self.editor, self._train_size)
         self.files = self._make_files()
         build_actions(self)
@@ -453,6 +454,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         self.loading = False
+        self.dataset_panel.update_summary()     # the counts of the set as loaded
         if self.dataset_panel.fit_to_data(entry, data, self.training_panel.full_batch):
             return                  # the fitted network changed the document: checked again
         self.dataset_panel.show_error(self.data_error or "")

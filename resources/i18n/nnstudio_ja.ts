@@ -706,132 +706,137 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="163"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="166"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="178"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="179"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="196"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="197"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="241"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="242"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="260"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="261"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="262"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="441"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="442"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="449"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="450"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="499"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="501"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="501"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="503"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="529"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="531"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="530"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="532"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="607"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="609"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="745"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="765"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="756"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="776"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="79"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="90"/>
         <source>Data set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="82"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="93"/>
         <source>Download More Data Sets…</source>
         <translation>データセットをさらにダウンロード…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="83"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="94"/>
         <source>Fashion-MNIST and KMNIST: download them once, then choose them here</source>
         <translation>Fashion-MNIST と KMNIST：一度ダウンロードすれば、ここで選べます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="125"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="157"/>
+        <source>%s training / %s validation / %s test samples</source>
+        <translation>訓練サンプル %s / 検証サンプル %s / テストサンプル %s</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="159"/>
         <source>%s training / %s test samples</source>
         <translation>訓練サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="128"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="144"/>
         <source>Unknown data set %r</source>
         <translation>不明なデータセット %r</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="154"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="186"/>
         <source>Use data set %s</source>
         <translation>データセット %s を使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="163"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="195"/>
         <source>Change data option %s</source>
         <translation>データのオプション %s を変更</translation>
     </message>
@@ -1858,13 +1863,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="213"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1875,7 +1880,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="504"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="506"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2606,17 +2611,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="56"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="58"/>
         <source>is a file, not a folder</source>
         <translation>フォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="60"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="62"/>
         <source>cannot create the folder: {0}</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="82"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="87"/>
         <source>offers nothing to export</source>
         <translation>書き出せるものがありません</translation>
     </message>
@@ -3267,214 +3272,214 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>ProjectFiles</name>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="106"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="113"/>
         <source>&amp;New</source>
         <translation>新規(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="107"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="114"/>
         <source>&amp;Open…</source>
         <translation>開く(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="108"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="115"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="109"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="116"/>
         <source>Save &amp;As…</source>
         <translation>名前を付けて保存(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="110"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="117"/>
         <source>&amp;Import Weights…</source>
         <translation>重みを読み込む(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="112"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="119"/>
         <source>&amp;Export All Views…</source>
         <translation>すべてのビューを書き出す(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="114"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="121"/>
         <source>Open &amp;Recent</source>
         <translation>最近使ったファイル(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="134"/>
-        <location filename="../../nnstudio/ui/file_actions.py" line="193"/>
-        <location filename="../../nnstudio/ui/file_actions.py" line="222"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="141"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="200"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="234"/>
         <source>Untitled</source>
         <translation>無題</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="135"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="142"/>
         <source>{0}{1} — nnstudio</source>
         <translation>{0}{1} — nnstudio</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="162"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="169"/>
         <source>Open Project</source>
         <translation>プロジェクトを開く</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="163"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="170"/>
         <source>nnstudio projects (*.json *.nnproj);;All files (*)</source>
         <translation>nnstudio プロジェクト (*.json *.nnproj);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="167"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="174"/>
         <source>Save Project As</source>
         <translation>名前を付けてプロジェクトを保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="168"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="175"/>
         <source>nnstudio projects (*.json);;All files (*)</source>
         <translation>nnstudio プロジェクト (*.json);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="172"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="179"/>
         <source>Import Weights</source>
         <translation>重みを読み込む</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="173"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="180"/>
         <source>Weights (*.npz);;All files (*)</source>
         <translation>重み (*.npz);;すべてのファイル (*)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="177"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="184"/>
         <source>Export All Views Into</source>
         <translation>すべてのビューの書き出し先</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="182"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="189"/>
         <source>Unsaved changes</source>
         <translation>未保存の変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="183"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="190"/>
         <source>“{0}” has changes that are not saved. Save them?</source>
         <translation>「{0}」には保存していない変更があります。保存しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="194"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="201"/>
         <source>Recover unsaved work?</source>
         <translation>未保存の作業を復元しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="195"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="202"/>
         <source>nnstudio did not close normally. Unsaved changes to “{0}” were kept. Recover them?</source>
         <translation>nnstudio は正常に終了しませんでした。「{0}」の未保存の変更は残っています。復元しますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="199"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="206"/>
         <source>Last autosaved: {0}</source>
         <translation>最後の自動保存：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="201"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="208"/>
         <source>Recover</source>
         <translation>復元</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="202"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="209"/>
         <source>Discard</source>
         <translation>破棄</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="203"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="210"/>
         <source>Ask Me Later</source>
         <translation>後で確認</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="254"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="266"/>
         <source>Could not open the project</source>
         <translation>プロジェクトを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="267"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="279"/>
         <source>The project opened without part of its run</source>
         <translation>プロジェクトは開きましたが、学習の記録の一部がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="309"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="321"/>
         <source>untitled</source>
         <translation>無題</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="321"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="335"/>
         <source>Could not save the project</source>
         <translation>プロジェクトを保存できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="328"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="348"/>
         <source>The project was saved, but not its run</source>
         <translation>プロジェクトは保存しましたが、学習の記録は保存できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="333"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="353"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="389"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="409"/>
         <source>File not found</source>
         <translation>ファイルが見つかりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="390"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="410"/>
         <source>“{0}” no longer exists; it was removed from the recent files.</source>
         <translation>「{0}」はもうありません。最近使ったファイルから外しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="399"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="419"/>
         <source>&amp;{0} {1}</source>
         <translation>&amp;{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="405"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="425"/>
         <source>Clear List</source>
         <translation>一覧を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="421"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="441"/>
         <source>Could not import the weights</source>
         <translation>重みを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="437"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="457"/>
         <source>Autosave failed: {0}</source>
         <translation>自動保存に失敗しました：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="445"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="465"/>
         <source>A recovery file could not be read</source>
         <translation>復元用ファイルを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="446"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="466"/>
         <source>It has been removed.</source>
         <translation>削除しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="463"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="483"/>
         <source>The recovered project has no weights</source>
         <translation>復元したプロジェクトには重みがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="489"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="510"/>
         <source>Could not export the views</source>
         <translation>ビューを書き出せませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="491"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="512"/>
         <source>Exported {0} files to {1}</source>
         <translation>{0} 個のファイルを {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="494"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="515"/>
         <source>Some views were not exported</source>
         <translation>書き出せなかったビューがあります</translation>
     </message>

@@ -9,7 +9,7 @@ disabled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -62,13 +62,24 @@ class DataFit(NetworkFit):
         super().revert(doc)
 
 
+def _default_options(entry: dict, info) -> bool:
+    """Every option of the entry is its default (what the listed sizes are counted with)."""
+    defaults = info.defaults()
+    return all(key == "name" or (key in defaults and value == defaults[key]) for key, value in entry.items())
+
+
 class DatasetPanel(QWidget):
     """Choosing a set or an option never loads data here (MNIST takes a second): the
-    window loads it in the background and hands it to :meth:`fit_to_data`."""
+    window loads it in the background and hands it to :meth:`fit_to_data`.
 
-    def __init__(self, doc: ProjectDocument, editor: Editor, datasets, parent=None) -> None:
+    ``loaded(entry)`` gives the loaded set of an entry, or None while it is not loaded: the
+    summary counts its samples (after train size, test size, validation ratio…); the window
+    calls :meth:`update_summary` when a set has loaded."""
+
+    def __init__(self, doc: ProjectDocument, editor: Editor, datasets, parent=None, *,
+                 loaded: Callable[[dict], Any] = lambda entry: None) -> None:
         super().__init__(parent)
-        self.doc, self.editor = doc, editor
+        self.doc, self.editor, self.loaded = doc, editor, loaded
         self.infos = {info.name: info for info in datasets}
         layout = QVBoxLayout(self)
         top = QFormLayout()
@@ -120,12 +131,33 @@ class DatasetPanel(QWidget):
             self._shown_name = name
         for key, widget in self.editors.items():
             widget.set_value(entry.get(key, info.option(key).default if info else None))
-        if info is not None:
-            size = info.size
-            sizes = _tr("%s training / %s test samples") % size if size else ""
-            self.summary.setText(f"{dataset_description(info)}\n{sizes}".strip())
-        else:
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        """The set's description and the sample counts training uses: those of the loaded
+        set; while it loads, the listed sizes if its options are the defaults they count,
+        else none (the listed 60000 of MNIST are not a train size of 300)."""
+        entry = self.doc.section("dataset")
+        name = entry.get("name")
+        info = self.infos.get(name)
+        if info is None:
             self.summary.setText(_tr("Unknown data set %r") % name)
+            return
+        data = self.loaded(entry)
+        if data is not None:
+            n_val = 0 if data.x_val is None else len(data.x_val)
+            counts = (len(data.x_train), n_val, len(data.x_test))
+        elif info.size and _default_options(entry, info):
+            counts = (info.size[0], info.n_val, info.size[1])
+        else:
+            counts = None
+        if counts is None:
+            sizes = ""
+        elif counts[1]:
+            sizes = _tr("%s training / %s validation / %s test samples") % counts
+        else:
+            sizes = _tr("%s training / %s test samples") % (counts[0], counts[2])
+        self.summary.setText(f"{dataset_description(info)}\n{sizes}".strip())
 
     def _build(self, info) -> None:
         while self.options.rowCount():

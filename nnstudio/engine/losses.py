@@ -37,12 +37,17 @@ class LossInfo:
 
 SSE = LossInfo("sse", "E = (1/N) Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = (y − t) / N",
                "loss = 0.5 * np.sum((y - t) ** 2) / N", "dy = (y - t) / N")
+# The squared error summed over the batch, without the 1/N: the convention of CURRICULUM
+# §10's function-fitting source (its "lr 0.03 fits x², lr 0.1 fails" hold with it; with the
+# mean the same rates act N times smaller). Reported per update as that sum.
+SSE_SUM = LossInfo("sse_sum", "E = Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = y − t",
+                   "loss = 0.5 * np.sum((y - t) ** 2)", "dy = y - t")
 CROSS_ENTROPY = LossInfo("cross_entropy", "E = −(1/N) Σₙ Σₖ tₙₖ log yₙₖ", "∂E/∂yₖ = −tₖ / (N yₖ)",
                          "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / (y * N)")
 SOFTMAX_CROSS_ENTROPY = LossInfo(
     "softmax_cross_entropy", "E = −(1/N) Σₙ log softmax(uₙ)[tₙ]", "∂E/∂u = (y − t) / N",
     "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))", "du = (y - t) / N")
-LOSSES = {l.name: l for l in (SSE, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY)}
+LOSSES = {l.name: l for l in (SSE, SSE_SUM, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY)}
 
 
 def sse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
@@ -51,6 +56,13 @@ def sse(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
     diff = y - t
     n = y.shape[0]
     return float(0.5 * np.vdot(diff, diff) / n), diff / n
+
+
+def sse_sum(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """½Σ(y − t)² summed over the batch, and ∂E/∂y = y − t."""
+    t = as_dense_targets(t, y.shape[1], y.dtype)
+    diff = y - t
+    return float(0.5 * np.vdot(diff, diff)), diff
 
 
 def cross_entropy(y: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
@@ -103,5 +115,9 @@ def softmax_cross_entropy_long_way(y: np.ndarray, t: np.ndarray) -> dict[str, np
     return {"dy_long": dy, "jacobian": jac, "du_long": du_long}
 
 
+#: the losses computed on the output layer's activations, by their project name
+LOSS_FUNCTIONS = {"sse": sse, "sse_sum": sse_sum, "cross_entropy": cross_entropy}
+
+
 __all__ = ["LOSSES", "LossInfo", "as_dense_targets", "cross_entropy", "softmax", "softmax_cross_entropy",
-           "softmax_cross_entropy_long_way", "sse"]
+           "softmax_cross_entropy_long_way", "sse", "sse_sum", "LOSS_FUNCTIONS"]

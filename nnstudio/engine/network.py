@@ -175,8 +175,7 @@ class Network:
                     loss=np.array(data_loss, dtype=self.dtype))
         else:
             y = out_layer.forward(h, train, rec)
-            fn = losses.sse if self.spec.loss == "sse" else losses.cross_entropy
-            data_loss, dy = fn(y, t)
+            data_loss, dy = losses.LOSS_FUNCTIONS[self.spec.loss](y, t)
             self._dy = dy
             if rec is not None:
                 info = losses.LOSSES[self.spec.loss]
@@ -255,7 +254,8 @@ class Network:
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> tuple[float, float | None]:
-        """Mean data loss (without regularization) and accuracy (None for regression targets)."""
+        """Mean data loss per sample (without regularization; sse_sum: ½Σ(y−t)² per sample, as
+        sse) and accuracy (None for regression targets)."""
         total = 0.0
         correct = 0
         n = len(x)

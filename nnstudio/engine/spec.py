@@ -21,7 +21,7 @@ from .errors import SpecError
 
 ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
 INITS = ("uniform", "normal", "xavier", "he")
-LOSSES = ("sse", "cross_entropy")
+LOSSES = ("sse", "sse_sum", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 DTYPES = ("float32", "float64")
 
@@ -360,7 +360,8 @@ class NetworkSpec:
                             self.output_size, code="output_width", layer_type="dense",
                             expected=n_outputs, task=task)
         if task == "regression" and self.loss == "cross_entropy":
-            raise SpecError("network.loss", "sse for a regression data set", self.loss, code="regression_loss")
+            raise SpecError("network.loss", "sse or sse_sum for a regression data set", self.loss,
+                            code="regression_loss")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "NetworkSpec":

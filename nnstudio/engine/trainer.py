@@ -310,10 +310,15 @@ class Trainer:
         lr = self.optimizer.lr   # the rate this step used: a SetLearningRate drained below is for the next
         extra: dict = {}
         if epoch_end:
+            # evaluate() gives the loss per sample; a loss summed over the batch (sse_sum) is
+            # reported per update as that sum, so its epoch values are those of a batch
+            per = self.batch_size if net.spec.loss == "sse_sum" else 1
             if self.evaluate_train:
-                extra["train_loss"], extra["train_accuracy"] = net.evaluate(self.x_train, self.t_train)
+                per_sample, extra["train_accuracy"] = net.evaluate(self.x_train, self.t_train)
+                extra["train_loss"] = per_sample * per
             if self.x_test is not None and len(self.x_test):
-                extra["test_loss"], extra["test_accuracy"] = net.evaluate(self.x_test, self.t_test)
+                per_sample, extra["test_accuracy"] = net.evaluate(self.x_test, self.t_test)
+                extra["test_loss"] = per_sample * per
         if f.detail is not None:
             if f.detail.weights:
                 # parameters and buffers (batch norm's running statistics), so a copy of the

@@ -28,7 +28,15 @@ def init_titles() -> dict[str, str]:
 
 
 def loss_titles() -> dict[str, str]:
-    return {"sse": _tr("squared error ½Σ(y−t)²"), "cross_entropy": _tr("cross-entropy −Σt·log y")}
+    return {"sse": _tr("squared error, batch mean (1/N)Σ½(y−t)²"),
+            "sse_sum": _tr("squared error, batch sum Σ½(y−t)²"),
+            "cross_entropy": _tr("cross-entropy −Σt·log y")}
+
+
+def loss_short_titles() -> dict[str, str]:
+    """The loss as the diagram's loss node names it."""
+    return {"sse": _tr("squared error"), "sse_sum": _tr("squared error (sum)"),
+            "cross_entropy": _tr("cross-entropy")}
 
 
 def dataset_option_titles() -> dict[str, str]:

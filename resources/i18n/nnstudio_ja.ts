@@ -182,12 +182,12 @@
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
+        <location filename="../../nnstudio/ui/labels.py" line="39"/>
         <source>cross-entropy</source>
         <translation>交差エントロピー誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="154"/>
+        <location filename="../../nnstudio/ui/labels.py" line="38"/>
         <source>squared error</source>
         <translation>2乗和誤差</translation>
     </message>
@@ -550,152 +550,166 @@
         <translation>He（√(2/n)）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="31"/>
         <source>squared error ½Σ(y−t)²</source>
-        <translation>2乗和誤差 ½Σ(y−t)²</translation>
+        <translation type="vanished">2乗和誤差 ½Σ(y−t)²</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="31"/>
+        <source>squared error, batch mean (1/N)Σ½(y−t)²</source>
+        <translation>2乗和誤差・バッチ平均 (1/N)Σ½(y−t)²</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="32"/>
+        <source>squared error, batch sum Σ½(y−t)²</source>
+        <translation>2乗和誤差・バッチ合計 Σ½(y−t)²</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="33"/>
         <source>cross-entropy −Σt·log y</source>
         <translation>交差エントロピー誤差 −Σt·log y</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <source>squared error (sum)</source>
+        <translation>2乗和誤差（合計）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="46"/>
         <source>class names</source>
         <translation>クラス名</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <location filename="../../nnstudio/ui/labels.py" line="46"/>
         <source>classes</source>
         <translation>クラス数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <location filename="../../nnstudio/ui/labels.py" line="47"/>
         <source>delimiter</source>
         <translation>区切り文字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <location filename="../../nnstudio/ui/labels.py" line="47"/>
         <source>expression</source>
         <translation>式</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <location filename="../../nnstudio/ui/labels.py" line="47"/>
         <source>flatten</source>
         <translation>平坦化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <location filename="../../nnstudio/ui/labels.py" line="48"/>
         <source>header</source>
         <translation>見出し行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <location filename="../../nnstudio/ui/labels.py" line="48"/>
         <source>ignore</source>
         <translation>除外する列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <location filename="../../nnstudio/ui/labels.py" line="48"/>
         <source>images</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="40"/>
+        <location filename="../../nnstudio/ui/labels.py" line="48"/>
         <source>label</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <location filename="../../nnstudio/ui/labels.py" line="49"/>
         <source>labels</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <location filename="../../nnstudio/ui/labels.py" line="49"/>
         <source>noise</source>
         <translation>ノイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <location filename="../../nnstudio/ui/labels.py" line="49"/>
         <source>normalize</source>
         <translation>正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="41"/>
+        <location filename="../../nnstudio/ui/labels.py" line="49"/>
         <source>path</source>
         <translation>パス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>points</source>
         <translation>点の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>preset</source>
         <translation>プリセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>range</source>
         <translation>範囲</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="42"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>sampling</source>
         <translation>サンプリング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>scale</source>
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>subset</source>
         <translation>部分集合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>task</source>
         <translation>タスク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>test images</source>
         <translation>テスト画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>test labels</source>
         <translation>テストラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>test ratio</source>
         <translation>テスト割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>test size</source>
         <translation>テストサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>train size</source>
         <translation>訓練サイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="45"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>transpose</source>
         <translation>転置</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>validation ratio</source>
         <translation>検証割合</translation>
     </message>
@@ -1580,254 +1594,264 @@
         <translation>交差エントロピー誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="43"/>
         <source>Sum of squared errors</source>
-        <translation>2乗和誤差</translation>
+        <translation type="vanished">2乗和誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="44"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="45"/>
         <source>Weight decay penalty</source>
         <translation>荷重減衰のペナルティ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="45"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="46"/>
         <source>Gradient of softmax + cross-entropy</source>
         <translation>ソフトマックス関数＋交差エントロピー誤差の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="46"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="47"/>
         <source>Gradient of the cross-entropy</source>
         <translation>交差エントロピー誤差の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="47"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="48"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="49"/>
         <source>Gradient of the squared error</source>
         <translation>2乗和誤差の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="48"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="50"/>
         <source>Affine backward: ∂E/∂W, ∂E/∂b, ∂E/∂x</source>
         <translation>Affineの逆伝播：∂E/∂W、∂E/∂b、∂E/∂x</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="49"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="51"/>
         <source>Convolution backward</source>
         <translation>畳み込みの逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="50"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="52"/>
         <source>col2im: rows back to the image</source>
         <translation>col2im：行を画像に戻す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="51"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="53"/>
         <source>Batch normalization backward</source>
         <translation>Batch Normalizationの逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="52"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="54"/>
         <source>Dropout backward</source>
         <translation>Dropoutの逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="53"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="55"/>
         <source>Flatten backward</source>
         <translation>平坦化の逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="54"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="56"/>
         <source>Max pooling backward</source>
         <translation>Maxプーリングの逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="55"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="57"/>
         <source>Average pooling backward</source>
         <translation>Averageプーリングの逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="56"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="58"/>
         <source>Weight decay gradient</source>
         <translation>荷重減衰の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="59"/>
         <source>Parameter update</source>
         <translation>パラメータの更新</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="62"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="64"/>
         <source>{0} backward</source>
         <translation>{0}の逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="68"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="70"/>
         <source>input of the operation</source>
         <translation>演算の入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="46"/>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="69"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
         <source>weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="38"/>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="70"/>
+        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
         <source>bias</source>
         <translation>バイアス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="43"/>
+        <source>Squared error, mean over the batch</source>
+        <translation>2乗和誤差（バッチ平均）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="44"/>
+        <source>Squared error, summed over the batch</source>
+        <translation>2乗和誤差（バッチ合計）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="73"/>
         <source>pre-activation</source>
         <translation>活性化関数の入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="74"/>
         <source>output</source>
         <translation>出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="73"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="75"/>
         <source>network output</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="74"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="76"/>
         <source>targets</source>
         <translation>教師データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="75"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="77"/>
         <source>loss E</source>
         <translation>損失 E</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="76"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="78"/>
         <source>regularization term</source>
         <translation>正則化項</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="77"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
         <source>column matrix: one row per window</source>
         <translation>col 行列：窓ごとに1行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="78"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
         <source>mask already divided by (1 − p): 0 = dropped</source>
         <translation>(1 − p) で割ったマスク：0 = 消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
         <source>batch mean μ</source>
         <translation>バッチの平均 μ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
         <source>batch variance σ²</source>
         <translation>バッチの分散 σ²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
         <source>normalized x̂</source>
         <translation>正規化した x̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
         <source>scale γ</source>
         <translation>スケール γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
         <source>shift β</source>
         <translation>シフト β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
         <source>∂E/∂z from the layer above</source>
         <translation>上のレイヤーからの ∂E/∂z</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
         <source>δ = ∂E/∂u</source>
         <translation>δ = ∂E/∂u</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
         <source>∂E/∂W</source>
         <translation>∂E/∂W</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
         <source>∂E/∂b</source>
         <translation>∂E/∂b</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
         <source>∂E/∂x, passed down</source>
         <translation>∂E/∂x（下へ渡す）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
         <source>∂E/∂col</source>
         <translation>∂E/∂col</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
         <source>∂E/∂γ</source>
         <translation>∂E/∂γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
         <source>∂E/∂β</source>
         <translation>∂E/∂β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
         <source>∂E/∂y = −t/(N·y)</source>
         <translation>∂E/∂y = −t/(N·y)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
         <source>softmax Jacobian per sample: yᵢ(δᵢⱼ − yⱼ)</source>
         <translation>サンプルごとのソフトマックス関数のヤコビ行列：yᵢ(δᵢⱼ − yⱼ)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
         <source>∂E/∂y · Jacobian (equals δ)</source>
         <translation>∂E/∂y · ヤコビ行列（δ に等しい）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
         <source>parameter before the step</source>
         <translation>更新前のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
         <source>parameter after the step</source>
         <translation>更新後のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
         <source>optimizer state v</source>
         <translation>最適化の状態 v</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
         <source>optimizer state h</source>
         <translation>最適化の状態 h</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
         <source>Adam&apos;s first moment m</source>
         <translation>Adam の1次モーメント m</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="102"/>
         <source>bias-corrected m̂</source>
         <translation>バイアス補正した m̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="103"/>
         <source>bias-corrected v̂</source>
         <translation>バイアス補正した v̂</translation>
     </message>

@@ -126,6 +126,18 @@ def test_sse_is_a_mean_over_the_batch():
     np.testing.assert_allclose(dy, (y - t) / 3)
 
 
+def test_summed_sse_is_the_batch_sum_and_its_gradient_has_no_1_over_n():
+    """CURRICULUM §10's source sums ½Σ(y−t)² over its mini-batch: with it, lr 0.03 fits x²
+    and lr 0.1 fails as the curriculum says (with the mean the rates act N times smaller)."""
+    y = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 3.0]])
+    t = np.array([[0.0, 2.0], [1.0, 1.0], [3.0, 0.0]])
+    loss, dy = losses.sse_sum(y, t)
+    assert loss == pytest.approx(0.5 + 2.5 + 4.5, abs=1e-15)
+    np.testing.assert_array_equal(dy, y - t)
+    info = losses.LOSSES["sse_sum"]
+    assert "(1/N)" not in info.formula and info.gradient == "∂E/∂y = y − t"
+
+
 def test_cross_entropy_by_hand():
     y = np.array([[0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0],
                   [0.1, 0.05, 0.1, 0.0, 0.05, 0.1, 0.0, 0.6, 0.0, 0.0]])

@@ -471,3 +471,19 @@ def test_resume_numbers_on_from_a_saved_run_and_trains_the_epochs_left():
         tr.resume(0, 0)                                      # only before the run
     with pytest.raises(ValueError):
         make_trainer().resume(-1, 0)
+
+
+def test_a_summed_loss_reports_its_epoch_losses_on_the_scale_of_an_update():
+    """sse_sum is reported per update as the batch's sum; the epoch-end losses are those of
+    a batch of that size (the per-sample mean times the batch size), so both sit on one plot."""
+    from nnstudio.engine.network import Network
+    net = make_net([dense(3, "tanh"), dense(2, "identity")], (4,), "sse_sum", seed=2)
+    x, t = rng(3).normal(size=(20, 4)), rng(4).normal(size=(20, 2))
+    spec = TrainingSpec(batch_size=5, epochs=1, seed=0, dtype="float64")
+    tr = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.01)), spec, x, t, x[:8], t[:8])
+    snaps = list(tr.run())
+    end = snaps[-1]
+    per_sample, _ = net.evaluate(x[:8], t[:8])
+    assert end.test_loss == pytest.approx(5 * per_sample, rel=1e-12)
+    assert end.loss != end.test_loss                         # the update's own loss is kept
+    assert isinstance(net, Network)

@@ -60,7 +60,7 @@ def test_curriculum_settings():
     assert iris.training.batch_size == 20 and iris.network.input_shape == (4,)
     fit = _example("function_square")
     assert _layers(fit) == [("dense", 10, "sigmoid"), ("dense", 1, "identity")]
-    assert (fit.network.loss, fit.optimizer.lr) == ("sse", 0.03)
+    assert (fit.network.loss, fit.optimizer.lr) == ("sse_sum", 0.03)
     conv = _example("simple_convnet").to_dict()["network"]
     assert conv["input_shape"] == [1, 28, 28]
     c = conv["layers"][0]
@@ -76,6 +76,25 @@ def test_iris_split_and_learning():
     assert session.trainer.steps_per_epoch == 5
     last = [s for s in session.trainer.run() if s.epoch_end][-1]
     assert last.test_accuracy >= 0.9
+
+
+def test_function_fit_reproduces_the_curriculums_learning_rates():
+    """CURRICULUM §10: x² on [0, 3], 10 sigmoid units, lr 0.03, about 1000 iterations fits;
+    lr 0.1 fails. With the squared error summed over the mini-batch, as its source does (with
+    the batch mean, lr 0.03 left a straight line and lr 0.1 fitted best)."""
+    import dataclasses
+    fit = _example("function_square")
+
+    def final_test_loss(lr):
+        project = fit.with_(optimizer=dataclasses.replace(fit.optimizer, lr=lr))
+        session = build_session(project, load_dataset(project))
+        ends = [s for s in session.trainer.run() if s.epoch_end]
+        assert 1000 <= ends[-1].iteration <= 1100
+        return ends[-1].test_loss
+
+    fits, fails = final_test_loss(0.03), final_test_loss(0.1)
+    assert fits < 0.2                       # summed over 10 points: under 0.02 a point
+    assert fails > 10 * fits
 
 
 def test_function_fit_and_spiral_learn():

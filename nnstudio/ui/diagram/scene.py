@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from nnstudio.project.document import Problem, ProjectDocument
 from nnstudio.ui.commands import Editor
-from nnstudio.ui.labels import activation_titles
+from nnstudio.ui.labels import activation_titles, loss_short_titles
 from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import layer_color
 
@@ -150,8 +150,7 @@ class DiagramScene(QGraphicsScene):
             self.nodes[layer.id].set_content(layer_title(data), lines, neurons)
             prev = shape
         loss = self.doc.loss
-        self.loss_node.set_content(_tr("Loss"), [_tr("cross-entropy") if loss == "cross_entropy"
-                                                 else _tr("squared error") if loss == "sse" else loss], 0)
+        self.loss_node.set_content(_tr("Loss"), [loss_short_titles().get(loss, loss)], 0)
         self._layout()
         self._fit_scene_rect()
         self._relink()

@@ -216,7 +216,8 @@ class DatasetPanel(QWidget):
             layer = dict(layers[-1].data)
             classify = data.task == "classification"
             layer.update(units=int(data.n_outputs), activation="softmax" if classify else "identity")
-            loss = "cross_entropy" if classify else "sse"
+            # a regression keeps the squared error it has (mean or sum over the batch)
+            loss = "cross_entropy" if classify else (self.doc.loss if self.doc.loss.startswith("sse") else "sse")
         batch = max(1, len(data.x_train)) if full_batch else None
         fit = DataFit(list(data.input_shape), index, layer, loss, batch)
         return self.editor.fit_network(entry, fit)

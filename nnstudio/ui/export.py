@@ -9,6 +9,15 @@ A *target* is anything a view's ``export_targets()`` returns: a pyqtgraph ``Plot
 ``GraphicsLayoutWidget`` / ``ImageView``, or a plain ``QWidget`` (PNG and SVG by rendering the
 widget; CSV when it has an ``export_table()`` method returning ``(header, columns)``).
 
+The CSV of a plot should hold the values the plot shows, named as they are meant, not the
+drawing's coordinates (a bar's ``y0``/``height``, a colour image's channels). A view says what
+its plots mean with ``table_for(target)``: the :class:`Table` behind ``target`` (build it with
+:func:`make_table` or :func:`joined`), None for a target it leaves to the generic export below,
+or ValueError when the plot has no data yet. Pass the view as ``view=`` to export_csv /
+has_table / export::
+
+    export_csv(plot_item, "gradients.csv", view=gradients_view)
+
 Everything is rendered to memory first and written with
 :func:`nnstudio.engine.io.atomic_write_bytes`, so a failed export never leaves half a file or
 spoils an older one. Failures raise :class:`ExportError` (path + plain reason); the UI turns
@@ -65,6 +74,49 @@ class Table:
 
     def column(self, name: str) -> np.ndarray:
         return self.columns[self.header.index(name)]
+
+
+def make_table(*columns: tuple[str, Sequence]) -> Table:
+    """A table from ``(name, values)`` pairs (columns may differ in length; a value None is
+    written as an empty cell)."""
+    return Table(tuple(name for name, _ in columns), tuple(_column(values) for _, values in columns))
+
+
+def joined(key: str, series: Sequence[tuple[str, Sequence, Sequence]]) -> Table:
+    """Curves that share an x axis as one table: a ``key`` column with every x value once
+    (sorted), and a column per ``(name, x, y)`` holding y in the rows of its x, empty cells
+    elsewhere (a per-epoch curve beside a per-iteration one). Whole-number keys are written
+    as integers."""
+    xs = [np.asarray(x, dtype=np.float64) for _, x, _ in series]
+    keys = np.unique(np.concatenate(xs)) if xs else np.zeros(0)
+    columns: list[tuple[str, Sequence]] = [(key, _whole(keys))]
+    for (name, _, y), x in zip(series, xs):
+        column = np.full(len(keys), None, dtype=object)
+        column[np.searchsorted(keys, x)] = list(np.asarray(y, dtype=np.float64))
+        columns.append((name, column))
+    return make_table(*columns)
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype.kind == "f" and values.size and np.all(np.isfinite(values)) \
+            and np.all(values == np.round(values)):
+        return values.astype(np.int64)
+    return values
+
+
+def _column(values) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values
+    values = list(values)
+    if any(v is None or isinstance(v, str) for v in values):
+        return np.array(values, dtype=object)
+    return np.asarray(values)
+
+
+def no_data() -> ValueError:
+    """The error of a plot that holds no data yet (a view's table_for raises it)."""
+    return ValueError(translate("Export", "the plot holds no data yet"))
 
 
 # --------------------------------------------------------------------------- targets
@@ -217,14 +269,18 @@ def _widget_svg(widget: QWidget) -> bytes:
 
 
 # --------------------------------------------------------------------------- CSV
-def plot_table(target) -> Table:
-    """The data behind ``target`` as named columns, exactly as it was given to the plot.
+def plot_table(target, view=None) -> Table:
+    """The data behind ``target`` as named columns: the table ``view.table_for(target)`` gives
+    where the view has one (see the module's doc), else exactly as it was given to the plot.
 
     Curves and scatters give ``<name>_x`` / ``<name>_y``; bar charts every bar option that was
     set (``x``, ``height``, ``width``, ...); an image one column per column of its array
     (rows are the array's first axis); a layout the columns of each of its plots, prefixed by
     the plot's title. Raises ValueError when the target holds no data.
     """
+    table = _view_table(view, target)
+    if table is not None:
+        return _finish(list(table.header), list(table.columns))
     if hasattr(target, "export_table") and callable(target.export_table):
         header, columns = target.export_table()
         return _finish(list(header), [np.asarray(c) for c in columns])
@@ -246,6 +302,16 @@ def plot_table(target) -> Table:
     if not header:
         raise ValueError(translate("Export", "the plot holds no data yet"))
     return _finish(header, columns)
+
+
+def _view_table(view, target) -> Table | None:
+    fn = getattr(view, "table_for", None)
+    if not callable(fn):
+        return None
+    table = fn(target)
+    if table is not None and not any(len(c) for c in table.columns):
+        raise no_data()
+    return table
 
 
 def _finish(header: list[str], columns: list[np.ndarray]) -> Table:
@@ -328,6 +394,8 @@ def _item_columns(item, k: int):
 
 
 def _cell(value) -> str:
+    if value is None:
+        return ""
     if isinstance(value, (np.floating, float)):
         return repr(float(value))      # shortest text that reads back as the same number
     if isinstance(value, (np.integer, int, np.bool_, bool)):
@@ -346,8 +414,8 @@ def table_csv(table: Table) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def render_csv(target) -> bytes:
-    return table_csv(plot_table(target))
+def render_csv(target, view=None) -> bytes:
+    return table_csv(plot_table(target, view))
 
 
 # --------------------------------------------------------------------------- writing
@@ -373,19 +441,21 @@ def export_svg(target, path) -> None:
     write_bytes(path, _rendered(path, render_svg, target))
 
 
-def export_csv(target, path) -> None:
-    write_bytes(path, _rendered(path, render_csv, target))
+def export_csv(target, path, view=None) -> None:
+    """The data behind ``target`` as CSV (``view``: the view showing it, see plot_table)."""
+    write_bytes(path, _rendered(path, render_csv, target, view))
 
 
 def export(target, path, fmt: str, width: int | None = None, height: int | None = None,
-           dpi: float = 96.0) -> None:
-    """Export ``target`` to ``path`` in ``fmt`` ("png", "svg" or "csv")."""
+           dpi: float = 96.0, view=None) -> None:
+    """Export ``target`` to ``path`` in ``fmt`` ("png", "svg" or "csv"); ``view`` is the view
+    showing it, which names the CSV's columns (see plot_table)."""
     if fmt == "png":
         export_png(target, path, width, height, dpi)
     elif fmt == "svg":
         export_svg(target, path)
     elif fmt == "csv":
-        export_csv(target, path)
+        export_csv(target, path, view)
     else:
         raise ExportError(path, translate("Export", "unknown format {0!r}; allowed: {1}").format(fmt, ", ".join(FORMATS)),
                           kind=TARGET)
@@ -398,10 +468,10 @@ def _rendered(path, render, *args) -> bytes:
         raise ExportError(path, str(err), kind=RENDER) from None
 
 
-def has_table(target) -> bool:
-    """Whether ``target`` has data for a CSV export."""
+def has_table(target, view=None) -> bool:
+    """Whether ``target`` (shown by ``view``) has data for a CSV export."""
     try:
-        plot_table(target)
+        plot_table(target, view)
     except ValueError:
         return False
     return True

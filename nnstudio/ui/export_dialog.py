@@ -40,7 +40,7 @@ class ExportDialog(QDialog):
     """Choose the format, the picture size in pixels, the DPI and the file of one export."""
 
     def __init__(self, target, title: str, fmt: str = "png", folder: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, view=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export “{0}”").format(title))
         self._title = title
@@ -52,7 +52,7 @@ class ExportDialog(QDialog):
         self.format.addItem(self.tr("PNG image"), "png")
         self.format.addItem(self.tr("SVG vector drawing"), "svg")
         self.format.addItem(self.tr("CSV data behind the plot"), "csv")
-        if not has_table(target):
+        if not has_table(target, view):
             self.format.model().item(2).setEnabled(False)
         self.width_box = self._spin(size.width() * 2, self.tr(" px"))
         self.height_box = self._spin(size.height() * 2, self.tr(" px"))
@@ -181,15 +181,17 @@ class ExportDialog(QDialog):
 
 
 class ExportMenu(QObject):
-    """The "Export as PNG…/SVG…/CSV…" actions of one plot (or view widget)."""
+    """The "Export as PNG…/SVG…/CSV…" actions of one plot (or view widget); ``view``, the view
+    showing it, names the CSV's columns (see nnstudio.ui.export.plot_table)."""
 
     exported = Signal(str)    # the path written
     last_folder: str | None = None
 
-    def __init__(self, target, title: str, parent: QObject | None = None):
+    def __init__(self, target, title: str, parent: QObject | None = None, view=None):
         super().__init__(parent)
         self.target = target
         self.title = title
+        self.view = view
         self.actions: dict[str, QAction] = {}
         labels = {"png": self.tr("Export as PNG…"), "svg": self.tr("Export as SVG…"),
                   "csv": self.tr("Export as CSV…")}
@@ -207,7 +209,8 @@ class ExportMenu(QObject):
         return views[0].window() if views else None
 
     def make_dialog(self, fmt: str) -> ExportDialog:
-        return ExportDialog(self.target, self.title, fmt, ExportMenu.last_folder, self._dialog_parent())
+        return ExportDialog(self.target, self.title, fmt, ExportMenu.last_folder, self._dialog_parent(),
+                            view=self.view)
 
     def exec_dialog(self, dialog: ExportDialog) -> bool:
         """Show the dialog modally (tests replace this)."""
@@ -227,7 +230,7 @@ class ExportMenu(QObject):
         finally:
             dialog.deleteLater()
         try:
-            export(self.target, req.path, req.fmt, req.width, req.height, req.dpi)
+            export(self.target, req.path, req.fmt, req.width, req.height, req.dpi, view=self.view)
         except ExportError as err:
             self.show_error(export_error_text(err))
             return False
@@ -281,11 +284,11 @@ class ViewExportMenu(QObject):
         under = [(t, title) for t, title in targets if _global_rect(t).contains(global_pos)]
         if len(targets) == 1 or under:
             target, title = (under or targets)[0]
-            menu.addActions(list(ExportMenu(target, title, menu).actions.values()))
+            menu.addActions(list(ExportMenu(target, title, menu, self.view).actions.values()))
         else:
             for target, title in targets:
                 sub = menu.addMenu(title)
-                sub.addActions(list(ExportMenu(target, title, sub).actions.values()))
+                sub.addActions(list(ExportMenu(target, title, sub, self.view).actions.values()))
         return menu
 
     def _show(self, pos: QPoint) -> None:

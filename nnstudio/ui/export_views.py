@@ -88,7 +88,7 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
             continue
         for k, target in enumerate(targets):
             name = stem if len(targets) == 1 else f"{stem}-{k + 1}"
-            _export_target(target, out, name, title, scale, dpi, report)
+            _export_target(view, target, out, name, title, scale, dpi, report)
     if project is not None:
         project = project.with_(dataset=with_paths_moved(project.dataset, data_dir, out))
     _write_run_files(out, project, history, report)
@@ -104,14 +104,14 @@ def _unique(stem: str, used: set[str]) -> str:
     return name
 
 
-def _export_target(target, out: Path, name: str, title: str, scale: float, dpi: float,
+def _export_target(view, target, out: Path, name: str, title: str, scale: float, dpi: float,
                    report: ExportReport) -> None:
     size = source_size(target)
     width, height = max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
     jobs = [(".png", lambda p: export_png(target, p, width, height, dpi)),
             (".svg", lambda p: export_svg(target, p))]
-    if has_table(target):
-        jobs.append((".csv", lambda p: export_csv(target, p)))
+    if has_table(target, view):
+        jobs.append((".csv", lambda p: export_csv(target, p, view)))
     for suffix, job in jobs:
         path = out / (name + suffix)
         try:

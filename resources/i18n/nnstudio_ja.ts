@@ -2584,53 +2584,54 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>Export</name>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="129"/>
+        <location filename="../../nnstudio/ui/export.py" line="181"/>
         <source>the image size must be positive, got {0}×{1}</source>
         <translation>画像の大きさは正の値にしてください（{0}×{1} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="131"/>
+        <location filename="../../nnstudio/ui/export.py" line="183"/>
         <source>the DPI must be positive, got {0}</source>
         <translation>DPI は正の値にしてください（{0} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="136"/>
-        <location filename="../../nnstudio/ui/export.py" line="198"/>
+        <location filename="../../nnstudio/ui/export.py" line="188"/>
+        <location filename="../../nnstudio/ui/export.py" line="250"/>
         <source>the plot is not shown in any view</source>
         <translation>このグラフはどのビューにも表示されていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="146"/>
+        <location filename="../../nnstudio/ui/export.py" line="198"/>
         <source>the image could not be encoded as PNG</source>
         <translation>画像を PNG に変換できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="233"/>
+        <location filename="../../nnstudio/ui/export.py" line="289"/>
         <source>this view has no tabular data to export</source>
         <translation>このビューには書き出せる表のデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="247"/>
+        <location filename="../../nnstudio/ui/export.py" line="119"/>
+        <location filename="../../nnstudio/ui/export.py" line="303"/>
         <source>the plot holds no data yet</source>
         <translation>グラフにまだデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="358"/>
+        <location filename="../../nnstudio/ui/export.py" line="426"/>
         <source>is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を選んでください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="360"/>
+        <location filename="../../nnstudio/ui/export.py" line="428"/>
         <source>the folder {0} does not exist</source>
         <translation>フォルダー {0} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="365"/>
+        <location filename="../../nnstudio/ui/export.py" line="433"/>
         <source>cannot write: {0}</source>
         <translation>書き込めません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="390"/>
+        <location filename="../../nnstudio/ui/export.py" line="460"/>
         <source>unknown format {0!r}; allowed: {1}</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
@@ -2767,22 +2768,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>ExportMenu</name>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="194"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="196"/>
         <source>Export as PNG…</source>
         <translation>PNG で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="194"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="196"/>
         <source>Export as SVG…</source>
         <translation>SVG で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="195"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="197"/>
         <source>Export as CSV…</source>
         <translation>CSV で書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_dialog.py" line="218"/>
+        <location filename="../../nnstudio/ui/export_dialog.py" line="221"/>
         <source>Export failed</source>
         <translation>書き出しに失敗しました</translation>
     </message>
@@ -3897,12 +3898,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="555"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="561"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="633"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="639"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -248,3 +248,57 @@ def test_exported_files_get_ordinary_permissions(plot, tmp_path):
         out = tmp_path / f"p.{fmt}"
         ex.export(pi, out, fmt)
         assert out.stat().st_mode & 0o777 == 0o666 & ~mask, fmt
+
+
+# --------------------------------------------------------------------------- a view's own tables
+def test_a_target_the_view_leaves_alone_gets_the_generic_columns(qtbot, tmp_path):
+    class Plain:
+        def table_for(self, target):
+            return None
+
+    w = pg.PlotWidget()
+    qtbot.addWidget(w)
+    w.getPlotItem().plot([0, 1], [2.0, 3.0], name="loss")
+    assert ex.plot_table(w, Plain()).header == ("loss_x", "loss_y")
+
+
+def test_joined_puts_each_curve_in_the_rows_of_its_x():
+    table = ex.joined("epoch", [("a", [1, 2, 3], [0.1, 0.2, 0.3]), ("b", [2.0], [5.0])])
+    assert table.header == ("epoch", "a", "b")
+    text = ex.table_csv(table).decode()
+    assert text == "epoch,a,b\n1,0.1,\n2,0.2,5.0\n3,0.3,\n"
+
+
+def test_a_views_table_is_what_every_csv_export_writes(qtbot, tmp_path):
+    """The view names what its plot shows; the plotted coordinates are not the CSV."""
+    from nnstudio.ui.export_views import export_all
+
+    w = pg.PlotWidget()
+    qtbot.addWidget(w)
+    w.show()
+    bars = pg.BarGraphItem(x=[0, 1], y0=-2.0, height=[1.5, 0.5], width=0.6)
+    w.getPlotItem().addItem(bars)
+
+    class View:
+        empty = False
+
+        def title(self):
+            return "Bars"
+
+        def export_targets(self):
+            return [w.getPlotItem()]
+
+        def table_for(self, target):
+            if self.empty:
+                raise ex.no_data()
+            return ex.make_table(("layer", ["dense_1", "dense_2"]), ("value", [-0.5, -1.5]))
+
+    view = View()
+    expected = "layer,value\ndense_1,-0.5\ndense_2,-1.5\n"
+    ex.export_csv(w.getPlotItem(), tmp_path / "one.csv", view=view)
+    assert (tmp_path / "one.csv").read_text() == expected
+    export_all([view], tmp_path / "all", None, None)
+    assert (tmp_path / "all" / "Bars.csv").read_text() == expected
+    view.empty = True
+    assert not ex.has_table(w.getPlotItem(), view)
+    assert ex.has_table(w.getPlotItem())          # (without the view: the bars' coordinates)

@@ -469,6 +469,12 @@ class View(QWidget):
         """The pyqtgraph items or widgets an exporter should render."""
         return []
 
+    def table_for(self, target):
+        """The values one of export_targets() shows, as a named table for its CSV
+        (nnstudio.ui.export.Table: make_table / joined); None leaves the CSV to the generic
+        export of the plotted data. Raise export.no_data() while the plot is empty."""
+        return None
+
     def show_history(self, history) -> None:
         """A run going on from a saved one starts: plot the saved run's curves (a RunHistory),
         after start_run. Views of the weights draw them from the run itself."""

@@ -1856,17 +1856,17 @@
         <translation>バイアス補正した v̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="45"/>
         <source>std {0:.2g}</source>
         <translation>標準偏差 {0:.2g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="47"/>
         <source>{0:.0f}% exactly 0</source>
         <translation>{0:.0f}% がちょうど 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="51"/>
         <source>{0:.0f}% saturated</source>
         <translation>{0:.0f}% が飽和</translation>
     </message>
@@ -2124,59 +2124,59 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="25"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="26"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="25"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="26"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="30"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="33"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="45"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="47"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="48"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="51"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="52"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="94"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="97"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="109"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="119"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="111"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="121"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>
@@ -2184,98 +2184,98 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="83"/>
         <source>How many random inputs</source>
         <translation>ランダムな入力の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="84"/>
         <source>Inputs:</source>
         <translation>入力数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
         <source>The same seed gives the same inputs</source>
         <translation>同じシードなら同じ入力になります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
         <source>Seed:</source>
         <translation>シード：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
         <source>New inputs</source>
         <translation>新しい入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="93"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="94"/>
         <source>Also show:</source>
         <translation>ほかに表示：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="101"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="102"/>
         <source>One scale for all</source>
         <translation>目盛りを共通に</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="103"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="104"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation>すべてのパネルを入力の目盛りにそろえ、出力の範囲をひと目で比べられるようにします。外すと各パネルが高さいっぱいに描かれます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="144"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="145"/>
         <source>Activation functions</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="147"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="148"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation>[−10, 10] のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果：ステップ関数とシグモイド関数は 0…1 に押し込み、ReLU関数は正の値を残して負の値を 0 にします。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="151"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="152"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation>−10 から 10 のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果を、棒ごとに示します。ステップ関数とシグモイド関数はどの入力も 0…1 に押し込み、ReLU関数は正の入力をそのまま残して負の入力を 0 にします。目盛りを共通にすると、ReLU関数の棒は入力と同じ高さまで届き、ステップ関数とシグモイド関数は 1 を超えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="173"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="187"/>
         <source>value</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="174"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="389"/>
         <source>input number</source>
         <translation>入力の番号</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="308"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="322"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation>入力：[{0:g}, {1:g}] の一様分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="314"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="328"/>
         <source>{0}: outputs from {1} to {2}</source>
         <translation>{0}：出力は {1} から {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="315"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="316"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="329"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="330"/>
         <source>{0} to {1}</source>
         <translation>{0} から {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="309"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="310"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="311"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="376"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="202"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="324"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="325"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="390"/>
         <source>input</source>
         <translation>入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="309"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation>[{0:g}, {1:g}] の一様分布</translation>
     </message>
@@ -2389,62 +2389,62 @@
 <context>
     <name>ConfusionView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="63"/>
         <source>true class</source>
         <translation>正解クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="63"/>
         <source>predicted class</source>
         <translation>予測クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="71"/>
         <source>share of the true class</source>
         <translation>正解クラス内の割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="76"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="77"/>
         <source>Epoch:</source>
         <translation>エポック：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="89"/>
         <source>Confusion matrix</source>
         <translation>混同行列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="91"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="92"/>
         <source>Test samples by true class (rows) and predicted class (columns), with counts. A perfect network colours only the diagonal; any coloured cell off it is a mix-up.</source>
         <translation>テストサンプルを正解クラス（行）と予測クラス（列）で数えたものです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="96"/>
         <source>Rows: the true class of the test samples; columns: the class the network predicted. Each row shows where that class&apos;s samples went (the number in each cell is a count). Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured cells off it are classes it mixes up (the colour is the share of that row).</source>
         <translation>行：テストサンプルの正解クラス。列：ネットワークが予測したクラス。各行は、そのクラスのサンプルがどこへ分類されたかを示します（セルの数字は個数）。サンプルが1つも入らなかったセルは白のままです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えたクラスです（色はその行の中の割合）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="137"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="150"/>
         <source>The first matrix appears at the end of the first epoch.</source>
         <translation>最初の行列は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="139"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="152"/>
         <source>A confusion matrix needs a classification data set with test samples.</source>
         <translation>混同行列には、テストサンプルのある分類のデータセットが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="285"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="298"/>
         <source>Epoch {0}:</source>
         <translation>エポック {0}：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="290"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="303"/>
         <source>{0} of the first {1} of {2} test samples correct ({3:.1%}); weights of iteration {4}</source>
         <translation>テストサンプル {2} 個のうち先頭 {1} 個中 {0} 個が正解（{3:.1%}）。反復 {4} の重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="293"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="306"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation>テストサンプル {1} 個中 {0} 個が正解（{2:.1%}）。反復 {3} の重み</translation>
     </message>
@@ -2452,131 +2452,131 @@
 <context>
     <name>DataFitView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="65"/>
         <source>show each hidden unit&apos;s share</source>
         <translation>隠れユニットごとの寄与を表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
         <source>Decision boundary / fit</source>
         <translation>決定境界／フィッティング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="78"/>
         <source>What the network answers for every input: class regions with the training (○) and test (△) points for 2-D data; for 1-D data the fitted curve and each hidden unit&apos;s share.</source>
         <translation>あらゆる入力に対するネットワークの答え：2次元のデータではクラスの領域と訓練（○）・テスト（△）の点、1次元のデータではフィッティングした曲線と隠れユニットごとの寄与。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="82"/>
         <source>What the network does with every possible input. For 2-D data: each point of the plane coloured by the class the network picks (paler where it is unsure), with the training points (circles) and test points (triangles). For 1-D data: the network&apos;s curve over the target, and each last-hidden unit&apos;s weighted share, which add up to the curve.</source>
         <translation>ありうるすべての入力に対して、ネットワークが何をするかを示します。2次元のデータ：平面の各点を、ネットワークが選ぶクラスの色で塗ります（自信がないところは淡く）。訓練データの点（丸）とテストデータの点（三角）も示します。1次元のデータ：目標に重ねたネットワークの曲線と、最後の隠れ層の各ユニットの重み付きの寄与。寄与を足すと曲線になります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="157"/>
         <source>This picture needs data with 2 inputs (decision boundary)
 or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>この図には、入力が2つのデータ（決定境界）か、
 入力が1つで出力が1つのデータ（関数のフィッティング）が必要です。このデータセットの入力は {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="141"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="175"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="182"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="216"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="142"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="179"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="183"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="220"/>
         <source>test samples</source>
         <translation>テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="194"/>
         <source>Colour: the network&apos;s output (dark low, yellow high); each point is coloured by its target value, so a good fit hides the points. Circles: training, triangles: test.</source>
         <translation>色：ネットワークの出力（暗いほど低く、黄色ほど高い）。各点は目標値で色づけしてあるので、よく合っていれば点が見えなくなります。丸：訓練、三角：テスト。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="158"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="199"/>
         <source>Circles: training samples, triangles: test samples. Classes: </source>
         <translation>丸：訓練サンプル、三角：テストサンプル。クラス：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
         <source>blue</source>
         <translation>青</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
         <source>orange</source>
         <translation>オレンジ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
         <source>green</source>
         <translation>緑</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
         <source>vermillion</source>
         <translation>朱色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
         <source>sky blue</source>
         <translation>空色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
         <source>pink</source>
         <translation>ピンク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
         <source>yellow</source>
         <translation>黄色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
         <source>black</source>
         <translation>黒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="169"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="210"/>
         <source>y</source>
         <translation>y</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="184"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="226"/>
         <source>target f(x)</source>
         <translation>目標 f(x)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="185"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="227"/>
         <source>network output</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="244"/>
         <source>each hidden unit&apos;s share</source>
         <translation>隠れユニットごとの寄与</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="225"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="267"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="225"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="267"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="239"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="281"/>
         <source>  ·  output = sum of the {0} shares + bias {1:.3g}</source>
         <translation>  ·  出力 = {0} 個の寄与の和 + バイアス {1:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="241"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="283"/>
         <source> (the first {0} shares drawn)</source>
         <translation> （最初の {0} 個の寄与を表示）</translation>
     </message>
@@ -2978,147 +2978,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
         <source>‖∂L/∂W‖</source>
         <translation>‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="65"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation>現在の log₁₀ ‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="73"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="74"/>
         <source>Gradients appear once training starts.</source>
         <translation>勾配は学習を始めると表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="76"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="77"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="80"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation>更新ごとの各レイヤーの重みの勾配の大きさ ‖∂L/∂W‖（レイヤーごとに1色、棒グラフと同じ）。入力に近いほど値がずっと小さければ勾配消失、とても大きければ勾配爆発です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="221"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="239"/>
         <source>Also, {0}, where the slope is almost 0.</source>
         <translation>また、{0}。そこでは傾きがほぼ 0 です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="224"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="242"/>
         <source>(Judged without weight decay, which the curves and bars include.)</source>
         <translation>（荷重減衰を除いて判定しています。曲線と棒グラフには含まれます。）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="230"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
         <source>0 and 1</source>
         <translation>0 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="230"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
         <source>−1 and 1</source>
         <translation>−1 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="231"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
         <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
         <translation>{1} の {2} 個の出力の {0:.0f}% が {3} に張り付いています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="244"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="262"/>
         <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最初のレイヤーの勾配が最後のレイヤーの {0} 倍です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="266"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="284"/>
         <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーとほぼ同じ大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="268"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="286"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 分の1で、勾配消失とみなす {1} 分の1には達していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="271"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="289"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 倍です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="65"/>
         <source>input → output</source>
         <translation>入力 → 出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="85"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together (with weight decay, the loss&apos;s own gradient without the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their range over the last few measurements (saturated: there the slope is almost 0, so little gradient passes back). Once the loss has fallen well below where it started, saturated units and small gradients are no longer called a problem: a network that has learned has both.</source>
         <translation>各レイヤーの重みの勾配 ∂L/∂W の大きさを更新ごとに示します。レイヤーごとに1色で、右の棒グラフ（現在の値）と同じ色です。入力に近いレイヤーの勾配が出力に近いレイヤーより何倍も小さいと、そのレイヤーはほとんど学習しません（勾配消失。シグモイド関数で起こりがちです）。値がとても大きいのは勾配爆発です。下の文は直近 {0} 回の更新をまとめて判定し（荷重減衰があるときは、減衰の項を除いた損失そのものの勾配で判定）、直近の数回の測定で、シグモイド関数や tanh関数の出力のうち値域の端にあるものがどれだけあるかも読み取ります（飽和：そこでは傾きがほぼ 0 なので、勾配はほとんど逆へ伝わりません）。損失が最初よりも十分に下がった後は、飽和したユニットや小さな勾配を問題とはみなしません。学習を終えたネットワークには両方があるからです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="236"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
         <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. {1}</source>
         <translation>飽和したユニット：{0}。そこでは傾きがほぼ 0 なので、勾配がほとんど逆へ伝わらず、学習が止まります。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="240"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="258"/>
         <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. {1}</source>
         <translation>勾配消失：最初のレイヤーの勾配が最後のレイヤーの {0} 分の1なので、入力に近いレイヤーはほとんど学習しません。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="266"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最大の勾配が {0:.3g} です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="251"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="269"/>
         <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：勾配が有限の数ではなくなりました。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="272"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation>すべての勾配が実質 0 です。ネットワークの学習が止まっています（ReLU が死んでいるか、シグモイド関数が飽和している？）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="257"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="275"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high. Try a larger learning rate.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。学習率を大きくしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="260"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="278"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high: the initial weights are too small for the signal to pass through. Try He or Xavier initialization.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。重みの初期値が小さすぎて信号が伝わりません。Heの初期値か Xavierの初期値を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="264"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="282"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation>正常：勾配は使える大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="277"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="295"/>
         <source>Try smaller initial weights (Xavier initialization).</source>
         <translation>重みの初期値を小さくしてみてください（Xavierの初期値）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="278"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="296"/>
         <source>The layer already starts with Xavier weights: scale the inputs (normalize the data) or lower the learning rate.</source>
         <translation>このレイヤーはすでに Xavierの初期値で始まっています。入力の尺度をそろえる（データを正規化する）か、学習率を下げてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="286"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="304"/>
         <source>Try batch normalization, or fewer layers.</source>
         <translation>Batch Normalization を使うか、レイヤーを減らしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="287"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="305"/>
         <source>Try ReLU with He initialization, or batch normalization.</source>
         <translation>ReLU関数と Heの初期値、または Batch Normalization を試してください。</translation>
     </message>
@@ -3133,53 +3133,53 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>HistogramsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="76"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="77"/>
         <source>Activations</source>
         <translation>活性化の分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="80"/>
         <source>How each hidden layer&apos;s outputs spread over a batch. Piled at 0 and 1 (saturated sigmoid) or mostly exact zeros (dead ReLUs) means little information passes on.</source>
         <translation>各隠れ層の出力がバッチ内でどう分布するか。0 と 1 に偏る（シグモイド関数の飽和）か、ほとんどがちょうど 0（死んだ ReLU）なら、次へ伝わる情報はわずかです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="84"/>
         <source>How the outputs of each hidden layer are spread over a batch of samples (share of values per bin). Healthy layers spread their values out; everything piled at 0 and 1 (saturated sigmoid), all in one narrow spike, or mostly exact zeros (dead ReLUs) means the layer passes little information on. Compare weight initializations here.</source>
         <translation>各隠れ層の出力が、サンプルのバッチ内でどう分布しているか（区間ごとの値の割合）。健全なレイヤーは値が広がります。すべてが 0 と 1 に偏る（シグモイド関数の飽和）、1本の細い山に集まる、ほとんどがちょうど 0（死んだ ReLU）といった場合、そのレイヤーは情報をほとんど次へ伝えません。重みの初期値の違いをここで比べてみましょう。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="99"/>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="125"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="139"/>
         <source>share</source>
         <translation>割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="113"/>
         <source>output value</source>
         <translation>出力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="111"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="125"/>
         <source>initial weights, first {0} training samples</source>
         <translation>重みの初期値、最初の {0} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="142"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="156"/>
         <source>weights of iteration {0}, first {{0}} training samples</source>
         <translation>反復 {0} の重み、最初の {{0}} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="156"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="170"/>
         <source>training batch at iteration {0}</source>
         <translation>反復 {0} の訓練バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="176"/>
         <source>This network has no hidden layers.</source>
         <translation>このネットワークには隠れ層がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="173"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="187"/>
         <source>Showing: {0}.</source>
         <translation>表示中：{0}。</translation>
     </message>
@@ -3187,72 +3187,72 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="43"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="44"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="43"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="44"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="51"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="53"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="58"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="71"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="81"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="84"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="88"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="127"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="114"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="128"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -3261,12 +3261,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="184"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="198"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="207"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="221"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>
@@ -3512,70 +3512,70 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>SoftmaxView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="94"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="97"/>
         <source>the network&apos;s output for test sample</source>
         <extracomment>the least height of the picture, the bars and the gallery together: the same in every arrangement, so that a rearranged view never asks its dock for more height where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)</extracomment>
         <translation>ネットワークの出力、テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="98"/>
         <source>random numbers in [−10, 10], seed</source>
         <translation>[−10, 10] の乱数、シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="96"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
         <source>What goes into the softmax: the output layer&apos;s values uₖ for a test sample, or random numbers as in the book&apos;s softmax exercise</source>
         <translation>ソフトマックス関数への入力：テストサンプルに対する出力層の値 uₖ、または本のソフトマックス関数の例のような乱数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="102"/>
         <source>Softmax of</source>
         <translation>入力：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="105"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="108"/>
         <source>+100 to every softmax input</source>
         <translation>すべての入力に +100</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="106"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="109"/>
         <source>Adds 100 to each input uₖ of the softmax: the probabilities do not change</source>
         <translation>ソフトマックス関数の各入力 uₖ に 100 を足します。確率は変わりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="120"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
         <source>probability</source>
         <translation>確率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="120"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="259"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="300"/>
         <source>class (▲ = true class)</source>
         <translation>クラス（▲ = 正解クラス）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="196"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="199"/>
         <source>Softmax</source>
         <translation>ソフトマックス関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="199"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="202"/>
         <source>The network&apos;s answer for one test sample: probabilities adding up to 1, the tallest bar is the prediction. “+100” shows that shifting the softmax inputs changes nothing.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：合計が 1 になる確率で、いちばん高い棒が予測です。「+100」で、ソフトマックス関数の入力をずらしても何も変わらないことを確かめられます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="206"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：ソフトマックス関数は出力層の値を合計 1 の確率に変え、いちばん高い棒が予測になります。「+100」にチェックを入れると、ソフトマックス関数の入力をすべてずらしても何も変わらないことがわかります。右：テストサンプル（誤分類したものが先）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="258"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="357"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="299"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="399"/>
         <source>k (the position in the vector)</source>
         <translation>k（ベクトル内の位置）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="284"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="325"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
@@ -3584,77 +3584,77 @@ softmax on its own.</source>
 ソフトマックス関数だけを試せます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="302"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="344"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="302"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="344"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="305"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="347"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：正しい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="306"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="348"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：誤り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="307"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="349"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation>  ·  入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="356"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="398"/>
         <source>the softmax inputs uₖ</source>
         <translation>ソフトマックス関数の入力 uₖ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="359"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="401"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation>最大の入力：棒 {0}、確率 {1:.0%}  ·  入力：{2:.3g} から {3:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="367"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="409"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation>  ·  全入力に +100：確率は同じ（最大の変化 {0:.1g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="381"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="424"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="392"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="436"/>
         <source>features</source>
         <translation>特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="393"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="437"/>
         <source>input value</source>
         <translation>入力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="427"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="471"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation>最初の {1} 個のテストサンプルのうち {0} 個が不正解です（不正解を先に、自信の強い誤りから順に表示）。クリックすると詳しく見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="430"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="474"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation> 各画像の下：✓ 正解か ✗ 不正解と、ネットワークが選んだクラス。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="439"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="483"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation>{0} #{1}：{2} → {3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="441"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="485"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation>サンプル {0}：正解 {1}、予測 {2}（{3:.0%}）</translation>
     </message>
@@ -3911,102 +3911,102 @@ softmax on its own.</source>
 <context>
     <name>WeightsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="37"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="41"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="46"/>
         <source>Weights:</source>
         <translation>重み：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
         <source>now</source>
         <translation>現在</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
         <source>at the start</source>
         <translation>初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
         <source>change since the start</source>
         <translation>初期値からの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="49"/>
         <source>The weights now, the initial weights, or how far each weight has moved</source>
         <translation>現在の重み、重みの初期値、または各重みがどれだけ動いたか</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="66"/>
         <source>weight</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="72"/>
         <source>Weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="75"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation>各重みを色で表示（青は正、オレンジは負、白は 0）。画像では、隠れユニットごとに1枚のタイルが、そのユニットが反応する画素のパターンを示します。ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="79"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation>各重みを色で表示：青は正、オレンジは負、白は 0（ネットワーク図の接続と同じ）。画像データでは、最初のレイヤーを隠れユニットごとに1枚のタイルで、入力画像と同じ並びで示します。そのユニットが反応する画素のパターンです。学習が進むにつれ、ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="118"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="146"/>
         <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation>{0}：{3}×{4} のフィルター {1} 個（フィルターと入力チャンネルごとに1枚。入力チャンネル：{2}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="124"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="152"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation>{0}：ユニットごとに {1}×{2} のタイル（{3} ユニット）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="130"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="158"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation>{0}：W は {1} 個の入力（行）× {2} 個のユニット（列）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="132"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="160"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="136"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="164"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="166"/>
         <source>change from the start to iteration {0}</source>
         <translation>初期値から反復 {0} までの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="140"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="168"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="177"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="205"/>
         <source>input feature</source>
         <translation>入力の特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="180"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="208"/>
         <source>input (row of W)</source>
         <translation>入力（W の行）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="182"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="210"/>
         <source>unit (column of W)</source>
         <translation>ユニット（W の列）</translation>
     </message>

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from nnstudio.engine.series import BoundedSeries
 
+from ..export import joined, no_data
 from .base import View, make_plot, message_item, set_markers
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
@@ -54,6 +55,15 @@ class AccuracyView(View):
 
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
+
+    def table_for(self, target):
+        """One row per epoch: the accuracy in percent on the training and test sets."""
+        if target is not self.plot.getPlotItem():
+            return None
+        if not len(self.train) and not len(self.test):
+            raise no_data()
+        return joined("epoch", [("train_accuracy_percent", *self.train.arrays()),
+                                ("test_accuracy_percent", *self.test.arrays())])
 
     def start_run(self, session) -> None:
         self.train.clear()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushB
 
 from nnstudio.engine.analysis import BAR_RANGE, activation_bars
 
+from ..export import make_table, no_data
 from .base import View, grid_axes, style_plot_item
 from ..flow_row import FlowRow
 from ..palette import BACKGROUND, NEGATIVE_COLOR, POSITIVE_COLOR, TEXT_COLOR
@@ -155,6 +156,19 @@ class ActivationBarsView(View):
 
     def export_targets(self) -> list:
         return [plot for plot, _ in self.panels.values()]
+
+    def table_for(self, target):
+        """One row per bar: its input number, the random input and (a function's panel) the
+        function's output, in a column named after the function."""
+        name = next((n for n, (plot, _bars) in self.panels.items() if plot is target), None)
+        if name is None:
+            return None
+        if not len(self.inputs):
+            raise no_data()
+        columns = [("input_number", np.arange(len(self.inputs))), ("input", self.inputs)]
+        if name != "input":
+            columns.append((name, self.outputs[name]))
+        return make_table(*columns)
 
     def names(self) -> list[str]:
         return list(ALWAYS) + [n for n in OPTIONAL if self.extra[n].isChecked()]

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from nnstudio.engine.analysis import confusion_matrix
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import make_table, no_data
 from .base import View, make_plot, message_item, readable_colorbar
 from .pacing import drop_work, queue_work
 from ..palette import TEXT_COLOR, magnitude_map
@@ -99,6 +100,18 @@ class ConfusionView(View):
 
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
+
+    def table_for(self, target):
+        """The counts shown: one row per true class (``true_class``), one column per predicted
+        class (``predicted_<class>``), for the epoch on the slider."""
+        if target is not self.plot.getPlotItem():
+            return None
+        if self.shown is None:
+            raise no_data()
+        names = [str(c) for c in self.session.dataset.class_names]
+        counts = np.asarray(self.shown, dtype=np.int64)
+        return make_table(("true_class", names),
+                          *((f"predicted_{names[j]}", counts[:, j]) for j in range(counts.shape[1])))
 
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:

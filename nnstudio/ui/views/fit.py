@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
 from nnstudio.engine.analysis import grid_2d, unit_contributions
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import make_table, no_data
 from .base import View, make_plot, message_item
 from ..palette import class_color, magnitude_map
 
@@ -39,6 +40,8 @@ class DataFitView(View):
         self.mirror: NetworkMirror | None = None
         self.grid_values: np.ndarray | None = None
         self.curve_x = np.zeros(0)
+        self.curve_y: np.ndarray | None = None       # the network's output along curve_x, as drawn
+        self.target_y: np.ndarray | None = None      # the target f(x) along curve_x, where drawn
         self.contributions: np.ndarray | None = None
         self._drawn_version = -1
 
@@ -84,6 +87,43 @@ class DataFitView(View):
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
 
+    def table_for(self, target):
+        """1-D fit: the training and test samples (``train_x``, ``train_y``, ``test_x``,
+        ``test_y``), then the curves along ``x``: the target f(x) where it is drawn, the
+        network's output and, while shown, each last-hidden unit's share (``unit_<k>_share``,
+        k from 0 as in the weights view; they add up to the output less its bias).
+        2-D: the grid the regions are coloured from (``x1``, ``x2``, then each class's
+        probability ``p_<class>`` and the predicted class, or the network's ``output`` for
+        regression), then the samples (``train_x1``, ``train_x2``, ``train_class`` or
+        ``train_target``, the same for ``test_``)."""
+        if target is not self.plot.getPlotItem():
+            return None
+        ds = self.session.dataset if self.session is not None else None
+        if self.mode == "function" and self.curve_y is not None:
+            columns = [("train_x", ds.x_train[:, 0]), ("train_y", ds.y_train[:, 0]),
+                       ("test_x", ds.x_test[:, 0]), ("test_y", ds.y_test[:, 0]), ("x", self.curve_x)]
+            if self.target_y is not None:
+                columns.append(("target", self.target_y))
+            columns.append(("output", self.curve_y))
+            if self.contributions is not None and self.units_box.isChecked():
+                columns += [(f"unit_{j}_share", self.contributions[:, j])
+                            for j in range(self.contributions.shape[1])]
+            return make_table(*columns)
+        if self.mode in ("boundary", "surface") and self.grid_values is not None:
+            columns = [("x1", self.grid[:, 0]), ("x2", self.grid[:, 1])]
+            if self.mode == "boundary":
+                names = [str(c) for c in ds.class_names]
+                columns += [(f"p_{names[k]}", self.grid_values[:, k]) for k in range(self.grid_values.shape[1])]
+                columns.append(("predicted_class", [names[k] for k in self.grid_values.argmax(axis=1)]))
+                value, values = "class", lambda y: [names[int(k)] for k in y]
+            else:
+                columns.append(("output", self.grid_values[:, 0]))
+                value, values = "target", lambda y: np.asarray(y, dtype=np.float64)[:, 0]
+            for part, x, y in (("train", ds.x_train, ds.y_train), ("test", ds.x_test, ds.y_test)):
+                columns += [(f"{part}_x1", x[:, 0]), (f"{part}_x2", x[:, 1]), (f"{part}_{value}", values(y))]
+            return make_table(*columns)
+        raise no_data()
+
     # ------------------------------------------------------------------ setup
     def start_run(self, session) -> None:
         ds = session.dataset
@@ -91,6 +131,7 @@ class DataFitView(View):
         self.mirror = NetworkMirror(session.project)
         self._drawn_version = -1
         self.grid_values, self.contributions = None, None
+        self.curve_y, self.target_y = None, None
         item = self.plot.getPlotItem()
         for c in self.unit_curves:
             item.removeItem(c)
@@ -180,7 +221,8 @@ class DataFitView(View):
         target = getattr(ds, "target", None)
         normalized = (getattr(ds, "options", {}) or {}).get("normalize", "none") not in (None, "none")
         if target is not None and not normalized:
-            self.target_curve.setData(self.curve_x, np.asarray(target(self.curve_x), dtype=np.float64))
+            self.target_y = np.asarray(target(self.curve_x), dtype=np.float64)
+            self.target_curve.setData(self.curve_x, self.target_y)
             self.legend.addItem(self.target_curve, self.tr("target f(x)"))
         self.legend.addItem(self.output_curve, self.tr("network output"))
         self.legend.setColumnCount(2)       # five entries in three short rows cover less of the plot
@@ -258,6 +300,7 @@ class DataFitView(View):
         outs = self.mirror.layer_outputs(x)
         net = self.mirror.network
         y = np.asarray(outs[net.output_layer.index], dtype=np.float64)[:, 0]
+        self.curve_y = y
         self.output_curve.setData(self.curve_x, y)
         if not self.can_split:
             return

@@ -17,6 +17,7 @@ from nnstudio.engine.analysis import (BOUNDED, RECENT, VANISHING_RATIO, Gradient
 from nnstudio.engine.series import BoundedSeries
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import joined, make_table, no_data
 from .base import Caption, IterationAxis, SteadyRange, View, fixed_samples, make_plot, message_item
 from ..palette import layer_color
 
@@ -94,6 +95,23 @@ class GradientsView(View):
 
     def export_targets(self) -> list:
         return [self.history.getPlotItem(), self.bars_plot.getPlotItem()]
+
+    def table_for(self, target):
+        """The curves: one row per iteration, ‖∂L/∂W‖ of each layer (``grad_norm_<layer>``).
+        The bars: one row per layer, its ‖∂L/∂W‖ now and the log₁₀ the bar shows."""
+        names = [name for _, name in self.layers]
+        if target is self.history.getPlotItem():
+            if not any(len(s) for s in self.series):
+                raise no_data()
+            return joined("iteration", [(f"grad_norm_{name}", *s.arrays()) for name, s in zip(names, self.series)])
+        if target is self.bars_plot.getPlotItem():
+            if not self.current:
+                raise no_data()
+            norms = np.asarray(self.current, dtype=np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logs = np.log10(norms)
+            return make_table(("layer", names), ("grad_norm", norms), ("log10_grad_norm", logs))
+        return None
 
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel
 from nnstudio.engine.analysis import activation_histogram, saturated_share
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import make_table, no_data
 from .base import View, fixed_samples, grid_axes, grid_columns, style_plot_item
 from ..palette import BACKGROUND, layer_color
 
@@ -87,6 +88,19 @@ class HistogramsView(View):
 
     def export_targets(self) -> list:
         return list(self.plots)
+
+    def table_for(self, target):
+        """One row per bin of a layer's histogram: its output values from ``bin_low`` to
+        ``bin_high`` and the share of the values in it."""
+        if target not in self.plots:
+            return None
+        _index, name, act = self.layers[self.plots.index(target)]
+        if name not in self.histograms:
+            raise no_data()
+        edges, share = self.histograms[name]
+        n = len(share)
+        return make_table(("layer", [name] * n), ("activation", [act] * n), ("bin_low", edges[:-1]),
+                          ("bin_high", edges[1:]), ("share", share))
 
     def start_run(self, session) -> None:
         self.canvas.clear()

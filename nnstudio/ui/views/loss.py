@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
 from nnstudio.engine.series import BoundedSeries, Ema
 
+from ..export import joined, no_data
 from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item,
                    set_markers)
 from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
@@ -91,6 +92,19 @@ class LossView(View):
 
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
+
+    def table_for(self, target):
+        """One row per iteration: the batch loss, its smoothed curve, the per-epoch losses on the
+        whole sets (at an epoch's last iteration) and the earlier runs' smoothed curves."""
+        if target is not self.plot.getPlotItem():
+            return None
+        if not len(self.raw) and not self.earlier:
+            raise no_data()
+        series = [("loss", *self.raw.arrays()), ("loss_smoothed", *self.smooth.arrays()),
+                  ("train_loss", *self.train_epoch.arrays()), ("test_loss", *self.test_epoch.arrays())]
+        for k, curve in enumerate(self.earlier, start=1):
+            series.append((f"earlier_run_{k}_loss_smoothed", *curve.getOriginalDataset()))
+        return joined("iteration", series)
 
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:

@@ -22,6 +22,7 @@ from nnstudio.engine.activations import softmax
 from nnstudio.engine.analysis import gallery_order, guess_image_shape
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import make_table, no_data
 from .base import Caption, View, make_plot, message_item
 from ..flow_row import FlowRow
 from ..palette import TEST_COLOR, TRAIN_COLOR
@@ -82,6 +83,8 @@ class SoftmaxView(View):
         self.probabilities = np.zeros(0)
         self.shift_change: float | None = None    # largest change of a probability made by +100
         self.logits = np.zeros(0)
+        self.true_label: int | None = None        # the test sample's class (None: random numbers)
+        self.sample_values: np.ndarray | None = None   # the test sample's input, as drawn
         self.gallery_indices: list[int] = []
         self._loaded_iteration = -1
         self._loaded_version = -1
@@ -208,6 +211,42 @@ class SoftmaxView(View):
     def export_targets(self) -> list:
         return [self.sample_plot.getPlotItem(), self.prob_plot.getPlotItem()]
 
+    def table_for(self, target):
+        """The input panel: the softmax inputs uₖ by position (random numbers), the test
+        sample's features by name, or its image's pixels (a row per image row). The
+        probabilities: a row per class (position k for random numbers) with its softmax input,
+        its probability, and 1/0 for the true and the predicted class."""
+        if target is self.prob_plot.getPlotItem():
+            p = self.probabilities
+            if not len(p) or (not self.random_inputs and self.true_label is None):
+                raise no_data()
+            if self.random_inputs:
+                return make_table(("k", np.arange(len(p))), ("softmax_input", self.logits), ("probability", p))
+            flags = np.zeros(len(p), dtype=np.int64)
+            true, predicted = flags.copy(), flags.copy()
+            true[self.true_label] = 1
+            predicted[int(p.argmax())] = 1
+            return make_table(("class", self._class_names(len(p))), ("softmax_input", self.logits),
+                              ("probability", p), ("true_class", true), ("predicted", predicted))
+        if target is self.sample_plot.getPlotItem():
+            if self.random_inputs:
+                if not len(self.logits):
+                    raise no_data()
+                return make_table(("k", np.arange(len(self.logits))), ("softmax_input", self.logits))
+            v = self.sample_values
+            if v is None:
+                raise no_data()
+            if v.ndim == 2:
+                return make_table(("row", np.arange(v.shape[0])), *((f"col_{j}", v[:, j]) for j in range(v.shape[1])))
+            names = tuple(self.session.dataset.info.feature_names or ()) if self.session is not None else ()
+            return make_table(("feature", [str(names[k]) if k < len(names) else str(k) for k in range(len(v))]),
+                              ("value", v))
+        return None
+
+    def _class_names(self, n: int) -> list[str]:
+        names = self.session.dataset.class_names if self.session is not None else ()
+        return [str(names[k]) if k < len(names) else str(k) for k in range(n)]
+
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:
         self.mirror = NetworkMirror(session.project)
@@ -219,6 +258,8 @@ class SoftmaxView(View):
         self._name_classes()
         self.gallery.clear()
         self.gallery_indices = []
+        self.probabilities, self.logits = np.zeros(0), np.zeros(0)
+        self.true_label, self.sample_values = None, None
         images = self.image_shape is not None
         self.gallery.setViewMode(QListView.ViewMode.IconMode if images else QListView.ViewMode.ListMode)
         self.gallery.setFlow(QListView.Flow.LeftToRight if images else QListView.Flow.TopToBottom)
@@ -292,6 +333,7 @@ class SoftmaxView(View):
         i = self.sample.value()
         x = ds.x_test[i:i + 1]
         label = int(ds.y_test[i])
+        self.true_label = label
         u = self.logits_for(x)[0]
         p = self._draw_probabilities(u)
         pred = int(p.argmax())
@@ -371,6 +413,7 @@ class SoftmaxView(View):
         item = self.sample_plot.getPlotItem()
         if self.image_shape is not None:
             img = np.asarray(x, dtype=np.float64).reshape(-1, *self.image_shape)[0]
+            self.sample_values = img
             self.sample_image.setImage(img, levels=(float(img.min()), float(img.max()) or 1.0))
             self.sample_image.setLookupTable(np.linspace(255, 0, 256).astype(np.uint8)[:, None].repeat(3, 1))
             self.sample_bars.setOpts(x=[], height=[], x0=None, y=None, width=0.7)
@@ -381,6 +424,7 @@ class SoftmaxView(View):
             item.setTitle(self.tr("the input image"), color="#202020", size="9pt")
         else:
             v = np.asarray(x, dtype=np.float64).ravel()
+            self.sample_values = v
             self.sample_image.clear()
             # horizontal bars, so that feature names fit as row labels
             self.sample_bars.setOpts(x0=0, y=np.arange(len(v)), width=v, height=0.7, x=None, y0=None)

@@ -11,10 +11,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit, weight_tiles
 from nnstudio.project.mirror import NetworkMirror
 
+from ..export import make_table, no_data
 from .base import View, readable_colorbar, style_plot_item
 from ..palette import BACKGROUND, diverging_map
 
 
+# what the CSV calls the values of each "Weights:" choice (now, at the start, the change)
+QUANTITIES = ("weight", "initial_weight", "weight_change")
 MAX_TILES = 256          # tiles drawn at most (a wide layer shows its first units)
 COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canvas
 
@@ -32,6 +35,7 @@ class WeightsView(View):
         self.matrix: np.ndarray | None = None
         self.mode = ""
         self.columns = 1
+        self.shown: tuple[int, str, np.ndarray, int] | None = None   # (layer index, name, W, choice) drawn
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Layer:"), self))
@@ -80,10 +84,33 @@ class WeightsView(View):
     def export_targets(self) -> list:
         return [self.plot]
 
+    def table_for(self, target):
+        """The weights drawn, as numbers: for a dense layer one row per input (the feature's
+        name where the data set names them, else its position: a pixel's in row-major order)
+        and a column per unit; for a conv layer one row per weight (filter, channel, row,
+        column). Columns are named after the "Weights:" choice (QUANTITIES)."""
+        if target is not self.plot:
+            return None
+        if self.shown is None:
+            raise no_data()
+        index, _name, W, choice = self.shown
+        quantity = QUANTITIES[choice]
+        W = np.asarray(W)
+        if W.ndim == 4:
+            f, c, r, k = np.indices(W.shape).reshape(4, -1)
+            return make_table(("filter", f), ("channel", c), ("row", r), ("col", k), (quantity, W.ravel()))
+        features = tuple(getattr(self.session.dataset.info, "feature_names", ()) or ())
+        if index == self.layers[0][0] and len(features) == W.shape[0]:
+            inputs = [str(f) for f in features]
+        else:
+            inputs = list(range(W.shape[0]))
+        return make_table(("input", inputs), *((f"{quantity}_unit_{j}", W[:, j]) for j in range(W.shape[1])))
+
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:
         self.mirror = NetworkMirror(session.project)
         self.weights = None
+        self.shown = None
         self.image_shape = guess_image_shape(session.project.network.input_shape)
         self.layers = [(l.index, l.name, l.kind) for l in self.mirror.network.layers if "W" in l.params]
         self.layer_box.blockSignals(True)
@@ -109,6 +136,7 @@ class WeightsView(View):
             return
         index, name, kind = self.layers[self.layer_box.currentIndex()]
         W = self._current_weights(name)
+        self.shown = (index, name, W, self.what.currentIndex())
         self.tiles, self.matrix = None, None
         if kind == "conv2d":
             self.tiles = weight_tiles(W, None)

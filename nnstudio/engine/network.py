@@ -142,11 +142,20 @@ class Network:
                 raise ShapeError("input", (None,) + self.spec.input_shape, x.shape)
         return x
 
-    def forward(self, x: np.ndarray, *, train: bool = False, rec=None) -> np.ndarray:
-        """The network's output (after the output activation)."""
+    def forward(self, x: np.ndarray, *, train: bool = False, rec=None, batch_statistics: bool = False) -> np.ndarray:
+        """The network's output (after the output activation).
+
+        ``batch_statistics``: batch norm normalizes by this batch's own mean and variance, as
+        while training (without moving its running statistics), the other layers as in
+        inference (no dropout): how training sees a batch, for views of the layers' outputs."""
         x = self._as_input(x)
-        for layer in self.layers:
-            x = layer.forward(x, train, rec)
+        kept = [(l, dict(l.buffers)) for l in self.layers if l.kind == "batchnorm"] if batch_statistics else []
+        try:
+            for layer in self.layers:
+                x = layer.forward(x, train or (batch_statistics and layer.kind == "batchnorm"), rec)
+        finally:
+            for layer, buffers in kept:
+                layer.buffers.update(buffers)
         return x
 
     def predict(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:

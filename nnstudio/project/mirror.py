@@ -54,7 +54,8 @@ class NetworkMirror:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.network.predict(np.asarray(x))
 
-    def layer_outputs(self, x: np.ndarray) -> dict[int, np.ndarray]:
-        """Each layer's output for x (inference mode), keyed by layer index."""
-        self.network.forward(np.asarray(x))
+    def layer_outputs(self, x: np.ndarray, *, batch_statistics: bool = False) -> dict[int, np.ndarray]:
+        """Each layer's output for x, keyed by layer index: inference mode, or with batch norm
+        on x's own statistics (``batch_statistics``, see Network.forward)."""
+        self.network.forward(np.asarray(x), batch_statistics=batch_statistics)
         return {l.index: l.out for l in self.network.layers if l.out is not None}

@@ -3164,22 +3164,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>重みの初期値、最初の {0} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="156"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="158"/>
         <source>weights of iteration {0}, first {{0}} training samples</source>
         <translation>反復 {0} の重み、最初の {{0}} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="170"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="172"/>
         <source>training batch at iteration {0}</source>
         <translation>反復 {0} の訓練バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="176"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="178"/>
         <source>This network has no hidden layers.</source>
         <translation>このネットワークには隠れ層がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="187"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="189"/>
         <source>Showing: {0}.</source>
         <translation>表示中：{0}。</translation>
     </message>

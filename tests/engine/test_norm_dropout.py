@@ -58,6 +58,24 @@ def test_network_predict_uses_inference_mode():
     np.testing.assert_allclose(net.predict(x[:1]), y[:1], rtol=1e-12)
 
 
+def test_a_forward_on_batch_statistics_normalizes_without_moving_the_running_ones():
+    """For the views of the layers' outputs: batch norm as training sees a batch (its own
+    statistics), dropout off, the running statistics untouched."""
+    net = make_net([dense(3, "identity"), {"type": "batchnorm"}, {"type": "dropout", "ratio": 0.5},
+                    dense(2, "identity")], (3,), "sse")
+    bn, drop = net.layers[1], net.layers[2]
+    x = rng(2).normal(loc=4.0, scale=3.0, size=(50, 3))
+    before = {k: v.copy() for k, v in bn.buffers.items()}
+    net.forward(x, batch_statistics=True)
+    np.testing.assert_allclose(bn.out.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(bn.out.std(axis=0), 1.0, rtol=1e-4)
+    np.testing.assert_array_equal(drop.out, bn.out)              # no units dropped
+    for k, v in bn.buffers.items():
+        np.testing.assert_array_equal(v, before[k])
+    net.forward(x)                                               # inference: the running ones
+    assert abs(float(bn.out.mean())) > 0.5
+
+
 def test_batchnorm_after_conv_is_per_channel():
     net = make_net([conv(2, 3, "identity"), {"type": "batchnorm", "momentum": 0.5}, dense(1, "identity")],
                    (1, 5, 5), "sse")

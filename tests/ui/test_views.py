@@ -1,6 +1,7 @@
 """The live views show exactly the data they are fed (read back from the plot items)."""
 
 import math
+import re
 from types import MappingProxyType
 
 import numpy as np
@@ -374,6 +375,23 @@ def test_paused_views_take_the_parked_networks_weights(qtbot, ctl):
 
 
 # --------------------------------------------------------------------------- more behaviour
+def test_histograms_show_batch_norm_normalizing_before_training_too(qtbot, ctl):
+    """CURRICULUM §7: with a batch norm layer the outputs spread evenly from the start. At the
+    initial weights (and while paused) the view ran the network in inference mode, on running
+    statistics still at mean 0 and variance 1: the batch norm seemed to do nothing (std 0.05
+    for Dense(identity, std 0.01) → BN → ReLU). It normalizes by the samples' own statistics."""
+    net = {"input_shape": [4], "layers": [
+        {"type": "dense", "units": 20, "activation": "identity", "init": "normal", "std": 0.01},
+        {"type": "batchnorm", "activation": "relu"}, dense(3, "softmax", "xavier")], "loss": "cross_entropy"}
+    view = shown(qtbot, HistogramsView(ctl))
+    ctl.start(build_session(project(net, {"name": "iris"})))
+    view._redraw_now()
+    assert "initial" in view.info.text()
+    note = next(n for k, n in view.notes.items() if "batchnorm" in k)
+    std = float(re.search(r"std ([0-9.]+)", note).group(1))
+    assert 0.4 < std < 0.8, note                 # ReLU of a standard normal: std ≈ 0.58
+
+
 def test_histograms_follow_the_weights_of_a_paused_run(qtbot, ctl):
     view = shown(qtbot, HistogramsView(ctl))
     session = iris_session()

@@ -145,7 +145,9 @@ class HistogramsView(View):
 
     def _from_mirror(self, source: str) -> None:
         x = fixed_samples(self.session)
-        outs = self.mirror.layer_outputs(x)
+        # batch norm on these samples' own statistics, as training normalizes a batch (its
+        # running ones start at mean 0, variance 1: at the initial weights it seemed to do nothing)
+        outs = self.mirror.layer_outputs(x, batch_statistics=True)
         self._set_histograms({name: outs[index] for index, name, _ in self.layers})
         self.source = source.format(len(x))
 

@@ -53,7 +53,7 @@ def test_play_pause_step_reset_with_the_status_bar(make_window, qtbot):
 
 
 def test_learning_rate_changes_live_without_a_reset(make_window, qtbot):
-    w = make_window()
+    w = make_window(small_project(epochs=100_000))       # still running when the rate arrives
     trigger(w, "play")
     qtbot.waitUntil(lambda: w.controller.last_snapshot is not None
                     and w.controller.last_snapshot.iteration > 10, timeout=5000)

@@ -2582,6 +2582,48 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
 </context>
 <context>
+    <name>DescentView</name>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="42"/>
+        <source>Steps:</source>
+        <translation>ステップ数：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="46"/>
+        <source>Updates from the start point (−7, 2)</source>
+        <translation>開始点 (−7, 2) からの更新回数</translation>
+    </message>
+    <message>
+        <source>Rule and learning rate η:</source>
+        <translation type="vanished">更新則と学習率 η：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="59"/>
+        <source>Learning rate η of {0}</source>
+        <translation>{0} の学習率 η</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="105"/>
+        <source>Optimizer paths</source>
+        <translation>最適化の経路</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="108"/>
+        <source>Each update rule from (−7, 2) on f(x, y) = x²/20 + y², whose lowest point is (0, 0): SGD zig-zags across the shallow valley, the others follow it.</source>
+        <translation>各更新則が f(x, y) = x²/20 + y²（最小点は (0, 0)）を (−7, 2) から下る経路：SGD は浅い谷を横切ってジグザグに進み、ほかの手法は谷に沿って進みます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="112"/>
+        <source>The same update rules that train the networks, moving one point downhill on f(x, y) = x²/20 + y² (grey: its contour lines). Along x the surface is twenty times flatter than along y, so the gradient points mostly across the valley: plain SGD bounces from side to side, Momentum gathers speed along the valley, AdaGrad and RMSProp shrink the steps of the steep direction, Adam does both. The rates are the book&apos;s; change them to see a rule overshoot or crawl.</source>
+        <translation>ネットワークの学習に使うものと同じ更新則で、f(x, y) = x²/20 + y²（灰色は等高線）の上の 1 点を下らせます。x 方向は y 方向より 20 倍なだらかなので、勾配はほとんど谷を横切る向きです。素の SGD は左右に跳ね返り、Momentum は谷に沿って速度を増し、AdaGrad と RMSProp は急な方向の歩幅を縮め、Adam はその両方を行います。学習率は本の値です。変えると行き過ぎたり進みが遅くなったりする様子が見られます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="197"/>
+        <source>{0}, η = {1:g}</source>
+        <translation>{0}、η = {1:g}</translation>
+    </message>
+</context>
+<context>
     <name>Export</name>
     <message>
         <location filename="../../nnstudio/ui/export.py" line="181"/>

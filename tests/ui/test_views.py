@@ -35,14 +35,14 @@ def ctl():
 
 
 # --------------------------------------------------------------------------- the contract
-def test_create_views_gives_nine_captioned_views(qtbot, ctl):
+def test_create_views_gives_ten_captioned_views(qtbot, ctl):
     views = create_views(ctl)
-    assert len(views) == 9
+    assert len(views) == 10
     for v in views:
         qtbot.addWidget(v)
         assert v.title() and len(v.caption()) > 40
         assert v.export_targets() is not None
-    assert len({v.title() for v in views}) == 9
+    assert len({v.title() for v in views}) == 10
     session = iris_session()
     ctl.start(session)
     assert all(v.session is session for v in views)
@@ -556,3 +556,25 @@ def test_gradient_history_stays_bounded_on_a_long_run(qtbot, ctl):
     for curve in view.curves:
         x, _ = curve.getOriginalDataset()
         assert len(x) <= gradients_module.CAPACITY and x[-1] > 9_900
+
+
+# --------------------------------------------------------------------------- optimizer paths
+def test_optimizer_paths_draw_each_rules_path_and_follow_its_settings(qtbot, ctl):
+    """CURRICULUM §6: the book's four rules from (−7, 2), 30 steps, on x²/20 + y²."""
+    from nnstudio.engine.descent import optimizer_path
+    from nnstudio.ui.views.descent import DescentView
+    view = shown(qtbot, DescentView(ctl), size=(900, 500))
+    view._redraw_now()
+    assert view.names() == ["sgd", "momentum", "adagrad", "adam"]
+    for name, plot in view.panels.items():
+        (curve,) = [c for c in plot.listDataItems() if getattr(c, "is_path", False)]
+        x, y = curve.getData()
+        np.testing.assert_allclose(np.c_[x, y], optimizer_path(name, view.rates[name].value(), 30))
+    view.shown["rmsprop"].setChecked(True)
+    view.rates["sgd"].setValue(0.5)
+    view.steps.setValue(10)
+    view._redraw_now()
+    assert "rmsprop" in view.panels and len(view.paths["sgd"]) == 11
+    np.testing.assert_allclose(view.paths["sgd"], optimizer_path("sgd", 0.5, 10))
+    table = view.table_for(view.panels["sgd"])
+    assert table.header == ("step", "x", "y", "f")

@@ -17,6 +17,7 @@ def view_classes() -> list[type[View]]:
     from .accuracy import AccuracyView
     from .activation_bars import ActivationBarsView
     from .confusion import ConfusionView
+    from .descent import DescentView
     from .fit import DataFitView
     from .gradients import GradientsView
     from .histograms import HistogramsView
@@ -24,7 +25,7 @@ def view_classes() -> list[type[View]]:
     from .softmax import SoftmaxView
     from .weights import WeightsView
     return [LossView, AccuracyView, GradientsView, WeightsView, HistogramsView, ActivationBarsView,
-            SoftmaxView, DataFitView, ConfusionView]
+            SoftmaxView, DataFitView, ConfusionView, DescentView]
 
 
 def create_views(controller) -> list[View]:

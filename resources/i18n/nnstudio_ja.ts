@@ -3940,12 +3940,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="561"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="588"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="639"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="666"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -197,3 +197,25 @@ def test_an_earlier_run_is_named_by_the_learning_rate_its_updates_used(qtbot, ct
     ctl.snapshots.emit((snapshot(2, 1.0, lr=0.05),))
     ctl.start(iris_session(epochs=3, lr=0.1))
     assert [c.name() for c in view.earlier] == ["earlier run: sgd, lr 0.01", "earlier run: sgd, lr 0.3 → 0.05"]
+
+
+def test_captions_stay_readable_on_a_dark_theme(qtbot, ctl):
+    """The captions were a fixed #404040, which almost vanished on a dark desktop theme: they
+    are the theme's text colour a quarter of the way to its background, on either theme."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    saved = app.palette()
+    try:
+        view = shown(qtbot, LossView(ctl), size=DOCKED)
+        light = view.caption_label.palette().color(QPalette.ColorRole.WindowText)
+        assert light.lightness() < 90                      # dark grey on a light window
+        dark = QPalette(saved)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#2b2b2b"))
+        dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+        app.setPalette(dark)
+        QApplication.processEvents()
+        text = view.caption_label.palette().color(QPalette.ColorRole.WindowText)
+        assert text.lightness() > 170, text.name()         # light grey on a dark window
+    finally:
+        app.setPalette(saved)

@@ -24,9 +24,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, QTimer, Qt
-from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, QTimer, Qt
+from PySide6.QtGui import QColor, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .pacing import drop_work, finish_work, gui_load, queue_work, work_queue
 from ..palette import BACKGROUND, TEXT_COLOR
@@ -413,6 +413,34 @@ class Caption(QLabel):
             self.updateGeometry()
 
 
+class MutedCaption(Caption):
+    """A caption in the text colour a quarter of the way to the background: dimmer than the
+    content, readable on a light or a dark desktop theme (a fixed #404040 vanished on dark)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._muting = False
+        self._mute()
+
+    def _mute(self) -> None:
+        theme = QApplication.palette(self)
+        text, back = theme.color(QPalette.ColorRole.WindowText), theme.color(QPalette.ColorRole.Window)
+        muted = QColor(*(round(0.75 * t + 0.25 * w) for t, w in zip(
+            (text.red(), text.green(), text.blue()), (back.red(), back.green(), back.blue()))))
+        palette = QPalette()                     # only the text colour is ours; the rest follows
+        palette.setColor(QPalette.ColorRole.WindowText, muted)
+        self._muting = True
+        try:
+            self.setPalette(palette)
+        finally:
+            self._muting = False
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._muting:
+            self._mute()                         # another theme: its colours, muted
+
+
 class View(QWidget):
     needs_detail = False      # wants weight/activation copies in snapshots …
     detail = (True, True)     # … these ones: (weights, activations)
@@ -435,9 +463,8 @@ class View(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(4)
-        self.caption_label = Caption(self.caption(), self)
+        self.caption_label = MutedCaption(self.caption(), self)
         self.caption_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption_label.setStyleSheet("color: #404040;")
         self.caption_label.setToolTip(self.details())
         outer.addWidget(self.caption_label)
         self.error_label = Caption("", self)

@@ -217,9 +217,13 @@
         <translation>レイヤーを左へ移動(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
         <source>Move Layer &amp;Right</source>
-        <translation>レイヤーを右へ移動(&amp;R)</translation>
+        <translation type="vanished">レイヤーを右へ移動(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
+        <source>Move Layer Ri&amp;ght</source>
+        <translation>レイヤーを右へ移動(&amp;G)</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/diagram/view.py" line="70"/>

@@ -225,3 +225,20 @@ def test_every_translation_keeps_the_placeholders_of_its_source():
 def test_the_placeholder_check_catches_a_broken_translation():
     assert sorted(PLACEHOLDER.findall("%(setting)sは%(minimum)s以上")) != \
         sorted(PLACEHOLDER.findall("%(setting)s must be at least %(minimum)s — you entered %(value)s."))
+
+
+def _mnemonic(text: str) -> str | None:
+    match = re.search(r"&([^&])", text.replace("&&", ""))
+    return match.group(1).lower() if match else None
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_no_two_entries_of_a_menu_share_a_mnemonic(english_after, make_window, language):
+    """Alt+R in the Edit menu was both Redo and Move Layer Right (やり直す(&R), 右へ移動(&R))."""
+    install_translation(english_after, language)
+    w = make_window(wait_for_run=False)
+    for menu_action in w.menuBar().actions():
+        keys = [(_mnemonic(a.text()), a.text()) for a in menu_action.menu().actions()
+                if not a.isSeparator() and a.isVisible()]
+        letters = [k for k, _ in keys if k]
+        assert len(letters) == len(set(letters)), (menu_action.text(), keys)

@@ -66,7 +66,7 @@ class DiagramView(QGraphicsView):
         self._action("add_before", _tr("Add Layer &Before"), ["Shift+Ins"], self.add_before)
         self._action("delete", _tr("&Delete Layer"), [QKeySequence.Delete], self.delete_selected)
         self._action("move_left", _tr("Move Layer &Left"), ["Ctrl+Left"], lambda: self.move_selected(-1))
-        self._action("move_right", _tr("Move Layer &Right"), ["Ctrl+Right"], lambda: self.move_selected(1))
+        self._action("move_right", _tr("Move Layer Ri&ght"), ["Ctrl+Right"], lambda: self.move_selected(1))
         self._action("zoom_in", _tr("Zoom &In"), [QKeySequence.ZoomIn, "Ctrl+="], lambda: self.zoom(ZOOM_STEP))
         self._action("zoom_out", _tr("Zoom &Out"), [QKeySequence.ZoomOut], lambda: self.zoom(1 / ZOOM_STEP))
         self._action("fit", _tr("&Fit Network"), ["Ctrl+0"], self.fit)

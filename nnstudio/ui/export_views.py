@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -61,6 +62,12 @@ def prepare_folder(folder: os.PathLike | str) -> Path:
     except OSError as err:
         raise ExportError(out, translate("Export", "cannot create the folder: {0}").format((err.strerror or str(err)).lower()),
                           kind=WRITE) from None
+    try:                     # a folder that refuses files says so now, not after training
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as err:
+        raise ExportError(out, translate("Export", "cannot write into the folder: {0}").format(
+            (err.strerror or str(err)).lower()), kind=WRITE) from None
     return out
 
 

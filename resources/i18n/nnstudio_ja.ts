@@ -2682,17 +2682,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="58"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="59"/>
         <source>is a file, not a folder</source>
         <translation>フォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="62"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="63"/>
         <source>cannot create the folder: {0}</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="87"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="69"/>
+        <source>cannot write into the folder: {0}</source>
+        <translation>フォルダーに書き込めません：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/export_views.py" line="94"/>
         <source>offers nothing to export</source>
         <translation>書き出せるものがありません</translation>
     </message>

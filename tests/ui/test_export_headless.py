@@ -50,6 +50,23 @@ def test_bad_project_and_output(qtbot, tmp_path):
         export_plots(EXAMPLE, tmp_path / "taken", epochs=1)
 
 
+def test_a_folder_that_refuses_files_fails_before_training(qtbot, tmp_path, monkeypatch):
+    """A read-only output folder was found out only after the whole training, at Loss.png."""
+    import tempfile
+    from nnstudio.ui import export_headless
+
+    def refuse(*a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    trained = []
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(export_headless, "_application", lambda: trained.append(True))
+    (tmp_path / "readonly").mkdir()
+    with pytest.raises(ExportError, match="cannot write into the folder: permission denied"):
+        export_plots(EXAMPLE, tmp_path / "readonly", epochs=1)
+    assert trained == []
+
+
 def test_a_relative_data_path_is_taken_from_the_projects_folder(qtbot, tmp_path, monkeypatch):
     """As in the window and `nnstudio train`; export-plots looked in the working folder."""
     import json

@@ -35,8 +35,13 @@ def level_ellipse(level: float, points: int = 181) -> tuple[np.ndarray, np.ndarr
     return np.sqrt(20.0 * level) * np.cos(t), np.sqrt(level) * np.sin(t)
 
 
+#: a path is cut where it leaves |x|, |y| ≤ this: it has diverged (a rate too large)
+ESCAPE = 1e6
+
+
 def optimizer_path(name: str, lr: float, steps: int = STEPS, start: tuple[float, float] = START) -> np.ndarray:
-    """The points (steps + 1 rows of x, y) the rule ``name`` visits from ``start`` (float64)."""
+    """The points (steps + 1 rows of x, y) the rule ``name`` visits from ``start`` (float64);
+    fewer when it diverges: the path ends at its first point beyond ESCAPE."""
     if name not in RULES:
         raise ValueError(f"unknown update rule {name!r}; allowed: {', '.join(RULES)}")
     if steps < 0:
@@ -47,8 +52,10 @@ def optimizer_path(name: str, lr: float, steps: int = STEPS, start: tuple[float,
     for _ in range(steps):
         opt.step({"p": p}, {"p": surface_gradient(p)})
         path.append(p.copy())
+        if not np.all(np.abs(p) <= ESCAPE):        # (NaN included)
+            break
     return np.array(path)
 
 
-__all__ = ["BOOK_RATES", "FORMULA", "START", "STEPS", "level_ellipse", "optimizer_path", "surface",
+__all__ = ["BOOK_RATES", "ESCAPE", "FORMULA", "START", "STEPS", "level_ellipse", "optimizer_path", "surface",
            "surface_gradient"]

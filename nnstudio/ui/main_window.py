@@ -302,7 +302,8 @@ class MainWindow(QMainWindow):
         Afterwards the docks are as they were."""
         docks = {id(d.widget()): d for n, d in self.docks.items() if n.startswith("view_")}
         closed = [d for d in docks.values() if not d.isVisible()]
-        in_front = [d for d in docks.values() if d.isVisible() and d.widget().on_screen()]
+        # the docks in front of their tab groups, the step-through too (it shares the views')
+        in_front = [d for d in self.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
 
         def present(view) -> None:
             dock = docks.get(id(view))

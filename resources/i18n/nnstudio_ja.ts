@@ -774,47 +774,47 @@
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="442"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="443"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="450"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="451"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="501"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="502"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="503"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="504"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="531"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="532"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="532"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="533"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="609"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="610"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="765"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="766"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="776"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="777"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1908,7 +1908,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="506"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="507"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2626,6 +2626,11 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <source>{0}, η = {1:g}</source>
         <translation>{0}、η = {1:g}</translation>
     </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/descent.py" line="199"/>
+        <source>diverged after {0} steps</source>
+        <translation>{0} ステップで発散</translation>
+    </message>
 </context>
 <context>
     <name>Export</name>
@@ -3312,12 +3317,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="198"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="201"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="221"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="224"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

@@ -33,3 +33,12 @@ def test_the_books_picture_sgd_zig_zags_and_every_rule_gets_near_the_minimum():
 def test_a_contour_is_the_level_set():
     x, y = level_ellipse(3.0)
     np.testing.assert_allclose(surface(x, y), 3.0, rtol=1e-12)
+
+
+def test_a_rate_too_large_diverges_and_the_path_stops_there():
+    """SGD multiplies y by (1 − 2η) each step: η = 10 runs away; the path ends at its first
+    point beyond ESCAPE instead of filling with inf and NaN (review)."""
+    from nnstudio.engine.descent import ESCAPE
+    path = optimizer_path("sgd", 10.0, steps=500)
+    assert len(path) < 501 and np.all(np.isfinite(path))
+    assert np.abs(path[-1]).max() > ESCAPE and np.abs(path[-2]).max() <= ESCAPE

@@ -836,3 +836,16 @@ def test_save_as_into_another_folder_keeps_the_relative_data_file_and_the_run(ma
     qtbot.waitUntil(lambda: again.controller.session is not None
                     and again.controller.session.project.dataset.get("name") == "csv", timeout=10000)
     assert again.data_error is None
+
+
+def test_export_all_views_leaves_the_step_through_in_front(make_window, qtbot, tmp_path):
+    """In step mode the step-through shares the views' tabs: exporting brought each view to
+    the front and left the last one there, hiding the step being walked through (review)."""
+    w = make_window()
+    _in_step_mode(w, qtbot)
+    QApplication.processEvents()
+    dock = w.docks["stepthrough"]
+    assert not dock.visibleRegion().isEmpty()
+    assert w.files.export_all_views(tmp_path / "out")
+    QApplication.processEvents()
+    assert not dock.visibleRegion().isEmpty(), "the step-through is in front again"

@@ -578,3 +578,12 @@ def test_optimizer_paths_draw_each_rules_path_and_follow_its_settings(qtbot, ctl
     np.testing.assert_allclose(view.paths["sgd"], optimizer_path("sgd", 0.5, 10))
     table = view.table_for(view.panels["sgd"])
     assert table.header == ("step", "x", "y", "f")
+
+
+def test_optimizer_paths_say_when_a_rate_diverges(qtbot, ctl):
+    from nnstudio.ui.views.descent import DescentView
+    view = shown(qtbot, DescentView(ctl), size=(900, 500))
+    view.rates["sgd"].setValue(2.0)
+    view._redraw_now()
+    assert "diverged after" in view.panels["sgd"].rule_label.toPlainText()
+    assert "diverged" not in view.panels["adam"].rule_label.toPlainText()

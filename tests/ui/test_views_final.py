@@ -219,3 +219,15 @@ def test_captions_stay_readable_on_a_dark_theme(qtbot, ctl):
         assert text.lightness() > 170, text.name()         # light grey on a dark window
     finally:
         app.setPalette(saved)
+
+
+def test_a_reopened_runs_curve_is_named_by_its_own_learning_rates(qtbot, ctl):
+    """Kept as an earlier run before any new update, a reopened run was named by the project's
+    rate, not the saved run's (review)."""
+    from nnstudio.project.history import RunHistory
+    view = shown(qtbot, LossView(ctl), size=DOCKED)
+    ctl.start(iris_session(epochs=3, lr=0.1))
+    saved = RunHistory(iterations=[(1, 1, 1.0, 1.0, 0.5, 0.1), (2, 1, 0.9, 0.9, 0.05, 0.2)])
+    view.show_history(saved)
+    ctl.start(iris_session(epochs=3, lr=0.1))
+    assert [c.name() for c in view.earlier] == ["earlier run: sgd, lr 0.5 → 0.05"]

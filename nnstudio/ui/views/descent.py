@@ -194,7 +194,10 @@ class DescentView(View):
             curve = plot.plot(path[:, 0], path[:, 1], pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
                               symbolBrush=color, symbolPen=None)
             curve.is_path = True
-            plot.rule_label.setText(self.tr("{0}, η = {1:g}").format(RULES[name].title, self.rates[name].value()))
+            text = self.tr("{0}, η = {1:g}").format(RULES[name].title, self.rates[name].value())
+            if len(path) - 1 < self.steps.value():
+                text += "\n" + self.tr("diverged after {0} steps").format(len(path) - 1)
+            plot.rule_label.setText(text)
 
 
 __all__ = ["DescentView", "START"]

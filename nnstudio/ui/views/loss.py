@@ -164,6 +164,9 @@ class LossView(View):
         return True
 
     def show_history(self, history) -> None:
+        lrs = history.column("iterations", "lr")
+        if len(lrs):              # the saved run is named by its own rates when it is kept
+            self._lrs, self._updated = (float(lrs[0]), float(lrs[-1])), True
         for iteration, loss in zip(history.column("iterations", "iteration"), history.column("iterations", "loss")):
             self.raw.append(iteration, loss)
             self.smooth.append(iteration, self._ema.update(loss))

@@ -21,6 +21,7 @@ from .errors import SpecError
 
 ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
 INITS = ("uniform", "normal", "xavier", "he")
+DROPOUT_SCALES = ("training", "inference")      # where dropout makes up for the dropped share
 LOSSES = ("sse", "sse_sum", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 DTYPES = ("float32", "float64")
@@ -217,15 +218,26 @@ class BatchNormSpec(_Spec):
 
 @dataclass(frozen=True)
 class DropoutSpec(_Spec):
-    """Inverted dropout: in training z = x ⊙ m / (1 − ratio) with m ~ Bernoulli(1 − ratio);
-    at inference z = x."""
+    """Dropout with m ~ Bernoulli(1 − ratio) in training. ``scale_at`` says where the kept
+    share 1 − ratio is made up for: "training" (inverted dropout, the default: z = x ⊙ m /
+    (1 − ratio) in training, z = x at inference) or "inference" (the book's: z = x ⊙ m in
+    training, z = x·(1 − ratio) at inference; the same predictions, but training sees
+    smaller outputs, and learns more slowly: CURRICULUM §8's dropout figures are the book's)."""
 
     type: ClassVar[str] = "dropout"
     ratio: float = 0.5
+    scale_at: str = "training"
     _path: str = field(default="layer", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _float(f"{self._path}.ratio", self.ratio, 0.0, 1.0, hi_open=True)
+        _choice(f"{self._path}.scale_at", self.scale_at, DROPOUT_SCALES)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.scale_at == "training":      # the default: files stay as they were
+            del out["scale_at"]
+        return out
 
 
 LayerSpec = DenseSpec | Conv2dSpec | PoolSpec | FlattenSpec | BatchNormSpec | DropoutSpec

@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from nnstudio.engine.spec import ACTIVATIONS, INITS, LAYER_TYPES, LOSSES
+from nnstudio.engine.spec import ACTIVATIONS, DROPOUT_SCALES, INITS, LAYER_TYPES, LOSSES
 from nnstudio.project.document import LAYER_DEFAULTS, ProjectDocument
 from nnstudio.ui import labels
 from nnstudio.ui.commands import Editor
@@ -32,7 +32,7 @@ FIELDS = {
     "dense": ("units", "activation", "init"),
     "conv2d": ("filters", "kernel", "stride", "pad", "activation", "init"),
     "maxpool": ("size", "stride"), "avgpool": ("size", "stride"),
-    "flatten": (), "batchnorm": ("momentum", "activation"), "dropout": ("ratio",),
+    "flatten": (), "batchnorm": ("momentum", "activation"), "dropout": ("ratio", "scale_at"),
 }
 
 
@@ -46,6 +46,7 @@ def field_labels() -> dict[str, str]:
             "size": _tr("Window"), "ratio": _tr("Dropout ratio"), "momentum": _tr("Momentum"),
             "activation": _tr("Activation"), "init": _tr("Initializer"),
             "std": _tr("Weight std σ"), "scale": _tr("Range ± (weights, biases)"),
+            "scale_at": _tr("Scaling"),
             "batchnorm": _tr("Batch norm after"), "loss": _tr("Loss")}
 
 
@@ -145,6 +146,7 @@ class LayerInspector(QWidget):
         combo = QComboBox()
         choices, titles = {"type": (LAYER_TYPES, labels.layer_type_titles()),
                            "init": (INITS, labels.init_titles()),
+                           "scale_at": (DROPOUT_SCALES, labels.dropout_scale_titles()),
                            "loss": (LOSSES, labels.loss_titles()),
                            "activation": (ACTIVATIONS, labels.activation_titles())}[name]
         for choice in choices:
@@ -168,7 +170,8 @@ class LayerInspector(QWidget):
 
     def _load_layer(self, data) -> None:
         defaults = {"stride": data.get("size", 1) if data.get("type", "").endswith("pool") else 1,
-                    "pad": 0, "ratio": 0.5, "momentum": 0.9, "activation": "identity", **INIT_DEFAULTS}
+                    "pad": 0, "ratio": 0.5, "momentum": 0.9, "activation": "identity", "scale_at": "training",
+                    **INIT_DEFAULTS}
         for name in self.widgets:
             if name == "batchnorm":
                 layers = self.doc.layers

@@ -27,6 +27,11 @@ def init_titles() -> dict[str, str]:
             "he": _tr("He (√(2/n))")}
 
 
+def dropout_scale_titles() -> dict[str, str]:
+    return {"training": _tr("in training: ÷(1 − p) (inverted dropout)"),
+            "inference": _tr("at inference: ×(1 − p) (the book's)")}
+
+
 def loss_titles() -> dict[str, str]:
     return {"sse": _tr("squared error, batch mean (1/N)Σ½(y−t)²"),
             "sse_sum": _tr("squared error, batch sum Σ½(y−t)²"),

@@ -176,18 +176,18 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
-        <location filename="../../nnstudio/ui/inspector.py" line="49"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="50"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="19"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="39"/>
+        <location filename="../../nnstudio/ui/labels.py" line="44"/>
         <source>cross-entropy</source>
         <translation>交差エントロピー誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
         <source>squared error</source>
         <translation>2乗和誤差</translation>
     </message>
@@ -439,26 +439,31 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/inspector.py" line="49"/>
+        <source>Scaling</source>
+        <translation>スケーリング</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/inspector.py" line="50"/>
         <source>Batch norm after</source>
         <translation>直後に Batch Norm</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="96"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="97"/>
         <source>&lt;b&gt;Layer %s&lt;/b&gt;</source>
         <translation>&lt;b&gt;レイヤー%s&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="102"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="103"/>
         <source>&lt;b&gt;Loss&lt;/b&gt;</source>
         <translation>&lt;b&gt;損失関数&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="109"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="110"/>
         <source>&lt;b&gt;Input&lt;/b&gt;&lt;br&gt;Its shape follows the data set.</source>
         <translation>&lt;b&gt;入力&lt;/b&gt;&lt;br&gt;形状はデータセットに従います。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="110"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="111"/>
         <source>Select a layer in the diagram to edit it.</source>
         <translation>図でレイヤーを選ぶと編集できます。</translation>
     </message>
@@ -559,161 +564,171 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="31"/>
+        <source>in training: ÷(1 − p) (inverted dropout)</source>
+        <translation>学習時に ÷(1 − p)（inverted dropout）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="32"/>
+        <source>at inference: ×(1 − p) (the book&apos;s)</source>
+        <translation>推論時に ×(1 − p)（本の方式）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="36"/>
         <source>squared error, batch mean (1/N)Σ½(y−t)²</source>
         <translation>2乗和誤差・バッチ平均 (1/N)Σ½(y−t)²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="32"/>
+        <location filename="../../nnstudio/ui/labels.py" line="37"/>
         <source>squared error, batch sum Σ½(y−t)²</source>
         <translation>2乗和誤差・バッチ合計 Σ½(y−t)²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="33"/>
+        <location filename="../../nnstudio/ui/labels.py" line="38"/>
         <source>cross-entropy −Σt·log y</source>
         <translation>交差エントロピー誤差 −Σt·log y</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
         <source>squared error (sum)</source>
         <translation>2乗和誤差（合計）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>class names</source>
         <translation>クラス名</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>classes</source>
         <translation>クラス数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="47"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>delimiter</source>
         <translation>区切り文字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="47"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>expression</source>
         <translation>式</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="47"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>flatten</source>
         <translation>平坦化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="48"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>header</source>
         <translation>見出し行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="48"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>ignore</source>
         <translation>除外する列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="48"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>images</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="48"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>label</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="49"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>labels</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="49"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>noise</source>
         <translation>ノイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="49"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>normalize</source>
         <translation>正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="49"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>path</source>
         <translation>パス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="50"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>points</source>
         <translation>点の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="50"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>preset</source>
         <translation>プリセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="50"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>range</source>
         <translation>範囲</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="50"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>sampling</source>
         <translation>サンプリング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>scale</source>
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>subset</source>
         <translation>部分集合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>task</source>
         <translation>タスク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>test images</source>
         <translation>テスト画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>test labels</source>
         <translation>テストラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>test ratio</source>
         <translation>テスト割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="58"/>
         <source>test size</source>
         <translation>テストサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="58"/>
         <source>train size</source>
         <translation>訓練サイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="58"/>
         <source>transpose</source>
         <translation>転置</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="59"/>
         <source>validation ratio</source>
         <translation>検証割合</translation>
     </message>
@@ -1683,13 +1698,13 @@
         <translation>演算の入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="59"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
         <source>weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="46"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
         <source>bias</source>
         <translation>バイアス</translation>

@@ -209,8 +209,10 @@ def test_batchnorm_gradient_check_leaves_running_statistics_alone():
         np.testing.assert_array_equal(v, before[k])
 
 
-def test_dropout_with_a_frozen_mask():
-    net = make_net([dense(8, "relu"), {"type": "dropout", "ratio": 0.4}, dense(3, "identity")], (4,), "sse", seed=43)
+@pytest.mark.parametrize("scale_at", ["training", "inference"])
+def test_dropout_with_a_frozen_mask(scale_at):
+    net = make_net([dense(8, "relu"), {"type": "dropout", "ratio": 0.4, "scale_at": scale_at}, dense(3, "identity")],
+                   (4,), "sse", seed=43)
     x = rng(44).normal(size=(6, 4))
     t = rng(45).normal(size=(6, 3))
     report = check(net, x, t)

@@ -118,6 +118,30 @@ def test_dropout_inverted_scaling_and_mask_ratio(ratio):
     np.testing.assert_allclose(dx[kept], 1 / (1 - ratio))
 
 
+def test_the_books_dropout_keeps_units_as_they_are_and_scales_at_inference():
+    """scale_at "inference" (the book's Dropout): training z = x ⊙ m, inference z = x·(1 − p).
+    The predictions are those of inverted dropout's; training sees outputs 1 − p as large."""
+    net = make_net([dense(4, "identity"), {"type": "dropout", "ratio": 0.2, "scale_at": "inference"},
+                    dense(2, "identity")], (3,), "sse")
+    layer = net.layers[1]
+    x = rng(4).uniform(1, 2, size=(200, 250))
+    z = layer.forward(x, train=True)
+    kept = z != 0
+    np.testing.assert_array_equal(z[kept], x[kept])
+    assert z.mean() == pytest.approx(0.8 * x.mean(), rel=0.01)
+    np.testing.assert_allclose(layer.forward(x, train=False), 0.8 * x, rtol=1e-15)
+    dx = layer.backward(np.ones_like(x))
+    np.testing.assert_allclose(dx, 0.8)                 # after an inference forward
+    layer.forward(x, train=True)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), layer.mask)
+    from nnstudio.engine.spec import DropoutSpec, layer_from_dict
+    spec = layer_from_dict({"type": "dropout", "ratio": 0.2, "scale_at": "inference"})
+    assert spec.to_dict() == {"type": "dropout", "ratio": 0.2, "scale_at": "inference"}
+    assert DropoutSpec(0.2).to_dict() == {"type": "dropout", "ratio": 0.2}      # the default unwritten
+    with pytest.raises(Exception, match="scale_at"):
+        layer_from_dict({"type": "dropout", "scale_at": "sometimes"})
+
+
 def test_dropout_is_the_identity_at_inference():
     net = drop_net(0.5)
     x = rng(5).normal(size=(8, 3))

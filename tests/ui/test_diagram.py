@@ -134,6 +134,12 @@ def test_inspector_edits_conv_and_dropout_fields(make_window):
     ratio = w.inspector.widgets["ratio"]
     ratio.setValue(0.2)
     assert w.doc.layer(1).data["ratio"] == pytest.approx(0.2)
+    scale_at = w.inspector.widgets["scale_at"]                  # the book's dropout (§8)
+    assert scale_at.currentData() == "training"
+    scale_at.setCurrentIndex(scale_at.findData("inference"))
+    scale_at.activated.emit(scale_at.currentIndex())
+    assert w.doc.layer(1).data["scale_at"] == "inference"
+    assert w.doc.to_project().network.layers[1].scale_at == "inference"
     w.editor.set_layer(0, {"type": "conv2d", "filters": 4, "kernel": 3})
     w.diagram_view.diagram.select_layer(0)
     for name, value in (("kernel", 5), ("stride", 2), ("pad", 1), ("filters", 6)):

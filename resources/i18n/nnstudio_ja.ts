@@ -2860,6 +2860,69 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
 </context>
 <context>
+    <name>FeatureMapsView</name>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="32"/>
+        <source>Test sample:</source>
+        <translation>テストサンプル：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="37"/>
+        <source>Layer:</source>
+        <translation>レイヤー：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="50"/>
+        <source>the input image</source>
+        <translation>入力画像</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="67"/>
+        <source>output</source>
+        <translation>出力</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="82"/>
+        <source>Feature maps</source>
+        <translation>特徴マップ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="85"/>
+        <source>What each filter of a convolutional layer finds in one test image: a tile per output channel, bright where the filter responds.</source>
+        <translation>畳み込み層の各フィルターが 1 枚のテスト画像の中に見つけるもの：出力チャンネルごとに 1 枚のタイルで、フィルターが強く反応する所ほど明るく表示します。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="89"/>
+        <source>A convolutional layer slides each of its filters over the image; where the image looks like the filter the output is large. Each tile is one filter&apos;s output (a channel) for the chosen test image, after the layer&apos;s activation; pooling layers show the same channels, smaller. Early layers find edges and strokes; compare the tiles with the filters in the Weights view. Drawn with the latest weights.</source>
+        <translation>畳み込み層は各フィルターを画像の上で滑らせ、画像がフィルターに似ている所で出力が大きくなります。各タイルは選んだテスト画像に対する 1 つのフィルターの出力（1 チャンネル、活性化関数の後）です。プーリング層は同じチャンネルを小さくして示します。最初の層はエッジや筆跡を見つけます。重みのビューのフィルターと見比べてください。最新の重みで描きます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="129"/>
+        <source>Feature maps are the outputs of convolutional layers: this network has none. Try the SimpleConvNet example (File ▸ New from Template).</source>
+        <translation>特徴マップは畳み込み層の出力です。このネットワークには畳み込み層がありません。SimpleConvNet の例（ファイル ▸ テンプレートから新規作成）を試してください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="162"/>
+        <source>{0}: {1} channels of {2}×{3}; test sample {4} (class {5}); {6}</source>
+        <translation>{0}：{2}×{3} のチャンネルが {1} 個、テストサンプル {4}（クラス {5}）、{6}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="164"/>
+        <source>iteration {0}</source>
+        <translation>反復 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="164"/>
+        <source>initial weights</source>
+        <translation>重みの初期値</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="166"/>
+        <source> (the first {0} shown)</source>
+        <translation> （最初の {0} 個を表示）</translation>
+    </message>
+</context>
+<context>
     <name>FileMessages</name>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="28"/>

@@ -258,7 +258,7 @@ def test_screenshot_waits_for_the_data_and_shows_every_view(tmp_path):
             f"sys.exit(run_app(None, screenshot={str(out)!r}))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "loading False views 10 step True" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert "loading False views 11 step True" in result.stdout, result.stdout + result.stderr[-2000:]
 
 
 def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot):

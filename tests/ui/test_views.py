@@ -35,14 +35,14 @@ def ctl():
 
 
 # --------------------------------------------------------------------------- the contract
-def test_create_views_gives_ten_captioned_views(qtbot, ctl):
+def test_create_views_gives_eleven_captioned_views(qtbot, ctl):
     views = create_views(ctl)
-    assert len(views) == 10
+    assert len(views) == 11
     for v in views:
         qtbot.addWidget(v)
         assert v.title() and len(v.caption()) > 40
         assert v.export_targets() is not None
-    assert len({v.title() for v in views}) == 10
+    assert len({v.title() for v in views}) == 11
     session = iris_session()
     ctl.start(session)
     assert all(v.session is session for v in views)
@@ -587,3 +587,34 @@ def test_optimizer_paths_say_when_a_rate_diverges(qtbot, ctl):
     view._redraw_now()
     assert "diverged after" in view.panels["sgd"].rule_label.toPlainText()
     assert "diverged" not in view.panels["adam"].rule_label.toPlainText()
+
+
+# --------------------------------------------------------------------------- feature maps
+def test_feature_maps_are_the_conv_layers_outputs_for_one_test_image(qtbot, ctl):
+    """CURRICULUM §9: what each filter finds in an image, a tile per channel."""
+    from nnstudio.ui.views.feature_maps import FeatureMapsView
+    conv = {"type": "conv2d", "filters": 4, "kernel": 3, "activation": "relu", "init": "he"}
+    net = {"input_shape": [1, 8, 8], "layers": [conv, {"type": "maxpool", "size": 2}, {"type": "flatten"},
+                                                 dense(10, "softmax", "xavier")], "loss": "cross_entropy"}
+    view = shown(qtbot, FeatureMapsView(ctl), size=(800, 400))
+    session = build_session(project(net, {"name": "digits", "flatten": False}))
+    ctl.start(session)
+    view.sample.setValue(3)
+    view._redraw_now()
+    assert [view.layer_box.itemText(i) for i in range(view.layer_box.count())] == ["conv2d_1", "maxpool_1"]
+    mirror = NetworkMirror(session.project)
+    expected = mirror.layer_outputs(session.dataset.x_test[3:4])[0][0]
+    np.testing.assert_allclose(view.maps, expected)
+    assert view.maps.shape == (4, 6, 6) and "test sample 3" in view.info.text()
+    view.layer_box.setCurrentIndex(1)
+    assert view.maps.shape == (4, 3, 3)
+    assert view.table_for(view.maps_plot).header == ("channel", "row", "col", "output")
+
+
+def test_feature_maps_say_when_the_network_has_no_convolution(qtbot, ctl):
+    from nnstudio.ui.views.feature_maps import FeatureMapsView
+    view = shown(qtbot, FeatureMapsView(ctl))
+    ctl.start(iris_session())
+    view._redraw_now()
+    assert view.maps is None and "convolutional" in view.message.toPlainText()
+    assert not view.sample.isEnabled()

@@ -18,6 +18,7 @@ def view_classes() -> list[type[View]]:
     from .activation_bars import ActivationBarsView
     from .confusion import ConfusionView
     from .descent import DescentView
+    from .feature_maps import FeatureMapsView
     from .fit import DataFitView
     from .gradients import GradientsView
     from .histograms import HistogramsView
@@ -25,7 +26,7 @@ def view_classes() -> list[type[View]]:
     from .softmax import SoftmaxView
     from .weights import WeightsView
     return [LossView, AccuracyView, GradientsView, WeightsView, HistogramsView, ActivationBarsView,
-            SoftmaxView, DataFitView, ConfusionView, DescentView]
+            SoftmaxView, DataFitView, ConfusionView, FeatureMapsView, DescentView]
 
 
 def create_views(controller) -> list[View]:

@@ -2877,47 +2877,47 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="60"/>
         <source>output</source>
         <translation>出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="75"/>
         <source>Feature maps</source>
         <translation>特徴マップ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="78"/>
         <source>What each filter of a convolutional layer finds in one test image: a tile per output channel, bright where the filter responds.</source>
         <translation>畳み込み層の各フィルターが 1 枚のテスト画像の中に見つけるもの：出力チャンネルごとに 1 枚のタイルで、フィルターが強く反応する所ほど明るく表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="82"/>
         <source>A convolutional layer slides each of its filters over the image; where the image looks like the filter the output is large. Each tile is one filter&apos;s output (a channel) for the chosen test image, after the layer&apos;s activation; pooling layers show the same channels, smaller. Early layers find edges and strokes; compare the tiles with the filters in the Weights view. Drawn with the latest weights.</source>
         <translation>畳み込み層は各フィルターを画像の上で滑らせ、画像がフィルターに似ている所で出力が大きくなります。各タイルは選んだテスト画像に対する 1 つのフィルターの出力（1 チャンネル、活性化関数の後）です。プーリング層は同じチャンネルを小さくして示します。最初の層はエッジや筆跡を見つけます。重みのビューのフィルターと見比べてください。最新の重みで描きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="129"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="122"/>
         <source>Feature maps are the outputs of convolutional layers: this network has none. Try the SimpleConvNet example (File ▸ New from Template).</source>
         <translation>特徴マップは畳み込み層の出力です。このネットワークには畳み込み層がありません。SimpleConvNet の例（ファイル ▸ テンプレートから新規作成）を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="162"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="155"/>
         <source>{0}: {1} channels of {2}×{3}; test sample {4} (class {5}); {6}</source>
         <translation>{0}：{2}×{3} のチャンネルが {1} 個、テストサンプル {4}（クラス {5}）、{6}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="164"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="164"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="166"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
@@ -4032,12 +4032,12 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="588"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="600"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="666"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="678"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>
@@ -4075,72 +4075,72 @@ softmax on its own.</source>
         <translation>現在の重み、重みの初期値、または各重みがどれだけ動いたか</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="66"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="61"/>
         <source>weight</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="67"/>
         <source>Weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="70"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation>各重みを色で表示（青は正、オレンジは負、白は 0）。画像では、隠れユニットごとに1枚のタイルが、そのユニットが反応する画素のパターンを示します。ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="74"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation>各重みを色で表示：青は正、オレンジは負、白は 0（ネットワーク図の接続と同じ）。画像データでは、最初のレイヤーを隠れユニットごとに1枚のタイルで、入力画像と同じ並びで示します。そのユニットが反応する画素のパターンです。学習が進むにつれ、ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="146"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="141"/>
         <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation>{0}：{3}×{4} のフィルター {1} 個（フィルターと入力チャンネルごとに1枚。入力チャンネル：{2}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="147"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation>{0}：ユニットごとに {1}×{2} のタイル（{3} ユニット）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="158"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="153"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation>{0}：W は {1} 個の入力（行）× {2} 個のユニット（列）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="160"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="155"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="164"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="159"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="166"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="161"/>
         <source>change from the start to iteration {0}</source>
         <translation>初期値から反復 {0} までの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="168"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="163"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="205"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="200"/>
         <source>input feature</source>
         <translation>入力の特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="208"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="203"/>
         <source>input (row of W)</source>
         <translation>入力（W の行）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="210"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="205"/>
         <source>unit (column of W)</source>
         <translation>ユニット（W の列）</translation>
     </message>

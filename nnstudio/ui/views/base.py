@@ -144,6 +144,18 @@ def make_plot(left: str, bottom: str, parent: QWidget | None = None, *, log_y: b
     return w
 
 
+def image_plot(canvas: pg.GraphicsLayoutWidget) -> tuple[pg.PlotItem, pg.ImageItem]:
+    """A plot in ``canvas`` holding one image given row by row (row 0 at the top), without a
+    grid: weights and feature maps as pictures."""
+    plot = canvas.addPlot()
+    image = pg.ImageItem(axisOrder="row-major")
+    plot.addItem(image)
+    plot.getViewBox().invertY(True)
+    style_plot_item(plot, "", "")
+    plot.showGrid(x=False, y=False)
+    return plot, image
+
+
 def grid_axes() -> dict[str, EndLabelAxis]:
     """Left and bottom axes with the cheap opaque grid, for a new plot item:
     ``pg.PlotItem(axisItems=grid_axes())`` or ``layout.addPlot(axisItems=grid_axes())``.

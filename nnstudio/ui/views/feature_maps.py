@@ -12,7 +12,7 @@ from nnstudio.project.mirror import NetworkMirror
 
 from ..export import make_table, no_data
 from ..palette import BACKGROUND, TEXT_COLOR, magnitude_map
-from .base import View, message_item, readable_colorbar, style_plot_item
+from .base import View, image_plot, message_item, readable_colorbar
 
 MAX_MAPS = 64            # channels drawn at most
 
@@ -46,19 +46,12 @@ class FeatureMapsView(View):
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        self.input_plot = self.canvas.addPlot()
+        self.input_plot, self.input_image = image_plot(self.canvas)
         self.input_plot.setTitle(self.tr("the input image"), size="9pt", color=TEXT_COLOR)
-        self.input_image = pg.ImageItem(axisOrder="row-major")
-        self.input_plot.addItem(self.input_image)
-        self.maps_plot = self.canvas.addPlot()
-        self.maps_image = pg.ImageItem(axisOrder="row-major")
-        self.maps_plot.addItem(self.maps_image)
+        self.maps_plot, self.maps_image = image_plot(self.canvas)
         for plot in (self.input_plot, self.maps_plot):
-            style_plot_item(plot, "", "")
-            plot.showGrid(x=False, y=False)
             plot.hideAxis("left")
             plot.hideAxis("bottom")
-            plot.getViewBox().invertY(True)
             plot.getViewBox().setAspectLocked(True)
             plot.setMouseEnabled(x=False, y=False)
         self.canvas.ci.layout.setColumnStretchFactor(0, 1)

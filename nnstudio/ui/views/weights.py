@@ -12,7 +12,7 @@ from nnstudio.engine.analysis import guess_image_shape, mosaic, symmetric_limit,
 from nnstudio.project.mirror import NetworkMirror
 
 from ..export import make_table, no_data
-from .base import View, readable_colorbar, style_plot_item
+from .base import View, image_plot, readable_colorbar
 from ..palette import BACKGROUND, diverging_map
 
 
@@ -56,12 +56,7 @@ class WeightsView(View):
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)
-        self.plot = self.canvas.addPlot()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
-        self.plot.getViewBox().invertY(True)
-        style_plot_item(self.plot, "", "")
-        self.plot.showGrid(x=False, y=False)
+        self.plot, self.image = image_plot(self.canvas)
         self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=diverging_map(), interactive=False,
                                         label=self.tr("weight"))
         self.colorbar.setImageItem(self.image, insert_in=self.plot)

@@ -100,21 +100,15 @@ def test_softmax_cross_entropy_fused():
                                report.by_name()["dense_1.W"].backprop, rtol=1e-12)
 
 
-def test_sse_loss_gradient_directly():
+@pytest.mark.parametrize("name", ["sse", "sse_sum"])
+def test_squared_error_gradients_directly_and_through_a_network(name):
+    fn = losses.LOSS_FUNCTIONS[name]
     y = rng(17).normal(size=(5, 3))
     t = rng(18).normal(size=(5, 3))
-    _, dy = losses.sse(y, t)
-    num = numerical_gradient(lambda: losses.sse(y, t)[0], y, h=1e-6)
+    _, dy = fn(y, t)
+    num = numerical_gradient(lambda: fn(y, t)[0], y, h=1e-6)
     np.testing.assert_allclose(dy, num, rtol=1e-7, atol=1e-10)
-
-
-def test_summed_sse_loss_gradient_directly_and_through_a_network():
-    y = rng(17).normal(size=(5, 3))
-    t = rng(18).normal(size=(5, 3))
-    _, dy = losses.sse_sum(y, t)
-    num = numerical_gradient(lambda: losses.sse_sum(y, t)[0], y, h=1e-6)
-    np.testing.assert_allclose(dy, num, rtol=1e-7, atol=1e-10)
-    net = make_net([dense(4, "tanh"), dense(2, "identity")], (3,), "sse_sum", seed=5)
+    net = make_net([dense(4, "tanh"), dense(2, "identity")], (3,), name, seed=5)
     report = check(net, rng(6).normal(size=(7, 3)), rng(7).normal(size=(7, 2)))
     assert nonzero(report, "dense_1.W")            # check() holds every parameter to 1e-6
 

@@ -51,6 +51,7 @@ FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data s
 PARK_SECONDS = 5.0
 MIN_DIAGRAM_WIDTH = 400           # a squeezed side panel takes width back only beyond this
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
+STEP_SHARE = 0.6                  # of the window's height the step-through takes in step mode
 
 
 def _tr(text: str) -> str:
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.history = RunHistory()
         self._template: Project | None = None
         self._pending_weights = None
+        self._height_before_step: int | None = None        # the bottom docks' height outside step mode
         self._opened_history: RunHistory | None = None     # the last history a file brought
         self._history_to_continue: RunHistory | None = None  # … for the run its weights start
         self._latest_weights = None      # the newest weights a snapshot carried this run
@@ -269,8 +271,8 @@ class MainWindow(QMainWindow):
         dock.hide()
         view.layerFocused.connect(self.diagram_view.highlight_layer)
         view.edgeShapes.connect(self.diagram_view.diagram.set_edge_labels)
-        view.entered.connect(self._use_step_layout)
-        view.left.connect(self._use_normal_layout)
+        view.entered.connect(self._enter_step_layout)
+        view.left.connect(self._leave_step_layout)
         # closing the dock (its ×, the View menu, Reset Layout) ends step mode: nothing would
         # show the step any more, and its layout would stay behind
         dock.toggleViewAction().toggled.connect(self._on_stepthrough_toggled)
@@ -287,6 +289,24 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.BottomDockWidgetArea)
         self._relax_views(True)
+
+    def _enter_step_layout(self) -> None:
+        """Step mode: the step layout, and the step-through grown to STEP_SHARE of the window's
+        height (a tab among the views, it kept their ~300 px even in a 1400 px tall window,
+        its arrays below the fold beside an empty diagram)."""
+        self._use_step_layout()
+        dock = self.docks["stepthrough"]
+        self._height_before_step = dock.height()
+        target = round(STEP_SHARE * self.height())
+        if target > dock.height():
+            self.resizeDocks([dock], [target], Qt.Vertical)
+
+    def _leave_step_layout(self) -> None:
+        """Out of step mode: the normal layout, the bottom docks as tall as before."""
+        self._use_normal_layout()
+        before, self._height_before_step = self._height_before_step, None
+        if before:
+            self.resizeDocks([self.docks["stepthrough"]], [before], Qt.Vertical)
 
     def _use_normal_layout(self) -> None:
         """The side columns run the full height again (as at the start)."""

@@ -849,3 +849,24 @@ def test_export_all_views_leaves_the_step_through_in_front(make_window, qtbot, t
     assert w.files.export_all_views(tmp_path / "out")
     QApplication.processEvents()
     assert not dock.visibleRegion().isEmpty(), "the step-through is in front again"
+
+
+def test_step_mode_gives_the_step_through_most_of_a_tall_window(make_window, qtbot):
+    """In a 1400 px tall window the step-through kept the views' ~300 px, its arrays below the
+    fold beside an empty diagram: step mode grows it to STEP_SHARE of the height, and leaving
+    gives the bottom docks their height back."""
+    from nnstudio.ui.main_window import STEP_SHARE
+    w = make_window()
+    w.resize(1400, 1000)           # (the offscreen screen is 800×800; the window may be larger)
+    QApplication.processEvents()
+    loss = next(d for n, d in w.docks.items() if "Loss" in n)
+    before = loss.height()
+    assert before < 0.45 * w.height()
+    _in_step_mode(w, qtbot)
+    QApplication.processEvents()
+    assert w.docks["stepthrough"].height() >= (STEP_SHARE - 0.05) * w.height()
+    w.stepthrough.leave_button.click()
+    QApplication.processEvents()
+    loss.raise_()
+    QApplication.processEvents()
+    assert abs(loss.height() - before) <= 12

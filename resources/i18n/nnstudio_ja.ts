@@ -733,103 +733,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="85"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="86"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="164"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="166"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="165"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="166"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="179"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="181"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="197"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="199"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="219"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="242"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="244"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="261"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="443"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="463"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="451"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="471"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="502"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="522"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="504"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="524"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="532"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="552"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="533"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="553"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="610"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="630"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="766"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="786"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="797"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1906,13 +1906,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="214"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="219"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1923,7 +1923,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="507"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="527"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -3683,7 +3683,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="300"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="305"/>
         <source>class (▲ = true class)</source>
         <translation>クラス（▲ = 正解クラス）</translation>
     </message>
@@ -3698,18 +3698,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：合計が 1 になる確率で、いちばん高い棒が予測です。「+100」で、ソフトマックス関数の入力をずらしても何も変わらないことを確かめられます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="206"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="207"/>
+        <source>Softmax of random numbers in [−10, 10]: probabilities adding up to 1, the largest input gets the largest share. “+100” shows that shifting every input changes nothing.</source>
+        <translation>[−10, 10] の乱数のソフトマックス：確率の合計は 1 で、いちばん大きな入力がいちばん大きな割合を得ます。「+100」で、すべての入力をずらしても何も変わらないことがわかります。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="211"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：ソフトマックス関数は出力層の値を合計 1 の確率に変え、いちばん高い棒が予測になります。「+100」にチェックを入れると、ソフトマックス関数の入力をすべてずらしても何も変わらないことがわかります。右：テストサンプル（誤分類したものが先）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="299"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="399"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="304"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="405"/>
         <source>k (the position in the vector)</source>
         <translation>k（ベクトル内の位置）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="325"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="331"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
@@ -3718,77 +3723,77 @@ softmax on its own.</source>
 ソフトマックス関数だけを試せます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="344"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="350"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="344"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="350"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="347"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="353"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：正しい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="348"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="354"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：誤り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="349"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="355"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation>  ·  入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="398"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="404"/>
         <source>the softmax inputs uₖ</source>
         <translation>ソフトマックス関数の入力 uₖ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="401"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="407"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation>最大の入力：棒 {0}、確率 {1:.0%}  ·  入力：{2:.3g} から {3:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="409"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="415"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation>  ·  全入力に +100：確率は同じ（最大の変化 {0:.1g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="424"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="430"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="436"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="442"/>
         <source>features</source>
         <translation>特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="437"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="443"/>
         <source>input value</source>
         <translation>入力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="471"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="477"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation>最初の {1} 個のテストサンプルのうち {0} 個が不正解です（不正解を先に、自信の強い誤りから順に表示）。クリックすると詳しく見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="474"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="480"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation> 各画像の下：✓ 正解か ✗ 不正解と、ネットワークが選んだクラス。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="483"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="489"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation>{0} #{1}：{2} → {3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="485"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="491"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation>サンプル {0}：正解 {1}、予測 {2}（{3:.0%}）</translation>
     </message>

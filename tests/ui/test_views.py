@@ -475,6 +475,11 @@ def test_softmax_of_random_inputs_is_the_books_exercise(qtbot, ctl):
     view.shift.setChecked(True)
     assert np.allclose(view.sample_bars.opts["height"], u + 100)
     assert np.allclose(view.prob_bars.opts["height"], p, atol=1e-12)
+    # the caption says what is shown: random numbers, not "the network's answer" (a tester)
+    assert view.caption_label.text().startswith("Softmax of random numbers")
+    view.source.setCurrentIndex(0)
+    view._redraw_now()
+    assert view.caption_label.text() == view.caption()
 
 
 def test_confusion_uses_weights_that_come_later_in_the_same_batch(qtbot, ctl):

@@ -202,6 +202,11 @@ class SoftmaxView(View):
         return self.tr("The network's answer for one test sample: probabilities adding up to 1, the tallest bar is"
                        " the prediction. “+100” shows that shifting the softmax inputs changes nothing.")
 
+    def random_caption(self) -> str:
+        """The caption while the view shows random numbers instead of the network's answer."""
+        return self.tr("Softmax of random numbers in [−10, 10]: probabilities adding up to 1, the largest input "
+                       "gets the largest share. “+100” shows that shifting every input changes nothing.")
+
     def details(self) -> str:
         return self.tr("The network's answer for one test sample: softmax turns the output layer's values into "
                        "probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see "
@@ -313,6 +318,7 @@ class SoftmaxView(View):
         return self.source.currentIndex() == 1
 
     def redraw(self) -> None:
+        self.caption_label.setText(self.random_caption() if self.random_inputs else self.caption())
         if self.random_inputs:
             self._draw_random()
             return

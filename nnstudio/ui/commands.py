@@ -291,14 +291,29 @@ class Editor:
         return self.set_layer(index, data)
 
     def set_batchnorm_after(self, index: int, on: bool) -> bool:
-        """Batch norm on/off for a layer: a batchnorm layer right after it, or none."""
+        """Batch norm on/off for a layer: a batchnorm layer right after it, or none, as one
+        undo step. The layer's activation moves to the batch norm (the book's order, affine →
+        batch norm → ReLU: the activation sees normalized inputs) and back when it goes;
+        the output layer keeps its own."""
         layers = self.doc.layers
         has = index + 1 < len(layers) and layers[index + 1].type == "batchnorm"
         if on == has:
             return False
-        if on:
-            return self.add_layer(index + 1, "batchnorm")
-        return self.remove_layer(index + 1)
+        layer = dict(layers[index].data)
+        hidden = index + 1 < len(layers)
+        with self.macro(_tr("Add batch norm") if on else _tr("Remove batch norm")) as ok:
+            if not ok:
+                return False
+            if on:
+                act = layer.get("activation", "identity") if hidden else "identity"
+                if act != "identity":
+                    self.update_layer(index, activation="identity")
+                return self.add_layer(index + 1, "batchnorm", {"type": "batchnorm", "activation": act})
+            act = layers[index + 1].data.get("activation", "identity")
+            done = self.remove_layer(index + 1)
+            if done and act != "identity" and layer.get("activation", "identity") == "identity":
+                self.update_layer(index, activation=act)
+            return done
 
     # -- the rest of the project
     def set_section(self, name: str, values: Mapping[str, Any], guarded: bool = True) -> bool:

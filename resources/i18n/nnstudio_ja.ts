@@ -122,6 +122,16 @@
         <translation>損失関数を変更</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/commands.py" line="304"/>
+        <source>Add batch norm</source>
+        <translation>バッチ正規化を追加</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/commands.py" line="304"/>
+        <source>Remove batch norm</source>
+        <translation>バッチ正規化を削除</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/diagram/scene.py" line="46"/>
         <source>Dense %s</source>
         <extracomment>room between two nodes: wide where every weight is drawn between two neuron columns, narrow where an arrow joins them (so a long conv net stays legible when fitted)</extracomment>

@@ -127,6 +127,28 @@ def test_undo_redo_each_kind_of_edit(make_window, qtbot):
     undo_redo(w, lambda: choose(w, qtbot, "wine"), lambda: doc.input_shape == (13,))
 
 
+def test_batch_norm_after_takes_the_layers_activation_in_the_books_order(make_window):
+    """CURRICULUM §7 / the book: affine → batch norm → ReLU. Ticking "Batch norm after" on a
+    Dense(relu) gave Dense(relu) → BN, normalizing after the ReLU; the activation now moves to
+    the batch norm and back, in one undo step; the output layer keeps its own."""
+    w = make_window()
+    e, doc = w.editor, w.doc
+    act = doc.layer(0).data["activation"]
+    assert act != "identity"
+    assert e.set_batchnorm_after(0, True)
+    assert doc.layer(0).data["activation"] == "identity"
+    assert doc.layer(1).type == "batchnorm" and doc.layer(1).data["activation"] == act
+    w.undo_stack.undo()
+    assert doc.layer(0).data["activation"] == act and doc.layer(1).type != "batchnorm"
+    w.undo_stack.redo()
+    assert e.set_batchnorm_after(0, False)
+    assert doc.layer(0).data["activation"] == act and doc.layer(1).type != "batchnorm"
+    last = len(doc.layers) - 1
+    out_act = doc.layer(last).data["activation"]
+    e.set_batchnorm_after(last, True)
+    assert doc.layer(last).data["activation"] == out_act
+
+
 def test_inspector_edits_conv_and_dropout_fields(make_window):
     w = make_window()
     w.editor.add_layer(1, "dropout")

@@ -870,3 +870,21 @@ def test_step_mode_gives_the_step_through_most_of_a_tall_window(make_window, qtb
     loss.raise_()
     QApplication.processEvents()
     assert abs(loss.height() - before) <= 12
+
+
+def test_a_training_setting_the_learner_declines_goes_back_in_its_field(make_window, qtbot):
+    """"Reset training?" No kept the run but the field went on showing the refused value
+    (batch size 27 shown, 20 used): the panel shows the project's values again."""
+    w = make_window()
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.has_progress, timeout=10000)
+    w.answer = False
+    panel = w.training_panel
+    before = dict(w.doc.section("training"))
+    for editor, value in ((panel.batch_size, 7), (panel.epochs, 107), (panel.seed, 9)):
+        editor.set_value(value)
+        editor.edited.emit(value)
+        assert w.asked, "the edit asked before dropping the run"
+        assert w.doc.section("training") == before
+    assert panel.batch_size.value() == before["batch_size"]
+    assert panel.epochs.value() == before["epochs"] and panel.seed.value() == before.get("seed", 0)

@@ -72,7 +72,7 @@ class TrainingPanel(QWidget):
         for name, (lo, hi, decimals) in HYPER.items():
             editor_ = NumberEditor("float", lo, hi, decimals=decimals, log_steps=True,
                                    scientific=name == "eps")
-            editor_.edited.connect(lambda v, n=name: self.editor.update_section("optimizer", **{n: v}))
+            editor_.edited.connect(lambda v, n=name: self._update("optimizer", **{n: v}))
             self.opt_form.addRow(labels[name], editor_)
             self.hyper[name] = editor_
         self.formula = QLabel()
@@ -89,22 +89,22 @@ class TrainingPanel(QWidget):
         self.batch_mode.edited.connect(self._set_batch_mode)
         form.addRow(_tr("Feeding"), self.batch_mode)
         self.batch_size = NumberEditor("int", 1, 1_000_000)
-        self.batch_size.edited.connect(lambda v: self.editor.update_section("training", batch_size=v))
+        self.batch_size.edited.connect(lambda v: self._update("training", batch_size=v))
         form.addRow(_tr("Batch size"), self.batch_size)
         self.epochs = NumberEditor("int", 1, 100_000)
-        self.epochs.edited.connect(lambda v: self.editor.update_section("training", epochs=v))
+        self.epochs.edited.connect(lambda v: self._update("training", epochs=v))
         form.addRow(_tr("Epochs"), self.epochs)
         self.seed = NumberEditor("int", 0, 2**31 - 1)
-        self.seed.edited.connect(lambda v: self.editor.update_section("training", seed=v))
+        self.seed.edited.connect(lambda v: self._update("training", seed=v))
         form.addRow(_tr("Seed"), self.seed)
         self.dtype = ChoiceEditor(DTYPES)
-        self.dtype.edited.connect(lambda v: self.editor.update_section("training", dtype=v))
+        self.dtype.edited.connect(lambda v: self._update("training", dtype=v))
         form.addRow(_tr("Precision"), self.dtype)
         self.l2 = NumberEditor("float", 0.0, 100.0, decimals=6, log_steps=True)
-        self.l2.edited.connect(lambda v: self.editor.update_section("training", weight_decay=v))
+        self.l2.edited.connect(lambda v: self._update("training", weight_decay=v))
         form.addRow(_tr("L2 weight decay λ"), self.l2)
         self.l1 = NumberEditor("float", 0.0, 100.0, decimals=6, log_steps=True)
-        self.l1.edited.connect(lambda v: self.editor.update_section("training", l1=v))
+        self.l1.edited.connect(lambda v: self._update("training", l1=v))
         form.addRow(_tr("L1"), self.l1)
         self.train_form = form
         layout.addWidget(train_box)
@@ -154,6 +154,13 @@ class TrainingPanel(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------------ edits
+    def _update(self, section: str, **changes) -> None:
+        """One edit; refused (the learner kept the run: "Reset training?" No), the fields show
+        the project's values again (they kept the refused ones: a learner pressed Play
+        believing the batch size was the one shown)."""
+        if not self.editor.update_section(section, **changes):
+            self.refresh()
+
     def _set_optimizer(self, name: str) -> None:
         self.editor.update_section("optimizer", name=name)
         self.refresh()

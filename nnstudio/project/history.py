@@ -72,15 +72,16 @@ class RunHistory:
 
     def continued(self) -> RunHistory:
         """This history, to be recorded on by a run that starts from the weights it ended with:
-        its updates, epochs and seconds count on from the last saved ones (an epoch left
-        unfinished counts as used: the new run starts a fresh pass over the data)."""
+        its updates and seconds count on from the last saved ones, its epochs from the last
+        one completed: an epoch left unfinished is passed over again under its own number (a
+        fresh pass over the data; it was counted as used, and the curves skipped its number)."""
         last_iteration = self.iterations[-1] if self.iterations else (0, 0, None, None, None, None)
         last_epoch = self.epochs[-1] if self.epochs else (0, 0, None, None, None, None, None, None)
 
         def latest(*values) -> float:      # a saved cell may be empty (None) or not a number
             return max((float(v) for v in values if v is not None and math.isfinite(v)), default=0.0)
         iteration = latest(last_iteration[0], last_epoch[1])
-        epoch = latest(last_iteration[1], last_epoch[0])
+        epoch = latest(last_epoch[0]) if self.epochs else max(0.0, latest(last_iteration[1]) - 1)
         seconds = latest(last_iteration[5], last_epoch[7])
         return RunHistory(list(self.iterations), list(self.epochs), (int(iteration), int(epoch), seconds))
 

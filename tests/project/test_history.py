@@ -99,8 +99,9 @@ def _snap(iteration, epoch, epoch_end=False, elapsed=1.0):
 
 def test_a_continued_history_counts_on_from_the_saved_rows():
     """A run from saved weights (opened with their history) goes on from where the saved one
-    stopped: its start is the saved run's last update and epoch (an unfinished epoch counts as
-    used), which its trainer numbers on from (Trainer.resume); the seconds go on too."""
+    stopped: its start is the saved run's last update and its last completed epoch (an
+    unfinished one is passed over again under its number: the curves skipped it), which its
+    trainer numbers on from (Trainer.resume); the seconds go on too."""
     saved = RunHistory()
     for it in range(1, 6):                       # 2 steps an epoch; stopped in epoch 3
         saved.record(_snap(it, (it + 1) // 2, epoch_end=it % 2 == 0, elapsed=0.5 * it))
@@ -108,12 +109,13 @@ def test_a_continued_history_counts_on_from_the_saved_rows():
     on = saved.continued()
     assert on.iterations == saved.iterations and on.epochs == saved.epochs
     assert on.iterations is not saved.iterations          # recording on does not touch the saved
-    assert on.start == (5, 3, 2.5)
-    on.record(_snap(6, 4, elapsed=0.25))        # the trainer's own numbers, resumed at (5, 3)
-    on.record(_snap(7, 4, epoch_end=True, elapsed=0.5))
-    assert on.iterations[-2][:2] == (6, 4) and on.iterations[-1][:2] == (7, 4)
+    assert on.start == (5, 2, 2.5)              # two epochs completed: epoch 3 is passed over again
+    on.record(_snap(6, 3, elapsed=0.25))        # the trainer's own numbers, resumed at (5, 2)
+    on.record(_snap(7, 3, epoch_end=True, elapsed=0.5))
+    assert on.iterations[-2][:2] == (6, 3) and on.iterations[-1][:2] == (7, 3)
     assert on.iterations[-1][5] == pytest.approx(2.5 + 0.5)
-    assert on.epochs[-1][:2] == (4, 7) and on.epochs[-1][7] == pytest.approx(3.0)
+    assert on.epochs[-1][:2] == (3, 7) and on.epochs[-1][7] == pytest.approx(3.0)
+    assert [row[0] for row in on.epochs] == [1, 2, 3], "no epoch number skipped"
     assert len(saved.iterations) == 5
     assert RunHistory().continued().start == (0, 0, 0.0)
 

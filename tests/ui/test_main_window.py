@@ -781,7 +781,7 @@ def test_a_reopened_run_shows_its_curves_and_goes_on_from_where_it_stopped(make_
     qtbot.waitUntil(lambda: again.controller.has_progress, timeout=10000)
     QApplication.processEvents()
     assert again.controller._last.iteration == saved_it + 1
-    assert again.history.iterations[-1][:2] == (saved_it + 1, saved_epoch + 1)
+    assert again.history.iterations[-1][:2] == (saved_it + 1, saved_epoch)   # the unfinished epoch again
     assert again.status.iteration.text().startswith(f"Iteration {saved_it + 1}/")
     fresh = make_window(wait_for_run=False)
     assert fresh.files.open(str(path))

@@ -313,6 +313,8 @@ def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
     print(f"wrote {len(report.written)} files into {report.folder}", file=out)
     for title, why in report.skipped:
         print(f"skipped {title}: {why}", file=out)
+    for title in report.empty:
+        print(f"skipped {title}: offers nothing to export", file=out)
     if result.divergence is not None:
         raise CommandError(f"{result.divergence} (the views up to that point were exported)", args.project)
     return 0

@@ -273,7 +273,7 @@ def fake_export(monkeypatch, tmp_path):
         for i in range(1, 21):
             progress(i, 20)
         report = types.SimpleNamespace(folder=Path(out), written=[Path(out) / "Loss.png"] * 3,
-                                       skipped=[("Fit", "offers nothing to export")])
+                                       skipped=[], empty=["Fit"])
         divergence = ValueError("training diverged at iteration 3: loss became nan") if epochs == 13 else None
         return types.SimpleNamespace(report=report, divergence=divergence)
     module.export_plots = export_plots

@@ -38,6 +38,7 @@ class ExportReport:
     folder: Path
     written: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)    # views with nothing to show for this network
 
 
 def file_stem(title: str) -> str:
@@ -91,7 +92,7 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
         stem = _unique(file_stem(title), used)
         targets = targets_of(view)
         if not targets:
-            report.skipped.append((title, translate("Export", "offers nothing to export")))
+            report.empty.append(title)
             continue
         for k, target in enumerate(targets):
             name = stem if len(targets) == 1 else f"{stem}-{k + 1}"

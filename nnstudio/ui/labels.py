@@ -28,8 +28,7 @@ def init_titles() -> dict[str, str]:
 
 
 def dropout_scale_titles() -> dict[str, str]:
-    return {"training": _tr("in training: ÷(1 − p) (inverted dropout)"),
-            "inference": _tr("at inference: ×(1 − p) (the book's)")}
+    return {"training": _tr("÷(1−p) in training"), "inference": _tr("×(1−p) at inference (book)")}
 
 
 def loss_titles() -> dict[str, str]:

@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self._template: Project | None = None
         self._pending_weights = None
         self._height_before_step: int | None = None        # the bottom docks' height outside step mode
+        self._view_before_step: QDockWidget | None = None  # the view in front before step mode
         self._opened_history: RunHistory | None = None     # the last history a file brought
         self._history_to_continue: RunHistory | None = None  # … for the run its weights start
         self._latest_weights = None      # the newest weights a snapshot carried this run
@@ -297,9 +298,16 @@ class MainWindow(QMainWindow):
         self._use_step_layout()
         dock = self.docks["stepthrough"]
         self._height_before_step = dock.height()
+        if self._view_before_step is None:
+            self._view_before_step = self._front_view()
         target = round(STEP_SHARE * self.height())
         if target > dock.height():
             self.resizeDocks([dock], [target], Qt.Vertical)
+
+    def _front_view(self) -> QDockWidget | None:
+        """The plot view in front of the bottom tabs, if one is."""
+        return next((d for n, d in self.docks.items() if n.startswith("view_")
+                     and d.isVisible() and not d.visibleRegion().isEmpty()), None)
 
     def _leave_step_layout(self) -> None:
         """Out of step mode: the normal layout, the bottom docks as tall as before."""
@@ -307,6 +315,9 @@ class MainWindow(QMainWindow):
         before, self._height_before_step = self._height_before_step, None
         if before:
             self.resizeDocks([self.docks["stepthrough"]], [before], Qt.Vertical)
+        view, self._view_before_step = self._view_before_step, None
+        if view is not None and view.isVisible():
+            view.raise_()                # the plot that was in front, not an empty step-through
 
     def _use_normal_layout(self) -> None:
         """The side columns run the full height again (as at the start)."""
@@ -668,6 +679,8 @@ class MainWindow(QMainWindow):
         if self.stepthrough is None or self.controller.session is None:
             return
         self.controller.pause()
+        if not (self.stepthrough.active or self.docks["stepthrough"].isVisible()):
+            self._view_before_step = self._front_view()      # brought back on leaving
         self.docks["stepthrough"].show()
         self.docks["stepthrough"].raise_()
         self._enter_when_parked(int(PARK_SECONDS * 1000) // 25)

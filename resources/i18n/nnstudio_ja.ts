@@ -192,12 +192,12 @@
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="44"/>
+        <location filename="../../nnstudio/ui/labels.py" line="43"/>
         <source>cross-entropy</source>
         <translation>交差エントロピー誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
         <source>squared error</source>
         <translation>2乗和誤差</translation>
     </message>
@@ -573,172 +573,180 @@
         <translation type="vanished">2乗和誤差 ½Σ(y−t)²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="31"/>
         <source>in training: ÷(1 − p) (inverted dropout)</source>
-        <translation>学習時に ÷(1 − p)（inverted dropout）</translation>
+        <translation type="vanished">学習時に ÷(1 − p)（inverted dropout）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="32"/>
         <source>at inference: ×(1 − p) (the book&apos;s)</source>
-        <translation>推論時に ×(1 − p)（本の方式）</translation>
+        <translation type="vanished">推論時に ×(1 − p)（本の方式）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="36"/>
+        <location filename="../../nnstudio/ui/labels.py" line="31"/>
+        <source>÷(1−p) in training</source>
+        <translation>学習時に ÷(1−p)</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="31"/>
+        <source>×(1−p) at inference (book)</source>
+        <translation>推論時に ×(1−p)（本の方式）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/labels.py" line="35"/>
         <source>squared error, batch mean (1/N)Σ½(y−t)²</source>
         <translation>2乗和誤差・バッチ平均 (1/N)Σ½(y−t)²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="37"/>
+        <location filename="../../nnstudio/ui/labels.py" line="36"/>
         <source>squared error, batch sum Σ½(y−t)²</source>
         <translation>2乗和誤差・バッチ合計 Σ½(y−t)²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="38"/>
+        <location filename="../../nnstudio/ui/labels.py" line="37"/>
         <source>cross-entropy −Σt·log y</source>
         <translation>交差エントロピー誤差 −Σt·log y</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="43"/>
+        <location filename="../../nnstudio/ui/labels.py" line="42"/>
         <source>squared error (sum)</source>
         <translation>2乗和誤差（合計）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>class names</source>
         <translation>クラス名</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <source>classes</source>
         <translation>クラス数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>delimiter</source>
         <translation>区切り文字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>expression</source>
         <translation>式</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="52"/>
+        <location filename="../../nnstudio/ui/labels.py" line="51"/>
         <source>flatten</source>
         <translation>平坦化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>header</source>
         <translation>見出し行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>ignore</source>
         <translation>除外する列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>images</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <location filename="../../nnstudio/ui/labels.py" line="52"/>
         <source>label</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>labels</source>
         <translation>ラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>noise</source>
         <translation>ノイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>normalize</source>
         <translation>正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
         <source>path</source>
         <translation>パス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="55"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>points</source>
         <translation>点の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="55"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>preset</source>
         <translation>プリセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="55"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>range</source>
         <translation>範囲</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="55"/>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>sampling</source>
         <translation>サンプリング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="56"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>scale</source>
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="56"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="56"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>subset</source>
         <translation>部分集合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="56"/>
+        <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>task</source>
         <translation>タスク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="57"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>test images</source>
         <translation>テスト画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="57"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>test labels</source>
         <translation>テストラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="57"/>
+        <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>test ratio</source>
         <translation>テスト割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="58"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>test size</source>
         <translation>テストサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="58"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>train size</source>
         <translation>訓練サイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="58"/>
+        <location filename="../../nnstudio/ui/labels.py" line="57"/>
         <source>transpose</source>
         <translation>転置</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="59"/>
+        <location filename="../../nnstudio/ui/labels.py" line="58"/>
         <source>validation ratio</source>
         <translation>検証割合</translation>
     </message>
@@ -749,97 +757,97 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="166"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="169"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="181"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="182"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="199"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="219"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="220"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="244"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="245"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="264"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="266"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="463"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="474"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="471"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="482"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="522"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="533"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="524"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="535"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="552"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="563"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="553"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="564"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="630"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="641"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="786"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="799"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="797"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="810"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1708,13 +1716,13 @@
         <translation>演算の入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="59"/>
+        <location filename="../../nnstudio/ui/labels.py" line="58"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
         <source>weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/labels.py" line="51"/>
+        <location filename="../../nnstudio/ui/labels.py" line="50"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
         <source>bias</source>
         <translation>バイアス</translation>
@@ -1916,13 +1924,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="216"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="219"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="220"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -1933,7 +1941,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="527"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="538"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2712,24 +2720,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="59"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="60"/>
         <source>is a file, not a folder</source>
         <translation>フォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="63"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="64"/>
         <source>cannot create the folder: {0}</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="69"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="70"/>
         <source>cannot write into the folder: {0}</source>
         <translation>フォルダーに書き込めません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="94"/>
         <source>offers nothing to export</source>
-        <translation>書き出せるものがありません</translation>
+        <translation type="vanished">書き出せるものがありません</translation>
     </message>
 </context>
 <context>
@@ -3391,12 +3398,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="127"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="128"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="128"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="129"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -3405,12 +3412,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="201"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="202"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="224"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="225"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

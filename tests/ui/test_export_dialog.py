@@ -278,3 +278,16 @@ def test_export_all_rewrites_relative_data_paths_for_the_export_folder(qtbot, tm
     assert len(load(dict(saved.dataset), base_dir=tmp_path / "report").x_train) > 0
     export_all([view], course, project, None, data_dir=course)            # beside the project: as it was
     assert load_project(course / "project.json").dataset["path"] == "data/xor.csv"
+
+
+def test_a_view_with_nothing_for_this_network_is_left_out_quietly(qtbot, tmp_path):
+    """Feature maps of a network without convolutions: no picture of its note, and no "Some
+    views were not exported" box on every Export All (the command line still names it)."""
+    shown_view = FakeView("Loss", lambda: [_plot("loss", [1.0, 0.5])])
+    empty_view = FakeView("Feature maps", lambda: [])
+    for v in (shown_view, empty_view):
+        qtbot.addWidget(v)
+        v.show()
+    report = export_all([shown_view, empty_view], tmp_path / "out", None, None)
+    assert report.empty == ["Feature maps"] and report.skipped == []
+    assert not list((tmp_path / "out").glob("Feature*"))

@@ -888,3 +888,16 @@ def test_a_training_setting_the_learner_declines_goes_back_in_its_field(make_win
         assert w.doc.section("training") == before
     assert panel.batch_size.value() == before["batch_size"]
     assert panel.epochs.value() == before["epochs"] and panel.seed.value() == before.get("seed", 0)
+
+
+def test_leaving_step_mode_brings_back_the_view_that_was_in_front(make_window, qtbot):
+    """Leaving step mode left the step-through's empty tab in front, not the plot before it."""
+    w = make_window()
+    accuracy = next(d for n, d in w.docks.items() if "Accuracy" in n)
+    accuracy.raise_()
+    QApplication.processEvents()
+    _in_step_mode(w, qtbot)
+    QApplication.processEvents()
+    w.stepthrough.leave_button.click()
+    QApplication.processEvents()
+    assert not accuracy.visibleRegion().isEmpty()

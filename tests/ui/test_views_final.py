@@ -231,3 +231,14 @@ def test_a_reopened_runs_curve_is_named_by_its_own_learning_rates(qtbot, ctl):
     view.show_history(saved)
     ctl.start(iris_session(epochs=3, lr=0.1))
     assert [c.name() for c in view.earlier] == ["earlier run: sgd, lr 0.5 → 0.05"]
+
+
+def test_a_new_run_clears_the_loss_readout(qtbot, ctl):
+    """After Reset the readout still said "iteration 497: loss 0.07408" of the run before."""
+    view = shown(qtbot, LossView(ctl), size=DOCKED)
+    ctl.start(iris_session(epochs=3))
+    ctl.snapshots.emit(tuple(snapshot(i, 0.5) for i in (1, 2, 3)))
+    view._redraw_now()
+    assert view.readout.text().startswith("iteration 3")
+    ctl.start(iris_session(epochs=3))
+    assert view.readout.text() == ""

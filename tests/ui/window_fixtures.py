@@ -20,6 +20,8 @@ def make_window(qtbot, tmp_path):
         window = MainWindow(project or small_project(epochs=2000), settings=settings, loader=loader)
         window.files.ask_save_changes = lambda: "discard"
         window.files.show_error = lambda title, text: pytest.fail(f"unexpected error box: {title}: {text}")
+        window.infos = []                    # information boxes, never shown modally in a test
+        window.files.show_info = lambda title, text: window.infos.append((title, text))
         window.asked = []
         window.ask_reset = lambda: window.asked.append(True) or window.answer
         window.answer = True

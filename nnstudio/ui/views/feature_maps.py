@@ -86,7 +86,7 @@ class FeatureMapsView(View):
                        "filters in the Weights view. Drawn with the latest weights.")
 
     def export_targets(self) -> list:
-        return [self.maps_plot]
+        return [self.maps_plot] if self.layers else []     # nothing to export without convolutions
 
     def table_for(self, target):
         """One row per output value drawn: channel, row, column and the value."""

@@ -113,6 +113,7 @@ class LossView(View):
         for s in (self.raw, self.smooth, self.train_epoch, self.test_epoch):
             s.clear()
         self._ema.reset()
+        self.readout.setText("")               # the earlier run's last loss is not this run's
         self._optimizer_name = session.project.optimizer.name
         self._lrs = (session.project.optimizer.lr,) * 2     # (first, last) the run's updates used
         self._updated = False

@@ -27,10 +27,15 @@ class FileFormatError(ValueError):
     """A file nnstudio cannot read or write, and why."""
 
     def __init__(self, path: os.PathLike | str, reason: str, *, kind: str = INVALID,
-                 field: str | None = None, line: int | None = None, column: int | None = None):
+                 field: str | None = None, line: int | None = None, column: int | None = None,
+                 code: str | None = None, params: dict | None = None):
         self.path = os.fspath(path)
         self.reason = reason
         self.kind = kind
+        # ``code`` names the reason for a translated sentence (the UI's FILE_REASONS), with
+        # ``params`` filling it; without one the UI shows ``reason`` as it is
+        self.code = code
+        self.params = dict(params or {})
         self.field = field
         self.line = line
         self.column = column
@@ -52,11 +57,12 @@ class WeightsFileError(FileFormatError):
     """
 
     def __init__(self, path: os.PathLike | str, reason: str, *, kind: str = INVALID,
-                 parameter: str | None = None, expected: tuple | None = None, got: tuple | None = None):
+                 parameter: str | None = None, expected: tuple | None = None, got: tuple | None = None,
+                 code: str | None = None, params: dict | None = None):
         self.parameter = parameter
         self.expected = expected
         self.got = got
-        super().__init__(path, reason, kind=kind, field=parameter)
+        super().__init__(path, reason, kind=kind, field=parameter, code=code, params=params)
 
 
 class HistoryFileError(FileFormatError):
@@ -75,5 +81,22 @@ def os_error_kind(err: OSError) -> str:
 
 def os_error_reason(err: OSError, doing: str) -> str:
     """``"cannot write: permission denied"`` from an OSError, without the path repeated."""
-    detail = (err.strerror or str(err) or type(err).__name__).lower()
-    return f"cannot {doing}: {detail}"
+    return f"cannot {doing}: {_os_detail(err)}"
+
+
+def _os_detail(err: OSError) -> str:
+    return (err.strerror or str(err) or type(err).__name__).lower()
+
+
+#: what a file operation was doing when the operating system refused, by code
+DOINGS = {"read": "read", "write": "write", "create the folder": "create_folder",
+          "create the recovery folder": "create_recovery_folder", "remove the old file": "remove_old",
+          "write into this folder": "write_folder"}
+
+
+def os_error(err: OSError, doing: str) -> dict:
+    """The keyword arguments of a FileFormatError for an OSError met while ``doing`` (a key of
+    DOINGS): its kind, the English reason, and the code and the system's own words for the
+    UI's sentence."""
+    return {"kind": os_error_kind(err), "reason": os_error_reason(err, doing),
+            "code": "os_" + DOINGS[doing], "params": {"detail": _os_detail(err)}}

@@ -34,16 +34,17 @@ MAX_PROJECT_BYTES = 16 * 1024 * 1024   # a project is a few kB; refuse to parse 
 def read_file_bytes(path: Path, error=ProjectFileError, limit: int | None = MAX_PROJECT_BYTES) -> bytes:
     """The bytes of a file, or ``error`` (a FileFormatError subclass) saying why not."""
     if path.is_dir():
-        raise error(path, "is a folder, not a file", kind=E.DIRECTORY)
+        raise error(path, "is a folder, not a file", kind=E.DIRECTORY, code="is_folder")
     try:
         size = path.stat().st_size
         if limit is not None and size > limit:
-            raise error(path, f"is {size} bytes, too large for this kind of file", kind=E.INVALID)
+            raise error(path, f"is {size} bytes, too large for this kind of file", kind=E.INVALID,
+                        code="too_large", params={"size": size})
         return path.read_bytes()
     except FileNotFoundError:
-        raise error(path, "no such file", kind=E.MISSING) from None
+        raise error(path, "no such file", kind=E.MISSING, code="no_such_file") from None
     except OSError as err:
-        raise error(path, E.os_error_reason(err, "read"), kind=E.os_error_kind(err)) from None
+        raise error(path, **E.os_error(err, "read")) from None
 
 
 def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Project:
@@ -52,17 +53,24 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ProjectFileError(path, f"is not UTF-8 text (byte {err.start} is {data[err.start]:#04x}); "
-                                     "a project file is JSON saved as UTF-8", kind=E.ENCODING) from None
+                                     "a project file is JSON saved as UTF-8", kind=E.ENCODING, code="not_utf8",
+                               params={"byte": err.start, "value": f"{data[err.start]:#04x}"}) from None
     if not text.strip():
-        raise ProjectFileError(path, "is empty; a project file holds a JSON object", kind=E.SYNTAX)
+        raise ProjectFileError(path, "is empty; a project file holds a JSON object", kind=E.SYNTAX,
+                               code="empty_project")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        ended = err.pos >= len(text.rstrip())
+        # the text ran out: at its end, or inside a string (a string cannot hold a line break,
+        # so an unterminated one runs to the end of the file)
+        ended = err.pos >= len(text.rstrip()) or err.msg.startswith("Unterminated string")
         what = "the JSON ends too early (truncated file?)" if ended else f"malformed JSON: {err.msg}"
-        raise ProjectFileError(path, what, kind=E.SYNTAX, line=err.lineno, column=err.colno) from None
+        raise ProjectFileError(path, what, kind=E.SYNTAX, line=err.lineno, column=err.colno,
+                               code="json_truncated" if ended else "json_malformed",
+                               params={"msg": err.msg}) from None
     except RecursionError:
-        raise ProjectFileError(path, "malformed JSON: nested too deeply", kind=E.SYNTAX) from None
+        raise ProjectFileError(path, "malformed JSON: nested too deeply", kind=E.SYNTAX,
+                               code="json_nested") from None
     except ValueError as err:       # Python reads integers of at most 4300 digits
         what = "a number with thousands of digits" if "digits" in str(err) else str(err)
         raise ProjectFileError(path, f"malformed JSON: {what}", kind=E.SYNTAX) from None
@@ -75,7 +83,8 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
     except ProjectVersionError as err:
         raise ProjectFileError(path, f"was written by a newer nnstudio (format version {err.version}); "
                                      f"this one reads versions up to {VERSION} — please update "
-                                     "nnstudio to open it", kind=E.NEWER, field="version") from err
+                                     "nnstudio to open it", kind=E.NEWER, field="version", code="newer_version",
+                               params={"version": err.version, "newest": VERSION}) from err
     except (ProjectError, SpecError) as err:
         # from err: the UI words its sentence from the typed error's code (the cause)
         raise ProjectFileError(path, str(err), kind=E.INVALID, field=getattr(err, "field", None)) from err
@@ -138,13 +147,14 @@ def guarded_write(path: Path, write, error) -> None:
     permissions) with the checks and errors every save shares: a folder or a missing folder
     is refused, an OSError becomes ``error``."""
     if path.is_dir():
-        raise error(path, "is a folder; choose a file name", kind=E.DIRECTORY)
+        raise error(path, "is a folder; choose a file name", kind=E.DIRECTORY, code="folder_not_file_name")
     if not path.parent.is_dir():
-        raise error(path, f"cannot write: the folder {path.parent} does not exist", kind=E.MISSING)
+        raise error(path, f"cannot write: the folder {path.parent} does not exist", kind=E.MISSING,
+                    code="no_folder", params={"folder": str(path.parent)})
     try:
         write()
     except OSError as err:
-        raise error(path, E.os_error_reason(err, "write"), kind=E.os_error_kind(err)) from None
+        raise error(path, **E.os_error(err, "write")) from None
 
 
 def save_project(project: Project, path: os.PathLike | str) -> None:

@@ -46,8 +46,7 @@ def prepare_output_folder(folder: os.PathLike | str) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as err:
-        raise FileFormatError(folder, E.os_error_reason(err, "write into this folder"),
-                              kind=E.os_error_kind(err)) from None
+        raise FileFormatError(folder, **E.os_error(err, "write into this folder")) from None
     return folder
 
 

@@ -174,8 +174,7 @@ def save_history(history: RunHistory, folder: os.PathLike | str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise HistoryFileError(folder, E.os_error_reason(err, "create the folder"),
-                               kind=E.os_error_kind(err)) from None
+        raise HistoryFileError(folder, **E.os_error(err, "create the folder")) from None
     write_metrics(folder / METRICS_FILE, history.epochs)
     write_file_atomically(folder / ITERATIONS_FILE, table_csv(ITERATION_COLUMNS, history.iterations),
                           HistoryFileError)

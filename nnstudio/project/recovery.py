@@ -110,8 +110,7 @@ class Autosave:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise ProjectFileError(self.folder, E.os_error_reason(err, "create the recovery folder"),
-                                   kind=E.os_error_kind(err)) from None
+            raise ProjectFileError(self.folder, **E.os_error(err, "create the recovery folder")) from None
         if network is not None:
             save_weights(network, self.weights_path)
         else:

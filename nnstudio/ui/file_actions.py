@@ -368,15 +368,13 @@ class ProjectFiles(QObject):
             except FileNotFoundError:
                 pass
             except OSError as err:
-                raise E.FileFormatError(folder / name, E.os_error_reason(err, "remove the old file"),
-                                        kind=E.os_error_kind(err)) from None
+                raise E.FileFormatError(folder / name, **E.os_error(err, "remove the old file")) from None
         if weights is None and not has_history:
             return
         try:
             folder.mkdir(exist_ok=True)
         except OSError as err:
-            raise E.FileFormatError(folder, E.os_error_reason(err, "create the folder"),
-                                    kind=E.os_error_kind(err)) from None
+            raise E.FileFormatError(folder, **E.os_error(err, "create the folder")) from None
         if weights is not None:
             save_weights(_State(weights), folder / WEIGHTS_FILE)
         if has_history:

@@ -60,12 +60,61 @@ def file_error_text(err: FileFormatError) -> str:
     return headline + "\n\n" + "\n".join(details)
 
 
+def file_reasons() -> dict[str, str]:
+    """The file layer's reasons (FileFormatError.code) as sentences, {name} from its params."""
+    return {
+        "is_folder": translate("FileMessages", "it is a folder, not a file"),
+        "folder_not_file_name": translate("FileMessages", "it is a folder; choose a file name"),
+        "too_large": translate("FileMessages", "it is {size} bytes, too large for this kind of file"),
+        "no_such_file": translate("FileMessages", "there is no such file"),
+        "no_folder": translate("FileMessages", "the folder {folder} does not exist"),
+        "not_utf8": translate(
+            "FileMessages", "it is not UTF-8 text (byte {byte} is {value}); a project file is JSON saved as UTF-8"),
+        "empty_project": translate("FileMessages", "it is empty; a project file holds a JSON object"),
+        "json_truncated": translate("FileMessages", "the JSON ends too early (a cut-off file?)"),
+        "json_malformed": translate("FileMessages", "malformed JSON ({msg})"),
+        "json_nested": translate("FileMessages", "malformed JSON: nested too deeply"),
+        "newer_version": translate(
+            "FileMessages", "it was written by a newer nnstudio (format version {version}); this one reads versions up to {newest}: please update nnstudio to open it"),  # noqa: E501
+        "os_read": translate("FileMessages", "cannot read it: {detail}"),
+        "os_write": translate("FileMessages", "cannot write it: {detail}"),
+        "os_create_folder": translate("FileMessages", "cannot create the folder: {detail}"),
+        "os_create_recovery_folder": translate("FileMessages", "cannot create the recovery folder: {detail}"),
+        "os_remove_old": translate("FileMessages", "cannot remove the old file: {detail}"),
+        "os_write_folder": translate("FileMessages", "cannot write into this folder: {detail}"),
+    }
+
+
+def json_problems() -> dict[str, str]:
+    """Python's JSON error messages (json.JSONDecodeError.msg) in the learner's words."""
+    return {
+        "Expecting ',' delimiter": translate("FileMessages", "a comma is missing"),
+        "Expecting ':' delimiter": translate("FileMessages", "a colon is missing"),
+        "Expecting value": translate("FileMessages", "a value is missing"),
+        "Expecting property name enclosed in double quotes":
+            translate("FileMessages", "a name in double quotes is expected (a comma too many?)"),
+        "Extra data": translate("FileMessages", "there is more after the end of the JSON"),
+        "Invalid control character at": translate("FileMessages", "a line break or tab inside a text"),
+        "Invalid \\escape": translate("FileMessages", "a backslash that starts no escape"),
+    }
+
+
 def _why(err: FileFormatError) -> str:
-    """The reason in the learner's language where the project layer kept the typed error
-    (a SpecError / ProjectError raised ``from`` it), else the layer's own words."""
+    """The reason in the learner's language: from the typed error the project layer raised it
+    ``from`` (a SpecError / ProjectError), or from its code; else the layer's own words. (The
+    operating system's part, e.g. "no space left on device", is in the system's language.)"""
     cause = err.__cause__
     if isinstance(cause, (SpecError, ProjectError)):
         return describe_error(cause)
+    template = file_reasons().get(err.code or "")
+    if template is not None:
+        params = dict(err.params)
+        if err.code == "json_malformed":     # Python's own words for the commonest mistakes
+            params["msg"] = json_problems().get(params.get("msg", ""), params.get("msg", ""))
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):      # a translation naming another field
+            pass
     return err.reason
 
 

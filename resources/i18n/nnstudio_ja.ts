@@ -3023,7 +3023,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="58"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
@@ -3033,12 +3033,132 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>ファイル：{0}</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="66"/>
+        <source>it is a folder, not a file</source>
+        <translation>ファイルではなくフォルダーです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="67"/>
+        <source>it is a folder; choose a file name</source>
+        <translation>フォルダーです。ファイル名を指定してください</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="68"/>
+        <source>it is {size} bytes, too large for this kind of file</source>
+        <translation>{size} バイトあり、この種類のファイルとしては大きすぎます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="69"/>
+        <source>there is no such file</source>
+        <translation>そのファイルはありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="70"/>
+        <source>the folder {folder} does not exist</source>
+        <translation>フォルダー {folder} がありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="71"/>
+        <source>it is not UTF-8 text (byte {byte} is {value}); a project file is JSON saved as UTF-8</source>
+        <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。プロジェクトファイルは UTF-8 で保存した JSON です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
+        <source>it is empty; a project file holds a JSON object</source>
+        <translation>空です。プロジェクトファイルには JSON オブジェクトが入ります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
+        <source>the JSON ends too early (a cut-off file?)</source>
+        <translation>JSON が途中で終わっています（ファイルが途切れている？）</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
+        <source>malformed JSON ({msg})</source>
+        <translation>JSON の形式が正しくありません（{msg}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
+        <source>malformed JSON: nested too deeply</source>
+        <translation>JSON の形式が正しくありません：入れ子が深すぎます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
+        <source>it was written by a newer nnstudio (format version {version}); this one reads versions up to {newest}: please update nnstudio to open it</source>
+        <translation>新しい nnstudio で保存されています（形式バージョン {version}）。このバージョンが読めるのは {newest} までです。開くには nnstudio を更新してください</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
+        <source>cannot read it: {detail}</source>
+        <translation>読み込めません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
+        <source>cannot write it: {detail}</source>
+        <translation>書き込めません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
+        <source>cannot create the folder: {detail}</source>
+        <translation>フォルダーを作成できません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="82"/>
+        <source>cannot create the recovery folder: {detail}</source>
+        <translation>復元用フォルダーを作成できません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
+        <source>cannot remove the old file: {detail}</source>
+        <translation>古いファイルを削除できません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="84"/>
+        <source>cannot write into this folder: {detail}</source>
+        <translation>このフォルダーに書き込めません：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="91"/>
+        <source>a comma is missing</source>
+        <translation>カンマがありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
+        <source>a colon is missing</source>
+        <translation>コロンがありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="93"/>
+        <source>a value is missing</source>
+        <translation>値がありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
+        <source>a name in double quotes is expected (a comma too many?)</source>
+        <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <source>there is more after the end of the JSON</source>
+        <translation>JSON の終わりの後にまだ続きがあります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
+        <source>a line break or tab inside a text</source>
+        <translation>文字列の中に改行またはタブがあります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
+        <source>a backslash that starts no escape</source>
+        <translation>エスケープにならないバックスラッシュがあります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="126"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>
@@ -3600,62 +3720,62 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="409"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="407"/>
         <source>File not found</source>
         <translation>ファイルが見つかりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="410"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="408"/>
         <source>“{0}” no longer exists; it was removed from the recent files.</source>
         <translation>「{0}」はもうありません。最近使ったファイルから外しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="419"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="417"/>
         <source>&amp;{0} {1}</source>
         <translation>&amp;{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="425"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="423"/>
         <source>Clear List</source>
         <translation>一覧を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="441"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="439"/>
         <source>Could not import the weights</source>
         <translation>重みを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="457"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="455"/>
         <source>Autosave failed: {0}</source>
         <translation>自動保存に失敗しました：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="465"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="463"/>
         <source>A recovery file could not be read</source>
         <translation>復元用ファイルを読み込めませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="466"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="464"/>
         <source>It has been removed.</source>
         <translation>削除しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="483"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="481"/>
         <source>The recovered project has no weights</source>
         <translation>復元したプロジェクトには重みがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="510"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="508"/>
         <source>Could not export the views</source>
         <translation>ビューを書き出せませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="512"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="510"/>
         <source>Exported {0} files to {1}</source>
         <translation>{0} 個のファイルを {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_actions.py" line="515"/>
+        <location filename="../../nnstudio/ui/file_actions.py" line="513"/>
         <source>Some views were not exported</source>
         <translation>書き出せなかったビューがあります</translation>
     </message>

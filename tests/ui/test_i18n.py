@@ -242,3 +242,41 @@ def test_no_two_entries_of_a_menu_share_a_mnemonic(english_after, make_window, l
                 if not a.isSeparator() and a.isVisible()]
         letters = [k for k, _ in keys if k]
         assert len(letters) == len(set(letters)), (menu_action.text(), keys)
+
+
+def test_file_reasons_are_in_the_learners_language(english_after, tmp_path):
+    """A cut-off project file said 「理由：the JSON ends too early (truncated file?)」 in the
+    Japanese window: the file layer now names its reasons by code, the UI words them."""
+    from nnstudio.project.errors import FileFormatError
+    from nnstudio.project.files import load_project, save_project
+    from nnstudio.project.model import default_project
+    from nnstudio.ui.file_messages import file_error_text, file_reasons
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"format": "nnstudio-project", "version": 1, "netw')
+    with pytest.raises(FileFormatError) as truncated:
+        load_project(cut)
+    with pytest.raises(FileFormatError) as no_folder:
+        save_project(default_project(), tmp_path / "gone" / "x.json")
+    assert truncated.value.code == "json_truncated" and no_folder.value.code == "no_folder"
+    english = file_error_text(truncated.value)
+    assert "the JSON ends too early" in english
+    install_translation(english_after, "ja")
+    for err in (truncated.value, no_folder.value):
+        text = file_error_text(err)
+        why = next(line for line in text.splitlines() if line.startswith("理由"))
+        assert not re.search(r"[a-z]{4,}", why.replace(str(tmp_path / "gone"), "")), why     # (JSON may stay)
+    # every coded reason has its sentence, and each fills from the parameters its code carries
+    assert set(file_reasons()) >= {"json_truncated", "no_folder", "os_write", "newer_version"}
+
+
+def test_common_json_mistakes_are_worded_for_the_learner(english_after, tmp_path):
+    from nnstudio.project.errors import FileFormatError
+    from nnstudio.project.files import load_project
+    from nnstudio.ui.file_messages import file_error_text
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nnstudio-project" "version": 1}')
+    with pytest.raises(FileFormatError) as info:
+        load_project(bad)
+    assert "a comma is missing" in file_error_text(info.value)
+    install_translation(english_after, "ja")
+    assert "Expecting" not in file_error_text(info.value)

@@ -43,7 +43,11 @@ def file_error_text(err: FileFormatError) -> str:
     """A translated explanation of a file error: a headline (what), a blank line, then the
     details (which entry or parameter, where in the file, why, the full path)."""
     name = os.path.basename(err.path.rstrip("/\\")) or err.path
-    headline = _headlines().get(err.kind, translate("FileMessages", "“{name}” could not be used.")).format(name=name)
+    if err.code == "no_folder":         # a save: the file is not there yet, its folder is missing
+        headline = translate("FileMessages", "The folder for “{name}” does not exist.").format(name=name)
+    else:
+        headline = _headlines().get(err.kind, translate("FileMessages", "“{name}” could not be used.")).format(
+            name=name)
     details = []
     if isinstance(err, WeightsFileError) and err.parameter and err.expected is not None:
         details.append(translate("FileMessages", "Parameter {0}: the file has shape {1}, the network needs {2}.")

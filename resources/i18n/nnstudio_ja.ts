@@ -2997,168 +2997,173 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>「{name}」の重みはこのネットワークに合いません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="46"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="47"/>
+        <source>The folder for “{name}” does not exist.</source>
+        <translation>「{name}」を保存するフォルダーがありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="49"/>
         <source>“{name}” could not be used.</source>
         <translation>「{name}」を使えませんでした。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="49"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="53"/>
         <source>Parameter {0}: the file has shape {1}, the network needs {2}.</source>
         <translation>パラメータ {0}：ファイルの形状は {1}、ネットワークに必要なのは {2} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="53"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="57"/>
         <source>Entry: {0}</source>
         <translation>項目：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="55"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
         <source>Line {0}, column {1}</source>
         <translation>{0}行目、{1}列目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="57"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="61"/>
         <source>Line {0}</source>
         <translation>{0}行目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="58"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="63"/>
         <source>File: {0}</source>
         <translation>ファイル：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="66"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="70"/>
         <source>it is a folder, not a file</source>
         <translation>ファイルではなくフォルダーです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="67"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="71"/>
         <source>it is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を指定してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="68"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="72"/>
         <source>it is {size} bytes, too large for this kind of file</source>
         <translation>{size} バイトあり、この種類のファイルとしては大きすぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="69"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
         <source>there is no such file</source>
         <translation>そのファイルはありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="70"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
         <source>the folder {folder} does not exist</source>
         <translation>フォルダー {folder} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="71"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
         <source>it is not UTF-8 text (byte {byte} is {value}); a project file is JSON saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。プロジェクトファイルは UTF-8 で保存した JSON です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
         <source>it is empty; a project file holds a JSON object</source>
         <translation>空です。プロジェクトファイルには JSON オブジェクトが入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="78"/>
         <source>the JSON ends too early (a cut-off file?)</source>
         <translation>JSON が途中で終わっています（ファイルが途切れている？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
         <source>malformed JSON ({msg})</source>
         <translation>JSON の形式が正しくありません（{msg}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
         <source>malformed JSON: nested too deeply</source>
         <translation>JSON の形式が正しくありません：入れ子が深すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
         <source>it was written by a newer nnstudio (format version {version}); this one reads versions up to {newest}: please update nnstudio to open it</source>
         <translation>新しい nnstudio で保存されています（形式バージョン {version}）。このバージョンが読めるのは {newest} までです。開くには nnstudio を更新してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
         <source>cannot read it: {detail}</source>
         <translation>読み込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="84"/>
         <source>cannot write it: {detail}</source>
         <translation>書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="85"/>
         <source>cannot create the folder: {detail}</source>
         <translation>フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="82"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="86"/>
         <source>cannot create the recovery folder: {detail}</source>
         <translation>復元用フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="87"/>
         <source>cannot remove the old file: {detail}</source>
         <translation>古いファイルを削除できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="84"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="88"/>
         <source>cannot write into this folder: {detail}</source>
         <translation>このフォルダーに書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="91"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="93"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="99"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="102"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="126"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

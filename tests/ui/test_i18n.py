@@ -260,6 +260,8 @@ def test_file_reasons_are_in_the_learners_language(english_after, tmp_path):
     assert truncated.value.code == "json_truncated" and no_folder.value.code == "no_folder"
     english = file_error_text(truncated.value)
     assert "the JSON ends too early" in english
+    # a save into a missing folder: not "“x.json” does not exist" (the file is yet to be written)
+    assert file_error_text(no_folder.value).startswith("The folder for “x.json” does not exist.")
     install_translation(english_after, "ja")
     for err in (truncated.value, no_folder.value):
         text = file_error_text(err)

@@ -3943,235 +3943,235 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="112"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="112"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="114"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="113"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="115"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="123"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="123"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="350"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="352"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="140"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="139"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="141"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="150"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="154"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="154"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="168"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="170"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="170"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="172"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="185"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="184"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="186"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="185"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="187"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="198"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="270"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="200"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="202"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="204"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="205"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="207"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="219"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="386"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="221"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="388"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="223"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="225"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="230"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="232"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="237"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="239"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="247"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="248"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="250"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="250"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="336"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="338"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="392"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="394"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="393"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="395"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="394"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="396"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="395"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="397"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="430"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="428"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="432"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="443"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="443"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="434"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="434"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

@@ -397,3 +397,23 @@ def test_conv_output_marks_its_row_of_col(cnn_view):
     assert col.highlighted == tuple(range(row * 9, row * 9 + 9))
     expected = col.array[row] @ W.array[f].reshape(-1) + b.array[f]
     assert u.array[n, f, r, c] == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_failed_save_says_where_and_why_and_drops_the_earlier_saved(mlp_view, tmp_path, monkeypatch):
+    """Saving into a missing folder showed Python's "[Errno 2] … '/x/.step.png.tmp'" and left an
+    earlier "Saved …" in the status beside the failure (a teacher-tester)."""
+    from PySide6.QtWidgets import QFileDialog
+    v = mlp_view
+    answers = iter([str(tmp_path / "ok.png"), str(tmp_path / "gone" / "step.png"),
+                    str(tmp_path / "gone" / "step.npz")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (next(answers), "")))
+    warnings = []
+    v.show_warning = lambda caption, text: warnings.append(text)
+    v._on_export_png()
+    assert v.status.text().startswith("Saved") and not warnings
+    v._on_export_png()
+    v._on_export_trace()
+    assert len(warnings) == 2 and v.status.text() == ""
+    for text in warnings:
+        assert "Errno" not in text and ".tmp" not in text
+        assert text.startswith("The folder for “step.")

@@ -6,12 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QWidget
 
+from pathlib import Path
+
 from nnstudio.engine.io import atomic_write_bytes
 from nnstudio.engine.trace import Trace, save_trace
+from nnstudio.project.errors import FileFormatError
+from nnstudio.project.files import guarded_write
 
 
 def export_trace(trace: Trace, path: str) -> None:
-    save_trace(trace, path)
+    """FileFormatError (with its code for the window's sentence) when it cannot be written."""
+    guarded_write(Path(path), lambda: save_trace(trace, path), FileFormatError)
 
 
 def png_bytes(widget: QWidget) -> bytes:
@@ -26,4 +31,4 @@ def png_bytes(widget: QWidget) -> bytes:
 
 def export_png(widget: QWidget, path: str) -> None:
     data = png_bytes(widget)
-    atomic_write_bytes(path, lambda f: f.write(data))
+    guarded_write(Path(path), lambda: atomic_write_bytes(path, lambda f: f.write(data)), FileFormatError)

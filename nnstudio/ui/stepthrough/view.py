@@ -23,6 +23,8 @@ from nnstudio.engine.recording import Phase
 from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
 from nnstudio.ui.flow_row import FlowRow
+from nnstudio.project.errors import FileFormatError
+from nnstudio.ui.file_messages import file_error_text
 from nnstudio.ui.messages import describe_error
 
 from .captions import op_title, phase_title
@@ -422,10 +424,20 @@ class StepThroughView(QWidget):
             path += suffix
         try:
             write(path)
+        except FileFormatError as e:            # where and why, in the learner's words
+            self._not_saved(caption, file_error_text(e))
         except (OSError, EngineError) as e:
-            QMessageBox.warning(self, caption, self.tr("Could not save {0}: {1}").format(path, describe_error(e)))
-            return
-        self.status.setText(self.tr("Saved {0}").format(path))
+            self._not_saved(caption, self.tr("Could not save {0}: {1}").format(path, describe_error(e)))
+        else:
+            self.status.setText(self.tr("Saved {0}").format(path))
+
+    def _not_saved(self, caption: str, text: str) -> None:
+        self.status.setText("")                 # not an earlier "Saved …" beside the failure
+        self.show_warning(caption, text)
+
+    def show_warning(self, caption: str, text: str) -> None:
+        """The warning box (tests replace this)."""
+        QMessageBox.warning(self, caption, text)
 
     def _on_export_trace(self) -> None:
         self._save(self.tr("Export trace"), self.tr("Trace (*.npz)"), ".npz", self.export_trace_to)

@@ -32,7 +32,7 @@ class FileFormatError(ValueError):
         self.path = os.fspath(path)
         self.reason = reason
         self.kind = kind
-        # ``code`` names the reason for a translated sentence (the UI's FILE_REASONS), with
+        # ``code`` names the reason for a translated sentence (the UI's file_reasons()), with
         # ``params`` filling it; without one the UI shows ``reason`` as it is
         self.code = code
         self.params = dict(params or {})

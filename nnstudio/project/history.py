@@ -71,10 +71,15 @@ class RunHistory:
         return bool(snap.epoch_end)
 
     def continued(self) -> RunHistory:
-        """This history, to be recorded on by a run that starts from the weights it ended with:
-        its updates and seconds count on from the last saved ones, its epochs from the last
-        one completed: an epoch left unfinished is passed over again under its own number (a
-        fresh pass over the data; it was counted as used, and the curves skipped its number)."""
+        """This history, to be recorded on by a run that starts from the weights it ended with
+        (its start is :meth:`resume_point`)."""
+        return RunHistory(list(self.iterations), list(self.epochs), self.resume_point())
+
+    def resume_point(self) -> tuple[int, int, float]:
+        """Where a run going on from this history's weights starts: its updates and seconds
+        count on from the last saved ones, its epochs from the last one completed: an epoch
+        left unfinished is passed over again under its own number (a fresh pass over the data;
+        it was counted as used, and the curves skipped its number)."""
         last_iteration = self.iterations[-1] if self.iterations else (0, 0, None, None, None, None)
         last_epoch = self.epochs[-1] if self.epochs else (0, 0, None, None, None, None, None, None)
 
@@ -83,7 +88,7 @@ class RunHistory:
         iteration = latest(last_iteration[0], last_epoch[1])
         epoch = latest(last_epoch[0]) if self.epochs else max(0.0, latest(last_iteration[1]) - 1)
         seconds = latest(last_iteration[5], last_epoch[7])
-        return RunHistory(list(self.iterations), list(self.epochs), (int(iteration), int(epoch), seconds))
+        return int(iteration), int(epoch), seconds
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column as float64 (None → NaN), e.g. ``column("epochs", "test_accuracy")``."""

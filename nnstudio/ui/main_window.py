@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
             # the history opened with these weights (if any) belongs to the run they start,
             # which goes on from where it stopped
             self._history_to_continue, self._opened_history = self._opened_history, None
-            start = self._history_to_continue.continued().start if self._history_to_continue else None
+            start = self._history_to_continue.resume_point() if self._history_to_continue else None
             self.controller.set_project(project, weights, start[:2] if start else None)
         elif current is None or project != current:
             if current is not None and self._only_lr_differs(project, current):

@@ -100,6 +100,7 @@ class FeatureMapsView(View):
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:
         self.mirror = NetworkMirror(session.project)
+        self._loaded_version = -1
         self.maps = None
         ds = session.dataset
         shapes = session.project.network.shapes()          # per-sample output shapes
@@ -126,8 +127,9 @@ class FeatureMapsView(View):
             return
         self.message.setVisible(False)
         self._show_parts(True)
-        if self.weights is not None:
-            self.mirror.load(self.weights, self.weights_iteration)
+        if self.weights is not None and self.weights_version != self._loaded_version:
+            self.mirror.load(self.weights, self.weights_iteration)      # once per new copy, not per redraw
+            self._loaded_version = self.weights_version
         ds = self.session.dataset
         x = ds.x_test[self.sample.value():self.sample.value() + 1]
         outs = self.mirror.layer_outputs(x)

@@ -17,26 +17,67 @@ import numpy as np
 from .network import Network
 
 DEFAULT_H = 1e-4   # the book's step; in float64 use 1e-5 … 1e-6 for tighter agreement
+# how many entries numerical_gradient differentiates between two looks at ``interrupted``
+CHECK_EVERY = 16
+
+
+class Interrupted(Exception):
+    """numerical_gradient stopped because ``interrupted()`` said so (the entry it was on is
+    restored)."""
+
+
+def default_step(dtype) -> float:
+    """The central difference's h for a network of this dtype: small in float64; in float32
+    the loss carries about 1e-7 of rounding, which a small h would divide into noise."""
+    return 1e-5 if np.dtype(dtype) == np.float64 else 1e-2
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = DEFAULT_H,
-                       indices: np.ndarray | None = None) -> np.ndarray:
+                       indices: np.ndarray | None = None,
+                       interrupted: Callable[[], bool] | None = None) -> np.ndarray:
     """Central differences of f() with respect to the entries of x (perturbed in place and
     restored). With ``indices`` (flat positions) only those entries are computed; the others
-    stay NaN."""
+    stay NaN. ``interrupted`` is asked every CHECK_EVERY entries; True raises Interrupted."""
     grad = np.full(x.shape, np.nan if indices is not None else 0.0, dtype=np.float64)
     flat = x.reshape(-1)
     gflat = grad.reshape(-1)
     todo = range(flat.size) if indices is None else indices
-    for i in todo:
+    for n, i in enumerate(todo):
+        if interrupted is not None and n % CHECK_EVERY == 0 and interrupted():
+            raise Interrupted
         old = flat[i]
-        flat[i] = old + h
-        fp = f()
-        flat[i] = old - h
-        fm = f()
-        flat[i] = old
+        try:
+            flat[i] = old + h
+            fp = f()
+            flat[i] = old - h
+            fm = f()
+        finally:
+            flat[i] = old
         gflat[i] = (fp - fm) / (2 * h)
     return grad
+
+
+def numerical_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float | None = None,
+                        interrupted: Callable[[], bool] | None = None) -> dict[str, np.ndarray]:
+    """∂L/∂p of the data loss on (x, t) for every parameter by central differences: training
+    with numerical gradients (the book's first, slow way; 2 forward passes per entry). Dropout
+    keeps the masks of the last forward pass; batch norm's running statistics are put back as
+    they were. Float64 arrays by qualified name; Interrupted when ``interrupted()`` says so."""
+    if h is None:
+        h = default_step(net.dtype)
+    buffers = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers if l.buffers}
+
+    def f() -> float:
+        net.loss(x, t, train=True)
+        return net.last_data_loss
+
+    try:
+        with net.frozen_masks():
+            return {name: numerical_gradient(f, p, h, interrupted=interrupted)
+                    for name, p in net.parameters().items()}
+    finally:
+        for l in net.layers:
+            l.buffers.update(buffers.get(l.name, {}))
 
 
 @dataclass(frozen=True)
@@ -90,7 +131,7 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
     Batch norm's running statistics are restored afterwards.
     """
     if h is None:
-        h = 1e-5 if net.dtype == np.float64 else 1e-2
+        h = default_step(net.dtype)
     rng = np.random.default_rng(seed)
     buffers = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers}
     params = net.parameters()

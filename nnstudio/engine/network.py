@@ -240,9 +240,9 @@ class Network:
             d = out_layer.backward(self._dy, rec)
         for layer in reversed(self.layers[:-1]):
             d = layer.backward(d, rec)
-        self._add_regularization_gradients(rec)
+        self.add_regularization_gradients(rec)
 
-    def _add_regularization_gradients(self, rec=None) -> None:
+    def add_regularization_gradients(self, rec=None) -> None:
         """∂E/∂W += λW + λ₁·sign(W); the data loss's own ‖∂L/∂W‖ is kept in data_grad_norms
         first (with λ = 0.1 the added term dwarfs it, and a learner judging vanishing gradients
         needs the data's part)."""

@@ -25,6 +25,9 @@ DROPOUT_SCALES = ("training", "inference")      # where dropout makes up for the
 LOSSES = ("sse", "sse_sum", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 DTYPES = ("float32", "float64")
+# how the trainer gets ∂E/∂p: backpropagation, or central differences (two forward passes per
+# parameter entry: the book's slow first method, for comparing costs on small networks)
+GRADIENT_METHODS = ("backprop", "numerical")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -428,6 +431,7 @@ class TrainingSpec(_Spec):
     dtype: str = "float32"
     weight_decay: float = 0.0
     l1: float = 0.0
+    gradients: str = "backprop"
 
     def __post_init__(self) -> None:
         _int("training.batch_size", self.batch_size)
@@ -436,3 +440,10 @@ class TrainingSpec(_Spec):
         _choice("training.dtype", self.dtype, DTYPES)
         _float("training.weight_decay", self.weight_decay, 0.0, math.inf)
         _float("training.l1", self.l1, 0.0, math.inf)
+        _choice("training.gradients", self.gradients, GRADIENT_METHODS)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.gradients == "backprop":     # the default: files stay as they were
+            del out["gradients"]
+        return out

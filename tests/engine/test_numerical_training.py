@@ -1,0 +1,125 @@
+"""Training by numerical gradients (CURRICULUM §5, §10): the same updates as backprop, at the
+cost of two forward passes per parameter entry, and a step that a Pause or Stop can cut short."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from nnstudio.engine.errors import SpecError
+from nnstudio.engine.optimizers import make_optimizer
+from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
+from nnstudio.engine.trainer import Pause, Resume, Stop, Trainer
+
+from engine_helpers import dense, make_net, rng
+
+# a small net with every kind of state a training forward pass moves: batch norm's running
+# statistics and dropout's random masks
+LAYERS = [dense(6, "identity"), {"type": "batchnorm", "activation": "tanh"}, {"type": "dropout", "ratio": 0.3},
+          dense(3, "softmax")]
+
+
+def make_trainer(gradients, *, layers=LAYERS, weight_decay=0.0, epochs=2, opt="momentum"):
+    net = make_net(layers, (4,), "cross_entropy", seed=3, weight_decay=weight_decay)
+    x = rng(1).normal(size=(24, 4))
+    t = np.arange(24) % 3
+    spec = TrainingSpec(batch_size=6, epochs=epochs, seed=2, dtype="float64", weight_decay=weight_decay,
+                        gradients=gradients)
+    return Trainer(net, make_optimizer(OptimizerSpec(name=opt, lr=0.1)), spec, x, t, x[:6], t[:6])
+
+
+def run_all(trainer):
+    return list(trainer.run())
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_numerical_training_follows_backprop(weight_decay):
+    """float64, h = 1e-5: after 8 updates (batch norm, dropout, momentum, weight decay) the
+    weights, losses and gradient norms agree with backprop's far below any visible digit."""
+    back = make_trainer("backprop", weight_decay=weight_decay)
+    num = make_trainer("numerical", weight_decay=weight_decay)
+    sb, sn = run_all(back), run_all(num)
+    assert len(sb) == len(sn) == 8
+    for a, b in zip(sb, sn):
+        assert b.loss == pytest.approx(a.loss, rel=1e-8)
+        for k in a.grad_norms:
+            assert b.grad_norms[k] == pytest.approx(a.grad_norms[k], rel=1e-6, abs=1e-9)
+    assert (sn[-1].data_grad_norms is None) == (weight_decay == 0)
+    for k, w in back.network.state_dict().items():
+        np.testing.assert_allclose(num.network.state_dict()[k], w, rtol=1e-7, atol=1e-9)
+    # the same test accuracy at the epoch ends (the same network, evaluated alike)
+    assert sn[-1].test_accuracy == sb[-1].test_accuracy
+
+
+def test_numerical_training_costs_two_forward_passes_per_entry():
+    trainer = make_trainer("numerical", epochs=1)
+    calls = []
+    original = trainer.network.loss
+    trainer.network.loss = lambda *a, **kw: calls.append(1) or original(*a, **kw)
+    next(trainer.run())
+    n_params = sum(p.size for p in trainer.network.parameters().values())
+    # the step's own pass, two per entry, one to leave the layers' outputs unperturbed
+    assert len(calls) == 1 + 2 * n_params + 1
+
+
+def _interrupt_at(trainer, call, command):
+    """Post ``command`` from inside the ``call``-th forward pass (in the middle of a numerical
+    gradient); count the passes."""
+    count = [0]
+    original = trainer.network.loss
+
+    def loss(*a, **kw):
+        count[0] += 1
+        if count[0] == call:
+            trainer.post(command)
+        return original(*a, **kw)
+
+    trainer.network.loss = loss
+    return count
+
+
+def test_a_pause_within_a_numerical_step_undoes_it_and_the_run_goes_on_the_same():
+    whole = make_trainer("numerical")
+    expected = run_all(whole)
+    cut = make_trainer("numerical")
+    count = _interrupt_at(cut, 100, Pause())      # in the first update's gradient (128 passes)
+    timer = threading.Timer(0.3, cut.post, [Resume()])
+    timer.start()
+    try:
+        got = run_all(cut)
+    finally:
+        timer.cancel()
+    per_step = 2 * sum(p.size for p in cut.network.parameters().values()) + 2
+    assert count[0] > 8 * per_step                 # the cut step was done again
+    assert [s.iteration for s in got] == [s.iteration for s in expected]
+    assert [s.loss for s in got] == [s.loss for s in expected]
+    for k, w in whole.network.state_dict().items():       # dropout masks and BN statistics too
+        np.testing.assert_array_equal(cut.network.state_dict()[k], w)
+
+
+def test_a_stop_within_a_numerical_step_leaves_the_network_as_the_last_update_left_it():
+    reference = make_trainer("numerical")
+    run = reference.run()
+    next(run)
+    after_one = reference.network.state_dict()
+    run.close()
+    per_step = 2 * sum(p.size for p in reference.network.parameters().values()) + 2
+    cut = make_trainer("numerical")
+    _interrupt_at(cut, per_step + 50, Stop())      # in the second update's gradient
+    got = run_all(cut)
+    assert [s.iteration for s in got] == [1]
+    state = cut.network.state_dict()
+    for k, w in after_one.items():                 # no entry left perturbed, statistics not moved
+        np.testing.assert_array_equal(state[k], w)
+
+
+def test_gradients_setting_in_the_project_file():
+    assert "gradients" not in TrainingSpec().to_dict()         # files stay as they were
+    spec = TrainingSpec.from_dict({"gradients": "numerical"})
+    assert spec.gradients == "numerical" and spec.to_dict()["gradients"] == "numerical"
+    with pytest.raises(SpecError) as e:
+        TrainingSpec.from_dict({"gradients": "finite"})
+    assert e.value.field == "training.gradients"
+    assert "backprop" in str(e.value) and "numerical" in str(e.value)

@@ -1406,107 +1406,131 @@
         <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
+        <source>backpropagation</source>
+        <translation>誤差逆伝播法</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
+        <source>numerical (central differences)</source>
+        <translation>数値微分（中心差分）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
         <source>Momentum α</source>
-        <extracomment>hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them</extracomment>
         <translation>モーメンタム α</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
         <source>Decay ρ</source>
         <translation>減衰率 ρ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="44"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
         <source>β₁</source>
         <translation>β₁</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="45"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
         <source>β₂</source>
         <translation>β₂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="45"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="62"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="68"/>
         <source>Optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="66"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="72"/>
         <source>Update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="69"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
         <source>Learning rate η</source>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="84"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="115"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="86"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="92"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="87"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="88"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="94"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
         <source>Epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="111"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="114"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="141"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <source>Gradients</source>
+        <translation>勾配</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="153"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="172"/>
+        <source>Two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
+        <translation>更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="175"/>
+        <source>Two forward passes for each of the %s parameter entries: %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
+        <translation>%s 個のパラメータ要素それぞれに順伝播を 2 回：更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
@@ -2914,27 +2938,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>畳み込み層は各フィルターを画像の上で滑らせ、画像がフィルターに似ている所で出力が大きくなります。各タイルは選んだテスト画像に対する 1 つのフィルターの出力（1 チャンネル、活性化関数の後）です。プーリング層は同じチャンネルを小さくして示します。最初の層はエッジや筆跡を見つけます。重みのビューのフィルターと見比べてください。最新の重みで描きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="122"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="123"/>
         <source>Feature maps are the outputs of convolutional layers: this network has none. Try the SimpleConvNet example (File ▸ New from Template).</source>
         <translation>特徴マップは畳み込み層の出力です。このネットワークには畳み込み層がありません。SimpleConvNet の例（ファイル ▸ テンプレートから新規作成）を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
         <source>{0}: {1} channels of {2}×{3}; test sample {4} (class {5}); {6}</source>
         <translation>{0}：{2}×{3} のチャンネルが {1} 個、テストサンプル {4}（クラス {5}）、{6}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="161"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>

@@ -50,6 +50,17 @@ def parameter_count(data: Mapping[str, Any], in_shape: tuple | None) -> int | No
     return 0
 
 
+def total_parameter_count(input_shape: Sequence[int], layers: Sequence[Mapping[str, Any]]) -> int | None:
+    """All the network's trainable parameter entries; None where a layer is not valid yet."""
+    total, prev = 0, tuple(input_shape)
+    for data, shape in zip(layers, output_shapes(input_shape, layers)):
+        count = parameter_count(data, prev)
+        if count is None or shape is None:
+            return None
+        total, prev = total + count, shape
+    return total
+
+
 def engine_names(layers: Sequence[Mapping[str, Any]]) -> list[str]:
     """The engine's layer names ("dense_1", "dropout_1", "dense_2", ...) in order."""
     counts: dict[str, int] = {}

@@ -23,14 +23,16 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.optimizers import RULES
-from nnstudio.engine.spec import DTYPES, OptimizerSpec
+from nnstudio.engine.spec import DTYPES, GRADIENT_METHODS, OptimizerSpec
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor
+from nnstudio.ui.diagram.describe import total_parameter_count
 from nnstudio.ui.mathtext import to_rich_text
+from nnstudio.ui.views.base import MutedCaption
 
 from .option_widgets import ChoiceEditor, NumberEditor
 
-#: hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them
+# hyperparameter → (minimum, maximum, decimals), ranges as OptimizerSpec validates them
 HYPER = {"momentum": (0.0, 0.9999, 4), "rho": (0.0, 0.9999, 4), "beta1": (0.0, 0.9999, 4),
          "beta2": (0.0, 0.99999, 5), "eps": (1e-12, 1.0, 12)}
 BATCH_MODES = ("online", "minibatch", "full")
@@ -38,6 +40,10 @@ BATCH_MODES = ("online", "minibatch", "full")
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("TrainingPanel", text)
+
+
+def gradient_titles() -> dict[str, str]:
+    return {"backprop": _tr("backpropagation"), "numerical": _tr("numerical (central differences)")}
 
 
 def hyper_labels() -> dict[str, str]:
@@ -106,11 +112,17 @@ class TrainingPanel(QWidget):
         self.l1 = NumberEditor("float", 0.0, 100.0, decimals=6, log_steps=True)
         self.l1.edited.connect(lambda v: self._update("training", l1=v))
         form.addRow(_tr("L1"), self.l1)
+        self.gradients = ChoiceEditor(GRADIENT_METHODS, gradient_titles())
+        self.gradients.edited.connect(lambda v: self._update("training", gradients=v))
+        form.addRow(_tr("Gradients"), self.gradients)
+        self.gradients_cost = MutedCaption("")
+        form.addRow(self.gradients_cost)
         self.train_form = form
         layout.addWidget(train_box)
         layout.addStretch(1)
         doc.sectionChanged.connect(lambda name: name in ("optimizer", "training") and self.refresh())
         doc.reloaded.connect(self._reloaded)
+        doc.changed.connect(self._show_gradients_cost)      # layers drawn or edited: another count
         self.refresh()
 
     # ------------------------------------------------------------------ showing
@@ -146,6 +158,24 @@ class TrainingPanel(QWidget):
         self.dtype.set_value(train.get("dtype", "float32"))
         self.l2.set_value(train.get("weight_decay", 0.0))
         self.l1.set_value(train.get("l1", 0.0))
+        self.gradients.set_value(train.get("gradients", "backprop"))
+        self._show_gradients_cost()
+
+    def _show_gradients_cost(self) -> None:
+        """Under "numerical": what one update costs, for the network as drawn."""
+        numerical = self.doc.section("training").get("gradients") == "numerical"
+        self.train_form.setRowVisible(self.gradients_cost, numerical)
+        if not numerical:
+            return
+        count = total_parameter_count(self.doc.input_shape, [layer.data for layer in self.doc.layers])
+        if count is None:
+            text = _tr("Two forward passes for each parameter entry in every update, where backprop "
+                       "needs one forward and one backward pass: slow, on purpose.")
+        else:
+            text = _tr("Two forward passes for each of the %s parameter entries: %s passes in every "
+                       "update, where backprop needs one forward and one backward pass. Watch the "
+                       "samples/s.") % (f"{count:,}", f"{2 * count:,}")
+        self.gradients_cost.setText(text)
 
     def _reloaded(self) -> None:
         self._mode = "minibatch"     # another project: its own batch size says the mode

@@ -8,6 +8,8 @@
     nnstudio datasets
     nnstudio download NAME [--dest DIR] [--base-url URL]
     nnstudio export-plots PROJECT --out DIR [--epochs N] [--time-limit S]
+    nnstudio compare PROJECT (--vary KNOB=VALUES [--vary ...] | --search KNOB=LOW..HIGH [...])
+                     [--iterations N] [--trials N] [--seed S] [--csv FILE]
 
 The sub-commands except export-plots (which renders the views offscreen) never import Qt. Any bad input (a missing or malformed project, bad
 values, data that does not fit, an unwritable folder) ends with a non-zero status and one
@@ -26,7 +28,7 @@ from typing import Sequence, TextIO
 from nnstudio import __version__
 
 PROG = "nnstudio"
-COMMANDS = ("train", "trace", "gradcheck", "datasets", "download", "export-plots")
+COMMANDS = ("train", "trace", "gradcheck", "datasets", "download", "export-plots", "compare")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 KINK_NOTE_ABOVE = 1e-6      # relative error above which kinks are pointed out
@@ -122,7 +124,27 @@ def tools_parser() -> argparse.ArgumentParser:
     x.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
     x.add_argument("--time-limit", type=_positive_number, metavar="SECONDS",
                    help="stop training after this long and export what was reached")
+    c = sub.add_parser("compare", help="train variants of a project side by side and compare their results",
+                       description="Train variants of PROJECT in turns and print each one's final losses and "
+                                   "accuracies. --vary takes one or two settings with their values (every "
+                                   "combination is trained): 'optimizer=sgd,momentum,adagrad,adam', "
+                                   "'lr=0.001,0.01,0.1', or a range 'init_std=1e-4..1/16' (16 values, log-spaced "
+                                   "for rates). --search draws --trials random values in ranges instead "
+                                   "('lr=1e-6..1e-2'). Settings: " + ", ".join(_knob_names()) + ".")
+    c.add_argument("project", metavar="PROJECT")
+    how = c.add_mutually_exclusive_group(required=True)
+    how.add_argument("--vary", action="append", metavar="KNOB=VALUES", help="a setting and its values (up to two)")
+    how.add_argument("--search", action="append", metavar="KNOB=LOW..HIGH", help="a setting and its range")
+    c.add_argument("--iterations", type=_positive, default=1000, metavar="N", help="updates per variant [1000]")
+    c.add_argument("--trials", type=_positive, default=20, metavar="N", help="random-search trials [20]")
+    c.add_argument("--seed", type=int, default=0, metavar="S", help="random-search seed [0]")
+    c.add_argument("--csv", metavar="FILE", help="also write the results table as CSV")
     return p
+
+
+def _knob_names() -> list[str]:
+    from nnstudio.project.comparison import KNOBS
+    return list(KNOBS)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -320,9 +342,60 @@ def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _plan_item(text: str) -> tuple[str, str]:
+    knob, sep, values = text.partition("=")
+    if not sep or not knob.strip():
+        raise CommandError(f"{text!r}: expected KNOB=VALUES, e.g. lr=0.01,0.1")
+    return knob.strip(), values
+
+
+def cmd_compare(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.project import comparison as C
+    from nnstudio.project.headless import load_dataset
+    project = _load(args.project)
+    if args.vary:
+        if len(args.vary) > 2:
+            raise CommandError("--vary takes at most two settings")
+        variants = C.grid(project, [(k, C.parse_values(k, v)) for k, v in map(_plan_item, args.vary)])
+    else:
+        ranges = []
+        for knob, span in map(_plan_item, args.search):
+            low, sep, high = span.partition("..")
+            if not sep:
+                raise CommandError(f"{knob}: expected a range LOW..HIGH, got {span!r}")
+            ranges.append((knob, low, high))
+        variants = C.random_search(project, ranges, args.trials, args.seed)
+    dataset = load_dataset(project, _base_dir(args.project))
+    comparison = C.Comparison(variants, dataset, args.iterations)
+    outcomes: dict[int, C.Outcome] = {}
+    if args.csv:           # a folder that cannot take it is said now, not after the training
+        C.save_results(args.csv, variants, outcomes)
+    print(f"{len(variants)} variants × {args.iterations} updates on {dataset.name}; accuracy on the "
+          f"{comparison.eval_split} split", file=err)
+    try:
+        for progress in comparison.run():
+            if progress.outcome is not None:
+                outcomes[progress.index] = progress.outcome
+                print(f"  {len(outcomes)}/{len(variants)}  {variants[progress.index].label}: "
+                      f"{C.ending(progress.outcome)}", file=err)
+    except KeyboardInterrupt:
+        if args.csv:
+            C.save_results(args.csv, variants, outcomes)
+        print(f"{PROG}: interrupted" + ("; the results so far were written" if args.csv else ""), file=err)
+        return EXIT_INTERRUPTED
+    rows = C.results_rows(variants, outcomes)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)), file=out)
+    if args.csv:
+        C.save_results(args.csv, variants, outcomes)
+        print(f"wrote {args.csv}", file=out)
+    return 0
+
+
 HANDLERS = {"train": cmd_train, "trace": cmd_trace, "gradcheck": cmd_gradcheck, "datasets": cmd_datasets,
             "download": cmd_download,
-            "export-plots": cmd_export_plots}
+            "export-plots": cmd_export_plots, "compare": cmd_compare}
 
 
 def open_gui(args, err: TextIO) -> int:

@@ -328,3 +328,46 @@ def test_relative_data_paths_are_taken_from_the_project_folder(tmp_path, monkeyp
     code, out, err = run("train", str(tmp_path / "run" / "project.json"), "--out", str(tmp_path / "again"),
                          "--epochs", "1")
     assert code == 0, err
+
+
+# --------------------------------------------------------------------------- compare
+def test_compare_prints_the_results_and_writes_csv(tmp_path):
+    table = tmp_path / "results.csv"
+    code, out, err = run("compare", IRIS, "--vary", "optimizer=sgd,adam", "--vary", "lr=0.01,0.1",
+                         "--iterations", "30", "--csv", str(table))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["optimizer", "lr", "iterations", "seconds", "train_loss", "train_accuracy",
+                                "eval_loss", "eval_accuracy", "ended"]
+    assert [l.split()[:3] for l in lines[1:5]] == [["sgd", "0.01", "30"], ["sgd", "0.1", "30"],
+                                                   ["adam", "0.01", "30"], ["adam", "0.1", "30"]]
+    assert all(l.split()[-1] == "done" for l in lines[1:5])
+    assert table.read_text("utf-8").splitlines()[1].startswith("sgd,0.01,30,")
+    assert "4 variants × 30 updates on iris" in err and "test split" in err
+
+
+def test_compare_random_search(tmp_path):
+    code, out, err = run("compare", IRIS, "--search", "lr=1e-6..1e-2", "--search", "weight_decay=1e-8..1e-4",
+                         "--trials", "4", "--iterations", "5", "--seed", "2")
+    assert code == 0, err
+    rows = [l.split() for l in out.splitlines()[1:]]
+    assert len(rows) == 4 and all(1e-6 <= float(r[0]) <= 1e-2 and 1e-8 <= float(r[1]) <= 1e-4 for r in rows)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("--vary", "lr=abc"), "lr: 'abc' is not a number"),
+    (("--vary", "speed=1"), "'speed' is not a setting"),
+    (("--vary", "units=0"), "units: 0 is out of range"),
+    (("--vary", "lr"), "expected KNOB=VALUES"),
+    (("--search", "lr=0.1"), "expected a range LOW..HIGH"),
+    (("--vary", "lr=0.1", "--vary", "units=2", "--vary", "seed=1"), "at most two settings"),
+])
+def test_compare_bad_plans_are_one_line(args, needle):
+    code, out, err = run("compare", IRIS, *args, "--iterations", "3")
+    assert_one_error_line(code, err, needle)
+
+
+def test_compare_checks_the_csv_folder_before_training(tmp_path):
+    code, out, err = run("compare", IRIS, "--vary", "lr=0.1", "--csv", str(tmp_path / "nope" / "r.csv"))
+    assert code != 0 and "does not exist" in err.splitlines()[-1]
+    assert "done" not in err                                    # nothing was trained

@@ -1,0 +1,409 @@
+"""Several variants of one project trained side by side: CURRICULUM §6's optimizer race, §7's
+initializations and batch norm over 16 weight scales, §8's random search over learning rate
+and weight decay, §10's configurations compared.
+
+A *knob* is one setting a variant may change (the learning rate, the update rule, every
+hidden layer's activation, ...). A plan is either a grid (every combination of the values
+given for one or two knobs) or a random search (values drawn in ranges, on a log scale for
+rates). :class:`Comparison` trains the variants in turns, a few updates each, on one loaded
+data set, so their curves grow together, and reports each one's progress and outcome.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import itertools
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from nnstudio.data import Dataset
+from nnstudio.engine.errors import DivergenceError, SpecError
+from nnstudio.engine.optimizers import RULES, make_optimizer
+from nnstudio.engine.spec import ACTIVATIONS, INITS
+from nnstudio.engine.trainer import Trainer
+
+from .errors import FileFormatError
+from .files import write_file_atomically
+from .model import Project
+from .session import build_network, check_fits
+
+#: the most variants one comparison trains (a 10 × 10 grid, or the book's 100 random trials)
+MAX_VARIANTS = 100
+
+
+# --------------------------------------------------------------------------- knobs
+def _hidden(doc: dict) -> list[dict]:
+    """The layers before the output layer that carry an activation of their own choosing
+    (dense, conv2d, batchnorm)."""
+    layers = doc["network"]["layers"]
+    out = max((i for i, l in enumerate(layers) if l.get("type") == "dense"), default=len(layers))
+    return [l for i, l in enumerate(layers) if i < out and l.get("type") in ("dense", "conv2d", "batchnorm")]
+
+
+def _set_activation(doc: dict, value: str) -> None:
+    layers = _hidden(doc)
+    # where batch norm carries the activation (affine → BN → f), the affine layer stays linear
+    carried = {id(l) for i, l in enumerate(doc["network"]["layers"][:-1])
+               if doc["network"]["layers"][i + 1].get("type") == "batchnorm"}
+    for layer in layers:
+        if id(layer) not in carried:
+            layer["activation"] = value
+
+
+def _set_init(doc: dict, value: str) -> None:
+    for layer in doc["network"]["layers"]:
+        if layer.get("type") in ("dense", "conv2d"):
+            layer["init"] = value
+
+
+def _set_init_std(doc: dict, value: float) -> None:
+    for layer in doc["network"]["layers"]:
+        if layer.get("type") in ("dense", "conv2d"):
+            layer["init"], layer["std"] = "normal", value
+
+
+def _set_units(doc: dict, value: int) -> None:
+    for layer in _hidden(doc):
+        if layer.get("type") == "dense":
+            layer["units"] = value
+
+
+def _set_batchnorm(doc: dict, value: str) -> None:
+    """"with": a batch norm after every hidden dense or conv layer that has none, taking over
+    its activation (the book's affine → batch norm → ReLU); "without": none, the activation
+    back on the layer before."""
+    layers = doc["network"]["layers"]
+    last_dense = max((i for i, l in enumerate(layers) if l.get("type") == "dense"), default=len(layers))
+    out: list[dict] = []
+    for i, layer in enumerate(layers):
+        if layer.get("type") == "batchnorm":
+            if value == "without" and out:
+                act = layer.get("activation", "identity")
+                if act != "identity" and out[-1].get("activation", "identity") == "identity":
+                    out[-1]["activation"] = act
+                continue
+        out.append(layer)
+        follows_bn = i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
+        if value == "with" and i < last_dense and layer.get("type") in ("dense", "conv2d") and not follows_bn:
+            act = layer.get("activation", "relu")
+            layer["activation"] = "identity"
+            out.append({"type": "batchnorm", "activation": act})
+    doc["network"]["layers"] = out
+
+
+def _section(name: str, key: str) -> Callable[[dict, Any], None]:
+    def apply(doc: dict, value: Any) -> None:
+        doc.setdefault(name, {})[key] = value
+    return apply
+
+
+@dataclass(frozen=True)
+class Knob:
+    name: str
+    kind: str                          # "float", "int" or "choice"
+    apply: Callable[[dict, Any], None] = field(repr=False, compare=False)
+    choices: tuple[str, ...] = ()
+    log: bool = False                  # a random search draws it on a log scale
+    lowest: float = -math.inf          # the smallest value it takes (a random search's bound)
+
+
+KNOBS: dict[str, Knob] = {k.name: k for k in (
+    Knob("lr", "float", _section("optimizer", "lr"), log=True, lowest=0.0),
+    Knob("optimizer", "choice", _section("optimizer", "name"), choices=tuple(RULES)),
+    Knob("batch_size", "int", _section("training", "batch_size"), lowest=1),
+    Knob("weight_decay", "float", _section("training", "weight_decay"), log=True, lowest=0.0),
+    Knob("seed", "int", _section("training", "seed"), lowest=0),
+    Knob("activation", "choice", _set_activation, choices=tuple(a for a in ACTIVATIONS if a != "softmax")),
+    Knob("init", "choice", _set_init, choices=INITS),
+    Knob("init_std", "float", _set_init_std, log=True, lowest=0.0),
+    Knob("units", "int", _set_units, lowest=1),
+    Knob("batchnorm", "choice", _set_batchnorm, choices=("without", "with")),
+)}
+
+
+class ComparisonError(ValueError):
+    """A plan that cannot be trained. ``code`` says which rule it breaks, ``params`` the
+    details (for a message in the learner's language); str() is the English fallback."""
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+def parse_values(knob: str, text: str) -> list[Any]:
+    """A knob's values from text: comma-separated (``0.01, 0.1``; ``sgd, adam``), or for
+    numbers ``a..b/n``, n values from a to b, evenly spaced on a log scale for a rate and
+    linearly otherwise (``1e-4..1/16``: §7's 16 weight scales)."""
+    k = _knob(knob)
+    text = text.strip()
+    if not text:
+        raise ComparisonError("no_values", f"{knob}: no values given", knob=knob)
+    if k.kind != "choice" and ".." in text:
+        span, _, count = text.partition("/")
+        lo_text, _, hi_text = span.partition("..")
+        lo, hi = _number(k, lo_text), _number(k, hi_text)
+        try:
+            n = int(count) if count.strip() else 2
+        except ValueError:
+            raise ComparisonError("bad_count", f"{knob}: {count.strip()!r} is not a whole number of values",
+                                  knob=knob, text=count.strip()) from None
+        if not 2 <= n <= MAX_VARIANTS:
+            raise ComparisonError("bad_count", f"{knob}: between 2 and {MAX_VARIANTS} values, not {n}",
+                                  knob=knob, text=str(n))
+        values = np.geomspace(lo, hi, n) if k.log else np.linspace(lo, hi, n)   # rates: above 0 (_number)
+        return [int(round(v)) if k.kind == "int" else float(f"{v:.6g}") for v in values]
+    values = [part.strip() for part in text.split(",") if part.strip()]
+    if k.kind == "choice":
+        for v in values:
+            if v not in k.choices:
+                raise ComparisonError("bad_choice", f"{knob}: {v!r} is not one of {', '.join(k.choices)}",
+                                      knob=knob, value=v, allowed=", ".join(k.choices))
+        return values
+    return [_number(k, v) for v in values]
+
+
+def _knob(name: str) -> Knob:
+    try:
+        return KNOBS[name]
+    except KeyError:
+        raise ComparisonError("unknown_knob", f"{name!r} is not a setting a comparison can vary; "
+                              f"allowed: {', '.join(KNOBS)}", knob=name, allowed=", ".join(KNOBS)) from None
+
+
+def _number(k: Knob, text: str) -> float | int:
+    text = text.strip()
+    try:
+        v = float(text)
+    except ValueError:
+        raise ComparisonError("not_a_number", f"{k.name}: {text!r} is not a number", knob=k.name, text=text) from None
+    if k.kind == "int":
+        if not v.is_integer():
+            raise ComparisonError("not_whole", f"{k.name}: {text!r} is not a whole number", knob=k.name, text=text)
+        v = int(v)
+    if not math.isfinite(v) or v < k.lowest or (k.log and v <= 0):
+        raise ComparisonError("out_of_range", f"{k.name}: {text} is out of range", knob=k.name, text=text)
+    return v
+
+
+# --------------------------------------------------------------------------- plans
+@dataclass(frozen=True)
+class Variant:
+    values: tuple[tuple[str, Any], ...]       # (knob, value) pairs, in the plan's order
+    project: Project
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{k} {_show(v)}" for k, v in self.values)
+
+
+def _show(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def variant(base: Project, values: Sequence[tuple[str, Any]]) -> Variant:
+    """The base project with these knob values; SpecError (naming the field) where the
+    result is not a valid project (units 0, an activation the loss forbids, ...)."""
+    doc = copy.deepcopy(base.to_dict())
+    for name, value in values:
+        _knob(name).apply(doc, value)
+    return Variant(tuple(values), Project.from_dict(doc))
+
+
+def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Variant]:
+    """Every combination of the values of one or two knobs (the first knob's values vary slowest)."""
+    if not axes:
+        raise ComparisonError("no_knob", "choose a setting to vary")
+    names = [name for name, _ in axes]
+    if len(set(names)) != len(names):
+        raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
+    count = math.prod(len(values) for _, values in axes)
+    if count > MAX_VARIANTS:
+        raise ComparisonError("too_many", f"{count} variants; at most {MAX_VARIANTS}", count=count,
+                              most=MAX_VARIANTS)
+    return [variant(base, tuple(zip(names, combo))) for combo in itertools.product(*(v for _, v in axes))]
+
+
+def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], trials: int,
+                  seed: int = 0) -> list[Variant]:
+    """``trials`` variants with each knob drawn uniformly in [low, high], on a log scale for
+    rates (lr, weight decay, init std): §8's search draws lr in 1e-6…1e-2 and weight decay in
+    1e-8…1e-4."""
+    if not ranges:
+        raise ComparisonError("no_knob", "choose a setting to vary")
+    if not 1 <= trials <= MAX_VARIANTS:
+        raise ComparisonError("too_many", f"{trials} trials; from 1 to {MAX_VARIANTS}", count=trials,
+                              most=MAX_VARIANTS)
+    rng = np.random.default_rng(seed)
+    drawn: list[list[tuple[str, Any]]] = [[] for _ in range(trials)]
+    for name, low, high in ranges:
+        k = _knob(name)
+        if k.kind == "choice":
+            raise ComparisonError("not_numeric", f"{name} has no range to draw from", knob=name)
+        low, high = sorted((_number(k, str(low)), _number(k, str(high))))
+        if k.log:
+            values = np.exp(rng.uniform(math.log(low), math.log(high), trials))
+        elif k.kind == "int":
+            values = rng.integers(int(low), int(high) + 1, trials)
+        else:
+            values = rng.uniform(low, high, trials)
+        for row, v in zip(drawn, values):
+            row.append((name, int(v) if k.kind == "int" else float(v)))
+    return [variant(base, row) for row in drawn]
+
+
+# --------------------------------------------------------------------------- training
+@dataclass(frozen=True)
+class Outcome:
+    """How a variant ended: its last numbers, or where it diverged."""
+    iterations: int
+    seconds: float                         # spent training (the trainer's own clock)
+    train_loss: float | None = None
+    train_accuracy: float | None = None
+    eval_loss: float | None = None         # on the comparison's evaluation split
+    eval_accuracy: float | None = None
+    diverged: DivergenceError | None = None
+    stopped: bool = False                  # cut short by a stop
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What happened to one variant in one turn: its batch losses by iteration, the
+    evaluations at epoch ends (iteration, loss, accuracy), and its outcome when it ended."""
+    index: int
+    iterations: tuple[int, ...]
+    losses: tuple[float, ...]
+    evaluations: tuple[tuple[int, float, float | None], ...] = ()
+    outcome: Outcome | None = None
+
+
+class Comparison:
+    """Trains ``variants`` on ``dataset`` for ``iterations`` updates each, in turns of
+    ``turn`` updates. Accuracy is judged on the validation split when the data set has one
+    (hyper-parameters are chosen there, §8), else on the test split (:attr:`eval_split`)."""
+
+    def __init__(self, variants: Sequence[Variant], dataset: Dataset, iterations: int, turn: int = 20) -> None:
+        if not variants:
+            raise ComparisonError("no_variants", "nothing to train")
+        if len(variants) > MAX_VARIANTS:
+            raise ComparisonError("too_many", f"{len(variants)} variants; at most {MAX_VARIANTS}",
+                                  count=len(variants), most=MAX_VARIANTS)
+        if iterations < 1:
+            raise ComparisonError("no_iterations", "train at least one update")
+        for v in variants:
+            check_fits(v.project, dataset)
+        self.variants = tuple(variants)
+        self.dataset = dataset
+        self.iterations = int(iterations)
+        self.turn = max(1, int(turn))
+        has_val = dataset.x_val is not None and len(dataset.x_val)
+        self.eval_split = "validation" if has_val else "test"
+        self.x_eval, self.t_eval = (dataset.x_val, dataset.y_val) if has_val else (dataset.x_test, dataset.y_test)
+
+    def _trainer(self, v: Variant) -> Trainer:
+        ds = self.dataset
+        spec = v.project.training
+        steps = math.ceil(len(ds.x_train) / max(1, min(spec.batch_size, len(ds.x_train))))
+        spec = type(spec).from_dict({**spec.to_dict(), "epochs": math.ceil(self.iterations / steps)})
+        return Trainer(build_network(v.project), make_optimizer(v.project.optimizer), spec,
+                       ds.x_train, ds.y_train, self.x_eval, self.t_eval, evaluate_train=False)
+
+    def run(self, stop: Callable[[], bool] = lambda: False) -> Iterator[Progress]:
+        """One Progress per variant and turn, until every variant has its outcome; ``stop()``
+        (asked between turns) ends them all early (their outcomes say ``stopped``)."""
+        trainers = [self._trainer(v) for v in self.variants]
+        runs = [t.run() for t in trainers]
+        active = list(range(len(runs)))
+        try:
+            while active:
+                for i in list(active):
+                    if stop():
+                        for j in active:
+                            yield Progress(j, (), (), outcome=self._outcome(trainers[j], stopped=True))
+                        return
+                    its, losses, evals = [], [], []
+                    outcome = None
+                    try:
+                        for _ in range(self.turn):
+                            snap = next(runs[i], None)
+                            if snap is None:
+                                break
+                            its.append(snap.iteration)
+                            losses.append(snap.loss)
+                            if snap.epoch_end and snap.test_loss is not None:
+                                evals.append((snap.iteration, snap.test_loss, snap.test_accuracy))
+                            if snap.iteration >= self.iterations:
+                                break
+                    except DivergenceError as err:
+                        outcome = Outcome(trainers[i].iteration, trainers[i].elapsed, diverged=err)
+                    if outcome is None and (trainers[i].iteration >= self.iterations or snap is None):
+                        outcome = self._outcome(trainers[i])
+                    if outcome is not None:
+                        active.remove(i)
+                        runs[i].close()
+                    yield Progress(i, tuple(its), tuple(losses), tuple(evals), outcome)
+        finally:
+            for r in runs:
+                r.close()
+
+    def _outcome(self, trainer: Trainer, stopped: bool = False) -> Outcome:
+        """The variant's final numbers: the whole training set and the evaluation split."""
+        net = trainer.network
+        train_loss, train_acc = net.evaluate(trainer.x_train, trainer.t_train)
+        eval_loss, eval_acc = net.evaluate(trainer.x_test, trainer.t_test)
+        return Outcome(trainer.iteration, trainer.elapsed, train_loss, train_acc, eval_loss, eval_acc, stopped=stopped)
+
+
+# --------------------------------------------------------------------------- results
+RESULT_COLUMNS = ("iterations", "seconds", "train_loss", "train_accuracy", "eval_loss", "eval_accuracy", "ended")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def ending(outcome: Outcome | None) -> str:
+    """"done", "stopped", "diverged" or "running" (no outcome yet)."""
+    if outcome is None:
+        return "running"
+    return "diverged" if outcome.diverged is not None else "stopped" if outcome.stopped else "done"
+
+
+def results_rows(variants: Sequence[Variant], outcomes: Mapping[int, Outcome]) -> list[list[str]]:
+    """A header and one row per variant: its knob values, then RESULT_COLUMNS (the losses and
+    accuracies at the end; eval_ on the comparison's evaluation split)."""
+    knobs = list(dict.fromkeys(k for v in variants for k, _ in v.values))
+    rows = [knobs + list(RESULT_COLUMNS)]
+    for i, v in enumerate(variants):
+        values = dict(v.values)
+        o = outcomes.get(i)
+        numbers = [None] * 6 if o is None else [o.iterations, o.seconds, o.train_loss, o.train_accuracy,
+                                                 o.eval_loss, o.eval_accuracy]
+        rows.append([_cell(values.get(k)) for k in knobs] + [_cell(n) for n in numbers] + [ending(o)])
+    return rows
+
+
+def results_csv(variants: Sequence[Variant], outcomes: Mapping[int, Outcome]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(results_rows(variants, outcomes))
+    return buffer.getvalue().encode("utf-8")
+
+
+def save_results(path: os.PathLike | str, variants: Sequence[Variant], outcomes: Mapping[int, Outcome]) -> None:
+    """The results table as CSV, written atomically (FileFormatError saying why it could not be)."""
+    write_file_atomically(Path(path), results_csv(variants, outcomes), FileFormatError)
+
+
+__all__ = ["Comparison", "ComparisonError", "KNOBS", "Knob", "MAX_VARIANTS", "Outcome", "Progress",
+           "RESULT_COLUMNS", "Variant", "ending", "grid", "parse_values", "random_search", "results_csv",
+           "results_rows", "save_results", "variant"]

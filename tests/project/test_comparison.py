@@ -1,0 +1,203 @@
+"""Variants of a project trained side by side (CURRICULUM §6, §7, §8, §10): the plans, the
+turn-by-turn training and the results table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+
+from nnstudio.data import load
+from nnstudio.engine.errors import SpecError
+from nnstudio.engine.trainer import Trainer
+from nnstudio.project import comparison as C
+from nnstudio.project.model import Project
+from nnstudio.project.session import build_session
+
+
+def iris_project(**training) -> Project:
+    return Project.from_dict({
+        "format": "nnstudio-project", "version": 1,
+        "network": {"input_shape": [4], "loss": "cross_entropy", "layers": [
+            {"type": "dense", "units": 8, "activation": "relu", "init": "he"},
+            {"type": "dense", "units": 6, "activation": "tanh", "init": "xavier"},
+            {"type": "dense", "units": 3, "activation": "softmax", "init": "xavier"}]},
+        "optimizer": {"name": "sgd", "lr": 0.1},
+        "training": {"batch_size": 20, "epochs": 3, "seed": 0, **training},
+        "dataset": {"name": "iris"}})
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load({"name": "iris"})
+
+
+# ------------------------------------------------------------------ values
+def test_values_from_lists_and_ranges():
+    assert C.parse_values("optimizer", "sgd, momentum ,adam") == ["sgd", "momentum", "adam"]
+    assert C.parse_values("lr", "0.01, 0.1") == [0.01, 0.1]
+    sixteen = C.parse_values("init_std", "1e-4..1/16")          # §7's 16 weight scales, log-spaced
+    assert len(sixteen) == 16 and sixteen[0] == 1e-4 and sixteen[-1] == 1.0
+    assert np.allclose(np.diff(np.log10(sixteen)), 4 / 15, rtol=1e-4)
+    assert C.parse_values("units", "10..50/5") == [10, 20, 30, 40, 50]   # linear for counts
+
+
+@pytest.mark.parametrize("knob,text,code", [
+    ("lr", "abc", "not_a_number"), ("lr", "-0.1", "out_of_range"), ("lr", "0", "out_of_range"),
+    ("units", "2.5", "not_whole"), ("units", "0", "out_of_range"), ("optimizer", "sgd, lbfgs", "bad_choice"),
+    ("lr", "", "no_values"), ("lr", "0.1..1/1", "bad_count"), ("lr", "0.1..1/x", "bad_count"),
+    ("init_std", "0..1/4", "out_of_range"), ("colour", "red", "unknown_knob"), ("activation", "softmax", "bad_choice")])
+def test_bad_values_are_refused_with_a_code(knob, text, code):
+    with pytest.raises(C.ComparisonError) as e:
+        C.parse_values(knob, text)
+    assert e.value.code == code
+    assert knob in str(e.value)
+
+
+# ------------------------------------------------------------------ plans
+def test_grid_is_every_combination_first_knob_slowest():
+    vs = C.grid(iris_project(), [("optimizer", ["sgd", "adam"]), ("lr", [0.01, 0.1, 1.0])])
+    assert [v.values for v in vs][:4] == [(("optimizer", "sgd"), ("lr", 0.01)), (("optimizer", "sgd"), ("lr", 0.1)),
+                                          (("optimizer", "sgd"), ("lr", 1.0)), (("optimizer", "adam"), ("lr", 0.01))]
+    assert vs[4].project.optimizer.name == "adam" and vs[4].project.optimizer.lr == 0.1
+    assert vs[4].label == "optimizer adam, lr 0.1"
+    with pytest.raises(C.ComparisonError) as e:
+        C.grid(iris_project(), [("lr", list(np.geomspace(1e-3, 1, 11))), ("units", list(range(1, 11)))])
+    assert e.value.code == "too_many"
+    with pytest.raises(C.ComparisonError):
+        C.grid(iris_project(), [("lr", [0.1]), ("lr", [0.2])])
+
+
+def test_hidden_layer_knobs_leave_the_output_layer_alone():
+    v = C.variant(iris_project(), [("activation", "sigmoid"), ("units", 5), ("init_std", 0.01)])
+    layers = v.project.network.layers
+    assert [l.activation for l in layers] == ["sigmoid", "sigmoid", "softmax"]
+    assert [l.units for l in layers] == [5, 5, 3]
+    assert all(l.init == "normal" and l.std == 0.01 for l in layers)    # the book's weight_init_std: all
+
+
+def test_batchnorm_with_and_without():
+    with_bn = C.variant(iris_project(), [("batchnorm", "with")]).project.network.to_dict()["layers"]
+    assert [(l["type"], l.get("activation")) for l in with_bn] == [
+        ("dense", "identity"), ("batchnorm", "relu"), ("dense", "identity"), ("batchnorm", "tanh"),
+        ("dense", "softmax")]
+    # the activation knob then goes to the batch norms, not the linear layers before them
+    both = C.variant(iris_project(), [("batchnorm", "with"), ("activation", "sigmoid")])
+    assert [l.activation for l in both.project.network.layers] == ["identity", "sigmoid", "identity", "sigmoid",
+                                                                     "softmax"]
+    back = C.variant(Project.from_dict({**iris_project().to_dict(), "network": {
+        **iris_project().to_dict()["network"], "layers": with_bn}}), [("batchnorm", "without")])
+    assert back.project.network == iris_project().network
+
+
+def test_a_variant_that_is_no_valid_project_names_the_field():
+    base = iris_project()
+    with pytest.raises(SpecError) as e:
+        C.variant(base, [("batch_size", 0)])
+    assert e.value.field == "training.batch_size"
+
+
+def test_random_search_draws_in_the_ranges_on_a_log_scale_by_seed():
+    ranges = [("lr", 1e-6, 1e-2), ("weight_decay", 1e-8, 1e-4)]
+    vs = C.random_search(iris_project(), ranges, 100, seed=3)
+    lrs = np.array([dict(v.values)["lr"] for v in vs])
+    wds = np.array([v.project.training.weight_decay for v in vs])
+    assert lrs.min() >= 1e-6 and lrs.max() <= 1e-2 and wds.min() >= 1e-8 and wds.max() <= 1e-4
+    # log-uniform: as many below 1e-4 (the log middle) as above, not 99 % above
+    assert 30 <= (lrs < 1e-4).sum() <= 70
+    assert [v.values for v in C.random_search(iris_project(), ranges, 100, seed=3)] == [v.values for v in vs]
+    assert [v.values for v in C.random_search(iris_project(), ranges, 100, seed=4)] != [v.values for v in vs]
+    units = C.random_search(iris_project(), [("units", 2, 4)], 30, seed=0)
+    assert {dict(v.values)["units"] for v in units} == {2, 3, 4}
+    for bad, code in ((dict(trials=0), "too_many"), (dict(trials=101), "too_many")):
+        with pytest.raises(C.ComparisonError) as e:
+            C.random_search(iris_project(), ranges, **bad)
+        assert e.value.code == code
+    with pytest.raises(C.ComparisonError) as e:
+        C.random_search(iris_project(), [("optimizer", 0, 1)], 3)
+    assert e.value.code == "not_numeric"
+
+
+# ------------------------------------------------------------------ training
+def run_to_end(comparison, stop=lambda: False):
+    order, losses, outcomes, evals = [], {}, {}, {}
+    for p in comparison.run(stop):
+        order.append(p.index)
+        losses.setdefault(p.index, []).extend(p.losses)
+        evals.setdefault(p.index, []).extend(p.evaluations)
+        if p.outcome is not None:
+            outcomes[p.index] = p.outcome
+    return order, losses, outcomes, evals
+
+
+def test_variants_train_in_turns_exactly_as_each_would_alone(iris):
+    vs = C.grid(iris_project(epochs=5), [("optimizer", ["sgd", "momentum", "adam"])])
+    comparison = C.Comparison(vs, iris, iterations=23, turn=5)     # past the project's own 5 epochs
+    order, losses, outcomes, evals = run_to_end(comparison)
+    assert order[:6] == [0, 1, 2, 0, 1, 2]                       # side by side, not one after another
+    for i, v in enumerate(vs):
+        alone = build_session(v.project.with_(training=v.project.training.__class__.from_dict(
+            {**v.project.training.to_dict(), "epochs": 10})), iris).trainer
+        expected = [s.loss for _, s in zip(range(23), alone.run())]
+        assert losses[i] == expected                             # the same numbers, to the last bit
+        o = outcomes[i]
+        assert o.iterations == 23 and o.diverged is None and not o.stopped and o.seconds > 0
+        # iris: 100 training samples, batch 20 → epoch ends at 5, 10, 15, 20, evaluated on the test split
+        assert [it for it, _, _ in evals[i]] == [5, 10, 15, 20]
+        net = alone.network                                      # now 23 updates further, as in the comparison
+        assert o.eval_accuracy == net.evaluate(iris.x_test, iris.y_test)[1]
+        assert o.train_accuracy == net.evaluate(iris.x_train, iris.y_train)[1]
+    assert comparison.eval_split == "test"
+
+
+def test_a_diverging_variant_ends_alone(iris):
+    vs = C.grid(iris_project(), [("lr", [0.1, 1e35])])
+    _, _, outcomes, _ = run_to_end(C.Comparison(vs, iris, iterations=40, turn=3))
+    assert C.ending(outcomes[0]) == "done" and outcomes[0].iterations == 40
+    assert C.ending(outcomes[1]) == "diverged" and outcomes[1].iterations < 40
+    assert outcomes[1].diverged.iteration <= 40 and outcomes[1].train_accuracy is None
+
+
+def test_stop_ends_every_variant_with_its_numbers_so_far(iris):
+    vs = C.grid(iris_project(), [("lr", [0.01, 0.1])])
+    turns = []
+    _, losses, outcomes, _ = run_to_end(C.Comparison(vs, iris, iterations=1000, turn=4),
+                                        stop=lambda: turns.append(1) or len(turns) > 5)
+    assert all(C.ending(o) == "stopped" for o in outcomes.values()) and len(outcomes) == 2
+    assert outcomes[0].iterations == 12 and outcomes[1].iterations == 8
+    assert outcomes[0].eval_accuracy is not None
+
+
+def test_accuracy_is_judged_on_the_validation_split_when_there_is_one():
+    ds = load({"name": "iris", "validation_ratio": 0.2})
+    comparison = C.Comparison(C.grid(iris_project(), [("lr", [0.1])]), ds, iterations=5)
+    assert comparison.eval_split == "validation"
+    *_, outcomes = run_to_end(comparison)[:3]
+    net_acc = outcomes[0].eval_accuracy
+    assert net_acc is not None and 0 <= net_acc <= 1
+
+
+def test_a_plan_that_does_not_fit_the_data_is_refused(iris):
+    wrong = Project.from_dict({**iris_project().to_dict(), "network": {
+        "input_shape": [5], "loss": "cross_entropy", "layers": [{"type": "dense", "units": 3, "activation": "softmax"}]}})
+    with pytest.raises(SpecError):
+        C.Comparison([C.variant(wrong, [("lr", 0.1)])], iris, iterations=5)
+    with pytest.raises(C.ComparisonError):
+        C.Comparison([], iris, iterations=5)
+
+
+# ------------------------------------------------------------------ results
+def test_results_table_and_csv(iris, tmp_path):
+    vs = C.grid(iris_project(), [("optimizer", ["sgd", "adam"]), ("lr", [0.1])])
+    _, _, outcomes, _ = run_to_end(C.Comparison(vs, iris, iterations=10))
+    path = tmp_path / "results.csv"
+    C.save_results(path, vs, {0: outcomes[0]})                  # one still running
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+    assert rows[0] == ["optimizer", "lr", *C.RESULT_COLUMNS]
+    assert rows[1][:3] == ["sgd", "0.1", "10"] and rows[1][-1] == "done"
+    assert float(rows[1][rows[0].index("eval_accuracy")]) == pytest.approx(outcomes[0].eval_accuracy)
+    assert rows[2][:2] == ["adam", "0.1"] and rows[2][2:-1] == [""] * 6 and rows[2][-1] == "running"
+    assert not math.isnan(float(rows[1][rows[0].index("train_loss")]))

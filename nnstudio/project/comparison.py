@@ -200,10 +200,11 @@ class Variant:
 
     @property
     def label(self) -> str:
-        return ", ".join(f"{k} {_show(v)}" for k, v in self.values)
+        return ", ".join(f"{k} {shown_value(v)}" for k, v in self.values)
 
 
-def _show(v: Any) -> str:
+def shown_value(v: Any) -> str:
+    """A knob's value as labels show it: rates to three digits."""
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
@@ -406,4 +407,4 @@ def save_results(path: os.PathLike | str, variants: Sequence[Variant], outcomes:
 
 __all__ = ["Comparison", "ComparisonError", "KNOBS", "Knob", "MAX_VARIANTS", "Outcome", "Progress",
            "RESULT_COLUMNS", "Variant", "ending", "grid", "parse_values", "random_search", "results_csv",
-           "results_rows", "save_results", "variant"]
+           "results_rows", "save_results", "shown_value", "variant"]

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.data_error: str | None = None
         self.loading = False
         self.actions_by_name: dict = {}
+        self.compare_window = None          # Run → Compare Variants…, made when first asked for
         self.docks: dict[str, QDockWidget] = {}
 
         self.diagram_view = DiagramView(self.doc, self.editor)
@@ -823,6 +824,8 @@ class MainWindow(QMainWindow):
             return
         self.files.shutdown()
         self._weights_timer.stop()
+        if self.compare_window is not None:
+            self.compare_window.shutdown()
         self.controller.shutdown()
         self.save_layout()
         event.accept()

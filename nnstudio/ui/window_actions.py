@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QStyle, QToolBar
 
+from nnstudio.ui.compare_window import open_compare_window
 from nnstudio.ui.download_dialog import open_download_dialog
 
 #: seconds waited after each iteration, from the slowest speed (0) to full speed (last)
@@ -69,6 +70,8 @@ def build_actions(window) -> None:
     _action(w, "reset", _tr("&Reset"), w.reset_run, ["Ctrl+R"], sp.SP_BrowserReload,
             _tr("Start again from the same initial weights (Ctrl+R)"))
     _action(w, "step_mode", _tr("Step &Through One Update"), w.enter_step_mode, ["F11"])
+    _action(w, "compare", _tr("&Compare Variants…"), lambda: open_compare_window(w),
+            tip=_tr("Train variants of this project side by side (settings, ranges) and compare them"))
     # Help
     _action(w, "about", _tr("&About nnstudio"), w.show_about)
     _action(w, "about_qt", _tr("About &Qt"), QApplication.aboutQt)
@@ -107,6 +110,7 @@ def build_actions(window) -> None:
         run_menu.addAction(a[name])
     run_menu.addSeparator()
     run_menu.addAction(a["step_mode"])
+    run_menu.addAction(a["compare"])
 
     help_menu = bar.addMenu(_tr("&Help"))
     help_menu.addAction(a["about"])

@@ -701,9 +701,381 @@
         <translation>スケール</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <source>learning rate η</source>
+        <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
+        <translation>学習率 η</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <source>update rule</source>
+        <translation>更新則</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <source>batch size</source>
+        <translation>バッチサイズ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>seed</source>
         <translation>シード</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <source>weight decay λ</source>
+        <translation>荷重減衰 λ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <source>hidden activation</source>
+        <translation>隠れ層の活性化関数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <source>initializer</source>
+        <translation>初期化</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <source>initial weight std</source>
+        <translation>重みの初期値の標準偏差</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <source>hidden units</source>
+        <translation>隠れ層のユニット数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <source>batch norm</source>
+        <translation>バッチ正規化</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <source>with</source>
+        <translation>あり</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <source>without</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="78"/>
+        <source>{knob}: type the values to try.</source>
+        <translation>{knob}：試す値を入力してください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="79"/>
+        <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
+        <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="80"/>
+        <source>{knob}: “{value}” is not one of {allowed}.</source>
+        <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="81"/>
+        <source>{knob} is not a setting that can be varied.</source>
+        <translation>{knob} は変えられる設定ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="82"/>
+        <source>{knob}: “{text}” is not a number.</source>
+        <translation>{knob}：「{text}」は数ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="83"/>
+        <source>{knob}: “{text}” is not a whole number.</source>
+        <translation>{knob}：「{text}」は整数ではありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="84"/>
+        <source>{knob}: {text} is out of range.</source>
+        <translation>{knob}：{text} は範囲外です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
+        <source>Choose a setting to vary.</source>
+        <translation>変える設定を選んでください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
+        <source>{knob} is chosen twice.</source>
+        <translation>{knob} が 2 回選ばれています。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
+        <source>That is {count} variants; at most {most} can be compared.</source>
+        <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
+        <source>{knob} has no range to draw from.</source>
+        <translation>{knob} には値を引く範囲がありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <source>There is nothing to train.</source>
+        <translation>学習するものがありません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <source>Train at least one update.</source>
+        <translation>少なくとも 1 回は更新してください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <source>training</source>
+        <translation>学習中</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <source>done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <source>stopped</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
+        <source>diverged</source>
+        <translation>発散</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="166"/>
+        <source>Compare Variants</source>
+        <translation>変種を比べる</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="198"/>
+        <source>Plan</source>
+        <translation>計画</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="200"/>
+        <source>Values of one or two settings</source>
+        <translation>1 つか 2 つの設定の値</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="201"/>
+        <source>Random search in ranges</source>
+        <translation>範囲内のランダム探索</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="219"/>
+        <source>Vary</source>
+        <translation>変える設定</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="220"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="222"/>
+        <source>Values</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="221"/>
+        <source>Then by</source>
+        <translation>さらに</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="223"/>
+        <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
+        <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="248"/>
+        <source>Trials</source>
+        <translation>試行数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
+        <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="263"/>
+        <source>Updates per variant</source>
+        <translation>変種ごとの更新回数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="265"/>
+        <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
+        <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
+        <source>Start</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="303"/>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="305"/>
+        <source>loss (smoothed)</source>
+        <translation>損失（平滑化）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="306"/>
+        <source>accuracy at each epoch&apos;s end</source>
+        <translation>各エポック終了時の正解率</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
+        <source>Save Picture…</source>
+        <translation>画像を保存…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="322"/>
+        <source>Curves</source>
+        <translation>曲線</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
+        <source>Export CSV…</source>
+        <translation>CSV を書き出す…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <source>best</source>
+        <translation>最良</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
+        <source>Each finished trial where its values were drawn, coloured by its accuracy: dark for the lowest, light for the highest; the star is the best.</source>
+        <translation>終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
+        <source>Search</source>
+        <translation>探索</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <source>Loading the data set…</source>
+        <translation>データセットを読み込んでいます…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="592"/>
+        <source>accuracy</source>
+        <translation>正解率</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
+        <source>loss</source>
+        <translation>損失</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="455"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="475"/>
+        <source>iteration</source>
+        <translation>反復</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="474"/>
+        <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
+        <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="524"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="556"/>
+        <source>validation</source>
+        <translation>検証</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="524"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="556"/>
+        <source>test</source>
+        <translation>テスト</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="525"/>
+        <source>{0} of {1} variants done; accuracy on the {2} split.</source>
+        <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="543"/>
+        <source>Best: {0} ({1:.1%}).</source>
+        <translation>最良：{0}（{1:.1%}）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <source>updates</source>
+        <translation>更新回数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <source>training loss</source>
+        <translation>訓練損失</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <source>training accuracy</source>
+        <translation>訓練正解率</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <source>{0} loss</source>
+        <translation>{0}損失</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <source>{0} accuracy</source>
+        <translation>{0}正解率</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <source>state</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="611"/>
+        <source>Export CSV</source>
+        <translation>CSV を書き出す</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="611"/>
+        <source>CSV table (*.csv)</source>
+        <translation>CSV 表 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <source>Save Picture</source>
+        <translation>画像を保存</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 画像 (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
+        <source>Saved {0}</source>
+        <translation>{0} を保存しました</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
@@ -757,97 +1129,97 @@
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="167"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="169"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="169"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="170"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="182"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="183"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="200"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="201"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="218"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="220"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="221"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="245"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="246"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="264"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="266"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="267"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="474"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="475"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="482"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="483"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="533"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="534"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="535"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="536"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="563"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="564"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="564"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="565"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="641"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="642"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="799"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="800"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="810"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="811"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1458,7 +1830,7 @@
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
         <location filename="../../nnstudio/ui/status.py" line="14"/>
-        <location filename="../../nnstudio/ui/window_actions.py" line="115"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
@@ -1493,6 +1865,7 @@
         <translation>エポック数</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -1932,141 +2305,151 @@
         <translation>{0:.0f}% が飽和</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="54"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="55"/>
         <source>&amp;Download Data Set…</source>
         <extracomment>seconds waited after each iteration, from the slowest speed (0) to full speed (last)</extracomment>
         <translation>データセットをダウンロード(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="55"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="56"/>
         <source>Download Fashion-MNIST or KMNIST into your data folder</source>
         <translation>Fashion-MNIST か KMNIST をデータフォルダーにダウンロード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="56"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="57"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="217"/>
-        <location filename="../../nnstudio/ui/window_actions.py" line="58"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="220"/>
-        <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="221"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="60"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="61"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
         <source>&amp;Play</source>
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="538"/>
-        <location filename="../../nnstudio/ui/window_actions.py" line="62"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="539"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="63"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="63"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="64"/>
         <source>P&amp;ause</source>
         <translation>一時停止(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="64"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="65"/>
         <source>Pause training (F6)</source>
         <translation>学習を一時停止（F6）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="65"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="66"/>
         <source>&amp;Step</source>
         <translation>1ステップ(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="66"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="67"/>
         <source>Train one iteration (F10)</source>
         <translation>1反復だけ学習（F10）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="67"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="68"/>
         <source>Step &amp;Epoch</source>
         <translation>1エポック(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="68"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="69"/>
         <source>Train to the end of this epoch (F9)</source>
         <translation>このエポックの終わりまで学習（F9）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="69"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="70"/>
         <source>&amp;Reset</source>
         <translation>リセット(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="70"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="71"/>
         <source>Start again from the same initial weights (Ctrl+R)</source>
         <translation>同じ重みの初期値からやり直す（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="71"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="72"/>
         <source>Step &amp;Through One Update</source>
         <translation>1回の更新をステップ実行(&amp;T)</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/window_actions.py" line="73"/>
+        <source>&amp;Compare Variants…</source>
+        <translation>変種を比べる(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/window_actions.py" line="74"/>
+        <source>Train variants of this project side by side (settings, ranges) and compare them</source>
+        <translation>このプロジェクトの変種（設定の値や範囲）を並べて学習させ、比べます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/window_actions.py" line="76"/>
         <source>&amp;About nnstudio</source>
         <translation>nnstudio について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="74"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="77"/>
         <source>About &amp;Qt</source>
         <translation>Qt について(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="78"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="81"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="85"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="88"/>
         <source>New from &amp;Template</source>
         <translation>テンプレートから新規作成(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="92"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="95"/>
         <source>&amp;Edit</source>
         <translation>編集(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="100"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="103"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="105"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="108"/>
         <source>&amp;Run</source>
         <translation>実行(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="111"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="115"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="121"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="125"/>
         <source> Speed </source>
         <translation> 速度 </translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="126"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="130"/>
         <source>Slow training down to watch it (right: full speed)</source>
         <translation>学習を遅くして観察する（右：最高速）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/window_actions.py" line="127"/>
+        <location filename="../../nnstudio/ui/window_actions.py" line="131"/>
         <source>Training speed</source>
         <translation>学習速度</translation>
     </message>

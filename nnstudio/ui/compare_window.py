@@ -1,0 +1,681 @@
+"""Run → Compare Variants…: variants of the open project trained side by side, their curves
+drawn as they grow and their results in a table (project.comparison does the training).
+
+A grid varies one or two settings: with one, every variant's curve is in one plot (§6's
+optimizer race, §10's configurations); with two, one small plot per value of the first and a
+curve per value of the second in each (§7's batch-norm grid: 16 weight scales, with and
+without). A random search draws values in ranges (§8) and adds a scatter of where each trial
+landed, coloured by its accuracy.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, Qt, QThread, QTimer
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
+                               QRadioButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from nnstudio.engine.errors import EngineError
+from nnstudio.engine.series import Ema
+from nnstudio.project import comparison as C
+from nnstudio.project.errors import FileFormatError
+from nnstudio.project.files import write_file_atomically
+from nnstudio.ui.file_messages import file_error_text
+from nnstudio.ui.labels import activation_titles
+from nnstudio.ui.messages import describe_error
+from nnstudio.ui.palette import OKABE_ITO, TEXT_COLOR, magnitude_map
+from nnstudio.ui.views.base import LegendAbove, MutedCaption, grid_axes, grid_columns, make_plot, style_plot_item
+
+#: how often the window takes the worker's progress (ms)
+REFRESH_MS = 150
+#: the smoothing of each variant's loss curve (the share of the previous average kept)
+SMOOTHING = 0.95
+#: the most curves a plot names in a legend (more would hide the plot)
+MAX_LEGEND = 12
+PEN_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CompareWindow", text)
+
+
+def knob_titles() -> dict[str, str]:
+    return {"lr": _tr("learning rate η"), "optimizer": _tr("update rule"), "batch_size": _tr("batch size"),
+            "weight_decay": _tr("weight decay λ"), "seed": _tr("seed"),
+            "activation": _tr("hidden activation"), "init": _tr("initializer"),
+            "init_std": _tr("initial weight std"), "units": _tr("hidden units"), "batchnorm": _tr("batch norm")}
+
+
+def value_title(knob: str, value: Any) -> str:
+    """A knob's value as the window shows it: numbers to three digits, choices in words."""
+    if knob == "batchnorm":
+        return {"with": _tr("with"), "without": _tr("without")}.get(value, str(value))
+    if knob == "activation":
+        return activation_titles().get(value, str(value))
+    return C.shown_value(value)
+
+
+def knob_examples() -> dict[str, str]:
+    """What a learner may type, per setting (the values field's placeholder)."""
+    return {"lr": "0.001, 0.01, 0.1", "optimizer": "sgd, momentum, adagrad, adam", "batch_size": "10, 100",
+            "weight_decay": "0, 0.01, 0.1", "seed": "0, 1, 2", "activation": "sigmoid, relu",
+            "init": "normal, xavier, he", "init_std": "1e-4..1/16", "units": "2, 5, 10, 50",
+            "batchnorm": "without, with"}
+
+
+def plan_problems() -> dict[str, str]:
+    """ComparisonError codes as sentences; {knob} is the setting's title."""
+    return {
+        "no_values": _tr("{knob}: type the values to try."),
+        "bad_count": _tr("{knob}: “{text}” is not a number of values from 2 to 100."),
+        "bad_choice": _tr("{knob}: “{value}” is not one of {allowed}."),
+        "unknown_knob": _tr("{knob} is not a setting that can be varied."),
+        "not_a_number": _tr("{knob}: “{text}” is not a number."),
+        "not_whole": _tr("{knob}: “{text}” is not a whole number."),
+        "out_of_range": _tr("{knob}: {text} is out of range."),
+        "no_knob": _tr("Choose a setting to vary."),
+        "same_knob": _tr("{knob} is chosen twice."),
+        "too_many": _tr("That is {count} variants; at most {most} can be compared."),
+        "not_numeric": _tr("{knob} has no range to draw from."),
+        "no_variants": _tr("There is nothing to train."),
+        "no_iterations": _tr("Train at least one update."),
+    }
+
+
+def plan_error_text(err: C.ComparisonError) -> str:
+    params = dict(err.params)
+    if "knob" in params:
+        params["knob"] = knob_titles().get(params["knob"], params["knob"])
+    try:
+        return plan_problems()[err.code].format(**params)
+    except (KeyError, IndexError):
+        return str(err)
+
+
+def endings() -> dict[str, str]:
+    return {"running": _tr("training"), "done": _tr("done"), "stopped": _tr("stopped"),
+            "diverged": _tr("diverged")}
+
+
+class _Worker(QThread):
+    """Trains the comparison; ``take()`` hands the progress over; ``error`` is what stopped it
+    from starting (a set that does not load, a variant that does not fit the data)."""
+
+    def __init__(self, variants, dataset, load, iterations: int) -> None:
+        super().__init__()
+        self.variants, self.dataset, self.load, self.iterations = variants, dataset, load, iterations
+        self.lock = threading.Lock()
+        self.buffer: list[C.Progress] = []
+        self.error: Exception | None = None
+        self.eval_split = "test"
+
+    def take(self) -> list[C.Progress]:
+        with self.lock:
+            out, self.buffer = self.buffer, []
+        return out
+
+    def run(self) -> None:  # the worker thread
+        try:
+            dataset = self.dataset if self.dataset is not None else self.load()
+            comparison = C.Comparison(self.variants, dataset, self.iterations)
+            self.eval_split = comparison.eval_split
+            for progress in comparison.run(self.isInterruptionRequested):
+                with self.lock:
+                    self.buffer.append(progress)
+        except Exception as err:  # noqa: BLE001 - shown in the window, never lost
+            self.error = err
+
+
+class _Track:
+    """One variant's curves as they arrive."""
+
+    def __init__(self) -> None:
+        self.ema = Ema(SMOOTHING)
+        self.x: list[int] = []
+        self.loss: list[float] = []
+        self.eval_x: list[int] = []
+        self.accuracy: list[float] = []
+        self.outcome: C.Outcome | None = None
+
+    def add(self, p: C.Progress) -> None:
+        self.x.extend(p.iterations)
+        self.loss.extend(self.ema.update(v) for v in p.losses)
+        for it, _, acc in p.evaluations:
+            if acc is not None:
+                self.eval_x.append(it)
+                self.accuracy.append(acc)
+        if p.outcome is not None:
+            self.outcome = p.outcome
+
+
+class CompareWindow(QDialog):
+    """``window`` is the main window: its project, its loaded data set, its folder."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.main = window
+        self.setWindowTitle(_tr("Compare Variants"))
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.worker: _Worker | None = None
+        self.variants: list[C.Variant] = []
+        self.tracks: list[_Track] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.plots: list[pg.PlotItem] = []
+        self.random = False
+        self.iterations = 0
+        self.show_warning = lambda title, text: QMessageBox.warning(self, title, text)   # tests replace it
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self._refresh)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(self._plan_box(), 0)
+        layout.addWidget(self._results(), 1)
+        self._mode_changed()
+        self.resize(1100, 640)
+
+    # ------------------------------------------------------------------ the plan
+    def _knob_combo(self, numeric: bool = False, none: bool = False) -> QComboBox:
+        combo = QComboBox()
+        if none:
+            combo.addItem("—", None)
+        for name, title in knob_titles().items():
+            if not numeric or C.KNOBS[name].kind != "choice":
+                combo.addItem(title, name)
+        return combo
+
+    def _plan_box(self) -> QWidget:
+        box = QGroupBox(_tr("Plan"))
+        outer = QVBoxLayout(box)
+        self.grid_mode = QRadioButton(_tr("Values of one or two settings"))
+        self.random_mode = QRadioButton(_tr("Random search in ranges"))
+        self.grid_mode.setChecked(True)
+        modes = QButtonGroup(box)
+        for b in (self.grid_mode, self.random_mode):
+            modes.addButton(b)
+            outer.addWidget(b)
+            b.toggled.connect(self._mode_changed)
+        self.pages = QStackedWidget()
+
+        grid_page = QWidget()
+        form = QFormLayout(grid_page)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.knob1, self.knob2 = self._knob_combo(), self._knob_combo(none=True)
+        self.values1, self.values2 = QLineEdit(), QLineEdit()
+        for combo, field in ((self.knob1, self.values1), (self.knob2, self.values2)):
+            combo.currentIndexChanged.connect(lambda _i, c=combo, f=field: self._suggest(c, f))
+        self.knob1.setCurrentIndex(self.knob1.findData("optimizer"))
+        self._suggest(self.knob1, self.values1)
+        form.addRow(_tr("Vary"), self.knob1)
+        form.addRow(_tr("Values"), self.values1)
+        form.addRow(_tr("Then by"), self.knob2)
+        form.addRow(_tr("Values"), self.values2)
+        form.addRow(MutedCaption(_tr("A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, "
+                                     "log-spaced for rates. With a second setting each value of the first "
+                                     "gets its own plot.")))
+        self.pages.addWidget(grid_page)
+
+        random_page = QWidget()
+        grid = QGridLayout(random_page)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.ranges = []
+        for row, (name, lo, hi) in enumerate((("lr", "1e-6", "1e-2"), ("weight_decay", "1e-8", "1e-4"))):
+            combo = self._knob_combo(numeric=True, none=row > 0)
+            combo.setCurrentIndex(combo.findData(name))
+            low, high = QLineEdit(lo), QLineEdit(hi)
+            for field in (low, high):
+                field.setMaximumWidth(70)
+            grid.addWidget(combo, row, 0)
+            grid.addWidget(low, row, 1)
+            grid.addWidget(QLabel("…"), row, 2)
+            grid.addWidget(high, row, 3)
+            self.ranges.append((combo, low, high))
+        self.trials = QSpinBox()
+        self.trials.setRange(1, C.MAX_VARIANTS)
+        self.trials.setValue(20)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        grid.addWidget(QLabel(_tr("Trials")), 2, 0)
+        grid.addWidget(self.trials, 2, 1, 1, 3)
+        grid.addWidget(QLabel(_tr("Seed")), 3, 0)
+        grid.addWidget(self.seed, 3, 1, 1, 3)
+        note = MutedCaption(_tr("Rates are drawn evenly on a log scale. The book's search: learning rate "
+                                "1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials."))
+        grid.addWidget(note, 4, 0, 1, 4)
+        self.pages.addWidget(random_page)
+        outer.addWidget(self.pages)
+
+        budget = QFormLayout()
+        self.updates = QSpinBox()
+        self.updates.setRange(1, 10_000_000)
+        self.updates.setValue(1000)
+        self.updates.setGroupSeparatorShown(True)
+        budget.addRow(_tr("Updates per variant"), self.updates)
+        outer.addLayout(budget)
+        outer.addWidget(MutedCaption(_tr("Everything else comes from the open project: network, data set "
+                                         "(its training-set size too), optimizer and training settings.")))
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton(_tr("Start"))
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton(_tr("Stop"))
+        self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setEnabled(False)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        outer.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        outer.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        outer.addWidget(self.status)
+        outer.addStretch(1)
+        box.setMaximumWidth(340)
+        return box
+
+    def _suggest(self, combo: QComboBox, field: QLineEdit) -> None:
+        name = combo.currentData()
+        field.setEnabled(name is not None)
+        field.setPlaceholderText(knob_examples().get(name, "") if name else "")
+        if name is not None and not field.text():
+            field.setText(knob_examples()[name])
+
+    def _mode_changed(self) -> None:
+        self.pages.setCurrentIndex(1 if self.random_mode.isChecked() else 0)
+
+    # ------------------------------------------------------------------ the results
+    def _results(self) -> QWidget:
+        self.tabs = QTabWidget()
+        curves = QWidget()
+        v = QVBoxLayout(curves)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_tr("Show")))
+        self.quantity = QComboBox()
+        self.quantity.addItem(_tr("loss (smoothed)"), "loss")
+        self.quantity.addItem(_tr("accuracy at each epoch's end"), "accuracy")
+        self.quantity.currentIndexChanged.connect(lambda _i: self._redraw())
+        row.addWidget(self.quantity)
+        row.addStretch(1)
+        self.save_png_button = QPushButton(_tr("Save Picture…"))
+        self.save_png_button.clicked.connect(self._save_png)
+        row.addWidget(self.save_png_button)
+        v.addLayout(row)
+        self.key = QLabel()
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        self.key.hide()
+        v.addWidget(self.key)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setBackground("w")
+        v.addWidget(self.canvas, 1)
+        self.tabs.addTab(curves, _tr("Curves"))
+
+        table_page = QWidget()
+        t = QVBoxLayout(table_page)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        t.addWidget(self.table, 1)
+        export_row = QHBoxLayout()
+        export_row.addStretch(1)
+        self.csv_button = QPushButton(_tr("Export CSV…"))
+        self.csv_button.clicked.connect(self._save_csv)
+        export_row.addWidget(self.csv_button)
+        t.addLayout(export_row)
+        self.tabs.addTab(table_page, _tr("Results"))
+
+        self.scatter_plot = make_plot("", "")
+        self.scatter = self.scatter_plot.plot(pen=None, symbol="o", symbolSize=9,
+                                              symbolPen=pg.mkPen(TEXT_COLOR, width=0.5))
+        self.best = self.scatter_plot.plot(pen=None, symbol="star", symbolSize=20, symbolPen=pg.mkPen(TEXT_COLOR),
+                                           symbolBrush=None, name=_tr("best"))
+        search_page = QWidget()
+        sv = QVBoxLayout(search_page)
+        sv.addWidget(self.scatter_plot, 1)
+        sv.addWidget(MutedCaption(_tr("Each finished trial where its values were drawn, coloured by its "
+                                      "accuracy: dark for the lowest, light for the highest; the star is "
+                                      "the best.")))
+        self.search_index = self.tabs.addTab(search_page, _tr("Search"))
+        self.tabs.setTabVisible(self.search_index, False)
+        for b in (self.save_png_button, self.csv_button):
+            b.setEnabled(False)
+        return self.tabs
+
+    # ------------------------------------------------------------------ starting
+    def plan(self) -> list[C.Variant]:
+        """The variants the form describes (ComparisonError or SpecError when it cannot)."""
+        base = self.main.doc.to_project()
+        if self.random_mode.isChecked():
+            ranges = [(combo.currentData(), low.text(), high.text()) for combo, low, high in self.ranges
+                      if combo.currentData() is not None]
+            return C.random_search(base, ranges, self.trials.value(), self.seed.value())
+        axes = [(self.knob1.currentData(), C.parse_values(self.knob1.currentData(), self.values1.text()))]
+        if self.knob2.currentData() is not None:
+            axes.append((self.knob2.currentData(), C.parse_values(self.knob2.currentData(), self.values2.text())))
+        return C.grid(base, axes)
+
+    def start(self) -> bool:
+        if self.running:
+            return False
+        try:
+            variants = self.plan()
+        except C.ComparisonError as err:
+            self.status.setText(plan_error_text(err))
+            return False
+        except (EngineError, ValueError) as err:
+            self.status.setText(describe_error(err))
+            return False
+        self.variants, self.random = variants, self.random_mode.isChecked()
+        self.iterations = self.updates.value()
+        entry = dict(self.main.doc.section("dataset"))
+        loaded = self.main.controller.peek_dataset(entry)
+        self.worker = _Worker(variants, loaded, lambda: self.main._load_dataset(entry), self.iterations)
+        self.worker.finished.connect(self._finished)
+        self.tracks = [_Track() for _ in variants]
+        self._build_plots()
+        self._build_table()
+        self.tabs.setTabVisible(self.search_index, self.random)
+        self.status.setText(_tr("Loading the data set…") if loaded is None else "")
+        self.progress.setValue(0)
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        for b in (self.save_png_button, self.csv_button):
+            b.setEnabled(True)
+        self.worker.start()
+        self.timer.start()
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None and self.worker.isRunning()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.requestInterruption()
+
+    def shutdown(self) -> None:
+        """Stop and wait for the training thread (the window or the app is closing)."""
+        if self.worker is not None:
+            self.worker.requestInterruption()
+            self.worker.wait()
+        self.timer.stop()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drawing
+    def _groups(self) -> list[tuple[str, list[int]]]:
+        """The plots: (title, variant indices). A two-setting grid: one per value of the first
+        setting (the title is the value; the caption above names the setting)."""
+        if self.random or len(self.variants[0].values) == 1:
+            return [("", list(range(len(self.variants))))]
+        groups: dict[Any, list[int]] = {}
+        for i, v in enumerate(self.variants):
+            groups.setdefault(v.values[0][1], []).append(i)
+        name = self.variants[0].values[0][0]
+        return [(value_title(name, value), members) for value, members in groups.items()]
+
+    def variant_label(self, i: int, within_plot: bool = False) -> str:
+        """Variant i's settings in the learner's words (within a grid's small plot: the second
+        setting only, the plot's title says the first)."""
+        values = self.variants[i].values
+        shown = values[1:] if within_plot and len(self._groups()) > 1 else values
+        titles = knob_titles()
+        return ", ".join(f"{titles.get(k, k)} {value_title(k, x)}" for k, x in shown)
+
+    @staticmethod
+    def _pen(k: int, crowded: bool) -> pg.QtGui.QPen:
+        """The k-th curve's pen in a plot: the palette's colours, then dashed, dotted, …"""
+        style = PEN_STYLES[(k // len(OKABE_ITO)) % len(PEN_STYLES)]
+        return pg.mkPen(OKABE_ITO[k % len(OKABE_ITO)], width=1 if crowded else 1.5, style=style)
+
+    def _build_plots(self) -> None:
+        self.canvas.clear()
+        self.curves = [None] * len(self.variants)  # type: ignore[list-item]
+        self.plots = []
+        groups = self._groups()
+        cols = grid_columns(len(groups), self.canvas.width(), self.canvas.height())
+        accuracy = self.quantity.currentData() == "accuracy"
+        left = _tr("accuracy") if accuracy else _tr("loss")
+        single = len(groups) == 1
+        for g, (title, members) in enumerate(groups):
+            item = self.canvas.addPlot(row=g // cols, col=g % cols, axisItems=grid_axes())
+            style_plot_item(item, left if single else "", _tr("iteration") if single else "")
+            item.enableAutoRange(False)
+            if title:
+                item.setTitle(title, color=TEXT_COLOR, size="8pt")
+            named = single and len(members) <= MAX_LEGEND
+            if named:
+                LegendAbove(item, labelTextColor=TEXT_COLOR, brush=None)
+            self.plots.append(item)
+            for k, i in enumerate(members):
+                pen = self._pen(k, len(members) > 16)
+                self.curves[i] = item.plot(pen=pen, name=self.variant_label(i) if named else None,
+                                           symbol="o" if accuracy else None, symbolSize=4, symbolPen=pen,
+                                           symbolBrush=pen.color())
+        self.key.setVisible(not single)
+        if not single:
+            first = self.variants[0].values[0][0]
+            keys = [f'<span style="color:{self._pen(k, False).color().name()}">━━</span> '
+                    f'{html.escape(self.variant_label(i, within_plot=True))}'
+                    for k, i in enumerate(groups[0][1])]
+            self.key.setText(_tr("Each plot's title is its {0}; the curves show {1} by {2}:").format(
+                html.escape(knob_titles().get(first, first)), html.escape(left), _tr("iteration"))
+                + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
+
+    def _fit_ranges(self) -> None:
+        """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 1, or the
+        loss from 0 to the largest smoothed value drawn (diverged curves left out)."""
+        if self.quantity.currentData() == "accuracy":
+            top = 1.0
+        else:
+            tops = [max((v for v in t.loss if math.isfinite(v)), default=0.0) for t in self.tracks]
+            top = max(tops, default=0.0) or 1.0
+        for item in self.plots:
+            item.setRange(xRange=(0, self.iterations), yRange=(0, top), padding=0.02)
+
+    def _redraw(self) -> None:
+        if not self.variants:
+            return
+        self._build_plots()
+        for i in range(len(self.variants)):
+            self._draw(i)
+        self._fit_ranges()
+
+    def _draw(self, i: int) -> None:
+        track = self.tracks[i]
+        if self.quantity.currentData() == "loss":
+            x, y = track.x, track.loss
+        else:
+            x, y = track.eval_x, track.accuracy
+        y = np.asarray(y, dtype=float)
+        self.curves[i].setData(np.asarray(x, dtype=float), np.where(np.isfinite(y), y, np.nan), connect="finite")
+
+    def _refresh(self) -> None:
+        if self.worker is None:
+            return
+        batch = self.worker.take()
+        touched = set()
+        for p in batch:
+            self.tracks[p.index].add(p)
+            touched.add(p.index)
+        for i in touched:
+            self._draw(i)
+            self._fill_row(i)
+        if touched:
+            self._fit_ranges()
+        done = sum(min(t.x[-1] if t.x else 0, self.iterations) if t.outcome is None else self.iterations
+                   for t in self.tracks)
+        self.progress.setValue(round(1000 * done / max(1, self.iterations * len(self.tracks))))
+        ended = sum(t.outcome is not None for t in self.tracks)
+        if self.tracks and (batch or self.running):
+            split = _tr("validation") if self.worker.eval_split == "validation" else _tr("test")
+            self.status.setText(_tr("{0} of {1} variants done; accuracy on the {2} split.")
+                                .format(ended, len(self.tracks), split))
+        if touched and self.random:
+            self._draw_search()
+
+    def _finished(self) -> None:
+        self._refresh()
+        self.timer.stop()
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        err = self.worker.error if self.worker is not None else None
+        if err is not None:
+            self.status.setText(describe_error(err))
+            return
+        self.progress.setValue(self.progress.maximum() if all(t.outcome for t in self.tracks) else self.progress.value())
+        self.table.setSortingEnabled(True)
+        best = self.best_variant()
+        if best is not None:
+            self.status.setText(self.status.text() + " " + _tr("Best: {0} ({1:.1%}).").format(
+                self.variant_label(best), self.tracks[best].outcome.eval_accuracy))
+
+    def best_variant(self) -> int | None:
+        """The variant with the highest accuracy on the evaluation split (None: no accuracy)."""
+        scored = [(t.outcome.eval_accuracy, -i) for i, t in enumerate(self.tracks)
+                  if t.outcome is not None and t.outcome.eval_accuracy is not None]
+        return -max(scored)[1] if scored else None
+
+    # ------------------------------------------------------------------ the table
+    def _build_table(self) -> None:
+        knobs = list(dict.fromkeys(k for v in self.variants for k, _ in v.values))
+        self.table_knobs = knobs
+        split = _tr("validation") if self.main.doc.section("dataset").get("validation_ratio") else _tr("test")
+        headers = [knob_titles().get(k, k) for k in knobs] + [
+            _tr("updates"), _tr("seconds"), _tr("training loss"), _tr("training accuracy"),
+            _tr("{0} loss").format(split), _tr("{0} accuracy").format(split), _tr("state")]
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(self.variants))
+        for i, v in enumerate(self.variants):
+            values = dict(v.values)
+            for c, k in enumerate(knobs):
+                v = values.get(k)
+                self.table.setItem(i, c, _cell(value_title(k, v) if C.KNOBS[k].kind == "choice" else v))
+            self._fill_row(i)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+    def _fill_row(self, i: int) -> None:
+        """Variant i's numbers (the table is unsorted while training: row i is variant i)."""
+        o = self.tracks[i].outcome
+        base = len(self.table_knobs)
+        numbers = ([o.iterations, o.seconds, o.train_loss, o.train_accuracy, o.eval_loss, o.eval_accuracy]
+                   if o is not None else [self.tracks[i].x[-1] if self.tracks[i].x else 0] + [None] * 5)
+        for c, n in enumerate(numbers):
+            self.table.setItem(i, base + c, _cell(n))
+        self.table.setItem(i, base + 6, QTableWidgetItem(endings()[C.ending(o)]))
+
+    # ------------------------------------------------------------------ the search
+    def _draw_search(self) -> None:
+        """Where each finished trial landed: its two drawn values (or its one value and its
+        accuracy), coloured by the accuracy; the best one starred."""
+        names = [k for k, _ in self.variants[0].values]
+        titles = knob_titles()
+        plot = self.scatter_plot.getPlotItem()
+        two = len(names) > 1
+        plot.setLabel("bottom", titles.get(names[0], names[0]), color=TEXT_COLOR)
+        plot.setLabel("left", titles.get(names[1], names[1]) if two else _tr("accuracy"), color=TEXT_COLOR)
+        plot.setLogMode(x=C.KNOBS[names[0]].log, y=two and C.KNOBS[names[1]].log)
+        xs, ys, brushes, best_at = [], [], [], []
+        best, colormap = self.best_variant(), magnitude_map()
+        for i, t in enumerate(self.tracks):
+            o = t.outcome
+            if o is None or o.eval_accuracy is None:
+                continue
+            values = dict(self.variants[i].values)
+            xs.append(values[names[0]])
+            ys.append(values[names[1]] if two else o.eval_accuracy)
+            brushes.append(pg.mkBrush(colormap.map(o.eval_accuracy, mode="qcolor")))
+            if i == best:
+                best_at = [(xs[-1], ys[-1])]
+        self.scatter.setData(xs, ys, symbolBrush=brushes)
+        self.best.setData([p[0] for p in best_at], [p[1] for p in best_at])
+
+    # ------------------------------------------------------------------ saving
+    def _save_csv(self) -> None:
+        self._save(_tr("Export CSV"), _tr("CSV table (*.csv)"), ".csv", self.write_csv)
+
+    def _save_png(self) -> None:
+        self._save(_tr("Save Picture"), _tr("PNG image (*.png)"), ".png", self.write_png)
+
+    def write_csv(self, path: str) -> None:
+        C.save_results(path, self.variants, self._outcomes())
+
+    def write_png(self, path: str) -> None:
+        """The curves as they are shown, written atomically."""
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.canvas.grab().save(buffer, "PNG")
+        write_file_atomically(Path(path), bytes(buffer.data()), FileFormatError)
+
+    def _outcomes(self) -> dict[int, C.Outcome]:
+        return {i: t.outcome for i, t in enumerate(self.tracks) if t.outcome is not None}
+
+    def _save(self, caption: str, filt: str, suffix: str, write) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, "", filt)
+        if not path:
+            return
+        if not path.lower().endswith(suffix):
+            path += suffix
+        self.save_to(path, write, caption)
+
+    def save_to(self, path: str, write, caption: str) -> bool:
+        try:
+            write(path)
+        except FileFormatError as err:
+            self.show_warning(caption, file_error_text(err))
+            return False
+        self.status.setText(_tr("Saved {0}").format(path))
+        return True
+
+
+def _log(v: float) -> float:
+    return math.log10(v) if v > 0 else float("nan")
+
+
+class _NumberItem(QTableWidgetItem):
+    """A cell showing a number to four digits that sorts by its value."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(f"{value:.4g}" if isinstance(value, float) else str(value))
+        self.value = float(value)
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        if isinstance(other, _NumberItem):
+            return self.value < other.value
+        return True              # numbers before empty cells
+
+
+def _cell(v: Any) -> QTableWidgetItem:
+    if v is None:
+        return QTableWidgetItem("")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _NumberItem(v)
+    return QTableWidgetItem(str(v))
+
+
+def open_compare_window(window) -> CompareWindow:
+    """The window's comparison window, made once and shown again."""
+    dialog = getattr(window, "compare_window", None)
+    if dialog is None:
+        dialog = window.compare_window = CompareWindow(window)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    return dialog

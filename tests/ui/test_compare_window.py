@@ -1,0 +1,151 @@
+"""Run → Compare Variants…: variants of the open project trained side by side in the window."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from nnstudio.project.comparison import ComparisonError
+from nnstudio.ui.compare_window import CompareWindow, plan_error_text, plan_problems
+from ui_helpers import small_project
+from window_fixtures import make_window  # noqa: F401 - fixture
+
+TIMEOUT = 20000
+
+
+@pytest.fixture
+def compare(make_window, qtbot):
+    w = make_window(small_project(epochs=3))            # iris 4-8-3, batch 20
+    w.actions_by_name["compare"].trigger()
+    dialog = w.compare_window
+    assert isinstance(dialog, CompareWindow) and dialog.isVisible()
+    dialog.warnings = []
+    dialog.show_warning = lambda title, text: dialog.warnings.append((title, text))
+    yield dialog
+    dialog.shutdown()
+
+
+def run_to_end(dialog, qtbot):
+    assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running and dialog.start_button.isEnabled(), timeout=TIMEOUT)
+
+
+def column(dialog, title):
+    headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
+    c = headers.index(title)
+    return [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())]
+
+
+def test_the_optimizer_race_in_one_plot(compare, qtbot):
+    compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))
+    compare.values1.setText("sgd, momentum, adagrad, adam")
+    compare.updates.setValue(60)
+    run_to_end(compare, qtbot)
+    assert len(compare.plots) == 1 and not compare.key.isVisible()
+    for curve in compare.curves:                         # every curve reaches the budget
+        x, y = curve.getData()
+        assert x[-1] == 60 and len(x) == 60
+    assert column(compare, "update rule") == ["sgd", "momentum", "adagrad", "adam"]
+    assert column(compare, "state") == ["done"] * 4 and column(compare, "updates") == ["60"] * 4
+    assert compare.progress.value() == compare.progress.maximum()
+    best = compare.best_variant()
+    accuracies = [t.outcome.eval_accuracy for t in compare.tracks]
+    assert accuracies[best] == max(accuracies)
+    assert "Best:" in compare.status.text() and compare.variant_label(best) in compare.status.text()
+    # the table sorts by number once training is done
+    compare.table.sortItems(column_index(compare, "test accuracy"))
+    values = [float(v) for v in column(compare, "test accuracy")]
+    assert values == sorted(values)
+
+
+def column_index(dialog, title):
+    return [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())].index(title)
+
+
+def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
+    compare.knob1.setCurrentIndex(compare.knob1.findData("init_std"))
+    compare.values1.setText("0.01..1/4")
+    compare.knob2.setCurrentIndex(compare.knob2.findData("batchnorm"))
+    compare.values2.setText("without, with")
+    compare.quantity.setCurrentIndex(compare.quantity.findData("accuracy"))
+    compare.updates.setValue(20)
+    run_to_end(compare, qtbot)
+    assert len(compare.tracks) == 8 and len(compare.plots) == 4
+    assert [p.titleLabel.text for p in compare.plots] == ["0.01", "0.0464", "0.215", "1"]
+    assert compare.key.isVisible() and "batch norm with" in compare.key.text()
+    # accuracy at the epoch ends: iris has 5 updates an epoch
+    x, y = compare.curves[0].getData()
+    assert list(x) == [5, 10, 15, 20] and all(0 <= v <= 1 for v in y)
+
+
+def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):
+    compare.random_mode.setChecked(True)
+    compare.trials.setValue(6)
+    compare.updates.setValue(10)
+    run_to_end(compare, qtbot)
+    assert compare.tabs.isTabVisible(compare.search_index)
+    assert len(compare.scatter.xData) == 6                # one point per trial, at its drawn values
+    lrs = sorted(float(v) for v in column(compare, "learning rate η"))
+    assert all(1e-6 <= v <= 1e-2 for v in lrs)
+    drawn = sorted(dict(v.values)["lr"] for v in compare.variants)
+    assert sorted(compare.scatter.xData) == pytest.approx(drawn)
+    bx, _ = compare.best.getData()
+    assert len(bx) == 1
+
+
+def test_bad_values_say_which_setting_and_train_nothing(compare, qtbot):
+    compare.knob1.setCurrentIndex(compare.knob1.findData("lr"))
+    compare.values1.setText("0.1, fast")
+    assert not compare.start()
+    assert compare.status.text() == "learning rate η: “fast” is not a number."
+    assert compare.worker is None
+    compare.values1.setText("0.1")
+    compare.knob2.setCurrentIndex(compare.knob2.findData("units"))
+    compare.values2.setText("0")
+    assert not compare.start()
+    assert "hidden units" in compare.status.text()
+
+
+def test_every_plan_problem_has_a_sentence():
+    for code in plan_problems():
+        text = plan_error_text(ComparisonError(code, "english", knob="lr", text="x", value="x", allowed="a, b",
+                                               count=200, most=100))
+        assert text and "{" not in text and "english" not in text
+
+
+def test_stop_ends_the_variants_and_keeps_their_numbers(compare, qtbot):
+    compare.values1.setText("sgd, adam")
+    compare.updates.setValue(10_000_000)
+    assert compare.start()
+    qtbot.waitUntil(lambda: any(t.x for t in compare.tracks), timeout=TIMEOUT)
+    compare.stop_button.click()
+    qtbot.waitUntil(lambda: not compare.running and compare.start_button.isEnabled(), timeout=TIMEOUT)
+    assert column(compare, "state") == ["stopped", "stopped"]
+    assert all(t.outcome.eval_accuracy is not None for t in compare.tracks)
+
+
+def test_results_export_as_csv_and_say_where_they_could_not_go(compare, qtbot, tmp_path):
+    compare.values1.setText("sgd, adam")
+    compare.updates.setValue(10)
+    run_to_end(compare, qtbot)
+    path = tmp_path / "race.csv"
+    assert compare.save_to(str(path), compare.write_csv, "Export CSV")
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0][0] == "optimizer" and [r[0] for r in rows[1:]] == ["sgd", "adam"]
+    assert not compare.save_to(str(tmp_path / "missing" / "race.csv"), compare.write_csv, "Export CSV")
+    assert "does not exist" in compare.warnings[-1][1]
+    png = tmp_path / "curves.png"
+    assert compare.save_to(str(png), compare.write_png, "Save Picture")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_closing_the_main_window_stops_a_comparison(make_window, qtbot):
+    w = make_window(small_project(epochs=3))
+    w.actions_by_name["compare"].trigger()
+    dialog = w.compare_window
+    dialog.updates.setValue(10_000_000)
+    assert dialog.start()
+    qtbot.waitUntil(lambda: any(t.x for t in dialog.tracks), timeout=TIMEOUT)
+    w.close()
+    assert not dialog.running

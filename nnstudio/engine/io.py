@@ -19,11 +19,18 @@ from .errors import EngineError
 
 
 class ArrayFileError(EngineError, ValueError):
-    """An array file that cannot be read safely: not an npz, object arrays, unreadable."""
+    """An array file that cannot be read safely: not an npz, object arrays, unreadable.
 
-    def __init__(self, path: os.PathLike | str, reason: str):
+    ``reason`` is plain English; ``code`` names it for a caller that words its own sentence,
+    with ``params`` holding its facts (e.g. ``code="not_an_array", params={"member": "a.txt"}``).
+    """
+
+    def __init__(self, path: os.PathLike | str, reason: str, code: str = "invalid",
+                 params: Mapping[str, object] | None = None):
         self.path = str(path)
         self.reason = reason
+        self.code = code
+        self.params = dict(params or {})
         super().__init__(f"{self.path}: {reason}")
 
 
@@ -74,7 +81,8 @@ def atomic_write_bytes(path: os.PathLike | str, write) -> None:
 def atomic_savez(path: os.PathLike | str, arrays: Mapping[str, np.ndarray]) -> None:
     for k, v in arrays.items():
         if np.asarray(v).dtype == object:
-            raise ArrayFileError(path, f"array {k!r} holds Python objects; only numeric arrays are saved")
+            raise ArrayFileError(path, f"array {k!r} holds Python objects; only numeric arrays are saved",
+                                 "objects_not_saved", {"member": k})
     atomic_write_bytes(path, lambda f: np.savez_compressed(f, **{k: np.asarray(v) for k, v in arrays.items()}))
 
 
@@ -104,12 +112,14 @@ def _check_members(p: Path, archive: zipfile.ZipFile) -> None:
     for member in archive.namelist():
         size = _claimed_bytes(archive, member)    # np.load tells arrays by their magic too
         if size is None:
-            raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array")
+            raise ArrayFileError(p, f"holds {member!r}, which is not a NumPy array", "not_an_array",
+                                 {"member": member})
         total += size
         if total > MAX_NPZ_BYTES:
-            raise ArrayFileError(p, f"claims {total / 1024 ** 3:.1f} GiB of arrays (up to "
-                                    f"{member!r}), more than nnstudio reads "
-                                    f"({MAX_NPZ_BYTES / 1024 ** 3:.0f} GiB)")
+            claimed, limit = f"{total / 1024 ** 3:.1f}", f"{MAX_NPZ_BYTES / 1024 ** 3:.0f}"
+            raise ArrayFileError(p, f"claims {claimed} GiB of arrays (up to {member!r}), more than "
+                                    f"nnstudio reads ({limit} GiB)", "too_many_bytes",
+                                 {"claimed": claimed, "limit": limit, "member": member})
 
 
 def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
@@ -117,24 +127,28 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
     never a member that is not an array or arrays larger than MAX_NPZ_BYTES."""
     p = Path(path)
     if p.is_dir():
-        raise ArrayFileError(p, "is a folder, not a file")
+        raise ArrayFileError(p, "is a folder, not a file", "is_folder")
     try:
         with np.load(p, allow_pickle=False) as data:
             if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ArrayFileError(p, "is a single .npy array, not an .npz archive")
+                raise ArrayFileError(p, "is a single .npy array, not an .npz archive", "npy_not_npz")
             _check_members(p, data.zip)     # the archive np.load has open
             return {k: data[k] for k in data.files}
     except ArrayFileError:
         raise
     except MemoryError:
-        raise ArrayFileError(p, "holds arrays too large for this computer's memory") from None
+        raise ArrayFileError(p, "holds arrays too large for this computer's memory", "out_of_memory") from None
     except FileNotFoundError:
-        raise ArrayFileError(p, "no such file") from None
+        raise ArrayFileError(p, "no such file", "no_such_file") from None
     except PermissionError:
-        raise ArrayFileError(p, "permission denied") from None
+        raise ArrayFileError(p, "permission denied", "permission_denied", {"detail": "permission denied"}) from None
     except ValueError as e:
         if "pickle" in str(e).lower() or "object" in str(e).lower():
-            raise ArrayFileError(p, "holds Python objects (pickled data), which nnstudio refuses to load") from None
-        raise ArrayFileError(p, f"is not a valid .npz file ({e})") from None
-    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as e:
-        raise ArrayFileError(p, f"is not a valid .npz file ({e})") from None
+            raise ArrayFileError(p, "holds Python objects (pickled data), which nnstudio refuses to load",
+                                 "python_objects") from None
+        raise ArrayFileError(p, f"is not a valid .npz file ({e})", "damaged", {"detail": str(e)}) from None
+    except (zipfile.BadZipFile, EOFError, zlib.error) as e:     # cut off or scrambled
+        raise ArrayFileError(p, f"is not a valid .npz file ({e})", "damaged", {"detail": str(e)}) from None
+    except OSError as e:                # the system refused (a read error, a device, ...)
+        raise ArrayFileError(p, f"is not a valid .npz file ({e})", "unreadable",
+                             {"detail": (e.strerror or str(e) or type(e).__name__).lower()}) from None

@@ -167,7 +167,11 @@ def save_weights(network: Network, path: os.PathLike | str) -> None:
     """Write ``network.state_dict()`` (parameters and batch-norm buffers) as an .npz, atomically."""
     p = Path(path)
     state = network.state_dict()
-    guarded_write(p, lambda: atomic_savez(p, state), WeightsFileError)
+    try:
+        guarded_write(p, lambda: atomic_savez(p, state), WeightsFileError)
+    except ArrayFileError as err:      # an array of Python objects: never written
+        raise WeightsFileError(p, err.reason, kind=E.INVALID, parameter=err.params.get("member"),
+                               code="npz_objects_not_saved", params=err.params) from None
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -185,11 +189,27 @@ def _check_npz_magic(p: Path) -> None:
         return
     if head.startswith(_PICKLE_MAGIC):
         raise WeightsFileError(p, "holds pickled Python objects, which nnstudio refuses to load "
-                                  "(a pickle from a stranger can run code)", kind=E.PICKLE)
+                                  "(a pickle from a stranger can run code)", kind=E.PICKLE, code="pickle_file")
     if head.startswith(b"\x93NUM"):
-        raise WeightsFileError(p, "is a single .npy array, not an .npz archive", kind=E.NOT_NPZ)
+        raise WeightsFileError(p, "is a single .npy array, not an .npz archive", kind=E.NOT_NPZ,
+                               code="npy_not_npz")
     if not head.startswith(_ZIP_MAGIC):
-        raise WeightsFileError(p, "is not an .npz archive of arrays", kind=E.NOT_NPZ)
+        raise WeightsFileError(p, "is not an .npz archive of arrays", kind=E.NOT_NPZ, code="not_npz")
+
+
+#: load_npz's reasons (ArrayFileError.code) → the kind and the code of a WeightsFileError
+_ARRAY_ERRORS = {
+    "is_folder": (E.DIRECTORY, "is_folder"),
+    "no_such_file": (E.MISSING, "no_such_file"),
+    "permission_denied": (E.PERMISSION, "os_read"),
+    "unreadable": (E.IO, "os_read"),
+    "python_objects": (E.PICKLE, "npz_objects"),
+    "npy_not_npz": (E.NOT_NPZ, "npy_not_npz"),
+    "not_an_array": (E.NOT_NPZ, "npz_not_an_array"),
+    "too_many_bytes": (E.NOT_NPZ, "npz_too_many_bytes"),
+    "out_of_memory": (E.INVALID, "npz_out_of_memory"),
+    "damaged": (E.NOT_NPZ, "npz_damaged"),
+}
 
 
 def read_weights(path: os.PathLike | str) -> dict[str, np.ndarray]:
@@ -199,16 +219,13 @@ def read_weights(path: os.PathLike | str) -> dict[str, np.ndarray]:
     try:
         state = load_npz(p)
     except ArrayFileError as err:
-        reason = err.reason
-        # by the start of load_npz's reasons (a member's name may hold any of these words)
-        kind = (E.DIRECTORY if reason.startswith("is a folder") else E.MISSING if reason.startswith("no such file")
-                else E.PERMISSION if reason.startswith("permission") else E.PICKLE
-                if reason.startswith("holds Python objects") else E.NOT_NPZ)
-        raise WeightsFileError(p, reason, kind=kind) from None
+        kind, code = _ARRAY_ERRORS.get(err.code, (E.NOT_NPZ, None))
+        raise WeightsFileError(p, err.reason, kind=kind, code=code, params=err.params) from None
     for name, value in state.items():
         if value.dtype.kind not in "fiub":
             raise WeightsFileError(p, f"array {name!r} holds {value.dtype} values, not numbers",
-                                   kind=E.INVALID, parameter=name)
+                                   kind=E.INVALID, parameter=name, code="npz_not_numbers",
+                                   params={"name": name, "dtype": str(value.dtype)})
     return state
 
 
@@ -221,8 +238,15 @@ def load_weights(network: Network, path: os.PathLike | str) -> None:
     except ShapeError as err:
         raise WeightsFileError(p, f"parameter {err.name} has shape {err.got} in the file but "
                                   f"{err.expected} in this network", kind=E.MISMATCH,
-                               parameter=err.name, expected=err.expected, got=err.got) from None
+                               parameter=err.name, expected=err.expected, got=err.got, code="shape_mismatch",
+                               params={"parameter": err.name, "got": err.got, "expected": err.expected}) from None
     except SpecError as err:
+        # load_state_dict names the first parameter the file lacks, else the first it has too many
+        if err.field in state:
+            code, params = "npz_extra_parameter", {"parameter": err.field}
+        else:
+            code = "npz_missing_parameter"
+            params = {"parameter": err.field, "count": len(set(network.state_dict()) - set(state))}
         raise WeightsFileError(p, f"{err.field}: {err.reason or 'does not fit'} "
                                   "(the weights belong to a different network)",
-                               kind=E.MISMATCH, parameter=err.field) from None
+                               kind=E.MISMATCH, parameter=err.field, code=code, params=params) from None

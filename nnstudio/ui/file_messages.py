@@ -59,7 +59,7 @@ def file_error_text(err: FileFormatError) -> str:
             details.append(translate("FileMessages", "Line {0}, column {1}").format(err.line, err.column))
         elif err.line is not None:          # a CSV row: the line is known, a column is not
             details.append(translate("FileMessages", "Line {0}").format(err.line))
-        details.append(translate("FileMessages", "Why: {0}").format(_why(err)))
+        details.append(translate("FileMessages", "Why: {0}").format(file_reason(err)))
     details.append(translate("FileMessages", "File: {0}").format(err.path))
     return headline + "\n\n" + "\n".join(details)
 
@@ -86,6 +86,26 @@ def file_reasons() -> dict[str, str]:
         "os_create_recovery_folder": translate("FileMessages", "cannot create the recovery folder: {detail}"),
         "os_remove_old": translate("FileMessages", "cannot remove the old file: {detail}"),
         "os_write_folder": translate("FileMessages", "cannot write into this folder: {detail}"),
+        # weights .npz
+        "pickle_file": translate(
+            "FileMessages", "it is a pickle of Python objects, which nnstudio refuses to load (a pickle from a stranger can run code)"),  # noqa: E501
+        "not_npz": translate("FileMessages", "it is not an .npz archive of arrays"),
+        "npy_not_npz": translate("FileMessages", "it is a single .npy array, not an .npz archive"),
+        "npz_objects": translate("FileMessages", "it holds Python objects (pickled data), which nnstudio refuses to load"),
+        "npz_not_an_array": translate("FileMessages", "it holds “{member}”, which is not a NumPy array"),
+        "npz_too_many_bytes": translate(
+            "FileMessages", "its arrays claim {claimed} GiB (up to “{member}”), more than nnstudio reads ({limit} GiB)"),
+        "npz_out_of_memory": translate("FileMessages", "its arrays are too large for this computer's memory"),
+        "npz_damaged": translate("FileMessages", "it is damaged or cut off: the archive cannot be unpacked"),
+        "npz_not_numbers": translate("FileMessages", "the array “{name}” holds {dtype} values, not numbers"),
+        "npz_objects_not_saved": translate(
+            "FileMessages", "the array “{member}” holds Python objects; only numeric arrays are saved"),
+        "shape_mismatch": translate(
+            "FileMessages", "parameter {parameter} has shape {got} in the file but {expected} in this network"),
+        "npz_missing_parameter": translate(
+            "FileMessages", "parameters of this network are missing from the file ({count}, the first: {parameter}); the weights belong to a different network"),  # noqa: E501
+        "npz_extra_parameter": translate(
+            "FileMessages", "{parameter} is not a parameter of this network; the weights belong to a different network"),
     }
 
 
@@ -103,7 +123,7 @@ def json_problems() -> dict[str, str]:
     }
 
 
-def _why(err: FileFormatError) -> str:
+def file_reason(err: FileFormatError) -> str:
     """The reason in the learner's language: from the typed error the project layer raised it
     ``from`` (a SpecError / ProjectError), or from its code; else the layer's own words. (The
     operating system's part, e.g. "no space left on device", is in the system's language.)"""

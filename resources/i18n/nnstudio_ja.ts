@@ -3435,7 +3435,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="149"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
@@ -3530,47 +3530,112 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>このフォルダーに書き込めません：{detail}</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="90"/>
+        <source>it is a pickle of Python objects, which nnstudio refuses to load (a pickle from a stranger can run code)</source>
+        <translation>Python オブジェクトの pickle です。nnstudio は読み込みません（他人の pickle はコードを実行できるため）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
+        <source>it is not an .npz archive of arrays</source>
+        <translation>配列の .npz アーカイブではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="93"/>
+        <source>it is a single .npy array, not an .npz archive</source>
+        <translation>.npy の単独の配列で、.npz アーカイブではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="94"/>
+        <source>it holds Python objects (pickled data), which nnstudio refuses to load</source>
+        <translation>Python オブジェクト（pickle されたデータ）が含まれています。nnstudio は読み込みません</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
+        <source>it holds “{member}”, which is not a NumPy array</source>
+        <translation>NumPy の配列ではない「{member}」が含まれています</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <source>its arrays claim {claimed} GiB (up to “{member}”), more than nnstudio reads ({limit} GiB)</source>
+        <translation>配列の大きさが（「{member}」までで）{claimed} GiB とされており、nnstudio が読み込む上限（{limit} GiB）を超えています</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
+        <source>its arrays are too large for this computer&apos;s memory</source>
+        <translation>配列が大きすぎて、このコンピューターのメモリーに収まりません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="99"/>
+        <source>it is damaged or cut off: the archive cannot be unpacked</source>
+        <translation>壊れているか途中で途切れています。アーカイブを展開できません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
+        <source>the array “{name}” holds {dtype} values, not numbers</source>
+        <translation>配列「{name}」の値は数値ではなく {dtype} です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
+        <source>the array “{member}” holds Python objects; only numeric arrays are saved</source>
+        <translation>配列「{member}」に Python オブジェクトが含まれています。保存できるのは数値の配列だけです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="103"/>
+        <source>parameter {parameter} has shape {got} in the file but {expected} in this network</source>
+        <translation>パラメータ {parameter} の形状が、ファイルでは {got}、このネットワークでは {expected} です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="105"/>
+        <source>parameters of this network are missing from the file ({count}, the first: {parameter}); the weights belong to a different network</source>
+        <translation>このネットワークのパラメータがファイルにありません（{count} 個、最初は {parameter}）。別のネットワークの重みです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="107"/>
+        <source>{parameter} is not a parameter of this network; the weights belong to a different network</source>
+        <translation>{parameter} はこのネットワークのパラメータではありません。別のネットワークの重みです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="117"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="99"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="119"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="121"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="102"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="148"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="150"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

@@ -18,6 +18,7 @@ from nnstudio.project.recovery import Autosave
 from nnstudio.project.session import build_network
 from nnstudio.ui import file_actions as fa
 from nnstudio.ui.file_actions import ProjectFiles
+from language_fixtures import japanese  # noqa: F401 - fixture
 
 
 class Host:
@@ -503,3 +504,51 @@ def test_save_as_tells_the_window_which_folders_the_data_paths_moved_between(qtb
     assert files.save_as(course / "same-folder.json") and moves == []
     assert files.save_as(tmp_path / "p.json")
     assert moves == [(str(course), str(tmp_path))] and host.set_calls == calls    # not replaced
+
+
+# ------------------------------------------------------------------ reasons in the learner's language
+def _why(text: str) -> str:
+    """The reason line of a file message (「理由：…」 in Japanese, "Why: …" in English)."""
+    return next(line for line in text.splitlines() if line.startswith(("理由", "Why")))
+
+
+def _cut_weights(tmp_path: Path, project: Project) -> Path:
+    from nnstudio.project.files import save_weights
+    save_weights(build_network(project), tmp_path / "whole.npz")
+    data = (tmp_path / "whole.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[:len(data) // 2])
+    return tmp_path / "cut.npz"
+
+
+def _weights_with(tmp_path: Path, project: Project, change) -> Path:
+    state = build_network(project).state_dict()
+    change(state)
+    np.savez(tmp_path / "changed.npz", **state)
+    return tmp_path / "changed.npz"
+
+
+@pytest.mark.parametrize("make, code, japanese_reason", [
+    (_cut_weights, "npz_damaged", "壊れているか途中で途切れています。アーカイブを展開できません"),
+    (lambda tmp, p: _weights_with(tmp, p, lambda s: s.pop("dense_1.W")), "npz_missing_parameter",
+     "このネットワークのパラメータがファイルにありません（1 個、最初は dense_1.W）"),
+    (lambda tmp, p: _weights_with(tmp, p, lambda s: s.update(extra=np.zeros(2))), "npz_extra_parameter",
+     "extra はこのネットワークのパラメータではありません"),
+    (lambda tmp, p: _weights_with(tmp, p, lambda s: s.update({"dense_1.b": np.array(["a"] * 50)})),
+     "npz_not_numbers", "配列「dense_1.b」の値は数値ではなく <U1 です"),
+], ids=["cut-off", "missing", "extra", "text"])
+def test_a_bad_weights_file_is_explained_in_the_learners_language(env, tmp_path, japanese, make, code,
+                                                                  japanese_reason):
+    """A cut-off .npz said 「理由：is not a valid .npz file (File is not a zip file)」 in the
+    Japanese window: the reasons of a weights file are named by code and worded by the window."""
+    from nnstudio.project.errors import WeightsFileError
+    from nnstudio.project.files import load_weights
+    files, host, dlg = env
+    path = make(tmp_path, host.project)
+    with pytest.raises(WeightsFileError) as info:
+        load_weights(build_network(host.project), path)
+    assert info.value.code == code
+    assert files.import_weights(path) is False
+    title, text = dlg.errors[-1]
+    assert title == "重みを読み込めませんでした"
+    assert japanese_reason in _why(text)
+    assert info.value.reason not in text

@@ -132,22 +132,40 @@ def parse_table(data: bytes, columns: Sequence[str], path: os.PathLike | str) ->
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise HistoryFileError(path, f"is not UTF-8 text (byte {err.start})", kind=E.ENCODING) from None
+        raise HistoryFileError(path, f"is not UTF-8 text (byte {err.start})", kind=E.ENCODING,
+                               code="csv_not_utf8", params={"byte": err.start}) from None
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _read_rows(reader, columns, path)
+    except csv.Error as err:          # e.g. a "field larger than field limit" of a file that is no table
+        raise HistoryFileError(path, f"is not a CSV table nnstudio can read ({err})", kind=E.SYNTAX,
+                               line=reader.line_num or 1, code="csv_malformed",
+                               params={"detail": str(err)}) from None
+
+
+def _shortened(text: str, most: int = 200) -> str:
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def _read_rows(reader, columns: Sequence[str], path: os.PathLike | str) -> list[Row]:
     try:
         header = next(reader)
     except StopIteration:
-        raise HistoryFileError(path, "is empty; expected a header line", kind=E.SYNTAX, line=1) from None
+        raise HistoryFileError(path, "is empty; expected a header line", kind=E.SYNTAX, line=1,
+                               code="csv_empty") from None
     if tuple(h.strip() for h in header) != tuple(columns):
-        raise HistoryFileError(path, f"has columns {', '.join(header)}; expected {', '.join(columns)}",
-                               kind=E.SYNTAX, line=1)
+        found = _shortened(", ".join(header))        # the first line of a file that is no table may be long
+        raise HistoryFileError(path, f"has columns {found}; expected {', '.join(columns)}",
+                               kind=E.SYNTAX, line=1, code="csv_columns",
+                               params={"columns": found, "expected": ", ".join(columns)})
     rows: list[Row] = []
     for line_no, cells in enumerate(reader, start=2):
         if not cells:
             continue
         if len(cells) != len(columns):
             raise HistoryFileError(path, f"has {len(cells)} values; expected {len(columns)}",
-                                   kind=E.SYNTAX, line=line_no)
+                                   kind=E.SYNTAX, line=line_no, code="csv_values",
+                                   params={"count": len(cells), "expected": len(columns)})
         row = []
         for name, cell in zip(columns, cells):
             try:
@@ -156,8 +174,12 @@ def parse_table(data: bytes, columns: Sequence[str], path: os.PathLike | str) ->
                 else:
                     row.append(None if cell == "" else float(cell))
             except ValueError:
-                raise HistoryFileError(path, f"column {name}: {cell!r} is not a number",
-                                       kind=E.SYNTAX, field=name, line=line_no) from None
+                whole = name in INT_COLUMNS         # an epoch or update count: "1.5" is no count
+                value = _shortened(cell, 60)
+                raise HistoryFileError(path, f"column {name}: {value!r} is not {'a whole' if whole else 'a'} number",
+                                       kind=E.SYNTAX, field=name, line=line_no,
+                                       code="csv_not_integer" if whole else "csv_not_number",
+                                       params={"column": name, "value": value}) from None
         rows.append(tuple(row))
     return rows
 

@@ -106,6 +106,14 @@ def file_reasons() -> dict[str, str]:
             "FileMessages", "parameters of this network are missing from the file ({count}, the first: {parameter}); the weights belong to a different network"),  # noqa: E501
         "npz_extra_parameter": translate(
             "FileMessages", "{parameter} is not a parameter of this network; the weights belong to a different network"),
+        # run-history CSV
+        "csv_not_utf8": translate("FileMessages", "it is not UTF-8 text (byte {byte}); a run history is CSV saved as UTF-8"),
+        "csv_empty": translate("FileMessages", "it is empty; the first line should name the columns"),
+        "csv_columns": translate("FileMessages", "its columns are {columns}; expected {expected}"),
+        "csv_values": translate("FileMessages", "this line has {count} values; expected {expected}"),
+        "csv_not_number": translate("FileMessages", "column {column}: “{value}” is not a number"),
+        "csv_not_integer": translate("FileMessages", "column {column}: “{value}” is not a whole number"),
+        "csv_malformed": translate("FileMessages", "it is not a CSV table nnstudio can read"),
     }
 
 

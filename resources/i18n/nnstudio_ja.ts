@@ -3435,7 +3435,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="149"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
@@ -3595,47 +3595,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>{parameter} はこのネットワークのパラメータではありません。別のネットワークの重みです</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="110"/>
+        <source>it is not UTF-8 text (byte {byte}); a run history is CSV saved as UTF-8</source>
+        <translation>UTF-8 のテキストではありません（{byte} バイト目）。学習の記録は UTF-8 で保存した CSV です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="111"/>
+        <source>it is empty; the first line should name the columns</source>
+        <translation>空です。1 行目には列の名前が入ります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="112"/>
+        <source>its columns are {columns}; expected {expected}</source>
+        <translation>列が {columns} になっています。正しくは {expected} です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="113"/>
+        <source>this line has {count} values; expected {expected}</source>
+        <translation>この行には値が {count} 個あります。正しくは {expected} 個です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="114"/>
+        <source>column {column}: “{value}” is not a number</source>
+        <translation>列 {column}：「{value}」は数値ではありません</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
+        <source>column {column}: “{value}” is not a whole number</source>
+        <translation>列 {column}：「{value}」は整数ではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
+        <source>it is not a CSV table nnstudio can read</source>
+        <translation>nnstudio が読める CSV の表ではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="117"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="119"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="121"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="148"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="150"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

@@ -552,3 +552,35 @@ def test_a_bad_weights_file_is_explained_in_the_learners_language(env, tmp_path,
     assert title == "重みを読み込めませんでした"
     assert japanese_reason in _why(text)
     assert info.value.reason not in text
+
+
+METRICS_HEADER = "epoch,iteration,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds\n"
+
+
+@pytest.mark.parametrize("metrics, code, japanese_reason", [
+    (METRICS_HEADER + "1,20,0.5,0.9,0.5,0.9,fast,1.0\n", "csv_not_number", "列 lr：「fast」は数値ではありません"),
+    (METRICS_HEADER + "1.5,20,0.5,0.9,0.5,0.9,0.1,1.0\n", "csv_not_integer", "列 epoch：「1.5」は整数ではありません"),
+    (METRICS_HEADER.replace("lr", "rate"), "csv_columns", "列が epoch, iteration, train_loss"),
+    (METRICS_HEADER + "1,20,0.5\n", "csv_values", "この行には値が 3 個あります。正しくは 8 個です"),
+    ("x" * 200_000 + "\n", "csv_malformed", "nnstudio が読める CSV の表ではありません"),   # escaped as csv.Error
+], ids=["not-a-number", "not-whole", "columns", "values", "no-table"])
+def test_a_bad_run_history_is_explained_in_the_learners_language(env, tmp_path, japanese, metrics, code,
+                                                                 japanese_reason):
+    """A metrics.csv with a bad value said 「理由：column lr: 'fast' is not a number」 in the
+    Japanese window; one that is no table at all (a field past csv's limit) raised csv.Error
+    out of File ▸ Open."""
+    from nnstudio.project.errors import HistoryFileError
+    from nnstudio.project.history import load_history
+    files, host, dlg = env
+    path = tmp_path / "p.json"
+    save_project(other_project(), path)
+    run_folder(path).mkdir()
+    (run_folder(path) / "metrics.csv").write_text(metrics)
+    with pytest.raises(HistoryFileError) as info:
+        load_history(run_folder(path))
+    assert info.value.code == code
+    assert files.open(path) is True                 # the project opens without its curves
+    title, text = dlg.errors[-1]
+    assert title == "プロジェクトは開きましたが、学習の記録の一部がありません"
+    assert japanese_reason in _why(text)
+    assert info.value.reason not in text and "is not" not in text

@@ -21,6 +21,7 @@ the previous autosave, never half a file.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -183,8 +184,21 @@ def _read(path: Path, pid: int) -> Recovered:
     original = doc.get("original_path")
     return Recovered(path, pid, project,
                      original if isinstance(original, str) else None,
-                     float(saved_at) if isinstance(saved_at, (int, float)) else None,
+                     _seconds(saved_at),
                      weights if doc.get("has_weights") and weights.is_file() else None)
+
+
+def _seconds(value) -> float | None:
+    """A saved time as seconds since the epoch; None for anything else: a text, a bool, NaN, or
+    a number past any date (float() raised OverflowError out of find_leftovers for a huge
+    integer; the window cannot show a date past the year 30000 either)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) and abs(seconds) < 1e12 else None
 
 
 def _recorded_identity(path: Path) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -140,3 +141,14 @@ def test_other_running_instance_is_left_alone_but_a_reused_pid_is_not(tmp_path):
         proc.kill()
         proc.wait()
     assert len(find_leftovers(tmp_path)) == 1                # and once it has exited, certainly
+
+
+@pytest.mark.parametrize("saved_at", ["10" + "0" * 400, "NaN", "1e300", "true", '"yesterday"'])
+def test_a_recovery_file_with_a_strange_time_is_still_offered(tmp_path, saved_at):
+    """float() of a huge integer raised OverflowError out of find_leftovers (at start-up); NaN
+    or a time past any date could not be shown by the window."""
+    slot = Autosave(tmp_path, pid=_dead_pid())
+    slot.write(default_project())
+    slot.path.write_text(re.sub(r'"saved_at": [^,]+', f'"saved_at": {saved_at}', slot.path.read_text()))
+    [left] = find_leftovers(tmp_path)
+    assert left.project == default_project() and left.saved_at is None

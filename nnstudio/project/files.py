@@ -47,19 +47,24 @@ def read_file_bytes(path: Path, error=ProjectFileError, limit: int | None = MAX_
         raise error(path, **E.os_error(err, "read")) from None
 
 
-def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Project:
-    """Decode, parse and validate the bytes of a project file (what load_project reads)."""
+#: the codes of the reasons that name the kind of file (project or recovery file)
+_FILE_NOUN_CODES = {"project": ("not_utf8", "empty_project"), "recovery": ("recovery_not_utf8", "empty_recovery")}
+
+
+def parse_json_bytes(data: bytes, path: os.PathLike | str, noun: str = "project"):
+    """The JSON document in the bytes of a project file (``noun`` "project") or a recovery
+    file ("recovery"); ProjectFileError says why it is not one (and where)."""
+    not_utf8, empty = _FILE_NOUN_CODES[noun]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ProjectFileError(path, f"is not UTF-8 text (byte {err.start} is {data[err.start]:#04x}); "
-                                     "a project file is JSON saved as UTF-8", kind=E.ENCODING, code="not_utf8",
+                                     f"a {noun} file is JSON saved as UTF-8", kind=E.ENCODING, code=not_utf8,
                                params={"byte": err.start, "value": f"{data[err.start]:#04x}"}) from None
     if not text.strip():
-        raise ProjectFileError(path, "is empty; a project file holds a JSON object", kind=E.SYNTAX,
-                               code="empty_project")
+        raise ProjectFileError(path, f"is empty; a {noun} file holds a JSON object", kind=E.SYNTAX, code=empty)
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
         # the text ran out: at its end, or inside a string (a string cannot hold a line break,
         # so an unterminated one runs to the end of the file)
@@ -72,12 +77,27 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
         raise ProjectFileError(path, "malformed JSON: nested too deeply", kind=E.SYNTAX,
                                code="json_nested") from None
     except ValueError as err:       # Python reads integers of at most 4300 digits
-        what = "a number with thousands of digits" if "digits" in str(err) else str(err)
-        raise ProjectFileError(path, f"malformed JSON: {what}", kind=E.SYNTAX) from None
+        if "digits" in str(err):
+            raise ProjectFileError(path, "malformed JSON: a number with thousands of digits", kind=E.SYNTAX,
+                                   code="json_huge_number") from None
+        raise ProjectFileError(path, f"malformed JSON: {err}", kind=E.SYNTAX, code="json_malformed",
+                               params={"msg": str(err)}) from None
+
+
+def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Project:
+    """Decode, parse and validate the bytes of a project file (what load_project reads)."""
+    return project_from_document(parse_json_bytes(data, path), path)
+
+
+def project_from_document(doc, path: os.PathLike | str = "<project>") -> Project:
+    """Validate (and migrate) a parsed project document read from ``path``."""
     bad = _unwritable_text(doc)
     if bad is not None:
-        where, what = bad
-        raise ProjectFileError(path, f"{where}: holds {what}", kind=E.INVALID, field=where)
+        where, code, params = bad
+        what = (f"an unpaired surrogate ({params['char']}), which is not text a file can be saved with"
+                if code == "text_surrogate" else "a NUL character, which no file name or label may hold")
+        raise ProjectFileError(path, f"{where}: holds {what}", kind=E.INVALID, field=where, code=code,
+                               params=params)
     try:
         return Project.from_dict(doc)
     except ProjectVersionError as err:
@@ -90,21 +110,21 @@ def parse_project_text(data: bytes, path: os.PathLike | str = "<project>") -> Pr
         raise ProjectFileError(path, str(err), kind=E.INVALID, field=getattr(err, "field", None)) from err
     except (TypeError, ValueError, KeyError) as err:
         # a value of a type no validator expected (e.g. a list where a number belongs)
-        raise ProjectFileError(path, f"invalid project: {err}", kind=E.INVALID) from None
+        raise ProjectFileError(path, f"invalid project: {err}", kind=E.INVALID, code="unexpected_value",
+                               params={"detail": str(err)}) from None
 
 
-def _unwritable_text(value, where: str = "") -> tuple[str, str] | None:
+def _unwritable_text(value, where: str = "") -> tuple[str, str, dict] | None:
     """The first text in a parsed document that could not be written back or used as a path:
     a NUL character, or an unpaired surrogate (JSON's "\\ud800" escapes allow one; UTF-8 does
-    not, so saving failed). (where, what) or None."""
+    not, so saving failed). (where, code, params) or None."""
     if isinstance(value, str):
         if "\0" in value:
-            return where or "(top)", "a NUL character, which no file name or label may hold"
+            return where or "(top)", "text_nul", {}
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as err:
-            return where or "(top)", (f"an unpaired surrogate ({value[err.start]!a}), which is not "
-                                      "text a file can be saved with")
+            return where or "(top)", "text_surrogate", {"char": ascii(value[err.start])}
         return None
     if isinstance(value, dict):
         items = value.items()
@@ -117,7 +137,7 @@ def _unwritable_text(value, where: str = "") -> tuple[str, str] | None:
         shown = key if key.isprintable() and bad_key is None else ascii(key)
         inner = f"{where}.{shown}" if where else shown
         if bad_key is not None:
-            return inner, bad_key[1]
+            return inner, *bad_key[1:]
         found = _unwritable_text(item, inner)
         if found:
             return found

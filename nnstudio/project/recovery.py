@@ -33,7 +33,8 @@ from nnstudio.engine.network import Network
 
 from . import errors as E
 from .errors import FileFormatError, ProjectFileError
-from .files import load_weights, parse_project_text, read_file_bytes, save_weights, write_file_atomically
+from .files import (load_weights, parse_json_bytes, project_from_document, read_file_bytes, save_weights,
+                    write_file_atomically)
 from .model import Project
 
 FORMAT = "nnstudio-autosave"
@@ -169,15 +170,24 @@ class Recovered:
 def _read(path: Path, pid: int) -> Recovered:
     weights = path.with_suffix(".npz")
     try:
-        try:
-            doc = json.loads(read_file_bytes(path).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-            raise ProjectFileError(path, f"is not a readable recovery file ({err})", kind=E.SYNTAX) from None
+        doc = parse_json_bytes(read_file_bytes(path), path, "recovery")
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise ProjectFileError(path, "is not an nnstudio recovery file", kind=E.INVALID)
-        if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
-            raise ProjectFileError(path, "was written by a newer nnstudio", kind=E.NEWER)
-        project = parse_project_text(json.dumps(doc.get("project")).encode("utf-8"), path)
+            raise ProjectFileError(path, "is not an nnstudio recovery file", kind=E.INVALID,
+                                   code="not_recovery_file")
+        version = doc.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            shown = repr(version)[:40]
+            raise ProjectFileError(path, f"has no recovery format version nnstudio knows (got {shown})",
+                                   kind=E.INVALID, field="version", code="recovery_bad_version",
+                                   params={"value": shown})
+        if version > VERSION:
+            raise ProjectFileError(path, f"was written by a newer nnstudio (recovery format version {version}); "
+                                         f"this one reads versions up to {VERSION}", kind=E.NEWER, field="version",
+                                   code="recovery_newer", params={"version": version, "newest": VERSION})
+        if not isinstance(doc.get("project"), dict):
+            raise ProjectFileError(path, "holds no project", kind=E.INVALID, field="project",
+                                   code="recovery_no_project")
+        project = project_from_document(doc["project"], path)
     except FileFormatError as err:
         return Recovered(path, pid, None, None, None, None, err)
     saved_at = doc.get("saved_at")

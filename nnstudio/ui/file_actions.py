@@ -42,7 +42,7 @@ from nnstudio.project.session import build_network
 
 from .export import ExportError
 from .export_views import export_all
-from .file_messages import export_error_text, file_error_text, show_message
+from .file_messages import export_error_text, file_error_text, file_reason, show_message
 
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
@@ -452,7 +452,7 @@ class ProjectFiles(QObject):
             self._autosave.write(self._get_project(), original_path=self._path,
                                  network=None if weights is None else _State(weights))
         except FileFormatError as err:
-            self.statusMessage.emit(self.tr("Autosave failed: {0}").format(err.reason))
+            self.statusMessage.emit(self.tr("Autosave failed: {0}").format(file_reason(err)))
             return False
         return True
 

@@ -114,6 +114,22 @@ def file_reasons() -> dict[str, str]:
         "csv_not_number": translate("FileMessages", "column {column}: “{value}” is not a number"),
         "csv_not_integer": translate("FileMessages", "column {column}: “{value}” is not a whole number"),
         "csv_malformed": translate("FileMessages", "it is not a CSV table nnstudio can read"),
+        # recovery files (and what a project inside one may hold)
+        "recovery_not_utf8": translate(
+            "FileMessages", "it is not UTF-8 text (byte {byte} is {value}); a recovery file is JSON saved as UTF-8"),
+        "empty_recovery": translate("FileMessages", "it is empty; a recovery file holds a JSON object"),
+        "not_recovery_file": translate("FileMessages", "it is not an nnstudio recovery file"),
+        "recovery_no_project": translate("FileMessages", "it holds no project"),
+        "recovery_bad_version": translate(
+            "FileMessages", "it names no recovery format version nnstudio knows (it says {value})"),
+        "recovery_newer": translate(
+            "FileMessages", "it was written by a newer nnstudio (recovery format version {version}); this one reads versions up to {newest}"),  # noqa: E501
+        "json_huge_number": translate("FileMessages", "malformed JSON: a number with thousands of digits"),
+        "text_nul": translate("FileMessages", "it holds a NUL character, which no file name or label may hold"),
+        "text_surrogate": translate(
+            "FileMessages", "it holds an unpaired surrogate ({char}), which is not text a file can be saved with"),
+        "unexpected_value": translate(
+            "FileMessages", "it holds a value of a type nnstudio does not expect there (for example a list where a number belongs)"),  # noqa: E501
     }
 
 

@@ -3435,7 +3435,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="173"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
@@ -3630,47 +3630,97 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>nnstudio が読める CSV の表ではありません</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="118"/>
+        <source>it is not UTF-8 text (byte {byte} is {value}); a recovery file is JSON saved as UTF-8</source>
+        <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。復元用ファイルは UTF-8 で保存した JSON です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
+        <source>it is empty; a recovery file holds a JSON object</source>
+        <translation>空です。復元用ファイルには JSON オブジェクトが入ります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="121"/>
+        <source>it is not an nnstudio recovery file</source>
+        <translation>nnstudio の復元用ファイルではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
+        <source>it holds no project</source>
+        <translation>プロジェクトが入っていません</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
+        <source>it names no recovery format version nnstudio knows (it says {value})</source>
+        <translation>nnstudio の知っている復元用ファイルの形式バージョンが書かれていません（{value} となっています）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
+        <source>it was written by a newer nnstudio (recovery format version {version}); this one reads versions up to {newest}</source>
+        <translation>新しい nnstudio で保存されています（復元用ファイルの形式バージョン {version}）。このバージョンが読めるのは {newest} までです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
+        <source>malformed JSON: a number with thousands of digits</source>
+        <translation>JSON の形式が正しくありません：何千桁もある数値があります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
+        <source>it holds a NUL character, which no file name or label may hold</source>
+        <translation>NUL 文字が含まれています。ファイル名やラベルには使えません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
+        <source>it holds an unpaired surrogate ({char}), which is not text a file can be saved with</source>
+        <translation>対になっていないサロゲート（{char}）が含まれています。ファイルに保存できるテキストではありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="131"/>
+        <source>it holds a value of a type nnstudio does not expect there (for example a list where a number belongs)</source>
+        <translation>nnstudio がその場所で想定していない種類の値が含まれています（例：数値の入る所にリスト）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="139"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="140"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="141"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="143"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="144"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="145"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="146"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="172"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="174"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

@@ -391,13 +391,14 @@ def test_an_integer_of_thousands_of_digits_is_malformed_json(tmp_path):
     with pytest.raises(ProjectFileError) as info:
         load_project(_write(tmp_path / "p.json", text))
     assert info.value.kind == E.SYNTAX and "thousands of digits" in info.value.reason
+    assert info.value.code == "json_huge_number"
 
 
-@pytest.mark.parametrize("where, text, what", [
-    ("dataset.class_names.0", "\ud800", "unpaired surrogate"),
-    ("dataset.path", "good\u0000.csv", "NUL character"),
+@pytest.mark.parametrize("where, text, what, code", [
+    ("dataset.class_names.0", "\ud800", "unpaired surrogate", "text_surrogate"),
+    ("dataset.path", "good\u0000.csv", "NUL character", "text_nul"),
 ])
-def test_text_that_cannot_be_saved_or_opened_is_refused_on_reading(tmp_path, where, text, what):
+def test_text_that_cannot_be_saved_or_opened_is_refused_on_reading(tmp_path, where, text, what, code):
     """JSON escapes allow an unpaired surrogate (saving then failed with a UnicodeEncodeError)
     and a NUL (a path with one raised ValueError in the window)."""
     doc = _iris_doc()
@@ -408,6 +409,7 @@ def test_text_that_cannot_be_saved_or_opened_is_refused_on_reading(tmp_path, whe
     with pytest.raises(ProjectFileError) as info:
         load_project(_write(tmp_path / "p.json", json.dumps(doc)))
     assert info.value.kind == E.INVALID and info.value.field == where and what in info.value.reason
+    assert info.value.code == code
 
 
 def test_an_npz_array_member_is_told_by_its_magic_and_a_damaged_stream_is_typed(net, tmp_path):

@@ -152,3 +152,12 @@ def test_a_recovery_file_with_a_strange_time_is_still_offered(tmp_path, saved_at
     slot.path.write_text(re.sub(r'"saved_at": [^,]+', f'"saved_at": {saved_at}', slot.path.read_text()))
     [left] = find_leftovers(tmp_path)
     assert left.project == default_project() and left.saved_at is None
+
+
+def test_a_number_of_thousands_of_digits_in_a_recovery_file_is_reported_not_raised(tmp_path):
+    """json.loads raises a plain ValueError past 4300 digits; it escaped find_leftovers."""
+    slot = Autosave(tmp_path, pid=_dead_pid())
+    slot.write(default_project())
+    slot.path.write_text(re.sub(r'"saved_at": [^,]+', '"saved_at": ' + "9" * 5000, slot.path.read_text()))
+    [left] = find_leftovers(tmp_path)
+    assert left.project is None and left.error.code == "json_huge_number" and left.error.kind == E.SYNTAX

@@ -584,3 +584,58 @@ def test_a_bad_run_history_is_explained_in_the_learners_language(env, tmp_path, 
     assert title == "プロジェクトは開きましたが、学習の記録の一部がありません"
     assert japanese_reason in _why(text)
     assert info.value.reason not in text and "is not" not in text
+
+
+def _cut_recovery_file(path: Path) -> None:
+    Autosave(path.parent, pid=999999999).write(other_project())
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+def _recovery_doc_with(path: Path, **changes) -> None:
+    Autosave(path.parent, pid=999999999).write(other_project())
+    doc = json.loads(path.read_text("utf-8"))
+    doc.update(changes)
+    path.write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("spoil, code, japanese_reason", [
+    (_cut_recovery_file, "json_truncated", "JSON が途中で終わっています"),
+    (lambda path: path.write_bytes(b'{"format": "nnstudio-autosave", "version": 1, "project": "\xff"}'),
+     "recovery_not_utf8", "復元用ファイルは UTF-8 で保存した JSON です"),
+    (lambda path: _recovery_doc_with(path, format="something-else"), "not_recovery_file",
+     "nnstudio の復元用ファイルではありません"),
+    (lambda path: _recovery_doc_with(path, version=7), "recovery_newer",
+     "新しい nnstudio で保存されています（復元用ファイルの形式バージョン 7）"),
+    (lambda path: _recovery_doc_with(path, project=None), "recovery_no_project", "プロジェクトが入っていません"),
+], ids=["cut-off", "not-utf8", "not-recovery", "newer", "no-project"])
+def test_an_unreadable_recovery_file_is_explained_in_the_learners_language(qtbot, tmp_path, japanese, spoil, code,
+                                                                           japanese_reason):
+    """A recovery file that could not be read said 「理由：is not a readable recovery file
+    (Expecting ',' delimiter: line 1 column 30 (char 29))」 in the Japanese window."""
+    from nnstudio.project.recovery import find_leftovers
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    path = folder / "autosave-999999999.json"
+    spoil(path)
+    [left] = find_leftovers(folder)
+    assert left.project is None and left.error.code == code
+    files, host, dlg = make_files(qtbot, tmp_path)
+    assert files.offer_recovery() is False
+    title, text = dlg.errors[-1]
+    assert title == "復元用ファイルを読み込めませんでした"
+    assert japanese_reason in _why(text)
+    assert left.error.reason not in text
+    assert not path.exists()
+
+
+def test_a_failed_autosave_says_why_in_the_learners_language(qtbot, tmp_path, japanese):
+    """The status bar said 「自動保存に失敗しました：cannot create the recovery folder: …」."""
+    (tmp_path / "blocker").write_text("a file where the recovery folder's parent should be")
+    files, host, dlg = make_files(qtbot, tmp_path, autosave=Autosave(tmp_path / "blocker" / "recovery"))
+    shown = []
+    files.statusMessage.connect(shown.append)
+    files.mark_modified()
+    assert files.autosave_now() is False
+    assert shown[-1].startswith("自動保存に失敗しました：復元用フォルダーを作成できません：")
+    assert "cannot create" not in shown[-1]

@@ -34,6 +34,24 @@ class ArrayFileError(EngineError, ValueError):
         super().__init__(f"{self.path}: {reason}")
 
 
+#: the reason atomic_write_bytes gives (as an OSError's strerror) for a device, pipe or socket
+NOT_REGULAR_FILE = "it is not a regular file (a device, pipe or socket)"
+
+
+def os_problem(err: OSError) -> str | None:
+    """A stable name for what the operating system refused, for a caller that words it in its
+    own language: the name of the error number (``"ENOSPC"``), ``"not_regular"`` for
+    atomic_write_bytes's own refusal, None when there is none."""
+    if err.strerror == NOT_REGULAR_FILE:
+        return "not_regular"
+    return errno.errorcode.get(err.errno) if isinstance(err.errno, int) else None
+
+
+def os_detail(err: OSError) -> str:
+    """The system's own words for an OSError, without the path (``"no space left on device"``)."""
+    return (err.strerror or str(err) or type(err).__name__).lower()
+
+
 @functools.lru_cache(maxsize=1)
 def _new_file_mode() -> int:
     """What a plain ``open(path, "w")`` gives: 0666 less the process's umask."""
@@ -60,7 +78,7 @@ def atomic_write_bytes(path: os.PathLike | str, write) -> None:
     if path.exists() and not path.is_file() and not path.is_dir():
         # a device, pipe or socket: the rename would put a file in its place (as root, even
         # /dev/null); a folder is left to os.replace's own error
-        raise OSError(errno.EINVAL, "it is not a regular file (a device, pipe or socket)", str(path))
+        raise OSError(errno.EINVAL, NOT_REGULAR_FILE, str(path))
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -140,8 +158,9 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
         raise ArrayFileError(p, "holds arrays too large for this computer's memory", "out_of_memory") from None
     except FileNotFoundError:
         raise ArrayFileError(p, "no such file", "no_such_file") from None
-    except PermissionError:
-        raise ArrayFileError(p, "permission denied", "permission_denied", {"detail": "permission denied"}) from None
+    except PermissionError as e:
+        raise ArrayFileError(p, "permission denied", "permission_denied",
+                             {"detail": "permission denied", "problem": os_problem(e)}) from None
     except ValueError as e:
         if "pickle" in str(e).lower() or "object" in str(e).lower():
             raise ArrayFileError(p, "holds Python objects (pickled data), which nnstudio refuses to load",
@@ -151,4 +170,4 @@ def load_npz(path: os.PathLike | str) -> dict[str, np.ndarray]:
         raise ArrayFileError(p, f"is not a valid .npz file ({e})", "damaged", {"detail": str(e)}) from None
     except OSError as e:                # the system refused (a read error, a device, ...)
         raise ArrayFileError(p, f"is not a valid .npz file ({e})", "unreadable",
-                             {"detail": (e.strerror or str(e) or type(e).__name__).lower()}) from None
+                             {"detail": os_detail(e), "problem": os_problem(e)}) from None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from nnstudio.engine.io import os_detail, os_problem
+
 # the kinds a caller may switch on
 MISSING = "missing"            # no such file
 DIRECTORY = "directory"        # a folder where a file was expected
@@ -81,11 +83,7 @@ def os_error_kind(err: OSError) -> str:
 
 def os_error_reason(err: OSError, doing: str) -> str:
     """``"cannot write: permission denied"`` from an OSError, without the path repeated."""
-    return f"cannot {doing}: {_os_detail(err)}"
-
-
-def _os_detail(err: OSError) -> str:
-    return (err.strerror or str(err) or type(err).__name__).lower()
+    return f"cannot {doing}: {os_detail(err)}"
 
 
 #: what a file operation was doing when the operating system refused, by code
@@ -96,7 +94,8 @@ DOINGS = {"read": "read", "write": "write", "create the folder": "create_folder"
 
 def os_error(err: OSError, doing: str) -> dict:
     """The keyword arguments of a FileFormatError for an OSError met while ``doing`` (a key of
-    DOINGS): its kind, the English reason, and the code and the system's own words for the
-    UI's sentence."""
+    DOINGS): its kind, the English reason, and the code and parameters of the UI's sentence:
+    the system's own words (``detail``) and what it refused (``problem``, e.g. "ENOSPC"), which
+    the UI words itself when it knows it."""
     return {"kind": os_error_kind(err), "reason": os_error_reason(err, doing),
-            "code": "os_" + DOINGS[doing], "params": {"detail": _os_detail(err)}}
+            "code": "os_" + DOINGS[doing], "params": {"detail": os_detail(err), "problem": os_problem(err)}}

@@ -147,10 +147,32 @@ def json_problems() -> dict[str, str]:
     }
 
 
+def os_problems() -> dict[str, str]:
+    """What the operating system refused (the ``problem`` of an os_… reason: an errno's name),
+    in the learner's words; the system's own words (in English on Linux and macOS) otherwise."""
+    return {
+        "EACCES": translate("FileMessages", "permission denied"),
+        "EPERM": translate("FileMessages", "the operation is not permitted"),
+        "ENOENT": translate("FileMessages", "there is no such file or folder"),
+        "ENOTDIR": translate("FileMessages", "a part of the path is a file, not a folder"),
+        "EISDIR": translate("FileMessages", "it is a folder"),
+        "EEXIST": translate("FileMessages", "something of that name is already there"),
+        "ENOSPC": translate("FileMessages", "the disk is full"),
+        "EDQUOT": translate("FileMessages", "your disk quota is used up"),
+        "EROFS": translate("FileMessages", "the disk is read-only"),
+        "EIO": translate("FileMessages", "the disk reported an input/output error"),
+        "ENAMETOOLONG": translate("FileMessages", "the name is too long"),
+        "EMFILE": translate("FileMessages", "too many files are open"),
+        "EBUSY": translate("FileMessages", "it is in use"),
+        "not_regular": translate("FileMessages", "it is not a regular file (a device, pipe or socket)"),
+    }
+
+
 def file_reason(err: FileFormatError) -> str:
     """The reason in the learner's language: from the typed error the project layer raised it
     ``from`` (a SpecError / ProjectError), or from its code; else the layer's own words. (The
-    operating system's part, e.g. "no space left on device", is in the system's language.)"""
+    operating system's part, e.g. "no space left on device", is worded here when its problem
+    is a common one, else left in the system's words.)"""
     cause = err.__cause__
     if isinstance(cause, (SpecError, ProjectError)):
         return describe_error(cause)
@@ -159,6 +181,9 @@ def file_reason(err: FileFormatError) -> str:
         params = dict(err.params)
         if err.code == "json_malformed":     # Python's own words for the commonest mistakes
             params["msg"] = json_problems().get(params.get("msg", ""), params.get("msg", ""))
+        problem = os_problems().get(params.get("problem") or "")
+        if problem is not None:             # the system's refusal in the learner's words
+            params["detail"] = problem
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):      # a translation naming another field

@@ -3435,7 +3435,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="173"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="198"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
@@ -3715,12 +3715,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="172"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="154"/>
+        <source>permission denied</source>
+        <translation>アクセスする権限がありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="155"/>
+        <source>the operation is not permitted</source>
+        <translation>その操作は許可されていません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
+        <source>there is no such file or folder</source>
+        <translation>そのファイルまたはフォルダーはありません</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
+        <source>a part of the path is a file, not a folder</source>
+        <translation>パスの途中がフォルダーではなくファイルです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
+        <source>it is a folder</source>
+        <translation>フォルダーです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="159"/>
+        <source>something of that name is already there</source>
+        <translation>同じ名前のものが既にあります</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="160"/>
+        <source>the disk is full</source>
+        <translation>ディスクがいっぱいです</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="161"/>
+        <source>your disk quota is used up</source>
+        <translation>ディスクの使用量の上限（クォータ）に達しています</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="162"/>
+        <source>the disk is read-only</source>
+        <translation>ディスクが読み取り専用です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="163"/>
+        <source>the disk reported an input/output error</source>
+        <translation>ディスクが入出力エラーを報告しました</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="164"/>
+        <source>the name is too long</source>
+        <translation>名前が長すぎます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="165"/>
+        <source>too many files are open</source>
+        <translation>開いているファイルが多すぎます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="166"/>
+        <source>it is in use</source>
+        <translation>使用中です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="167"/>
+        <source>it is not a regular file (a device, pipe or socket)</source>
+        <translation>通常のファイルではありません（デバイス、パイプ、ソケットのいずれかです）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/file_messages.py" line="197"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="174"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="199"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

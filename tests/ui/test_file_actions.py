@@ -637,5 +637,22 @@ def test_a_failed_autosave_says_why_in_the_learners_language(qtbot, tmp_path, ja
     files.statusMessage.connect(shown.append)
     files.mark_modified()
     assert files.autosave_now() is False
-    assert shown[-1].startswith("自動保存に失敗しました：復元用フォルダーを作成できません：")
-    assert "cannot create" not in shown[-1]
+    assert shown[-1] == "自動保存に失敗しました：復元用フォルダーを作成できません：パスの途中がフォルダーではなくファイルです"
+
+
+def test_the_systems_refusal_is_worded_in_the_learners_language(env, tmp_path, japanese, monkeypatch):
+    """A full disk while saving the run said 「理由：書き込めません：no space left on device」."""
+    import errno
+    files, host, dlg = env
+    host.history = RunHistory(epochs=[(1, 2, 1.8, 0.4, 1.9, 0.38, 0.05, 0.02)])
+    replace = os.replace
+
+    def full_disk(src, dst, *args, **kw):
+        if str(dst).endswith(".csv"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return replace(src, dst, *args, **kw)
+    monkeypatch.setattr(os, "replace", full_disk)
+    assert files.save_as(tmp_path / "p.json") is False
+    title, text = dlg.errors[-1]
+    assert title == "プロジェクトは保存しましたが、学習の記録は保存できませんでした" and "metrics.csv" in text
+    assert _why(text) == "理由：書き込めません：ディスクがいっぱいです"

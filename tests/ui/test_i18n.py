@@ -205,12 +205,13 @@ def test_no_resources_folder_means_english(english_after, monkeypatch):
     assert install_translation(english_after, "ja") is None
 
 
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdifr]|%%|%[sdifrn]|%\d+|\{\d*\}")
+# %(name)s, %s, %1 and str.format's {0}, {name} and {0:.3g}
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdifr]|%%|%[sdifrn]|%\d+|\{\w*(?::[^{}]*)?\}")
 
 
 def test_every_translation_keeps_the_placeholders_of_its_source():
-    """A translation that drops or misspells %(name)s / %s / {0} would fail or show raw
-    text when the program fills it in."""
+    """A translation that drops or misspells %(name)s / %s / {0} / {name} would fail or show
+    raw text when the program fills it in (a named {name} was not checked)."""
     checked = 0
     for context in ET.parse(COMMITTED).getroot().iter("context"):
         for message in context.iter("message"):
@@ -225,6 +226,9 @@ def test_every_translation_keeps_the_placeholders_of_its_source():
 def test_the_placeholder_check_catches_a_broken_translation():
     assert sorted(PLACEHOLDER.findall("%(setting)sは%(minimum)s以上")) != \
         sorted(PLACEHOLDER.findall("%(setting)s must be at least %(minimum)s — you entered %(value)s."))
+    assert sorted(PLACEHOLDER.findall("列 {colum}：「{value}」")) != \
+        sorted(PLACEHOLDER.findall("column {column}: “{value}” is not a number"))
+    assert PLACEHOLDER.findall("{0:.3g} of {1}") == ["{0:.3g}", "{1}"]
 
 
 def _mnemonic(text: str) -> str | None:
@@ -282,3 +286,59 @@ def test_common_json_mistakes_are_worded_for_the_learner(english_after, tmp_path
     assert "a comma is missing" in file_error_text(info.value)
     install_translation(english_after, "ja")
     assert "Expecting" not in file_error_text(info.value)
+
+
+def _raised_file_codes() -> set[str]:
+    """Every reason code the file layer gives a FileFormatError: the literal ``code=`` of each
+    raise (either branch of a conditional too), the literals assigned to ``code`` or returned
+    in a tuple for one (snake_case), and the tables that name codes (the os_… ones, load_npz's,
+    the per-file-kind ones)."""
+    import ast
+    from nnstudio.project import errors as E
+    from nnstudio.project import files
+
+    def literals(node) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.IfExp):
+            return literals(node.body) | literals(node.orelse)
+        return set()
+    found: set[str] = set()
+    for name in ("files.py", "history.py", "recovery.py"):
+        tree = ast.parse((ROOT / "nnstudio" / "project" / name).read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "code":
+                        found |= literals(kw.value)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id == "code":
+                        found |= literals(node.value)
+                    elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                        for t, v in zip(target.elts, node.value.elts):
+                            if isinstance(t, ast.Name) and t.id == "code":
+                                found |= literals(v)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+                found |= {text for v in node.value.elts for text in literals(v)
+                          if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", text)}
+    found |= {"os_" + code for code in E.DOINGS.values()}
+    found |= {code for _, code in files._ARRAY_ERRORS.values()}
+    found |= {code for pair in files._FILE_NOUN_CODES.values() for code in pair}
+    return found
+
+
+def test_every_reason_of_the_file_layer_has_a_sentence_in_each_language(english_after):
+    """A code without a sentence shows the English reason in every language: each code the
+    project layer raises for project, weights, run-history and recovery files is in
+    file_reasons(), and the Japanese one is translated with the same {names}."""
+    from nnstudio.ui.file_messages import file_reasons, os_problems
+    codes = _raised_file_codes()
+    assert len(codes) > 40 and {"npz_damaged", "csv_not_number", "not_recovery_file", "os_read", "text_nul"} <= codes
+    english = {**file_reasons(), **os_problems()}
+    assert codes <= set(file_reasons()), sorted(codes - set(file_reasons()))
+    install_translation(english_after, "ja")
+    japanese = {**file_reasons(), **os_problems()}
+    for code, text in english.items():
+        assert japanese[code] != text, f"{code} is not translated: {text}"
+        assert sorted(re.findall(r"\{\w*\}", japanese[code])) == sorted(re.findall(r"\{\w*\}", text)), code

@@ -27,6 +27,7 @@ from nnstudio.project.model import Project
 
 from .export import (TARGET, WRITE, ExportError, export_csv, export_png, export_svg, has_table, source_size,
                      targets_of, translate)
+from .file_messages import file_reason
 
 PROJECT_FILE = "project.json"
 
@@ -144,8 +145,8 @@ def _write_run_files(out: Path, project: Project | None, history: RunHistory | N
         if project is not None:
             save_project(project, out / PROJECT_FILE)
             report.written.append(out / PROJECT_FILE)
-    except FileFormatError as err:
-        raise ExportError(err.path, err.reason, kind=WRITE) from None
+    except FileFormatError as err:      # ExportError's reason is the learner's sentence, not the English one
+        raise ExportError(err.path, file_reason(err), kind=WRITE) from None
 
 
 __all__ = ["ExportReport", "export_all", "file_stem", "PROJECT_FILE"]

@@ -21,6 +21,7 @@ from nnstudio.ui.export_views import export_all, file_stem
 from nnstudio.ui.export import ExportError
 from nnstudio.ui.file_actions import ProjectFiles
 from window_fixtures import shot
+from language_fixtures import japanese  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -291,3 +292,15 @@ def test_a_view_with_nothing_for_this_network_is_left_out_quietly(qtbot, tmp_pat
     report = export_all([shown_view, empty_view], tmp_path / "out", None, None)
     assert report.empty == ["Feature maps"] and report.skipped == []
     assert not list((tmp_path / "out").glob("Feature*"))
+
+
+def test_a_run_history_that_cannot_be_exported_says_why_in_the_learners_language(qtbot, tmp_path, japanese):
+    """Export All Views passed the history's English reason on: the Japanese dialog said
+    「理由：is a folder; choose a file name」 for a metrics.csv it could not write."""
+    view = FakeView("Loss", lambda: [_plot("loss", [3, 2, 1])])
+    qtbot.addWidget(view)
+    view.show()
+    (tmp_path / "out" / "metrics.csv").mkdir(parents=True)       # a folder where the table goes
+    with pytest.raises(ExportError) as info:
+        export_all([view], tmp_path / "out", None, _history())
+    assert info.value.reason == "フォルダーです。ファイル名を指定してください"

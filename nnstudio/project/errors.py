@@ -1,8 +1,9 @@
 """Typed errors of the file layer (projects, weights, run histories, recovery files).
 
 Each error carries the structured facts — ``path``, ``kind`` (a stable keyword the UI maps
-to its own translated sentence) and ``reason`` (plain English for logs and the command
-line) — so callers never parse message text.
+to its own translated headline), ``code`` and ``params`` (the reason, which the UI words in
+the learner's language) and ``reason`` (plain English for logs and the command line) — so
+callers never parse message text.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Translated messages for the typed errors of the file layer and of exports.
 
 The project layer raises :class:`~nnstudio.project.errors.FileFormatError` with a stable
-``kind`` keyword and a plain-English ``reason``; here each kind becomes a translated headline
-naming the file, followed by the details (field, line/column, the reason).
+``kind`` keyword, a ``code`` naming its reason (with ``params``) and a plain-English
+``reason``; here each kind becomes a translated headline naming the file, followed by the
+details (field, line/column, and the reason: the sentence file_reasons() has for its code,
+the English one only for an error without a code).
 """
 
 from __future__ import annotations

@@ -3127,17 +3127,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="60"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="61"/>
         <source>is a file, not a folder</source>
         <translation>フォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="64"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="65"/>
         <source>cannot create the folder: {0}</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="70"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="71"/>
         <source>cannot write into the folder: {0}</source>
         <translation>フォルダーに書き込めません：{0}</translation>
     </message>
@@ -3349,448 +3349,448 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>FileMessages</name>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="28"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="30"/>
         <source>“{name}” does not exist.</source>
         <translation>「{name}」がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="29"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="31"/>
         <source>“{name}” is a folder, not a file.</source>
         <translation>「{name}」はファイルではなくフォルダーです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="30"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="32"/>
         <source>You do not have permission to use “{name}”.</source>
         <translation>「{name}」を使う権限がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="31"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="33"/>
         <source>The operating system could not read or write “{name}”.</source>
         <translation>OSが「{name}」を読み書きできませんでした。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="32"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="34"/>
         <source>“{name}” is not a text file in UTF-8.</source>
         <translation>「{name}」はUTF-8のテキストファイルではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="33"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="35"/>
         <source>“{name}” is damaged or not a valid file of this kind.</source>
         <translation>「{name}」は壊れているか、この種類の正しいファイルではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="34"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="36"/>
         <source>“{name}” contains a value nnstudio cannot use.</source>
         <translation>「{name}」に nnstudio が使えない値があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="35"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="37"/>
         <source>“{name}” was written by a newer version of nnstudio; please update nnstudio to open it.</source>
         <translation>「{name}」は新しいバージョンの nnstudio で書かれています。開くには nnstudio を更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="36"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="38"/>
         <source>“{name}” is not a weights file (.npz).</source>
         <translation>「{name}」は重みファイル（.npz）ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="37"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="39"/>
         <source>“{name}” holds Python objects; nnstudio refuses to load them because they could run code.</source>
         <translation>「{name}」には Python オブジェクトが含まれています。コードを実行される恐れがあるため、nnstudio は読み込みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="38"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="40"/>
         <source>The weights in “{name}” do not fit this network.</source>
         <translation>「{name}」の重みはこのネットワークに合いません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="47"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="49"/>
         <source>The folder for “{name}” does not exist.</source>
         <translation>「{name}」を保存するフォルダーがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="49"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="51"/>
         <source>“{name}” could not be used.</source>
         <translation>「{name}」を使えませんでした。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="53"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="55"/>
         <source>Parameter {0}: the file has shape {1}, the network needs {2}.</source>
         <translation>パラメータ {0}：ファイルの形状は {1}、ネットワークに必要なのは {2} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="57"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
         <source>Entry: {0}</source>
         <translation>項目：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="61"/>
         <source>Line {0}, column {1}</source>
         <translation>{0}行目、{1}列目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="61"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="63"/>
         <source>Line {0}</source>
         <translation>{0}行目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="198"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="64"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="200"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="63"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="65"/>
         <source>File: {0}</source>
         <translation>ファイル：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="70"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="72"/>
         <source>it is a folder, not a file</source>
         <translation>ファイルではなくフォルダーです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="71"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
         <source>it is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を指定してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="72"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
         <source>it is {size} bytes, too large for this kind of file</source>
         <translation>{size} バイトあり、この種類のファイルとしては大きすぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
         <source>there is no such file</source>
         <translation>そのファイルはありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
         <source>the folder {folder} does not exist</source>
         <translation>フォルダー {folder} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
         <source>it is not UTF-8 text (byte {byte} is {value}); a project file is JSON saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。プロジェクトファイルは UTF-8 で保存した JSON です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
         <source>it is empty; a project file holds a JSON object</source>
         <translation>空です。プロジェクトファイルには JSON オブジェクトが入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="78"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
         <source>the JSON ends too early (a cut-off file?)</source>
         <translation>JSON が途中で終わっています（ファイルが途切れている？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
         <source>malformed JSON ({msg})</source>
         <translation>JSON の形式が正しくありません（{msg}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="82"/>
         <source>malformed JSON: nested too deeply</source>
         <translation>JSON の形式が正しくありません：入れ子が深すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
         <source>it was written by a newer nnstudio (format version {version}); this one reads versions up to {newest}: please update nnstudio to open it</source>
         <translation>新しい nnstudio で保存されています（形式バージョン {version}）。このバージョンが読めるのは {newest} までです。開くには nnstudio を更新してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="85"/>
         <source>cannot read it: {detail}</source>
         <translation>読み込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="84"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="86"/>
         <source>cannot write it: {detail}</source>
         <translation>書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="85"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="87"/>
         <source>cannot create the folder: {detail}</source>
         <translation>フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="86"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="88"/>
         <source>cannot create the recovery folder: {detail}</source>
         <translation>復元用フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="87"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="89"/>
         <source>cannot remove the old file: {detail}</source>
         <translation>古いファイルを削除できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="88"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="90"/>
         <source>cannot write into this folder: {detail}</source>
         <translation>このフォルダーに書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="90"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
         <source>it is a pickle of Python objects, which nnstudio refuses to load (a pickle from a stranger can run code)</source>
         <translation>Python オブジェクトの pickle です。nnstudio は読み込みません（他人の pickle はコードを実行できるため）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="94"/>
         <source>it is not an .npz archive of arrays</source>
         <translation>配列の .npz アーカイブではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="93"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
         <source>it is a single .npy array, not an .npz archive</source>
         <translation>.npy の単独の配列で、.npz アーカイブではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="94"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
         <source>it holds Python objects (pickled data), which nnstudio refuses to load</source>
         <translation>Python オブジェクト（pickle されたデータ）が含まれています。nnstudio は読み込みません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
         <source>it holds “{member}”, which is not a NumPy array</source>
         <translation>NumPy の配列ではない「{member}」が含まれています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
         <source>its arrays claim {claimed} GiB (up to “{member}”), more than nnstudio reads ({limit} GiB)</source>
         <translation>配列の大きさが（「{member}」までで）{claimed} GiB とされており、nnstudio が読み込む上限（{limit} GiB）を超えています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
         <source>its arrays are too large for this computer&apos;s memory</source>
         <translation>配列が大きすぎて、このコンピューターのメモリーに収まりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="99"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
         <source>it is damaged or cut off: the archive cannot be unpacked</source>
         <translation>壊れているか途中で途切れています。アーカイブを展開できません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="102"/>
         <source>the array “{name}” holds {dtype} values, not numbers</source>
         <translation>配列「{name}」の値は数値ではなく {dtype} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="103"/>
         <source>the array “{member}” holds Python objects; only numeric arrays are saved</source>
         <translation>配列「{member}」に Python オブジェクトが含まれています。保存できるのは数値の配列だけです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="103"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="105"/>
         <source>parameter {parameter} has shape {got} in the file but {expected} in this network</source>
         <translation>パラメータ {parameter} の形状が、ファイルでは {got}、このネットワークでは {expected} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="105"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="107"/>
         <source>parameters of this network are missing from the file ({count}, the first: {parameter}); the weights belong to a different network</source>
         <translation>このネットワークのパラメータがファイルにありません（{count} 個、最初は {parameter}）。別のネットワークの重みです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="107"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="109"/>
         <source>{parameter} is not a parameter of this network; the weights belong to a different network</source>
         <translation>{parameter} はこのネットワークのパラメータではありません。別のネットワークの重みです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="110"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="112"/>
         <source>it is not UTF-8 text (byte {byte}); a run history is CSV saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目）。学習の記録は UTF-8 で保存した CSV です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="111"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="113"/>
         <source>it is empty; the first line should name the columns</source>
         <translation>空です。1 行目には列の名前が入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="112"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="114"/>
         <source>its columns are {columns}; expected {expected}</source>
         <translation>列が {columns} になっています。正しくは {expected} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="113"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
         <source>this line has {count} values; expected {expected}</source>
         <translation>この行には値が {count} 個あります。正しくは {expected} 個です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="114"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
         <source>column {column}: “{value}” is not a number</source>
         <translation>列 {column}：「{value}」は数値ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="117"/>
         <source>column {column}: “{value}” is not a whole number</source>
         <translation>列 {column}：「{value}」は整数ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="118"/>
         <source>it is not a CSV table nnstudio can read</source>
         <translation>nnstudio が読める CSV の表ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="118"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
         <source>it is not UTF-8 text (byte {byte} is {value}); a recovery file is JSON saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。復元用ファイルは UTF-8 で保存した JSON です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
         <source>it is empty; a recovery file holds a JSON object</source>
         <translation>空です。復元用ファイルには JSON オブジェクトが入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="121"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
         <source>it is not an nnstudio recovery file</source>
         <translation>nnstudio の復元用ファイルではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
         <source>it holds no project</source>
         <translation>プロジェクトが入っていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
         <source>it names no recovery format version nnstudio knows (it says {value})</source>
         <translation>nnstudio の知っている復元用ファイルの形式バージョンが書かれていません（{value} となっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
         <source>it was written by a newer nnstudio (recovery format version {version}); this one reads versions up to {newest}</source>
         <translation>新しい nnstudio で保存されています（復元用ファイルの形式バージョン {version}）。このバージョンが読めるのは {newest} までです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
         <source>malformed JSON: a number with thousands of digits</source>
         <translation>JSON の形式が正しくありません：何千桁もある数値があります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
         <source>it holds a NUL character, which no file name or label may hold</source>
         <translation>NUL 文字が含まれています。ファイル名やラベルには使えません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="131"/>
         <source>it holds an unpaired surrogate ({char}), which is not text a file can be saved with</source>
         <translation>対になっていないサロゲート（{char}）が含まれています。ファイルに保存できるテキストではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="131"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="133"/>
         <source>it holds a value of a type nnstudio does not expect there (for example a list where a number belongs)</source>
         <translation>nnstudio がその場所で想定していない種類の値が含まれています（例：数値の入る所にリスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="139"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="141"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="140"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="142"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="141"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="143"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="143"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="145"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="144"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="146"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="145"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="147"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="146"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="148"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="154"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
         <source>permission denied</source>
         <translation>アクセスする権限がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="155"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
         <source>the operation is not permitted</source>
         <translation>その操作は許可されていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
         <source>there is no such file or folder</source>
         <translation>そのファイルまたはフォルダーはありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="159"/>
         <source>a part of the path is a file, not a folder</source>
         <translation>パスの途中がフォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="160"/>
         <source>it is a folder</source>
         <translation>フォルダーです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="159"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="161"/>
         <source>something of that name is already there</source>
         <translation>同じ名前のものが既にあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="160"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="162"/>
         <source>the disk is full</source>
         <translation>ディスクがいっぱいです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="161"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="163"/>
         <source>your disk quota is used up</source>
         <translation>ディスクの使用量の上限（クォータ）に達しています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="162"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="164"/>
         <source>the disk is read-only</source>
         <translation>ディスクが読み取り専用です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="163"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="165"/>
         <source>the disk reported an input/output error</source>
         <translation>ディスクが入出力エラーを報告しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="164"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="166"/>
         <source>the name is too long</source>
         <translation>名前が長すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="165"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="167"/>
         <source>too many files are open</source>
         <translation>開いているファイルが多すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="166"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="168"/>
         <source>it is in use</source>
         <translation>使用中です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="167"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="169"/>
         <source>it is not a regular file (a device, pipe or socket)</source>
         <translation>通常のファイルではありません（デバイス、パイプ、ソケットのいずれかです）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="197"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="199"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="199"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="201"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

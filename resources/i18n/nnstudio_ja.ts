@@ -1783,9 +1783,13 @@
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
         <source>numerical (central differences)</source>
-        <translation>数値微分（中心差分）</translation>
+        <translation type="vanished">数値微分（中心差分）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
+        <source>numerical</source>
+        <translation>数値微分</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
@@ -1865,6 +1869,16 @@
         <translation>エポック数</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="172"/>
+        <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
+        <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="175"/>
+        <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
+        <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
@@ -1896,14 +1910,12 @@
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="172"/>
         <source>Two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
-        <translation>更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
+        <translation type="vanished">更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="175"/>
         <source>Two forward passes for each of the %s parameter entries: %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
-        <translation>%s 個のパラメータ要素それぞれに順伝播を 2 回：更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
+        <translation type="vanished">%s 個のパラメータ要素それぞれに順伝播を 2 回：更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/status.py" line="14"/>

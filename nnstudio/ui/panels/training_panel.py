@@ -43,7 +43,7 @@ def _tr(text: str) -> str:
 
 
 def gradient_titles() -> dict[str, str]:
-    return {"backprop": _tr("backpropagation"), "numerical": _tr("numerical (central differences)")}
+    return {"backprop": _tr("backpropagation"), "numerical": _tr("numerical")}
 
 
 def hyper_labels() -> dict[str, str]:
@@ -169,12 +169,12 @@ class TrainingPanel(QWidget):
             return
         count = total_parameter_count(self.doc.input_shape, [layer.data for layer in self.doc.layers])
         if count is None:
-            text = _tr("Two forward passes for each parameter entry in every update, where backprop "
-                       "needs one forward and one backward pass: slow, on purpose.")
+            text = _tr("Central differences: two forward passes for each parameter entry in every "
+                       "update, where backprop needs one forward and one backward pass: slow, on purpose.")
         else:
-            text = _tr("Two forward passes for each of the %s parameter entries: %s passes in every "
-                       "update, where backprop needs one forward and one backward pass. Watch the "
-                       "samples/s.") % (f"{count:,}", f"{2 * count:,}")
+            text = _tr("Central differences: two forward passes for each of the %s parameter entries, "
+                       "%s passes in every update, where backprop needs one forward and one backward "
+                       "pass. Watch the samples/s.") % (f"{count:,}", f"{2 * count:,}")
         self.gradients_cost.setText(text)
 
     def _reloaded(self) -> None:

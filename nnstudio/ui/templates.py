@@ -16,6 +16,7 @@ def known_titles() -> dict[str, str]:
     return {"function_square": _tr("Fit a function (y = x²)"),
             "iris": _tr("Iris flowers"),
             "mnist_mlp": _tr("MNIST digits: two-layer network"),
+            "mnist_deep": _tr("MNIST digits, 1000 samples: five hidden layers"),
             "simple_convnet": _tr("MNIST digits: simple convolutional network"),
             "spiral": _tr("Spiral (three classes)")}
 

@@ -2483,11 +2483,16 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="19"/>
+        <source>MNIST digits, 1000 samples: five hidden layers</source>
+        <translation>MNIST 手書き数字・1000 サンプル：隠れ層 5 層</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="20"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="20"/>
+        <location filename="../../nnstudio/ui/templates.py" line="21"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>

@@ -50,6 +50,9 @@ FIRST_CHECK_DELAY_MS = 30         # let the window paint before the first data s
 # takes milliseconds; a big convolutional step at batch 1000 under a second)
 PARK_SECONDS = 5.0
 MIN_DIAGRAM_WIDTH = 400           # a squeezed side panel takes width back only beyond this
+# the plot views are as tall as their tallest tab needs while the diagram keeps this much
+# height; in a shorter window (960×540: a 1080p projector at 200 %) they scroll instead
+MIN_DIAGRAM_HEIGHT = 120
 WEIGHT_REQUEST_MS = 250           # the diagram asks for weights at most 4 times a second
 STEP_SHARE = 0.6                  # of the window's height the step-through takes in step mode
 
@@ -119,6 +122,96 @@ class FormScrollArea(DockScrollArea):
         return self.widget().minimumSizeHint().width() + room
 
 
+class ViewScrollArea(DockScrollArea):
+    """A plot view in the bottom tabs, scrolling when its dock is smaller than the view.
+
+    A tab group is as tall as the tallest minimum among its tabs, those behind the one in
+    front too: the softmax view's held every window at least 581 px tall, taller than a 1080p
+    screen at 200 % (540 px). This area asks for the view's width but hardly any height; the
+    window gives the views the height they need while the diagram has room
+    (MainWindow._fit_views), and ``on_least_change`` hears when a view needs another.
+
+    The view fills the area down to its own minimum size, as it filled the dock before. (Qt's
+    resizable scroll area would keep a view with wrapped text at its preferred height for the
+    width, scrolling a plot that fitted.)"""
+
+    def __init__(self, view: QWidget, on_least_change) -> None:
+        super().__init__(view)
+        self.setWidgetResizable(False)
+        self._on_least_change = on_least_change
+        self._least = QSize()
+        self._bar_room = 0
+        view.installEventFilter(self)
+
+    def least_size(self) -> QSize:
+        """The view's own minimum: smaller than this, it scrolls."""
+        view = self.widget()
+        return view.minimumSizeHint().expandedTo(view.minimumSize())
+
+    def least_height(self) -> int:
+        return self.least_size().height()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self.least_size().width() + self._bar_room), hint.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.widget().sizeHint().expandedTo(self.least_size()) + QSize(2, 2) * self.frameWidth()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_view()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ParentChange and self.parentWidget() is not None:
+            self.parentWidget().installEventFilter(self)   # the dock: moved in front (see below)
+        return super().event(event)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Move:
+            self._fit_view()           # a tab brought to the front (or sent behind) is moved
+        elif watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit_view()
+            least = self.least_size()
+            if least != self._least:
+                if least.width() != self._least.width():
+                    self.updateGeometry()          # the dock's minimum width is the view's
+                if least.height() != self._least.height():
+                    self._on_least_change()
+                self._least = least
+        return super().eventFilter(watched, event)
+
+    def _fit_view(self) -> None:
+        """The view as large as the area, but not below its minimum (then a scroll bar shows,
+        taking room from the other direction). A tab behind others keeps the size it had (it
+        is moved off the window, its size not kept up to date): its view is laid out at that
+        size, as it was in the dock itself, and again with the scroll bars once in front."""
+        least = self.least_size()
+        room = self.maximumViewportSize()          # the area without scroll bars
+        width, height = room.width(), room.height()
+        behind = self.visibleRegion().isEmpty()
+        bar_width = self.verticalScrollBar().sizeHint().width()
+        bar_height = self.horizontalScrollBar().sizeHint().height()
+        if not behind:
+            if least.height() > height:
+                width -= bar_width
+            if least.width() > width:
+                height -= bar_height
+                if least.height() > height and least.height() <= room.height():
+                    width -= bar_width             # the vertical bar comes with the horizontal
+        size = QSize(max(width, least.width()), max(height, least.height()))
+        if self.widget().size() != size:
+            self.widget().resize(size)
+        if behind:
+            return
+        # scrolling down, the area asks for the scroll bar's width too (not a horizontal bar
+        # as well for the view's last pixels)
+        bar_room = bar_width if least.height() > room.height() else 0
+        if bar_room != self._bar_room:
+            self._bar_room = bar_room
+            self.updateGeometry()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, project: Project | None = None, *, settings: QSettings | None = None,
                  loader=None) -> None:
@@ -146,6 +239,8 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict = {}
         self.compare_window = None          # Run → Compare Variants…, made when first asked for
         self.docks: dict[str, QDockWidget] = {}
+        self._views_relaxed = False      # step mode: the views' heights are not kept
+        self._fit_pending = False
 
         self.diagram_view = DiagramView(self.doc, self.editor)
         self.banner = Banner()
@@ -223,15 +318,16 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         self._unelide_dock_tabs()
+        self._schedule_fit_views()
         if not self._shown_once:
             self._shown_once = True
             QTimer.singleShot(FIRST_CHECK_DELAY_MS, self._schedule_sync)
 
     # ------------------------------------------------------------------ docks
-    def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll: type | None = None) -> QDockWidget:
+    def _add_dock(self, name: str, title: str, widget: QWidget, area, scroll=None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        if scroll is not None:   # content larger than the dock scrolls (see DockScrollArea)
+        if scroll is not None:   # a scroll area for the content: larger than the dock, it scrolls
             widget = scroll(widget)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
@@ -248,7 +344,8 @@ class MainWindow(QMainWindow):
         first = None
         for i, view in enumerate(views):
             dock = self._add_dock(f"view_{type(view).__name__}_{i}", view.title(), view,
-                                  Qt.BottomDockWidgetArea)
+                                  Qt.BottomDockWidgetArea,
+                                  lambda v: ViewScrollArea(v, self._schedule_fit_views))
             ViewExportMenu(view)         # right-click a plot: export it (owned by the view)
             if first is None:
                 first = dock
@@ -332,7 +429,7 @@ class MainWindow(QMainWindow):
         if it was closed) and its picture up to date; a tab behind another has no size of its
         own and draws nothing, so its files came out tiny, empty or without their CSV.
         Afterwards the docks are as they were."""
-        docks = {id(d.widget()): d for n, d in self.docks.items() if n.startswith("view_")}
+        docks = {id(d.widget().widget()): d for n, d in self.docks.items() if n.startswith("view_")}
         closed = [d for d in docks.values() if not d.isVisible()]
         # the docks in front of their tab groups, the step-through too (it shares the views')
         in_front = [d for d in self.docks.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
@@ -355,16 +452,60 @@ class MainWindow(QMainWindow):
                 dock.raise_()
 
     def _relax_views(self, relaxed: bool) -> None:
-        """In step mode the plot views wait in tabs behind the step-through, but a tabbed dock
-        group is as tall as its tallest tab's minimum: the softmax view's 394 px made a 600 px
-        tall window grow to 685 px. There they may be squeezed (a minimum of one pixel instead
-        of their layout's); outside step mode their own minimum holds again (0: the layout's)."""
-        for name, dock in self.docks.items():
-            if name.startswith("view_"):
-                dock.widget().setMinimumHeight(1 if relaxed else 0)
+        """In step mode the plot views wait in tabs behind the step-through, and their heights
+        are not kept (the softmax view's 394 px made a 600 px tall window grow to 685 px): the
+        step-through takes STEP_SHARE of the window. Outside step mode they are again as tall
+        as they need while the diagram has room (see _fit_views)."""
+        self._views_relaxed = relaxed
+        if not relaxed:
+            self._schedule_fit_views()
+
+    def _schedule_fit_views(self) -> None:
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_views)
+
+    def _fit_views(self) -> None:
+        """Outside step mode the bottom tabs are as tall as their tallest view's minimum (the
+        tabs behind the front one count too: bringing one forward does not move the diagram),
+        as long as the diagram keeps MIN_DIAGRAM_HEIGHT; in a shorter window the views scroll,
+        and the diagram takes back what a taller window had given them."""
+        self._fit_pending = False
+        if self._views_relaxed or not self.isVisible():
+            return
+        for front in self._bottom_fronts():
+            group = [front] + [d for d in self.tabifiedDockWidgets(front) if d.isVisible()]
+            least = [d.widget().least_height() for d in group if isinstance(d.widget(), ViewScrollArea)]
+            if not least:
+                continue
+            height = front.height()
+            want = max(least) + height - front.widget().height()      # and the dock's title
+            room = height + self.centralWidget().height() - MIN_DIAGRAM_HEIGHT
+            target = min(max(height, want), max(room, 0))
+            if target != height and (target > height or room < height):
+                # the size asked for is the tab group's, its row of tabs included
+                self.resizeDocks([front], [target + self._tabs_under(front)], Qt.Vertical)
+
+    def _tabs_under(self, dock: QDockWidget) -> int:
+        """The height of the row of tabs under a tabbed dock (0 for a dock on its own)."""
+        area = dock.geometry()
+        for bar in self.findChildren(QTabBar):
+            rect = bar.geometry()
+            if (bar.parent() is self and bar.isVisible() and abs(rect.top() - area.bottom() - 1) <= 2
+                    and rect.left() < area.right() and rect.right() > area.left()):
+                return rect.height()
+        return 0
+
+    def _bottom_fronts(self) -> list:
+        """The docks in front of their tab groups under the diagram."""
+        return [d for d in self.docks.values()
+                if d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()
+                and self.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        if event.size().height() != event.oldSize().height():
+            self._schedule_fit_views()
         if event.oldSize().isValid() and event.size().width() > event.oldSize().width():
             QTimer.singleShot(0, self._widen_squeezed_forms)
 
@@ -403,6 +544,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for name, dock in self.docks.items():
             dock.setVisible(name != "stepthrough")
+        self._schedule_fit_views()
 
     def _default_dock_sizes(self) -> None:
         side = [d for n, d in self.docks.items() if n in ("dataset", "inspector")]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from nnstudio.project.files import load_project
 from nnstudio.ui.main_window import LAYOUT_VERSION, about_text
 from ui_helpers import small_project
-from window_fixtures import iteration_text, make_window, shot  # noqa: F401 - fixture
+from window_fixtures import dock_content, iteration_text, make_window, shot  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -703,7 +703,7 @@ def test_every_view_offers_export_on_a_right_click(make_window, qtbot):
     from PySide6.QtGui import QContextMenuEvent
     from nnstudio.ui.export_dialog import ViewExportMenu
     w = make_window()
-    views = [d.widget() for n, d in w.docks.items() if n.startswith("view_")]
+    views = [dock_content(d) for n, d in w.docks.items() if n.startswith("view_")]
     assert views
     for view in views:
         assert view.findChild(ViewExportMenu) is not None, view.title()
@@ -739,7 +739,7 @@ def test_export_all_views_draws_the_tabs_behind_and_the_closed_ones(make_window,
     loss_dock.raise_()
     confusion_dock.close()
     QApplication.processEvents()
-    assert not accuracy_dock.widget().on_screen()
+    assert not dock_content(accuracy_dock).on_screen()
     assert w.files.export_all_views(tmp_path / "out")
     loss = QImage(str(tmp_path / "out" / "Loss.png"))
     for name in ("Accuracy", "Confusion_matrix"):
@@ -749,7 +749,7 @@ def test_export_all_views_draws_the_tabs_behind_and_the_closed_ones(make_window,
     rows = (tmp_path / "out" / "Accuracy.csv").read_text().splitlines()
     assert len(rows) > 1, "the accuracy CSV holds the epoch's point"
     QApplication.processEvents()
-    assert loss_dock.widget().on_screen() and not accuracy_dock.widget().on_screen()
+    assert dock_content(loss_dock).on_screen() and not dock_content(accuracy_dock).on_screen()
     assert not confusion_dock.isVisible()
 
 

@@ -553,9 +553,18 @@ class MainWindow(QMainWindow):
         self.resizeDocks(side, widths, Qt.Horizontal)
         right = [self.docks["inspector"], self.docks["training"]]
         self.resizeDocks(right, [330, 400], Qt.Vertical)
-        bottom = [d for n, d in self.docks.items() if n.startswith("view_")][:1]
-        if bottom:
-            self.resizeDocks(bottom, [260], Qt.Vertical)
+        views = [d for n, d in self.docks.items() if n.startswith("view_")]
+        if views:     # as tall as the tallest view needs (see _fit_views), from the first paint
+            self.resizeDocks(views[:1], [max(260, self._views_height(views))], Qt.Vertical)
+
+    def _views_height(self, docks: list) -> int:
+        """The height the bottom tabs need for the tallest of these views: the view, the
+        dock's title and the row of tabs (asked for before the window has laid them out)."""
+        dock = docks[0]
+        title = dock.minimumSizeHint().height() - dock.widget().minimumSizeHint().height()
+        tabs = max((b.sizeHint().height() for b in self.findChildren(QTabBar) if b.parent() is self),
+                   default=0)
+        return max(d.widget().least_height() for d in docks) + title + tabs
 
     # ------------------------------------------------------------------ settings
     def restore_layout(self) -> bool:

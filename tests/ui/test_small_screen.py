@@ -85,3 +85,31 @@ def test_on_larger_screens_the_views_need_no_scroll_bar(make_window, qtbot, size
             assert not area.verticalScrollBar().isVisible(), dock.windowTitle()
             assert not area.horizontalScrollBar().isVisible(), dock.windowTitle()
             assert view.size() == area.viewport().size(), dock.windowTitle()
+
+
+def test_the_first_layout_gives_the_views_their_height(make_window, qtbot):
+    """The bottom tabs start as tall as their views need: the loss view was first laid out
+    short and beside a scroll bar, then grown, and its legend kept other spacing than before."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Sizes(QObject):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Resize:
+                self.seen.append(event.size())
+            return False
+
+    w = make_window(default_project(), show=False, wait_for_run=False)
+    loss = dock_content(_view_docks(w)[0])
+    sizes = Sizes()
+    loss.installEventFilter(sizes)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.controller.session is not None, timeout=5000)
+    _settle(qtbot)
+    assert sizes.seen
+    assert all(size.width() == loss.width() for size in sizes.seen), sizes.seen
+    loss.removeEventFilter(sizes)

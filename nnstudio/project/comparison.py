@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 
 from nnstudio.data import Dataset
-from nnstudio.engine.errors import DivergenceError, SpecError
+from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.optimizers import RULES, make_optimizer
 from nnstudio.engine.spec import ACTIVATIONS, INITS
 from nnstudio.engine.trainer import Trainer

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
                                QRadioButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -29,7 +29,7 @@ from nnstudio.engine.series import Ema
 from nnstudio.project import comparison as C
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import write_file_atomically
-from nnstudio.ui.file_messages import file_error_text
+from nnstudio.ui.file_messages import ask_save_path, file_error_text
 from nnstudio.ui.labels import activation_titles
 from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import OKABE_ITO, TEXT_COLOR, magnitude_map
@@ -627,12 +627,9 @@ class CompareWindow(QDialog):
         return {i: t.outcome for i, t in enumerate(self.tracks) if t.outcome is not None}
 
     def _save(self, caption: str, filt: str, suffix: str, write) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, caption, "", filt)
-        if not path:
-            return
-        if not path.lower().endswith(suffix):
-            path += suffix
-        self.save_to(path, write, caption)
+        path = ask_save_path(self, caption, filt, suffix)
+        if path is not None:
+            self.save_to(path, write, caption)
 
     def save_to(self, path: str, write, caption: str) -> bool:
         try:
@@ -642,10 +639,6 @@ class CompareWindow(QDialog):
             return False
         self.status.setText(_tr("Saved {0}").format(path))
         return True
-
-
-def _log(v: float) -> float:
-    return math.log10(v) if v > 0 else float("nan")
 
 
 class _NumberItem(QTableWidgetItem):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnstudio.engine.errors import SpecError
 from nnstudio.project import errors as E
@@ -199,6 +199,15 @@ def export_error_text(err: ExportError) -> str:
     return "\n\n".join([translate("FileMessages", "The export to “{0}” failed.").format(name),
                          "\n".join([translate("FileMessages", "Why: {0}").format(err.reason),
                                     translate("FileMessages", "An earlier file of that name, if any, is unchanged.")])])
+
+
+def ask_save_path(parent, caption: str, filt: str, suffix: str) -> str | None:
+    """A file name from the save dialog, with ``suffix`` added where the learner left it out;
+    None when the dialog was cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, caption, "", filt)
+    if not path:
+        return None
+    return path if path.lower().endswith(suffix) else path + suffix
 
 
 def show_message(parent, icon, title: str, text: str) -> None:

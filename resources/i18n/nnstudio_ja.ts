@@ -1073,7 +1073,7 @@
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="640"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1123,103 +1123,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="86"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="89"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="168"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="169"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="264"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="170"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="183"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="278"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="201"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="296"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="313"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="221"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="316"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="246"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="342"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="362"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="267"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="364"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="475"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="626"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="483"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="634"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="534"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="685"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="536"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="687"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="564"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="715"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="565"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="716"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="642"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="793"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="800"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="951"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="811"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="962"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -2333,13 +2333,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="313"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="221"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="316"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="60"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -2350,7 +2350,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="539"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="690"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="63"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -4790,32 +4790,32 @@ softmax on its own.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="430"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="428"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="432"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="430"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="443"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="443"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="444"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="444"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -24,7 +24,7 @@ from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
 from nnstudio.ui.flow_row import FlowRow
 from nnstudio.project.errors import FileFormatError
-from nnstudio.ui.file_messages import file_error_text
+from nnstudio.ui.file_messages import ask_save_path, file_error_text
 from nnstudio.ui.messages import describe_error
 
 from .captions import op_title, phase_title
@@ -417,11 +417,9 @@ class StepThroughView(QWidget):
         export_png(self, path)
 
     def _save(self, caption: str, filt: str, suffix: str, write) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, caption, "", filt)
-        if not path:
+        path = ask_save_path(self, caption, filt, suffix)
+        if path is None:
             return
-        if not path.lower().endswith(suffix):
-            path += suffix
         try:
             write(path)
         except FileFormatError as e:            # where and why, in the learner's words

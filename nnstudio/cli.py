@@ -54,6 +54,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _positive_number(text: str) -> float:
     try:
         value = float(text)
@@ -137,7 +147,7 @@ def tools_parser() -> argparse.ArgumentParser:
     how.add_argument("--search", action="append", metavar="KNOB=LOW..HIGH", help="a setting and its range")
     c.add_argument("--iterations", type=_positive, default=1000, metavar="N", help="updates per variant [1000]")
     c.add_argument("--trials", type=_positive, default=20, metavar="N", help="random-search trials [20]")
-    c.add_argument("--seed", type=int, default=0, metavar="S", help="random-search seed [0]")
+    c.add_argument("--seed", type=_non_negative, default=0, metavar="S", help="random-search seed [0]")
     c.add_argument("--csv", metavar="FILE", help="also write the results table as CSV")
     return p
 

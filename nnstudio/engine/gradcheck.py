@@ -65,7 +65,7 @@ def numerical_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float | N
     they were. Float64 arrays by qualified name; Interrupted when ``interrupted()`` says so."""
     if h is None:
         h = default_step(net.dtype)
-    buffers = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers if l.buffers}
+    buffers = net.buffer_state()
 
     def f() -> float:
         net.loss(x, t, train=True)
@@ -76,8 +76,7 @@ def numerical_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float | N
             return {name: numerical_gradient(f, p, h, interrupted=interrupted)
                     for name, p in net.parameters().items()}
     finally:
-        for l in net.layers:
-            l.buffers.update(buffers.get(l.name, {}))
+        net.restore_buffers(buffers)
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
     if h is None:
         h = default_step(net.dtype)
     rng = np.random.default_rng(seed)
-    buffers = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers}
+    buffers = net.buffer_state()
     params = net.parameters()
     todo = names if names is not None else list(params)
     with net.frozen_masks():
@@ -161,6 +160,5 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
             results.append(ParamCheck(name, p.shape, len(idx), float(rel.max()),
                                       float(np.abs(ana - num).mean()), ana, num, idx, secs))
     # the numerical passes moved batch norm's running statistics: put them back
-    for l in net.layers:
-        l.buffers.update(buffers[l.name])
+    net.restore_buffers(buffers)
     return GradCheckReport(tuple(results), backprop_seconds)

@@ -84,6 +84,15 @@ class Network:
         """Qualified names of the parameters that weight decay and L1 apply to (W, not b)."""
         return [f"{l.name}.{k}" for l in self.layers for k in l.weight_names]
 
+    def buffer_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """Copies of the layers' buffers (batch norm's running statistics) by layer name, for
+        :meth:`restore_buffers` after passes that must not move them."""
+        return {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in self.layers if l.buffers}
+
+    def restore_buffers(self, state: Mapping[str, Mapping[str, np.ndarray]]) -> None:
+        for l in self.layers:
+            l.buffers.update(state.get(l.name, {}))
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter and buffer, keyed by qualified name (the weights .npz)."""
         out = {k: v.copy() for k, v in self.parameters().items()}

@@ -14,15 +14,17 @@ in it. NaN or inf in the loss or in a parameter stops the run with a DivergenceE
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import queue
+import sys
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Generator, Mapping
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .errors import DivergenceError
 from .gradcheck import Interrupted, numerical_gradients
@@ -118,6 +120,18 @@ def _ro_mapping(d: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
 # other core busy, 14 000 samples/s with two BLAS threads vs 78 000 with one; idle, 62 000
 # vs 53 000. Larger batches keep both threads (idle, batch 100: +37 % with two).
 SMALL_BATCH = 32
+
+
+def _blas_controller() -> ThreadpoolController:
+    """The loaded BLAS libraries, looked up once (a new threadpool_limits looks them up again
+    each time: 0.7 ms against 9 µs, measured) and again once SciPy's, which the fused SGD
+    update uses, has been loaded."""
+    return _controller("scipy.linalg.blas" in sys.modules)
+
+
+@functools.cache
+def _controller(_scipy_loaded: bool) -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @dataclass
@@ -230,7 +244,7 @@ class Trainer:
         return not f.stop
 
     # ------------------------------------------------------------------ the loop
-    def run(self) -> Generator[Snapshot, Command | None, None]:
+    def run(self, *, own_thread_limit: bool = True) -> Generator[Snapshot, Command | None, None]:
         """One snapshot per iteration. Small batches train with one BLAS thread (see
         SMALL_BATCH); the limit holds while the generator is alive. The count is fixed for
         the run: OpenBLAS's products differ in their last bits between one and two threads
@@ -242,8 +256,18 @@ class Trainer:
         # in one BLAS call (Optimizer.update_product); their norms from N×N Gram matrices,
         # which stay cheap only for small N
         self._defer_products = small and not self.numerical and self.optimizer.prepare_products()
-        with threadpool_limits(1, user_api="blas") if small else contextlib.nullcontext():
+        with self.blas_threads() if own_thread_limit else contextlib.nullcontext():
             yield from self._run()
+
+    def blas_threads(self):
+        """The BLAS thread limit this trainer's steps run under (a context manager): one thread
+        for small batches (SMALL_BATCH), else as it is. The limit is the whole process's: a
+        caller advancing several trainers in turns (project.comparison) holds it around each
+        turn instead of letting run() hold it (``run(own_thread_limit=False)``); nested
+        generators closed out of order would restore one another's counts."""
+        if self.batch_size > SMALL_BATCH:
+            return contextlib.nullcontext()
+        return _blas_controller().limit(limits=1, user_api="blas")
 
     def _run(self) -> Generator[Snapshot, Command | None, None]:
         net = self.network
@@ -291,7 +315,7 @@ class Trainer:
         statistics and the dropout masks' random generators (restored when a numerical step
         is undone, so that the redone step is the same step)."""
         net = self.network
-        buffers = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers if l.buffers}
+        buffers = net.buffer_state()
         rngs = {id(g): g for g in (getattr(l, "rng", None) for l in net.layers) if g is not None}
         return buffers, [(g, g.bit_generator.state) for g in rngs.values()]
 
@@ -312,16 +336,14 @@ class Trainer:
             grads = numerical_gradients(net, xb, tb, interrupted=self._interrupted)
         except Interrupted:
             buffers, rngs = before
-            for l in net.layers:
-                l.buffers.update(buffers.get(l.name, {}))
+            net.restore_buffers(buffers)
             for g, state in rngs:
                 g.bit_generator.state = state
             return False
-        kept = {l.name: {k: v.copy() for k, v in l.buffers.items()} for l in net.layers if l.buffers}
+        kept = net.buffer_state()
         with net.frozen_masks():          # the layers' outputs of the unperturbed weights again
             net.loss(xb, tb, train=True)
-        for l in net.layers:
-            l.buffers.update(kept.get(l.name, {}))
+        net.restore_buffers(kept)
         for layer, names in net.named_layers():
             layer.products.clear()
             layer.grads.clear()

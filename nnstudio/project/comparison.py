@@ -27,7 +27,7 @@ from nnstudio.data import Dataset
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.optimizers import RULES, make_optimizer
 from nnstudio.engine.spec import ACTIVATIONS, INITS
-from nnstudio.engine.trainer import Trainer
+from nnstudio.engine.trainer import Stop, Trainer
 
 from .errors import FileFormatError
 from .files import write_file_atomically
@@ -148,7 +148,7 @@ def parse_values(knob: str, text: str) -> list[Any]:
     if k.kind != "choice" and ".." in text:
         span, _, count = text.partition("/")
         lo_text, _, hi_text = span.partition("..")
-        lo, hi = _number(k, lo_text), _number(k, hi_text)
+        lo, hi = _number(k, lo_text, ranged=True), _number(k, hi_text, ranged=True)
         try:
             n = int(count) if count.strip() else 2
         except ValueError:
@@ -158,7 +158,8 @@ def parse_values(knob: str, text: str) -> list[Any]:
             raise ComparisonError("bad_count", f"{knob}: between 2 and {MAX_VARIANTS} values, not {n}",
                                   knob=knob, text=str(n))
         values = np.geomspace(lo, hi, n) if k.log else np.linspace(lo, hi, n)   # rates: above 0 (_number)
-        return [int(round(v)) if k.kind == "int" else float(f"{v:.6g}") for v in values]
+        # counts rounded to whole numbers once each (1..3/5 is 1, 2, 3, not 1, 2, 2, 2, 3)
+        return list(dict.fromkeys(int(round(v)) if k.kind == "int" else float(f"{v:.6g}") for v in values))
     values = [part.strip() for part in text.split(",") if part.strip()]
     if k.kind == "choice":
         for v in values:
@@ -177,7 +178,9 @@ def _knob(name: str) -> Knob:
                               f"allowed: {', '.join(KNOBS)}", knob=name, allowed=", ".join(KNOBS)) from None
 
 
-def _number(k: Knob, text: str) -> float | int:
+def _number(k: Knob, text: str, ranged: bool = False) -> float | int:
+    """A knob's number from text; ``ranged``: a bound of a range, which a rate's log scale
+    needs above 0 (a listed weight decay may be 0)."""
     text = text.strip()
     try:
         v = float(text)
@@ -187,8 +190,11 @@ def _number(k: Knob, text: str) -> float | int:
         if not v.is_integer():
             raise ComparisonError("not_whole", f"{k.name}: {text!r} is not a whole number", knob=k.name, text=text)
         v = int(v)
-    if not math.isfinite(v) or v < k.lowest or (k.log and v <= 0):
+    if not math.isfinite(v) or v < k.lowest:
         raise ComparisonError("out_of_range", f"{k.name}: {text} is out of range", knob=k.name, text=text)
+    if ranged and k.log and v <= 0:
+        raise ComparisonError("log_range", f"{k.name}: a range on a log scale needs bounds above 0, not {text}",
+                              knob=k.name, text=text)
     return v
 
 
@@ -228,7 +234,16 @@ def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Varia
     if count > MAX_VARIANTS:
         raise ComparisonError("too_many", f"{count} variants; at most {MAX_VARIANTS}", count=count,
                               most=MAX_VARIANTS)
+    for name, values in axes:
+        _check_effect(base, name, values)
     return [variant(base, tuple(zip(names, combo))) for combo in itertools.product(*(v for _, v in axes))]
+
+
+def _check_effect(base: Project, name: str, values: Sequence[Any]) -> None:
+    """ComparisonError("no_effect") where every value of a knob gives the same project (a
+    hidden-layer knob on a network without hidden layers): its variants would only repeat."""
+    if len(values) > 1 and len({repr(variant(base, [(name, v)]).project) for v in values}) == 1:
+        raise ComparisonError("no_effect", f"{name} changes nothing in this network", knob=name)
 
 
 def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], trials: int,
@@ -241,13 +256,16 @@ def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], tri
     if not 1 <= trials <= MAX_VARIANTS:
         raise ComparisonError("too_many", f"{trials} trials; from 1 to {MAX_VARIANTS}", count=trials,
                               most=MAX_VARIANTS)
+    names = [name for name, _, _ in ranges]
+    if len(set(names)) != len(names):
+        raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
     rng = np.random.default_rng(seed)
     drawn: list[list[tuple[str, Any]]] = [[] for _ in range(trials)]
     for name, low, high in ranges:
         k = _knob(name)
         if k.kind == "choice":
             raise ComparisonError("not_numeric", f"{name} has no range to draw from", knob=name)
-        low, high = sorted((_number(k, str(low)), _number(k, str(high))))
+        low, high = sorted((_number(k, str(low), ranged=True), _number(k, str(high), ranged=True)))
         if k.log:
             values = np.exp(rng.uniform(math.log(low), math.log(high), trials))
         elif k.kind == "int":
@@ -256,6 +274,7 @@ def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], tri
             values = rng.uniform(low, high, trials)
         for row, v in zip(drawn, values):
             row.append((name, int(v) if k.kind == "int" else float(v)))
+        _check_effect(base, name, [low, high])
     return [variant(base, row) for row in drawn]
 
 
@@ -306,43 +325,70 @@ class Comparison:
         has_val = dataset.x_val is not None and len(dataset.x_val)
         self.eval_split = "validation" if has_val else "test"
         self.x_eval, self.t_eval = (dataset.x_val, dataset.y_val) if has_val else (dataset.x_test, dataset.y_test)
+        self._converted: dict[np.dtype, tuple[np.ndarray, ...]] = {}
+        self._trainers: list[Trainer] = []
+
+    def _data(self, dtype) -> tuple[np.ndarray, ...]:
+        """The training and evaluation arrays in a network's dtype, converted once for all the
+        variants (a float64 copy of MNIST per variant would be 370 MB each)."""
+        key = np.dtype(dtype)
+        if key not in self._converted:
+            ds = self.dataset
+
+            def conv(a):
+                return a if a is None or a.dtype.kind in "iu" else np.asarray(a, dtype=key)
+            self._converted[key] = (conv(ds.x_train), conv(ds.y_train), conv(self.x_eval), conv(self.t_eval))
+        return self._converted[key]
 
     def _trainer(self, v: Variant) -> Trainer:
-        ds = self.dataset
         spec = v.project.training
-        steps = math.ceil(len(ds.x_train) / max(1, min(spec.batch_size, len(ds.x_train))))
+        network = build_network(v.project)
+        x, t, x_eval, t_eval = self._data(network.dtype)
+        steps = math.ceil(len(x) / max(1, min(spec.batch_size, len(x))))
         spec = type(spec).from_dict({**spec.to_dict(), "epochs": math.ceil(self.iterations / steps)})
-        return Trainer(build_network(v.project), make_optimizer(v.project.optimizer), spec,
-                       ds.x_train, ds.y_train, self.x_eval, self.t_eval, evaluate_train=False)
+        return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval,
+                       evaluate_train=False)
+
+    def stop_all(self) -> None:
+        """Thread-safe: end the run at once, a numerical update in the middle included (with
+        the ``stop`` given to :meth:`run` saying True from now on)."""
+        for trainer in self._trainers:
+            trainer.post(Stop())
 
     def run(self, stop: Callable[[], bool] = lambda: False) -> Iterator[Progress]:
         """One Progress per variant and turn, until every variant has its outcome; ``stop()``
-        (asked between turns) ends them all early (their outcomes say ``stopped``)."""
-        trainers = [self._trainer(v) for v in self.variants]
-        runs = [t.run() for t in trainers]
+        (asked before every update) ends them all early: their outcomes say ``stopped`` and
+        hold the evaluation split's numbers only (the whole training set would keep a closing
+        window waiting). Each turn runs under its variant's BLAS thread limit."""
+        trainers = self._trainers = [self._trainer(v) for v in self.variants]
+        runs = [t.run(own_thread_limit=False) for t in trainers]
         active = list(range(len(runs)))
         try:
             while active:
                 for i in list(active):
-                    if stop():
+                    its, losses, evals = [], [], []
+                    outcome, snap = None, None
+                    try:
+                        with trainers[i].blas_threads():
+                            for _ in range(self.turn):
+                                if stop():
+                                    break
+                                snap = next(runs[i], None)
+                                if snap is None:
+                                    break
+                                its.append(snap.iteration)
+                                losses.append(snap.data_loss)       # as the table: weight decay's term left out
+                                if snap.epoch_end and snap.test_loss is not None:
+                                    evals.append((snap.iteration, snap.test_loss, snap.test_accuracy))
+                                if snap.iteration >= self.iterations:
+                                    break
+                    except DivergenceError as err:
+                        outcome = Outcome(trainers[i].iteration, trainers[i].elapsed, diverged=err)
+                    if outcome is None and stop():
+                        yield Progress(i, tuple(its), tuple(losses), tuple(evals))
                         for j in active:
                             yield Progress(j, (), (), outcome=self._outcome(trainers[j], stopped=True))
                         return
-                    its, losses, evals = [], [], []
-                    outcome = None
-                    try:
-                        for _ in range(self.turn):
-                            snap = next(runs[i], None)
-                            if snap is None:
-                                break
-                            its.append(snap.iteration)
-                            losses.append(snap.loss)
-                            if snap.epoch_end and snap.test_loss is not None:
-                                evals.append((snap.iteration, snap.test_loss, snap.test_accuracy))
-                            if snap.iteration >= self.iterations:
-                                break
-                    except DivergenceError as err:
-                        outcome = Outcome(trainers[i].iteration, trainers[i].elapsed, diverged=err)
                     if outcome is None and (trainers[i].iteration >= self.iterations or snap is None):
                         outcome = self._outcome(trainers[i])
                     if outcome is not None:
@@ -354,9 +400,10 @@ class Comparison:
                 r.close()
 
     def _outcome(self, trainer: Trainer, stopped: bool = False) -> Outcome:
-        """The variant's final numbers: the whole training set and the evaluation split."""
+        """The variant's final numbers: the whole training set (not when stopped) and the
+        evaluation split."""
         net = trainer.network
-        train_loss, train_acc = net.evaluate(trainer.x_train, trainer.t_train)
+        train_loss, train_acc = (None, None) if stopped else net.evaluate(trainer.x_train, trainer.t_train)
         eval_loss, eval_acc = net.evaluate(trainer.x_test, trainer.t_test)
         return Outcome(trainer.iteration, trainer.elapsed, train_loss, train_acc, eval_loss, eval_acc, stopped=stopped)
 

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFormLayout, QG
                                QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
+from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.series import Ema
 from nnstudio.project import comparison as C
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import write_file_atomically
 from nnstudio.ui.file_messages import ask_save_path, file_error_text
-from nnstudio.ui.labels import activation_titles
+from nnstudio.ui.labels import activation_titles, init_titles
 from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import OKABE_ITO, TEXT_COLOR, magnitude_map
 from nnstudio.ui.views.base import LegendAbove, MutedCaption, grid_axes, grid_columns, make_plot, style_plot_item
@@ -61,6 +62,10 @@ def value_title(knob: str, value: Any) -> str:
         return {"with": _tr("with"), "without": _tr("without")}.get(value, str(value))
     if knob == "activation":
         return activation_titles().get(value, str(value))
+    if knob == "init":
+        return init_titles().get(value, str(value))
+    if knob == "optimizer" and value in RULES:
+        return RULES[value].title
     return C.shown_value(value)
 
 
@@ -117,6 +122,15 @@ class _Worker(QThread):
         self.buffer: list[C.Progress] = []
         self.error: Exception | None = None
         self.eval_split = "test"
+        self.comparison: C.Comparison | None = None
+        self.task = dataset.task if dataset is not None else None
+
+    def stop(self) -> None:
+        """End the run as soon as it can (a numerical update in the middle included)."""
+        self.requestInterruption()
+        comparison = self.comparison
+        if comparison is not None:
+            comparison.stop_all()
 
     def take(self) -> list[C.Progress]:
         with self.lock:
@@ -126,8 +140,11 @@ class _Worker(QThread):
     def run(self) -> None:  # the worker thread
         try:
             dataset = self.dataset if self.dataset is not None else self.load()
-            comparison = C.Comparison(self.variants, dataset, self.iterations)
+            self.task = dataset.task
+            comparison = self.comparison = C.Comparison(self.variants, dataset, self.iterations)
             self.eval_split = comparison.eval_split
+            if self.isInterruptionRequested():
+                return
             for progress in comparison.run(self.isInterruptionRequested):
                 with self.lock:
                     self.buffer.append(progress)
@@ -216,6 +233,7 @@ class CompareWindow(QDialog):
             combo.currentIndexChanged.connect(lambda _i, c=combo, f=field: self._suggest(c, f))
         self.knob1.setCurrentIndex(self.knob1.findData("optimizer"))
         self._suggest(self.knob1, self.values1)
+        self._suggest(self.knob2, self.values2)
         form.addRow(_tr("Vary"), self.knob1)
         form.addRow(_tr("Values"), self.values1)
         form.addRow(_tr("Then by"), self.knob2)
@@ -285,11 +303,13 @@ class CompareWindow(QDialog):
         return box
 
     def _suggest(self, combo: QComboBox, field: QLineEdit) -> None:
+        """Another setting: its example values in the field, unless the learner typed their own."""
         name = combo.currentData()
+        examples = knob_examples()
         field.setEnabled(name is not None)
-        field.setPlaceholderText(knob_examples().get(name, "") if name else "")
-        if name is not None and not field.text():
-            field.setText(knob_examples()[name])
+        field.setPlaceholderText(examples.get(name, "") if name else "")
+        if name is not None and (not field.text() or field.text() in examples.values()):
+            field.setText(examples[name])
 
     def _mode_changed(self) -> None:
         self.pages.setCurrentIndex(1 if self.random_mode.isChecked() else 0)
@@ -344,8 +364,8 @@ class CompareWindow(QDialog):
         sv = QVBoxLayout(search_page)
         sv.addWidget(self.scatter_plot, 1)
         sv.addWidget(MutedCaption(_tr("Each finished trial where its values were drawn, coloured by its "
-                                      "accuracy: dark for the lowest, light for the highest; the star is "
-                                      "the best.")))
+                                      "accuracy (a regression's: by its loss): dark for the worst, light for "
+                                      "the best; the star is the best.")))
         self.search_index = self.tabs.addTab(search_page, _tr("Search"))
         self.tabs.setTabVisible(self.search_index, False)
         for b in (self.save_png_button, self.csv_button):
@@ -383,6 +403,7 @@ class CompareWindow(QDialog):
         self.worker = _Worker(variants, loaded, lambda: self.main._load_dataset(entry), self.iterations)
         self.worker.finished.connect(self._finished)
         self.tracks = [_Track() for _ in variants]
+        self._offer_accuracy(True)
         self._build_plots()
         self._build_table()
         self.tabs.setTabVisible(self.search_index, self.random)
@@ -402,18 +423,23 @@ class CompareWindow(QDialog):
 
     def stop(self) -> None:
         if self.worker is not None:
-            self.worker.requestInterruption()
+            self.worker.stop()
 
     def shutdown(self) -> None:
         """Stop and wait for the training thread (the window or the app is closing)."""
         if self.worker is not None:
-            self.worker.requestInterruption()
+            self.worker.stop()
             self.worker.wait()
         self.timer.stop()
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.shutdown()
         super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Esc hides the window as its close button does: the training stops with it."""
+        self.shutdown()
+        super().reject()
 
     # ------------------------------------------------------------------ drawing
     def _groups(self) -> list[tuple[str, list[int]]]:
@@ -522,10 +548,20 @@ class CompareWindow(QDialog):
         ended = sum(t.outcome is not None for t in self.tracks)
         if self.tracks and (batch or self.running):
             split = _tr("validation") if self.worker.eval_split == "validation" else _tr("test")
-            self.status.setText(_tr("{0} of {1} variants done; accuracy on the {2} split.")
-                                .format(ended, len(self.tracks), split))
+            text = (_tr("{0} of {1} variants done; losses on the {2} split.") if self.regression else
+                    _tr("{0} of {1} variants done; accuracy on the {2} split."))
+            self.status.setText(text.format(ended, len(self.tracks), split))
+            self._offer_accuracy(not self.regression)
         if touched and self.random:
             self._draw_search()
+
+    def _offer_accuracy(self, offered: bool) -> None:
+        """Regression has no accuracy to show: the choice is greyed out and the loss shown."""
+        item = self.quantity.model().item(self.quantity.findData("accuracy"))
+        if item.isEnabled() != offered:
+            item.setEnabled(offered)
+            if not offered and self.quantity.currentData() == "accuracy":
+                self.quantity.setCurrentIndex(self.quantity.findData("loss"))
 
     def _finished(self) -> None:
         self._refresh()
@@ -533,21 +569,44 @@ class CompareWindow(QDialog):
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         err = self.worker.error if self.worker is not None else None
-        if err is not None:
+        if err is not None:                    # nothing was trained: no rows, curves or files
             self.status.setText(describe_error(err))
+            self.table.setRowCount(0)
+            self.canvas.clear()
+            for b in (self.save_png_button, self.csv_button):
+                b.setEnabled(False)
             return
         self.progress.setValue(self.progress.maximum() if all(t.outcome for t in self.tracks) else self.progress.value())
         self.table.setSortingEnabled(True)
         best = self.best_variant()
         if best is not None:
-            self.status.setText(self.status.text() + " " + _tr("Best: {0} ({1:.1%}).").format(
-                self.variant_label(best), self.tracks[best].outcome.eval_accuracy))
+            o = self.tracks[best].outcome
+            best_text = (_tr("Best: {0} ({1:.1%}).").format(self.variant_label(best), o.eval_accuracy)
+                         if self.regression is False else
+                         _tr("Best: {0} (loss {1:.4g}).").format(self.variant_label(best), o.eval_loss))
+            self.status.setText(self.status.text() + " " + best_text)
+
+    @property
+    def regression(self) -> bool:
+        """Whether the data set has no classes (no accuracy: variants are judged by loss)."""
+        return self.worker is not None and self.worker.task == "regression"
+
+    def scores(self) -> dict[int, float]:
+        """Each finished variant's score on the evaluation split, higher is better: its
+        accuracy, or for regression its loss turned round (0 the worst, 1 the best)."""
+        done = {i: t.outcome for i, t in enumerate(self.tracks) if t.outcome is not None}
+        if not self.regression:
+            return {i: o.eval_accuracy for i, o in done.items() if o.eval_accuracy is not None}
+        losses = {i: o.eval_loss for i, o in done.items() if o.eval_loss is not None and math.isfinite(o.eval_loss)}
+        if not losses:
+            return {}
+        lo, hi = min(losses.values()), max(losses.values())
+        return {i: 1.0 - (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in losses.items()}
 
     def best_variant(self) -> int | None:
-        """The variant with the highest accuracy on the evaluation split (None: no accuracy)."""
-        scored = [(t.outcome.eval_accuracy, -i) for i, t in enumerate(self.tracks)
-                  if t.outcome is not None and t.outcome.eval_accuracy is not None]
-        return -max(scored)[1] if scored else None
+        """The variant with the best score (the first of equals); None before any has one."""
+        scored = self.scores()
+        return max(scored, key=lambda i: (scored[i], -i)) if scored else None
 
     # ------------------------------------------------------------------ the table
     def _build_table(self) -> None:
@@ -589,18 +648,17 @@ class CompareWindow(QDialog):
         plot = self.scatter_plot.getPlotItem()
         two = len(names) > 1
         plot.setLabel("bottom", titles.get(names[0], names[0]), color=TEXT_COLOR)
-        plot.setLabel("left", titles.get(names[1], names[1]) if two else _tr("accuracy"), color=TEXT_COLOR)
+        quality = _tr("loss") if self.regression else _tr("accuracy")
+        plot.setLabel("left", titles.get(names[1], names[1]) if two else quality, color=TEXT_COLOR)
         plot.setLogMode(x=C.KNOBS[names[0]].log, y=two and C.KNOBS[names[1]].log)
         xs, ys, brushes, best_at = [], [], [], []
-        best, colormap = self.best_variant(), magnitude_map()
-        for i, t in enumerate(self.tracks):
-            o = t.outcome
-            if o is None or o.eval_accuracy is None:
-                continue
+        scores, best, colormap = self.scores(), self.best_variant(), magnitude_map()
+        for i, score in scores.items():
+            o = self.tracks[i].outcome
             values = dict(self.variants[i].values)
             xs.append(values[names[0]])
-            ys.append(values[names[1]] if two else o.eval_accuracy)
-            brushes.append(pg.mkBrush(colormap.map(o.eval_accuracy, mode="qcolor")))
+            ys.append(values[names[1]] if two else (o.eval_loss if self.regression else o.eval_accuracy))
+            brushes.append(pg.mkBrush(colormap.map(score, mode="qcolor")))
             if i == best:
                 best_at = [(xs[-1], ys[-1])]
         self.scatter.setData(xs, ys, symbolBrush=brushes)

@@ -701,379 +701,394 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="52"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="78"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="83"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="79"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="84"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="80"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="81"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="82"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="83"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="84"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="166"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="183"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="198"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="215"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="200"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="217"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="201"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="219"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="237"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="220"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="222"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="238"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="240"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="221"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="239"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="223"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="241"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="248"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="266"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="263"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="265"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="283"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="288"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="303"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="323"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="305"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="306"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="326"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="322"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="352"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="356"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="362"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
-        <source>Each finished trial where its values were drawn, coloured by its accuracy: dark for the lowest, light for the highest; the star is the best.</source>
-        <translation>終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
+        <location filename="../../nnstudio/ui/compare_window.py" line="366"/>
+        <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
+        <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
+        <source>Each finished trial where its values were drawn, coloured by its accuracy: dark for the lowest, light for the highest; the star is the best.</source>
+        <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="369"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="592"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="477"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
         <source>accuracy</source>
         <translation>正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="477"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="455"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="475"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="481"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="501"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="474"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="500"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="524"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="556"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="550"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="524"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="556"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="550"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="525"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="551"/>
+        <source>{0} of {1} variants done; losses on the {2} split.</source>
+        <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="543"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="584"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
+        <source>Best: {0} (loss {1:.4g}).</source>
+        <translation>最良：{0}（損失 {1:.4g}）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="558"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>training accuracy</source>
         <translation>訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
         <source>{0} accuracy</source>
         <translation>{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="611"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="669"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="611"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="669"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="672"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="672"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="640"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1879,7 +1894,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>

@@ -46,10 +46,10 @@ def test_values_from_lists_and_ranges():
 
 
 @pytest.mark.parametrize("knob,text,code", [
-    ("lr", "abc", "not_a_number"), ("lr", "-0.1", "out_of_range"), ("lr", "0", "out_of_range"),
+    ("lr", "abc", "not_a_number"), ("lr", "-0.1", "out_of_range"), ("weight_decay", "-1", "out_of_range"),
     ("units", "2.5", "not_whole"), ("units", "0", "out_of_range"), ("optimizer", "sgd, lbfgs", "bad_choice"),
     ("lr", "", "no_values"), ("lr", "0.1..1/1", "bad_count"), ("lr", "0.1..1/x", "bad_count"),
-    ("init_std", "0..1/4", "out_of_range"), ("colour", "red", "unknown_knob"), ("activation", "softmax", "bad_choice")])
+    ("init_std", "0..1/4", "log_range"), ("lr", "0..1/3", "log_range"), ("colour", "red", "unknown_knob"), ("activation", "softmax", "bad_choice")])
 def test_bad_values_are_refused_with_a_code(knob, text, code):
     with pytest.raises(C.ComparisonError) as e:
         C.parse_values(knob, text)
@@ -163,12 +163,65 @@ def test_a_diverging_variant_ends_alone(iris):
 
 def test_stop_ends_every_variant_with_its_numbers_so_far(iris):
     vs = C.grid(iris_project(), [("lr", [0.01, 0.1])])
-    turns = []
+    calls = []                                     # stop() is asked before every update
     _, losses, outcomes, _ = run_to_end(C.Comparison(vs, iris, iterations=1000, turn=4),
-                                        stop=lambda: turns.append(1) or len(turns) > 5)
+                                        stop=lambda: calls.append(1) or len(calls) > 10)
     assert all(C.ending(o) == "stopped" for o in outcomes.values()) and len(outcomes) == 2
-    assert outcomes[0].iterations == 12 and outcomes[1].iterations == 8
-    assert outcomes[0].eval_accuracy is not None
+    # turns of 4: the first variant's 4 updates, the second's 4, then the stop (the 11th question)
+    assert outcomes[0].iterations == 4 and outcomes[1].iterations == 4
+    assert [len(losses[0]), len(losses[1])] == [4, 4]
+    assert outcomes[0].eval_accuracy is not None and outcomes[0].train_accuracy is None   # no whole-set pass
+
+
+def test_stop_all_cuts_a_numerical_update_short(iris):
+    """A numerical update of a large network takes seconds: stop_all() ends it in the middle."""
+    project = iris_project(gradients="numerical")
+    comparison = C.Comparison(C.grid(project, [("lr", [0.1, 0.2])]), iris, iterations=100, turn=5)
+    stopped = []
+    original = comparison._trainer
+
+    def trainer(v):
+        t = original(v)
+        forward = t.network.loss
+
+        def loss(*a, **kw):                        # the stop arrives within the first update
+            if not stopped:
+                stopped.append(1)
+                comparison.stop_all()
+            return forward(*a, **kw)
+        t.network.loss = loss
+        return t
+    comparison._trainer = trainer
+    _, losses, outcomes, _ = run_to_end(comparison, stop=lambda: bool(stopped))
+    assert [o.iterations for o in outcomes.values()] == [0, 0]
+    assert all(C.ending(o) == "stopped" for o in outcomes.values())
+
+
+def test_each_turn_runs_under_its_own_variants_thread_limit(iris):
+    """One BLAS thread for a small batch's updates, the process's count for a large batch's,
+    and the count as it was afterwards: the variants' limits never leak into one another."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    before = blas_threads()
+    vs = C.grid(iris_project(), [("batch_size", [5, 100])])
+    comparison = C.Comparison(vs, iris, iterations=6, turn=2)
+    seen: dict[int, set] = {0: set(), 1: set()}
+    original = comparison._trainer
+
+    def trainer(v):
+        t = original(v)
+        forward, index = t.network.loss, len(comparison._trainers_made)
+        comparison._trainers_made.append(t)
+        t.network.loss = lambda *a, **kw: seen[index].add(blas_threads()) or forward(*a, **kw)
+        return t
+    comparison._trainers_made = []
+    comparison._trainer = trainer
+    list(comparison.run())
+    assert seen[0] == {1}
+    assert seen[1] == {before}
+    assert blas_threads() == before
 
 
 def test_accuracy_is_judged_on_the_validation_split_when_there_is_one():
@@ -201,3 +254,34 @@ def test_results_table_and_csv(iris, tmp_path):
     assert float(rows[1][rows[0].index("eval_accuracy")]) == pytest.approx(outcomes[0].eval_accuracy)
     assert rows[2][:2] == ["adam", "0.1"] and rows[2][2:-1] == [""] * 6 and rows[2][-1] == "running"
     assert not math.isnan(float(rows[1][rows[0].index("train_loss")]))
+
+
+def test_listed_weight_decay_may_be_zero_but_a_log_range_may_not_start_there():
+    assert C.parse_values("weight_decay", "0, 0.01, 0.1") == [0.0, 0.01, 0.1]
+    assert C.parse_values("units", "1..3/5") == [1, 2, 3]                    # each count once
+    with pytest.raises(C.ComparisonError) as e:
+        C.parse_values("weight_decay", "0..0.1/4")
+    assert e.value.code == "log_range"
+
+
+def test_a_setting_that_changes_nothing_is_refused():
+    one_layer = Project.from_dict({**iris_project().to_dict(), "network": {
+        "input_shape": [4], "loss": "cross_entropy", "layers": [{"type": "dense", "units": 3, "activation": "softmax"}]}})
+    for knob, values in (("units", [2, 5]), ("activation", ["sigmoid", "relu"]), ("batchnorm", ["without", "with"])):
+        with pytest.raises(C.ComparisonError) as e:
+            C.grid(one_layer, [(knob, values)])
+        assert e.value.code == "no_effect" and e.value.params["knob"] == knob
+    with pytest.raises(C.ComparisonError) as e:
+        C.random_search(one_layer, [("units", 2, 9)], 3)
+    assert e.value.code == "no_effect"
+    with pytest.raises(C.ComparisonError) as e:
+        C.random_search(iris_project(), [("lr", 1e-3, 1e-1), ("lr", 1e-2, 1)], 3)
+    assert e.value.code == "same_knob"
+
+
+def test_float64_variants_share_one_converted_copy_of_the_data(iris):
+    vs = C.grid(iris_project(dtype="float64"), [("seed", [0, 1, 2])])
+    comparison = C.Comparison(vs, iris, iterations=1)
+    list(comparison.run())
+    xs = {id(t.x_train) for t in comparison._trainers}
+    assert len(xs) == 1 and comparison._trainers[0].x_train.dtype == np.float64

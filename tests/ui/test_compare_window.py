@@ -46,7 +46,7 @@ def test_the_optimizer_race_in_one_plot(compare, qtbot):
     for curve in compare.curves:                         # every curve reaches the budget
         x, y = curve.getData()
         assert x[-1] == 60 and len(x) == 60
-    assert column(compare, "update rule") == ["sgd", "momentum", "adagrad", "adam"]
+    assert column(compare, "update rule") == ["SGD", "Momentum", "AdaGrad", "Adam"]
     assert column(compare, "state") == ["done"] * 4 and column(compare, "updates") == ["60"] * 4
     assert compare.progress.value() == compare.progress.maximum()
     best = compare.best_variant()
@@ -149,3 +149,59 @@ def test_closing_the_main_window_stops_a_comparison(make_window, qtbot):
     qtbot.waitUntil(lambda: any(t.x for t in dialog.tracks), timeout=TIMEOUT)
     w.close()
     assert not dialog.running
+
+
+def test_a_regression_is_judged_by_its_loss(make_window, qtbot):
+    from nnstudio.project.files import load_project
+    from nnstudio.resources import resource_path
+    w = make_window(load_project(resource_path("examples", "function_square.json")))
+    w.actions_by_name["compare"].trigger()
+    dialog = w.compare_window
+    dialog.knob1.setCurrentIndex(dialog.knob1.findData("units"))
+    dialog.values1.setText("2, 10")
+    dialog.updates.setValue(30)
+    try:
+        run_to_end(dialog, qtbot)
+        assert dialog.regression
+        item = dialog.quantity.model().item(dialog.quantity.findData("accuracy"))
+        assert not item.isEnabled() and dialog.quantity.currentData() == "loss"
+        losses = [t.outcome.eval_loss for t in dialog.tracks]
+        assert dialog.best_variant() == losses.index(min(losses))
+        assert "losses on the test split" in dialog.status.text() and "(loss " in dialog.status.text()
+    finally:
+        dialog.shutdown()
+
+
+def test_a_data_set_that_does_not_load_leaves_no_half_results(compare, qtbot, monkeypatch):
+    from nnstudio.data import DataError
+    monkeypatch.setattr(compare.main.controller, "peek_dataset", lambda entry: None)
+
+    def fail():
+        raise DataError("no such file: /nowhere/data.csv")
+    monkeypatch.setattr(compare.main, "_load_dataset", lambda entry: fail())
+    compare.values1.setText("sgd, adam")
+    run_to_end(compare, qtbot)
+    assert "/nowhere/data.csv" in compare.status.text()
+    assert compare.table.rowCount() == 0
+    assert not compare.csv_button.isEnabled() and not compare.save_png_button.isEnabled()
+
+
+def test_escape_closes_the_window_and_stops_its_training(compare, qtbot):
+    compare.values1.setText("sgd, adam")
+    compare.updates.setValue(10_000_000)
+    assert compare.start()
+    qtbot.waitUntil(lambda: any(t.x for t in compare.tracks), timeout=TIMEOUT)
+    compare.reject()                                        # what Esc does
+    assert not compare.isVisible() and not compare.running
+
+
+def test_another_setting_brings_its_own_example_values_unless_typed(compare):
+    compare.knob1.setCurrentIndex(compare.knob1.findData("weight_decay"))
+    assert compare.values1.text() == "0, 0.01, 0.1"             # not the update rules left behind
+    compare.values1.setText("0, 0.001")
+    compare.knob1.setCurrentIndex(compare.knob1.findData("lr"))
+    assert compare.values1.text() == "0, 0.001"                 # the learner's own values stay
+    assert not compare.values2.isEnabled()                      # "Then by —": nothing to type
+    compare.knob1.setCurrentIndex(compare.knob1.findData("weight_decay"))
+    compare.updates.setValue(5)
+    assert compare.start()                                      # weight decay 0, the baseline

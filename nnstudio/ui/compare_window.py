@@ -162,10 +162,13 @@ class _Track:
         self.eval_x: list[int] = []
         self.accuracy: list[float] = []
         self.outcome: C.Outcome | None = None
+        self.top = 0.0                      # the largest finite smoothed loss so far
 
     def add(self, p: C.Progress) -> None:
         self.x.extend(p.iterations)
-        self.loss.extend(self.ema.update(v) for v in p.losses)
+        smoothed = [self.ema.update(v) for v in p.losses]
+        self.loss.extend(smoothed)
+        self.top = max([self.top] + [v for v in smoothed if math.isfinite(v)])
         for it, _, acc in p.evaluations:
             if acc is not None:
                 self.eval_x.append(it)
@@ -507,8 +510,7 @@ class CompareWindow(QDialog):
         if self.quantity.currentData() == "accuracy":
             top = 1.0
         else:
-            tops = [max((v for v in t.loss if math.isfinite(v)), default=0.0) for t in self.tracks]
-            top = max(tops, default=0.0) or 1.0
+            top = max((t.top for t in self.tracks), default=0.0) or 1.0
         for item in self.plots:
             item.setRange(xRange=(0, self.iterations), yRange=(0, top), padding=0.02)
 

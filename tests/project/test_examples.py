@@ -106,9 +106,11 @@ def test_function_fit_and_spiral_learn():
     spiral = _example("spiral")
     session = build_session(spiral, load_dataset(spiral))
     # two hidden layers wind the regions along the arms (one layer of 50: 0.88 test, 0.91
-    # training accuracy, the arms' regions broken in the middle; two: 0.92 and 0.96)
+    # training accuracy, the arms' regions broken in the middle; two: 0.89–0.93 test and
+    # 0.95–0.96 training accuracy over seeds 0–5, with OpenBLAS's AVX2 and AVX-512 kernels,
+    # whose last bits differ: 150 test points move by a point or two)
     last = [s for s in session.trainer.run() if s.epoch_end][-1]
-    assert last.test_accuracy >= 0.9 and last.train_accuracy >= 0.95
+    assert last.test_accuracy >= 0.87 and last.train_accuracy >= 0.945
 
 
 def test_the_deep_example_runs_the_batch_norm_grid():

@@ -43,6 +43,7 @@ class Network:
         self.layers: list[Layer] = build_layers(spec, init_rng, self.noise_rng, self.dtype)
         if self.layers:
             self.layers[0].need_dx = False
+            self.layers[0].data_input = True
         last = self.layers[-1]
         assert isinstance(last, ActivatedLayer)
         self.output_layer: ActivatedLayer = last
@@ -67,8 +68,8 @@ class Network:
         """∂E/∂p of the last backward pass per qualified name (products multiplied out)."""
         out = {}
         for l, names in self._named:
-            for k, (a, b) in l.products.items():
-                out[names[k]] = np.dot(a.T, b)
+            for k, p in l.products.items():
+                out[names[k]] = p.multiplied(l.params[k].shape)
             for k, g in l.grads.items():
                 out[names[k]] = g
         return out

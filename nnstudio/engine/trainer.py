@@ -362,11 +362,11 @@ class Trainer:
         weight_norms: dict = dict.fromkeys(self._param_order)   # parameters() order
         for layer, names in self.network.named_layers():
             params = layer.params
-            for k, (a, b) in layer.products.items():       # weights first, as in parameters()
+            for k, p in layer.products.items():       # weights first, as in parameters()
                 name = names[k]
                 w = params[k]
                 grad_norms[name] = layer.gradient_norm(k)
-                opt.update_product(name, w, a, b)
+                opt.update_product(name, w, p)
                 weight_norms[name] = l2_norm(w)
             for k, g in layer.grads.items():
                 name = names[k]

@@ -13,6 +13,7 @@ import pytest
 
 from nnstudio.engine.layers.base import product_norm
 from nnstudio.engine.optimizers import RULES, make_optimizer
+from nnstudio.engine.products import Factors
 from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
 from nnstudio.engine.trainer import SMALL_BATCH, Trainer
 
@@ -71,8 +72,9 @@ def test_deferred_backward_keeps_the_factors_and_gradients_multiplies_them_out(n
     big, small = deferred.layers
     assert set(big.products) == {"W"} and "W" not in big.grads and "b" in big.grads
     assert small.products == {} and "W" in small.grads      # too small to pay
-    xs, ds = big.products["W"]
+    xs, ds, rows = big.products["W"]
     np.testing.assert_array_equal(xs, x)
+    assert rows is None                # random inputs: no column is zero in the whole batch
     expected = plain.gradients()
     got = deferred.gradients()
     assert list(got) == list(expected) == list(deferred.parameters())
@@ -126,14 +128,14 @@ def test_sgd_applies_the_product_in_place_one_rounding_from_the_plain_step(n, dt
     opt = make_optimizer(OptimizerSpec(name="sgd", lr=0.05))
     assert opt.prepare_products()
     opt.begin_step()
-    opt.update_product("W", w, a, b)                  # in place: w is the network's live array
+    opt.update_product("W", w, Factors(a, b))                  # in place: w is the network's live array
     step = 0.05 * np.dot(a.T, b)
     plain = before.copy()
     make_optimizer(OptimizerSpec(name="sgd", lr=0.05)).update("W", plain, np.dot(a.T, b))
     assert_one_rounding_apart(w, plain, before, step)
     # the same inputs give the same bits every time
     again = before.copy()
-    opt.update_product("W", again, a, b)
+    opt.update_product("W", again, Factors(a, b))
     np.testing.assert_array_equal(again, w)
 
 
@@ -143,7 +145,7 @@ def test_sgd_product_on_a_non_contiguous_matrix_takes_the_plain_step():
     w = base.T                                   # a transposed view: not one row-major block
     expected = base.T.copy()
     make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update("W", expected, np.dot(a.T, b))
-    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, a, b)
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, Factors(a, b))
     np.testing.assert_array_equal(w, expected)
     np.testing.assert_array_equal(base.T, expected)      # updated where it lives
 
@@ -156,7 +158,7 @@ def test_sgd_product_on_an_unaligned_matrix_still_updates_it():
     w[...] = rng(6).standard_normal((40, 30))
     expected = w.copy()
     make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update("W", expected, np.dot(a.T, b))
-    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, a, b)
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, Factors(a, b))
     np.testing.assert_array_equal(w, expected)
 
 
@@ -174,7 +176,7 @@ def test_sgd_product_brings_a_copied_result_back_into_the_matrix(monkeypatch):
     a, b = rng(4).standard_normal((3, 40)), rng(5).standard_normal((3, 30))
     w = rng(6).standard_normal((40, 30))
     before = w.copy()
-    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, a, b)
+    make_optimizer(OptimizerSpec(name="sgd", lr=0.1)).update_product("W", w, Factors(a, b))
     assert_one_rounding_apart(w, before - 0.1 * np.dot(a.T, b), before, 0.1 * np.dot(a.T, b))
 
 
@@ -188,7 +190,7 @@ def test_other_rules_multiply_the_product_out_and_step_as_usual(name):
     for _ in range(3):
         fused.begin_step()
         plain.begin_step()
-        fused.update_product("W", w, a, b)
+        fused.update_product("W", w, Factors(a, b))
         plain.update("W", twin, np.dot(a.T, b))
     np.testing.assert_array_equal(w, twin)
 

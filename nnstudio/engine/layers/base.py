@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..activations import Activation, get as get_activation
-from ..products import small_kernels
+from ..products import Factors, small_kernels
 from ..recording import Phase
 
 
@@ -65,8 +65,8 @@ class Layer:
     Kernels never write into the arrays they are given.
 
     ``products`` holds gradients left unmultiplied: when the network's backward is asked to
-    (``defer_products``), a dense layer keeps ∂E/∂W = xᵀ·δ as its factors (x, δ) instead of the
-    matrix, and the trainer's SGD applies W ← W − η·xᵀδ as one BLAS call. A name is in
+    (``defer_products``), a dense layer keeps ∂E/∂W = xᵀ·δ as its factors (products.Factors:
+    x, δ and the rows they fill) instead of the matrix, and the trainer's SGD applies W ← W − η·xᵀδ as one BLAS call. A name is in
     ``grads`` or in ``products``, never both; ``Network.gradients()`` multiplies products out.
     """
 
@@ -81,9 +81,10 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.buffers: dict[str, np.ndarray] = {}
-        self.products: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.products: dict[str, Factors] = {}
         self.defer_products = False     # set by Network.backward for this pass
         self.need_dx = True      # the first layer may skip computing ∂E/∂x
+        self.data_input = False  # the first layer: its input is the data itself
         self.out: np.ndarray | None = None   # last forward output (after activation)
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
@@ -96,7 +97,8 @@ class Layer:
         """‖∂E/∂k‖ over all entries of the last backward pass's gradient (the trainer's
         grad_norms): one BLAS dot product, no temporary array."""
         if k in self.products:
-            return product_norm(*self.products[k])
+            p = self.products[k]
+            return product_norm(p.a, p.b)
         return l2_norm(self.grads[k])
 
     def __repr__(self) -> str:

@@ -24,10 +24,11 @@ them is the same dot products as before, and the added rows only cost their shar
 
 An input column that is zero in every sample of a batch adds nothing to x·W, and its row of
 ∂E/∂W = xᵀ·δ is zero: MNIST's digits sit on a blank border, and a batch of ten leaves some 18 %
-of the 784 columns at its two edges zero (a single image 32 %, a hundred 10 %). A first layer
+of the 784 columns at its two edges zero (a single image 32 %, a hundred 10 %, a thousand 6 %). A first layer
 multiplies only the columns from the first to the last that is not zero in the whole batch
 (:func:`live_columns`), and SGD moves only those rows of W; the other rows of ∂E/∂W are exact
-zeros. Only the edges: the zero columns scattered inside would take copies of W's rows.
+zeros. Only the edges: the zero columns scattered inside would take copies of W's rows. Only
+where it pays: a wide layer and batches up to 128 (TRIM_*, measured).
 """
 
 from __future__ import annotations
@@ -70,11 +71,17 @@ ROW_GROUP = 4                   # the rows OpenBLAS's x86 sgemm kernels take at 
 # lost 0.2–0.4 µs at 3 and 7 rows and gained 1.5–3 µs from 11; 256×128 within ±0.2 µs.
 PAD_MIN_ENTRIES = 256 * 128
 PAD_MAX_ROWS = 32               # measured up to 31 rows (the one-BLAS-thread batches)
-# The fewest zero edge columns worth leaving out, and at least this share of all: finding them
-# costs 1–4 µs a batch (float32, 784 columns, batches of 1–10; 100 rows 9 µs), each column left
-# out saves about 0.13 µs of a 784-256-128-10 step at batch 10 and 0.5 µs at batch 100 (measured)
-TRIM_MIN_COLUMNS = 32
-TRIM_MIN_SHARE = 1 / 16
+# When a first layer looks for zero edge columns (measured float32, MNIST, A/B in one process):
+# finding them and copying the live block cost about as much as the products they leave out
+# save in a layer of 100 units (784-100-10: −2 % a step at batch 10, −6 % at 100), and pay in
+# one of 256 (784-256-128-10: +7–11 % at batch 10, +5 % at 100, +3 % for one image). At batch
+# 1000 the search (110 µs) and the copy cost more than the 5 % of columns left out save (−2 %
+# with 256 units, −10 % with 100). Inputs narrower than TRIM_MIN_INPUTS (iris, wine, the 2-D
+# toys) have nothing to gain.
+TRIM_MIN_UNITS = 200
+TRIM_MAX_ROWS = 128
+TRIM_MIN_INPUTS = 64
+TRIM_MIN_COLUMNS = 8        # the fewest zero edge columns left out
 
 
 class Factors(NamedTuple):
@@ -94,21 +101,21 @@ class Factors(NamedTuple):
         return out
 
 
-def live_columns(x: np.ndarray) -> slice | None:
-    """The columns of a batch (2-D, a sample a row) from the first to the last that is not zero
-    in every sample, when the zero columns at the two edges are enough to pay (TRIM_MIN_*); None
-    otherwise. A batch of zeros keeps its first column: the product of one zero column is the
-    same zeros. NaN counts as not zero."""
-    n = x.shape[1]
-    least = max(TRIM_MIN_COLUMNS, int(n * TRIM_MIN_SHARE))
-    if n <= least:
+def live_columns(x: np.ndarray, units: int) -> slice | None:
+    """The columns of a batch (2-D, a sample a row) that a layer of ``units`` multiplies: from
+    the first to the last that is not zero in every sample, when at least TRIM_MIN_COLUMNS at
+    the two edges are zero; None otherwise, and where the search does not pay (see TRIM_*). A
+    batch of zeros keeps its first column: the product of one zero column is the same zeros.
+    NaN counts as not zero."""
+    rows, n = x.shape
+    if n < TRIM_MIN_INPUTS or units < TRIM_MIN_UNITS or rows > TRIM_MAX_ROWS:
         return None
     nonzero = np.logical_or.reduce(x, axis=0)
     first = int(nonzero.argmax())
     if not nonzero[first]:
         return slice(0, 1)
     end = n - int(nonzero[::-1].argmax())
-    if first + n - end < least:
+    if first + n - end < TRIM_MIN_COLUMNS:
         return None
     return slice(first, end)
 

@@ -9,13 +9,21 @@ import pytest
 
 from nnstudio.engine.gradcheck import gradient_check
 from nnstudio.engine.optimizers import make_optimizer
-from nnstudio.engine.products import TRIM_MIN_COLUMNS, Factors, live_columns
+from nnstudio.engine import products
+from nnstudio.engine.products import TRIM_MAX_ROWS, TRIM_MIN_COLUMNS, TRIM_MIN_INPUTS, TRIM_MIN_UNITS, Factors, live_columns
 from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
 from nnstudio.engine.trainer import Trainer
 
 from engine_helpers import dense, labels, make_net, rng
 
 N_IN = 200
+WIDE = TRIM_MIN_UNITS       # a layer wide enough for the search to pay
+
+
+@pytest.fixture(autouse=True)
+def narrow_layers_trim(monkeypatch):
+    """The layers below have 64 units, to keep the gradient check small: let them trim too."""
+    monkeypatch.setattr(products, "TRIM_MIN_UNITS", 64)
 
 
 def bordered(n, left=40, right=50, seed=3, dtype=np.float64) -> np.ndarray:
@@ -49,25 +57,36 @@ def test_the_live_range_runs_from_the_first_to_the_last_column_not_zero_in_some_
     x[0, 20] = 1.0
     x[2, 70] = -2.0
     x[1, 45] = 3.0
-    assert live_columns(x) == slice(20, 71)
+    assert live_columns(x, WIDE) == slice(20, 71)
     np.testing.assert_array_equal(x[:, 20:71] @ np.arange(51.0), x @ np.r_[np.zeros(20), np.arange(51.0), np.zeros(29)])
 
 
 def test_too_few_zero_edge_columns_leave_the_product_whole():
     x = np.ones((4, 300))
-    x[:, :TRIM_MIN_COLUMNS - 1] = 0            # one column short of paying
-    assert live_columns(x) is None
-    x[:, TRIM_MIN_COLUMNS - 1] = 0
-    assert live_columns(x) == slice(TRIM_MIN_COLUMNS, 300)
-    # narrow inputs (iris, 2-D toys) never pay
-    assert live_columns(np.zeros((10, 4))) is None
+    x[:, :TRIM_MIN_COLUMNS - 2] = 0            # one column short of paying
+    x[:, -1] = 0
+    assert live_columns(x, WIDE) is None
+    x[:, -2] = 0
+    assert live_columns(x, WIDE) == slice(TRIM_MIN_COLUMNS - 2, 298)
+
+
+def test_the_search_is_left_where_it_does_not_pay(monkeypatch):
+    monkeypatch.undo()
+    x = bordered(10)
+    assert live_columns(x, TRIM_MIN_UNITS) == slice(40, N_IN - 50)
+    assert live_columns(x, TRIM_MIN_UNITS - 1) is None                  # a narrow layer
+    assert live_columns(bordered(TRIM_MAX_ROWS), TRIM_MIN_UNITS) == slice(40, N_IN - 50)
+    assert live_columns(bordered(TRIM_MAX_ROWS + 1), TRIM_MIN_UNITS) is None    # a large batch
+    # narrow inputs (iris, 2-D toys) are not searched
+    assert live_columns(np.zeros((10, TRIM_MIN_INPUTS - 1)), WIDE) is None
+    assert live_columns(np.zeros((10, TRIM_MIN_INPUTS)), WIDE) == slice(0, 1)
 
 
 def test_a_batch_of_zeros_keeps_one_column_and_nan_counts_as_data():
-    assert live_columns(np.zeros((5, 100))) == slice(0, 1)
+    assert live_columns(np.zeros((5, 100)), WIDE) == slice(0, 1)
     x = np.zeros((2, 100))
     x[1, 80] = np.nan
-    assert live_columns(x) == slice(80, 81)
+    assert live_columns(x, WIDE) == slice(80, 81)
 
 
 def test_factors_multiplied_out_fill_their_rows_and_leave_zeros_elsewhere():
@@ -79,7 +98,7 @@ def test_factors_multiplied_out_fill_their_rows_and_leave_zeros_elsewhere():
 
 
 # --------------------------------------------------------------------------- the layer
-@pytest.mark.parametrize("n", [1, 7, 40])
+@pytest.mark.parametrize("n", [1, 7, 40, TRIM_MAX_ROWS])
 @pytest.mark.parametrize("defer", [False, True])
 def test_trimmed_passes_give_the_whole_products_results(n, defer):
     x, t = bordered(n), labels(n, 5)
@@ -97,7 +116,7 @@ def test_trimmed_passes_give_the_whole_products_results(n, defer):
     assert not dW[:40].any() and not dW[N_IN - 50:].any()        # exact zeros
     assert dW[40].any() and dW[N_IN - 51].any()
     first = trimmed.layers[0]
-    assert ("W" in first.products) == (defer and n <= 40)
+    assert ("W" in first.products) == defer
     assert first.gradient_norm("W") == pytest.approx(np.linalg.norm(want["dense_1.W"]), rel=1e-12)
 
 

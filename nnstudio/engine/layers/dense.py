@@ -28,8 +28,11 @@ class Dense(ActivatedLayer):
         self.x: np.ndarray | None = None
         self.x_shape: tuple[int, ...] = ()
         # as the network's first layer (data_input) the batch's zero edge columns are left out
-        # of the products (see products.live_columns); the live ones of the last forward pass
+        # of the products (see products.live_columns): the live ones of the last forward pass,
+        # and x's live columns as one row-major block (BLAS reads a block cut out of a wider
+        # matrix more slowly: ∂E/∂W at batch 1000, 784×256, 2.4 ms against 1.9 ms)
         self.x_rows: slice | None = None
+        self.x_live: np.ndarray | None = None
         self._outer: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None   # (x, δ, xᵀδ) of a batch of one
 
     def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
@@ -39,9 +42,10 @@ class Dense(ActivatedLayer):
         self.x = x
         W = self.params["W"]
         b = self.params.get("b")
-        rows = self.x_rows = live_columns(x) if self.data_input and rec is None else None
+        rows = self.x_rows = live_columns(x, W.shape[1]) if self.data_input and rec is None else None
+        self.x_live = x if rows is None else np.ascontiguousarray(x[:, rows])
         # x @ W, in blocks where BLAS runs them faster, without the zero edge columns (products.py)
-        u = matmul(x, W) if rows is None else matmul(x[:, rows], W[rows])
+        u = matmul(x, W) if rows is None else matmul(self.x_live, W[rows])
         if b is not None:
             u += b          # in place: no second array of the batch's size
         if rec is not None:
@@ -55,7 +59,7 @@ class Dense(ActivatedLayer):
         W = self.params["W"]
         self.grads.clear()       # refilled W, b: the order of parameters(), whatever the last pass was
         rows = self.x_rows if rec is None else None
-        x = self.x if rows is None else self.x[:, rows]
+        x = self.x if rows is None else self.x_live
         if self.defer_products and rec is None and W.size >= self.FACTORED_NORM_MIN:
             # ∂E/∂W = xᵀ·δ stays as its factors; the optimizer applies it (see Layer.products).
             # Small matrices are multiplied out: there the Gram norms would cost more than the

@@ -48,6 +48,12 @@ class Network:
         assert isinstance(last, ActivatedLayer)
         self.output_layer: ActivatedLayer = last
         self.fused = spec.loss == "cross_entropy" and last.act.name == "softmax"
+        # max pooling right after a ReLU applies ReLU's derivative itself, on the pooled values
+        # (Pool.backward's relu_before); a recorded pass shows the two steps one by one
+        self._relu_pooled = frozenset(
+            i for i in range(1, len(self.layers))
+            if self.layers[i].kind == "maxpool" and self.layers[i - 1].has_pre
+            and self.layers[i - 1].act.name == "relu")
         self._x: np.ndarray | None = None
         self._t: np.ndarray | None = None
         self._dy: np.ndarray | None = None   # ∂E/∂(output) or, fused, ∂E/∂u of the output layer
@@ -248,8 +254,18 @@ class Network:
                 rec(Phase.BACKWARD, None, f"{info.name}_backward", info.gradient, info.gradient_code,
                     y=out_layer.out, t=self._t, dz=self._dy)
             d = out_layer.backward(self._dy, rec)
-        for layer in reversed(self.layers[:-1]):
-            d = layer.backward(d, rec)
+        fold = rec is None and self._relu_pooled
+        relu_done = False
+        for i in range(len(self.layers) - 2, -1, -1):
+            layer = self.layers[i]
+            if relu_done:                       # the pooling after it applied ReLU's derivative
+                d = layer.backward_pre(d, rec)
+                relu_done = False
+            elif fold and i in self._relu_pooled:
+                d = layer.backward(d, rec, relu_before=True)
+                relu_done = True
+            else:
+                d = layer.backward(d, rec)
         self.add_regularization_gradients(rec)
 
     def add_regularization_gradients(self, rec=None) -> None:

@@ -106,3 +106,43 @@ def test_float32_stays_float32_through_a_conv_net_step():
         assert layer.out.dtype == np.float32, layer.name
     for name, g in net.gradients().items():
         assert g.dtype == np.float32, name
+
+
+def unfolded_twin(net):
+    """The same network computing ReLU's derivative in the ReLU layer itself."""
+    net._relu_pooled = frozenset()
+    return net
+
+
+@pytest.mark.parametrize("pool", [{"type": "maxpool", "size": 2}, {"type": "maxpool", "size": 3, "stride": 2},
+                                  {"type": "maxpool", "size": 2, "stride": 1}])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_max_pooling_after_relu_applies_its_derivative_with_the_same_numbers(pool, dtype):
+    layers = [conv(3, 3, pad=1), pool, {"type": "batchnorm", "activation": "relu"},
+              {"type": "maxpool", "size": 2}, {"type": "flatten"}, {"type": "dense", "units": 4, "activation": "softmax"}]
+    x = rng(5).normal(size=(6, 2, 9, 9)).astype(dtype)
+    x[:2] = -np.abs(x[:2])              # windows of ReLU zeros only (ties at 0) occur too
+    t = labels(6, 4, seed=5)
+    folded, plain = (make_net(layers, (2, 9, 9), "cross_entropy", dtype=dtype, seed=4) for _ in range(2))
+    unfolded_twin(plain)
+    assert folded._relu_pooled == {1, 3}          # conv → max pool, batch norm (ReLU) → max pool
+    for net in (folded, plain):
+        net.loss(x, t)
+        net.backward()
+    assert (folded.layers[0].out == 0).any()
+    got, want = folded.gradients(), plain.gradients()
+    for name in want:
+        np.testing.assert_array_equal(got[name], want[name])
+
+
+def test_only_max_pooling_right_after_relu_folds_and_a_trace_shows_every_step():
+    layers = [conv(2, 3, "tanh"), {"type": "maxpool", "size": 2}, conv(2, 1), {"type": "avgpool", "size": 2},
+              {"type": "flatten"}, {"type": "dense", "units": 3, "activation": "softmax"}]
+    assert make_net(layers, (1, 10, 10), "cross_entropy")._relu_pooled == frozenset()
+    relu_pool = [conv(2, 3), {"type": "maxpool", "size": 2}, {"type": "flatten"},
+                 {"type": "dense", "units": 3, "activation": "softmax"}]
+    net = make_net(relu_pool, (1, 6, 6), "cross_entropy")
+    seen = []
+    net.loss(rng(1).normal(size=(2, 1, 6, 6)), labels(2, 3), rec=lambda *a, **k: seen.append(a[2]))
+    net.backward(rec=lambda *a, **k: seen.append(a[2]))
+    assert seen.index("maxpool_backward") < seen.index("relu_backward") < seen.index("conv_backward")

@@ -76,7 +76,13 @@ class Pool(Layer):
             rec(Phase.FORWARD, self, s.kind, formula, code, x=x, col=col, z=z)
         return z
 
-    def backward(self, dout: np.ndarray, rec=None) -> np.ndarray:
+    def backward(self, dout: np.ndarray, rec=None, *, relu_before: bool = False) -> np.ndarray:
+        """∂E/∂x. ``relu_before`` (max pooling only): x is a ReLU's output z = max(u, 0), and
+        ∂E/∂u is wanted. A window's maximum is above 0 exactly where its winning input's u is,
+        so ReLU's derivative is applied here on the pooled values, and every other entry gets 0
+        as it would anyway: the same numbers as ReLU's own backward pass over the (k² times
+        larger) input (SimpleConvNet at batch 100: 0.67 ms for the input against 0.2 ms more
+        here, measured)."""
         s = self.spec
         k, st = s.size, s.step
         oh, ow = dout.shape[2], dout.shape[3]
@@ -89,9 +95,12 @@ class Pool(Layer):
         dx = np.empty_like(self.x) if tiled else np.zeros_like(self.x)
         views = window_elements(dx, k, st, oh, ow)
         if s.mode == "max":
+            positive = self.out > 0 if relu_before else None
             # only the element that was the window's maximum receives ∂E/∂z
             for p, view in enumerate(views):
                 won = self.arg == p
+                if positive is not None:
+                    won &= positive
                 if overlapping:
                     view += dz * won
                 else:

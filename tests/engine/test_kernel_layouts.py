@@ -146,3 +146,10 @@ def test_only_max_pooling_right_after_relu_folds_and_a_trace_shows_every_step():
     net.loss(rng(1).normal(size=(2, 1, 6, 6)), labels(2, 3), rec=lambda *a, **k: seen.append(a[2]))
     net.backward(rec=lambda *a, **k: seen.append(a[2]))
     assert seen.index("maxpool_backward") < seen.index("relu_backward") < seen.index("conv_backward")
+
+
+def test_average_pooling_refuses_to_apply_relus_derivative():
+    pool = Pool(PoolSpec(size=2, mode="avg"), 1, "pool_1")
+    z = pool.forward(np.ones((1, 1, 2, 2)), True)
+    with pytest.raises(ValueError):
+        pool.backward(np.ones_like(z), relu_before=True)

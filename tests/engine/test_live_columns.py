@@ -124,6 +124,7 @@ def test_prediction_and_evaluation_trim_too_and_agree():
     x, t = bordered(30), labels(30, 5)
     trimmed, whole = twins()
     np.testing.assert_allclose(trimmed.predict(x), whole.predict(x), rtol=1e-13)
+    assert trimmed.layers[0].x_rows == slice(40, N_IN - 50)
     assert trimmed.evaluate(x, t) == pytest.approx(whole.evaluate(x, t), rel=1e-13)
 
 
@@ -163,7 +164,7 @@ def test_gradient_check_passes_with_a_bordered_input():
 def test_sgd_training_moves_only_the_live_rows_and_matches_the_whole_product(batch):
     n = 100
     x, t = bordered(n, seed=11, dtype=np.float32), labels(n, 5)
-    x[:, 30:40] = 0                              # columns 30–39: zero in every sample of the data set
+    x[:, 100:110] = 0       # zero in every sample, but inside the live range: multiplied, their gradient 0
     runs = []
     for trim in (True, False):
         network = net("float32")
@@ -175,6 +176,7 @@ def test_sgd_training_moves_only_the_live_rows_and_matches_the_whole_product(bat
         W = network.layers[0].params["W"]
         np.testing.assert_array_equal(W[:40], before[:40])        # never a live column
         np.testing.assert_array_equal(W[N_IN - 50:], before[N_IN - 50:])
+        np.testing.assert_array_equal(W[100:110], before[100:110])       # their gradient is 0
         runs.append((W.copy(), snaps[-1]))
     (w_trim, last_trim), (w_whole, last_whole) = runs
     assert not np.array_equal(w_trim, net("float32").layers[0].params["W"])    # it trained

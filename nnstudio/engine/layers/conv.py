@@ -62,8 +62,10 @@ class Conv2d(ActivatedLayer):
         du_mat = du.transpose(0, 2, 3, 1).reshape(-1, s.filters)
         # ∂E/∂W = δ_colᵀ·col taken as (colᵀ·δ_col)ᵀ: im2col's matrix is the transposed view of
         # a row-major C·kh·kw × N·OH·OW array, which BLAS reads fastest as it lies (SimpleConvNet,
-        # batch 100, 30×57 600 by 57 600×25: 2.0–2.2 ms → 1.8 ms, measured)
-        self.grads["W"] = (self.col.T @ du_mat).T.reshape(W.shape)
+        # batch 100, 30×57 600 by 57 600×25: 2.0–2.2 ms → 1.8 ms, measured). A recorded pass
+        # takes it as its code line shows, to the last bit.
+        dW = du_mat.T @ self.col if rec is not None else (self.col.T @ du_mat).T
+        self.grads["W"] = dW.reshape(W.shape)
         self.grads["b"] = column_sums(du_mat)
         dx = None
         if self.need_dx or rec is not None:

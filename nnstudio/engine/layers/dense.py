@@ -68,15 +68,7 @@ class Dense(ActivatedLayer):
             self._outer = None
         else:
             self.products.clear()
-            # np.dot, not @: for a batch of one (an outer product) matmul takes a slow non-BLAS loop
-            if rows is None:
-                dW = np.dot(x.T, du)
-            else:                 # the rows of the zero columns are zero
-                dW = np.empty_like(W)
-                dW[:rows.start] = 0
-                dW[rows.stop:] = 0
-                np.dot(x.T, du, out=dW[rows])
-            self.grads["W"] = dW
+            dW = self.grads["W"] = Factors(x, du, rows).multiplied(W.shape)
             self._outer = (x, du, dW) if len(du) == 1 else None
         if "b" in self.params:
             self.grads["b"] = column_sums(du)

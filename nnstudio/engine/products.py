@@ -24,10 +24,10 @@ them is the same dot products as before, and the added rows only cost their shar
 
 An input column that is zero in every sample of a batch adds nothing to x·W, and its row of
 ∂E/∂W = xᵀ·δ is zero: MNIST's digits sit on a blank border, and a batch of ten leaves some 18 %
-of the 784 columns at its two edges zero (a single image 32 %, a hundred 10 %, a thousand 6 %). A first layer
-multiplies only the columns from the first to the last that is not zero in the whole batch
-(:func:`live_columns`), and SGD moves only those rows of W; the other rows of ∂E/∂W are exact
-zeros. Only the edges: the zero columns scattered inside would take copies of W's rows. Only
+of the 784 columns at its two edges zero (a single image 32 %, a hundred 10 %, a thousand 6 %).
+A first layer multiplies only the columns from the first to the last that is not zero in the
+whole batch (:func:`live_columns`), and SGD moves only those rows of W; the other rows of ∂E/∂W
+are exact zeros. Only the edges: the zero columns scattered inside would take copies of W's rows. Only
 where it pays: a wide layer and batches up to 128 (TRIM_*, measured). The rows of W left out are
 not read: an inf or NaN there does not turn the output into NaN as 0·inf would in the whole
 product (training never gets there: it stops at the first weight norm that is not finite).
@@ -76,7 +76,7 @@ PAD_MAX_ROWS = 32               # measured up to 31 rows (the one-BLAS-thread ba
 # When a first layer looks for zero edge columns (measured float32, MNIST, A/B in one process):
 # finding them and copying the live block cost about as much as the products they leave out
 # save in a layer of 100 units (784-100-10: −2 % a step at batch 10, −6 % at 100), and pay in
-# one of 256 (784-256-128-10: +7–11 % at batch 10, +5 % at 100, +3 % for one image). At batch
+# one of 256 (784-256-128-10: +4–11 % at batch 10, +2–5 % at 100, +3–12 % for one image). At batch
 # 1000 the search (110 µs) and the copy cost more than the 5 % of columns left out save (−2 %
 # with 256 units, −10 % with 100). Inputs narrower than TRIM_MIN_INPUTS (iris, wine, the 2-D
 # toys) have nothing to gain.

@@ -66,8 +66,9 @@ class Layer:
 
     ``products`` holds gradients left unmultiplied: when the network's backward is asked to
     (``defer_products``), a dense layer keeps ∂E/∂W = xᵀ·δ as its factors (products.Factors:
-    x, δ and the rows they fill) instead of the matrix, and the trainer's SGD applies W ← W − η·xᵀδ as one BLAS call. A name is in
-    ``grads`` or in ``products``, never both; ``Network.gradients()`` multiplies products out.
+    x, δ and the rows they fill) instead of the matrix, and the trainer's SGD applies
+    W ← W − η·xᵀδ as one BLAS call. A name is in ``grads`` or in ``products``, never both;
+    ``Network.gradients()`` multiplies products out.
     """
 
     kind = "layer"

@@ -35,12 +35,12 @@ product (training never gets there: it stops at the first weight norm that is no
 
 from __future__ import annotations
 
-import functools
 import math
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+from .blas import numpy_openblas_cores
 
 # Up to this many rows (the one-BLAS-thread batches, see trainer.SMALL_BATCH) δ·Wᵀ is taken as
 # (W·δᵀ)ᵀ: BLAS then reads W in its own row-major order, not transposed. Measured float32, one
@@ -124,22 +124,6 @@ def live_columns(x: np.ndarray, units: int) -> slice | None:
     if first + n - end < TRIM_MIN_COLUMNS:
         return None
     return slice(first, end)
-
-
-def _numpy_s_own(path: str) -> bool:
-    """Whether a loaded library is the one bundled in NumPy's wheel (numpy.libs on Linux,
-    numpy/.dylibs on macOS)."""
-    parts = Path(path).parts
-    return "numpy.libs" in parts or any(a == "numpy" and b in (".libs", ".dylibs")
-                                        for a, b in zip(parts, parts[1:]))
-
-
-@functools.cache
-def numpy_openblas_cores() -> frozenset[str]:
-    """The kernels ("Haswell", "SkylakeX", …) NumPy's own OpenBLAS runs; empty for another BLAS."""
-    from threadpoolctl import threadpool_info
-    return frozenset(i.get("architecture") for i in threadpool_info()
-                     if i.get("internal_api") == "openblas" and _numpy_s_own(i.get("filepath", "")))
 
 
 def small_kernels() -> bool:

@@ -372,7 +372,7 @@ class Trainer:
                 name = names[k]
                 w = params[k]
                 grad_norms[name] = layer.gradient_norm(k)
-                opt.update(name, w, g)
+                opt.update(name, w, g, fused=True)
                 weight_norms[name] = l2_norm(w)
         if len(grad_norms) < len(weight_norms):       # a parameter without a gradient
             for k, w in self.network.parameters().items():

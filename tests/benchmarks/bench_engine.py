@@ -1,6 +1,6 @@
 """Engine speed against PyTorch CPU, measured side by side in one run (issue 2, section 5).
 
-    .venv/bin/python tests/benchmarks/bench_engine.py [--quick] [--only TEXT] [--repeats N] [--one-thread]
+    .venv/bin/python tests/benchmarks/bench_engine.py [--quick] [--only TEXT] [--repeats N] [--one-thread] [--bare]
 
 What is timed on our side is the engine *as the app runs it*: ``Trainer.run()`` with its
 batch gathering, loss, backward, update, gradient and weight norms and the frozen Snapshot
@@ -12,6 +12,12 @@ order and start from the same weights (ours copied into torch).
 The machine is shared, so absolute numbers are noisy: every configuration runs torch and
 ours alternately a few times and keeps the best of each; the ratio is what counts. Epoch-end
 evaluation is not part of the throughput runs (they stop before the epoch ends).
+
+With ``--bare`` the MLP rows also time the plainest float32 NumPy training loop of the same
+network (``bare_rate``: the textbook lines, no gradient or weight norms, no snapshots, no
+checks) beside the two: how fast NumPy and its BLAS train that network on this machine without
+the engine. Where even that loop falls short of a target, most of the miss lies in the BLAS
+products, which any NumPy engine runs.
 
 The last part trains one epoch of MNIST 784-100-10 on both from the same initial weights and
 batch order and compares the test accuracies (it is the same math). Without torch installed
@@ -36,7 +42,7 @@ from nnstudio.engine.network import Network
 from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.spec import (Conv2dSpec, DenseSpec, FlattenSpec, NetworkSpec, OptimizerSpec,
                                   PoolSpec, TrainingSpec)
-from nnstudio.engine.trainer import Trainer
+from nnstudio.engine.trainer import SMALL_BATCH, Trainer
 
 try:
     import torch
@@ -183,6 +189,67 @@ def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budg
     return steps * batch / elapsed
 
 
+def bare_loop(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int):
+    """The plainest NumPy training loop for an MLP spec (dense layers, ReLU, softmax with
+    cross-entropy), from the Trainer's initial weights and batch order: ``step(i)`` trains on
+    batch i and returns its loss; the weights are the lists returned with it."""
+    net = Network(spec, dtype="float32", seed=SEED)
+    Ws = [l.params["W"].copy() for l in net.layers]
+    bs = [l.params["b"].copy() for l in net.layers]
+    order = batch_order(len(x))
+    lr = np.float32(LR)
+
+    def step(i: int) -> float:
+        idx = order[i * batch:(i + 1) * batch]
+        h = x.take(idx, axis=0)
+        labels = t.take(idx)
+        hs = [h]                                   # each layer's input, for ∂E/∂W
+        for W, b in zip(Ws, bs):
+            h = h @ W + b
+            if len(hs) < len(Ws):
+                np.maximum(h, 0, out=h)
+            hs.append(h)
+        rows = np.arange(len(idx))
+        shifted = h - h.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        loss = -np.mean(shifted[rows, labels] - np.log(s[:, 0]))
+        d = e / s
+        d[rows, labels] -= 1
+        d /= len(idx)
+        for j in range(len(Ws) - 1, -1, -1):
+            dW = hs[j].T @ d
+            db = d.sum(axis=0)
+            if j:
+                d = d @ Ws[j].T
+                d *= hs[j] > 0
+            Ws[j] -= lr * dW
+            bs[j] -= lr * db
+        return float(loss)
+
+    return step, Ws, bs
+
+
+def bare_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budget: float) -> float:
+    """Training samples/s of :func:`bare_loop`, with the Trainer's BLAS threads (one up to
+    SMALL_BATCH) and none of its norms, snapshots or checks."""
+    step, _, _ = bare_loop(spec, x, t, batch)
+    cap = len(x) // batch - 1
+    time.sleep(SETTLE_SECONDS)
+    with threadpool_limits(1 if batch <= SMALL_BATCH else None, user_api="blas"):
+        for i in range(WARMUP_STEPS):
+            step(i)
+        steps = 0
+        start = clock()
+        while True:
+            step(WARMUP_STEPS + steps)
+            steps += 1
+            elapsed = clock() - start
+            if elapsed >= budget or steps + WARMUP_STEPS >= cap:
+                break
+    return steps * batch / elapsed
+
+
 class OtherWork:
     """How much of the machine other processes used while a row was measured: all busy CPU
     time (/proc/stat) minus this process's own. The load average cannot tell them apart
@@ -234,10 +301,12 @@ def cases() -> list[Case]:
 
 
 def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, only: str = "",
-                     judge: bool = True) -> list[bool]:
-    """One row per configuration; ``judge`` False (the one-thread diagnostic) prints no verdicts."""
+                     judge: bool = True, bare: bool = False) -> list[bool]:
+    """One row per configuration; ``judge`` False (the one-thread diagnostic) prints no verdicts;
+    ``bare`` adds the plain NumPy loop's rate and ratio to the MLP rows (see :func:`bare_rate`)."""
+    bare_head = f" {'bare NumPy':>11} {'ratio':>6}" if bare else ""
     header = (f"{'network':<20} {'batch':>5} {'ours [samples/s]':>17} {'torch [samples/s]':>18} {'ratio':>6} "
-              f"{'target':>7}  {'others':>6}  verdict")
+              f"{'target':>7}{bare_head}  {'others':>6}  verdict")
     print(header)
     print("-" * len(header))
     verdicts = []
@@ -245,17 +314,24 @@ def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, 
         if only.lower() not in f"{case.name} {case.batch}".lower():
             continue
         spec = case.spec()
+        plain = bare and case.name.startswith("MLP")
         others = OtherWork()
-        best_ours = best_torch = 0.0
-        for _ in range(repeats):                 # interleaved: the load of the moment hits both
+        best_ours = best_torch = best_bare = 0.0
+        for _ in range(repeats):                 # interleaved: the load of the moment hits all
             if torch is not None:
                 best_torch = max(best_torch, torch_rate(spec, x, t, case.batch, budget))
             best_ours = max(best_ours, ours_rate(spec, x, t, case.batch, budget))
+            if plain:
+                best_bare = max(best_bare, bare_rate(spec, x, t, case.batch, budget))
         share = others.share()
         busy = "?" if share is None else f"{100 * share:.0f} %"
+        bare_cols = ""
+        if bare:
+            bare_ratio = f"{best_bare / best_torch:>5.2f}×" if plain and torch is not None else f"{'–':>6}"
+            bare_cols = f" {best_bare:>11,.0f} {bare_ratio}" if plain else f" {'–':>11} {'–':>6}"
         if torch is None:
-            print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {'–':>18} {'–':>6} {case.target:>6.1f}×  "
-                  f"{busy:>6}  (no torch)")
+            print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {'–':>18} {'–':>6} {case.target:>6.1f}×"
+                  f"{bare_cols}  {busy:>6}  (no torch)")
             continue
         ratio = best_ours / best_torch
         ok = ratio >= case.target
@@ -263,7 +339,7 @@ def throughput_table(x: np.ndarray, t: np.ndarray, repeats: int, budget: float, 
             verdicts.append(ok)
         verdict = ("met" if ok else "NOT MET") if judge else "(one thread: no verdict)"
         print(f"{case.name:<20} {case.batch:>5} {best_ours:>17,.0f} {best_torch:>18,.0f} {ratio:>5.2f}× "
-              f"{'≥':>1}{case.target:>4.1f}×  {busy:>6}  {verdict}", flush=True)
+              f"{'≥':>1}{case.target:>4.1f}×{bare_cols}  {busy:>6}  {verdict}", flush=True)
     return verdicts
 
 
@@ -334,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--one-thread", action="store_true",
                     help="both sides on one thread, timed by that thread's CPU time: ratios a busy machine "
                          "barely moves (a diagnostic; the targets are for two threads)")
+    ap.add_argument("--bare", action="store_true",
+                    help="also time the plainest NumPy training loop of each MLP (no norms, no snapshots): "
+                         "what NumPy and its BLAS reach on this machine")
     args = ap.parse_args(argv)
     repeats, budget = (2, 0.3) if args.quick else (5, 0.6)
     repeats = args.repeats or repeats
@@ -354,11 +433,16 @@ def main(argv: list[str] | None = None) -> int:
               "that a busy machine barely moves; the targets and verdicts are for the two-thread run\n")
     print(f"load average before: {_load()}\n")
     with threadpool_limits(threads, user_api="blas"):
-        verdicts = throughput_table(x, t, repeats, budget, args.only, judge=not args.one_thread)
+        verdicts = throughput_table(x, t, repeats, budget, args.only, judge=not args.one_thread, bare=args.bare)
     print(f"\nload average after: {_load()} (the machine has {os.cpu_count()} cores; other work "
           "running beside the benchmark slows torch's and our threads unevenly)")
     print("others: the share of all cores that other processes used while the row ran; rows well "
           "above a few per cent measured a busy machine, and their ratios are not to be trusted")
+    if args.bare:
+        print("bare NumPy: the plainest float32 NumPy loop training the same MLP from the same weights and "
+              "order (x @ W + b, ReLU, softmax, xᵀ·δ, W -= lr·dW; no norms, snapshots or checks). Where it "
+              "falls short of a target too, the miss lies in the products NumPy's BLAS runs here, which "
+              "no engine around them removes; between it and ours is what the engine adds or saves")
     if torch is not None and not args.only and not args.one_thread:
         verdicts.append(accuracy_check(x, t, x_test, t_test))
         print(f"\n{sum(verdicts)} of {len(verdicts)} targets met")

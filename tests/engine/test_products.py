@@ -162,15 +162,6 @@ def test_dense_layer_uses_the_blocks_forward_and_backward(small_kernels):
     np.testing.assert_allclose(dx, du.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("path, own", [
-    ("/venv/lib/python3.11/site-packages/numpy.libs/libscipy_openblas64_-32a4b2a6.so", True),
-    ("/Library/site-packages/numpy/.dylibs/libscipy_openblas64_.dylib", True),
-    ("/venv/lib/python3.11/site-packages/scipy.libs/libscipy_openblas-6cdc3b4a.so", False),
-    ("/home/numpy-fan/lib/libopenblas.so", False),
-    ("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", False),
-])
-def test_numpy_s_own_openblas_is_told_from_others(path, own):
-    assert products._numpy_s_own(path) is own
 
 
 def _avx512() -> bool:

@@ -132,7 +132,7 @@ class Optimizer:
         moved = w if rows is None else w[rows]       # a block of whole rows: still row-major
         # BLAS is column-major: Wᵀ is a column-major view of W itself, and Wᵀ ← Wᵀ − η·bᵀ·a
         out = gemm(-float(self.lr), b.T, a.T, beta=1.0, c=moved.T, trans_b=1, overwrite_c=1)
-        if out.ctypes.data != moved.ctypes.data:      # f2py had to copy W: bring the result home
+        if not np.may_share_memory(out, moved):      # f2py had to copy W: bring the result home
             moved[...] = out.T
 
     def _work(self, name: str, like: np.ndarray, slot: int = 0) -> np.ndarray:

@@ -43,6 +43,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
 
 from nnstudio.engine.io import atomic_write_bytes
 
+from .os_words import os_refusal
+
 INCH = 0.0254  # metres
 FORMATS = ("png", "svg", "csv")
 
@@ -429,8 +431,7 @@ def write_bytes(path: os.PathLike | str, data: bytes) -> None:
     try:
         atomic_write_bytes(p, lambda f: f.write(data))
     except OSError as err:
-        detail = (err.strerror or str(err) or type(err).__name__).lower()
-        raise ExportError(p, translate("Export", "cannot write: {0}").format(detail), kind=WRITE) from None
+        raise ExportError(p, translate("Export", "cannot write: {0}").format(os_refusal(err)), kind=WRITE) from None
 
 
 def export_png(target, path, width: int | None = None, height: int | None = None, dpi: float = 96.0) -> None:

@@ -28,6 +28,7 @@ from nnstudio.project.model import Project
 from .export import (TARGET, WRITE, ExportError, export_csv, export_png, export_svg, has_table, source_size,
                      targets_of, translate)
 from .file_messages import file_reason
+from .os_words import os_refusal
 
 PROJECT_FILE = "project.json"
 
@@ -62,14 +63,14 @@ def prepare_folder(folder: os.PathLike | str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ExportError(out, translate("Export", "cannot create the folder: {0}").format((err.strerror or str(err)).lower()),
+        raise ExportError(out, translate("Export", "cannot create the folder: {0}").format(os_refusal(err)),
                           kind=WRITE) from None
     try:                     # a folder that refuses files says so now, not after training
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as err:
-        raise ExportError(out, translate("Export", "cannot write into the folder: {0}").format(
-            (err.strerror or str(err)).lower()), kind=WRITE) from None
+        raise ExportError(out, translate("Export", "cannot write into the folder: {0}").format(os_refusal(err)),
+                          kind=WRITE) from None
     return out
 
 

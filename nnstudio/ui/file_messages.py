@@ -21,6 +21,7 @@ from nnstudio.project.model import ProjectError
 
 from .export import ExportError
 from .messages import describe_error
+from .os_words import os_problems
 
 translate = QCoreApplication.translate    # lupdate reads translate("context", "text") calls
 
@@ -146,27 +147,6 @@ def json_problems() -> dict[str, str]:
         "Extra data": translate("FileMessages", "there is more after the end of the JSON"),
         "Invalid control character at": translate("FileMessages", "a line break or tab inside a text"),
         "Invalid \\escape": translate("FileMessages", "a backslash that starts no escape"),
-    }
-
-
-def os_problems() -> dict[str, str]:
-    """What the operating system refused (the ``problem`` of an os_… reason: an errno's name),
-    in the learner's words; the system's own words (in English on Linux and macOS) otherwise."""
-    return {
-        "EACCES": translate("FileMessages", "permission denied"),
-        "EPERM": translate("FileMessages", "the operation is not permitted"),
-        "ENOENT": translate("FileMessages", "there is no such file or folder"),
-        "ENOTDIR": translate("FileMessages", "a part of the path is a file, not a folder"),
-        "EISDIR": translate("FileMessages", "it is a folder"),
-        "EEXIST": translate("FileMessages", "something of that name is already there"),
-        "ENOSPC": translate("FileMessages", "the disk is full"),
-        "EDQUOT": translate("FileMessages", "your disk quota is used up"),
-        "EROFS": translate("FileMessages", "the disk is read-only"),
-        "EIO": translate("FileMessages", "the disk reported an input/output error"),
-        "ENAMETOOLONG": translate("FileMessages", "the name is too long"),
-        "EMFILE": translate("FileMessages", "too many files are open"),
-        "EBUSY": translate("FileMessages", "it is in use"),
-        "not_regular": translate("FileMessages", "it is not a regular file (a device, pipe or socket)"),
     }
 
 

@@ -848,118 +848,118 @@
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="183"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="186"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="215"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="220"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="221"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="237"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="240"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="238"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="240"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="241"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="243"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="239"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="242"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="241"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="244"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="266"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="269"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="273"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="284"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="283"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="289"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="288"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="291"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="323"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="326"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="328"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="326"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="333"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="345"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="352"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="355"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="356"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="359"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="362"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="365"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="366"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="369"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
@@ -968,127 +968,127 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="369"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="372"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="477"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
         <source>accuracy</source>
         <translation>正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="477"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="481"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="501"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="484"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="504"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="500"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="503"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="550"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="550"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="551"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="553"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="554"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="584"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="588"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>training accuracy</source>
         <translation>訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
         <source>{0} accuracy</source>
         <translation>{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="669"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="669"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="672"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="674"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="672"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="674"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1894,7 +1894,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -3107,69 +3107,69 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>Export</name>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="181"/>
+        <location filename="../../nnstudio/ui/export.py" line="183"/>
         <source>the image size must be positive, got {0}×{1}</source>
         <translation>画像の大きさは正の値にしてください（{0}×{1} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="183"/>
+        <location filename="../../nnstudio/ui/export.py" line="185"/>
         <source>the DPI must be positive, got {0}</source>
         <translation>DPI は正の値にしてください（{0} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="188"/>
-        <location filename="../../nnstudio/ui/export.py" line="250"/>
+        <location filename="../../nnstudio/ui/export.py" line="190"/>
+        <location filename="../../nnstudio/ui/export.py" line="252"/>
         <source>the plot is not shown in any view</source>
         <translation>このグラフはどのビューにも表示されていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="198"/>
+        <location filename="../../nnstudio/ui/export.py" line="200"/>
         <source>the image could not be encoded as PNG</source>
         <translation>画像を PNG に変換できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="289"/>
+        <location filename="../../nnstudio/ui/export.py" line="291"/>
         <source>this view has no tabular data to export</source>
         <translation>このビューには書き出せる表のデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="119"/>
-        <location filename="../../nnstudio/ui/export.py" line="303"/>
+        <location filename="../../nnstudio/ui/export.py" line="121"/>
+        <location filename="../../nnstudio/ui/export.py" line="305"/>
         <source>the plot holds no data yet</source>
         <translation>グラフにまだデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="426"/>
+        <location filename="../../nnstudio/ui/export.py" line="428"/>
         <source>is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を選んでください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="428"/>
+        <location filename="../../nnstudio/ui/export.py" line="430"/>
         <source>the folder {0} does not exist</source>
         <translation>フォルダー {0} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="433"/>
+        <location filename="../../nnstudio/ui/export.py" line="434"/>
         <source>cannot write: {0}</source>
         <translation>書き込めません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="460"/>
+        <location filename="../../nnstudio/ui/export.py" line="461"/>
         <source>unknown format {0!r}; allowed: {1}</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="61"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="62"/>
         <source>is a file, not a folder</source>
         <translation>フォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="65"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="66"/>
         <source>cannot create the folder: {0}</source>
         <translation>フォルダーを作成できません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export_views.py" line="71"/>
+        <location filename="../../nnstudio/ui/export_views.py" line="72"/>
         <source>cannot write into the folder: {0}</source>
         <translation>フォルダーに書き込めません：{0}</translation>
     </message>
@@ -3381,448 +3381,448 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>FileMessages</name>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="30"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="31"/>
         <source>“{name}” does not exist.</source>
         <translation>「{name}」がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="31"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="32"/>
         <source>“{name}” is a folder, not a file.</source>
         <translation>「{name}」はファイルではなくフォルダーです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="32"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="33"/>
         <source>You do not have permission to use “{name}”.</source>
         <translation>「{name}」を使う権限がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="33"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="34"/>
         <source>The operating system could not read or write “{name}”.</source>
         <translation>OSが「{name}」を読み書きできませんでした。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="34"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="35"/>
         <source>“{name}” is not a text file in UTF-8.</source>
         <translation>「{name}」はUTF-8のテキストファイルではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="35"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="36"/>
         <source>“{name}” is damaged or not a valid file of this kind.</source>
         <translation>「{name}」は壊れているか、この種類の正しいファイルではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="36"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="37"/>
         <source>“{name}” contains a value nnstudio cannot use.</source>
         <translation>「{name}」に nnstudio が使えない値があります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="37"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="38"/>
         <source>“{name}” was written by a newer version of nnstudio; please update nnstudio to open it.</source>
         <translation>「{name}」は新しいバージョンの nnstudio で書かれています。開くには nnstudio を更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="38"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="39"/>
         <source>“{name}” is not a weights file (.npz).</source>
         <translation>「{name}」は重みファイル（.npz）ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="39"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="40"/>
         <source>“{name}” holds Python objects; nnstudio refuses to load them because they could run code.</source>
         <translation>「{name}」には Python オブジェクトが含まれています。コードを実行される恐れがあるため、nnstudio は読み込みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="40"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="41"/>
         <source>The weights in “{name}” do not fit this network.</source>
         <translation>「{name}」の重みはこのネットワークに合いません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="49"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="50"/>
         <source>The folder for “{name}” does not exist.</source>
         <translation>「{name}」を保存するフォルダーがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="51"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="52"/>
         <source>“{name}” could not be used.</source>
         <translation>「{name}」を使えませんでした。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="55"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="56"/>
         <source>Parameter {0}: the file has shape {1}, the network needs {2}.</source>
         <translation>パラメータ {0}：ファイルの形状は {1}、ネットワークに必要なのは {2} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="59"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="60"/>
         <source>Entry: {0}</source>
         <translation>項目：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="61"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="62"/>
         <source>Line {0}, column {1}</source>
         <translation>{0}行目、{1}列目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="63"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="64"/>
         <source>Line {0}</source>
         <translation>{0}行目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="64"/>
-        <location filename="../../nnstudio/ui/file_messages.py" line="200"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="65"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="180"/>
         <source>Why: {0}</source>
         <translation>理由：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="65"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="66"/>
         <source>File: {0}</source>
         <translation>ファイル：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="72"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
         <source>it is a folder, not a file</source>
         <translation>ファイルではなくフォルダーです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="73"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
         <source>it is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を指定してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="74"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
         <source>it is {size} bytes, too large for this kind of file</source>
         <translation>{size} バイトあり、この種類のファイルとしては大きすぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="75"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
         <source>there is no such file</source>
         <translation>そのファイルはありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="76"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
         <source>the folder {folder} does not exist</source>
         <translation>フォルダー {folder} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="77"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="78"/>
         <source>it is not UTF-8 text (byte {byte} is {value}); a project file is JSON saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。プロジェクトファイルは UTF-8 で保存した JSON です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="79"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
         <source>it is empty; a project file holds a JSON object</source>
         <translation>空です。プロジェクトファイルには JSON オブジェクトが入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="80"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
         <source>the JSON ends too early (a cut-off file?)</source>
         <translation>JSON が途中で終わっています（ファイルが途切れている？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="81"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="82"/>
         <source>malformed JSON ({msg})</source>
         <translation>JSON の形式が正しくありません（{msg}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="82"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
         <source>malformed JSON: nested too deeply</source>
         <translation>JSON の形式が正しくありません：入れ子が深すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="83"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="84"/>
         <source>it was written by a newer nnstudio (format version {version}); this one reads versions up to {newest}: please update nnstudio to open it</source>
         <translation>新しい nnstudio で保存されています（形式バージョン {version}）。このバージョンが読めるのは {newest} までです。開くには nnstudio を更新してください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="85"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="86"/>
         <source>cannot read it: {detail}</source>
         <translation>読み込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="86"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="87"/>
         <source>cannot write it: {detail}</source>
         <translation>書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="87"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="88"/>
         <source>cannot create the folder: {detail}</source>
         <translation>フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="88"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="89"/>
         <source>cannot create the recovery folder: {detail}</source>
         <translation>復元用フォルダーを作成できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="89"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="90"/>
         <source>cannot remove the old file: {detail}</source>
         <translation>古いファイルを削除できません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="90"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="91"/>
         <source>cannot write into this folder: {detail}</source>
         <translation>このフォルダーに書き込めません：{detail}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="92"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="93"/>
         <source>it is a pickle of Python objects, which nnstudio refuses to load (a pickle from a stranger can run code)</source>
         <translation>Python オブジェクトの pickle です。nnstudio は読み込みません（他人の pickle はコードを実行できるため）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="94"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
         <source>it is not an .npz archive of arrays</source>
         <translation>配列の .npz アーカイブではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="95"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
         <source>it is a single .npy array, not an .npz archive</source>
         <translation>.npy の単独の配列で、.npz アーカイブではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="96"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
         <source>it holds Python objects (pickled data), which nnstudio refuses to load</source>
         <translation>Python オブジェクト（pickle されたデータ）が含まれています。nnstudio は読み込みません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="97"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
         <source>it holds “{member}”, which is not a NumPy array</source>
         <translation>NumPy の配列ではない「{member}」が含まれています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="98"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="99"/>
         <source>its arrays claim {claimed} GiB (up to “{member}”), more than nnstudio reads ({limit} GiB)</source>
         <translation>配列の大きさが（「{member}」までで）{claimed} GiB とされており、nnstudio が読み込む上限（{limit} GiB）を超えています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="100"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
         <source>its arrays are too large for this computer&apos;s memory</source>
         <translation>配列が大きすぎて、このコンピューターのメモリーに収まりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="101"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="102"/>
         <source>it is damaged or cut off: the archive cannot be unpacked</source>
         <translation>壊れているか途中で途切れています。アーカイブを展開できません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="102"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="103"/>
         <source>the array “{name}” holds {dtype} values, not numbers</source>
         <translation>配列「{name}」の値は数値ではなく {dtype} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="103"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="104"/>
         <source>the array “{member}” holds Python objects; only numeric arrays are saved</source>
         <translation>配列「{member}」に Python オブジェクトが含まれています。保存できるのは数値の配列だけです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="105"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="106"/>
         <source>parameter {parameter} has shape {got} in the file but {expected} in this network</source>
         <translation>パラメータ {parameter} の形状が、ファイルでは {got}、このネットワークでは {expected} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="107"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="108"/>
         <source>parameters of this network are missing from the file ({count}, the first: {parameter}); the weights belong to a different network</source>
         <translation>このネットワークのパラメータがファイルにありません（{count} 個、最初は {parameter}）。別のネットワークの重みです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="109"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="110"/>
         <source>{parameter} is not a parameter of this network; the weights belong to a different network</source>
         <translation>{parameter} はこのネットワークのパラメータではありません。別のネットワークの重みです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="112"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="113"/>
         <source>it is not UTF-8 text (byte {byte}); a run history is CSV saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目）。学習の記録は UTF-8 で保存した CSV です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="113"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="114"/>
         <source>it is empty; the first line should name the columns</source>
         <translation>空です。1 行目には列の名前が入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="114"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
         <source>its columns are {columns}; expected {expected}</source>
         <translation>列が {columns} になっています。正しくは {expected} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="115"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
         <source>this line has {count} values; expected {expected}</source>
         <translation>この行には値が {count} 個あります。正しくは {expected} 個です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="116"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="117"/>
         <source>column {column}: “{value}” is not a number</source>
         <translation>列 {column}：「{value}」は数値ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="117"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="118"/>
         <source>column {column}: “{value}” is not a whole number</source>
         <translation>列 {column}：「{value}」は整数ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="118"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="119"/>
         <source>it is not a CSV table nnstudio can read</source>
         <translation>nnstudio が読める CSV の表ではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="120"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="121"/>
         <source>it is not UTF-8 text (byte {byte} is {value}); a recovery file is JSON saved as UTF-8</source>
         <translation>UTF-8 のテキストではありません（{byte} バイト目が {value}）。復元用ファイルは UTF-8 で保存した JSON です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="122"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
         <source>it is empty; a recovery file holds a JSON object</source>
         <translation>空です。復元用ファイルには JSON オブジェクトが入ります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="123"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
         <source>it is not an nnstudio recovery file</source>
         <translation>nnstudio の復元用ファイルではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="124"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
         <source>it holds no project</source>
         <translation>プロジェクトが入っていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="125"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="126"/>
         <source>it names no recovery format version nnstudio knows (it says {value})</source>
         <translation>nnstudio の知っている復元用ファイルの形式バージョンが書かれていません（{value} となっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="127"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="128"/>
         <source>it was written by a newer nnstudio (recovery format version {version}); this one reads versions up to {newest}</source>
         <translation>新しい nnstudio で保存されています（復元用ファイルの形式バージョン {version}）。このバージョンが読めるのは {newest} までです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="129"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
         <source>malformed JSON: a number with thousands of digits</source>
         <translation>JSON の形式が正しくありません：何千桁もある数値があります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="130"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="131"/>
         <source>it holds a NUL character, which no file name or label may hold</source>
         <translation>NUL 文字が含まれています。ファイル名やラベルには使えません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="131"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="132"/>
         <source>it holds an unpaired surrogate ({char}), which is not text a file can be saved with</source>
         <translation>対になっていないサロゲート（{char}）が含まれています。ファイルに保存できるテキストではありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="133"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="134"/>
         <source>it holds a value of a type nnstudio does not expect there (for example a list where a number belongs)</source>
         <translation>nnstudio がその場所で想定していない種類の値が含まれています（例：数値の入る所にリスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="141"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="142"/>
         <source>a comma is missing</source>
         <translation>カンマがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="142"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="143"/>
         <source>a colon is missing</source>
         <translation>コロンがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="143"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="144"/>
         <source>a value is missing</source>
         <translation>値がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="145"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="146"/>
         <source>a name in double quotes is expected (a comma too many?)</source>
         <translation>二重引用符で囲んだ名前が必要です（カンマが多すぎる？）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="146"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="147"/>
         <source>there is more after the end of the JSON</source>
         <translation>JSON の終わりの後にまだ続きがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="147"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="148"/>
         <source>a line break or tab inside a text</source>
         <translation>文字列の中に改行またはタブがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="148"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="149"/>
         <source>a backslash that starts no escape</source>
         <translation>エスケープにならないバックスラッシュがあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="156"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="20"/>
         <source>permission denied</source>
         <translation>アクセスする権限がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="157"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="21"/>
         <source>the operation is not permitted</source>
         <translation>その操作は許可されていません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="158"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="22"/>
         <source>there is no such file or folder</source>
         <translation>そのファイルまたはフォルダーはありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="159"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="23"/>
         <source>a part of the path is a file, not a folder</source>
         <translation>パスの途中がフォルダーではなくファイルです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="160"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="24"/>
         <source>it is a folder</source>
         <translation>フォルダーです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="161"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="25"/>
         <source>something of that name is already there</source>
         <translation>同じ名前のものが既にあります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="162"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="26"/>
         <source>the disk is full</source>
         <translation>ディスクがいっぱいです</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="163"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="27"/>
         <source>your disk quota is used up</source>
         <translation>ディスクの使用量の上限（クォータ）に達しています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="164"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="28"/>
         <source>the disk is read-only</source>
         <translation>ディスクが読み取り専用です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="165"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="29"/>
         <source>the disk reported an input/output error</source>
         <translation>ディスクが入出力エラーを報告しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="166"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="30"/>
         <source>the name is too long</source>
         <translation>名前が長すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="167"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="31"/>
         <source>too many files are open</source>
         <translation>開いているファイルが多すぎます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="168"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="32"/>
         <source>it is in use</source>
         <translation>使用中です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="169"/>
+        <location filename="../../nnstudio/ui/os_words.py" line="33"/>
         <source>it is not a regular file (a device, pipe or socket)</source>
         <translation>通常のファイルではありません（デバイス、パイプ、ソケットのいずれかです）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="199"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="179"/>
         <source>The export to “{0}” failed.</source>
         <translation>「{0}」への書き出しに失敗しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/file_messages.py" line="201"/>
+        <location filename="../../nnstudio/ui/file_messages.py" line="181"/>
         <source>An earlier file of that name, if any, is unchanged.</source>
         <translation>同じ名前の以前のファイルがあれば、そのまま残っています。</translation>
     </message>

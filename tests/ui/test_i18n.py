@@ -332,7 +332,8 @@ def test_every_reason_of_the_file_layer_has_a_sentence_in_each_language(english_
     """A code without a sentence shows the English reason in every language: each code the
     project layer raises for project, weights, run-history and recovery files is in
     file_reasons(), and the Japanese one is translated with the same {names}."""
-    from nnstudio.ui.file_messages import file_reasons, os_problems
+    from nnstudio.ui.file_messages import file_reasons
+    from nnstudio.ui.os_words import os_problems
     codes = _raised_file_codes()
     assert len(codes) > 40 and {"npz_damaged", "csv_not_number", "not_recovery_file", "os_read", "text_nul"} <= codes
     english = {**file_reasons(), **os_problems()}
@@ -342,3 +343,29 @@ def test_every_reason_of_the_file_layer_has_a_sentence_in_each_language(english_
     for code, text in english.items():
         assert japanese[code] != text, f"{code} is not translated: {text}"
         assert sorted(re.findall(r"\{\w*\}", japanese[code])) == sorted(re.findall(r"\{\w*\}", text)), code
+
+
+def test_an_export_folders_refusal_is_worded_in_the_learners_language(english_after, tmp_path, monkeypatch):
+    """The export folder's and a plot file's refusals said "permission denied" in a Japanese window."""
+    import tempfile
+    from nnstudio.ui import export
+    from nnstudio.ui.export import ExportError
+    from nnstudio.ui.export_views import prepare_folder
+    from nnstudio.ui.os_words import os_problems
+
+    def refuse(*a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    install_translation(english_after, "ja")
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    with pytest.raises(ExportError) as folder:
+        prepare_folder(tmp_path)
+    monkeypatch.setattr(export, "atomic_write_bytes", refuse)
+    with pytest.raises(ExportError) as file:
+        export.write_bytes(tmp_path / "Loss.png", b"png")
+    denied = os_problems()["EACCES"]
+    assert denied != "permission denied"
+    for err in (folder.value, file.value):
+        assert denied in err.reason and "Permission" not in err.reason and "permission" not in err.reason
+    # a refusal without words of its own keeps the system's
+    assert export.os_refusal(OSError(5000, "Strange refusal")) == "strange refusal"

@@ -403,7 +403,7 @@ class CompareWindow(QDialog):
         self.iterations = self.updates.value()
         entry = dict(self.main.doc.section("dataset"))
         loaded = self.main.controller.peek_dataset(entry)
-        self.worker = _Worker(variants, loaded, lambda: self.main._load_dataset(entry), self.iterations)
+        self.worker = _Worker(variants, loaded, lambda: self.main.load_project_dataset(entry), self.iterations)
         self.worker.finished.connect(self._finished)
         self.tracks = [_Track() for _ in variants]
         self._offer_accuracy(True)

@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         self.doc = ProjectDocument(project or default_project())
         self.editor = Editor(self.doc, before_edit=lambda: self.confirm_reset())
         self.undo_stack = self.editor.stack
-        self.controller = TrainingController(None, loader=loader or self._load_dataset, parent=self)
+        self.controller = TrainingController(None, loader=loader or self.load_project_dataset, parent=self)
         self.datasets = list_datasets_safely()
         self.problems: list = []
         self.history = RunHistory()
@@ -883,9 +883,10 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.diagram_view.fit()
 
-    def _load_dataset(self, entry: dict):
-        """Load a data set, its relative file paths resolved against the project's folder
-        (runs in the loader thread: it only reads the saved path)."""
+    def load_project_dataset(self, entry: dict):
+        """Load a data set, its relative file paths resolved against the project's folder: the
+        training controller's loader and the compare window's (runs in a loader thread: it only
+        reads the saved path)."""
         files = getattr(self, "files", None)
         path = files.path if files is not None else None
         return load_dataset(entry, base_dir=os.path.dirname(path) if path else None)

@@ -178,7 +178,7 @@ def test_a_data_set_that_does_not_load_leaves_no_half_results(compare, qtbot, mo
 
     def fail():
         raise DataError("no such file: /nowhere/data.csv")
-    monkeypatch.setattr(compare.main, "_load_dataset", lambda entry: fail())
+    monkeypatch.setattr(compare.main, "load_project_dataset", lambda entry: fail())
     compare.values1.setText("sgd, adam")
     run_to_end(compare, qtbot)
     assert "/nowhere/data.csv" in compare.status.text()

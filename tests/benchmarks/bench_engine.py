@@ -136,26 +136,34 @@ def batch_order(n: int, seed: int = SEED) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- timed runs
+def rate(step: Callable[[int], object], batch: int, cap: int, budget: float) -> float:
+    """Samples/s of ``step(i)`` (training on batch i) over about ``budget`` seconds, after a
+    pause for the other side's idle threads and WARMUP_STEPS untimed steps; never beyond
+    ``cap`` steps in all."""
+    time.sleep(SETTLE_SECONDS)
+    for i in range(WARMUP_STEPS):
+        step(i)
+    steps = 0
+    start = clock()
+    while True:
+        step(WARMUP_STEPS + steps)
+        steps += 1
+        elapsed = clock() - start
+        if elapsed >= budget or steps + WARMUP_STEPS >= cap:
+            break
+    return steps * batch / elapsed
+
+
 def ours_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budget: float) -> float:
     """Training samples/s of Trainer.run(), snapshots included, over about `budget` seconds."""
     net = Network(spec, dtype="float32", seed=SEED)
     trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=LR)),
                       TrainingSpec(batch_size=batch, epochs=1, seed=SEED), x, t, evaluate_train=False)
-    cap = trainer.steps_per_epoch - 1          # never reach the epoch-end evaluation
-    time.sleep(SETTLE_SECONDS)
     run = trainer.run()
-    for _ in range(WARMUP_STEPS):
-        next(run)
-    steps = 0
-    start = clock()
-    while True:
-        next(run)
-        steps += 1
-        elapsed = clock() - start
-        if elapsed >= budget or steps + WARMUP_STEPS >= cap:
-            break
-    run.close()
-    return steps * batch / elapsed
+    try:                                       # never reach the epoch-end evaluation
+        return rate(lambda _i: next(run), batch, trainer.steps_per_epoch - 1, budget)
+    finally:
+        run.close()
 
 
 def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budget: float) -> float:
@@ -175,18 +183,7 @@ def torch_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budg
         opt.step()
         return loss.item()
 
-    time.sleep(SETTLE_SECONDS)
-    for i in range(WARMUP_STEPS):
-        step(i)
-    steps = 0
-    start = clock()
-    while True:
-        step(WARMUP_STEPS + steps)
-        steps += 1
-        elapsed = clock() - start
-        if elapsed >= budget or steps + WARMUP_STEPS >= cap:
-            break
-    return steps * batch / elapsed
+    return rate(step, batch, cap, budget)
 
 
 def bare_loop(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int):
@@ -234,20 +231,8 @@ def bare_rate(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, batch: int, budge
     """Training samples/s of :func:`bare_loop`, with the Trainer's BLAS threads (one up to
     SMALL_BATCH) and none of its norms, snapshots or checks."""
     step, _, _ = bare_loop(spec, x, t, batch)
-    cap = len(x) // batch - 1
-    time.sleep(SETTLE_SECONDS)
     with threadpool_limits(1 if batch <= SMALL_BATCH else None, user_api="blas"):
-        for i in range(WARMUP_STEPS):
-            step(i)
-        steps = 0
-        start = clock()
-        while True:
-            step(WARMUP_STEPS + steps)
-            steps += 1
-            elapsed = clock() - start
-            if elapsed >= budget or steps + WARMUP_STEPS >= cap:
-                break
-    return steps * batch / elapsed
+        return rate(step, batch, len(x) // batch - 1, budget)
 
 
 class OtherWork:

@@ -1229,12 +1229,12 @@
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="951"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="952"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="962"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="963"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -2933,126 +2933,126 @@
         <translation>隠れユニットごとの寄与を表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="72"/>
         <source>Decision boundary / fit</source>
         <translation>決定境界／フィッティング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
         <source>What the network answers for every input: class regions with the training (○) and test (△) points for 2-D data; for 1-D data the fitted curve and each hidden unit&apos;s share.</source>
         <translation>あらゆる入力に対するネットワークの答え：2次元のデータではクラスの領域と訓練（○）・テスト（△）の点、1次元のデータではフィッティングした曲線と隠れユニットごとの寄与。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="79"/>
         <source>What the network does with every possible input. For 2-D data: each point of the plane coloured by the class the network picks (paler where it is unsure), with the training points (circles) and test points (triangles). For 1-D data: the network&apos;s curve over the target, and each last-hidden unit&apos;s weighted share, which add up to the curve.</source>
         <translation>ありうるすべての入力に対して、ネットワークが何をするかを示します。2次元のデータ：平面の各点を、ネットワークが選ぶクラスの色で塗ります（自信がないところは淡く）。訓練データの点（丸）とテストデータの点（三角）も示します。1次元のデータ：目標に重ねたネットワークの曲線と、最後の隠れ層の各ユニットの重み付きの寄与。寄与を足すと曲線になります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="154"/>
         <source>This picture needs data with 2 inputs (decision boundary)
 or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>この図には、入力が2つのデータ（決定境界）か、
 入力が1つで出力が1つのデータ（関数のフィッティング）が必要です。このデータセットの入力は {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="182"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="216"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="179"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="213"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="183"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="220"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="180"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="217"/>
         <source>test samples</source>
         <translation>テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="194"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="191"/>
         <source>Colour: the network&apos;s output (dark low, yellow high); each point is coloured by its target value, so a good fit hides the points. Circles: training, triangles: test.</source>
         <translation>色：ネットワークの出力（暗いほど低く、黄色ほど高い）。各点は目標値で色づけしてあるので、よく合っていれば点が見えなくなります。丸：訓練、三角：テスト。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="199"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="196"/>
         <source>Circles: training samples, triangles: test samples. Classes: </source>
         <translation>丸：訓練サンプル、三角：テストサンプル。クラス：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
         <source>blue</source>
         <translation>青</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
         <source>orange</source>
         <translation>オレンジ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
         <source>green</source>
         <translation>緑</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
         <source>vermillion</source>
         <translation>朱色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>sky blue</source>
         <translation>空色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>pink</source>
         <translation>ピンク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>yellow</source>
         <translation>黄色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="204"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>black</source>
         <translation>黒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="210"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="207"/>
         <source>y</source>
         <translation>y</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="226"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="223"/>
         <source>target f(x)</source>
         <translation>目標 f(x)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="227"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="224"/>
         <source>network output</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="244"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="241"/>
         <source>each hidden unit&apos;s share</source>
         <translation>隠れユニットごとの寄与</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="267"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="264"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="267"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="264"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="281"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="278"/>
         <source>  ·  output = sum of the {0} shares + bias {1:.3g}</source>
         <translation>  ·  出力 = {0} 個の寄与の和 + バイアス {1:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="280"/>
         <source> (the first {0} shares drawn)</source>
         <translation> （最初の {0} 個の寄与を表示）</translation>
     </message>
@@ -3323,57 +3323,56 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>テストサンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="37"/>
         <source>Layer:</source>
-        <translation>レイヤー：</translation>
+        <translation type="vanished">レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="43"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="53"/>
         <source>output</source>
         <translation>出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="68"/>
         <source>Feature maps</source>
         <translation>特徴マップ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="71"/>
         <source>What each filter of a convolutional layer finds in one test image: a tile per output channel, bright where the filter responds.</source>
         <translation>畳み込み層の各フィルターが 1 枚のテスト画像の中に見つけるもの：出力チャンネルごとに 1 枚のタイルで、フィルターが強く反応する所ほど明るく表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="75"/>
         <source>A convolutional layer slides each of its filters over the image; where the image looks like the filter the output is large. Each tile is one filter&apos;s output (a channel) for the chosen test image, after the layer&apos;s activation; pooling layers show the same channels, smaller. Early layers find edges and strokes; compare the tiles with the filters in the Weights view. Drawn with the latest weights.</source>
         <translation>畳み込み層は各フィルターを画像の上で滑らせ、画像がフィルターに似ている所で出力が大きくなります。各タイルは選んだテスト画像に対する 1 つのフィルターの出力（1 チャンネル、活性化関数の後）です。プーリング層は同じチャンネルを小さくして示します。最初の層はエッジや筆跡を見つけます。重みのビューのフィルターと見比べてください。最新の重みで描きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="123"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="116"/>
         <source>Feature maps are the outputs of convolutional layers: this network has none. Try the SimpleConvNet example (File ▸ New from Template).</source>
         <translation>特徴マップは畳み込み層の出力です。このネットワークには畳み込み層がありません。SimpleConvNet の例（ファイル ▸ テンプレートから新規作成）を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="150"/>
         <source>{0}: {1} channels of {2}×{3}; test sample {4} (class {5}); {6}</source>
         <translation>{0}：{2}×{3} のチャンネルが {1} 個、テストサンプル {4}（クラス {5}）、{6}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="152"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="152"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="154"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
@@ -4838,12 +4837,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="600"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="525"/>
+        <source>Layer:</source>
+        <translation>レイヤー：</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/base.py" line="619"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="678"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="697"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>
@@ -4851,102 +4855,101 @@ softmax on its own.</source>
 <context>
     <name>WeightsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="41"/>
         <source>Layer:</source>
-        <translation>レイヤー：</translation>
+        <translation type="vanished">レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="42"/>
         <source>Weights:</source>
         <translation>重み：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>now</source>
         <translation>現在</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>at the start</source>
         <translation>初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
         <source>change since the start</source>
         <translation>初期値からの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
         <source>The weights now, the initial weights, or how far each weight has moved</source>
         <translation>現在の重み、重みの初期値、または各重みがどれだけ動いたか</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="61"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="54"/>
         <source>weight</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="60"/>
         <source>Weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="63"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation>各重みを色で表示（青は正、オレンジは負、白は 0）。画像では、隠れユニットごとに1枚のタイルが、そのユニットが反応する画素のパターンを示します。ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="67"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation>各重みを色で表示：青は正、オレンジは負、白は 0（ネットワーク図の接続と同じ）。画像データでは、最初のレイヤーを隠れユニットごとに1枚のタイルで、入力画像と同じ並びで示します。そのユニットが反応する画素のパターンです。学習が進むにつれ、ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="141"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="134"/>
         <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation>{0}：{3}×{4} のフィルター {1} 個（フィルターと入力チャンネルごとに1枚。入力チャンネル：{2}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="147"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="140"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation>{0}：ユニットごとに {1}×{2} のタイル（{3} ユニット）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="146"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation>{0}：W は {1} 個の入力（行）× {2} 個のユニット（列）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="148"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="152"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="154"/>
         <source>change from the start to iteration {0}</source>
         <translation>初期値から反復 {0} までの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="156"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="200"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="193"/>
         <source>input feature</source>
         <translation>入力の特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="196"/>
         <source>input (row of W)</source>
         <translation>入力（W の行）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="205"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="198"/>
         <source>unit (column of W)</source>
         <translation>ユニット（W の列）</translation>
     </message>

@@ -26,7 +26,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, QTimer, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .pacing import drop_work, finish_work, gui_load, queue_work, work_queue
 from ..palette import BACKGROUND, TEXT_COLOR
@@ -519,6 +519,25 @@ class View(QWidget):
         after start_run. Views of the weights draw them from the run itself."""
 
     # ------------------------------------------------------------------ for subclasses
+    def add_layer_choice(self, row: QHBoxLayout) -> QComboBox:
+        """A "Layer:" label and a box of layer names, sized to whole names, added to ``row``;
+        choosing another layer redraws the view."""
+        row.addWidget(QLabel(self.tr("Layer:"), self))
+        box = QComboBox(self)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        box.currentIndexChanged.connect(lambda _i: self._redraw_now())
+        row.addWidget(box)
+        return box
+
+    def add_info(self, row: QHBoxLayout) -> QLabel:
+        """A word-wrapped line of facts at the end of ``row``, taking the room left, and the
+        row added below the view's caption."""
+        info = QLabel("", self)
+        info.setWordWrap(True)
+        row.addWidget(info, 1)
+        self.body.addLayout(row)
+        return info
+
     def start_run(self, session) -> None:
         """A new run was built (start or reset): forget the old data."""
 

@@ -13,7 +13,7 @@ from nnstudio.project.mirror import NetworkMirror
 from ..export import make_table, no_data
 from .base import View, make_plot, message_item, readable_colorbar
 from .pacing import drop_work, queue_work
-from ..palette import TEXT_COLOR, magnitude_map
+from ..palette import magnitude_map
 
 # test samples scored per epoch: every built-in set's whole test set (MNIST's 10 000), so the
 # matrix's share correct is the test accuracy the other views show; a larger one is cut

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox
 
 from nnstudio.engine.analysis import mosaic
 from nnstudio.project.mirror import NetworkMirror
@@ -34,15 +34,8 @@ class FeatureMapsView(View):
         self.sample.setKeyboardTracking(False)
         self.sample.valueChanged.connect(lambda _v: self._redraw_now())
         row.addWidget(self.sample)
-        row.addWidget(QLabel(self.tr("Layer:"), self))
-        self.layer_box = QComboBox(self)
-        self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
-        row.addWidget(self.layer_box)
-        self.info = QLabel("", self)
-        self.info.setWordWrap(True)
-        row.addWidget(self.info, 1)
-        self.body.addLayout(row)
+        self.layer_box = self.add_layer_choice(row)
+        self.info = self.add_info(row)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout
 
 from nnstudio.engine.analysis import grid_2d, unit_contributions
 from nnstudio.project.mirror import NetworkMirror
@@ -66,10 +66,7 @@ class DataFitView(View):
         self.units_box.setChecked(True)
         self.units_box.toggled.connect(self._toggle_units)
         row.addWidget(self.units_box)
-        self.info = QLabel("", self)
-        self.info.setWordWrap(True)
-        row.addWidget(self.info, 1)
-        self.body.addLayout(row)
+        self.info = self.add_info(row)
 
     def title(self) -> str:
         return self.tr("Decision boundary / fit")

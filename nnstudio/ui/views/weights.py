@@ -38,21 +38,14 @@ class WeightsView(View):
         self.shown: tuple[int, str, np.ndarray, int] | None = None   # (layer index, name, W, choice) drawn
 
         row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Layer:"), self))
-        self.layer_box = QComboBox(self)
-        self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)   # whole layer names
-        self.layer_box.currentIndexChanged.connect(lambda _i: self._redraw_now())
-        row.addWidget(self.layer_box)
+        self.layer_box = self.add_layer_choice(row)
         row.addWidget(QLabel(self.tr("Weights:"), self))
         self.what = QComboBox(self)
         self.what.addItems([self.tr("now"), self.tr("at the start"), self.tr("change since the start")])
         self.what.setToolTip(self.tr("The weights now, the initial weights, or how far each weight has moved"))
         self.what.currentIndexChanged.connect(lambda _i: self._redraw_now())
         row.addWidget(self.what)
-        self.info = QLabel("", self)
-        self.info.setWordWrap(True)
-        row.addWidget(self.info, 1)
-        self.body.addLayout(row)
+        self.info = self.add_info(row)
 
         self.canvas = pg.GraphicsLayoutWidget(self)
         self.canvas.setBackground(BACKGROUND)

@@ -4137,6 +4137,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="138"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
@@ -4181,12 +4182,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="128"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="130"/>
+        <source>smoothed, this run: {0}, lr {1:g}</source>
+        <translation>平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="131"/>
+        <source>smoothed, this run: {0}, lr {1:g} → {2:g}</source>
+        <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="133"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="129"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="134"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -4195,12 +4206,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="202"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="217"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="225"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

@@ -46,6 +46,8 @@ def test_loss_legend_stands_above_the_curves_with_an_earlier_run_too(qtbot, ctl,
         settle(qtbot, view)
     names = [label.text for _sample, label in view.legend.items]
     assert len(names) == 5 and sum("earlier run" in n for n in names) == 1, names
+    # the running one is named too, or two grey and orange curves would leave it to a guess
+    assert "smoothed, this run: sgd, lr 0.3" in names and "earlier run: sgd, lr 0.1" in names, names
     legend, data = in_scene(view.legend), item.getViewBox().sceneBoundingRect()
     assert view.legend.isVisible()
     assert legend.bottom() <= data.top() + 0.5, (legend, data)          # never over a curve
@@ -66,6 +68,7 @@ def test_cleared_earlier_runs_give_the_legend_row_back(qtbot, ctl):
     view.clear_earlier_runs()
     qtbot.wait(30)
     assert len(view.legend.items) == 4
+    assert [label.text for _s, label in view.legend.items][1] == "smoothed"     # no run to tell apart
     assert view.legend.height() <= with_earlier
     legend, data = in_scene(view.legend), view.plot.getPlotItem().getViewBox().sceneBoundingRect()
     assert legend.bottom() <= data.top() + 0.5

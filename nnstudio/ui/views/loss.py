@@ -120,13 +120,26 @@ class LossView(View):
         self.x_axis.start(session.trainer)
         self.y_range.forget()
 
-    def _describe(self) -> str:
-        """The legend entry of the run being kept: its rule and the learning rate its updates
-        used (changed while it ran: the first and the last)."""
+    def _describe(self, this_run: bool = False) -> str:
+        """The legend entry of the run being kept, or (``this_run``) of the running one's smoothed
+        curve beside earlier runs: its rule and the learning rate its updates used (changed while
+        it ran: the first and the last)."""
         first, last = self._lrs
+        if this_run:
+            if first == last:
+                return self.tr("smoothed, this run: {0}, lr {1:g}").format(self._optimizer_name, first)
+            return self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last)
         if first == last:
             return self.tr("earlier run: {0}, lr {1:g}").format(self._optimizer_name, first)
         return self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last)
+
+    def _name_this_run(self) -> None:
+        """Beside earlier runs the smoothed curve says which run it is, as theirs do."""
+        text = self._describe(this_run=True) if self.earlier else self.tr("smoothed")
+        label = self.legend.getLabel(self.smooth_curve)
+        if label is not None and label.text != text:
+            label.setText(text)
+            self.legend_above.fit()
 
     def _keep_as_earlier_run(self) -> None:
         x, y = self.smooth.arrays()
@@ -148,6 +161,7 @@ class LossView(View):
         for c in self.earlier:
             self.plot.getPlotItem().removeItem(c)
         self.earlier.clear()
+        self._name_this_run()
         self.legend_above.fit()
         self.clear_button.setEnabled(False)
 
@@ -195,6 +209,7 @@ class LossView(View):
                                     (self.smooth_curve, 0.5, "subsample")])
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
+        self._name_this_run()
         self.message.setVisible(len(self.raw) == 0)       # (it keeps itself centred)
         if self.raw.last is not None:
             it, loss = self.raw.last

@@ -221,4 +221,4 @@ def test_gradient_norm_from_gram_matrices_either_way(monkeypatch, small):
     a = rng.random((10, 784)).astype(np.float32)
     b = rng.standard_normal((10, 256)).astype(np.float32)
     expected = np.linalg.norm(a.astype(np.float64).T @ b.astype(np.float64))
-    assert base.product_norm(a, b) == pytest.approx(expected, rel=1e-12)
+    assert base.product_norm(a, b) == pytest.approx(expected, rel=1e-7)      # float32 Gram matrices

@@ -33,17 +33,23 @@ def l2_norm(a: np.ndarray) -> float:
 def product_norm(a: np.ndarray, b: np.ndarray) -> float:
     """‖aᵀ·b‖ over all entries without forming the product (a: N×m, b: N×n, N small).
 
-    One row each: the outer product's norm is ‖a‖·‖b‖. More rows:
+    One row each: the outer product's norm is ‖a‖·‖b‖, in float64. More rows:
     ‖aᵀb‖² = Σᵢⱼ (aᵢ·aⱼ)(bᵢ·bⱼ), two N×N Gram matrices (measured float32, 784×256, batch 10:
-    multiplying out and taking the norm 64 µs, this 9–16 µs). Summed in float64, as exact as
-    the float32 gradient's own norm; but where the samples' gradients almost cancel, the sum is
-    a small difference of large terms and keeps only its absolute accuracy (≈ 1e-16 of the
-    terms), and it may come out just below zero, which counts as zero."""
-    a = a.astype(np.float64)
-    b = b.astype(np.float64)
+    multiplying out and taking the norm 64 µs, this 9–16 µs). The Grams are taken in the
+    factors' own precision and their products summed in float64: each aᵢ·aⱼ is a dot product
+    rounded as the gradient's own entries are, so the norm is as exact as the float32 gradient's
+    (float32 Grams instead of float64 ones: 784×256 at batch 10, 15 → 8 µs, a 784-256-128-10 step
+    6 % faster, measured). Where the samples' gradients almost cancel, the sum is a small
+    difference of large terms and keeps only its absolute accuracy (≈ 1e-7 of the terms in
+    float32, 1e-16 in float64), as the gradient's entries do; it may come out just below zero,
+    which counts as zero."""
     if len(a) == 1:
+        a = a.astype(np.float64)
+        b = b.astype(np.float64)
         return math.sqrt(np.vdot(a, a) * np.vdot(b, b))
-    return math.sqrt(max(np.vdot(_gram(a), _gram(b)), 0.0))
+    ga = _gram(a).astype(np.float64, copy=False)
+    gb = _gram(b).astype(np.float64, copy=False)
+    return math.sqrt(max(float(np.vdot(ga, gb)), 0.0))
 
 
 def _gram(a: np.ndarray) -> np.ndarray:

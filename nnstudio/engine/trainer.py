@@ -216,7 +216,10 @@ class Trainer:
         elif isinstance(cmd, Resume):
             f.paused = False
         elif isinstance(cmd, Step):
-            f.paused, f.budget = True, max(1, cmd.iterations)
+            # on top of the iterations an earlier Step has not run yet (two Steps pressed while
+            # a slow numerical update runs are two iterations, not one)
+            f.budget = (f.budget if f.paused else 0) + max(1, cmd.iterations)
+            f.paused = True
         elif isinstance(cmd, StepEpoch):
             f.paused, f.to_epoch_end = True, True
         elif isinstance(cmd, Stop):

@@ -431,6 +431,22 @@ def test_step_sent_into_the_generator_runs_that_many_then_reports_paused():
     assert [s.iteration for s in gen] == list(range(5, 11))
 
 
+def test_steps_taken_together_add_up():
+    """Two Steps that arrive before the first one's iteration has run (a slow numerical
+    update, or both drained at once) are two iterations; the Step was taken as one."""
+    trainer = make_trainer(n=50, batch_size=5, epochs=1)
+    gen = trainer.run()
+    next(gen)
+    trainer.post(Step(1))
+    trainer.post(Step(2))
+    snaps = [gen.send(Step(1)), next(gen), next(gen), next(gen)]
+    assert [s.iteration for s in snaps] == [2, 3, 4, 5]
+    assert [s.paused for s in snaps] == [False, False, False, True]
+    trainer.post(Pause())                        # a Pause forgets Steps not yet run
+    trainer.post(Resume())
+    assert [s.iteration for s in gen] == list(range(6, 11))
+
+
 # ------------------------------------------------------------------ BLAS threads
 def _blas_threads():
     from threadpoolctl import threadpool_info

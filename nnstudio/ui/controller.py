@@ -202,6 +202,10 @@ class TrainingController(QObject):
     datasetReady = Signal(object)   # a data-set entry finished loading in the background
     runStarted = Signal(object)
     stateChanged = Signal(str)
+    # paused, and the worker has parked with every snapshot delivered: the session's network
+    # holds still from now on (after a Pause that came during a long epoch-end evaluation,
+    # seconds after the state turned "paused"); also after each Step
+    settled = Signal()
     diverged = Signal(object)
     finished = Signal()
     failed = Signal(object)
@@ -523,6 +527,8 @@ class TrainingController(QObject):
                 self._set_state("paused")
             if idle:
                 self._timer.stop()      # parked: nothing to deliver until a command (no idle ticks)
+                if self._state == "paused":
+                    self.settled.emit()
             return
         if worker.buffer:       # snapshots that arrived with the ending: next tick
             return

@@ -183,3 +183,50 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_only(controller, qtbot):
     finally:
         gc.callbacks.remove(record)
     assert threads and set(threads) == {threading.main_thread().ident}
+
+
+def test_a_pause_that_waits_on_a_long_step_still_gives_the_views_its_weights(controller, qtbot):
+    """A Pause pressed during a long epoch-end evaluation parks the worker seconds later; the
+    weights and feature-maps views gave up waiting after a second and kept the weights of
+    iterations before the pause until the next Play."""
+    import threading
+    from nnstudio.ui.views.weights import WeightsView
+    view = WeightsView(controller)
+    controller.reset()
+    trainer = controller.session.trainer
+    release = threading.Event()
+    slow = trainer.network.loss
+
+    def long_step(*args, **kwargs):            # as a long evaluation: held until released
+        if trainer.iteration >= 2:
+            release.wait(5)
+        return slow(*args, **kwargs)
+
+    trainer.network.loss = long_step
+    controller.play()
+    qtbot.waitUntil(lambda: trainer.iteration >= 2, timeout=3000)
+    controller.pause()
+    qtbot.wait(1500)                           # longer than the views ever waited
+    assert controller.state == "paused" and not controller.is_paused
+    release.set()
+    qtbot.waitUntil(lambda: controller.is_settled, timeout=5000)
+    last = controller.session.trainer.iteration
+    qtbot.waitUntil(lambda: view.weights_iteration == last, timeout=2000)
+    for name, value in controller.session.network.parameters().items():
+        np.testing.assert_array_equal(view.weights[name], value)
+    view.deleteLater()
+
+
+def test_settled_says_when_the_paused_worker_has_parked(controller, qtbot):
+    settled = []
+    controller.settled.connect(lambda: settled.append(controller.session.trainer.iteration))
+    controller.reset()
+    controller.step(2)
+    qtbot.waitUntil(lambda: bool(settled), timeout=3000)
+    assert settled == [2] and controller.is_settled
+    controller.play()
+    qtbot.waitUntil(lambda: controller.session.trainer.iteration > 10, timeout=3000)
+    assert settled == [2]                      # not while running
+    controller.pause()
+    qtbot.waitUntil(lambda: len(settled) == 2, timeout=3000)
+    assert settled[1] == controller.session.trainer.iteration

@@ -32,7 +32,6 @@ from .pacing import drop_work, finish_work, gui_load, queue_work, work_queue
 from ..palette import BACKGROUND, TEXT_COLOR
 
 log = logging.getLogger(__name__)
-PARK_TRIES, PARK_WAIT_MS = 20, 50
 ON_SCREEN_TTL = 0.2       # seconds an on_screen() answer is kept (see View.on_screen)
 DETAIL_INTERVAL = 0.5     # seconds between detail requests, shared by all views of a controller
 MAX_CATCH_UP_ROUNDS = 1000  # redraw-and-finish rounds bring_up_to_date allows (one per waiting epoch)
@@ -491,6 +490,9 @@ class View(QWidget):
         state = getattr(controller, "stateChanged", None)
         if state is not None:
             state.connect(self._state_changed)
+        settled = getattr(controller, "settled", None)
+        if settled is not None:
+            settled.connect(self._network_settled)
 
     # ------------------------------------------------------------------ the contract
     def title(self) -> str:
@@ -672,21 +674,24 @@ class View(QWidget):
             asked[(weights, activations)] = now
             self.controller.request_detail(weights, activations)
 
-    def _state_changed(self, state: str, tries: int = 0) -> None:
-        # paused / finished: the worker is parked or done, so its weights hold still
-        wants_weights = self.needs_detail and self.detail[0]
-        if not wants_weights or self.session is None or state not in ("paused", "finished"):
+    def _state_changed(self, state: str) -> None:
+        # finished: the worker is done, so its weights hold still; paused: once the worker has
+        # parked (it may still be finishing its step: then the controller's ``settled`` follows)
+        if state == "finished" or (state == "paused" and getattr(self.controller, "is_paused", True)):
+            self._take_still_weights()
+
+    def _network_settled(self) -> None:
+        """The worker parked after a pause or a step: its weights hold still. Taken unless this
+        view has them already (a pause during a long epoch-end evaluation parks seconds after
+        the state turned "paused"; the views kept the weights of before the pause)."""
+        if self.session is not None and self.weights_iteration < self.session.trainer.iteration:
+            self._take_still_weights()
+
+    def _take_still_weights(self) -> None:
+        if not (self.needs_detail and self.detail[0]) or self.session is None:
             return
-        if state == "paused" and getattr(self.controller, "is_paused", True) is False:
-            # the pause was asked for but the worker is still finishing its step
-            if tries < PARK_TRIES:
-                QTimer.singleShot(PARK_WAIT_MS, self, lambda: self._state_changed(state, tries + 1))
-            return
-        if getattr(self.controller, "state", state) != state:
-            return
-        trainer = self.session.trainer
         self.weights = self.session.network.state_dict()
-        self.weights_iteration = trainer.iteration
+        self.weights_iteration = self.session.trainer.iteration
         self.weights_version += 1
         self._guarded(self.weights_changed)
         self.request_redraw()

@@ -85,9 +85,10 @@ def _axpy_routines() -> dict[np.dtype, Callable] | None:
 def axpy(alpha: float, x: np.ndarray, y: np.ndarray) -> bool:
     """y ← y + α·x in place, in one BLAS pass on NumPy's BLAS threads; True if done. False, with
     y untouched, where it does not apply: arrays of different shapes or types, not float32 or
-    float64, not contiguous, aligned and (y) writable, overlapping, small (AXPY_MIN_ENTRIES), or no such
-    routine in NumPy's BLAS. Each entry is rounded once (α·x is not rounded on its own first,
-    as in NumPy's ``y += alpha * x``), so it may differ from that in its last bit."""
+    float64, not contiguous, aligned and (y) writable, overlapping, small (AXPY_MIN_ENTRIES),
+    or no such routine in NumPy's BLAS. Kernels with fused multiply-adds (OpenBLAS's Haswell,
+    Zen and SkylakeX ones) round each entry once, where NumPy's ``y += alpha * x`` rounds α·x
+    first: an entry may differ from that in its last bit."""
     if x.shape != y.shape or x.dtype != y.dtype or y.size < AXPY_MIN_ENTRIES or np.may_share_memory(x, y):
         return False
     fx, fy = x.flags, y.flags

@@ -163,8 +163,9 @@ class Optimizer:
 
         ``fused`` (the trainer's steps): SGD takes W ← W − η·∂E/∂W as one BLAS axpy on NumPy's
         BLAS threads where it applies (blas.axpy: a large contiguous W; after a product on two
-        threads several times faster than NumPy's two passes). The formula is the same; η·∂E/∂W
-        is not rounded on its own first, so an entry may differ in its last bit."""
+        threads several times faster than NumPy's two passes). The formula is the same; with a
+        fused multiply-add η·∂E/∂W is not rounded on its own first, so an entry may differ in
+        its last bit."""
         s, lr = self.spec, float(self.lr)
         rule = self.rule.name
         if rule == "sgd":

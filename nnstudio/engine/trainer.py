@@ -216,8 +216,9 @@ class Trainer:
         elif isinstance(cmd, Resume):
             f.paused = False
         elif isinstance(cmd, Step):
-            # on top of the iterations an earlier Step has not run yet (two Steps pressed while
-            # a slow numerical update runs are two iterations, not one)
+            # on top of the iterations an earlier Step has not run yet: two Steps posted before
+            # the first one's iteration ends (a slow numerical one) are two iterations, not one
+            # (the app's controller holds a second Step until the first one's snapshot)
             f.budget = (f.budget if f.paused else 0) + max(1, cmd.iterations)
             f.paused = True
         elif isinstance(cmd, StepEpoch):

@@ -229,6 +229,7 @@ class TrainingController(QObject):
         # the command that lets a training worker go on as it was (Resume while playing,
         # StepEpoch while stepping to an epoch's end; None: parked, or a Step waited for)
         self._going_on: type | None = None
+        self._borrowed = False        # weights_now holds a going worker for a moment (not settled)
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -411,7 +412,11 @@ class TrainingController(QObject):
                 time.sleep(0.001)
         if worker.isRunning() and not worker.parked:
             return None
-        self._deliver()                  # the snapshots up to these weights reach the window
+        self._borrowed = again is not None
+        try:
+            self._deliver()              # the snapshots up to these weights reach the window
+        finally:
+            self._borrowed = False
         if self._session is not session:
             return None
         state = {k: v.copy() for k, v in session.network.state_dict().items()}
@@ -527,7 +532,7 @@ class TrainingController(QObject):
                 self._set_state("paused")
             if idle:
                 self._timer.stop()      # parked: nothing to deliver until a command (no idle ticks)
-                if self._state == "paused":
+                if self._state == "paused" and not self._borrowed:
                     self.settled.emit()
             return
         if worker.buffer:       # snapshots that arrived with the ending: next tick

@@ -162,8 +162,6 @@ def test_dense_layer_uses_the_blocks_forward_and_backward(small_kernels):
     np.testing.assert_allclose(dx, du.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
 
 
-
-
 def _avx512() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text().split("flags", 1)[1].split("\n", 1)[0].split()

@@ -230,3 +230,18 @@ def test_settled_says_when_the_paused_worker_has_parked(controller, qtbot):
     controller.pause()
     qtbot.waitUntil(lambda: len(settled) == 2, timeout=3000)
     assert settled[1] == controller.session.trainer.iteration
+
+
+def test_weights_read_while_stepping_to_an_epoch_end_do_not_settle(controller, qtbot):
+    """weights_now parks a worker that steps to an epoch's end only for its copy: the views
+    must not take that moment for the paused network holding still."""
+    settled = []
+    controller.settled.connect(lambda: settled.append(controller.session.trainer.iteration))
+    controller.reset()
+    controller.set_delay(0.05)
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: controller.session.trainer.iteration >= 1, timeout=3000)
+    assert controller.weights_now(2.0) is not None
+    assert settled == []
+    qtbot.waitUntil(lambda: bool(settled), timeout=5000)
+    assert settled == [5]                     # 100 samples, batches of 20: the epoch's end

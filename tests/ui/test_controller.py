@@ -190,8 +190,15 @@ def test_a_pause_that_waits_on_a_long_step_still_gives_the_views_its_weights(con
     weights and feature-maps views gave up waiting after a second and kept the weights of
     iterations before the pause until the next Play."""
     import threading
+    from nnstudio.ui.views.histograms import HistogramsView
     from nnstudio.ui.views.weights import WeightsView
     view = WeightsView(controller)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    hidden = HistogramsView(controller)         # never shown: takes them only when drawn
+    taken = []
+    hidden.weights_changed = lambda: taken.append(hidden.weights_iteration)
     controller.reset()
     trainer = controller.session.trainer
     release = threading.Event()
@@ -214,7 +221,15 @@ def test_a_pause_that_waits_on_a_long_step_still_gives_the_views_its_weights(con
     qtbot.waitUntil(lambda: view.weights_iteration == last, timeout=2000)
     for name, value in controller.session.network.parameters().items():
         np.testing.assert_array_equal(view.weights[name], value)
+    # a hidden view does no work for weights nobody sees (the histograms run samples through
+    # the network: 0.1 s at every Step of SimpleConvNet); drawn, it takes them
+    qtbot.wait(100)
+    assert taken == [] and hidden.weights_iteration < last
+    hidden._redraw_now()
+    assert taken == [last] and hidden.weights_iteration == last
+    view.close()
     view.deleteLater()
+    hidden.deleteLater()
 
 
 def test_settled_says_when_the_paused_worker_has_parked(controller, qtbot):

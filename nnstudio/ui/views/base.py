@@ -466,6 +466,7 @@ class View(QWidget):
         self.weights_iteration = 0
         self.weights_version = 0       # counts every new set of weights (same iteration included)
         self._dirty = False
+        self._still_due = False        # hidden at a pause or step: take the still weights when drawn
         self._last_redraw = 0.0
         self._on_screen, self._on_screen_at = False, -1e9     # see on_screen()
         self._timer = QTimer(self)
@@ -607,6 +608,10 @@ class View(QWidget):
 
     def _redraw_now(self) -> None:
         drop_work(self, "redraw")
+        if self._still_due:                 # weights of a pause or step that came while hidden
+            self._still_due = False
+            if getattr(self.controller, "is_settled", True) and self._wants_still_weights():
+                self._take_still_weights(redraw=False)
         self._dirty = False
         self._last_redraw = time.perf_counter()
         self._guarded(self.redraw)
@@ -625,6 +630,7 @@ class View(QWidget):
 
     def _run_started(self, session) -> None:
         self.session = session
+        self._still_due = False
         self.weights = None
         self.weights_iteration = 0
         self.error_label.hide()
@@ -677,24 +683,37 @@ class View(QWidget):
     def _state_changed(self, state: str) -> None:
         # finished: the worker is done, so its weights hold still; paused: once the worker has
         # parked (it may still be finishing its step: then the controller's ``settled`` follows)
-        if state == "finished" or (state == "paused" and getattr(self.controller, "is_paused", True)):
+        if state == "finished":
             self._take_still_weights()
+        elif state == "paused" and getattr(self.controller, "is_paused", True):
+            self._network_settled()
 
     def _network_settled(self) -> None:
-        """The worker parked after a pause or a step: its weights hold still. Taken unless this
-        view has them already (a pause during a long epoch-end evaluation parks seconds after
-        the state turned "paused"; the views kept the weights of before the pause)."""
-        if self.session is not None and self.weights_iteration < self.session.trainer.iteration:
+        """The worker parked after a pause or a step: its weights hold still. A view on screen
+        takes them now, unless it has them already (a pause during a long epoch-end evaluation
+        parks seconds after the state turned "paused"); a hidden one when it is next drawn, if
+        the network still holds still then (taking them may mean work: the activation
+        histograms run samples through the network, 0.1 s for SimpleConvNet, at every Step)."""
+        if not self._wants_still_weights():
+            return
+        if self.on_screen():
             self._take_still_weights()
+        else:
+            self._still_due = self._dirty = True
 
-    def _take_still_weights(self) -> None:
+    def _wants_still_weights(self) -> bool:
+        return (self.needs_detail and self.detail[0] and self.session is not None
+                and self.weights_iteration < self.session.trainer.iteration)
+
+    def _take_still_weights(self, redraw: bool = True) -> None:
         if not (self.needs_detail and self.detail[0]) or self.session is None:
             return
         self.weights = self.session.network.state_dict()
         self.weights_iteration = self.session.trainer.iteration
         self.weights_version += 1
         self._guarded(self.weights_changed)
-        self.request_redraw()
+        if redraw:
+            self.request_redraw()
 
     def approximate_note(self, mirror) -> str:
         """A warning to append where predictions lack batch norm's running statistics."""

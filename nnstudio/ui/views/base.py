@@ -655,9 +655,7 @@ class View(QWidget):
             if self.detail[0] and last.paused and self.weights_iteration < last.iteration and self.on_screen():
                 # the worker parks after this snapshot (a single step, a pause): its weights
                 # hold still, so copy them instead of waiting for a step that may not come
-                self.weights = self.session.network.state_dict()
-                self.weights_iteration = last.iteration
-                self.weights_version += 1
+                self._keep_network_weights(last.iteration)
                 fresh = True
             self._maybe_request_detail()
         changed = self._guarded(self.ingest, batch)
@@ -701,16 +699,22 @@ class View(QWidget):
         else:
             self._still_due = self._dirty = True
 
+    def _draws_weights(self) -> bool:
+        return bool(self.needs_detail and self.detail[0]) and self.session is not None
+
     def _wants_still_weights(self) -> bool:
-        return (self.needs_detail and self.detail[0] and self.session is not None
-                and self.weights_iteration < self.session.trainer.iteration)
+        return self._draws_weights() and self.weights_iteration < self.session.trainer.iteration
+
+    def _keep_network_weights(self, iteration: int) -> None:
+        """Copies of the session network's parameters and buffers as this view's weights."""
+        self.weights = self.session.network.state_dict()
+        self.weights_iteration = iteration
+        self.weights_version += 1
 
     def _take_still_weights(self, redraw: bool = True) -> None:
-        if not (self.needs_detail and self.detail[0]) or self.session is None:
+        if not self._draws_weights():
             return
-        self.weights = self.session.network.state_dict()
-        self.weights_iteration = self.session.trainer.iteration
-        self.weights_version += 1
+        self._keep_network_weights(self.session.trainer.iteration)
         self._guarded(self.weights_changed)
         if redraw:
             self.request_redraw()

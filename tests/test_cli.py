@@ -85,6 +85,24 @@ def test_trace_writes_the_design_keys_and_a_real_sgd_step(tmp_path):
         np.testing.assert_allclose(t["updated/0/W"], t["param/0/W"] - lr * t["grad/0/W"], rtol=1e-6)
 
 
+def test_trace_of_a_numerical_project_holds_its_numerical_step(tmp_path):
+    """A project training by numerical gradients is traced as it trains: its gradients are the
+    central differences (a hair from backprop's), there is no ∂E/∂x, and the update uses them."""
+    doc = json.loads(Path(IRIS).read_text())
+    doc["training"]["gradients"] = "numerical"
+    project = _project_file(tmp_path, json.dumps(doc))
+    back, num = tmp_path / "back.npz", tmp_path / "num.npz"
+    assert run("trace", IRIS, "--out", str(back), "--samples", "4")[0] == 0
+    assert run("trace", project, "--out", str(num), "--samples", "4")[0] == 0
+    with np.load(back, allow_pickle=False) as b, np.load(num, allow_pickle=False) as n:
+        assert "backward/1/dx" in b.files and not [k for k in n.files if k.startswith("backward/")]
+        for key in ("grad/0/W", "grad/1/b"):
+            np.testing.assert_allclose(n[key], b[key], rtol=0.02, atol=1e-4)   # float32, h = 0.01
+            assert not np.array_equal(n[key], b[key])
+        lr = doc["optimizer"]["lr"]
+        np.testing.assert_allclose(n["updated/0/W"], n["param/0/W"] - lr * n["grad/0/W"], rtol=1e-6)
+
+
 def test_gradcheck_reports_each_parameter(tmp_path):
     code, out, err = run("gradcheck", IRIS, "--samples", "3")
     assert code == 0, err

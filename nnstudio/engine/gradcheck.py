@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from .network import Network
+from .recording import Phase
 
 DEFAULT_H = 1e-4   # the book's step; in float64 use 1e-5 … 1e-6 for tighter agreement
 # how many entries numerical_gradient differentiates between two looks at ``interrupted``
@@ -77,6 +78,33 @@ def numerical_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float | N
                     for name, p in net.parameters().items()}
     finally:
         net.restore_buffers(buffers)
+
+
+def numerical_backward(net: Network, x: np.ndarray, t: np.ndarray, interrupted: Callable[[], bool] | None = None,
+                       rec=None) -> None:
+    """Training's backward pass done the book's first way: the layers' gradients (``grads``)
+    are the central differences of the data loss on (x, t) after the forward pass that gave
+    it, with weight decay and L1 added as backprop adds them; the layers' outputs are those of
+    the unperturbed weights again afterwards. With ``rec`` each parameter's gradient is one
+    recorded operation. Interrupted leaves the weights and the buffers as they were."""
+    h = default_step(net.dtype)
+    grads = numerical_gradients(net, x, t, h, interrupted=interrupted)
+    kept = net.buffer_state()
+    with net.frozen_masks():              # the layers' outputs of the unperturbed weights again
+        net.loss(x, t, train=True)
+    net.restore_buffers(kept)
+    for layer, names in net.named_layers():
+        layer.products.clear()
+        layer.grads.clear()
+        for k, p in layer.params.items():
+            g = layer.grads[k] = grads[names[k]].astype(p.dtype)
+            if rec is not None:
+                rec(Phase.BACKWARD, layer, "numerical_gradient",
+                    f"∂E/∂{k} ≈ (E({k} + h) − E({k} − h)) / 2h,  h = {h:g}",   # symbols only: words would need a translation
+                    f"f = lambda: net.loss(x, t)   # E on this batch\n"
+                    f"d{k} = numerical_gradient(f, {k}, h={h:g})",
+                    **{k: p, f"d{k}": g})
+    net.add_regularization_gradients(rec=rec)
 
 
 @dataclass(frozen=True)

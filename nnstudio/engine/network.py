@@ -100,6 +100,19 @@ class Network:
         for l in self.layers:
             l.buffers.update(state.get(l.name, {}))
 
+    def random_state(self) -> tuple[dict, list]:
+        """What a training forward pass moves besides the layers' outputs: batch norm's running
+        statistics and the dropout masks' random generators, for :meth:`restore_random_state`
+        when a step is undone (so that the step done again is the same step)."""
+        rngs = {id(g): g for g in (getattr(l, "rng", None) for l in self.layers) if g is not None}
+        return self.buffer_state(), [(g, g.bit_generator.state) for g in rngs.values()]
+
+    def restore_random_state(self, state: tuple[dict, list]) -> None:
+        buffers, rngs = state
+        self.restore_buffers(buffers)
+        for g, bits in rngs:
+            g.bit_generator.state = bits
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter and buffer, keyed by qualified name (the weights .npz)."""
         out = {k: v.copy() for k, v in self.parameters().items()}

@@ -7,10 +7,11 @@ continues from where the trace ends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
+from .gradcheck import Interrupted, numerical_backward
 from .network import Network
 from .optimizers import Optimizer
 from .recording import Phase, Recorder, TraceEvent, frozen_copy
@@ -64,13 +65,26 @@ class Trace:
         return out
 
 
-def record_step(network: Network, optimizer: Optimizer, x: np.ndarray, t: np.ndarray) -> Trace:
-    """Run one recorded training step (forward, loss, backward, update) on (x, t)."""
+def record_step(network: Network, optimizer: Optimizer, x: np.ndarray, t: np.ndarray, *,
+                numerical: bool = False, interrupted: Callable[[], bool] | None = None) -> Trace:
+    """Run one recorded training step (forward, loss, backward, update) on (x, t). With
+    ``numerical`` the backward pass is the central differences of every parameter (one
+    operation per parameter, no ∂E/∂x passed down), asking ``interrupted()`` between entries:
+    True raises Interrupted with the step undone (weights, batch norm's statistics and the
+    dropout generators as they were)."""
     rec = Recorder()
     before = tuple({k: frozen_copy(v) for k, v in l.params.items()} for l in network.layers)
     x = np.asarray(x, dtype=network.dtype)
+    start = network.random_state() if numerical else None
     loss = network.loss(x, t, train=True, rec=rec)
-    network.backward(rec=rec)
+    if numerical:
+        try:
+            numerical_backward(network, x, t, interrupted=interrupted, rec=rec)
+        except Interrupted:
+            network.restore_random_state(start)
+            raise
+    else:
+        network.backward(rec=rec)
     grads = tuple({k: frozen_copy(v) for k, v in l.grads.items()} for l in network.layers)
     owners = {f"{l.name}.{k}": l for l in network.layers for k in l.params}
     optimizer.step(network.parameters(), network.gradients(), rec=rec, layers=owners)

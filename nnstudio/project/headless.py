@@ -17,7 +17,7 @@ import numpy as np
 from nnstudio.data import Dataset, load, with_absolute_paths
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.gradcheck import GradCheckReport, gradient_check
-from nnstudio.engine.trace import Trace, record_step, save_trace
+from nnstudio.engine.trace import Trace, save_trace
 from nnstudio.engine.trainer import Snapshot
 
 from . import errors as E
@@ -97,14 +97,15 @@ def _first(dataset: Dataset, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def trace_project(project: Project, out: os.PathLike | str, *, base_dir=None, samples: int = 1) -> Trace:
-    """Record one training step on the first ``samples`` training samples; save the trace .npz."""
+    """Record one training step on the first ``samples`` training samples, its gradients taken
+    as the project trains (backprop or numerical); save the trace .npz."""
     out = Path(out)
     if out.is_dir():
         raise FileFormatError(out, "is a folder; give the trace file's name", kind=E.DIRECTORY)
     dataset = load_dataset(project, base_dir)
     session = build_session(project, dataset)
     x, t = _first(dataset, samples)
-    trace = record_step(session.network, session.optimizer, x, t)
+    trace = session.trainer.traced_step(x, t)
     guarded_write(out, lambda: save_trace(trace, out), FileFormatError)
     return trace
 

@@ -2125,29 +2125,29 @@
         <translation>荷重減衰の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="59"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="60"/>
         <source>Parameter update</source>
         <translation>パラメータの更新</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="64"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="65"/>
         <source>{0} backward</source>
         <translation>{0}の逆伝播</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="70"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
         <source>input of the operation</source>
         <translation>演算の入力</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="58"/>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="71"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
         <source>weights</source>
         <translation>重み</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/labels.py" line="50"/>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="72"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="73"/>
         <source>bias</source>
         <translation>バイアス</translation>
     </message>
@@ -2162,157 +2162,162 @@
         <translation>2乗和誤差（バッチ合計）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="73"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="59"/>
+        <source>Numerical gradient (central differences)</source>
+        <translation>数値微分による勾配（中心差分）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="74"/>
         <source>pre-activation</source>
         <translation>活性化関数の入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="74"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="75"/>
         <source>output</source>
         <translation>出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="75"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="76"/>
         <source>network output</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="76"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="77"/>
         <source>targets</source>
         <translation>教師データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="77"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="78"/>
         <source>loss E</source>
         <translation>損失 E</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="78"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
         <source>regularization term</source>
         <translation>正則化項</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
         <source>column matrix: one row per window</source>
         <translation>col 行列：窓ごとに1行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
         <source>mask already divided by (1 − p): 0 = dropped</source>
         <translation>(1 − p) で割ったマスク：0 = 消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
         <source>batch mean μ</source>
         <translation>バッチの平均 μ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
         <source>batch variance σ²</source>
         <translation>バッチの分散 σ²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
         <source>normalized x̂</source>
         <translation>正規化した x̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
         <source>scale γ</source>
         <translation>スケール γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
         <source>shift β</source>
         <translation>シフト β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
         <source>∂E/∂z from the layer above</source>
         <translation>上のレイヤーからの ∂E/∂z</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
         <source>δ = ∂E/∂u</source>
         <translation>δ = ∂E/∂u</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
         <source>∂E/∂W</source>
         <translation>∂E/∂W</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
         <source>∂E/∂b</source>
         <translation>∂E/∂b</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
         <source>∂E/∂x, passed down</source>
         <translation>∂E/∂x（下へ渡す）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
         <source>∂E/∂col</source>
         <translation>∂E/∂col</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
         <source>∂E/∂γ</source>
         <translation>∂E/∂γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
         <source>∂E/∂β</source>
         <translation>∂E/∂β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
         <source>∂E/∂y = −t/(N·y)</source>
         <translation>∂E/∂y = −t/(N·y)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
         <source>softmax Jacobian per sample: yᵢ(δᵢⱼ − yⱼ)</source>
         <translation>サンプルごとのソフトマックス関数のヤコビ行列：yᵢ(δᵢⱼ − yⱼ)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
         <source>∂E/∂y · Jacobian (equals δ)</source>
         <translation>∂E/∂y · ヤコビ行列（δ に等しい）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
         <source>parameter before the step</source>
         <translation>更新前のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
         <source>parameter after the step</source>
         <translation>更新後のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
         <source>optimizer state v</source>
         <translation>最適化の状態 v</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
         <source>optimizer state h</source>
         <translation>最適化の状態 h</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="102"/>
         <source>Adam&apos;s first moment m</source>
         <translation>Adam の1次モーメント m</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="102"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="103"/>
         <source>bias-corrected m̂</source>
         <translation>バイアス補正した m̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="103"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="104"/>
         <source>bias-corrected v̂</source>
         <translation>バイアス補正した v̂</translation>
     </message>
@@ -4219,22 +4224,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>OperationPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="62"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="65"/>
         <source>network</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="68"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="71"/>
         <source>operation {0} of {1}</source>
         <translation>演算 {0}/{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="73"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="76"/>
         <source>The shortcut above is what the code computes. The long way, through the softmax Jacobian, gives the same numbers (compare δ with the last array below):</source>
         <translation>上の近道がコードの計算です。ソフトマックス関数のヤコビ行列を通る遠回りでも同じ数値になります（δ と下の最後の配列を比べてください）：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="86"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="90"/>
+        <source>Each of the {0} entries of {1} is moved by +h and by −h in turn, and the whole network computes the loss again each time: {2} forward passes for this parameter alone. Backpropagation gets the same numbers from one backward pass; the tab Numerical vs backprop compares the two.</source>
+        <translation>{1} の {0} 個の要素を一つずつ +h と −h だけ動かし、そのたびにネットワーク全体で損失を計算し直します。このパラメータだけで順伝播 {2} 回です。誤差逆伝播法は一回の逆伝播で同じ値を求めます。「数値微分と誤差逆伝播法」タブで両者を比べられます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="95"/>
         <source>Point at a row of col (or at an output value) to see the window of the input it comes from.</source>
         <translation>col の行（または出力の値）を指すと、元になった入力の窓を表示します。</translation>
     </message>
@@ -4612,235 +4622,256 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="112"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="114"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="115"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="141"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="352"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="395"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="140"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="141"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="167"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="171"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="172"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="173"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="154"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="174"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="170"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="172"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="192"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="185"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="205"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="186"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="206"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="187"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="207"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="200"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="220"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="315"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="204"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="224"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="299"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="207"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="227"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="221"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="388"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="241"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="245"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="232"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="239"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="261"/>
+        <source>Recording stopped before the step was done: the weights are as they were.</source>
+        <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="264"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="278"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="250"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="279"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="281"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="338"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="284"/>
+        <source>As this project trains, the gradients are numerical (central differences).</source>
+        <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="297"/>
+        <source>Taking the numerical gradient of every parameter…</source>
+        <translation>すべてのパラメータの数値微分を計算しています…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="297"/>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="381"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="394"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="437"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="395"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="438"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="396"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="439"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="397"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="440"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="428"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="430"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="473"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="444"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="444"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
@@ -4848,17 +4879,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="525"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="528"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="619"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="626"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="697"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="725"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

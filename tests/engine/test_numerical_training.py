@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from nnstudio.engine.errors import SpecError
+from nnstudio.engine.gradcheck import Interrupted
 from nnstudio.engine.optimizers import make_optimizer
+from nnstudio.engine.recording import Phase
 from nnstudio.engine.spec import OptimizerSpec, TrainingSpec
 from nnstudio.engine.trainer import Pause, Resume, Stop, Trainer
 
@@ -123,3 +125,58 @@ def test_gradients_setting_in_the_project_file():
         TrainingSpec.from_dict({"gradients": "finite"})
     assert e.value.field == "training.gradients"
     assert "backprop" in str(e.value) and "numerical" in str(e.value)
+
+
+def _traced(gradients, interrupted=None, weight_decay=0.01):
+    trainer = make_trainer(gradients, weight_decay=weight_decay)
+    x, t = trainer.x_train[:6], trainer.t_train[:6]
+    return trainer, trainer.traced_step(x, t, interrupted=interrupted)
+
+
+def test_a_traced_step_of_a_numerical_project_shows_and_applies_numerical_gradients():
+    """The step-through of a project that trains by numerical gradients records what training
+    does: one central-difference operation per parameter instead of backprop's chain (no ∂E/∂x
+    passed down), and the update applies those gradients, as the run's own step would."""
+    back_trainer, back = _traced("backprop")
+    num_trainer, num = _traced("numerical")
+    ops = [e.op for e in num if e.phase == Phase.BACKWARD]
+    params = list(num_trainer.network.parameters())
+    assert ops == ["numerical_gradient"] * len(params) + ["regularization_backward"] * 2
+    events = [e for e in num if e.op == "numerical_gradient"]
+    assert [f"{e.layer_name}.{next(iter(e.tensors))}" for e in events] == params
+    for e in events:
+        (k, w), (dk, g) = e.tensors.items()
+        assert dk == "d" + k and g.shape == w.shape
+        assert "h = 1e-05" in e.formula and "numerical_gradient(f, " + k in e.code
+    assert all(d is None for d in num.dx) and any(d is not None for d in back.dx)
+    assert num.loss == back.loss
+    a, b = back.arrays(), num.arrays()
+    for key in a:
+        if key.startswith(("grad/", "updated/")):
+            np.testing.assert_allclose(b[key], a[key], rtol=1e-6, atol=1e-9)   # the same math
+    # what the network continues from is the numerical step's result, and it counts as a step
+    for layer, i in zip(num_trainer.network.layers, range(4)):
+        for k, w in layer.params.items():
+            np.testing.assert_array_equal(w, b[f"updated/{i}/{k}"])
+    assert num_trainer.iteration == 1
+    # the gradients are the central differences themselves, not backprop's (they differ in
+    # the last digits)
+    assert any(not np.array_equal(b[k], a[k]) for k in a if k.startswith("grad/"))
+
+
+def test_a_traced_numerical_step_that_is_interrupted_leaves_everything_as_it_was():
+    trainer = make_trainer("numerical")
+    before = trainer.network.state_dict()
+    rng_state = trainer.network.noise_rng.bit_generator.state
+    calls = []
+    with pytest.raises(Interrupted):
+        trainer.traced_step(trainer.x_train[:6], trainer.t_train[:6], interrupted=lambda: len(calls) > 3 or calls.append(1))
+    assert len(calls) == 4 and trainer.iteration == 0
+    for k, w in trainer.network.state_dict().items():      # weights and batch norm's statistics
+        np.testing.assert_array_equal(w, before[k])
+    assert trainer.network.noise_rng.bit_generator.state == rng_state   # the same masks next time
+    # and the step recorded afterwards is the one an uninterrupted trainer records
+    again = trainer.traced_step(trainer.x_train[:6], trainer.t_train[:6])
+    _, fresh = _traced("numerical", weight_decay=0.0)
+    for k, v in fresh.arrays().items():
+        np.testing.assert_array_equal(again.arrays()[k], v)

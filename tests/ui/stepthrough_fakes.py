@@ -30,10 +30,11 @@ class FakeController(QObject):
 
 
 def make_session(layers, input_shape, *, n_classes=3, n=40, loss="cross_entropy", optimizer=None,
-                 dtype="float32", seed=0, weight_decay=0.0):
+                 dtype="float32", seed=0, weight_decay=0.0, gradients="backprop"):
     rng = np.random.default_rng(seed)
     spec = NetworkSpec.from_dict({"input_shape": list(input_shape), "loss": loss, "layers": layers})
-    training = TrainingSpec.from_dict({"batch_size": 8, "epochs": 1, "seed": seed, "dtype": dtype})
+    training = TrainingSpec.from_dict({"batch_size": 8, "epochs": 1, "seed": seed, "dtype": dtype,
+                                      "gradients": gradients})
     net = Network(spec, dtype=dtype, seed=seed, weight_decay=weight_decay)
     opt = make_optimizer(OptimizerSpec.from_dict(optimizer or {"name": "sgd", "lr": 0.1}))
     x = rng.normal(size=(n,) + tuple(input_shape)).astype(dtype)

@@ -417,3 +417,43 @@ def test_a_failed_save_says_where_and_why_and_drops_the_earlier_saved(mlp_view, 
     for text in warnings:
         assert "Errno" not in text and ".tmp" not in text
         assert text.startswith("The folder for “step.")
+
+
+def test_a_numerical_project_steps_through_its_numerical_gradients(qtbot):
+    """A project that trains by numerical gradients records its step that way too: one
+    central-difference operation per parameter, each saying what it costs, instead of
+    backprop's chain; the list names the parameter and the check tab follows it."""
+    controller = FakeController(make_session(MLP, (4,), gradients="numerical", dtype="float64"))
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    assert view.enter([0, 1, 2])
+    events = [e for e in view.trace.events if e.op == "numerical_gradient"]
+    params = list(controller.session.network.parameters())
+    assert [f"{e.layer_name}.{next(iter(e.tensors))}" for e in events] == params
+    assert not any(e.op.endswith("_backward") for e in view.trace.events)
+    assert "numerical (central differences)" in view.status.text()
+    assert_shows_trace(view)
+    first = view.trace.events.index(events[0])
+    view.nav.go(first)
+    note = view.op_panel.note.text()
+    assert "20 entries of dense_1.W" in note and "40 forward passes" in note     # 4×5 weights
+    assert "Numerical gradient" in view.op_panel.title.text()
+    assert view.op_list.item(first).text().endswith("Numerical gradient (central differences) (W)")
+    assert view.gradcheck.param.currentData() == "dense_1.W"
+
+
+def test_cancelling_a_numerical_step_leaves_the_network_as_it_was(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+    session = make_session(MLP, (4,), gradients="numerical")
+    view = StepThroughView(FakeController(session))
+    qtbot.addWidget(view)
+    before = session.network.state_dict()
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    assert not view.enter([0, 1])
+    assert view.trace is None and session.trainer.iteration == 0
+    assert "the weights are as they were" in view.status.text()
+    for k, v in session.network.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+    monkeypatch.undo()
+    assert view.enter([0, 1]) and session.trainer.iteration == 1

@@ -56,6 +56,7 @@ def op_title(op: str) -> str:
         "maxpool_backward": _tr("Max pooling backward"),
         "avgpool_backward": _tr("Average pooling backward"),
         "regularization_backward": _tr("Weight decay gradient"),
+        "numerical_gradient": _tr("Numerical gradient (central differences)"),
         "update": _tr("Parameter update"),
     }
     if op in titles:

@@ -20,7 +20,10 @@ SOFTMAX_LONG_WAY = "∂E/∂uⱼ = Σᵢ ∂E/∂yᵢ · yᵢ(δᵢⱼ − yⱼ)
 
 
 def param_of(event: TraceEvent) -> str | None:
-    """The qualified parameter an update event changes (the first word of its note)."""
+    """The qualified parameter an update event changes (the first word of its note), or whose
+    numerical gradient an event takes (its first tensor)."""
+    if event.op == "numerical_gradient":
+        return f"{event.layer_name}.{next(iter(event.tensors))}"
     if event.phase.value != "update" or not event.note:
         return None
     return event.note.split(" ", 1)[0]
@@ -82,6 +85,12 @@ class OperationPanel(QWidget):
         lines = event.code.count("\n") + 1
         self.code.setFixedHeight(lines * self.code.fontMetrics().lineSpacing() + 14)
         note = event.note
+        if event.op == "numerical_gradient":
+            entries = next(iter(event.tensors.values())).size
+            note = self.tr("Each of the {0} entries of {1} is moved by +h and by −h in turn, and the whole "
+                           "network computes the loss again each time: {2} forward passes for this "
+                           "parameter alone. Backpropagation gets the same numbers from one backward pass; "
+                           "the tab Numerical vs backprop compares the two.").format(entries, param, 2 * entries)
         if event.op in ("im2col", "conv", "maxpool", "avgpool"):
             tip = self.tr("Point at a row of col (or at an output value) to see the window of the input it "
                           "comes from.")

@@ -10,15 +10,17 @@ weights this step already updated.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QPushButton, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QProgressDialog, QPushButton, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
+from nnstudio.engine.gradcheck import CHECK_EVERY, Interrupted
 from nnstudio.engine.recording import Phase
 from nnstudio.engine.spec import Conv2dSpec, PoolSpec
 from nnstudio.engine.trace import Trace
@@ -35,6 +37,24 @@ from .navigation import TraceNavigator
 from .operation_panel import OperationPanel, param_of
 from .samples import SampleChoiceError, parse_samples
 from .tensor_panel import TensorPanel
+
+
+# a step's numerical gradients show their progress once they take longer than this
+PROGRESS_AFTER_MS = 400
+
+
+class NumericalProgress:
+    """The ``interrupted`` callback of a numerical step: moves the dialog on (which, being
+    modal, lets Qt paint and take the Cancel click) and says whether Cancel was pressed."""
+
+    def __init__(self, dialog: QProgressDialog) -> None:
+        self.dialog = dialog
+        self.done = 0
+
+    def interrupted(self) -> bool:
+        self.done += 1                       # asked once every CHECK_EVERY entries of a parameter
+        self.dialog.setValue(min(self.done, self.dialog.maximum() - 1))
+        return self.dialog.wasCanceled()
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -233,11 +253,20 @@ class StepThroughView(QWidget):
                                 .format(bad[0] if bad else "", n - 1))
             return False
         self._stop_play()
+        progress = self._numerical_progress(session.network) if trainer.numerical else None
         try:
-            trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx])
+            trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx],
+                                        interrupted=progress.interrupted if progress else None)
+        except Interrupted:
+            self.status.setText(self.tr("Recording stopped before the step was done: the weights are as they were."))
+            return False
         except (EngineError, ValueError, FloatingPointError) as e:
             self.status.setText(self.tr("The step could not be recorded: {0}").format(describe_error(e)))
             return False
+        finally:
+            if progress is not None:
+                progress.dialog.close()
+                progress.dialog.deleteLater()
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
         self.trace = trace
@@ -248,15 +277,29 @@ class StepThroughView(QWidget):
         self.collapse.set_source(source)
         what = self.tr("sample {0}").format(idx[0]) if len(idx) == 1 else \
             self.tr("{0} samples").format(len(idx))
-        self.status.setText(self.tr(
+        text = self.tr(
             "One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already "
-            "updated; leaving step mode continues training from them.").format(what, len(trace), trace.loss))
+            "updated; leaving step mode continues training from them.").format(what, len(trace), trace.loss)
+        if trainer.numerical:
+            text += " " + self.tr("As this project trains, the gradients are numerical (central differences).")
+        self.status.setText(text)
         self.nav.set_trace(trace)
         self.edgeShapes.emit(edge_shapes(trace))
         self._update_enabled()
         self.setFocus()
         self.entered.emit()
         return True
+
+    def _numerical_progress(self, network) -> "NumericalProgress":
+        """A progress dialog for a step's numerical gradients (two forward passes per weight: a
+        large network takes seconds), shown if it lasts; Cancel ends the step undone."""
+        total = sum(math.ceil(p.size / CHECK_EVERY) for p in network.parameters().values())
+        dialog = QProgressDialog(self.tr("Taking the numerical gradient of every parameter…"), self.tr("Cancel"),
+                                 0, total, self)
+        dialog.setWindowTitle(self.tr("Step through"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(PROGRESS_AFTER_MS)
+        return NumericalProgress(dialog)
 
     def leave(self) -> None:
         self._stop_play()

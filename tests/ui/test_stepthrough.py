@@ -457,3 +457,21 @@ def test_cancelling_a_numerical_step_leaves_the_network_as_it_was(qtbot, monkeyp
         np.testing.assert_array_equal(v, before[k])
     monkeypatch.undo()
     assert view.enter([0, 1]) and session.trainer.iteration == 1
+
+
+def test_a_new_run_can_be_stepped_through_at_once(qtbot):
+    """Opening the app builds a parked run: Record is available before any Play or Step (it
+    stayed greyed out until the first snapshot arrived)."""
+    from nnstudio.ui.controller import TrainingController
+    from ui_helpers import small_project
+    controller = TrainingController(small_project())
+    try:
+        view = StepThroughView(controller)
+        qtbot.addWidget(view)
+        assert not view.record_button.isEnabled()          # no run yet
+        assert controller.reset()
+        assert view.record_button.isEnabled() and view.samples.isEnabled()
+        view.record_button.click()
+        assert view.trace is not None and controller.session.trainer.iteration == 1
+    finally:
+        controller.shutdown()

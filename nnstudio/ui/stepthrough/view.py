@@ -446,6 +446,7 @@ class StepThroughView(QWidget):
     def _on_run_started(self, _session: Any) -> None:
         if self.trace is not None:
             self.leave()
+        self._update_enabled()      # a new run's worker starts parked: a step may be recorded now
 
     def _on_state(self, state: str) -> None:
         self.state = state

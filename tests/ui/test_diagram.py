@@ -357,3 +357,53 @@ def test_dragging_the_background_pans(make_window, qtbot):
     drag(qtbot, view, empty, empty + QPoint(120, 0))
     assert bar.value() < before
     assert types(w) == ["dense", "dense"]               # nothing was edited
+
+
+# --------------------------------------------------------------------------- fitting a short view
+def _fitted_view(qtbot, width, height, hidden=10, n_in=4):
+    from nnstudio.project.document import ProjectDocument
+    from nnstudio.ui.commands import Editor
+    from nnstudio.ui.diagram.view import DiagramView
+    doc = ProjectDocument(small_project(hidden=hidden, n_in=n_in))
+    view = DiagramView(doc, Editor(doc))
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    return view
+
+
+def test_a_short_view_packs_the_neuron_columns_so_the_text_stays_readable(qtbot):
+    """A 4-10-3 network in a diagram 214 px tall (a 1280×720 window): fitted with its neurons
+    24 units apart it was drawn at half size, its text about 5 px tall. The columns are packed
+    closer instead, every weight line still drawn, at a readable scale."""
+    from nnstudio.ui.diagram.items import NEURON_SPACING
+    from nnstudio.ui.diagram.view import READABLE_SCALE
+    tall = _fitted_view(qtbot, 690, 600)
+    assert tall.diagram.neuron_spacing == NEURON_SPACING            # room enough: as drawn before
+    short = _fitted_view(qtbot, 690, 214)
+    diagram = short.diagram
+    assert 10 <= diagram.neuron_spacing < NEURON_SPACING
+    assert short.transform().m11() >= READABLE_SCALE - 0.02
+    assert diagram.node_for_layer(0).column and diagram.connections(1) is not None
+    # the whole network is in view, weight lines included
+    seen = short.mapToScene(short.viewport().rect()).boundingRect()
+    assert seen.contains(diagram.itemsBoundingRect().adjusted(4, 4, -4, -4))
+    line = diagram.connections(1).lines[9][2].line()              # neuron 10 of the hidden layer
+    assert line.y1() == pytest.approx(diagram.node_for_layer(0).neuron_center(9).y())
+
+
+def test_a_very_short_view_draws_blocks_and_a_zoom_or_a_taller_view_brings_the_columns_back(qtbot):
+    view = _fitted_view(qtbot, 380, 120)
+    diagram = view.diagram
+    assert diagram.neuron_spacing == 0 and not diagram.has_weight_lines()
+    assert not any(n.column for n in diagram.ordered_nodes())
+    assert view.transform().m11() > 0.5          # with the columns: 120 / 300, text 4 px tall
+    view.resize(690, 600)
+    qtbot.waitUntil(lambda: diagram.has_weight_lines())            # refitted on the resize
+    assert diagram.node_for_layer(0).column
+    view.resize(380, 120)
+    qtbot.waitUntil(lambda: not diagram.has_weight_lines())
+    view.zoom(1.25)                              # by hand: the full drawing, weight lines and all
+    assert diagram.has_weight_lines() and diagram.neuron_spacing == 24

@@ -20,8 +20,9 @@ SELECTED = QColor("#005A8C")
 NEUTRAL = QColor("#9A9A9A")
 
 NODE_WIDTH = 126.0
-NEURON_SPACING = 24.0
+NEURON_SPACING = 24.0             # between two neurons of a column, where there is room
 NEURON_RADIUS = 8.0
+MIN_NEURON_SPACING = 10.0         # the closest the columns are packed in a short view (0: blocks)
 TITLE_HEIGHT = 26.0
 LINE_HEIGHT = 16.0
 MAX_PEN = 4.0
@@ -38,6 +39,7 @@ class NodeItem(QGraphicsObject):
         self.title = ""
         self.lines: list[str] = []
         self.neurons = 0
+        self.spacing = NEURON_SPACING
         self.error: str | None = None
         self.accent: QColor | None = None
         self.highlighted = False
@@ -59,6 +61,20 @@ class NodeItem(QGraphicsObject):
         self.title, self.lines, self.neurons = title, list(lines), neurons
         self._place_error()
         self.update()
+
+    @property
+    def column(self) -> bool:
+        """Drawn as a column of neurons (a dense layer of a few units, while there is room)."""
+        return bool(self.neurons and self.spacing)
+
+    def set_spacing(self, spacing: float) -> None:
+        """The distance between two neurons of the column (the scene packs them closer when
+        the view is short, so that the text stays readable; 0 draws the node as a block)."""
+        if spacing != self.spacing:
+            self.prepareGeometryChange()
+            self.spacing = spacing
+            self._place_error()
+            self.update()
 
     def set_accent(self, color: QColor | None) -> None:
         """The layer's colour, the one its curves and histograms have in the plots."""
@@ -82,10 +98,15 @@ class NodeItem(QGraphicsObject):
         self._error_text.setPos(body.left() - 20, body.bottom() + 4)
 
     # ------------------------------------------------------------------ geometry
-    def body_height(self) -> float:
-        if self.neurons:
-            return TITLE_HEIGHT + self.neurons * NEURON_SPACING + 8 + LINE_HEIGHT * len(self.lines)
+    def body_height(self, spacing: float | None = None) -> float:
+        """The node's height (with the neurons ``spacing`` apart, if given)."""
+        spacing = self.spacing if spacing is None else spacing
+        if self.neurons and spacing:
+            return TITLE_HEIGHT + self.neurons * spacing + 8 + LINE_HEIGHT * len(self.lines)
         return TITLE_HEIGHT + LINE_HEIGHT * max(2, len(self.lines)) + 10
+
+    def neuron_radius(self) -> float:
+        return min(NEURON_RADIUS, self.spacing / 3)
 
     def body_rect(self) -> QRectF:
         h = self.body_height()
@@ -96,8 +117,8 @@ class NodeItem(QGraphicsObject):
 
     def neuron_center(self, i: int) -> QPointF:
         """Scene position of neuron i (neuron columns only)."""
-        top = self.body_rect().top() + TITLE_HEIGHT + NEURON_SPACING / 2
-        return self.mapToScene(QPointF(0, top + i * NEURON_SPACING))
+        top = self.body_rect().top() + TITLE_HEIGHT + self.spacing / 2
+        return self.mapToScene(QPointF(0, top + i * self.spacing))
 
     def left_anchor(self) -> QPointF:
         return self.mapToScene(QPointF(self.body_rect().left(), 0))
@@ -142,13 +163,14 @@ class NodeItem(QGraphicsObject):
         font.setPointSizeF(max(6.0, font.pointSizeF() - 1))
         painter.setFont(font)
         y = rect.top() + TITLE_HEIGHT
-        if self.neurons:
+        if self.column:
             painter.setPen(QPen(QColor("#404040"), 1))
             painter.setBrush(QBrush(QColor("#F4F4F4")))
+            r = self.neuron_radius()
             for i in range(self.neurons):
                 c = self.mapFromScene(self.neuron_center(i))
-                painter.drawEllipse(c, NEURON_RADIUS, NEURON_RADIUS)
-            y += self.neurons * NEURON_SPACING + 4
+                painter.drawEllipse(c, r, r)
+            y += self.neurons * self.spacing + 4
         painter.setPen(QColor("#303030"))
         for line in self.lines:
             painter.drawText(QRectF(rect.left() + 4, y, rect.width() - 8, LINE_HEIGHT),
@@ -198,9 +220,9 @@ class Connections:
 
     def place(self) -> None:
         for i, row in enumerate(self.lines):
-            a = self.source.neuron_center(i) + QPointF(NEURON_RADIUS, 0)
+            a = self.source.neuron_center(i) + QPointF(self.source.neuron_radius(), 0)
             for j, line in enumerate(row):
-                b = self.target.neuron_center(j) - QPointF(NEURON_RADIUS, 0)
+                b = self.target.neuron_center(j) - QPointF(self.target.neuron_radius(), 0)
                 line.setLine(a.x(), a.y(), b.x(), b.y())
 
     def set_weights(self, w: np.ndarray) -> bool:

@@ -22,7 +22,7 @@ from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import layer_color
 
 from .describe import drawn_as_neurons, engine_names, output_shapes, parameter_count
-from .items import NEUTRAL, NODE_WIDTH, Connections, NodeItem
+from .items import NEURON_SPACING, NEUTRAL, NODE_WIDTH, Connections, NodeItem
 
 #: room between two nodes: wide where every weight is drawn between two neuron columns,
 #: narrow where an arrow joins them (so a long conv net stays legible when fitted)
@@ -68,6 +68,7 @@ class DiagramScene(QGraphicsScene):
     def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
         super().__init__(parent)
         self.doc, self.editor = doc, editor
+        self.neuron_spacing = NEURON_SPACING
         self.input_node = NodeItem("input")
         self.loss_node = NodeItem("loss")
         self.addItem(self.input_node)
@@ -79,6 +80,7 @@ class DiagramScene(QGraphicsScene):
         self._weights: Mapping[str, np.ndarray] | None = None
         self._highlight: int | None = None
         self._edge_labels: list = []
+        self._edge_texts = None
         for layer in doc.layers:
             self._add_node(layer.id)
         doc.layerInserted.connect(self._on_inserted)
@@ -94,6 +96,7 @@ class DiagramScene(QGraphicsScene):
     # ------------------------------------------------------------------ model → items
     def _add_node(self, layer_id: int) -> NodeItem:
         node = NodeItem("layer", layer_id)
+        node.set_spacing(self.neuron_spacing)
         self.nodes[layer_id] = node
         self.addItem(node)
         return node
@@ -160,6 +163,29 @@ class DiagramScene(QGraphicsScene):
             self.nodes[layer.id].set_highlight(i == self._highlight)
             self.nodes[layer.id].set_accent(layer_color(i))
 
+    def set_neuron_spacing(self, spacing: float) -> None:
+        """Draw the neuron columns with their neurons ``spacing`` apart, or as blocks joined by
+        arrows for 0 (see DiagramView.fit)."""
+        if spacing == self.neuron_spacing:
+            return
+        blocks_change = (spacing == 0) != (self.neuron_spacing == 0)
+        self.neuron_spacing = spacing
+        texts = self._edge_texts
+        for node in self.ordered_nodes():
+            node.set_spacing(spacing)
+        if blocks_change:             # weight lines become arrows or back, gaps change
+            self._layout()
+            self._relink()
+            self._apply_weights()
+        else:
+            self._place_links()
+        self.set_edge_labels(texts)
+        self._fit_scene_rect()
+
+    def height_at(self, spacing: float) -> float:
+        """The height of the drawn network (the tallest node) with the neurons ``spacing`` apart."""
+        return max(node.body_height(spacing) for node in self.ordered_nodes())
+
     def _layout(self, order: list[NodeItem] | None = None) -> None:
         """Place the nodes in a row (``order``: a tentative order while a layer is dragged;
         the dragged node itself stays under the mouse)."""
@@ -167,7 +193,7 @@ class DiagramScene(QGraphicsScene):
         x, previous = 0.0, None
         for node in order or self.ordered_nodes():
             if previous is not None:
-                wide = previous.neurons and node.neurons
+                wide = previous.column and node.column
                 x += NODE_WIDTH + (WIDE_GAP if wide else NARROW_GAP)
             if not node.dragging:
                 node.setPos(x, 0)
@@ -183,7 +209,7 @@ class DiagramScene(QGraphicsScene):
         nodes = self.ordered_nodes()
         for k in range(1, len(nodes)):
             a, b = nodes[k - 1], nodes[k]
-            if a.neurons and b.neurons and b.role == "layer":
+            if a.column and b.column and b.role == "layer":
                 link = Connections(self, a, b)
                 self._connections[k - 1] = link
             else:
@@ -251,6 +277,7 @@ class DiagramScene(QGraphicsScene):
         for item in self._edge_labels:
             self.removeItem(item)
         self._edge_labels = []
+        self._edge_texts = labels
         if not labels:
             return
         nodes = self.ordered_nodes()

@@ -17,11 +17,15 @@ from nnstudio.project.document import ProjectDocument
 from nnstudio.ui import labels
 from nnstudio.ui.commands import Editor
 
-from .items import NodeItem
+from .items import MIN_NEURON_SPACING, NEURON_SPACING, NodeItem
 from .scene import DiagramScene
 
 ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.2, 4.0)
+FIT_MARGIN = 30.0
+# the fitted scale below which the neuron columns are packed closer: the nodes' smaller text
+# (a point under the interface's font) is about 7 px tall there, still readable on a projector
+READABLE_SCALE = 0.7
 
 
 def _tr(text: str) -> str:
@@ -47,6 +51,7 @@ class DiagramView(QGraphicsView):
         self.setAccessibleName(_tr("Network diagram"))
         self.actions_by_name: dict[str, QAction] = {}
         self._make_actions()
+        self._fitting = False
         self._set_auto_fit(True)      # fit on resize and on structure changes until a zoom
         doc.changed.connect(self._maybe_fit)
         self.diagram.sceneRectChanged.connect(self._maybe_fit)   # e.g. a problem's message
@@ -122,6 +127,7 @@ class DiagramView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         self._set_auto_fit(False)
+        self.diagram.set_neuron_spacing(NEURON_SPACING)    # zoomed by hand: the full drawing
         current = self.transform().m11()
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
         self.scale(factor, factor)
@@ -135,13 +141,39 @@ class DiagramView(QGraphicsView):
         self._maybe_fit()
 
     def fit(self) -> None:
+        """The whole network in view, at most 1.5× its size; where the view is too short for
+        the text to stay readable (a 720-line projector) the neuron columns are packed closer
+        first (down to MIN_NEURON_SPACING)."""
         self._set_auto_fit(True)
-        rect = self.diagram.itemsBoundingRect().adjusted(-30, -30, 30, 30)
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.transform().m11() > 1.5:
-            self.resetTransform()
-            self.scale(1.5, 1.5)
-            self.centerOn(rect.center())
+        if self._fitting:
+            return                  # the packing below changes the scene rect, which refits
+        self._fitting = True
+        try:
+            self.diagram.set_neuron_spacing(self._neuron_spacing())
+            rect = self.diagram.itemsBoundingRect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+            self.fitInView(rect, Qt.KeepAspectRatio)
+            if self.transform().m11() > 1.5:
+                self.resetTransform()
+                self.scale(1.5, 1.5)
+                self.centerOn(rect.center())
+        finally:
+            self._fitting = False
+
+    def _neuron_spacing(self) -> float:
+        """The widest neuron spacing at which the network, fitted into the viewport, is drawn
+        at READABLE_SCALE (or at the scale its width allows, if that is smaller); 0 (blocks)
+        where even the closest columns are too tall."""
+        viewport = self.viewport().rect()
+        bounds = self.diagram.itemsBoundingRect()
+        chrome = bounds.height() - self.diagram.height_at(self.diagram.neuron_spacing)  # labels, messages
+        scale = min(READABLE_SCALE, viewport.width() / max(bounds.width() + 2 * FIT_MARGIN, 1.0))
+        room = viewport.height() / scale - 2 * FIT_MARGIN - chrome
+        spacing = NEURON_SPACING
+        while spacing > MIN_NEURON_SPACING and self.diagram.height_at(spacing) > room:
+            spacing -= 1.0
+        if self.diagram.height_at(spacing) > room and self.diagram.height_at(0.0) < self.diagram.height_at(spacing):
+            return 0.0              # still too tall: the columns become blocks
+        return spacing
 
     def highlight_layer(self, index: int | None) -> None:
         """For the step-through: outline the layer it is at (None: no outline)."""

@@ -17,6 +17,8 @@ import numpy as np
 from .network import Network
 from .recording import Phase
 
+# how a recorded formula writes a parameter (the names of the trace's arrays stay as they are)
+SYMBOLS = {"gamma": "γ", "beta": "β"}
 DEFAULT_H = 1e-4   # the book's step; in float64 use 1e-5 … 1e-6 for tighter agreement
 # how many entries numerical_gradient differentiates between two looks at ``interrupted``
 CHECK_EVERY = 16
@@ -81,14 +83,20 @@ def numerical_gradients(net: Network, x: np.ndarray, t: np.ndarray, h: float | N
 
 
 def numerical_backward(net: Network, x: np.ndarray, t: np.ndarray, interrupted: Callable[[], bool] | None = None,
-                       rec=None) -> None:
+                       rec=None, undo: tuple | None = None) -> None:
     """Training's backward pass done the book's first way: the layers' gradients (``grads``)
     are the central differences of the data loss on (x, t) after the forward pass that gave
     it, with weight decay and L1 added as backprop adds them; the layers' outputs are those of
     the unperturbed weights again afterwards. With ``rec`` each parameter's gradient is one
-    recorded operation. Interrupted leaves the weights and the buffers as they were."""
+    recorded operation. Interrupted leaves the weights as they were, and the network's random
+    state as ``undo`` (Network.random_state() before that forward pass) has it."""
     h = default_step(net.dtype)
-    grads = numerical_gradients(net, x, t, h, interrupted=interrupted)
+    try:
+        grads = numerical_gradients(net, x, t, h, interrupted=interrupted)
+    except Interrupted:
+        if undo is not None:
+            net.restore_random_state(undo)
+        raise
     kept = net.buffer_state()
     with net.frozen_masks():              # the layers' outputs of the unperturbed weights again
         net.loss(x, t, train=True)
@@ -99,11 +107,11 @@ def numerical_backward(net: Network, x: np.ndarray, t: np.ndarray, interrupted: 
         for k, p in layer.params.items():
             g = layer.grads[k] = grads[names[k]].astype(p.dtype)
             if rec is not None:
+                s = SYMBOLS.get(k, k)       # symbols only: a formula with words needs a translation
                 rec(Phase.BACKWARD, layer, "numerical_gradient",
-                    f"∂E/∂{k} ≈ (E({k} + h) − E({k} − h)) / 2h,  h = {h:g}",   # symbols only: words would need a translation
-                    f"f = lambda: net.loss(x, t)   # E on this batch\n"
-                    f"d{k} = numerical_gradient(f, {k}, h={h:g})",
-                    **{k: p, f"d{k}": g})
+                    f"∂E/∂{s} ≈ (E({s} + h) − E({s} − h)) / 2h,  h = {h:g}",
+                    f"d{k} = numerical_gradient(lambda: data_loss(x, t), {k}, h={h:g})",
+                    note=names[k], **{k: p, f"d{k}": g})
     net.add_regularization_gradients(rec=rec)
 
 

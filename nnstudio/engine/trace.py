@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .gradcheck import Interrupted, numerical_backward
+from .gradcheck import numerical_backward
 from .network import Network
 from .optimizers import Optimizer
 from .recording import Phase, Recorder, TraceEvent, frozen_copy
@@ -78,11 +78,7 @@ def record_step(network: Network, optimizer: Optimizer, x: np.ndarray, t: np.nda
     start = network.random_state() if numerical else None
     loss = network.loss(x, t, train=True, rec=rec)
     if numerical:
-        try:
-            numerical_backward(network, x, t, interrupted=interrupted, rec=rec)
-        except Interrupted:
-            network.restore_random_state(start)
-            raise
+        numerical_backward(network, x, t, interrupted=interrupted, rec=rec, undo=start)
     else:
         network.backward(rec=rec)
     grads = tuple({k: frozen_copy(v) for k, v in l.grads.items()} for l in network.layers)

@@ -326,9 +326,8 @@ class Trainer:
         the step undone (weights untouched, batch norm's statistics and dropout's generators
         as they were), when a Pause or Stop came in the middle."""
         try:
-            numerical_backward(self.network, xb, tb, interrupted=self._interrupted)
+            numerical_backward(self.network, xb, tb, interrupted=self._interrupted, undo=before)
         except Interrupted:
-            self.network.restore_random_state(before)
             return False
         return True
 

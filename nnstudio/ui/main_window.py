@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self._pending_weights = None
         self._height_before_step: int | None = None        # the bottom docks' height outside step mode
         self._view_before_step: QDockWidget | None = None  # the view in front before step mode
+        self._step_wait = 0                                # the latest Step-Through press waiting to enter
         self._opened_history: RunHistory | None = None     # the last history a file brought
         self._history_to_continue: RunHistory | None = None  # … for the run its weights start
         self._latest_weights = None      # the newest weights a snapshot carried this run
@@ -279,6 +280,7 @@ class MainWindow(QMainWindow):
         self.diagram_view.nodeActivated.connect(self._focus_inspector)
         self.diagram_view.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.diagram_view.diagram.currentLayerChanged.connect(self._on_current_layer)
+        self.diagram_view.diagram.weightLinesShown.connect(self._show_current_weights)
         self.diagram_view.diagram.selectionChanged.connect(self._on_selection)
         self.doc.changed.connect(self._schedule_sync)
         self.undo_stack.canUndoChanged.connect(self.actions_by_name["undo"].setEnabled)
@@ -771,6 +773,17 @@ class MainWindow(QMainWindow):
         if newest is not None:
             diagram.set_weights(newest)
 
+    def _show_current_weights(self) -> None:
+        """The diagram draws weight lines again (its view grew): the run's current weights on
+        them, not those they had when they were last drawn."""
+        session = self.controller.session
+        diagram = self.diagram_view.diagram
+        if session is not None and self.controller.network_is_quiet:
+            diagram.set_weights({k: v.copy() for k, v in session.network.parameters().items()})
+        else:
+            diagram.set_weights(self._latest_weights if session is not None else None)
+            self._request_weights()
+
     def _request_weights(self) -> None:
         if self.diagram_view.diagram.has_weight_lines() and self.isVisible():
             self.controller.request_detail(weights=True, activations=False)
@@ -835,17 +848,20 @@ class MainWindow(QMainWindow):
             self._view_before_step = self._front_view()      # brought back on leaving
         self.docks["stepthrough"].show()
         self.docks["stepthrough"].raise_()
-        self._enter_when_parked(int(PARK_SECONDS * 1000) // 25)
+        # one wait at a time: a second press while the first waits replaces it (two would
+        # record two steps)
+        self._step_wait += 1
+        self._enter_when_parked(int(PARK_SECONDS * 1000) // 25, self._step_wait)
 
-    def _enter_when_parked(self, tries: int) -> None:
+    def _enter_when_parked(self, tries: int, wait: int) -> None:
         session = self.controller.session
-        if session is None:
+        if session is None or wait != self._step_wait:
             return
         if self.controller.network_is_quiet:
             n = len(session.dataset.x_train)
             self.stepthrough.enter(tuple(range(min(3, n))))
         elif tries > 0:
-            QTimer.singleShot(25, lambda: self._enter_when_parked(tries - 1))
+            QTimer.singleShot(25, lambda: self._enter_when_parked(tries - 1, wait))
         else:       # a step slower than PARK_SECONDS: enter() says training is still running
             self.stepthrough.enter(())
 

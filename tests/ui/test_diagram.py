@@ -1,12 +1,13 @@
 """The diagram editor: building a network with clicks and keys, undo/redo of every kind of
 edit, drag to reorder as one undo step, problems on the offending node, live weights."""
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from nnstudio.ui.diagram.items import NEGATIVE, POSITIVE
+from nnstudio.ui.diagram.items import MAX_PEN, NEGATIVE, POSITIVE
 from ui_helpers import small_project, toy_project
 from window_fixtures import make_window, shot  # noqa: F401 - fixture
 
@@ -407,3 +408,76 @@ def test_a_very_short_view_draws_blocks_and_a_zoom_or_a_taller_view_brings_the_c
     qtbot.waitUntil(lambda: not diagram.has_weight_lines())
     view.zoom(1.25)                              # by hand: the full drawing, weight lines and all
     assert diagram.has_weight_lines() and diagram.neuron_spacing == 24
+
+
+def test_the_packing_depends_on_the_view_not_on_what_it_showed_before(qtbot):
+    sizes = [(200, 80), (380, 120), (500, 170), (690, 214), (900, 260)]
+    fresh = {}
+    for size in sizes:
+        fresh[size] = _fitted_view(qtbot, *size).diagram.neuron_spacing
+    view = _fitted_view(qtbot, 900, 700)
+    for size in sizes + sizes[::-1]:
+        view.resize(*size)
+        view.fit()
+        assert view.diagram.neuron_spacing == fresh[size], size
+
+
+def test_zooming_out_of_a_packed_view_keeps_it_packed(qtbot):
+    view = _fitted_view(qtbot, 380, 120)
+    height = view.mapFromScene(view.diagram.itemsBoundingRect()).boundingRect().height()
+    view.zoom(1 / 1.25)
+    assert view.diagram.neuron_spacing == 0
+    assert view.mapFromScene(view.diagram.itemsBoundingRect()).boundingRect().height() < height
+
+
+def test_removing_a_layer_in_a_short_view(qtbot):
+    """The removal refits the view while the scene is rebuilt: the links are placed only once
+    they match the nodes (an IndexError before)."""
+    view = _fitted_view(qtbot, 900, 250)
+    editor = view.editor
+    assert editor.add_layer(1, "dense", {"type": "dense", "units": 16, "activation": "relu"})
+    assert [l.data.get("units") for l in view.doc.layers] == [10, 16, 3]
+    packed = view.diagram.neuron_spacing
+    assert editor.remove_layer(1)
+    assert view.diagram.neuron_spacing > packed          # the shorter network is packed less
+    nodes = view.diagram.ordered_nodes()
+    assert len(view.diagram._links) == len(nodes) - 1
+    first = view.diagram.connections(1).lines[9][0].line()   # hidden neuron 10 → output 1
+    assert first.y1() == pytest.approx(nodes[1].neuron_center(9).y())
+    assert first.y2() == pytest.approx(nodes[2].neuron_center(0).y())
+
+
+def test_weight_lines_drawn_again_show_the_current_weights(make_window, qtbot):
+    """A view grown taller draws its weight lines again (they were blocks while it was short,
+    and took no weights then): they show the weights of now, not of when they were last drawn."""
+    w = make_window(toy_project(epochs=500))
+    scene = w.diagram_view.diagram
+    w.diagram_view.zoom(1 / 1.25)                 # no refitting from here on
+    scene.set_neuron_spacing(0.0)                 # as in a very short view
+    assert not scene.has_weight_lines()
+    w.controller.step_epoch()
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=5000)
+    scene.set_neuron_spacing(20.0)
+    W = w.controller.session.network.parameters()["dense_1.W"]
+    widths = np.array([[line.pen().widthF() for line in row] for row in scene.connections(0).lines])
+    np.testing.assert_allclose(widths, 0.3 + MAX_PEN * np.abs(W) / np.abs(W).max(), rtol=1e-6)
+
+
+def test_a_second_step_through_press_while_the_first_waits_records_one_step(make_window, qtbot, monkeypatch):
+    """Two presses while a long step keeps the worker from parking (each press waits for it):
+    one step is recorded when it parks, not two."""
+    from nnstudio.ui.controller import TrainingController
+    w = make_window(toy_project(epochs=500))
+    calls = []
+    enter = w.stepthrough.enter
+    w.stepthrough.enter = lambda samples: calls.append(samples) or enter(samples)
+    parked = [False]
+    monkeypatch.setattr(TrainingController, "network_is_quiet", property(lambda self: parked[0]))
+    w.enter_step_mode()
+    w.enter_step_mode()
+    qtbot.wait(100)
+    assert calls == []
+    parked[0] = True
+    qtbot.waitUntil(lambda: bool(calls), timeout=2000)
+    qtbot.wait(200)                 # both waits have looked again by now
+    assert len(calls) == 1 and w.stepthrough.active

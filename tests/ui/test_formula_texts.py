@@ -38,13 +38,17 @@ SYMBOLS = re.compile(r"\b(im2col|col2im|softmax|sign|log|exp|max|sqrt|mean|var|t
 
 
 def recorded_events():
-    for spec, regularization in NETWORKS:
-        network_spec = NetworkSpec.from_dict(spec)
-        net = Network(network_spec, dtype="float64", seed=0, **regularization)
-        x = np.random.default_rng(0).random((4,) + tuple(network_spec.input_shape))
-        n_out = network_spec.layers[-1].units
-        t = np.arange(4) % n_out if network_spec.loss == "cross_entropy" else np.zeros((4, n_out))
-        yield from record_step(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.1)), x, t).events
+    # every network by backprop; the one with batch norm (γ, β) and a conv net also as a
+    # project training by numerical gradients records them
+    for i, (spec, regularization) in enumerate(NETWORKS):
+        for numerical in (False, True) if i in (7, 8) else (False,):
+            network_spec = NetworkSpec.from_dict(spec)
+            net = Network(network_spec, dtype="float64", seed=0, **regularization)
+            x = np.random.default_rng(0).random((4,) + tuple(network_spec.input_shape))
+            n_out = network_spec.layers[-1].units
+            t = np.arange(4) % n_out if network_spec.loss == "cross_entropy" else np.zeros((4, n_out))
+            yield from record_step(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.1)), x, t,
+                                   numerical=numerical).events
 
 
 def has_words(formula: str) -> bool:
@@ -52,7 +56,10 @@ def has_words(formula: str) -> bool:
 
 
 def test_every_formula_with_words_is_listed_and_every_entry_is_recorded():
-    with_words = {e.formula for e in recorded_events() if has_words(e.formula)}
+    events = list(recorded_events())
+    assert {"∂E/∂γ ≈ (E(γ + h) − E(γ − h)) / 2h,  h = 1e-05", "∂E/∂W ≈ (E(W + h) − E(W − h)) / 2h,  h = 1e-05"} \
+        <= {e.formula for e in events if e.op == "numerical_gradient"}
+    with_words = {e.formula for e in events if has_words(e.formula)}
     assert len(with_words) >= 15
     assert with_words == set(formula_texts())
 

@@ -449,8 +449,11 @@ def test_cancelling_a_numerical_step_leaves_the_network_as_it_was(qtbot, monkeyp
     view = StepThroughView(FakeController(session))
     qtbot.addWidget(view)
     before = session.network.state_dict()
-    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    asked = []
+    # Cancel pressed at the third look: part-way through the first weight matrix's entries
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: asked.append(1) or len(asked) >= 3)
     assert not view.enter([0, 1])
+    assert len(asked) == 3
     assert view.trace is None and session.trainer.iteration == 0
     assert "the weights are as they were" in view.status.text()
     for k, v in session.network.state_dict().items():
@@ -475,3 +478,25 @@ def test_a_new_run_can_be_stepped_through_at_once(qtbot):
         assert view.trace is not None and controller.session.trainer.iteration == 1
     finally:
         controller.shutdown()
+
+
+def test_a_numerical_step_is_recorded_once_however_often_it_is_asked_for(qtbot, monkeypatch):
+    """While a numerical step's progress dialog lets events in, a second request (a timer, a
+    second F11) records nothing: it would update the weights in the middle of the first
+    step's gradient. A run replaced meanwhile ends the step undone."""
+    from PySide6.QtWidgets import QProgressDialog
+    session = make_session(MLP, (4,), gradients="numerical")
+    controller = FakeController(session)
+    view = StepThroughView(controller)
+    qtbot.addWidget(view)
+    inner = []
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: inner.append(view.enter([1])) or False)
+    assert view.enter([0])
+    assert inner and not any(inner) and session.trainer.iteration == 1
+    monkeypatch.undo()
+    before = session.network.state_dict()
+    replaced = make_session(MLP, (4,))
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: setattr(controller, "session", replaced) or False)
+    assert not view.enter([0]) and session.trainer.iteration == 1
+    for k, v in session.network.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])

@@ -64,6 +64,9 @@ class DiagramScene(QGraphicsScene):
     """Emits ``currentLayerChanged(index | None)`` when the selected layer changes."""
 
     currentLayerChanged = Signal(object)
+    # the weight lines are drawn again after the columns were blocks (a view grown taller):
+    # they show the weights they last had until someone sets the current ones
+    weightLinesShown = Signal()
 
     def __init__(self, doc: ProjectDocument, editor: Editor, parent=None) -> None:
         super().__init__(parent)
@@ -155,10 +158,11 @@ class DiagramScene(QGraphicsScene):
         loss = self.doc.loss
         self.loss_node.set_content(_tr("Loss"), [loss_short_titles().get(loss, loss)], 0)
         self._layout()
-        self._fit_scene_rect()
         self._relink()
-        self._apply_problems()
         self._apply_weights()
+        # last: the new scene rect may refit the view (DiagramView.fit), which packs the
+        # columns and moves the links, so they must match the nodes by now
+        self._apply_problems()
         for i, layer in enumerate(self.doc.layers):
             self.nodes[layer.id].set_highlight(i == self._highlight)
             self.nodes[layer.id].set_accent(layer_color(i))
@@ -181,10 +185,20 @@ class DiagramScene(QGraphicsScene):
             self._place_links()
         self.set_edge_labels(texts)
         self._fit_scene_rect()
+        if blocks_change and self._connections:
+            self.weightLinesShown.emit()
 
     def height_at(self, spacing: float) -> float:
         """The height of the drawn network (the tallest node) with the neurons ``spacing`` apart."""
         return max(node.body_height(spacing) for node in self.ordered_nodes())
+
+    def width_at(self, spacing: float) -> float:
+        """The width of the row of nodes with the neurons ``spacing`` apart (0: blocks, whose
+        arrows need less room than weight lines)."""
+        nodes = self.ordered_nodes()
+        gaps = sum(WIDE_GAP if spacing and a.neurons and b.neurons else NARROW_GAP
+                   for a, b in zip(nodes, nodes[1:]))
+        return len(nodes) * NODE_WIDTH + gaps
 
     def _layout(self, order: list[NodeItem] | None = None) -> None:
         """Place the nodes in a row (``order``: a tentative order while a layer is dragged;

@@ -26,6 +26,7 @@ FIT_MARGIN = 30.0
 # the fitted scale below which the neuron columns are packed closer: the nodes' smaller text
 # (a point under the interface's font) is about 7 px tall there, still readable on a projector
 READABLE_SCALE = 0.7
+MIN_VIEWPORT = 16           # px: a viewport smaller than this is not fitted (a hidden view)
 
 
 def _tr(text: str) -> str:
@@ -127,7 +128,8 @@ class DiagramView(QGraphicsView):
 
     def zoom(self, factor: float) -> None:
         self._set_auto_fit(False)
-        self.diagram.set_neuron_spacing(NEURON_SPACING)    # zoomed by hand: the full drawing
+        if factor > 1:        # zoomed in by hand: the full drawing (out: as packed, not larger)
+            self.diagram.set_neuron_spacing(NEURON_SPACING)
         current = self.transform().m11()
         factor = max(ZOOM_RANGE[0] / current, min(ZOOM_RANGE[1] / current, factor))
         self.scale(factor, factor)
@@ -138,6 +140,10 @@ class DiagramView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._maybe_fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
         self._maybe_fit()
 
     def fit(self) -> None:
@@ -163,15 +169,25 @@ class DiagramView(QGraphicsView):
         """The widest neuron spacing at which the network, fitted into the viewport, is drawn
         at READABLE_SCALE (or at the scale its width allows, if that is smaller); 0 (blocks)
         where even the closest columns are too tall."""
+        d = self.diagram
         viewport = self.viewport().rect()
-        bounds = self.diagram.itemsBoundingRect()
-        chrome = bounds.height() - self.diagram.height_at(self.diagram.neuron_spacing)  # labels, messages
-        scale = min(READABLE_SCALE, viewport.width() / max(bounds.width() + 2 * FIT_MARGIN, 1.0))
-        room = viewport.height() / scale - 2 * FIT_MARGIN - chrome
+        if not self.isVisible() or viewport.width() < MIN_VIEWPORT or viewport.height() < MIN_VIEWPORT:
+            return d.neuron_spacing     # hidden or not laid out yet: nothing to fit to (showEvent refits)
+        # what the nodes' messages, the step-through's shape labels and the items' outlines add
+        # around the row of nodes, the same whichever way the columns are drawn
+        bounds = d.itemsBoundingRect()
+        extra_w = bounds.width() - d.width_at(d.neuron_spacing)
+        extra_h = bounds.height() - d.height_at(d.neuron_spacing)
+
+        def room(spacing: float) -> float:
+            """The height the network may take at the scale its width allows (at most READABLE_SCALE)."""
+            scale = min(READABLE_SCALE, viewport.width() / (d.width_at(spacing) + extra_w + 2 * FIT_MARGIN))
+            return viewport.height() / scale - 2 * FIT_MARGIN - extra_h
+
         spacing = NEURON_SPACING
-        while spacing > MIN_NEURON_SPACING and self.diagram.height_at(spacing) > room:
+        while spacing > MIN_NEURON_SPACING and d.height_at(spacing) > room(spacing):
             spacing -= 1.0
-        if self.diagram.height_at(spacing) > room and self.diagram.height_at(0.0) < self.diagram.height_at(spacing):
+        if d.height_at(spacing) > room(spacing) and d.height_at(0.0) < d.height_at(spacing):
             return 0.0              # still too tall: the columns become blocks
         return spacing
 

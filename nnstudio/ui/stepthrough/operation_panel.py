@@ -20,11 +20,9 @@ SOFTMAX_LONG_WAY = "∂E/∂uⱼ = Σᵢ ∂E/∂yᵢ · yᵢ(δᵢⱼ − yⱼ)
 
 
 def param_of(event: TraceEvent) -> str | None:
-    """The qualified parameter an update event changes (the first word of its note), or whose
-    numerical gradient an event takes (its first tensor)."""
-    if event.op == "numerical_gradient":
-        return f"{event.layer_name}.{next(iter(event.tensors))}"
-    if event.phase.value != "update" or not event.note:
+    """The qualified parameter an update event changes, or whose numerical gradient an event
+    takes (the first word of its note)."""
+    if (event.phase.value != "update" and event.op != "numerical_gradient") or not event.note:
         return None
     return event.note.split(" ", 1)[0]
 
@@ -86,7 +84,7 @@ class OperationPanel(QWidget):
         self.code.setFixedHeight(lines * self.code.fontMetrics().lineSpacing() + 14)
         note = event.note
         if event.op == "numerical_gradient":
-            entries = next(iter(event.tensors.values())).size
+            entries = event.tensors[param.rsplit(".", 1)[-1]].size
             note = self.tr("Each of the {0} entries of {1} is moved by +h and by −h in turn, and the whole "
                            "network computes the loss again each time: {2} forward passes for this "
                            "parameter alone. Backpropagation gets the same numbers from one backward pass; "

@@ -11,7 +11,7 @@ weights this step already updated.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -44,17 +44,20 @@ PROGRESS_AFTER_MS = 400
 
 
 class NumericalProgress:
-    """The ``interrupted`` callback of a numerical step: moves the dialog on (which, being
-    modal, lets Qt paint and take the Cancel click) and says whether Cancel was pressed."""
+    """The ``interrupted`` callback of a numerical step, asked every CHECK_EVERY entries of a
+    parameter (2·CHECK_EVERY forward passes: well under a second even for a convolutional
+    network): moves the dialog on (which, being modal, lets Qt paint and take the Cancel
+    click) and says whether Cancel was pressed or the run was replaced meanwhile."""
 
-    def __init__(self, dialog: QProgressDialog) -> None:
+    def __init__(self, dialog: QProgressDialog, still_current: Callable[[], bool]) -> None:
         self.dialog = dialog
+        self.still_current = still_current
         self.done = 0
 
     def interrupted(self) -> bool:
-        self.done += 1                       # asked once every CHECK_EVERY entries of a parameter
+        self.done += 1
         self.dialog.setValue(min(self.done, self.dialog.maximum() - 1))
-        return self.dialog.wasCanceled()
+        return self.dialog.wasCanceled() or not self.still_current()
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -103,6 +106,7 @@ class StepThroughView(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.trace: Trace | None = None
+        self._recording = False          # a step is being recorded (a numerical one lets events in)
         self._windows: list = []
         self.state = "idle"
         self.nav = TraceNavigator(self)
@@ -252,8 +256,11 @@ class StepThroughView(QWidget):
             self.status.setText(self.tr("Sample {0} does not exist: the training set has samples 0 to {1}.")
                                 .format(bad[0] if bad else "", n - 1))
             return False
+        if self._recording:
+            return False            # asked again while a numerical step's dialog lets events in
         self._stop_play()
-        progress = self._numerical_progress(session.network) if trainer.numerical else None
+        progress = self._numerical_progress(session) if trainer.numerical else None
+        self._recording = True
         try:
             trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx],
                                         interrupted=progress.interrupted if progress else None)
@@ -264,6 +271,7 @@ class StepThroughView(QWidget):
             self.status.setText(self.tr("The step could not be recorded: {0}").format(describe_error(e)))
             return False
         finally:
+            self._recording = False
             if progress is not None:
                 progress.dialog.close()
                 progress.dialog.deleteLater()
@@ -290,16 +298,17 @@ class StepThroughView(QWidget):
         self.entered.emit()
         return True
 
-    def _numerical_progress(self, network) -> "NumericalProgress":
+    def _numerical_progress(self, session) -> NumericalProgress:
         """A progress dialog for a step's numerical gradients (two forward passes per weight: a
-        large network takes seconds), shown if it lasts; Cancel ends the step undone."""
-        total = sum(math.ceil(p.size / CHECK_EVERY) for p in network.parameters().values())
+        large network takes seconds), shown if it lasts; Cancel ends the step undone, as does
+        a new run replacing this one meanwhile."""
+        total = sum(math.ceil(p.size / CHECK_EVERY) for p in session.network.parameters().values())
         dialog = QProgressDialog(self.tr("Taking the numerical gradient of every parameter…"), self.tr("Cancel"),
                                  0, total, self)
         dialog.setWindowTitle(self.tr("Step through"))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(PROGRESS_AFTER_MS)
-        return NumericalProgress(dialog)
+        return NumericalProgress(dialog, lambda: self.controller.session is session)
 
     def leave(self) -> None:
         self._stop_play()

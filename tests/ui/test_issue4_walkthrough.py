@@ -276,8 +276,10 @@ def test_panel_fields_are_never_cut_off_at_the_docks_edge(make_window, qtbot, si
 
 def test_undoing_a_live_learning_rate_change_keeps_training_without_asking(make_window, qtbot):
     w = make_window()
-    w.editor.update_section("training", epochs=1999)      # an ordinary edit, before the run
-    qtbot.waitUntil(lambda: settled(w) and w.controller.project.training.epochs == 1999, timeout=5000)
+    # an ordinary edit, before the run; enough epochs that the run cannot end during the test (a
+    # run of 1 999 iris epochs ends in 2 s, and once ended it takes no learning rate)
+    w.editor.update_section("training", epochs=99999)
+    qtbot.waitUntil(lambda: settled(w) and w.controller.project.training.epochs == 99999, timeout=5000)
     w.actions_by_name["play"].trigger()
     qtbot.waitUntil(lambda: w.controller.last_snapshot is not None
                     and w.controller.last_snapshot.iteration > 5, timeout=5000)
@@ -294,7 +296,7 @@ def test_undoing_a_live_learning_rate_change_keeps_training_without_asking(make_
     w.editor.undo()
     w.answer = False
     w.editor.undo()                         # the ordinary edit below it still asks first
-    assert w.asked == [True] and w.doc.section("training")["epochs"] == 1999
+    assert w.asked == [True] and w.doc.section("training")["epochs"] == 99999
     w.actions_by_name["pause"].trigger()
 
 

@@ -166,9 +166,13 @@ def test_a_hidden_confusion_view_scores_nothing_until_shown_then_every_epoch(qtb
     ctl.snapshots.emit(tuple(snapshot(5 * e, 1.0, steps=5, epoch=e, weights=w) for e, w in weights.items()))
     run_all_work()
     assert predictions == [] and view.matrices == {}
+    stored = []
+    real_store = view._store
+    monkeypatch.setattr(view, "_store", lambda epoch, *a: stored.append(epoch) or real_store(epoch, *a))
     view.show()
     qtbot.waitExposed(view)
     qtbot.waitUntil(lambda: len(view.matrices) == 3 and not work_queue().pending())
+    assert stored == [3, 1, 2]          # the newest first: what is raised to be looked at
     ds = session.dataset
     for epoch, w in weights.items():
         m = NetworkMirror(session.project)

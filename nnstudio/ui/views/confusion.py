@@ -264,10 +264,13 @@ class ConfusionView(View):
                 del self._deferred[old]
 
     def _score_deferred(self) -> None:
-        """Shown again: score the epochs that ended while hidden, oldest first, one at a
-        time through the work queue (each finished one asks for the next redraw)."""
+        """Shown again: score the epochs that ended while hidden, one at a time through the
+        work queue (each finished one asks for the next redraw): the newest first, the matrix
+        a learner raising the tab wants (oldest first, a tab raised nine MNIST epochs behind
+        showed epoch 1 first), then the earlier ones from the oldest on."""
         if self._deferred and self._scoring is None:
-            epoch = min(self._deferred)
+            newest = max(self._deferred)
+            epoch = newest if newest > max(self.matrices, default=0) else min(self._deferred)
             weights, iteration = self._deferred.pop(epoch)
             if self._compute(epoch, weights, iteration):
                 self.request_redraw()

@@ -26,9 +26,11 @@ that into a translated message.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -36,7 +38,7 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPoint, QRectF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QWidget
@@ -244,13 +246,46 @@ def _render_widget(widget: QWidget, width: int, height: int) -> QImage:
 
 # --------------------------------------------------------------------------- SVG
 def render_svg(target) -> bytes:
-    """The SVG document of ``target`` (pyqtgraph's SVGExporter; QSvgGenerator for widgets)."""
+    """The SVG document of ``target`` (pyqtgraph's SVGExporter; QSvgGenerator for widgets),
+    its heat maps' pixels as sharp-edged blocks in every renderer (:func:`crisp_images`)."""
     item = graphics_target(target)
     if item is None:
-        return _widget_svg(target)
+        return crisp_images(_widget_svg(target))
     if not _has_view(item):
         raise ValueError(translate("Export", "the plot is not shown in any view"))
-    return bytes(SVGExporter(item).export(toBytes=True))
+    return crisp_images(bytes(SVGExporter(item).export(toBytes=True)))
+
+
+# An image Qt writes with image-rendering="optimizeSpeed" (a heat map: a weight, a value per
+# pixel) is embedded at its own size, a few pixels stretched over the plot; browsers and
+# Inkscape draw its pixels as blocks, librsvg (rsvg-convert, pandoc's SVG → PDF, GNOME's
+# viewers) smooths them into a blur (seen with librsvg 2.54). Embedded enlarged by a whole
+# factor, each pixel a block of identical pixels, the smoothing only softens the blocks'
+# edges. Up to CRISP_SIDE pixels on the longer side, at most CRISP_FACTOR times.
+CRISP_SIDE = 1024
+CRISP_FACTOR = 32
+_PIXEL_IMAGE = re.compile(rb'(<image\b[^>]*?image-rendering="optimizeSpeed"[^>]*?xlink:href="data:image/png;base64,)'
+                          rb'([A-Za-z0-9+/=\s]+)(")')
+
+
+def crisp_images(svg: bytes) -> bytes:
+    """``svg`` with its pixel images (image-rendering="optimizeSpeed") enlarged by a whole
+    factor, nearest neighbour; the elements' sizes stay as they were."""
+    def enlarged(match: re.Match) -> bytes:
+        image = QImage.fromData(base64.b64decode(match.group(2)), "PNG")
+        side = max(image.width(), image.height())
+        factor = min(CRISP_FACTOR, CRISP_SIDE // side) if side else 1
+        if image.isNull() or factor < 2:
+            return match.group(0)
+        big = image.scaled(image.width() * factor, image.height() * factor,
+                           Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
+        data = QByteArray()
+        buf = QBuffer(data)
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        big.save(buf, "PNG")
+        buf.close()
+        return match.group(1) + base64.b64encode(bytes(data.data())) + match.group(3)
+    return _PIXEL_IMAGE.sub(enlarged, svg)
 
 
 def _widget_svg(widget: QWidget) -> bytes:

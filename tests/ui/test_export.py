@@ -302,3 +302,38 @@ def test_a_views_table_is_what_every_csv_export_writes(qtbot, tmp_path):
     view.empty = True
     assert not ex.has_table(w.getPlotItem(), view)
     assert ex.has_table(w.getPlotItem())          # (without the view: the bars' coordinates)
+
+
+def test_svg_heat_maps_embed_their_pixels_as_blocks(qtbot):
+    """A heat map's pixels reach the SVG enlarged by a whole factor, nearest neighbour, in an
+    element of the same size: librsvg (rsvg-convert, pandoc's PDFs), which ignores the
+    image-rendering hint, blurred a 6×6 checkerboard into grey waves."""
+    import base64
+    w = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(w)
+    pi = w.addPlot()
+    checker = (np.indices((6, 4)).sum(0) % 2).astype(float)
+    pi.addItem(pg.ImageItem(checker, levels=(0, 1)))
+    w.resize(400, 300)
+    w.show()
+    qtbot.waitExposed(w)
+    root = ET.fromstring(ex.render_svg(pi))
+    images = [e for e in root.iter(f"{SVG_NS}image") if e.get("image-rendering") == "optimizeSpeed"]
+    assert len(images) == 1
+    element = images[0]
+    assert (element.get("width"), element.get("height")) == ("6", "4")      # pyqtgraph's axes: x rows
+    href = element.get("{http://www.w3.org/1999/xlink}href")
+    image = QImage.fromData(base64.b64decode(href.split(",", 1)[1]), "PNG")
+    k = min(ex.CRISP_FACTOR, ex.CRISP_SIDE // 6)
+    assert (image.width(), image.height()) == (6 * k, 4 * k)
+    shades = np.array([[image.pixelColor(x, y).red() for x in range(image.width())] for y in range(image.height())])
+    blocks = shades.reshape(4, k, 6, k)
+    assert (blocks == blocks[:, :1, :, :1]).all()                            # each pixel a k×k block
+    assert len(np.unique(blocks[:, 0, :, 0])) == 2                           # black and white, alternating
+    assert (blocks[:, 0, :-1, 0] != blocks[:, 0, 1:, 0]).all()
+
+
+def test_crisp_images_leaves_other_images_alone():
+    plain = (b'<svg><image width="2" height="2" xlink:href="data:image/png;base64,AAAA"/>'
+             b'<image image-rendering="optimizeSpeed" width="2" xlink:href="data:image/png;base64,!!"/></svg>')
+    assert ex.crisp_images(plain) == plain          # smooth photos, and data that is no PNG

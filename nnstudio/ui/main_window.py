@@ -554,7 +554,9 @@ class MainWindow(QMainWindow):
                   max(300, self.docks["training"].widget().form_width())]
         self.resizeDocks(side, widths, Qt.Horizontal)
         right = [self.docks["inspector"], self.docks["training"]]
-        self.resizeDocks(right, [330, 400], Qt.Vertical)
+        # at 1280×800 the training form whole (≈ 400 px) under a dense layer's (≈ 200 px); the
+        # Layer dock is empty until a layer is clicked (330 : 400 cut the form's last row)
+        self.resizeDocks(right, [240, 440], Qt.Vertical)
         views = [d for n, d in self.docks.items() if n.startswith("view_")]
         if views:     # as tall as the tallest view needs (see _fit_views), from the first paint
             self.resizeDocks(views[:1], [max(260, self._views_height(views))], Qt.Vertical)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from nnstudio.data import load
 from ui_helpers import small_project, toy_project
@@ -272,6 +273,21 @@ def test_panel_fields_are_never_cut_off_at_the_docks_edge(make_window, qtbot, si
         if size == (1280, 800):
             assert fits, f"{name}: the default layout gives the form its width"
     shot(w, f"walkthrough-{size[0]}")
+
+
+def test_the_default_layout_shows_the_training_form_and_a_dense_layer_whole(make_window, qtbot):
+    """At 1280×800 (the first start) the right column gave the empty Layer dock 330 px and cut
+    the Optimizer & Training form's last row (Gradients) behind a scroll bar."""
+    w = make_window(show=False, wait_for_run=False)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.diagram_view.diagram.select_layer(0)                  # a dense layer in the inspector
+    QApplication.processEvents()
+    for name in ("training", "inspector"):
+        area = w.docks[name].widget()
+        assert area.viewport().height() >= area.widget().sizeHint().height(), name
+        assert not area.verticalScrollBar().isVisible(), name
 
 
 def test_undoing_a_live_learning_rate_change_keeps_training_without_asking(make_window, qtbot):

@@ -195,13 +195,20 @@ def render_png(target, width: int | None = None, height: int | None = None, dpi:
     dots = round(dpi / INCH)
     image.setDotsPerMeterX(dots)
     image.setDotsPerMeterY(dots)
+    data = png_of(image)
+    if data is None:
+        raise ValueError(translate("Export", "the image could not be encoded as PNG"))
+    return data
+
+
+def png_of(image: QImage) -> bytes | None:
+    """``image`` encoded as a PNG file's bytes; None if Qt could not encode it."""
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buf, "PNG"):
-        raise ValueError(translate("Export", "the image could not be encoded as PNG"))
+    saved = image.save(buf, "PNG")
     buf.close()
-    return bytes(data.data())
+    return bytes(data.data()) if saved else None
 
 
 def _render_graphics(item, width: int, height: int) -> QImage:
@@ -277,14 +284,11 @@ def crisp_images(svg: bytes) -> bytes:
         factor = min(CRISP_FACTOR, CRISP_SIDE // side) if side else 1
         if image.isNull() or factor < 2:
             return match.group(0)
-        big = image.scaled(image.width() * factor, image.height() * factor,
-                           Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
-        data = QByteArray()
-        buf = QBuffer(data)
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        big.save(buf, "PNG")
-        buf.close()
-        return match.group(1) + base64.b64encode(bytes(data.data())) + match.group(3)
+        big = png_of(image.scaled(image.width() * factor, image.height() * factor,
+                                  Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation))
+        if big is None:
+            return match.group(0)
+        return match.group(1) + base64.b64encode(big) + match.group(3)
     return _PIXEL_IMAGE.sub(enlarged, svg)
 
 

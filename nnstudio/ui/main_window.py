@@ -74,6 +74,12 @@ def list_datasets_safely() -> list:
         return []
 
 
+def parameter_copies(session) -> dict:
+    """Copies of the session network's parameters, for the diagram's weight lines (read only
+    while the worker is parked or gone)."""
+    return {k: v.copy() for k, v in session.network.parameters().items()}
+
+
 class Banner(QWidget):
     """A closable message strip above the diagram (divergence, failures)."""
 
@@ -738,8 +744,7 @@ class MainWindow(QMainWindow):
         self._latest_weights = None
         self.banner.hide()
         if self.diagram_view.diagram.has_weight_lines():
-            self.diagram_view.diagram.set_weights(
-                {k: v.copy() for k, v in session.network.parameters().items()})
+            self.diagram_view.diagram.set_weights(parameter_copies(session))
         self.training_panel.refresh()
 
     def _drop_run(self) -> None:
@@ -770,7 +775,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if batch[-1].paused and self.controller.is_paused and session is not None:
             # the worker is parked: its network may be read here, and is exactly current
-            diagram.set_weights({k: v.copy() for k, v in session.network.parameters().items()})
+            diagram.set_weights(parameter_copies(session))
             return
         if newest is not None:
             diagram.set_weights(newest)
@@ -781,7 +786,7 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         diagram = self.diagram_view.diagram
         if session is not None and self.controller.network_is_quiet:
-            diagram.set_weights({k: v.copy() for k, v in session.network.parameters().items()})
+            diagram.set_weights(parameter_copies(session))
         else:
             diagram.set_weights(self._latest_weights if session is not None else None)
             self._request_weights()

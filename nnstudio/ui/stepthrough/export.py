@@ -3,7 +3,6 @@ written atomically (a crash never leaves half a file)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QWidget
 
 from pathlib import Path
@@ -12,6 +11,7 @@ from nnstudio.engine.io import atomic_write_bytes
 from nnstudio.engine.trace import Trace, save_trace
 from nnstudio.project.errors import FileFormatError
 from nnstudio.project.files import guarded_write
+from nnstudio.ui.export import png_of
 
 
 def export_trace(trace: Trace, path: str) -> None:
@@ -20,13 +20,10 @@ def export_trace(trace: Trace, path: str) -> None:
 
 
 def png_bytes(widget: QWidget) -> bytes:
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not widget.grab().save(buf, "PNG"):
+    data = png_of(widget.grab().toImage())
+    if data is None:
         raise OSError("could not encode the view as PNG")
-    buf.close()
-    return bytes(data.data())
+    return data
 
 
 def export_png(widget: QWidget, path: str) -> None:

@@ -205,9 +205,8 @@ class Progress:
 
     def __call__(self, snap) -> None:
         if snap.epoch_end:
-            epochs = snap.total_iterations // snap.steps_per_epoch
             self.stream.write(("\r\033[K" if self.tty else "")
-                              + f"epoch {snap.epoch}/{epochs}  iter {snap.iteration}  loss {snap.loss:.4f}  "
+                              + f"epoch {snap.epoch}/{snap.end_epoch}  iter {snap.iteration}  loss {snap.loss:.4f}  "
                               f"train acc {_fmt(snap.train_accuracy)}  test loss {_fmt(snap.test_loss)}  "
                               f"test acc {_fmt(snap.test_accuracy)}  {snap.elapsed:.1f} s\n")
         elif self.tty and time.monotonic() - self._last_draw >= 0.1:

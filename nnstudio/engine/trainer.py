@@ -83,9 +83,10 @@ Command = Pause | Resume | Step | StepEpoch | Stop | SetLearningRate | RequestDe
 class Snapshot:
     iteration: int                 # updates done so far (1-based)
     epoch: int                     # the epoch this iteration belongs to (1-based)
-    step_in_epoch: int             # 1 … steps_per_epoch
+    step_in_epoch: int             # 1 … steps_per_epoch (a recorded step: the one before it, 0 at an epoch's start)
     steps_per_epoch: int
-    total_iterations: int
+    total_iterations: int          # the updates the run makes in all (a recorded step adds one)
+    end_epoch: int                 # the epoch the run ends with
     epoch_end: bool
     loss: float                    # this batch's loss, regularization included
     data_loss: float               # this batch's loss without regularization
@@ -395,7 +396,7 @@ class Trainer:
         return Snapshot(
             iteration=self.iteration, epoch=self.epoch + 1, step_in_epoch=step + 1,
             steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
-            epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=lr,
+            end_epoch=self.end_epoch, epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=lr,
             samples=self.samples, elapsed=self.elapsed,
             grad_norms=MappingProxyType(grad_norms), weight_norms=MappingProxyType(weight_norms),
             data_grad_norms=MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None,
@@ -405,13 +406,38 @@ class Trainer:
     def traced_step(self, x: np.ndarray, t: np.ndarray, interrupted=None):
         """One real training step on (x, t), recorded operation by operation (see trace.py), its
         gradients taken as this trainer takes them (backprop or numerical). A numerical step
-        asks ``interrupted()`` between entries; True ends it undone (Interrupted)."""
+        asks ``interrupted()`` between entries; True ends it undone (Interrupted).
+
+        The step is an update of its own, beside the epochs' batches: it is counted (iteration
+        and total_iterations one more, so a run that goes on still ends at 100 %) and reported
+        as ``last_snapshot``, with copies of the updated weights, for the curves and views."""
         from .trace import record_step
         trace = record_step(self.network, self.optimizer, x, t, numerical=self.numerical,
                             interrupted=interrupted)
         self.iteration += 1
+        self.total_iterations += 1
         self.samples += len(x)
+        self.last_snapshot = self._recorded_snapshot(trace)
         return trace
+
+    def _recorded_snapshot(self, trace) -> Snapshot:
+        net = self.network
+        before = self.last_snapshot
+        step = before.step_in_epoch if before is not None and not before.epoch_end else 0
+        grad_norms = {f"{name}.{k}": l2_norm(g) for name, grads in zip(trace.layer_names, trace.grads)
+                      for k, g in grads.items()}
+        state = net.state_dict()
+        for a in state.values():
+            a.flags.writeable = False
+        return Snapshot(
+            iteration=self.iteration, epoch=min(self.epoch + 1, self.end_epoch), step_in_epoch=step,
+            steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
+            end_epoch=self.end_epoch, epoch_end=False, loss=trace.loss, data_loss=net.last_data_loss,
+            lr=self.optimizer.lr, samples=self.samples, elapsed=self.elapsed,
+            grad_norms=MappingProxyType(grad_norms),
+            weight_norms=MappingProxyType({k: l2_norm(w) for k, w in net.parameters().items()}),
+            paused=True, weights=MappingProxyType(state),
+            data_grad_norms=MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None)
 
 
 __all__ = ["Command", "Pause", "RequestDetail", "Resume", "SetLearningRate", "Snapshot", "Step",

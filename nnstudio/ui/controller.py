@@ -477,6 +477,15 @@ class TrainingController(QObject):
         self._detail_pending = (weights, activations)
         self._post(RequestDetail(weights, activations))
 
+    def report_recorded_step(self) -> None:
+        """A step recorded in the GUI thread (the step-through, while the worker is parked)
+        updated the weights: its snapshot goes out as the worker's do, so the curves, the
+        counters and the views count it."""
+        snap = self._session.trainer.last_snapshot if self._session is not None else None
+        if snap is not None:
+            self._last = snap
+            self.snapshots.emit((snap,))
+
     def set_delay(self, seconds: float) -> None:
         """Slow training down for watching: wait this long after every iteration."""
         self._delay = max(0.0, float(seconds))

@@ -55,9 +55,7 @@ class TrainingStatus:
         self.progress.setValue(iteration)
 
     def show(self, snap) -> None:
-        # ceil: a run resumed mid-epoch ends a few updates short of a whole number of epochs
-        epochs = -(-snap.total_iterations // max(1, snap.steps_per_epoch))
-        self.epoch.setText(_tr("Epoch %s/%s") % (snap.epoch, epochs))
+        self.epoch.setText(_tr("Epoch %s/%s") % (snap.epoch, snap.end_epoch))
         self.iteration.setText(_tr("Iteration %s/%s") % (snap.iteration, snap.total_iterations))
         rate = snap.samples / snap.elapsed if snap.elapsed > 0 else 0.0
         self.speed.setText(_tr("%s samples/s") % f"{rate:,.0f}")

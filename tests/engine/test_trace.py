@@ -183,3 +183,20 @@ def test_trainer_traced_step_counts_as_a_step():
     np.testing.assert_array_equal(net.parameters()["dense_1.W"], trace.arrays()["updated/0/W"])
     update = [e for e in trace if e.phase == Phase.UPDATE and "dense_1.W" in e.note][0]
     assert "v" in update.tensors   # the optimizer's state is shown with the update
+
+    # reported as an update of its own, beside the planned ones: the run still ends at 100 %
+    snap = trainer.last_snapshot
+    assert (snap.iteration, snap.total_iterations, snap.epoch, snap.end_epoch) == (1, 3, 1, 1)
+    assert trainer.total_iterations == 3 and snap.paused and not snap.epoch_end
+    assert snap.loss == trace.loss and snap.samples == 5
+    np.testing.assert_array_equal(snap.weights["dense_1.W"], net.parameters()["dense_1.W"])
+    assert not snap.weights["dense_1.W"].flags.writeable
+    for name, w in net.parameters().items():
+        assert snap.weight_norms[name] == pytest.approx(np.linalg.norm(w))
+    assert snap.grad_norms["dense_1.W"] == pytest.approx(np.linalg.norm(trace.arrays()["grad/0/W"]))
+    snaps = list(trainer.run())
+    assert [s.iteration for s in snaps] == [2, 3] and snaps[-1].progress == 1.0
+    # recorded after the last epoch: counted, still in the last epoch
+    trainer.traced_step(x[:2], t[:2])
+    last = trainer.last_snapshot
+    assert (last.iteration, last.total_iterations, last.epoch, last.end_epoch) == (4, 4, 1, 1)

@@ -23,10 +23,14 @@ class FakeController(QObject):
         super().__init__()
         self.session = session
         self.is_paused = True
+        self.reported = []          # the snapshots of recorded steps handed to the window
 
     @property
     def network_is_quiet(self) -> bool:
         return self.session is not None and self.is_paused
+
+    def report_recorded_step(self) -> None:
+        self.reported.append(self.session.trainer.last_snapshot)
 
 
 def make_session(layers, input_shape, *, n_classes=3, n=40, loss="cross_entropy", optimizer=None,

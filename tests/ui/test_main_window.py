@@ -275,6 +275,33 @@ def test_step_mode_records_a_step_while_the_worker_is_parked(make_window, qtbot)
     shot(w, "stepthrough")
 
 
+def test_a_recorded_step_is_counted_everywhere_and_the_run_still_ends_at_100_percent(make_window, qtbot):
+    """A teacher's run: one Step, a recorded step, then Play to the end. The recorded step
+    updated the weights but was counted nowhere: the status bar stayed at "Iteration 1", the
+    run ended at "Iteration 31/30", the loss axis doubled past the end for that one extra
+    update, and the views went on showing the weights from before it."""
+    w = make_window(small_project(epochs=3))
+    total = w.controller.session.trainer.total_iterations
+    trigger(w, "step")
+    qtbot.waitUntil(lambda: w.controller.is_paused and w.controller.has_progress, timeout=15000)
+    trigger(w, "step_mode")
+    qtbot.waitUntil(lambda: w.stepthrough.active, timeout=15000)
+    assert iteration_text(w) == f"Iteration 2/{total + 1}"
+    rows = w.history.iterations
+    assert [r[0] for r in rows] == [1, 2] and rows[-1][2] == pytest.approx(w.stepthrough.trace.loss)
+    softmax = next(v for v in w.views if type(v).__name__ == "SoftmaxView")
+    assert softmax.weights_iteration == 2 or not softmax.on_screen()
+    w.stepthrough.leave_button.click()
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=30000)
+    assert iteration_text(w) == f"Iteration {total + 1}/{total + 1}"
+    assert w.status.progress.value() == w.status.progress.maximum()
+    assert w.status.epoch.text() == "Epoch 3/3"
+    assert [r[0] for r in w.history.iterations] == list(range(1, total + 2))
+    loss_view = next(v for v in w.views if type(v).__name__ == "LossView")
+    qtbot.waitUntil(lambda: loss_view.x_axis.extent == total + 1, timeout=5000)   # (drawn at its pace)
+
+
 def test_step_mode_on_a_small_screen_keeps_the_side_panels_usable(make_window, qtbot):
     """At 1024×768 the step-through used to force the middle column to its full width and squeeze
     the data set panel to 80 px. Now, in step mode, the step-through runs the window's width

@@ -50,6 +50,13 @@ def assert_shows_trace(view):
             np.testing.assert_array_equal(shown, np.asarray(tensor, dtype=np.float64), err_msg=f"{event.op}.{name}")
 
 
+def test_a_recorded_step_is_handed_to_the_window_as_a_snapshot(mlp_view):
+    """The window counts it (status bar, curves, views): see the main window's test."""
+    reported = mlp_view.controller.reported
+    assert len(reported) == 1 and reported[0].iteration == 1
+    assert reported[0].loss == mlp_view.trace.loss
+
+
 def test_mlp_every_value_shown_equals_the_trace(mlp_view):
     ops = [e.op for e in mlp_view.trace.events]
     assert {"affine", "relu", "batchnorm", "dropout", "softmax", "softmax_cross_entropy",

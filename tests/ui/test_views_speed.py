@@ -113,6 +113,8 @@ def test_stepped_extent_doubles_from_the_first_step_and_stops_at_the_run_end():
     assert stepped_extent(601, 600, 600, 3000) == 1200
     assert stepped_extent(2500, 1200, 600, 3000) == 3000       # 4800 would pass the end
     assert stepped_extent(5000, 0, 50, 0) == 6400              # end unknown: doubling only
+    # a recorded step beyond the planned end: the axis ends at it, not at the next doubling
+    assert stepped_extent(3001, 3000, 600, 3000) == 3001
 
 
 def test_loss_axis_holds_still_between_steps_and_covers_the_newest_point(qtbot):

@@ -101,7 +101,7 @@ def snapshot(iteration, loss, *, epoch=1, steps=10, total=100, grad_norms=None, 
     """A hand-made real Snapshot with known values."""
     step = (iteration - 1) % steps + 1
     return Snapshot(iteration=iteration, epoch=epoch, step_in_epoch=step, steps_per_epoch=steps,
-                    total_iterations=total, epoch_end=step == steps, loss=loss, data_loss=loss, lr=lr,
+                    total_iterations=total, end_epoch=-(-total // steps), epoch_end=step == steps, loss=loss, data_loss=loss, lr=lr,
                     samples=iteration * 10, elapsed=0.01 * iteration,
                     grad_norms=MappingProxyType(grad_norms or {}), weight_norms=MappingProxyType({}),
                     **extra)

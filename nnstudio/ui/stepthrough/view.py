@@ -275,6 +275,7 @@ class StepThroughView(QWidget):
             if progress is not None:
                 progress.dialog.close()
                 progress.dialog.deleteLater()
+        self.controller.report_recorded_step()
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
         self.trace = trace

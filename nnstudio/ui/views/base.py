@@ -237,12 +237,13 @@ def grid_columns(n: int, width: int, height: int, panel_aspect: float = 1.6) -> 
 def stepped_extent(last: float, current: float, first: float, total: float) -> float:
     """The right end of an iteration axis that grows in steps: ``first`` (an epoch, say),
     doubled whenever the data reach past it, never beyond ``total`` (the run's end; 0 when
-    unknown). An axis that grew with every redraw would relayout and repaint its plot twice
-    each time; this one changes a handful of times per run."""
+    unknown) or, where the data went past that end (a step recorded outside the run's plan
+    the axis was set up for), beyond them. An axis that grew with every redraw would relayout
+    and repaint its plot twice each time; this one changes a handful of times per run."""
     extent = max(current, first, 1.0)
     while extent < last:
         extent *= 2
-    return min(extent, total) if total >= last and total > 0 else extent
+    return min(extent, max(total, last)) if total > 0 else extent
 
 
 def steady_span(lo: float, hi: float, current: tuple[float, float] | None, *, log: bool) -> tuple[float, float]:

@@ -272,3 +272,24 @@ def test_numerical_gradient_of_a_known_function():
     g = numerical_gradient(lambda: float(np.sum(x ** 2) + x[0] * x[1]), x, h=1e-5)
     np.testing.assert_allclose(g, [2 * 3 - 1, 2 * -1 + 3, 1.0], rtol=1e-9)
     np.testing.assert_array_equal(x, [3.0, -1.0, 0.5])
+
+
+def test_backprop_is_timed_without_its_first_calls_costs(monkeypatch):
+    """A cold first pass (allocations, caches) made backprop look slower than a few numerical
+    entries in the in-app comparison; the first pass is made slow here on purpose."""
+    import time
+    net = make_net([dense(5, "relu"), dense(3, "softmax")], (4,), "cross_entropy")
+    x, t = rng(0).normal(size=(3, 4)), labels(3, 3)
+    calls = []
+    backward = net.backward
+
+    def slow_first(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.05)
+        return backward(*a, **kw)
+
+    monkeypatch.setattr(net, "backward", slow_first)
+    report = gradient_check(net, x, t, h=H)
+    assert report.backprop_seconds < 0.05
+    assert report.max_rel_error < TOL

@@ -202,6 +202,30 @@ def test_an_earlier_run_is_named_by_the_learning_rate_its_updates_used(qtbot, ct
     assert [c.name() for c in view.earlier] == ["earlier run: sgd, lr 0.01", "earlier run: sgd, lr 0.3 → 0.05"]
 
 
+def test_earlier_runs_are_named_by_the_settings_changed_between_them(qtbot, ctl):
+    """Online against mini-batch learning, or with and without weight decay, all read
+    "earlier run: sgd, lr 0.1" / "this run: sgd, lr 0.1": the setting that was changed was
+    named nowhere. It is now, on both sides, and only settings that differ are."""
+    view = shown(qtbot, LossView(ctl), size=DOCKED)
+    for kw in ({"batch_size": 20}, {"batch_size": 1}, {"batch_size": 1, "weight_decay": 0.1}):
+        ctl.start(iris_session(epochs=3, lr=0.1, **kw))
+        ctl.train(3)
+        settle(qtbot, view)
+    assert [c.name() for c in view.earlier] == [
+        "earlier run: sgd, lr 0.1, batch 20", "earlier run: sgd, lr 0.1, weight decay λ 0"]
+    names = [label.text for _sample, label in view.legend.items]
+    assert "smoothed, this run: sgd, lr 0.1, batch 1, weight decay λ 0.1" in names, names
+    # a layer's own setting is named by the layer
+    ctl.start(build_session(project({"input_shape": [4], "loss": "cross_entropy", "layers": [
+        dense(10, "sigmoid"), dense(3, "softmax", "xavier")]}, {"name": "iris"}, epochs=3, batch_size=1,
+        weight_decay=0.1)))
+    assert view.earlier[-1].name() == "earlier run: sgd, lr 0.1, dense_1 activation ReLU"
+    view.clear_earlier_runs()
+    ctl.train(2)
+    settle(qtbot, view)
+    assert [label.text for _s, label in view.legend.items][1] == "smoothed"
+
+
 def test_captions_stay_readable_on_a_dark_theme(qtbot, ctl):
     """The captions were a fixed #404040, which almost vanished on a dark desktop theme: they
     are the theme's text colour a quarter of the way to its background, on either theme."""

@@ -15,6 +15,7 @@ from ..export import joined, no_data
 from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item,
                    set_markers)
 from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
+from ..run_names import differing, named_settings, run_settings
 
 CAPACITY = 3000          # points kept per curve, however long the run
 EPOCH_CAPACITY = 1000
@@ -33,6 +34,8 @@ class LossView(View):
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self._optimizer_name, self._lrs, self._updated = "", (0.0, 0.0), False
+        self._settings: dict[str, str] = {}      # this run's (run_names.run_settings)
+        self._told_apart: list[str] = []         # the settings that differ from the earlier runs'
         self.raw = BoundedSeries(CAPACITY)
         self.smooth = BoundedSeries(CAPACITY)
         self.train_epoch = BoundedSeries(EPOCH_CAPACITY)
@@ -108,8 +111,13 @@ class LossView(View):
 
     # ------------------------------------------------------------------ data
     def start_run(self, session) -> None:
+        settings = run_settings(session.project)
         if len(self.smooth):
-            self._keep_as_earlier_run()
+            # named by what was changed for the new run (the batch size, the gradients, λ, …)
+            changed = differing(self._settings, settings)
+            self._keep_as_earlier_run(changed)
+            self._told_apart = list(dict.fromkeys([*self._told_apart, *changed]))
+        self._settings = settings
         for s in (self.raw, self.smooth, self.train_epoch, self.test_epoch):
             s.clear()
         self._ema.reset()
@@ -120,34 +128,36 @@ class LossView(View):
         self.x_axis.start(session.trainer)
         self.y_range.forget()
 
-    def _describe(self, this_run: bool = False) -> str:
+    def _describe(self, keys, this_run: bool = False) -> str:
         """The legend entry of the run being kept, or (``this_run``) of the running one's smoothed
-        curve beside earlier runs: its rule and the learning rate its updates used (changed while
-        it ran: the first and the last)."""
+        curve beside earlier runs: its rule, the learning rate its updates used (changed while
+        it ran: the first and the last) and its settings under ``keys``."""
         first, last = self._lrs
+        rest = named_settings(self._settings, keys)
         if this_run:
             if first == last:
-                return self.tr("smoothed, this run: {0}, lr {1:g}").format(self._optimizer_name, first)
-            return self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last)
+                return self.tr("smoothed, this run: {0}, lr {1:g}").format(self._optimizer_name, first) + rest
+            return self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(
+                self._optimizer_name, first, last) + rest
         if first == last:
-            return self.tr("earlier run: {0}, lr {1:g}").format(self._optimizer_name, first)
-        return self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last)
+            return self.tr("earlier run: {0}, lr {1:g}").format(self._optimizer_name, first) + rest
+        return self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last) + rest
 
     def _name_this_run(self) -> None:
         """Beside earlier runs the smoothed curve says which run it is, as theirs do."""
-        text = self._describe(this_run=True) if self.earlier else self.tr("smoothed")
+        text = self._describe(self._told_apart, this_run=True) if self.earlier else self.tr("smoothed")
         label = self.legend.getLabel(self.smooth_curve)
         if label is not None and label.text != text:
             label.setText(text)
             self.legend_above.fit()
 
-    def _keep_as_earlier_run(self) -> None:
+    def _keep_as_earlier_run(self, keys) -> None:
         x, y = self.smooth.arrays()
         # grey for every earlier run, told apart by the dash pattern
         style = EARLIER_STYLES[self._earlier_count % len(EARLIER_STYLES)]
         self._earlier_count += 1
         curve = pg.PlotDataItem(x, _positive(y), pen=pg.mkPen(DIM_COLOR, width=2, style=style),
-                                name=self._describe())
+                                name=self._describe(keys))
         curve.setZValue(-10)
         self.plot.getPlotItem().addItem(curve)
         self.earlier.append(curve)
@@ -161,6 +171,7 @@ class LossView(View):
         for c in self.earlier:
             self.plot.getPlotItem().removeItem(c)
         self.earlier.clear()
+        self._told_apart = []
         self._name_this_run()
         self.legend_above.fit()
         self.clear_button.setEnabled(False)

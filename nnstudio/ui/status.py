@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QStatusBar
 
@@ -59,6 +61,10 @@ class TrainingStatus:
         self.iteration.setText(_tr("Iteration %s/%s") % (snap.iteration, snap.total_iterations))
         rate = snap.samples / snap.elapsed if snap.elapsed > 0 else 0.0
         self.speed.setText(_tr("%s samples/s") % f"{rate:,.0f}")
-        self.loss.setText(_tr("Loss %s") % f"{snap.loss:.4f}")
+        if snap.loss != snap.data_loss and math.isfinite(snap.data_loss):   # weight decay, L1
+            self.loss.setText(_tr("Loss %s + weight penalty %s") % (f"{snap.data_loss:.4f}",
+                                                                    f"{snap.loss - snap.data_loss:.4g}"))
+        else:
+            self.loss.setText(_tr("Loss %s") % f"{snap.loss:.4f}")
         self.progress.setRange(0, max(1, snap.total_iterations))
         self.progress.setValue(snap.iteration)

@@ -226,6 +226,32 @@ def test_earlier_runs_are_named_by_the_settings_changed_between_them(qtbot, ctl)
     assert [label.text for _s, label in view.legend.items][1] == "smoothed"
 
 
+def test_with_weight_decay_the_batches_curve_is_the_data_loss_as_the_epoch_markers_are(qtbot, ctl):
+    """With λ = 0.1 the batches' curve (penalty ½λΣW² included) ran at 20-60 while the training
+    set's per-epoch loss on the same data sat at 2: two quantities on one axis, unnamed."""
+    from PySide6.QtWidgets import QStatusBar
+    from nnstudio.ui.status import TrainingStatus
+    view = shown(qtbot, LossView(ctl), size=DOCKED)
+    ctl.start(iris_session(epochs=3, lr=0.1, weight_decay=0.5))
+    snaps = ctl.train(12)
+    settle(qtbot, view)
+    x, y = view.raw.arrays()
+    assert list(y) == [s.data_loss for s in snaps]
+    assert all(s.loss > s.data_loss for s in snaps)
+    names = [label.text for _sample, label in view.legend.items]
+    assert "each batch, without the weight penalty" in names, names
+    penalty = snaps[-1].loss - snaps[-1].data_loss
+    assert view.readout.text().endswith(f"(+ weight penalty {penalty:.4g})")
+    bar = QStatusBar()
+    status = TrainingStatus(bar)
+    status.show(snaps[-1])
+    assert status.loss.text() == f"Loss {snaps[-1].data_loss:.4f} + weight penalty {penalty:.4g}"
+    ctl.start(iris_session(epochs=3, lr=0.1))       # no penalty: named as before
+    ctl.train(2)
+    settle(qtbot, view)
+    assert [label.text for _s, label in view.legend.items][0] == "each batch"
+
+
 def test_captions_stay_readable_on_a_dark_theme(qtbot, ctl):
     """The captions were a fixed #404040, which almost vanished on a dark desktop theme: they
     are the theme's text colour a quarter of the way to its background, on either theme."""

@@ -35,6 +35,7 @@ class LossView(View):
         super().__init__(controller, parent)
         self._optimizer_name, self._lrs, self._updated = "", (0.0, 0.0), False
         self._settings: dict[str, str] = {}      # this run's (run_names.run_settings)
+        self._penalty: float | None = None       # the newest weight penalty (weight decay, L1)
         self._told_apart: list[str] = []         # the settings that differ from the earlier runs'
         self.raw = BoundedSeries(CAPACITY)
         self.smooth = BoundedSeries(CAPACITY)
@@ -91,14 +92,17 @@ class LossView(View):
         return self.tr("How wrong the network is, after each update (pale), smoothed (blue) and over whole "
                        "sets at each epoch's end. Look for a curve that falls and levels off; a test "
                        "loss rising while the training loss falls means overfitting. Earlier runs stay "
-                       "in grey after a reset, for comparison.")
+                       "in grey after a reset, for comparison. With weight decay or L1 every curve is the "
+                       "data loss: the weight penalty is left out, as the per-epoch losses on the whole "
+                       "sets leave it out.")
 
     def export_targets(self) -> list:
         return [self.plot.getPlotItem()]
 
     def table_for(self, target):
         """One row per iteration: the batch loss, its smoothed curve, the per-epoch losses on the
-        whole sets (at an epoch's last iteration) and the earlier runs' smoothed curves."""
+        whole sets (at an epoch's last iteration) and the earlier runs' smoothed curves; all of
+        them the data loss, without a weight penalty."""
         if target is not self.plot.getPlotItem():
             return None
         if not len(self.raw) and not self.earlier:
@@ -122,6 +126,7 @@ class LossView(View):
             s.clear()
         self._ema.reset()
         self.readout.setText("")               # the earlier run's last loss is not this run's
+        self._penalty = None
         self._optimizer_name = session.project.optimizer.name
         self._lrs = (session.project.optimizer.lr,) * 2     # (first, last) the run's updates used
         self._updated = False
@@ -181,8 +186,13 @@ class LossView(View):
             first = batch[0].lr if not self._updated else self._lrs[0]
             self._lrs, self._updated = (first, batch[-1].lr), True
         for s in batch:
-            self.raw.append(s.iteration, s.loss)
-            self.smooth.append(s.iteration, self._ema.update(s.loss))
+            # the data loss, as on the whole sets at an epoch's end: with λ = 0.1 the penalty
+            # made the batches' curve 30 times the training set's loss on the same data
+            loss = s.data_loss if math.isfinite(s.data_loss) else s.loss
+            if s.loss != loss:
+                self._penalty = s.loss - loss
+            self.raw.append(s.iteration, loss)
+            self.smooth.append(s.iteration, self._ema.update(loss))
             if s.train_loss is not None:
                 self.train_epoch.append(s.iteration, s.train_loss)
             if s.test_loss is not None:
@@ -193,7 +203,8 @@ class LossView(View):
         lrs = history.column("iterations", "lr")
         if len(lrs):              # the saved run is named by its own rates when it is kept
             self._lrs, self._updated = (float(lrs[0]), float(lrs[-1])), True
-        for iteration, loss in zip(history.column("iterations", "iteration"), history.column("iterations", "loss")):
+        total, data = history.column("iterations", "loss"), history.column("iterations", "data_loss")
+        for iteration, loss in zip(history.column("iterations", "iteration"), np.where(np.isnan(data), total, data)):
             self.raw.append(iteration, loss)
             self.smooth.append(iteration, self._ema.update(loss))
         x = history.column("epochs", "iteration")
@@ -221,11 +232,19 @@ class LossView(View):
         set_markers(self.train_curve, "o", len(self.train_epoch))
         set_markers(self.test_curve, "t", len(self.test_epoch))
         self._name_this_run()
+        raw = self.tr("each batch, without the weight penalty") if self._penalty is not None else self.tr("each batch")
+        label = self.legend.getLabel(self.raw_curve)
+        if label is not None and label.text != raw:
+            label.setText(raw)
+            self.legend_above.fit()
         self.message.setVisible(len(self.raw) == 0)       # (it keeps itself centred)
         if self.raw.last is not None:
             it, loss = self.raw.last
             if not self.readout.property("hovering"):
-                self.readout.setText(self.tr("iteration {0}: loss {1:.4g}").format(int(it), loss))
+                text = self.tr("iteration {0}: loss {1:.4g}").format(int(it), loss)
+                if self._penalty is not None:
+                    text += self.tr(" (+ weight penalty {0:.4g})").format(self._penalty)
+                self.readout.setText(text)
 
     # ------------------------------------------------------------------ interaction
     def _set_log(self, on: bool) -> None:

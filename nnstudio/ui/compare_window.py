@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
                                QRadioButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -42,6 +42,8 @@ REFRESH_MS = 150
 SMOOTHING = 0.95
 #: the most curves a plot names in a legend (more would hide the plot)
 MAX_LEGEND = 12
+#: the linear loss axis ends at most this many times the highest starting loss
+CLIP_OVER_START = 1.5
 PEN_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 
 
@@ -163,12 +165,18 @@ class _Track:
         self.accuracy: list[float] = []
         self.outcome: C.Outcome | None = None
         self.top = 0.0                      # the largest finite smoothed loss so far
+        self.bottom = math.inf              # the smallest positive one
+        self.start = math.nan               # the first
 
     def add(self, p: C.Progress) -> None:
         self.x.extend(p.iterations)
         smoothed = [self.ema.update(v) for v in p.losses]
         self.loss.extend(smoothed)
-        self.top = max([self.top] + [v for v in smoothed if math.isfinite(v)])
+        finite = [v for v in smoothed if math.isfinite(v)]
+        self.top = max([self.top] + finite)
+        self.bottom = min([self.bottom] + [v for v in finite if v > 0])
+        if math.isnan(self.start) and finite:
+            self.start = finite[0]
         for it, _, acc in p.evaluations:
             if acc is not None:
                 self.eval_x.append(it)
@@ -329,6 +337,11 @@ class CompareWindow(QDialog):
         self.quantity.addItem(_tr("accuracy at each epoch's end"), "accuracy")
         self.quantity.currentIndexChanged.connect(lambda _i: self._redraw())
         row.addWidget(self.quantity)
+        # one run spiking to 170 (or diverging to 1e14) flattened every other curve of the grid
+        self.log_box = QCheckBox(_tr("log scale"))
+        self.log_box.setToolTip(_tr("Show the losses on a log scale: every curve whole, spikes included"))
+        self.log_box.toggled.connect(lambda _on: self._redraw())
+        row.addWidget(self.log_box)
         row.addStretch(1)
         self.save_png_button = QPushButton(_tr("Save Picture…"))
         self.save_png_button.clicked.connect(self._save_png)
@@ -483,6 +496,7 @@ class CompareWindow(QDialog):
             item = self.canvas.addPlot(row=g // cols, col=g % cols, axisItems=grid_axes())
             style_plot_item(item, left if single else "", _tr("iteration") if single else "")
             item.enableAutoRange(False)
+            item.setLogMode(y=self._log())
             if title:
                 item.setTitle(title, color=TEXT_COLOR, size="8pt")
             named = single and len(members) <= MAX_LEGEND
@@ -504,15 +518,27 @@ class CompareWindow(QDialog):
                 html.escape(knob_titles().get(first, first)), html.escape(left), _tr("iteration"))
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
 
+    def _log(self) -> bool:
+        return self.log_box.isChecked() and self.quantity.currentData() == "loss"
+
     def _fit_ranges(self) -> None:
-        """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 1, or the
-        loss from 0 to the largest smoothed value drawn (diverged curves left out)."""
+        """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 1; the loss
+        from 0 to the largest smoothed value drawn (diverged curves left out), but no higher
+        than CLIP_OVER_START times the highest starting loss (a spike of one run flattened the
+        others: it runs off the top, whole on the log scale, which spans every curve)."""
         if self.quantity.currentData() == "accuracy":
-            top = 1.0
+            low, top = 0.0, 1.0
         else:
             top = max((t.top for t in self.tracks), default=0.0) or 1.0
+            starts = [t.start for t in self.tracks if math.isfinite(t.start) and t.start > 0]
+            low = 0.0
+            if self._log():
+                bottom = min((t.bottom for t in self.tracks), default=math.inf)
+                low, top = (math.log10(bottom), math.log10(top)) if math.isfinite(bottom) else (-1.0, 1.0)
+            elif starts:
+                top = min(top, CLIP_OVER_START * max(starts))
         for item in self.plots:
-            item.setRange(xRange=(0, self.iterations), yRange=(0, top), padding=0.02)
+            item.setRange(xRange=(0, self.iterations), yRange=(low, top), padding=0.02)
 
     def _redraw(self) -> None:
         if not self.variants:

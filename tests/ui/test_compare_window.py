@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 
 from nnstudio.project.comparison import ComparisonError
@@ -205,3 +206,26 @@ def test_another_setting_brings_its_own_example_values_unless_typed(compare):
     compare.knob1.setCurrentIndex(compare.knob1.findData("weight_decay"))
     compare.updates.setValue(5)
     assert compare.start()                                      # weight decay 0, the baseline
+
+
+def test_one_runs_spike_leaves_the_others_readable_and_the_log_scale_shows_it_whole(compare, qtbot):
+    """In the batch-norm grid one run reached 1.5e14 and in the optimizer grid RMSProp+ReLU
+    spiked to 170: the shared loss axis ran up to them and every other curve lay flat on 0."""
+    from nnstudio.project.comparison import Progress
+    compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))
+    compare.values1.setText("sgd, adam")
+    compare.updates.setValue(10)
+    run_to_end(compare, qtbot)
+    for t in compare.tracks:                         # the two runs' curves, by hand
+        t.__init__()
+    compare.tracks[0].add(Progress(0, tuple(range(1, 11)), (1.1,) * 5 + (1e6,) + (1.0,) * 4))
+    compare.tracks[1].add(Progress(1, tuple(range(1, 11)), (1.1, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)))
+    compare._redraw()
+    low, top = compare.plots[0].getViewBox().viewRange()[1]
+    assert low <= 0 and 1.0 < top < 2.0               # up to 1.5 × the starting loss
+    compare.log_box.setChecked(True)
+    low, top = compare.plots[0].getViewBox().viewRange()[1]
+    smallest = min(compare.tracks[1].loss)
+    assert low <= np.log10(smallest) and top >= np.log10(max(compare.tracks[0].loss)) - 0.01
+    compare.quantity.setCurrentIndex(compare.quantity.findData("accuracy"))
+    assert compare.plots[0].getViewBox().viewRange()[1][1] < 1.1     # accuracy stays linear, 0 to 1

@@ -26,6 +26,14 @@ class Activation:
     # backward(u, z, dz) -> du; gets both u and z so each rule uses the cheaper one
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
+    @property
+    def backward_formula(self) -> str:
+        """The backward rule: δ = ∂E/∂z ⊙ f′(u) with f′(u) given after a comma (joined by "="
+        it read as δ itself being "1 if u > 0 else 0"); a Jacobian (softmax's) as it is."""
+        if self.derivative.startswith("f′(u)"):
+            return "δ = ∂E/∂z ⊙ f′(u),  " + self.derivative
+        return "δ = ∂E/∂z ⊙ " + self.derivative
+
 
 def _sigmoid(u: np.ndarray) -> np.ndarray:
     # split by sign so that exp never overflows: for u < 0, 1/(1+e^-u) = e^u/(1+e^u)

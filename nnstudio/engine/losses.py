@@ -19,11 +19,16 @@ LOG_EPS = 1e-7
 def as_dense_targets(t: np.ndarray, n_outputs: int, dtype) -> np.ndarray:
     """Class indices (N,) become one-hot rows; anything else is returned as an array of dtype."""
     t = np.asarray(t)
-    if t.ndim == 1 and np.issubdtype(t.dtype, np.integer):
+    if is_labels(t):
         out = np.zeros((t.shape[0], n_outputs), dtype=dtype)
         out[np.arange(t.shape[0]), t] = 1
         return out
     return t.astype(dtype, copy=False)
+
+
+# The lines that turn class labels t (one index per sample) into the one-hot rows T the
+# formulas use, shown ahead of a loss's code when the targets are labels
+ONE_HOT = "T = np.eye(K)[t]   # the labels t as one-hot rows\n"
 
 
 @dataclass(frozen=True)
@@ -31,22 +36,41 @@ class LossInfo:
     name: str
     formula: str
     gradient: str
-    code: str
+    code: str                # for targets given as rows (one-hot or values), named t
     gradient_code: str
+    label_code: str          # for class labels t (one index per sample)
+    label_gradient_code: str
+
+    def codes_for(self, t) -> tuple[str, str]:
+        """The NumPy lines of the loss and of its gradient for these targets."""
+        labels = is_labels(t)
+        return (self.label_code if labels else self.code), (self.label_gradient_code if labels else self.gradient_code)
+
+
+def is_labels(t) -> bool:
+    """Whether targets are class labels: one integer index per sample."""
+    t = np.asarray(t)
+    return t.ndim == 1 and np.issubdtype(t.dtype, np.integer)
 
 
 SSE = LossInfo("sse", "E = (1/N) Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = (y − t) / N",
-               "loss = 0.5 * np.sum((y - t) ** 2) / N", "dy = (y - t) / N")
+               "loss = 0.5 * np.sum((y - t) ** 2) / N", "dy = (y - t) / N",
+               ONE_HOT + "loss = 0.5 * np.sum((y - T) ** 2) / N", ONE_HOT + "dy = (y - T) / N")
 # The squared error summed over the batch, without the 1/N: the convention of CURRICULUM
 # §10's function-fitting source (its "lr 0.03 fits x², lr 0.1 fails" hold with it; with the
 # mean the same rates act N times smaller). Reported per update as that sum.
 SSE_SUM = LossInfo("sse_sum", "E = Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = y − t",
-                   "loss = 0.5 * np.sum((y - t) ** 2)", "dy = y - t")
+                   "loss = 0.5 * np.sum((y - t) ** 2)", "dy = y - t",
+                   ONE_HOT + "loss = 0.5 * np.sum((y - T) ** 2)", ONE_HOT + "dy = y - T")
 CROSS_ENTROPY = LossInfo("cross_entropy", "E = −(1/N) Σₙ Σₖ tₙₖ log yₙₖ", "∂E/∂yₖ = −tₖ / (N yₖ)",
-                         "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / (y * N)")
+                         "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / (y * N)",
+                         "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))",
+                         ONE_HOT + "dy = -T / (y * N)")
 SOFTMAX_CROSS_ENTROPY = LossInfo(
     "softmax_cross_entropy", "E = −(1/N) Σₙ log softmax(uₙ)[tₙ]", "∂E/∂u = (y − t) / N",
-    "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))", "du = (y - t) / N")
+    "loss = -np.sum(t * np.log(y + 1e-7)) / N", "du = (y - t) / N",
+    "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))",
+    "du = y.copy()\ndu[np.arange(N), t] -= 1   # y − T, with T the labels as one-hot rows\ndu /= N")
 LOSSES = {l.name: l for l in (SSE, SSE_SUM, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY)}
 
 

@@ -209,19 +209,25 @@ class Network:
             if rec is not None:
                 rec(Phase.FORWARD, out_layer, "softmax", out_layer.act.formula, out_layer.act.code, u=u, z=y)
                 info = losses.SOFTMAX_CROSS_ENTROPY
-                rec(Phase.LOSS, out_layer, info.name, info.formula, info.code, y=y, t=t,
-                    loss=np.array(data_loss, dtype=self.dtype))
+                rec(Phase.LOSS, out_layer, info.name, info.formula, info.codes_for(t)[0], y=y, t=t,
+                    loss=np.array(data_loss, dtype=self.dtype), **self._one_hot(t, y))
         else:
             y = out_layer.forward(h, train, rec)
             data_loss, dy = losses.LOSS_FUNCTIONS[self.spec.loss](y, t)
             self._dy = dy
             if rec is not None:
                 info = losses.LOSSES[self.spec.loss]
-                rec(Phase.LOSS, None, info.name, info.formula, info.code, y=y, t=t,
-                    loss=np.array(data_loss, dtype=self.dtype))
+                rec(Phase.LOSS, None, info.name, info.formula, info.codes_for(t)[0], y=y, t=t,
+                    loss=np.array(data_loss, dtype=self.dtype), **self._one_hot(t, y))
         self._t = t
         self.last_data_loss = data_loss
         return data_loss + self.regularization_loss(rec)
+
+    @staticmethod
+    def _one_hot(t, y) -> dict[str, np.ndarray]:
+        """{"T": the labels as one-hot rows} for a recorded loss step where the targets are
+        class labels (the formulas and code use T), else nothing."""
+        return {"T": losses.as_dense_targets(t, y.shape[1], y.dtype)} if losses.is_labels(t) else {}
 
     def regularization_loss(self, rec=None) -> float:
         if not (self.weight_decay or self.l1):
@@ -258,14 +264,16 @@ class Network:
             if rec is not None:
                 info = losses.SOFTMAX_CROSS_ENTROPY
                 rec(Phase.BACKWARD, out_layer, "softmax_cross_entropy_backward", info.gradient,
-                    info.gradient_code, y=out_layer.out, t=self._t, du=self._dy,
+                    info.codes_for(self._t)[1], y=out_layer.out, t=self._t,
+                    **self._one_hot(self._t, out_layer.out), du=self._dy,
                     **losses.softmax_cross_entropy_long_way(out_layer.out, self._t))
             d = out_layer.backward_pre(self._dy, rec)
         else:
             if rec is not None:
                 info = losses.LOSSES[self.spec.loss]
-                rec(Phase.BACKWARD, None, f"{info.name}_backward", info.gradient, info.gradient_code,
-                    y=out_layer.out, t=self._t, dz=self._dy)
+                # dy, as the code names it: the gradient starts here, not from a layer above
+                rec(Phase.BACKWARD, None, f"{info.name}_backward", info.gradient, info.codes_for(self._t)[1],
+                    y=out_layer.out, t=self._t, **self._one_hot(self._t, out_layer.out), dy=self._dy)
             d = out_layer.backward(self._dy, rec)
         fold = rec is None and self._relu_pooled
         relu_done = False

@@ -42,7 +42,7 @@ REFRESH_MS = 150
 SMOOTHING = 0.95
 #: the most curves a plot names in a legend (more would hide the plot)
 MAX_LEGEND = 12
-#: the linear loss axis ends at most this many times the highest starting loss
+# the linear loss axis ends at most this many times the highest starting loss
 CLIP_OVER_START = 1.5
 PEN_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 

@@ -170,22 +170,22 @@
         <translation>Dropout %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="137"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="143"/>
         <source>Input</source>
         <translation>入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="142"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="148"/>
         <source>out %s</source>
         <translation>出力 %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="145"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="151"/>
         <source>%s params</source>
         <translation>パラメータ %s個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/scene.py" line="153"/>
+        <location filename="../../nnstudio/ui/diagram/scene.py" line="159"/>
         <location filename="../../nnstudio/ui/inspector.py" line="50"/>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="19"/>
         <source>Loss</source>
@@ -202,27 +202,27 @@
         <translation>2乗和誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="47"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="52"/>
         <source>Network diagram</source>
         <translation>ネットワーク図</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="65"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="71"/>
         <source>Add Layer &amp;After</source>
         <translation>後にレイヤーを追加(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="66"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="72"/>
         <source>Add Layer &amp;Before</source>
         <translation>前にレイヤーを追加(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="67"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="73"/>
         <source>&amp;Delete Layer</source>
         <translation>レイヤーを削除(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="68"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="74"/>
         <source>Move Layer &amp;Left</source>
         <translation>レイヤーを左へ移動(&amp;L)</translation>
     </message>
@@ -231,47 +231,47 @@
         <translation type="vanished">レイヤーを右へ移動(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="69"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="75"/>
         <source>Move Layer Ri&amp;ght</source>
         <translation>レイヤーを右へ移動(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="70"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="76"/>
         <source>Zoom &amp;In</source>
         <translation>拡大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="71"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="77"/>
         <source>Zoom &amp;Out</source>
         <translation>縮小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="72"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="78"/>
         <source>&amp;Fit Network</source>
         <translation>ネットワーク全体を表示(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="102"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="108"/>
         <source>The input and the loss belong to every network; only layers can be deleted.</source>
         <translation>入力と損失関数はどのネットワークにもあります。削除できるのはレイヤーだけです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="105"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="111"/>
         <source>The output layer is the last layer left: a network needs it.</source>
         <translation>出力層は最後に残ったレイヤーで、ネットワークに必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="163"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="211"/>
         <source>Insert Before</source>
         <translation>前に挿入</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="163"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="211"/>
         <source>Insert After</source>
         <translation>後に挿入</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/diagram/view.py" line="173"/>
+        <location filename="../../nnstudio/ui/diagram/view.py" line="221"/>
         <source>Insert Layer</source>
         <translation>レイヤーを挿入</translation>
     </message>
@@ -701,265 +701,275 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="53"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="54"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="83"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="84"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="186"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="194"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="226"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="220"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="228"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="221"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="229"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="240"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="248"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="241"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="243"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="249"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="242"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="244"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="269"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="273"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="284"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="292"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="289"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="291"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="299"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="326"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="334"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="328"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="337"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="333"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="341"/>
+        <source>log scale</source>
+        <translation>対数目盛り</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <source>Show the losses on a log scale: every curve whole, spikes included</source>
+        <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="345"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="358"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="355"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="359"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="372"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="365"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="378"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="369"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
@@ -968,127 +978,127 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="372"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="385"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="426"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="679"/>
         <source>accuracy</source>
         <translation>正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="679"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="484"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="504"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="497"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="518"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="503"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="517"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="552"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="617"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="553"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="579"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="554"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="580"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="612"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="588"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
         <source>training accuracy</source>
         <translation>訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
         <source>{0} accuracy</source>
         <translation>{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="620"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="674"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="674"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="726"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1138,103 +1148,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="95"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="263"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="270"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="264"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="271"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="265"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="272"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="278"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="285"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="296"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="304"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="321"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="316"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="324"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="342"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="350"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="362"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="370"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="364"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="372"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="626"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="636"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="634"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="644"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="685"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="695"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="687"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="697"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="715"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="725"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="716"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="726"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="793"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="813"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="952"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="975"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="963"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="986"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -1848,7 +1858,7 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
-        <location filename="../../nnstudio/ui/status.py" line="14"/>
+        <location filename="../../nnstudio/ui/status.py" line="16"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
@@ -1894,7 +1904,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -1933,44 +1943,44 @@
         <translation type="vanished">%s 個のパラメータ要素それぞれに順伝播を 2 回：更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="14"/>
+        <location filename="../../nnstudio/ui/status.py" line="16"/>
         <source>Ready</source>
         <translation>準備完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="14"/>
+        <location filename="../../nnstudio/ui/status.py" line="16"/>
         <source>Paused</source>
         <translation>一時停止中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="15"/>
+        <location filename="../../nnstudio/ui/status.py" line="17"/>
         <source>Finished</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="15"/>
+        <location filename="../../nnstudio/ui/status.py" line="17"/>
         <source>Diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="50"/>
+        <location filename="../../nnstudio/ui/status.py" line="52"/>
         <location filename="../../nnstudio/ui/status.py" line="60"/>
         <source>Epoch %s/%s</source>
         <translation>エポック %s/%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="51"/>
+        <location filename="../../nnstudio/ui/status.py" line="53"/>
         <location filename="../../nnstudio/ui/status.py" line="61"/>
         <source>Iteration %s/%s</source>
         <translation>反復 %s/%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="52"/>
+        <location filename="../../nnstudio/ui/status.py" line="54"/>
         <source>— samples/s</source>
         <translation>— サンプル/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="53"/>
+        <location filename="../../nnstudio/ui/status.py" line="55"/>
         <source>Loss —</source>
         <translation>損失 —</translation>
     </message>
@@ -1980,7 +1990,12 @@
         <translation>%s サンプル/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/status.py" line="64"/>
+        <location filename="../../nnstudio/ui/status.py" line="65"/>
+        <source>Loss %s + weight penalty %s</source>
+        <translation>損失 %s ＋ 重みの罰則項 %s</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/status.py" line="68"/>
         <source>Loss %s</source>
         <translation>損失 %s</translation>
     </message>
@@ -2188,136 +2203,146 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/captions.py" line="78"/>
+        <source>targets as one-hot rows</source>
+        <translation>one-hot の行にした教師データ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
+        <source>∂E/∂y, where the backward pass starts</source>
+        <translation>∂E/∂y（逆伝播はここから始まります）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
         <source>loss E</source>
         <translation>損失 E</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="79"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
         <source>regularization term</source>
         <translation>正則化項</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="80"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
         <source>column matrix: one row per window</source>
         <translation>col 行列：窓ごとに1行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="81"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
         <source>mask already divided by (1 − p): 0 = dropped</source>
         <translation>(1 − p) で割ったマスク：0 = 消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="82"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
         <source>batch mean μ</source>
         <translation>バッチの平均 μ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="83"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
         <source>batch variance σ²</source>
         <translation>バッチの分散 σ²</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="84"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
         <source>normalized x̂</source>
         <translation>正規化した x̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="85"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
         <source>scale γ</source>
         <translation>スケール γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="86"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
         <source>shift β</source>
         <translation>シフト β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="87"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
         <source>∂E/∂z from the layer above</source>
         <translation>上のレイヤーからの ∂E/∂z</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="88"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
         <source>δ = ∂E/∂u</source>
         <translation>δ = ∂E/∂u</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="89"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
         <source>∂E/∂W</source>
         <translation>∂E/∂W</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="90"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
         <source>∂E/∂b</source>
         <translation>∂E/∂b</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="91"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
         <source>∂E/∂x, passed down</source>
         <translation>∂E/∂x（下へ渡す）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="92"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
         <source>∂E/∂col</source>
         <translation>∂E/∂col</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="93"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
         <source>∂E/∂γ</source>
         <translation>∂E/∂γ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="94"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
         <source>∂E/∂β</source>
         <translation>∂E/∂β</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="95"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
         <source>∂E/∂y = −t/(N·y)</source>
         <translation>∂E/∂y = −t/(N·y)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="96"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
         <source>softmax Jacobian per sample: yᵢ(δᵢⱼ − yⱼ)</source>
         <translation>サンプルごとのソフトマックス関数のヤコビ行列：yᵢ(δᵢⱼ − yⱼ)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="97"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
         <source>∂E/∂y · Jacobian (equals δ)</source>
         <translation>∂E/∂y · ヤコビ行列（δ に等しい）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="98"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
         <source>parameter before the step</source>
         <translation>更新前のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="99"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
         <source>parameter after the step</source>
         <translation>更新後のパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="100"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="102"/>
         <source>optimizer state v</source>
         <translation>最適化の状態 v</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="101"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="103"/>
         <source>optimizer state h</source>
         <translation>最適化の状態 h</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="102"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="104"/>
         <source>Adam&apos;s first moment m</source>
         <translation>Adam の1次モーメント m</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="103"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="105"/>
         <source>bias-corrected m̂</source>
         <translation>バイアス補正した m̂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="104"/>
+        <location filename="../../nnstudio/ui/stepthrough/captions.py" line="106"/>
         <source>bias-corrected v̂</source>
         <translation>バイアス補正した v̂</translation>
     </message>
@@ -2353,13 +2378,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="321"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="316"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="324"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="60"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -2370,7 +2395,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="690"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="700"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="63"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -2537,19 +2562,31 @@
         <translation>z = u（u &gt; 0 のとき）、それ以外は 0.01·u</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="28"/>
         <source>δ = ∂E/∂z ⊙ f′(u) = 0 (for u ≠ 0)</source>
-        <translation>δ = ∂E/∂z ⊙ f′(u) = 0（u ≠ 0 のとき）</translation>
+        <translation type="vanished">δ = ∂E/∂z ⊙ f′(u) = 0（u ≠ 0 のとき）</translation>
+    </message>
+    <message>
+        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0</source>
+        <translation type="vanished">δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0</translation>
+    </message>
+    <message>
+        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0.01</source>
+        <translation type="vanished">δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0.01</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="28"/>
+        <source>δ = ∂E/∂z ⊙ f′(u),  f′(u) = 0 (for u ≠ 0)</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u)、 f′(u) = 0（u ≠ 0 のとき）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="29"/>
-        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0</source>
-        <translation>δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0</translation>
+        <source>δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u &gt; 0 else 0</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u)、 f′(u) = 1（u &gt; 0 のとき）、それ以外は 0</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="30"/>
-        <source>δ = ∂E/∂z ⊙ f′(u) = 1 if u &gt; 0 else 0.01</source>
-        <translation>δ = ∂E/∂z ⊙ f′(u) = 1（u &gt; 0 のとき）、それ以外は 0.01</translation>
+        <source>δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u &gt; 0 else 0.01</source>
+        <translation>δ = ∂E/∂z ⊙ f′(u)、 f′(u) = 1（u &gt; 0 のとき）、それ以外は 0.01</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="32"/>
@@ -2600,6 +2637,46 @@
         <location filename="../../nnstudio/ui/stepthrough/formula_texts.py" line="44"/>
         <source>∂E/∂x = ∂E/∂z / k² spread over each window</source>
         <translation>∂E/∂x = ∂E/∂z / k² を各窓に均等に配る</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="43"/>
+        <source>batch {0}</source>
+        <translation>バッチ {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="44"/>
+        <source>numerical gradients</source>
+        <translation>数値微分の勾配</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="44"/>
+        <source>backprop</source>
+        <translation>誤差逆伝播法</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="45"/>
+        <source>weight decay λ {0:g}</source>
+        <translation>荷重減衰 λ {0:g}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="46"/>
+        <source>L1 {0:g}</source>
+        <translation>L1 {0:g}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="48"/>
+        <source>seed {0}</source>
+        <translation>シード {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="49"/>
+        <source>data {0}</source>
+        <translation>データ {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="50"/>
+        <source>{0} layers</source>
+        <translation>{0} 層</translation>
     </message>
 </context>
 <context>
@@ -2915,17 +2992,17 @@
         <translation>混同行列には、テストサンプルのある分類のデータセットが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="298"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="301"/>
         <source>Epoch {0}:</source>
         <translation>エポック {0}：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="303"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="306"/>
         <source>{0} of the first {1} of {2} test samples correct ({3:.1%}); weights of iteration {4}</source>
         <translation>テストサンプル {2} 個のうち先頭 {1} 個中 {0} 個が正解（{3:.1%}）。反復 {4} の重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="306"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="309"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation>テストサンプル {1} 個中 {0} 個が正解（{2:.1%}）。反復 {3} の重み</translation>
     </message>
@@ -3112,18 +3189,18 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>Export</name>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="183"/>
+        <location filename="../../nnstudio/ui/export.py" line="185"/>
         <source>the image size must be positive, got {0}×{1}</source>
         <translation>画像の大きさは正の値にしてください（{0}×{1} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="185"/>
+        <location filename="../../nnstudio/ui/export.py" line="187"/>
         <source>the DPI must be positive, got {0}</source>
         <translation>DPI は正の値にしてください（{0} になっています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="190"/>
-        <location filename="../../nnstudio/ui/export.py" line="252"/>
+        <location filename="../../nnstudio/ui/export.py" line="192"/>
+        <location filename="../../nnstudio/ui/export.py" line="262"/>
         <source>the plot is not shown in any view</source>
         <translation>このグラフはどのビューにも表示されていません</translation>
     </message>
@@ -3133,33 +3210,33 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>画像を PNG に変換できませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="291"/>
+        <location filename="../../nnstudio/ui/export.py" line="330"/>
         <source>this view has no tabular data to export</source>
         <translation>このビューには書き出せる表のデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="121"/>
-        <location filename="../../nnstudio/ui/export.py" line="305"/>
+        <location filename="../../nnstudio/ui/export.py" line="123"/>
+        <location filename="../../nnstudio/ui/export.py" line="344"/>
         <source>the plot holds no data yet</source>
         <translation>グラフにまだデータがありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="428"/>
+        <location filename="../../nnstudio/ui/export.py" line="467"/>
         <source>is a folder; choose a file name</source>
         <translation>フォルダーです。ファイル名を選んでください</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="430"/>
+        <location filename="../../nnstudio/ui/export.py" line="469"/>
         <source>the folder {0} does not exist</source>
         <translation>フォルダー {0} がありません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="434"/>
+        <location filename="../../nnstudio/ui/export.py" line="473"/>
         <source>cannot write: {0}</source>
         <translation>書き込めません：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/export.py" line="461"/>
+        <location filename="../../nnstudio/ui/export.py" line="500"/>
         <source>unknown format {0!r}; allowed: {1}</source>
         <translation>形式 {0!r} は使えません。使える形式：{1}</translation>
     </message>
@@ -4126,83 +4203,93 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="235"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="53"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="57"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="60"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="72"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="75"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="85"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="88"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="88"/>
-        <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
-        <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
+        <location filename="../../nnstudio/ui/views/loss.py" line="92"/>
+        <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison. With weight decay or L1 every curve is the data loss: the weight penalty is left out, as the per-epoch losses on the whole sets leave it out.</source>
+        <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="130"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="235"/>
+        <source>each batch, without the weight penalty</source>
+        <translation>各バッチ（重みの罰則項を除く）</translation>
+    </message>
+    <message>
+        <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison.</source>
+        <translation type="vanished">ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="144"/>
         <source>smoothed, this run: {0}, lr {1:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="131"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="145"/>
         <source>smoothed, this run: {0}, lr {1:g} → {2:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="133"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="148"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="149"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -4211,12 +4298,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="244"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
+        <source> (+ weight penalty {0:.4g})</source>
+        <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="270"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>
@@ -4224,27 +4316,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>OperationPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="65"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="63"/>
         <source>network</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="71"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="69"/>
         <source>operation {0} of {1}</source>
         <translation>演算 {0}/{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="76"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="74"/>
         <source>The shortcut above is what the code computes. The long way, through the softmax Jacobian, gives the same numbers (compare δ with the last array below):</source>
         <translation>上の近道がコードの計算です。ソフトマックス関数のヤコビ行列を通る遠回りでも同じ数値になります（δ と下の最後の配列を比べてください）：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="90"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="88"/>
         <source>Each of the {0} entries of {1} is moved by +h and by −h in turn, and the whole network computes the loss again each time: {2} forward passes for this parameter alone. Backpropagation gets the same numbers from one backward pass; the tab Numerical vs backprop compares the two.</source>
         <translation>{1} の {0} 個の要素を一つずつ +h と −h だけ動かし、そのたびにネットワーク全体で損失を計算し直します。このパラメータだけで順伝播 {2} 回です。誤差逆伝播法は一回の逆伝播で同じ値を求めます。「数値微分と誤差逆伝播法」タブで両者を比べられます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="95"/>
+        <location filename="../../nnstudio/ui/stepthrough/operation_panel.py" line="93"/>
         <source>Point at a row of col (or at an output value) to see the window of the input it comes from.</source>
         <translation>col の行（または出力の値）を指すと、元になった入力の窓を表示します。</translation>
     </message>
@@ -4622,256 +4714,256 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="139"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="141"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="395"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="405"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="162"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="164"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="165"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="167"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="171"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="171"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="172"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="173"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="177"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="174"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="178"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="179"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="194"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="192"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="205"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="209"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="206"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="210"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="207"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="220"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="315"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="224"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="325"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="224"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="299"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="228"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="309"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="227"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="231"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="241"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="431"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="245"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="245"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="256"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="261"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="268"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="264"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="271"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="278"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="279"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="288"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="281"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="290"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="284"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="297"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="307"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="297"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="307"/>
         <source>Cancel</source>
         <translation>キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="381"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="437"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="447"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="438"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="448"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="439"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="449"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="440"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="450"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="482"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="473"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
@@ -4879,17 +4971,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="528"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="529"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="626"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="627"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="725"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="726"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -200,3 +200,28 @@ def test_trainer_traced_step_counts_as_a_step():
     trainer.traced_step(x[:2], t[:2])
     last = trainer.last_snapshot
     assert (last.iteration, last.total_iterations, last.epoch, last.end_epoch) == (4, 4, 1, 1)
+
+
+@pytest.mark.parametrize("last, loss", [("softmax", "cross_entropy"), ("sigmoid", "sse"), ("identity", "sse_sum")])
+@pytest.mark.parametrize("as_labels", [True, False], ids=["labels", "one-hot"])
+def test_the_loss_steps_numpy_lines_run_on_the_arrays_shown_give_the_arrays_shown(last, loss, as_labels):
+    """`du = (y - t) / N` was shown beside t as class labels of shape (N,): run as written it
+    subtracts the label values column by column. With labels the lines now turn them into the
+    one-hot T first (shown too), or pick each sample's entry by its label."""
+    net = make_net([dense(5, "relu"), dense(3, last)], (4,), loss)
+    x = rng(1).normal(size=(6, 4))
+    t = labels(6, 3, seed=2)
+    if not as_labels:
+        t = np.eye(3)[t]
+    trace = record_step(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.1)), x, t)
+    steps = [e for e in trace if e.phase == Phase.LOSS and e.op != "regularization"] + \
+        [e for e in trace if e.phase == Phase.BACKWARD][:1]
+    assert len(steps) == 2
+    for e in steps:
+        assert ("T" in e.tensors) == as_labels
+        if as_labels:
+            np.testing.assert_array_equal(e.tensors["T"], np.eye(3)[t])
+        space = {"np": np, "y": e.tensors["y"], "t": e.tensors["t"], "N": 6, "K": 3}
+        exec(e.code, space)
+        name = "loss" if e.phase == Phase.LOSS else next(k for k in ("du", "dy") if k in e.tensors)
+        np.testing.assert_allclose(space[name], e.tensors[name], rtol=1e-5, atol=1e-6)

@@ -150,7 +150,7 @@ class ActivatedLayer(Layer):
         else:
             du = self.act.backward(self.pre, self.out, dout)
             if rec is not None:
-                rec(Phase.BACKWARD, self, f"{self.act.name}_backward", "δ = ∂E/∂z ⊙ " + self.act.derivative,
+                rec(Phase.BACKWARD, self, f"{self.act.name}_backward", self.act.backward_formula,
                     self.act.backward_code, u=self.pre, z=self.out, dz=dout, du=du)
         return self.backward_pre(du, rec)
 

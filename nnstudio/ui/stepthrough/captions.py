@@ -75,6 +75,8 @@ def tensor_caption(name: str) -> str:
         "z": _tr("output"),
         "y": _tr("network output"),
         "t": _tr("targets"),
+        "T": _tr("targets as one-hot rows"),
+        "dy": _tr("∂E/∂y, where the backward pass starts"),
         "loss": _tr("loss E"),
         "penalty": _tr("regularization term"),
         "col": _tr("column matrix: one row per window"),

@@ -25,9 +25,9 @@ def formula_texts() -> dict[str, str]:
             _tr("E += ½λ Σ W² + λ₁ Σ |W|  (weights only, not biases)"),
         "z = 1 if u > 0 else 0": _tr("z = 1 if u > 0 else 0"),
         "z = u if u > 0 else 0.01·u": _tr("z = u if u > 0 else 0.01·u"),
-        "δ = ∂E/∂z ⊙ f′(u) = 0 (for u ≠ 0)": _tr("δ = ∂E/∂z ⊙ f′(u) = 0 (for u ≠ 0)"),
-        "δ = ∂E/∂z ⊙ f′(u) = 1 if u > 0 else 0": _tr("δ = ∂E/∂z ⊙ f′(u) = 1 if u > 0 else 0"),
-        "δ = ∂E/∂z ⊙ f′(u) = 1 if u > 0 else 0.01": _tr("δ = ∂E/∂z ⊙ f′(u) = 1 if u > 0 else 0.01"),
+        "δ = ∂E/∂z ⊙ f′(u),  f′(u) = 0 (for u ≠ 0)": _tr("δ = ∂E/∂z ⊙ f′(u),  f′(u) = 0 (for u ≠ 0)"),
+        "δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u > 0 else 0": _tr("δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u > 0 else 0"),
+        "δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u > 0 else 0.01": _tr("δ = ∂E/∂z ⊙ f′(u),  f′(u) = 1 if u > 0 else 0.01"),
         "μ = mean(x), σ² = var(x) over the batch;  x̂ = (x − μ)/√(σ² + ε);  u = γ·x̂ + β":
             _tr("μ = mean(x), σ² = var(x) over the batch;  x̂ = (x − μ)/√(σ² + ε);  u = γ·x̂ + β"),
         "z = x reshaped to (N, C·H·W)": _tr("z = x reshaped to (N, C·H·W)"),

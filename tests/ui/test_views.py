@@ -56,7 +56,7 @@ def test_layer_colors_repeat_per_index_and_differ_between_neighbours():
 # --------------------------------------------------------------------------- loss
 def test_loss_view_shows_raw_smoothed_and_epoch_losses(qtbot, ctl):
     view = shown(qtbot, LossView(ctl))
-    ctl.start(iris_session())
+    ctl.start(iris_session(epochs=100))        # long enough for the full smoothing
     losses = [2.0, 1.5, 1.2, 1.0, 0.9, 0.7]
     snaps = [snapshot(i + 1, l, steps=3) for i, l in enumerate(losses)]
     snaps[2] = snapshot(3, 1.2, steps=3, train_loss=1.1, test_loss=1.3)

@@ -295,3 +295,18 @@ def test_a_new_run_clears_the_loss_readout(qtbot, ctl):
     assert view.readout.text().startswith("iteration 3")
     ctl.start(iris_session(epochs=3))
     assert view.readout.text() == ""
+
+
+def test_the_smoothed_loss_keeps_up_with_a_short_run_and_leaves_full_batch_alone(qtbot, ctl):
+    """17 full-batch updates: the smoothed curve (weight 0.9) sat at 1.9 while the loss was
+    at 1.65. Full batch has no noise to smooth; a short run is smoothed less."""
+    from nnstudio.ui.views.loss import SMOOTHING
+    view = shown(qtbot, LossView(ctl), size=DOCKED)
+    ctl.start(iris_session(epochs=17, batch_size=1000))          # full batch: 17 updates
+    ctl.train(17)
+    settle(qtbot, view)
+    assert list(view.smooth.arrays()[1]) == list(view.raw.arrays()[1])
+    ctl.start(iris_session(epochs=20, batch_size=20))            # 6 updates an epoch, 120 in all
+    assert 0.0 < view._ema.weight < SMOOTHING
+    ctl.start(iris_session(epochs=100, batch_size=20))           # 600 in all
+    assert view._ema.weight == SMOOTHING

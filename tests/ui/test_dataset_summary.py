@@ -53,3 +53,21 @@ def test_without_a_loaded_set_the_listed_sizes_show_only_for_default_options(qtb
     assert panel.summary.text().endswith("60000 training / 10000 test samples")
     assert panel.set_option("train_size", 300)
     assert "test samples" not in panel.summary.text()     # MNIST as listed is not this set
+
+
+def test_a_function_presets_expression_and_range_show_in_their_empty_boxes(make_window, qtbot):
+    """The range box stayed blank for every preset: [0, 3] or [−π, π] showed only on the fit's axis."""
+    from nnstudio.project.files import load_project
+    from pathlib import Path
+    w = make_window(load_project(Path(__file__).parents[2] / "resources/examples/function_square.json"),
+                    wait_for_run=False)
+    qtbot.waitUntil(lambda: w.controller.session is not None and not w.loading and not w._sync_pending,
+                    timeout=15000)
+    QApplication.processEvents()
+    editors = w.dataset_panel.editors
+    assert editors["range"].line.text() == "" and editors["range"].line.placeholderText() == "0, 3"
+    assert editors["expression"].line.placeholderText() == "x^2"
+    assert w.dataset_panel.set_option("preset", "sine")
+    qtbot.waitUntil(lambda: w.controller.session is not None and not w.loading and not w._sync_pending
+                    and w.dataset_panel.editors["range"].line.placeholderText() == "-3.14159, 3.14159",
+                    timeout=15000)

@@ -144,6 +144,9 @@ class DatasetPanel(QWidget):
             self.summary.setText(_tr("Unknown data set %r") % name)
             return
         data = self.loaded(entry)
+        for key, editor in self.editors.items():
+            if hasattr(editor, "set_placeholder"):      # an empty box: the value the set used
+                editor.set_placeholder(data.options.get(key) if data is not None else None)
         if data is not None:
             n_val = 0 if data.x_val is None else len(data.x_val)
             counts = (len(data.x_train), n_val, len(data.x_test))

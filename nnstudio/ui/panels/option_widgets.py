@@ -220,14 +220,20 @@ class TextEditor(ValueEditor):
         return self.parse(self.line.text())
 
     def set_value(self, value: Any) -> None:
-        if value is None:
-            text = ""
-        elif isinstance(value, (list, tuple)):
-            text = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-        else:
-            text = str(value)
-        self.line.setText(text)
+        self.line.setText(self.text_of(value))
         self._flag(None)
+
+    def set_placeholder(self, value: Any) -> None:
+        """What an empty box stands for (a function preset's expression and range), in grey."""
+        self.line.setPlaceholderText(self.text_of(value))
+
+    @staticmethod
+    def text_of(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, (list, tuple)):
+            return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+        return str(value)
 
 
 def editor_for_option(spec, labels: dict | None = None) -> ValueEditor:

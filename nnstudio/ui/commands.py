@@ -351,6 +351,11 @@ class Editor:
         when undo came back to that choice before its data loaded)."""
         return self._unfitted_choice(entry) is not None
 
+    def entry_before_choice(self, entry: Mapping[str, Any]) -> dict | None:
+        """The data-set entry that the awaiting choice of ``entry`` replaced (None: none)."""
+        choice = self._unfitted_choice(entry)
+        return None if choice is None or choice.old is None else dict(choice.old)
+
     def fit_network(self, entry: Mapping[str, Any], fit: NetworkFit) -> bool:
         """Fit the network to a chosen set that has loaded: merged into the choice; not
         guarded (the choice was). With steps waiting to be redone (undo came back to the

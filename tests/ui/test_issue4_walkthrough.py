@@ -513,3 +513,29 @@ def test_while_a_layer_is_dragged_the_others_make_room(make_window, qtbot):
     xs = [n.x() for n in scene.ordered_nodes()]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)        # laid out again in the new order
     assert all(item.isVisible() for item in scene._link_items())
+
+
+def test_another_data_set_keeps_a_squared_error_classifier_as_the_learner_built_it(make_window, qtbot):
+    """CURRICULUM §3 classifies with an identity output and the squared error on one-hot
+    targets; choosing another set (or moving a CSV path) turned it into softmax and
+    cross-entropy without a word. Now only what the new set needs changes."""
+    from nnstudio.project.model import Project
+    d = small_project().to_dict()
+    d["network"]["layers"][-1].update(activation="identity")
+    d["network"]["loss"] = "sse"
+    w = make_window(Project.from_dict(d))
+    w.dataset_panel.choose("wine")
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (13,), timeout=5000)
+    last = w.doc.layer(-1).data
+    assert (last["units"], last["activation"], w.doc.loss) == (3, "identity", "sse")
+    # a regression set: softmax (always 1 with one output) and cross-entropy cannot stay
+    w2 = make_window(small_project())
+    w2.dataset_panel.choose("function")
+    qtbot.waitUntil(lambda: settled(w2) and w2.doc.input_shape == (1,), timeout=5000)
+    last = w2.doc.layer(-1).data
+    assert (last["units"], last["activation"], w2.doc.loss) == (1, "identity", "sse")
+    # and back to classes: a regression's squared error is no classifier's choice
+    w2.dataset_panel.choose("iris")
+    qtbot.waitUntil(lambda: settled(w2) and w2.doc.input_shape == (4,), timeout=5000)
+    last = w2.doc.layer(-1).data
+    assert (last["units"], last["activation"], w2.doc.loss) == (3, "softmax", "cross_entropy")

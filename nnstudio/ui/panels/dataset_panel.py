@@ -218,9 +218,21 @@ class DatasetPanel(QWidget):
             index = len(layers) - 1
             layer = dict(layers[-1].data)
             classify = data.task == "classification"
-            layer.update(units=int(data.n_outputs), activation="softmax" if classify else "identity")
-            # a regression keeps the squared error it has (mean or sum over the batch)
-            loss = "cross_entropy" if classify else (self.doc.loss if self.doc.loss.startswith("sse") else "sse")
+            squared = self.doc.loss.startswith("sse")
+            before = self.editor.entry_before_choice(entry) or {}
+            was = self.infos.get(before.get("name"))
+            # a classifier's squared error (mean or sum over the batch) is kept, with its output
+            # activation: on one-hot targets it classifies too (CURRICULUM §3), and moving the
+            # CSV path of such a network turned it into softmax and cross-entropy unasked. A
+            # regression's squared error becomes softmax and cross-entropy on classes.
+            if classify and not (squared and was is not None and was.task == "classification"):
+                activation, loss = "softmax", "cross_entropy"
+            else:
+                activation = layer.get("activation", "identity")
+                if not classify and activation == "softmax":      # one output: always 1
+                    activation = "identity"
+                loss = self.doc.loss if squared else "sse"
+            layer.update(units=int(data.n_outputs), activation=activation)
         batch = max(1, len(data.x_train)) if full_batch else None
         fit = DataFit(list(data.input_shape), index, layer, loss, batch)
         return self.editor.fit_network(entry, fit)

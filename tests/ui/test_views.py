@@ -585,6 +585,23 @@ def test_optimizer_paths_draw_each_rules_path_and_follow_its_settings(qtbot, ctl
     assert table.header == ("step", "x", "y", "f")
 
 
+def test_each_rules_path_keeps_its_colour_when_others_are_hidden(qtbot, ctl):
+    """AdaGrad's path turned from green to pink when a rule before it was unticked."""
+    from nnstudio.ui.views.descent import DescentView
+
+    def colours():
+        view._redraw_now()
+        return {name: next(c for c in plot.listDataItems() if getattr(c, "is_path", False)).opts["pen"].color().name()
+                for name, plot in view.panels.items()}
+
+    view = shown(qtbot, DescentView(ctl), size=(900, 500))
+    before = colours()
+    assert len(set(before.values())) == len(before)
+    view.shown["momentum"].setChecked(False)
+    after = colours()
+    assert "momentum" not in after and all(after[n] == before[n] for n in after)
+
+
 def test_optimizer_paths_say_when_a_rate_diverges(qtbot, ctl):
     from nnstudio.ui.views.descent import DescentView
     view = shown(qtbot, DescentView(ctl), size=(900, 500))

@@ -20,6 +20,12 @@ LEVELS = (0.1, 0.5, 1.5, 3.0, 5.0, 8.0, 12.0)         # contour lines f = level
 X_RANGE, Y_RANGE = (-10.0, 10.0), (-5.0, 5.0)
 CONTOUR_COLOR = "#B8B8B8"
 PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")   # Okabe–Ito, no yellow
+
+
+def path_color(rule: str) -> str:
+    """A rule's own colour, whichever rules are shown beside it (AdaGrad turned from green
+    to pink when a rule before it was unticked)."""
+    return PATH_COLORS[list(RULES).index(rule) % len(PATH_COLORS)]
 SIDE_WIDTH = 170
 MIN_PANEL_WIDTH = 130     # a panel's axes and its label inside need about this much
 SETTINGS_ABOVE = 640
@@ -184,13 +190,13 @@ class DescentView(View):
         self.request_redraw()
 
     def redraw(self) -> None:
-        for k, (name, plot) in enumerate(self.panels.items()):
+        for name, plot in self.panels.items():
             path = self.paths.get(name)
             if path is None:
                 continue
             for item in [i for i in plot.listDataItems() if getattr(i, "is_path", False)]:
                 plot.removeItem(item)
-            color = PATH_COLORS[k % len(PATH_COLORS)]
+            color = path_color(name)
             curve = plot.plot(path[:, 0], path[:, 1], pen=pg.mkPen(color, width=2), symbol="o", symbolSize=5,
                               symbolBrush=color, symbolPen=None)
             curve.is_path = True

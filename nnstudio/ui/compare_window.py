@@ -242,7 +242,9 @@ class CompareWindow(QDialog):
         self.values1, self.values2 = QLineEdit(), QLineEdit()
         for combo, field in ((self.knob1, self.values1), (self.knob2, self.values2)):
             combo.currentIndexChanged.connect(lambda _i, c=combo, f=field: self._suggest(c, f))
+        self.knob1.currentIndexChanged.connect(lambda _i: self._offer_other_knobs())
         self.knob1.setCurrentIndex(self.knob1.findData("optimizer"))
+        self._offer_other_knobs()
         self._suggest(self.knob1, self.values1)
         self._suggest(self.knob2, self.values2)
         form.addRow(_tr("Vary"), self.knob1)
@@ -312,6 +314,16 @@ class CompareWindow(QDialog):
         outer.addStretch(1)
         box.setMaximumWidth(340)
         return box
+
+    def _offer_other_knobs(self) -> None:
+        """"Then by" offers every setting but the one varied first (chosen twice, the plan
+        could only be refused)."""
+        first = self.knob1.currentData()
+        model = self.knob2.model()
+        for i in range(self.knob2.count()):
+            model.item(i).setEnabled(self.knob2.itemData(i) is None or self.knob2.itemData(i) != first)
+        if self.knob2.currentData() == first:
+            self.knob2.setCurrentIndex(0)
 
     def _suggest(self, combo: QComboBox, field: QLineEdit) -> None:
         """Another setting: its example values in the field, unless the learner typed their own."""
@@ -578,7 +590,12 @@ class CompareWindow(QDialog):
             split = _tr("validation") if self.worker.eval_split == "validation" else _tr("test")
             text = (_tr("{0} of {1} variants done; losses on the {2} split.") if self.regression else
                     _tr("{0} of {1} variants done; accuracy on the {2} split."))
-            self.status.setText(text.format(ended, len(self.tracks), split))
+            text = text.format(ended, len(self.tracks), split)
+            if self.worker.eval_split != "validation":
+                # the book tunes on validation data: settings picked by the test data flatter it
+                text += " " + _tr("Settings chosen by their test results flatter them: a validation ratio in "
+                                  "the Data Set panel has them judged on validation data instead.")
+            self.status.setText(text)
             self._offer_accuracy(not self.regression)
         if touched and self.random:
             self._draw_search()

@@ -868,108 +868,108 @@
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="248"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="249"/>
         <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="283"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="292"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="299"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="299"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="301"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="334"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="348"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="337"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="341"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="353"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="358"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="358"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="370"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="380"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="372"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="378"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="394"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
@@ -978,127 +978,132 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="385"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="426"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="679"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="505"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
         <source>accuracy</source>
         <translation>正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="679"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="505"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="497"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="518"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="509"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="530"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="517"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="529"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="660"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="643"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="660"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="579"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="591"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="580"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="592"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="612"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
+        <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
+        <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="631"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="645"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
         <source>training accuracy</source>
         <translation>訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
         <source>{0} accuracy</source>
         <translation>{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="726"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="743"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1264,12 +1269,12 @@
         <translation>Fashion-MNIST と KMNIST：一度ダウンロードすれば、ここで選べます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="157"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="160"/>
         <source>%s training / %s validation / %s test samples</source>
         <translation>訓練サンプル %s / 検証サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="159"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="162"/>
         <source>%s training / %s test samples</source>
         <translation>訓練サンプル %s / テストサンプル %s</translation>
     </message>
@@ -1279,12 +1284,12 @@
         <translation>不明なデータセット %r</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="186"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="189"/>
         <source>Use data set %s</source>
         <translation>データセット %s を使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="195"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="198"/>
         <source>Change data option %s</source>
         <translation>データのオプション %s を変更</translation>
     </message>
@@ -1761,13 +1766,13 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
-        <location filename="../../nnstudio/ui/panels/option_widgets.py" line="242"/>
+        <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>tab</source>
         <translation>タブ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="126"/>
-        <location filename="../../nnstudio/ui/panels/option_widgets.py" line="242"/>
+        <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>space</source>
         <translation>空白</translation>
     </message>
@@ -1904,7 +1909,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -3142,12 +3147,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>DescentView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="48"/>
         <source>Steps:</source>
         <translation>ステップ数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="52"/>
         <source>Updates from the start point (−7, 2)</source>
         <translation>開始点 (−7, 2) からの更新回数</translation>
     </message>
@@ -3156,32 +3161,32 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">更新則と学習率 η：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="65"/>
         <source>Learning rate η of {0}</source>
         <translation>{0} の学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="105"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="111"/>
         <source>Optimizer paths</source>
         <translation>最適化の経路</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="108"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="114"/>
         <source>Each update rule from (−7, 2) on f(x, y) = x²/20 + y², whose lowest point is (0, 0): SGD zig-zags across the shallow valley, the others follow it.</source>
         <translation>各更新則が f(x, y) = x²/20 + y²（最小点は (0, 0)）を (−7, 2) から下る経路：SGD は浅い谷を横切ってジグザグに進み、ほかの手法は谷に沿って進みます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="112"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="118"/>
         <source>The same update rules that train the networks, moving one point downhill on f(x, y) = x²/20 + y² (grey: its contour lines). Along x the surface is twenty times flatter than along y, so the gradient points mostly across the valley: plain SGD bounces from side to side, Momentum gathers speed along the valley, AdaGrad and RMSProp shrink the steps of the steep direction, Adam does both. The rates are the book&apos;s; change them to see a rule overshoot or crawl.</source>
         <translation>ネットワークの学習に使うものと同じ更新則で、f(x, y) = x²/20 + y²（灰色は等高線）の上の 1 点を下らせます。x 方向は y 方向より 20 倍なだらかなので、勾配はほとんど谷を横切る向きです。素の SGD は左右に跳ね返り、Momentum は谷に沿って速度を増し、AdaGrad と RMSProp は急な方向の歩幅を縮め、Adam はその両方を行います。学習率は本の値です。変えると行き過ぎたり進みが遅くなったりする様子が見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="197"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="203"/>
         <source>{0}, η = {1:g}</source>
         <translation>{0}、η = {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="199"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="205"/>
         <source>diverged after {0} steps</source>
         <translation>{0} ステップで発散</translation>
     </message>
@@ -4203,69 +4208,69 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="235"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="57"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="164"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="71"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="74"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="83"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="86"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="96"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="99"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="92"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="103"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison. With weight decay or L1 every curve is the data loss: the weight penalty is left out, as the per-epoch losses on the whole sets leave it out.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="235"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
         <source>each batch, without the weight penalty</source>
         <translation>各バッチ（重みの罰則項を除く）</translation>
     </message>
@@ -4274,22 +4279,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="144"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="155"/>
         <source>smoothed, this run: {0}, lr {1:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="145"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="156"/>
         <source>smoothed, this run: {0}, lr {1:g} → {2:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="159"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="149"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="160"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -4298,17 +4303,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="244"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="255"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="257"/>
         <source> (+ weight penalty {0:.4g})</source>
         <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="270"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="281"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

@@ -229,3 +229,25 @@ def test_one_runs_spike_leaves_the_others_readable_and_the_log_scale_shows_it_wh
     assert low <= np.log10(smallest) and top >= np.log10(max(compare.tracks[0].loss)) - 0.01
     compare.quantity.setCurrentIndex(compare.quantity.findData("accuracy"))
     assert compare.plots[0].getViewBox().viewRange()[1][1] < 1.1     # accuracy stays linear, 0 to 1
+
+
+def test_then_by_never_offers_the_setting_varied_first(compare):
+    first = compare.knob1.currentData()
+    model = compare.knob2.model()
+    assert not model.item(compare.knob2.findData(first)).isEnabled()
+    other = compare.knob2.findData("lr")
+    assert model.item(other).isEnabled()
+    compare.knob2.setCurrentIndex(other)
+    compare.knob1.setCurrentIndex(compare.knob1.findData("lr"))     # the same as "then by" now
+    assert compare.knob2.currentData() is None
+    assert model.item(compare.knob2.findData(first)).isEnabled()
+
+
+def test_choosing_by_the_test_split_says_how_to_choose_by_validation_data(compare, qtbot):
+    """The book tunes hyperparameters on validation data; the window scored on the test split
+    with no word about it."""
+    compare.knob1.setCurrentIndex(compare.knob1.findData("lr"))
+    compare.values1.setText("0.01, 0.1")
+    compare.updates.setValue(10)
+    run_to_end(compare, qtbot)
+    assert "validation ratio" in compare.status.text()

@@ -29,10 +29,11 @@ class Activation:
     @property
     def backward_formula(self) -> str:
         """The backward rule: δ = ∂E/∂z ⊙ f′(u) with f′(u) given after a comma (joined by "="
-        it read as δ itself being "1 if u > 0 else 0"); a Jacobian (softmax's) as it is."""
+        it read as δ itself being "1 if u > 0 else 0"); with a Jacobian (softmax's) the sum
+        over the outputs that each input feeds."""
         if self.derivative.startswith("f′(u)"):
             return "δ = ∂E/∂z ⊙ f′(u),  " + self.derivative
-        return "δ = ∂E/∂z ⊙ " + self.derivative
+        return "δⱼ = Σᵢ ∂E/∂zᵢ · ∂zᵢ/∂uⱼ,  " + self.derivative
 
 
 def _sigmoid(u: np.ndarray) -> np.ndarray:

@@ -63,9 +63,9 @@ SSE_SUM = LossInfo("sse_sum", "E = Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂
                    "loss = 0.5 * np.sum((y - t) ** 2)", "dy = y - t",
                    ONE_HOT + "loss = 0.5 * np.sum((y - T) ** 2)", ONE_HOT + "dy = y - T")
 CROSS_ENTROPY = LossInfo("cross_entropy", "E = −(1/N) Σₙ Σₖ tₙₖ log yₙₖ", "∂E/∂yₖ = −tₖ / (N yₖ)",
-                         "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / (y * N)",
+                         "loss = -np.sum(t * np.log(y + 1e-7)) / N", "dy = -t / ((y + 1e-7) * N)",
                          "loss = -np.mean(np.log(y[np.arange(N), t] + 1e-7))",
-                         ONE_HOT + "dy = -T / (y * N)")
+                         ONE_HOT + "dy = -T / ((y + 1e-7) * N)")
 SOFTMAX_CROSS_ENTROPY = LossInfo(
     "softmax_cross_entropy", "E = −(1/N) Σₙ log softmax(uₙ)[tₙ]", "∂E/∂u = (y − t) / N",
     "loss = -np.sum(t * np.log(y + 1e-7)) / N", "du = (y - t) / N",

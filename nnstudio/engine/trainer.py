@@ -111,6 +111,20 @@ class Snapshot:
         return self.iteration / self.total_iterations if self.total_iterations else 1.0
 
 
+def _frozen_state(net: Network) -> Mapping[str, np.ndarray]:
+    """Read-only copies of the parameters and buffers (batch norm's running statistics), so a
+    copy of the network predicts exactly as this one does."""
+    state = net.state_dict()          # fresh copies: freeze them, no second copy
+    for a in state.values():
+        a.flags.writeable = False
+    return MappingProxyType(state)
+
+
+def _data_grad_norms(net: Network, grad_norms: dict[str, float]) -> Mapping[str, float] | None:
+    """‖∂L/∂p‖ of the data loss alone where weight decay or L1 added to the gradients."""
+    return MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None
+
+
 def _ro_mapping(d: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
     return MappingProxyType({k: frozen_copy(v) for k, v in d.items()})
 
@@ -377,12 +391,7 @@ class Trainer:
                 extra["test_loss"] = per_sample * per
         if f.detail is not None:
             if f.detail.weights:
-                # parameters and buffers (batch norm's running statistics), so a copy of the
-                # network predicts exactly as this one does
-                state = net.state_dict()          # fresh copies: freeze them, no second copy
-                for a in state.values():
-                    a.flags.writeable = False
-                extra["weights"] = MappingProxyType(state)
+                extra["weights"] = _frozen_state(net)
             if f.detail.activations:
                 extra["activations"] = _ro_mapping({l.name: l.out for l in net.layers if l.out is not None})
             f.detail = None
@@ -399,8 +408,7 @@ class Trainer:
             end_epoch=self.end_epoch, epoch_end=epoch_end, loss=loss, data_loss=net.last_data_loss, lr=lr,
             samples=self.samples, elapsed=self.elapsed,
             grad_norms=MappingProxyType(grad_norms), weight_norms=MappingProxyType(weight_norms),
-            data_grad_norms=MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None,
-            paused=will_pause, **extra)
+            data_grad_norms=_data_grad_norms(net, grad_norms), paused=will_pause, **extra)
 
     # ------------------------------------------------------------------ tracing
     def traced_step(self, x: np.ndarray, t: np.ndarray, interrupted=None):
@@ -426,9 +434,6 @@ class Trainer:
         step = before.step_in_epoch if before is not None and not before.epoch_end else 0
         grad_norms = {f"{name}.{k}": l2_norm(g) for name, grads in zip(trace.layer_names, trace.grads)
                       for k, g in grads.items()}
-        state = net.state_dict()
-        for a in state.values():
-            a.flags.writeable = False
         return Snapshot(
             iteration=self.iteration, epoch=min(self.epoch + 1, self.end_epoch), step_in_epoch=step,
             steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
@@ -436,8 +441,7 @@ class Trainer:
             lr=self.optimizer.lr, samples=self.samples, elapsed=self.elapsed,
             grad_norms=MappingProxyType(grad_norms),
             weight_norms=MappingProxyType({k: l2_norm(w) for k, w in net.parameters().items()}),
-            paused=True, weights=MappingProxyType(state),
-            data_grad_norms=MappingProxyType({**grad_norms, **net.data_grad_norms}) if net.data_grad_norms else None)
+            paused=True, weights=_frozen_state(net), data_grad_norms=_data_grad_norms(net, grad_norms))
 
 
 __all__ = ["Command", "Pause", "RequestDetail", "Resume", "SetLearningRate", "Snapshot", "Step",

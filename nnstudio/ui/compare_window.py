@@ -34,7 +34,8 @@ from nnstudio.ui.file_messages import ask_save_path, file_error_text
 from nnstudio.ui.labels import activation_titles, init_titles
 from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import OKABE_ITO, TEXT_COLOR, magnitude_map
-from nnstudio.ui.views.base import LegendAbove, MutedCaption, grid_axes, grid_columns, make_plot, style_plot_item
+from nnstudio.ui.views.base import (LegendAbove, MutedCaption, grid_axes, grid_columns, make_plot, run_smoothing,
+                                    style_plot_item)
 
 #: how often the window takes the worker's progress (ms)
 REFRESH_MS = 150
@@ -157,8 +158,8 @@ class _Worker(QThread):
 class _Track:
     """One variant's curves as they arrive."""
 
-    def __init__(self) -> None:
-        self.ema = Ema(SMOOTHING)
+    def __init__(self, smoothing: float = SMOOTHING) -> None:
+        self.ema = Ema(smoothing)
         self.x: list[int] = []
         self.loss: list[float] = []
         self.eval_x: list[int] = []
@@ -347,7 +348,7 @@ class CompareWindow(QDialog):
         self.quantity = QComboBox()
         self.quantity.addItem(_tr("loss (smoothed)"), "loss")
         self.quantity.addItem(_tr("accuracy at each epoch's end"), "accuracy")
-        self.quantity.currentIndexChanged.connect(lambda _i: self._redraw())
+        self.quantity.currentIndexChanged.connect(lambda _i: self._quantity_changed())
         row.addWidget(self.quantity)
         # one run spiking to 170 (or diverging to 1e14) flattened every other curve of the grid
         self.log_box = QCheckBox(_tr("log scale"))
@@ -430,7 +431,7 @@ class CompareWindow(QDialog):
         loaded = self.main.controller.peek_dataset(entry)
         self.worker = _Worker(variants, loaded, lambda: self.main.load_project_dataset(entry), self.iterations)
         self.worker.finished.connect(self._finished)
-        self.tracks = [_Track() for _ in variants]
+        self.tracks = [_Track(run_smoothing(SMOOTHING, self.iterations)) for _ in variants]
         self._offer_accuracy(True)
         self._build_plots()
         self._build_table()
@@ -529,6 +530,10 @@ class CompareWindow(QDialog):
             self.key.setText(_tr("Each plot's title is its {0}; the curves show {1} by {2}:").format(
                 html.escape(knob_titles().get(first, first)), html.escape(left), _tr("iteration"))
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
+
+    def _quantity_changed(self) -> None:
+        self.log_box.setEnabled(self.quantity.currentData() == "loss")     # accuracy: 0 to 1
+        self._redraw()
 
     def _log(self) -> bool:
         return self.log_box.isChecked() and self.quantity.currentData() == "loss"

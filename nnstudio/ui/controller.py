@@ -482,9 +482,13 @@ class TrainingController(QObject):
         updated the weights: its snapshot goes out as the worker's do, so the curves, the
         counters and the views count it."""
         snap = self._session.trainer.last_snapshot if self._session is not None else None
-        if snap is not None:
-            self._last = snap
-            self.snapshots.emit((snap,))
+        if snap is None:
+            return
+        # the worker's snapshots not yet delivered come first (Step mode pressed while training
+        # parks the worker between two deliveries): the window's history stays in order
+        self._deliver()
+        self._last = snap
+        self.snapshots.emit((snap,))
 
     def set_delay(self, seconds: float) -> None:
         """Slow training down for watching: wait this long after every iteration."""

@@ -13,7 +13,9 @@ import os
 
 from PySide6.QtCore import QCoreApplication
 
-from .labels import activation_titles, dataset_option_title, init_titles
+from .dataset_texts import dataset_titles
+from .inspector import field_labels
+from .labels import activation_titles, dataset_option_title, init_titles, loss_short_titles
 
 MAX_SHOWN = 3          # differing settings named in one legend entry; more end in "…"
 
@@ -27,10 +29,14 @@ def _value(key: str, value) -> str:
         return activation_titles().get(value, str(value))
     if key == "init":
         return init_titles().get(value, str(value))
+    if isinstance(value, bool):
+        return _tr("yes") if value else _tr("no")
+    if value is None:
+        return _tr("none")
     if isinstance(value, float):
         return f"{value:g}"
-    if isinstance(value, str) and os.sep in value:
-        return os.path.basename(value)          # a data file: its name is what tells it apart
+    if isinstance(value, str) and ("/" in value or os.sep in value):
+        return os.path.basename(value.replace("\\", "/"))   # a data file: its name tells it apart
     if isinstance(value, (list, tuple)):
         return "×".join(str(v) for v in value)
     return str(value)
@@ -38,20 +44,26 @@ def _value(key: str, value) -> str:
 
 def run_settings(project) -> dict[str, str]:
     """Every setting besides the update rule and learning rate, as its legend text."""
-    t = project.training
+    t, o = project.training, project.optimizer
     out = {
         "training.batch_size": _tr("batch {0}").format(t.batch_size),
+        "training.epochs": _tr("{0} epochs").format(t.epochs),
         "training.gradients": _tr("numerical gradients") if t.gradients == "numerical" else _tr("backprop"),
         "training.weight_decay": _tr("weight decay λ {0:g}").format(t.weight_decay),
         "training.l1": _tr("L1 {0:g}").format(t.l1),
-        "training.dtype": t.dtype,
+        "training.dtype": _tr("precision {0}").format(t.dtype),
         "training.seed": _tr("seed {0}").format(t.seed),
-        "dataset.name": _tr("data {0}").format(project.dataset["name"]),
+        "optimizer.momentum": _tr("momentum {0:g}").format(o.momentum),
+        "optimizer.rho": f"ρ {o.rho:g}", "optimizer.beta1": f"β₁ {o.beta1:g}",
+        "optimizer.beta2": f"β₂ {o.beta2:g}", "optimizer.eps": f"ε {o.eps:g}",
+        "dataset.name": dataset_titles().get(project.dataset["name"], project.dataset["name"]),
+        "network.loss": loss_short_titles().get(project.network.loss, project.network.loss),
         "network.layers": _tr("{0} layers").format(len(project.network.layers)),
     }
     for k, v in project.dataset.items():
         if k != "name":
-            out[f"dataset.{k}"] = f"{dataset_option_title(k)} {_value(k, v)}"
+            out[f"dataset.{k}"] = _tr("{0} {1}").format(dataset_option_title(k), _value(k, v))
+    titles = field_labels()
     counts: dict[str, int] = {}
     for i, layer in enumerate(project.network.layers):
         fields = layer.to_dict()
@@ -59,7 +71,8 @@ def run_settings(project) -> dict[str, str]:
         counts[kind] = counts.get(kind, 0) + 1
         name = f"{kind}_{counts[kind]}"          # the engine's layer names (dense_1, conv2d_1, …)
         for k, v in fields.items():
-            out[f"network.{i}.{k}"] = f"{name} {k} {_value(k, v)}" if k != "type" else name
+            out[f"network.{i}.{k}"] = name if k == "type" else \
+                _tr("{0} {1} {2}").format(name, titles.get(k, k).lower(), _value(k, v))
     return out
 
 
@@ -70,10 +83,8 @@ def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
 
 
 def named_settings(settings: dict[str, str], keys) -> str:
-    """", batch 1, weight decay λ 0.1" for the settings under ``keys`` (those this run has),
-    at most MAX_SHOWN of them; "" for none."""
+    """"batch 1, weight decay λ 0.1" for the settings under ``keys`` (those this run has), at
+    most MAX_SHOWN of them; "" for none."""
     shown = [settings[k] for k in keys if k in settings]
-    if not shown:
-        return ""
-    more = len(shown) > MAX_SHOWN
-    return ", " + ", ".join(shown[:MAX_SHOWN]) + (", …" if more else "")
+    comma = _tr(", ")
+    return comma.join(shown[:MAX_SHOWN]) + (comma + "…" if len(shown) > MAX_SHOWN else "")

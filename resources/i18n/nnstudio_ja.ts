@@ -701,275 +701,275 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="55"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="85"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="114"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="194"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="195"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="226"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="227"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="228"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="229"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="229"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="230"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="280"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="283"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="284"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="295"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="299"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="301"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="302"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="346"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="348"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="350"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="353"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="355"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="358"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="359"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="370"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="380"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="385"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="394"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
@@ -978,132 +978,132 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="505"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>accuracy</source>
         <translation>正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="505"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="509"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="530"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="510"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="531"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="529"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="530"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="660"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="660"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="591"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="592"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="597"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="601"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="634"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="631"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="636"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="662"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>training accuracy</source>
         <translation>訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>{0} accuracy</source>
         <translation>{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="663"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="722"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="722"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="743"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1665,6 +1665,7 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="35"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
@@ -1740,11 +1741,13 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>no</source>
         <translation>いいえ</translation>
     </message>
@@ -1909,7 +1912,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="281"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="282"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2644,42 +2647,71 @@
         <translation>∂E/∂x = ∂E/∂z / k² を各窓に均等に配る</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="43"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="49"/>
         <source>batch {0}</source>
         <translation>バッチ {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="44"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="50"/>
+        <source>{0} epochs</source>
+        <translation>{0} エポック</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="51"/>
         <source>numerical gradients</source>
         <translation>数値微分の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="44"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="51"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="45"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="52"/>
         <source>weight decay λ {0:g}</source>
         <translation>荷重減衰 λ {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="46"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="53"/>
         <source>L1 {0:g}</source>
         <translation>L1 {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="48"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="54"/>
+        <source>precision {0}</source>
+        <translation>精度 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="55"/>
         <source>seed {0}</source>
         <translation>シード {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="49"/>
-        <source>data {0}</source>
-        <translation>データ {0}</translation>
+        <location filename="../../nnstudio/ui/run_names.py" line="56"/>
+        <source>momentum {0:g}</source>
+        <translation>モーメンタム {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="50"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="65"/>
+        <source>{0} {1}</source>
+        <translation>{0} {1}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="75"/>
+        <source>{0} {1} {2}</source>
+        <translation>{0} の{1} {2}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="89"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>data {0}</source>
+        <translation type="vanished">データ {0}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="61"/>
         <source>{0} layers</source>
         <translation>{0} 層</translation>
     </message>
@@ -3147,12 +3179,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>DescentView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="50"/>
         <source>Steps:</source>
         <translation>ステップ数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="54"/>
         <source>Updates from the start point (−7, 2)</source>
         <translation>開始点 (−7, 2) からの更新回数</translation>
     </message>
@@ -3161,32 +3193,32 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">更新則と学習率 η：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="65"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="67"/>
         <source>Learning rate η of {0}</source>
         <translation>{0} の学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="111"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="113"/>
         <source>Optimizer paths</source>
         <translation>最適化の経路</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="114"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="116"/>
         <source>Each update rule from (−7, 2) on f(x, y) = x²/20 + y², whose lowest point is (0, 0): SGD zig-zags across the shallow valley, the others follow it.</source>
         <translation>各更新則が f(x, y) = x²/20 + y²（最小点は (0, 0)）を (−7, 2) から下る経路：SGD は浅い谷を横切ってジグザグに進み、ほかの手法は谷に沿って進みます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="118"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="120"/>
         <source>The same update rules that train the networks, moving one point downhill on f(x, y) = x²/20 + y² (grey: its contour lines). Along x the surface is twenty times flatter than along y, so the gradient points mostly across the valley: plain SGD bounces from side to side, Momentum gathers speed along the valley, AdaGrad and RMSProp shrink the steps of the steep direction, Adam does both. The rates are the book&apos;s; change them to see a rule overshoot or crawl.</source>
         <translation>ネットワークの学習に使うものと同じ更新則で、f(x, y) = x²/20 + y²（灰色は等高線）の上の 1 点を下らせます。x 方向は y 方向より 20 倍なだらかなので、勾配はほとんど谷を横切る向きです。素の SGD は左右に跳ね返り、Momentum は谷に沿って速度を増し、AdaGrad と RMSProp は急な方向の歩幅を縮め、Adam はその両方を行います。学習率は本の値です。変えると行き過ぎたり進みが遅くなったりする様子が見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="203"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="205"/>
         <source>{0}, η = {1:g}</source>
         <translation>{0}、η = {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="205"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="207"/>
         <source>diverged after {0} steps</source>
         <translation>{0} ステップで発散</translation>
     </message>
@@ -4208,69 +4240,89 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="59"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="62"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="248"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="164"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="163"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="66"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="69"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="74"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="78"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="86"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="81"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="96"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="91"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="94"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="103"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="98"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison. With weight decay or L1 every curve is the data loss: the weight penalty is left out, as the per-epoch losses on the whole sets leave it out.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="246"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <source>smoothed, this run: {0}, lr {1:g}, {2}</source>
+        <translation>平滑化（今回の学習：{0}、学習率 {1:g}、{2}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="152"/>
+        <source>smoothed, this run: {0}, lr {1:g} → {2:g}, {3}</source>
+        <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}、{3}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="156"/>
+        <source>earlier run: {0}, lr {1:g}, {2}</source>
+        <translation>以前の学習：{0}、学習率 {1:g}、{2}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="157"/>
+        <source>earlier run: {0}, lr {1:g} → {2:g}, {3}</source>
+        <translation>以前の学習：{0}、学習率 {1:g} → {2:g}、{3}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="248"/>
         <source>each batch, without the weight penalty</source>
         <translation>各バッチ（重みの罰則項を除く）</translation>
     </message>
@@ -4279,22 +4331,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
         <source>smoothed, this run: {0}, lr {1:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="156"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="154"/>
         <source>smoothed, this run: {0}, lr {1:g} → {2:g}</source>
         <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="159"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="158"/>
         <source>earlier run: {0}, lr {1:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="160"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="159"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
         <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
@@ -4303,17 +4355,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="255"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="257"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="257"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="259"/>
         <source> (+ weight penalty {0:.4g})</source>
         <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="281"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="283"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>
@@ -4976,17 +5028,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="529"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="543"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="627"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="641"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="726"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="740"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -221,11 +221,12 @@ class DatasetPanel(QWidget):
             squared = self.doc.loss.startswith("sse")
             before = self.editor.entry_before_choice(entry) or {}
             was = self.infos.get(before.get("name"))
+            was_task = before.get("task", was.task) if was is not None else None   # a CSV's own
             # a classifier's squared error (mean or sum over the batch) is kept, with its output
             # activation: on one-hot targets it classifies too (CURRICULUM §3), and moving the
             # CSV path of such a network turned it into softmax and cross-entropy unasked. A
             # regression's squared error becomes softmax and cross-entropy on classes.
-            if classify and not (squared and was is not None and was.task == "classification"):
+            if classify and not (squared and was_task == "classification"):
                 activation, loss = "softmax", "cross_entropy"
             else:
                 activation = layer.get("activation", "identity")

@@ -19,13 +19,15 @@ SHOWN = ("sgd", "momentum", "adagrad", "adam")          # the book's four; the o
 LEVELS = (0.1, 0.5, 1.5, 3.0, 5.0, 8.0, 12.0)         # contour lines f = level
 X_RANGE, Y_RANGE = (-10.0, 10.0), (-5.0, 5.0)
 CONTOUR_COLOR = "#B8B8B8"
-PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")   # Okabe–Ito, no yellow
+# Okabe–Ito, no yellow; the four rules shown at first take four hues, the other two the rest
+PATH_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "adagrad": "#009E73", "adam": "#CC79A7",
+               "nesterov": "#E69F00", "rmsprop": "#56B4E9"}
 
 
 def path_color(rule: str) -> str:
     """A rule's own colour, whichever rules are shown beside it (AdaGrad turned from green
     to pink when a rule before it was unticked)."""
-    return PATH_COLORS[list(RULES).index(rule) % len(PATH_COLORS)]
+    return PATH_COLORS.get(rule, "#000000")
 SIDE_WIDTH = 170
 MIN_PANEL_WIDTH = 130     # a panel's axes and its label inside need about this much
 SETTINGS_ABOVE = 640

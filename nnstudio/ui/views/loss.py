@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 from nnstudio.engine.series import BoundedSeries, Ema
 
 from ..export import joined, no_data
-from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item,
+from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item, run_smoothing,
                    set_markers)
 from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
 from ..run_names import differing, named_settings, run_settings
@@ -22,18 +22,14 @@ EPOCH_CAPACITY = 1000
 MAX_EARLIER_RUNS = 3
 EARLIER_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 SMOOTHING = 0.9         # share of the running average kept per iteration
-# the smoothed curve's lag (its time constant, 1/(1 − weight) updates) is at most this share of
-# the run: with 17 full-batch updates a weight of 0.9 left it at 1.9 while the loss was at 1.65
-MAX_LAG_SHARE = 0.05
+FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
 
 
 def smoothing_for(trainer) -> float:
-    """The smoothed curve's weight for a run: SMOOTHING, less in a short run (MAX_LAG_SHARE),
-    none in full-batch learning (every update sees the same batch: there is no noise)."""
-    if trainer.batch_size >= len(trainer.x_train):
-        return 0.0
-    return max(0.0, min(SMOOTHING, 1.0 - 1.0 / (MAX_LAG_SHARE * max(1, trainer.total_iterations))))
-FLOOR = 1e-12            # losses are clipped here so a log axis never sees 0
+    """The smoothed curve's weight for a run: SMOOTHING, less in a short run (see
+    base.run_smoothing), none in full-batch learning (every update sees the same batch: there
+    is no noise)."""
+    return run_smoothing(SMOOTHING, trainer.total_iterations, full_batch=trainer.batch_size >= len(trainer.x_train))
 
 
 def _positive(y: np.ndarray) -> np.ndarray:
@@ -150,14 +146,18 @@ class LossView(View):
         it ran: the first and the last) and its settings under ``keys``."""
         first, last = self._lrs
         rest = named_settings(self._settings, keys)
+        name = self._optimizer_name
         if this_run:
-            if first == last:
-                return self.tr("smoothed, this run: {0}, lr {1:g}").format(self._optimizer_name, first) + rest
-            return self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(
-                self._optimizer_name, first, last) + rest
-        if first == last:
-            return self.tr("earlier run: {0}, lr {1:g}").format(self._optimizer_name, first) + rest
-        return self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last) + rest
+            if rest:
+                return (self.tr("smoothed, this run: {0}, lr {1:g}, {2}").format(name, first, rest) if first == last
+                        else self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}, {3}").format(name, first, last, rest))
+            return (self.tr("smoothed, this run: {0}, lr {1:g}").format(name, first) if first == last
+                    else self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(name, first, last))
+        if rest:
+            return (self.tr("earlier run: {0}, lr {1:g}, {2}").format(name, first, rest) if first == last
+                    else self.tr("earlier run: {0}, lr {1:g} → {2:g}, {3}").format(name, first, last, rest))
+        return (self.tr("earlier run: {0}, lr {1:g}").format(name, first) if first == last
+                else self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(name, first, last))
 
     def _name_this_run(self) -> None:
         """Beside earlier runs the smoothed curve says which run it is, as theirs do."""
@@ -215,6 +215,9 @@ class LossView(View):
         if len(lrs):              # the saved run is named by its own rates when it is kept
             self._lrs, self._updated = (float(lrs[0]), float(lrs[-1])), True
         total, data = history.column("iterations", "loss"), history.column("iterations", "data_loss")
+        penalized = np.isfinite(data) & (total != data)
+        if penalized.any():
+            self._penalty = float((total - data)[penalized][-1])
         for iteration, loss in zip(history.column("iterations", "iteration"), np.where(np.isnan(data), total, data)):
             self.raw.append(iteration, loss)
             self.smooth.append(iteration, self._ema.update(loss))

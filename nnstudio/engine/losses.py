@@ -50,7 +50,7 @@ class LossInfo:
 def is_labels(t) -> bool:
     """Whether targets are class labels: one integer index per sample."""
     t = np.asarray(t)
-    return t.ndim == 1 and np.issubdtype(t.dtype, np.integer)
+    return t.ndim == 1 and t.dtype.kind in "iu"
 
 
 SSE = LossInfo("sse", "E = (1/N) Σₙ ½ Σₖ (yₙₖ − tₙₖ)²", "∂E/∂y = (y − t) / N",
@@ -112,7 +112,7 @@ def softmax_cross_entropy(u: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarr
     y = e / s
     t = np.asarray(t)
     grad = y.copy()
-    if t.ndim == 1 and t.dtype.kind in "iu":          # class indices
+    if is_labels(t):          # class indices
         rows = np.arange(n)
         # log yₙ[tₙ] = shiftedₙ[tₙ] − log sₙ for the picked entries only, not the whole log y
         loss = -float(np.add.reduce(shifted[rows, t] - np.log(s[:, 0]))) / n

@@ -322,7 +322,7 @@ class CompareWindow(QDialog):
         first = self.knob1.currentData()
         model = self.knob2.model()
         for i in range(self.knob2.count()):
-            model.item(i).setEnabled(self.knob2.itemData(i) is None or self.knob2.itemData(i) != first)
+            model.item(i).setEnabled(self.knob2.itemData(i) != first)     # ("—", None, stays)
         if self.knob2.currentData() == first:
             self.knob2.setCurrentIndex(0)
 

@@ -82,9 +82,9 @@ def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
     return [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
 
 
-def named_settings(settings: dict[str, str], keys) -> str:
-    """"batch 1, weight decay λ 0.1" for the settings under ``keys`` (those this run has), at
-    most MAX_SHOWN of them; "" for none."""
+def run_name(head: str, settings: dict[str, str], keys) -> str:
+    """``head`` ("sgd, lr 0.1") followed by the settings under ``keys`` that this run has, at
+    most MAX_SHOWN of them: "sgd, lr 0.1, batch 1, weight decay λ 0.1"."""
     shown = [settings[k] for k in keys if k in settings]
     comma = _tr(", ")
-    return comma.join(shown[:MAX_SHOWN]) + (comma + "…" if len(shown) > MAX_SHOWN else "")
+    return comma.join([head, *shown[:MAX_SHOWN]]) + (comma + "…" if len(shown) > MAX_SHOWN else "")

@@ -4240,89 +4240,105 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="62"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="163"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="155"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="66"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="69"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="70"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="75"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="78"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="81"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="82"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="91"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="92"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="94"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="95"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="99"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison. With weight decay or L1 every curve is the data loss: the weight penalty is left out, as the per-epoch losses on the whole sets leave it out.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="148"/>
+        <source>{0}, lr {1:g}</source>
+        <translation>{0}、学習率 {1:g}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="149"/>
+        <source>{0}, lr {1:g} → {2:g}</source>
+        <translation>{0}、学習率 {1:g} → {2:g}</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <source>smoothed, this run: {0}</source>
+        <translation>平滑化（今回の学習：{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <source>earlier run: {0}</source>
+        <translation>以前の学習：{0}</translation>
+    </message>
+    <message>
         <source>smoothed, this run: {0}, lr {1:g}, {2}</source>
-        <translation>平滑化（今回の学習：{0}、学習率 {1:g}、{2}）</translation>
+        <translation type="vanished">平滑化（今回の学習：{0}、学習率 {1:g}、{2}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="152"/>
         <source>smoothed, this run: {0}, lr {1:g} → {2:g}, {3}</source>
-        <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}、{3}）</translation>
+        <translation type="vanished">平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}、{3}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="156"/>
         <source>earlier run: {0}, lr {1:g}, {2}</source>
-        <translation>以前の学習：{0}、学習率 {1:g}、{2}</translation>
+        <translation type="vanished">以前の学習：{0}、学習率 {1:g}、{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="157"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}, {3}</source>
-        <translation>以前の学習：{0}、学習率 {1:g} → {2:g}、{3}</translation>
+        <translation type="vanished">以前の学習：{0}、学習率 {1:g} → {2:g}、{3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
         <source>each batch, without the weight penalty</source>
         <translation>各バッチ（重みの罰則項を除く）</translation>
     </message>
@@ -4331,41 +4347,37 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
         <source>smoothed, this run: {0}, lr {1:g}</source>
-        <translation>平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
+        <translation type="vanished">平滑化（今回の学習：{0}、学習率 {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="154"/>
         <source>smoothed, this run: {0}, lr {1:g} → {2:g}</source>
-        <translation>平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
+        <translation type="vanished">平滑化（今回の学習：{0}、学習率 {1:g} → {2:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="158"/>
         <source>earlier run: {0}, lr {1:g}</source>
-        <translation>以前の学習：{0}、学習率 {1:g}</translation>
+        <translation type="vanished">以前の学習：{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="159"/>
         <source>earlier run: {0}, lr {1:g} → {2:g}</source>
-        <translation>以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
+        <translation type="vanished">以前の学習：{0}、学習率 {1:g} → {2:g}</translation>
     </message>
     <message>
         <source>earlier run</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="257"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="249"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="259"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="251"/>
         <source> (+ weight penalty {0:.4g})</source>
         <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="283"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="275"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>

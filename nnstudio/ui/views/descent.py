@@ -22,17 +22,17 @@ CONTOUR_COLOR = "#B8B8B8"
 # Okabe–Ito, no yellow; the four rules shown at first take four hues, the other two the rest
 PATH_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "adagrad": "#009E73", "adam": "#CC79A7",
                "nesterov": "#E69F00", "rmsprop": "#56B4E9"}
+SIDE_WIDTH = 170
+MIN_PANEL_WIDTH = 130     # a panel's axes and its label inside need about this much
+SETTINGS_ABOVE = 640       # views narrower than this show the settings above the panels
+PANEL_HEIGHT = 80         # a panel's preferred height (more when there is room)
+PANEL_ASPECT = 2.2        # width / height a panel is laid out for: the surface is 20 wide, 10 high
 
 
 def path_color(rule: str) -> str:
     """A rule's own colour, whichever rules are shown beside it (AdaGrad turned from green
     to pink when a rule before it was unticked)."""
-    return PATH_COLORS.get(rule, "#000000")
-SIDE_WIDTH = 170
-MIN_PANEL_WIDTH = 130     # a panel's axes and its label inside need about this much
-SETTINGS_ABOVE = 640
-PANEL_HEIGHT = 80         # a panel's preferred height (more when there is room)
-PANEL_ASPECT = 2.2        # width / height a panel is laid out for: the surface is 20 wide, 10 high      # views narrower than this show the settings above the panels
+    return PATH_COLORS[rule]
 
 
 class DescentView(View):

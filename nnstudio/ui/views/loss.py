@@ -15,7 +15,7 @@ from ..export import joined, no_data
 from .base import (IterationAxis, LegendAbove, SteadyRange, View, make_plot, message_item, run_smoothing,
                    set_markers)
 from ..palette import DIM_COLOR, RAW_COLOR, TEST_COLOR, TRAIN_COLOR
-from ..run_names import differing, named_settings, run_settings
+from ..run_names import differing, run_name, run_settings
 
 CAPACITY = 3000          # points kept per curve, however long the run
 EPOCH_CAPACITY = 1000
@@ -145,19 +145,10 @@ class LossView(View):
         curve beside earlier runs: its rule, the learning rate its updates used (changed while
         it ran: the first and the last) and its settings under ``keys``."""
         first, last = self._lrs
-        rest = named_settings(self._settings, keys)
-        name = self._optimizer_name
-        if this_run:
-            if rest:
-                return (self.tr("smoothed, this run: {0}, lr {1:g}, {2}").format(name, first, rest) if first == last
-                        else self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}, {3}").format(name, first, last, rest))
-            return (self.tr("smoothed, this run: {0}, lr {1:g}").format(name, first) if first == last
-                    else self.tr("smoothed, this run: {0}, lr {1:g} → {2:g}").format(name, first, last))
-        if rest:
-            return (self.tr("earlier run: {0}, lr {1:g}, {2}").format(name, first, rest) if first == last
-                    else self.tr("earlier run: {0}, lr {1:g} → {2:g}, {3}").format(name, first, last, rest))
-        return (self.tr("earlier run: {0}, lr {1:g}").format(name, first) if first == last
-                else self.tr("earlier run: {0}, lr {1:g} → {2:g}").format(name, first, last))
+        rule = (self.tr("{0}, lr {1:g}").format(self._optimizer_name, first) if first == last
+                else self.tr("{0}, lr {1:g} → {2:g}").format(self._optimizer_name, first, last))
+        run = run_name(rule, self._settings, keys)
+        return (self.tr("smoothed, this run: {0}") if this_run else self.tr("earlier run: {0}")).format(run)
 
     def _name_this_run(self) -> None:
         """Beside earlier runs the smoothed curve says which run it is, as theirs do."""

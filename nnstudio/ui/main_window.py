@@ -734,6 +734,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ run → window
     def _on_run_started(self, session) -> None:
         self.status.clear(session)
+        self.statusBar().clearMessage()      # the last run's "Training finished" or divergence
         # a run from weights opened with their history goes on with that history (saving
         # right after opening keeps the curves); any other run starts its own
         continued, self._history_to_continue = self._history_to_continue, None

@@ -707,6 +707,16 @@ def test_a_save_without_weights_removes_an_older_runs_weights(make_window, qtbot
     assert not (run_folder(path) / WEIGHTS_FILE).exists()
 
 
+def test_a_reset_clears_the_last_runs_finished_message(make_window, qtbot):
+    w = make_window(small_project(epochs=2))
+    trigger(w, "play")
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=10000)
+    assert w.statusBar().currentMessage() == "Training finished"
+    trigger(w, "reset")
+    qtbot.waitUntil(lambda: w.controller.state == "idle" or w.controller.state == "paused", timeout=10000)
+    assert w.statusBar().currentMessage() == ""
+
+
 def test_step_mode_after_the_run_finished(make_window, qtbot):
     w = make_window(small_project(epochs=2))
     trigger(w, "play")

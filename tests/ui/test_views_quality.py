@@ -189,7 +189,27 @@ def test_accuracy_axis_labels_both_ends_in_the_docked_size(qtbot, ctl):
     x, y = view.train_curve.getData()
     assert x.tolist() == [1, 2, 3, 4, 5] and np.allclose(y, [55, 60, 65, 70, 75])
     labels = drawn_tick_labels(view.plot.getPlotItem().getAxis("left"))
-    assert "0" in labels and "100" in labels, labels
+    assert "40" in labels and "100" in labels, labels      # from the ten below the lowest, 50
+
+
+def test_accuracy_axis_starts_below_the_lowest_point(qtbot, ctl):
+    """MNIST's climb from 92 % to 98 % fills the plot instead of hugging its top; a lower
+    point brings the floor down, and a new run starts from 0 again."""
+    view = shown(qtbot, AccuracyView(ctl), size=(690, 260))
+    ctl.start(iris_session())
+    floor = lambda: view.plot.getPlotItem().getViewBox().viewRange()[1][0]   # noqa: E731
+    view._redraw_now()
+    assert floor() < 0                                  # nothing yet: 0 to 100 with its margin
+    ctl.snapshots.emit((snapshot(5, 1.0, steps=5, epoch=1, train_accuracy=0.93, test_accuracy=0.921),))
+    view._redraw_now()
+    assert 89 < floor() < 90                            # 90 with a 7 % margin of the 10 shown
+    assert view.plot.getPlotItem().getViewBox().viewRange()[1][1] > 100
+    ctl.snapshots.emit((snapshot(10, 1.0, steps=5, epoch=2, train_accuracy=0.95, test_accuracy=0.61),))
+    view._redraw_now()
+    assert 45 < floor() < 50                            # 50, less 7 % of the 50 shown
+    ctl.start(iris_session())
+    view._redraw_now()
+    assert floor() < 0
 
 
 # --------------------------------------------------------------------------- decision boundary / function fit

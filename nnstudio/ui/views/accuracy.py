@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel
 
@@ -14,6 +15,7 @@ from .base import View, make_plot, message_item, set_markers
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
 EPOCH_CAPACITY = 1000
+FLOOR_STEP = 10.0    # the axis starts at a multiple of this, below the lowest accuracy
 
 
 class AccuracyView(View):
@@ -31,8 +33,7 @@ class AccuracyView(View):
         self.test_curve = item.plot(pen=pg.mkPen(TEST_COLOR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
                                     symbol="t", symbolSize=9, symbolBrush=TEST_COLOR, symbolPen=None,
                                     name=self.tr("test set"))
-        # a margin of 7% at each end keeps the "0" and "100" labels inside a short docked plot
-        item.setYRange(-7, 107, padding=0)
+        self._set_floor(0.0)
         item.getViewBox().setLimits(yMin=-8, yMax=108)
         item.enableAutoRange(axis="y", enable=False)
         self.message = message_item(item)
@@ -102,10 +103,22 @@ class AccuracyView(View):
         vb = self.plot.getPlotItem().getViewBox()
         self.message.setPos(vb.viewRect().center())
 
+    def _set_floor(self, floor: float) -> None:
+        """The axis runs from floor to 100, with a margin of 7% at each end that keeps the end
+        labels inside a short docked plot."""
+        margin = 0.07 * (100.0 - floor)
+        self.plot.getPlotItem().setYRange(floor - margin, 100.0 + margin, padding=0)
+
     def redraw(self) -> None:
+        lowest = 0.0 if not (len(self.train) or len(self.test)) else 100.0
         for series, curve in ((self.train, self.train_curve), (self.test, self.test_curve)):
             x, y = series.arrays()
             curve.setData(x, y)
+            if len(y):
+                lowest = min(lowest, float(np.min(y)))
+        # from the ten below the lowest point shown: MNIST's 92 % to 98 % is a climb, not a
+        # flat line at the top (an empty plot spans 0 to 100)
+        self._set_floor(max(0.0, FLOOR_STEP * math.floor((lowest - 2.0) / FLOOR_STEP)))
         set_markers(self.train_curve, "o", len(self.train))
         set_markers(self.test_curve, "t", len(self.test))
         if len(self.train):

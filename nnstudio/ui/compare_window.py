@@ -503,7 +503,7 @@ class CompareWindow(QDialog):
         groups = self._groups()
         cols = grid_columns(len(groups), self.canvas.width(), self.canvas.height())
         accuracy = self.quantity.currentData() == "accuracy"
-        left = _tr("accuracy") if accuracy else _tr("loss")
+        left = _tr("accuracy (% correct)") if accuracy else _tr("loss")
         single = len(groups) == 1
         for g, (title, members) in enumerate(groups):
             item = self.canvas.addPlot(row=g // cols, col=g % cols, axisItems=grid_axes())
@@ -532,19 +532,19 @@ class CompareWindow(QDialog):
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
 
     def _quantity_changed(self) -> None:
-        self.log_box.setEnabled(self.quantity.currentData() == "loss")     # accuracy: 0 to 1
+        self.log_box.setEnabled(self.quantity.currentData() == "loss")     # accuracy: 0 to 100 %
         self._redraw()
 
     def _log(self) -> bool:
         return self.log_box.isChecked() and self.quantity.currentData() == "loss"
 
     def _fit_ranges(self) -> None:
-        """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 1; the loss
+        """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 100 %; the loss
         from 0 to the largest smoothed value drawn (diverged curves left out), but no higher
         than CLIP_OVER_START times the highest starting loss (a spike of one run flattened the
         others: it runs off the top, whole on the log scale, which spans every curve)."""
         if self.quantity.currentData() == "accuracy":
-            low, top = 0.0, 1.0
+            low, top = 0.0, 100.0
         else:
             top = max((t.top for t in self.tracks), default=0.0) or 1.0
             starts = [t.start for t in self.tracks if math.isfinite(t.start) and t.start > 0]
@@ -570,7 +570,7 @@ class CompareWindow(QDialog):
         if self.quantity.currentData() == "loss":
             x, y = track.x, track.loss
         else:
-            x, y = track.eval_x, track.accuracy
+            x, y = track.eval_x, 100.0 * np.asarray(track.accuracy, dtype=float)
         y = np.asarray(y, dtype=float)
         self.curves[i].setData(np.asarray(x, dtype=float), np.where(np.isfinite(y), y, np.nan), connect="finite")
 
@@ -664,8 +664,8 @@ class CompareWindow(QDialog):
         self.table_knobs = knobs
         split = _tr("validation") if self.main.doc.section("dataset").get("validation_ratio") else _tr("test")
         headers = [knob_titles().get(k, k) for k in knobs] + [
-            _tr("updates"), _tr("seconds"), _tr("training loss"), _tr("training accuracy"),
-            _tr("{0} loss").format(split), _tr("{0} accuracy").format(split), _tr("state")]
+            _tr("updates"), _tr("seconds"), _tr("training loss"), _tr("training accuracy (%)"),
+            _tr("{0} loss").format(split), _tr("{0} accuracy (%)").format(split), _tr("state")]
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
@@ -683,7 +683,8 @@ class CompareWindow(QDialog):
         """Variant i's numbers (the table is unsorted while training: row i is variant i)."""
         o = self.tracks[i].outcome
         base = len(self.table_knobs)
-        numbers = ([o.iterations, o.seconds, o.train_loss, o.train_accuracy, o.eval_loss, o.eval_accuracy]
+        numbers = ([o.iterations, o.seconds, o.train_loss, percent(o.train_accuracy), o.eval_loss,
+                    percent(o.eval_accuracy)]
                    if o is not None else [self.tracks[i].x[-1] if self.tracks[i].x else 0] + [None] * 5)
         for c, n in enumerate(numbers):
             self.table.setItem(i, base + c, _cell(n))
@@ -698,7 +699,7 @@ class CompareWindow(QDialog):
         plot = self.scatter_plot.getPlotItem()
         two = len(names) > 1
         plot.setLabel("bottom", titles.get(names[0], names[0]), color=TEXT_COLOR)
-        quality = _tr("loss") if self.regression else _tr("accuracy")
+        quality = _tr("loss") if self.regression else _tr("accuracy (% correct)")
         plot.setLabel("left", titles.get(names[1], names[1]) if two else quality, color=TEXT_COLOR)
         plot.setLogMode(x=C.KNOBS[names[0]].log, y=two and C.KNOBS[names[1]].log)
         xs, ys, brushes, best_at = [], [], [], []
@@ -707,7 +708,7 @@ class CompareWindow(QDialog):
             o = self.tracks[i].outcome
             values = dict(self.variants[i].values)
             xs.append(values[names[0]])
-            ys.append(values[names[1]] if two else (o.eval_loss if self.regression else o.eval_accuracy))
+            ys.append(values[names[1]] if two else (o.eval_loss if self.regression else percent(o.eval_accuracy)))
             brushes.append(pg.mkBrush(colormap.map(score, mode="qcolor")))
             if i == best:
                 best_at = [(xs[-1], ys[-1])]
@@ -761,6 +762,11 @@ class _NumberItem(QTableWidgetItem):
         if isinstance(other, _NumberItem):
             return self.value < other.value
         return True              # numbers before empty cells
+
+
+def percent(share: float | None) -> float | None:
+    """An accuracy as the percentage every other view shows."""
+    return None if share is None else 100.0 * share
 
 
 def _cell(v: Any) -> QTableWidgetItem:

@@ -55,9 +55,10 @@ def test_the_optimizer_race_in_one_plot(compare, qtbot):
     assert accuracies[best] == max(accuracies)
     assert "Best:" in compare.status.text() and compare.variant_label(best) in compare.status.text()
     # the table sorts by number once training is done
-    compare.table.sortItems(column_index(compare, "test accuracy"))
-    values = [float(v) for v in column(compare, "test accuracy")]
+    compare.table.sortItems(column_index(compare, "test accuracy (%)"))
+    values = [float(v) for v in column(compare, "test accuracy (%)")]
     assert values == sorted(values)
+    assert max(values) == pytest.approx(100 * max(accuracies), abs=0.01)    # percent, as elsewhere
 
 
 def column_index(dialog, title):
@@ -77,7 +78,8 @@ def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
     assert compare.key.isVisible() and "batch norm with" in compare.key.text()
     # accuracy at the epoch ends: iris has 5 updates an epoch
     x, y = compare.curves[0].getData()
-    assert list(x) == [5, 10, 15, 20] and all(0 <= v <= 1 for v in y)
+    assert list(x) == [5, 10, 15, 20] and all(0 <= v <= 100 for v in y) and max(y) > 1   # percent
+    assert compare.plots[0].getViewBox().viewRange()[1][1] > 100
 
 
 def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):
@@ -228,7 +230,7 @@ def test_one_runs_spike_leaves_the_others_readable_and_the_log_scale_shows_it_wh
     smallest = min(compare.tracks[1].loss)
     assert low <= np.log10(smallest) and top >= np.log10(max(compare.tracks[0].loss)) - 0.01
     compare.quantity.setCurrentIndex(compare.quantity.findData("accuracy"))
-    assert compare.plots[0].getViewBox().viewRange()[1][1] < 1.1     # accuracy stays linear, 0 to 1
+    assert 100 < compare.plots[0].getViewBox().viewRange()[1][1] < 110   # accuracy stays linear, 0 to 100 %
 
 
 def test_then_by_never_offers_the_setting_varied_first(compare):

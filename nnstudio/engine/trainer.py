@@ -420,8 +420,10 @@ class Trainer:
         and total_iterations one more, so a run that goes on still ends at 100 %) and reported
         as ``last_snapshot``, with copies of the updated weights, for the curves and views."""
         from .trace import record_step
+        t0 = time.perf_counter()
         trace = record_step(self.network, self.optimizer, x, t, numerical=self.numerical,
                             interrupted=interrupted)
+        self.elapsed += time.perf_counter() - t0       # its samples took this long (samples/s)
         self.iteration += 1
         self.total_iterations += 1
         self.samples += len(x)
@@ -431,11 +433,18 @@ class Trainer:
     def _recorded_snapshot(self, trace) -> Snapshot:
         net = self.network
         before = self.last_snapshot
-        step = before.step_in_epoch if before is not None and not before.epoch_end else 0
+        # the epoch it falls in: after an epoch's last batch, the next one (the generator,
+        # parked at that batch's yield, has not counted the epoch yet)
+        if before is None:
+            epoch, step = self.epoch + 1, 0
+        elif before.epoch_end:
+            epoch, step = before.epoch + 1, 0
+        else:
+            epoch, step = before.epoch, before.step_in_epoch
         grad_norms = {f"{name}.{k}": l2_norm(g) for name, grads in zip(trace.layer_names, trace.grads)
                       for k, g in grads.items()}
         return Snapshot(
-            iteration=self.iteration, epoch=min(self.epoch + 1, self.end_epoch), step_in_epoch=step,
+            iteration=self.iteration, epoch=min(epoch, self.end_epoch), step_in_epoch=step,
             steps_per_epoch=self.steps_per_epoch, total_iterations=self.total_iterations,
             end_epoch=self.end_epoch, epoch_end=False, loss=trace.loss, data_loss=net.last_data_loss,
             lr=self.optimizer.lr, samples=self.samples, elapsed=self.elapsed,

@@ -202,6 +202,26 @@ def test_trainer_traced_step_counts_as_a_step():
     assert (last.iteration, last.total_iterations, last.epoch, last.end_epoch) == (4, 4, 1, 1)
 
 
+def test_a_step_recorded_after_an_epochs_last_batch_falls_in_the_next_epoch_and_takes_time():
+    net = make_net(MLP, (4,), "cross_entropy")
+    x, t = rng(1).normal(size=(10, 4)), labels(10, 3)
+    trainer = Trainer(net, make_optimizer(OptimizerSpec(name="sgd", lr=0.1)),
+                      TrainingSpec(batch_size=5, epochs=3, dtype="float64"), x, t)
+    run = trainer.run()
+    snaps = [next(run), next(run)]                 # epoch 1's two batches: parked after its end
+    assert snaps[-1].epoch_end and snaps[-1].epoch == 1
+    elapsed = trainer.elapsed
+    trainer.traced_step(x[:5], t[:5])
+    recorded = trainer.last_snapshot
+    assert (recorded.epoch, recorded.step_in_epoch) == (2, 0)      # not still epoch 1
+    assert recorded.elapsed > elapsed and recorded.samples == 15   # samples/s counts its time
+    after = next(run)                              # epoch 2 goes on as planned
+    assert (after.epoch, after.step_in_epoch, after.iteration) == (2, 1, 4)
+    trainer.traced_step(x[:5], t[:5])
+    assert (trainer.last_snapshot.epoch, trainer.last_snapshot.step_in_epoch) == (2, 1)
+    run.close()
+
+
 @pytest.mark.parametrize("last, loss", [("softmax", "cross_entropy"), ("sigmoid", "sse"), ("identity", "sse_sum")])
 @pytest.mark.parametrize("as_labels", [True, False], ids=["labels", "one-hot"])
 def test_the_loss_steps_numpy_lines_run_on_the_arrays_shown_give_the_arrays_shown(last, loss, as_labels):

@@ -246,10 +246,15 @@ def test_with_weight_decay_the_batches_curve_is_the_data_loss_as_the_epoch_marke
     status = TrainingStatus(bar)
     status.show(snaps[-1])
     assert status.loss.text() == f"Loss {snaps[-1].data_loss:.4f} + weight penalty {penalty:.4g}"
+    # its CSV names the column as the run's iterations.csv does, where "loss" holds the penalty
+    table = view.table_for(view.plot.getPlotItem())
+    assert table.header[:3] == ("iteration", "data_loss", "data_loss_smoothed")
+    assert list(table.column("data_loss")) == [s.data_loss for s in snaps]
     ctl.start(iris_session(epochs=3, lr=0.1))       # no penalty: named as before
     ctl.train(2)
     settle(qtbot, view)
     assert [label.text for _s, label in view.legend.items][0] == "each batch"
+    assert view.table_for(view.plot.getPlotItem()).header[1] == "loss"
 
 
 def test_captions_stay_readable_on_a_dark_theme(qtbot, ctl):

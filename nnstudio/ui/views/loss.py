@@ -109,12 +109,14 @@ class LossView(View):
     def table_for(self, target):
         """One row per iteration: the batch loss, its smoothed curve, the per-epoch losses on the
         whole sets (at an epoch's last iteration) and the earlier runs' smoothed curves; all of
-        them the data loss, without a weight penalty."""
+        them the data loss, without a weight penalty. With a penalty the batch columns are named
+        data_loss, as in the run's iterations.csv, whose "loss" includes it."""
         if target is not self.plot.getPlotItem():
             return None
         if not len(self.raw) and not self.earlier:
             raise no_data()
-        series = [("loss", *self.raw.arrays()), ("loss_smoothed", *self.smooth.arrays()),
+        batch = "data_loss" if self._penalty is not None else "loss"
+        series = [(batch, *self.raw.arrays()), (f"{batch}_smoothed", *self.smooth.arrays()),
                   ("train_loss", *self.train_epoch.arrays()), ("test_loss", *self.test_epoch.arrays())]
         for k, curve in enumerate(self.earlier, start=1):
             series.append((f"earlier_run_{k}_loss_smoothed", *curve.getOriginalDataset()))

@@ -5,6 +5,7 @@ the plots' colours, and the smaller promises of the window)."""
 import threading
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -539,3 +540,30 @@ def test_another_data_set_keeps_a_squared_error_classifier_as_the_learner_built_
     qtbot.waitUntil(lambda: settled(w2) and w2.doc.input_shape == (4,), timeout=5000)
     last = w2.doc.layer(-1).data
     assert (last["units"], last["activation"], w2.doc.loss) == (3, "softmax", "cross_entropy")
+
+
+@pytest.mark.parametrize("task, expected", [("regression", ("softmax", "cross_entropy")),
+                                            ("classification", ("identity", "sse"))])
+def test_leaving_a_csv_asks_the_csvs_own_task_whether_its_squared_error_stays(make_window, qtbot, tmp_path,
+                                                                               task, expected):
+    """A CSV is a regression or a classification by its own "task" option: leaving a CSV
+    regression for iris gives softmax and cross-entropy, leaving a CSV classifier that used
+    the squared error keeps it (the data set's kind alone cannot tell them apart)."""
+    import json
+    from nnstudio.project.model import Project
+    rng = np.random.default_rng(3)
+    rows = ["a,b,y"] + [f"{a:.3f},{b:.3f},{int(a > b)}" for a, b in rng.uniform(-1, 1, (30, 2))]
+    (tmp_path / "points.csv").write_text("\n".join(rows) + "\n")
+    d = small_project(n_in=2, n_out=1 if task == "regression" else 2).to_dict()
+    d["network"]["layers"][-1].update(activation="identity")
+    d["network"]["loss"] = "sse"
+    d["dataset"] = {"name": "csv", "path": str(tmp_path / "points.csv"), "task": task}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(Project.from_dict(d).to_dict()))
+    w = make_window(wait_for_run=False)
+    assert w.files.open(str(path))
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (2,), timeout=10000)
+    w.dataset_panel.choose("iris")
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (4,), timeout=10000)
+    last = w.doc.layer(-1).data
+    assert (last["units"], last["activation"], w.doc.loss) == (3, *expected)

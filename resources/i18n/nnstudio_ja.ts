@@ -974,6 +974,11 @@
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <source>training accuracy (%)</source>
+        <translation>訓練正解率（%）</translation>
+    </message>
+    <message>
         <source>Each finished trial where its values were drawn, coloured by its accuracy: dark for the lowest, light for the highest; the star is the best.</source>
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
@@ -988,16 +993,20 @@
         <translation>データセットを読み込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>accuracy</source>
-        <translation>正解率</translation>
+        <translation type="vanished">正解率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
         <source>loss</source>
         <translation>損失</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <source>accuracy (% correct)</source>
+        <translation>認識精度（%）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="510"/>
@@ -1063,9 +1072,8 @@
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>training accuracy</source>
-        <translation>訓練正解率</translation>
+        <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
@@ -1073,9 +1081,8 @@
         <translation>{0}損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>{0} accuracy</source>
-        <translation>{0}正解率</translation>
+        <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
@@ -1083,27 +1090,32 @@
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <source>{0} accuracy (%)</source>
+        <translation>{0}正解率（%）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="720"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="720"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="722"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="723"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="722"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="723"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1239,17 +1251,17 @@
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="813"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="814"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="975"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="976"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="986"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="987"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -2719,59 +2731,59 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="26"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="26"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="30"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="33"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="35"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="45"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="46"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="48"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="49"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="52"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="53"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="94"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="95"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="97"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="98"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="119"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="132"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="121"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="134"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>
@@ -3948,84 +3960,188 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="45"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="62"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="48"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="103"/>
+        <source>all parameters</source>
+        <translation>すべてのパラメータ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="128"/>
+        <source>Taking the numerical gradient of {0} entries…</source>
+        <translation>{0} 個の要素の数値微分を計算しています…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="129"/>
+        <source>Numerical vs backprop</source>
+        <translation>数値微分と誤差逆伝播法</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="137"/>
+        <source>Stopped before the check was done.</source>
+        <translation>確認が終わる前に中止しました。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="166"/>
+        <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
+        <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="167"/>
+        <source>Largest relative error (in {0})</source>
+        <translation>最大の相対誤差（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="168"/>
+        <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
+        <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <source>parameter</source>
+        <translation>パラメータ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <source>entries</source>
+        <translation>要素数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <source>mean |difference|</source>
+        <translation>|差| の平均</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
+        <source>largest relative error</source>
+        <translation>最大の相対誤差</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
+        <source>numerical time</source>
+        <translation>数値微分の時間</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="174"/>
+        <source>backprop ≠ 0</source>
+        <translation>逆伝播 ≠ 0</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="180"/>
+        <source>{0} of {1}</source>
+        <translation>{1} 個中 {0} 個</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="209"/>
+        <source>{0} of its {1} entries, picked at random among the {2} whose backprop gradient is not 0 (all of them would take about {3} numerically: tick “Every entry”).</source>
+        <translation>{1} 個の要素のうち、逆伝播の勾配が 0 でない {2} 個から無作為に選んだ {0} 個（すべてを数値微分すると約 {3} かかります。「すべての要素」にチェックを入れてください）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="213"/>
+        <source>{0} of its {1} entries: the {2} whose backprop gradient is not 0 and {3} of the zeros, picked at random.</source>
+        <translation>{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="220"/>
+        <source>Largest relative error</source>
+        <translation>最大の相対誤差</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="221"/>
+        <source>Mean |difference| {0:.2e}.</source>
+        <translation>|差| の平均 {0:.2e}。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="57"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="243"/>
+        <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
+        <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="81"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="83"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
+        <source>Every entry</source>
+        <translation>すべての要素</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="60"/>
+        <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
+        <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="98"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="89"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="107"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="107"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="140"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="123"/>
         <source>{0} of its {1} entries, picked at random (all of them would take about {2} numerically).</source>
-        <translation>{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
+        <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="126"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="207"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="127"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="164"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="216"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="218"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
         <source>Largest relative error &lt;b style=&apos;color:{0}&apos;&gt;{1:.2e}&lt;/b&gt;, mean |difference| {2:.2e}.</source>
-        <translation>最大の相対誤差 &lt;b style=&apos;color:{0}&apos;&gt;{1:.2e}&lt;/b&gt;、|差| の平均 {2:.2e}。</translation>
+        <translation type="vanished">最大の相対誤差 &lt;b style=&apos;color:{0}&apos;&gt;{1:.2e}&lt;/b&gt;、|差| の平均 {2:.2e}。</translation>
     </message>
 </context>
 <context>
@@ -4251,13 +4367,13 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="242"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="155"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="157"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
@@ -4302,22 +4418,22 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="150"/>
         <source>{0}, lr {1:g}</source>
         <translation>{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="149"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
         <source>{0}, lr {1:g} → {2:g}</source>
         <translation>{0}、学習率 {1:g} → {2:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
         <source>smoothed, this run: {0}</source>
         <translation>平滑化（今回の学習：{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
         <source>earlier run: {0}</source>
         <translation>以前の学習：{0}</translation>
     </message>
@@ -4338,7 +4454,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習：{0}、学習率 {1:g} → {2:g}、{3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="240"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="242"/>
         <source>each batch, without the weight penalty</source>
         <translation>各バッチ（重みの罰則項を除く）</translation>
     </message>
@@ -4367,19 +4483,27 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="249"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="251"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="251"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="253"/>
         <source> (+ weight penalty {0:.4g})</source>
         <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="275"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="277"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
+    </message>
+</context>
+<context>
+    <name>NumericalProgress</name>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/progress.py" line="18"/>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
     </message>
 </context>
 <context>
@@ -4783,256 +4907,255 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="116"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="118"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="139"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="149"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="405"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="381"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="162"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="142"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="164"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="144"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="165"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="171"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="177"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="178"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="179"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="194"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="174"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="209"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="189"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="210"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="191"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="224"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="325"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="204"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="301"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="228"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="309"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="208"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="231"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="245"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="417"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="229"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="256"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="236"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="268"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="248"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="271"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="251"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="266"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="288"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="267"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="290"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="269"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="307"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="286"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="307"/>
         <source>Cancel</source>
-        <translation>キャンセル</translation>
+        <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="367"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="447"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="423"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="448"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="424"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="449"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="425"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="450"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="482"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="458"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="460"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="474"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="474"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

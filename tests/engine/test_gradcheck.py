@@ -293,3 +293,41 @@ def test_backprop_is_timed_without_its_first_calls_costs(monkeypatch):
     report = gradient_check(net, x, t, h=H)
     assert report.backprop_seconds < 0.05
     assert report.max_rel_error < TOL
+
+
+def test_a_sample_of_a_large_parameter_is_drawn_from_the_entries_backprop_moves():
+    """MNIST-like inputs with a border of zeros: the first layer's weights from those pixels
+    have gradient 0 in both methods. The sample is drawn among the others; with too few of
+    them the rest comes from the zeros."""
+    x = rng(60).uniform(0, 1, size=(3, 64))
+    x[:, :48] = 0.0                                    # 48 "border" pixels, 0 in every sample
+    net = make_net([dense(10, "relu"), dense(3, "softmax")], (64,), "cross_entropy")
+    report = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=50)
+    w = report.by_name()["dense_1.W"]
+    assert w.checked == 50 and np.all(np.diff(w.indices) > 0)
+    assert np.all(w.backprop != 0) and w.nonzero <= 16 * 10    # only rows 48… can move
+    assert np.all(w.indices // 10 >= 48)
+    assert w.max_rel_error < TOL
+    few = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=w.nonzero + 20,
+                         names=["dense_1.W"]).params[0]
+    assert few.checked == w.nonzero + 20 and np.count_nonzero(few.backprop) == w.nonzero
+
+
+def test_the_check_reports_progress_and_stops_when_asked():
+    from nnstudio.engine.gradcheck import CHECK_EVERY, Interrupted
+    net = make_net([dense(20, "tanh"), dense(3, "identity")], (8,), "sse")
+    x, t = rng(62).normal(size=(4, 8)), rng(63).normal(size=(4, 3))
+    seen = []
+    report = gradient_check(net, x, t, h=H, progress=seen.append)
+    total = sum(p.checked for p in report.params)
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] > total - CHECK_EVERY - 1
+    assert len(seen) >= total // CHECK_EVERY
+    before = {k: v.copy() for k, v in net.parameters().items()}
+    running = net.buffer_state()
+    seen.clear()
+    with pytest.raises(Interrupted):
+        gradient_check(net, x, t, h=H, interrupted=lambda: len(seen) > 3, progress=seen.append)
+    assert seen == [0, CHECK_EVERY, 2 * CHECK_EVERY, 3 * CHECK_EVERY]     # stopped at the 4th look
+    for k, v in net.parameters().items():
+        np.testing.assert_array_equal(v, before[k])      # the entry it was on restored
+    assert net.buffer_state().keys() == running.keys()

@@ -94,7 +94,7 @@ def test_other_networks_with_weight_decay_show_the_trace(qtbot, name):
     # the gradient check's copy has the same weight decay: its backprop equals the traced gradient
     name0 = f"{view.trace.layer_names[0]}.W"
     view.gradcheck.select(name0)
-    check = view.gradcheck.run()
+    check = view.gradcheck.run().params[0]
     assert check.max_rel_error < 1e-6
     np.testing.assert_allclose(check.backprop, view.trace.grads[0]["W"].reshape(-1)[check.indices],
                                rtol=1e-3, atol=1e-5)

@@ -5,7 +5,7 @@ import pytest
 
 from nnstudio.engine.network import Network
 from nnstudio.ui.stepthrough import StepThroughView
-from nnstudio.ui.stepthrough.gradcheck_panel import ALL_ENTRIES, SAMPLE
+from nnstudio.ui.stepthrough.gradcheck_panel import ALL_ENTRIES, EVERY_PARAMETER, SAMPLE
 
 from stepthrough_fakes import CNN, MLP, FakeController, make_session
 
@@ -23,12 +23,13 @@ def test_numerical_matches_backprop_in_float64(qtbot, layers, shape):
     panel = view.gradcheck
     trace = view.trace
     names = [panel.param.itemData(i) for i in range(panel.param.count())]
-    assert names == list(view.controller.session.network.parameters())
+    assert names == [EVERY_PARAMETER, *view.controller.session.network.parameters()]
+    names = names[1:]
     traced = {f"{trace.layer_names[i]}.{k}": g for i, grads in enumerate(trace.grads) for k, g in grads.items()}
     for name in names:
         panel.select(name)
-        check = panel.run()
-        assert check is not None and check.name == name
+        check = panel.run().params[0]
+        assert check.name == name and panel.check is check
         assert check.max_rel_error < 1e-6, name
         assert panel.rel_errors.max() < 1e-6
         # the table shows the report's numbers
@@ -48,13 +49,54 @@ def test_large_parameter_is_sampled(qtbot):
     view = _view(qtbot, layers, (20,))
     panel = view.gradcheck
     panel.select("dense_1.W")
-    check = panel.run()
+    check = panel.run().params[0]
     assert 20 * 30 > ALL_ENTRIES and check.checked == SAMPLE == panel.table.rowCount()
     assert len(set(check.indices.tolist())) == SAMPLE
     assert check.max_rel_error < 1e-6
-    assert "picked at random" in panel.summary.text()
+    assert "picked at random among the" in panel.summary.text()
+    assert np.count_nonzero(check.backprop) == min(SAMPLE, check.nonzero)
     panel.select("dense_2.b")
-    assert panel.run().checked == 3
+    assert panel.run().params[0].checked == 3
+    # every entry, when asked: all 600
+    panel.select("dense_1.W")
+    panel.every_entry.setChecked(True)
+    check = panel.run().params[0]
+    assert check.checked == 600 == panel.table.rowCount() and "All 600 entries" in panel.summary.text()
+
+
+def test_all_parameters_in_one_table_as_the_books_check_prints_them(qtbot):
+    """CURRICULUM §4: the book's check prints one mean |difference| per parameter. Each row is
+    a parameter; a double-click shows its entries, from the same check."""
+    layers = [{"type": "dense", "units": 30, "activation": "relu"},
+              {"type": "dense", "units": 3, "activation": "softmax"}]
+    view = _view(qtbot, layers, (20,))
+    panel = view.gradcheck
+    assert panel.param.currentData() == EVERY_PARAMETER         # the first choice
+    report = panel.run()
+    names = list(view.controller.session.network.parameters())
+    assert [p.name for p in report.params] == names and panel.table.rowCount() == len(names)
+    assert [panel.table.item(r, 0).text() for r in range(len(names))] == names
+    np.testing.assert_array_equal(panel.shown_column(2), [p.mean_abs_diff for p in report.params])
+    np.testing.assert_array_equal(panel.shown_column(3), [p.max_rel_error for p in report.params])
+    assert panel.table.item(0, 1).text() == f"{SAMPLE} of 600"        # dense_1.W, sampled
+    assert max(p.max_rel_error for p in report.params) < 1e-6
+    assert "mean |difference|" in panel.summary.text()
+    panel._open_row(2, 0)                                      # dense_2.W's entries
+    assert panel.check is report.params[2] and panel.param.currentData() == "dense_2.W"
+    assert panel.table.rowCount() == 90
+    np.testing.assert_array_equal(panel.shown_column(1), report.params[2].backprop)
+
+
+def test_cancel_stops_the_check_and_says_so(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+    view = _view(qtbot, MLP, (4,))
+    panel = view.gradcheck
+    before = view.controller.session.network.state_dict()
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    assert panel.run() is None
+    assert "Stopped" in panel.summary.text() and panel.run_button.isEnabled()
+    for k, v in view.controller.session.network.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])      # the check works on its own copy
 
 
 def test_backward_op_preselects_its_weight(qtbot):

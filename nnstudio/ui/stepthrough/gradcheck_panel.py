@@ -1,8 +1,10 @@
-"""Numerical vs backprop for one parameter: both gradients entry by entry, the relative
-error of each, and the time each method took (CURRICULUM §4).
+"""Numerical vs backprop: both gradients entry by entry, the relative error of each, and the
+time each method took (CURRICULUM §4); for one parameter or for all of them, as the book's
+gradient check prints one mean difference per parameter.
 
 Runs the engine's ``gradient_check`` on a float64 copy of the traced network (see
-:mod:`.source`): every entry of a small parameter, a random sample of a large one.
+:mod:`.source`): every entry of a small parameter; of a large one a random sample of the
+entries backprop moves, or every entry when asked (a modal progress dialog, with Cancel).
 """
 
 from __future__ import annotations
@@ -12,36 +14,51 @@ import math
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
-from nnstudio.engine.gradcheck import ParamCheck, gradient_check, relative_error
+from nnstudio.engine.gradcheck import GradCheckReport, Interrupted, ParamCheck, gradient_check, relative_error
 from nnstudio.ui.messages import describe_error
 
 from .array_view import VALUE_ROLE, index_text
+from .progress import NumericalProgress, modal_progress
 from .source import StepSource
 
 ALL_ENTRIES = 500      # parameters up to this size are checked entry by entry
-SAMPLE = 100           # larger ones: this many random entries
+SAMPLE = 100           # larger ones: this many random entries, unless every entry is asked for
 GOOD, FAIR = 1e-7, 1e-4
+EVERY_PARAMETER = ""   # the parameter choice's data for "all parameters"
 
 
 def _seconds(s: float) -> str:
     return f"{s * 1000:.3g} ms" if s < 1 else f"{s:.3g} s"
 
 
-class GradCheckPanel(QWidget):
-    COLUMNS = ("index", "backprop", "numerical", "difference", "relative error")
+def _error_color(rel: float) -> str:
+    return "#dff0d8" if rel < GOOD else "#fcf3cf" if rel < FAIR else "#f5c6cb"
 
+
+def _number(text: str, value: float) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setData(VALUE_ROLE, value)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class GradCheckPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.source: StepSource | None = None
-        self.check: ParamCheck | None = None
-        self.backprop_seconds = 0.0
+        self.report: GradCheckReport | None = None
+        self.check: ParamCheck | None = None      # the parameter whose entries the table shows
         self.rel_errors = np.zeros(0)
 
         self.param = QComboBox()
+        self.every_entry = QCheckBox(self.tr("Every entry"))
+        self.every_entry.setToolTip(self.tr(
+            "Check every entry of large parameters too, not a sample of {0} (two forward passes per "
+            "entry: a 784-50-10 network takes seconds; Cancel stops it).").format(SAMPLE))
         self.run_button = QPushButton(self.tr("Compare gradients"))
         self.run_button.clicked.connect(self.run)
         intro = QLabel(self.tr(
@@ -53,19 +70,17 @@ class GradCheckPanel(QWidget):
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr("index"), self.tr("backprop"), self.tr("numerical"),
-                                              self.tr("|difference|"), self.tr("relative error")])
+        self.table = QTableWidget(0, 5)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for c, w in enumerate((110, 150, 150, 110)):
-            self.table.setColumnWidth(c, w)
+        self.table.cellDoubleClicked.connect(self._open_row)
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Parameter:")))
         row.addWidget(self.param, 1)
+        row.addWidget(self.every_entry)
         row.addWidget(self.run_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -76,14 +91,17 @@ class GradCheckPanel(QWidget):
 
     def set_source(self, source: StepSource | None) -> None:
         self.source = source
-        self.check = None
+        self.report = self.check = None
         self.param.clear()
         self.table.setRowCount(0)
         if source is None:
             self.summary.setText(self.tr("Record a step first."))
             self.run_button.setEnabled(False)
             return
-        for name, shape in source.parameter_shapes().items():
+        shapes = source.parameter_shapes()
+        if len(shapes) > 1:
+            self.param.addItem(self.tr("all parameters"), EVERY_PARAMETER)
+        for name, shape in shapes.items():
             self.param.addItem(f"{name}  ({'×'.join(map(str, shape))})", name)
         self.run_button.setEnabled(self.param.count() > 0)
         self.summary.setText(self.tr("Pick a parameter and press “Compare gradients”."))
@@ -93,59 +111,136 @@ class GradCheckPanel(QWidget):
         if i >= 0:
             self.param.setCurrentIndex(i)
 
-    def run(self) -> ParamCheck | None:
-        if self.source is None or self.param.currentIndex() < 0:
+    def run(self) -> GradCheckReport | None:
+        """Check the chosen parameter (or every one); the report, or None when it failed or
+        was cancelled (the summary says which)."""
+        source = self.source
+        if source is None or self.param.currentIndex() < 0:
             return None
         name = self.param.currentData()
-        size = math.prod(self.source.parameter_shapes()[name])
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        shapes = source.parameter_shapes()
+        names = list(shapes) if name == EVERY_PARAMETER else [name]
+        limit = None if self.every_entry.isChecked() else ALL_ENTRIES
+        entries = sum(min(math.prod(shapes[n]), SAMPLE) if limit and math.prod(shapes[n]) > limit
+                      else math.prod(shapes[n]) for n in names)
+        self.run_button.setEnabled(False)        # the dialog lets events in while it runs
+        progress = NumericalProgress(
+            modal_progress(self, self.tr("Taking the numerical gradient of {0} entries…").format(entries),
+                           self.tr("Numerical vs backprop"), entries),
+            lambda: self.source is source)
         try:
-            net = self.source.network()
-            report = gradient_check(net, self.source.x, self.source.t, names=[name],
-                                    max_entries=None if size <= ALL_ENTRIES else SAMPLE)
+            net = source.network()
+            report = gradient_check(net, source.x, source.t, names=names, max_entries=limit, sample=SAMPLE,
+                                    interrupted=progress.interrupted, progress=progress.advance)
+        except Interrupted:
+            report = None
+            text = self.tr("Stopped before the check was done.")
         except (EngineError, ValueError, FloatingPointError) as e:
-            self.summary.setText(self.tr("The gradient check failed: {0}").format(describe_error(e)))
-            return None
+            report = None
+            text = self.tr("The gradient check failed: {0}").format(describe_error(e))
         finally:
-            QApplication.restoreOverrideCursor()
-        self.check = report.params[0]
-        self.backprop_seconds = report.backprop_seconds
-        self._show(self.check, size)
-        return self.check
+            progress.close()
+            self.run_button.setEnabled(self.source is not None)
+        if self.source is not source:        # another step was recorded meanwhile
+            return None
+        if report is None:
+            self.summary.setText(text)
+            return None
+        self.report = report
+        if name == EVERY_PARAMETER:
+            self._show_parameters(report)
+        else:
+            self._show_entries(report.params[0])
+        return report
 
-    def _show(self, c: ParamCheck, size: int) -> None:
+    # ------------------------------------------------------------------ one row per parameter
+    def _show_parameters(self, report: GradCheckReport) -> None:
+        self.check = None
+        self.rel_errors = np.array([p.max_rel_error for p in report.params])
+        checked = sum(p.checked for p in report.params)
+        numerical = sum(p.numerical_seconds for p in report.params)
+        worst = max(report.params, key=lambda p: p.max_rel_error)
+        self.summary.setText("<br>".join([
+            self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
+                _seconds(report.backprop_seconds)),
+            self.tr("<b>Numerical</b>: {0} entries in {1}.").format(checked, _seconds(numerical)),
+            self._verdict(worst.max_rel_error, self.tr("Largest relative error (in {0})").format(worst.name)),
+            self.tr("The book's measure is the mean |difference| of each parameter. Double-click a row "
+                    "for its entries.")]))
+        t = self.table
+        t.setColumnCount(6)
+        t.setHorizontalHeaderLabels([self.tr("parameter"), self.tr("entries"), self.tr("mean |difference|"),
+                                     self.tr("largest relative error"), self.tr("numerical time"),
+                                     self.tr("backprop ≠ 0")])
+        t.setRowCount(len(report.params))
+        for r, p in enumerate(report.params):
+            size = math.prod(p.shape)
+            t.setItem(r, 0, QTableWidgetItem(p.name))
+            t.setItem(r, 1, _number(f"{p.checked}" if p.checked == size else
+                                    self.tr("{0} of {1}").format(p.checked, size), p.checked))
+            t.setItem(r, 2, _number(f"{p.mean_abs_diff:.2e}", p.mean_abs_diff))
+            rel = _number(f"{p.max_rel_error:.2e}", p.max_rel_error)
+            rel.setBackground(QColor(_error_color(p.max_rel_error)))
+            t.setItem(r, 3, rel)
+            t.setItem(r, 4, _number(_seconds(p.numerical_seconds), p.numerical_seconds))
+            t.setItem(r, 5, _number(f"{p.nonzero}", p.nonzero))
+        for c, w in enumerate((130, 110, 130, 150, 110)):
+            t.setColumnWidth(c, w)
+
+    def _open_row(self, row: int, _column: int) -> None:
+        """A double-clicked parameter row: that parameter's entries, from the same report."""
+        if self.report is None or self.check is not None or not 0 <= row < len(self.report.params):
+            return
+        p = self.report.params[row]
+        self.select(p.name)
+        self._show_entries(p)
+
+    # ------------------------------------------------------------------ one row per entry
+    def _show_entries(self, c: ParamCheck) -> None:
+        self.check = c
         rel = relative_error(c.backprop, c.numerical)
         self.rel_errors = rel
-        n = c.checked
+        n, size = c.checked, math.prod(c.shape)
         per_entry = c.numerical_seconds / max(n, 1)
         lines = []
-        if n < size:
-            lines.append(self.tr("{0} of its {1} entries, picked at random (all of them would take "
-                                 "about {2} numerically).").format(n, size, _seconds(per_entry * size)))
-        else:
+        if n == size:
             lines.append(self.tr("All {0} entries.").format(n))
-        lines.append(self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
-            _seconds(self.backprop_seconds)))
+        elif c.nonzero >= n:
+            lines.append(self.tr("{0} of its {1} entries, picked at random among the {2} whose backprop "
+                                 "gradient is not 0 (all of them would take about {3} numerically: tick "
+                                 "“Every entry”).").format(n, size, c.nonzero, _seconds(per_entry * size)))
+        else:
+            lines.append(self.tr("{0} of its {1} entries: the {2} whose backprop gradient is not 0 and {3} "
+                                 "of the zeros, picked at random.").format(n, size, c.nonzero, n - c.nonzero))
+        if self.report is not None:
+            lines.append(self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
+                _seconds(self.report.backprop_seconds)))
         lines.append(self.tr("<b>Numerical</b>: these {0} entries in {1} ({2} per entry).").format(
             n, _seconds(c.numerical_seconds), _seconds(per_entry)))
-        verdict_color = "#2d7d32" if c.max_rel_error < GOOD else "#8a5a00" if c.max_rel_error < FAIR else "#b2321f"
-        lines.append(self.tr("Largest relative error <b style='color:{0}'>{1:.2e}</b>, mean |difference| "
-                             "{2:.2e}.").format(verdict_color, c.max_rel_error, c.mean_abs_diff))
+        lines.append(self._verdict(c.max_rel_error, self.tr("Largest relative error")) +
+                     " " + self.tr("Mean |difference| {0:.2e}.").format(c.mean_abs_diff))
         self.summary.setText("<br>".join(lines))
         t = self.table
+        t.setColumnCount(5)
+        t.setHorizontalHeaderLabels([self.tr("index"), self.tr("backprop"), self.tr("numerical"),
+                                     self.tr("|difference|"), self.tr("relative error")])
         t.setRowCount(n)
         for r, flat in enumerate(c.indices):
             index = tuple(int(i) for i in np.unravel_index(int(flat), c.shape))
-            values = (None, float(c.backprop[r]), float(c.numerical[r]),
-                      float(abs(c.backprop[r] - c.numerical[r])), float(rel[r]))
-            for col, v in enumerate(values):
-                item = QTableWidgetItem(index_text(index) if v is None else f"{v:.10g}" if col < 3 else f"{v:.2e}")
-                if v is not None:
-                    item.setData(VALUE_ROLE, v)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, 0, QTableWidgetItem(index_text(index)))
+            values = (float(c.backprop[r]), float(c.numerical[r]), float(abs(c.backprop[r] - c.numerical[r])),
+                      float(rel[r]))
+            for col, v in enumerate(values, start=1):
+                item = _number(f"{v:.10g}" if col < 3 else f"{v:.2e}", v)
                 if col == 4:
-                    item.setBackground(QColor("#dff0d8" if v < GOOD else "#fcf3cf" if v < FAIR else "#f5c6cb"))
+                    item.setBackground(QColor(_error_color(v)))
                 t.setItem(r, col, item)
+        for c_, w in enumerate((110, 150, 150, 110)):
+            t.setColumnWidth(c_, w)
+
+    def _verdict(self, rel: float, what: str) -> str:
+        color = "#2d7d32" if rel < GOOD else "#8a5a00" if rel < FAIR else "#b2321f"
+        return self.tr("{0} <b style='color:{1}'>{2:.2e}</b>.").format(what, color, rel)
 
     def shown_column(self, col: int) -> np.ndarray:
         """The numbers of a table column as shown (for tests and export)."""

@@ -11,12 +11,12 @@ weights this step already updated.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QProgressDialog, QPushButton, QSplitter, QTabWidget,
+                               QMessageBox, QPushButton, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
@@ -35,29 +35,9 @@ from .export import export_png, export_trace
 from .gradcheck_panel import GradCheckPanel
 from .navigation import TraceNavigator
 from .operation_panel import OperationPanel, param_of
+from .progress import NumericalProgress, modal_progress
 from .samples import SampleChoiceError, parse_samples
 from .tensor_panel import TensorPanel
-
-
-# a step's numerical gradients show their progress once they take longer than this
-PROGRESS_AFTER_MS = 400
-
-
-class NumericalProgress:
-    """The ``interrupted`` callback of a numerical step, asked every CHECK_EVERY entries of a
-    parameter (2·CHECK_EVERY forward passes: well under a second even for a convolutional
-    network): moves the dialog on (which, being modal, lets Qt paint and take the Cancel
-    click) and says whether Cancel was pressed or the run was replaced meanwhile."""
-
-    def __init__(self, dialog: QProgressDialog, still_current: Callable[[], bool]) -> None:
-        self.dialog = dialog
-        self.still_current = still_current
-        self.done = 0
-
-    def interrupted(self) -> bool:
-        self.done += 1
-        self.dialog.setValue(min(self.done, self.dialog.maximum() - 1))
-        return self.dialog.wasCanceled() or not self.still_current()
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
@@ -263,7 +243,7 @@ class StepThroughView(QWidget):
         self._recording = True
         try:
             trace = trainer.traced_step(trainer.x_train[idx], trainer.t_train[idx],
-                                        interrupted=progress.interrupted if progress else None)
+                                        interrupted=progress.ask if progress else None)
         except Interrupted:
             self.status.setText(self.tr("Recording stopped before the step was done: the weights are as they were."))
             return False
@@ -273,8 +253,7 @@ class StepThroughView(QWidget):
         finally:
             self._recording = False
             if progress is not None:
-                progress.dialog.close()
-                progress.dialog.deleteLater()
+                progress.close()
         self.controller.report_recorded_step()
         from .source import StepSource
         source = StepSource.from_trace(trace, session.network)
@@ -304,11 +283,8 @@ class StepThroughView(QWidget):
         large network takes seconds), shown if it lasts; Cancel ends the step undone, as does
         a new run replacing this one meanwhile."""
         total = sum(math.ceil(p.size / CHECK_EVERY) for p in session.network.parameters().values())
-        dialog = QProgressDialog(self.tr("Taking the numerical gradient of every parameter…"), self.tr("Cancel"),
-                                 0, total, self)
-        dialog.setWindowTitle(self.tr("Step through"))
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(PROGRESS_AFTER_MS)
+        dialog = modal_progress(self, self.tr("Taking the numerical gradient of every parameter…"),
+                                self.tr("Step through"), total)
         return NumericalProgress(dialog, lambda: self.controller.session is session)
 
     def leave(self) -> None:

@@ -1006,7 +1006,7 @@
         <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
         <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
         <source>accuracy (% correct)</source>
-        <translation>認識精度（%）</translation>
+        <translation>正解率（%）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="510"/>

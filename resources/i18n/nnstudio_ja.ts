@@ -2943,52 +2943,62 @@
 <context>
     <name>CollapsePanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="42"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="32"/>
+        <source>Random biases (uniform ±{0}), to see b at work</source>
+        <translation>ランダムなバイアス（±{0} の一様分布）で b の働きを見る</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="53"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="48"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="64"/>
         <source>its activation is {0}</source>
         <translation>活性化関数が {0} なので</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="49"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="65"/>
         <source>it is a {0} layer</source>
         <translation>{0} レイヤーなので</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="67"/>
         <source>This network does not collapse into one affine map: &lt;b&gt;{0}&lt;/b&gt; (layer {1}) is not affine, because {2}. Set every hidden layer to a dense layer with the identity activation to see that a stack of affine layers is just one affine layer.</source>
         <translation>このネットワークは1つのアフィン変換にまとまりません：&lt;b&gt;{0}&lt;/b&gt;（レイヤー {1}）は、{2}アフィン変換ではありません。隠れ層をすべて恒等関数の全結合レイヤーにすると、アフィン変換のレイヤーを重ねても1つのアフィン変換にすぎないことがわかります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="69"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="85"/>
         <source>Every hidden activation is the identity, so the {0} dense layers ({1}) are one affine map:</source>
         <translation>隠れ層の活性化関数がすべて恒等関数なので、{0} 個の全結合レイヤー（{1}）は1つのアフィン変換です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="73"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="89"/>
+        <source>With the weights before this step and random biases, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
+        <translation>このステップの前の重みとランダムなバイアスで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="92"/>
         <source>With the weights before this step, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
         <translation>このステップの前の重みで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="75"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="95"/>
         <source>the one weight matrix</source>
         <translation>1つにまとめた重み行列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="76"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="96"/>
         <source>the one bias</source>
         <translation>1つにまとめたバイアス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="77"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="97"/>
         <source>output of the network</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="78"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="98"/>
         <source>output of x·W + b</source>
         <translation>x·W + b の出力</translation>
     </message>

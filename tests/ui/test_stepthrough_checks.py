@@ -129,6 +129,28 @@ def test_collapsed_map_equals_the_network_output(qtbot):
     assert "<i>W</i> = <i>W</i><sub>1</sub>·<i>W</i><sub>2</sub>·<i>W</i><sub>3</sub>" in panel.message.text()
 
 
+def test_collapse_with_random_biases_shows_b_at_work(qtbot):
+    """CURRICULUM §2's b = b₁·W₂·W₃ + b₂·W₃ + b₃: with the biases a new network starts with
+    (0 for most initializers) b is 0 and proves nothing; random biases make it a real check."""
+    view = _view(qtbot, IDENTITY, (3,), loss="sse")
+    panel = view.collapse
+    assert not panel.random_biases.isHidden()
+    panel.random_biases.setChecked(True)
+    trace = view.trace
+    W1, W2, W3 = (trace.params_before[i]["W"].astype(np.float64) for i in range(3))
+    net = panel.source.network()
+    rng = np.random.default_rng(0)
+    b1, b2, b3 = (rng.uniform(-0.5, 0.5, w.shape[1]) for w in (W1, W2, W3))
+    np.testing.assert_allclose(panel.views["b"].shown_values().reshape(-1), b1 @ W2 @ W3 + b2 @ W3 + b3,
+                               rtol=1e-12)
+    x = trace.input.astype(np.float64)
+    expected = ((x @ W1 + b1) @ W2 + b2) @ W3 + b3
+    np.testing.assert_allclose(panel.views["network"].shown_values(), expected, rtol=1e-12)
+    np.testing.assert_allclose(panel.views["map"].shown_values(), expected, rtol=1e-12)
+    assert "random biases" in panel.message.text()
+    np.testing.assert_array_equal(net.parameters()["dense_1.b"], trace.params_before[0]["b"])  # a fresh copy
+
+
 def test_collapse_names_the_first_non_identity_layer(qtbot):
     view = _view(qtbot, MLP, (4,))
     panel = view.collapse

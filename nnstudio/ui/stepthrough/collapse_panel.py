@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.collapse import CollapsedMap, NotCollapsibleError, collapse
 
@@ -14,15 +14,23 @@ from nnstudio.ui.mathtext import to_rich_text
 from .source import StepSource
 
 
+BIAS_RANGE = 0.5      # random biases are drawn uniformly from ±this
+BIAS_SEED = 0
+
+
 class CollapsePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.source: StepSource | None = None
         self.map: CollapsedMap | None = None
         self.network_output = np.zeros(0)
         self.map_output = np.zeros(0)
         self.message = QLabel()
         self.message.setTextFormat(Qt.TextFormat.RichText)
         self.message.setWordWrap(True)
+        # biases start at 0: b = b₁·W₂ + b₂ would show only zeros before the first update
+        self.random_biases = QCheckBox(self.tr("Random biases (uniform ±{0}), to see b at work").format(BIAS_RANGE))
+        self.random_biases.toggled.connect(lambda _on: self.set_source(self.source))
         self.views = {k: ArrayView() for k in ("W", "b", "network", "map")}
         grid = QGridLayout()
         for i, v in enumerate(self.views.values()):
@@ -30,18 +38,26 @@ class CollapsePanel(QWidget):
             v.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
+        layout.addWidget(self.random_biases)
         layout.addLayout(grid)
         layout.addStretch(1)
         self.set_source(None)
 
     def set_source(self, source: StepSource | None) -> None:
+        self.source = source
         self.map = None
         for v in self.views.values():
             v.hide()
+        self.random_biases.hide()
         if source is None:
             self.message.setText(self.tr("Record a step first."))
             return
         net = source.network()
+        if self.random_biases.isChecked():
+            rng = np.random.default_rng(BIAS_SEED)
+            for name, p in net.parameters().items():
+                if name.endswith(".b"):
+                    p[...] = rng.uniform(-BIAS_RANGE, BIAS_RANGE, p.shape)
         try:
             m = collapse(net)
         except NotCollapsibleError as e:
@@ -70,8 +86,12 @@ class CollapsePanel(QWidget):
                     "map:").format(k, ", ".join(m.layer_names))
             + "<br><span style='font-family: \"DejaVu Serif\"; font-size: 15pt'>" + to_rich_text(f"{formula},  {bias},  {out}")
             + "</span><br>"
-            + self.tr("With the weights before this step, on this batch, the network's output and the single "
-                      "map's output differ by at most <b>{0:.3g}</b> (rounding only).").format(diff))
+            + (self.tr("With the weights before this step and random biases, on this batch, the network's "
+                       "output and the single map's output differ by at most <b>{0:.3g}</b> (rounding only).")
+               if self.random_biases.isChecked() else
+               self.tr("With the weights before this step, on this batch, the network's output and the single "
+                       "map's output differ by at most <b>{0:.3g}</b> (rounding only).")).format(diff))
+        self.random_biases.show()
         self.views["W"].set_array("W", m.W, self.tr("the one weight matrix"))
         self.views["b"].set_array("b", m.b, self.tr("the one bias"))
         self.views["network"].set_array("y_network", self.network_output, self.tr("output of the network"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from nnstudio.data import csvfile, functions, toys, uci
+from nnstudio.data import csvfile, functions, random_numbers, toys, uci
 from nnstudio.data.build import split_and_assemble
 from nnstudio.data.dataset import Dataset, DatasetInfo, OptionSpec
 from nnstudio.data.download import REMOTE_SETS, RemoteSet, default_dir, is_downloaded
@@ -249,13 +249,15 @@ _GENERATED = (
     *(_Entry(info, toys.plane if info.name == "plane" else toys.classification_toy)
       for info in toys.INFOS),
     _Entry(functions.INFO, functions.function_set),
+    _Entry(random_numbers.INFO, random_numbers.random_set),
 )
 _ALL = {e.info.name: e for e in (*_SHIPPED, *_GENERATED, *_FILES, *_REMOTE)}
 
 
 def list_datasets() -> list[DatasetInfo]:
     """Every set ``load`` accepts without a download, in a stable order: shipped (mnist,
-    iris, digits, wine), generated (circle, xor, gaussians, spiral, moons, plane, function),
+    iris, digits, wine), generated (circle, xor, gaussians, spiral, moons, plane, function,
+    random),
     then the learner's files (idx, csv)."""
     return [e.info for e in (*_SHIPPED, *_GENERATED, *_FILES)]
 

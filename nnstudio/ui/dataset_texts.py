@@ -23,6 +23,7 @@ def dataset_titles() -> dict[str, str]:
         "digits": _tr("Optical digits (8x8)"), "wine": _tr("Wine recognition"), "circle": _tr("Circle"),
         "xor": _tr("XOR"), "gaussians": _tr("Gaussian blobs"), "spiral": _tr("Spiral"),
         "moons": _tr("Two moons"), "plane": _tr("Plane (regression)"), "function": _tr("1-D function"),
+        "random": _tr("Random numbers"),
         "idx": _tr("Your IDX files"), "csv": _tr("Your CSV file"), "fashion-mnist": _tr("Fashion-MNIST"),
         "kmnist": _tr("Kuzushiji-MNIST"),
     }
@@ -52,6 +53,9 @@ def dataset_descriptions() -> dict[str, str]:
                      "uniform in [−1, 1]²."),
         "function": _tr("Samples of y = f(x) for fitting a curve with a network of one input and one output; "
                         "a preset or any expression you type."),
+        "random": _tr("Inputs drawn uniformly from a range with random class labels: any input width for "
+                      "watching a forward pass (5 inputs, 3 classes by default). Nothing to learn: the "
+                      "training accuracy can climb by memorising, the test accuracy stays at chance."),
         "idx": _tr("Any MNIST-format pair of image and label files (Fashion-MNIST, KMNIST, EMNIST digits…), "
                    "plain or gzip. Without a test pair, the test ratio of the samples is held out."),
         "csv": _tr("A table of numbers, one sample a line: numeric feature columns and a label column. Header "
@@ -71,6 +75,8 @@ def option_descriptions() -> dict[str, str]:
         "classes": _tr("number of classes"),
         "delimiter": _tr("field separator: auto (detected), comma, semicolon, tab, | or space (runs of "
                          "spaces)"),
+        "features": _tr("number of inputs per sample"),
+        "random:classes": _tr("number of classes (the random labels)"),
         "expression": _tr("f(x) to learn, e.g. x^3 - 2.5*x^2: numbers, x, + - * / ^ **, parentheses, sin cos "
                           "tan exp log sqrt abs tanh, pi, e (empty: the preset's)"),
         "flatten": _tr("on: each image is a vector (784 for MNIST); off: (channels, height, width) for "
@@ -92,9 +98,11 @@ def option_descriptions() -> dict[str, str]:
         "csv:path": _tr("the CSV file (.csv, .tsv, .txt; may be .gz)"),
         "points": _tr("number of points (training + test)"),
         "function:points": _tr("number of (x, f(x)) samples (training + test)"),
+        "random:points": _tr("number of samples (training + test)"),
         "preset": _tr("a ready-made function: linear (x on [0, 1]), square (x² on [0, 3]), cubic (x³ − 2.5x² "
                       "on [0, 3]), sine (sin x on [−π, π])"),
         "range": _tr("[low, high] interval of x (empty: the preset's)"),
+        "random:range": _tr("[low, high] interval the inputs are drawn from"),
         "sampling": _tr("random: x uniform on the range (seeded); grid: evenly spaced, ends included"),
         "scale": _tr("divide 8-bit pixel values by 255, giving values in [0, 1]"),
         "digits:scale": _tr("divide pixel values (0–16) by 16"),

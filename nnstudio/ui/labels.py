@@ -48,7 +48,8 @@ def dataset_option_titles() -> dict[str, str]:
     lupdate extracts them; an option missing here shows its name with spaces)."""
     return {
         "bias": _tr("bias"), "class_names": _tr("class names"), "classes": _tr("classes"),
-        "delimiter": _tr("delimiter"), "expression": _tr("expression"), "flatten": _tr("flatten"),
+        "delimiter": _tr("delimiter"), "expression": _tr("expression"), "features": _tr("features"),
+        "flatten": _tr("flatten"),
         "header": _tr("header"), "ignore": _tr("ignore"), "images": _tr("images"), "label": _tr("label"),
         "labels": _tr("labels"), "noise": _tr("noise"), "normalize": _tr("normalize"), "path": _tr("path"),
         "points": _tr("points"), "preset": _tr("preset"), "range": _tr("range"), "sampling": _tr("sampling"),

@@ -125,3 +125,22 @@ def test_function_errors():
     assert info.value.option == "expression"
     with pytest.raises(OptionError, match="too large for float32"):
         load({"name": "function", "expression": "exp(x)", "range": [0, 500]})
+
+
+def test_random_numbers_give_any_input_width_and_class_count():
+    """CURRICULUM §1's worked shapes: 5 inputs → 3 outputs by default; 3 inputs and 4 classes
+    for the 3 → 10 → 5 → 4 network. Uniform in the range, seeded, labels with no pattern."""
+    d = load({"name": "random"})
+    assert d.input_shape == (5,) and d.n_outputs == 3 and d.task == "classification"
+    assert len(d.x_train) + len(d.x_test) == 100 and len(d.x_test) == 20
+    assert d.x_train.dtype == np.float32 and 0 <= d.x_train.min() and d.x_train.max() < 1
+    assert d.info.feature_names == ("x1", "x2", "x3", "x4", "x5")
+    e = load({"name": "random", "features": 3, "classes": 4, "range": [-10, 10], "points": 2000})
+    assert e.input_shape == (3,) and e.n_outputs == 4 and e.class_names == ("0", "1", "2", "3")
+    assert -10 <= e.x_train.min() < -9.9 and 9.9 < e.x_train.max() <= 10
+    counts = np.bincount(np.concatenate([e.y_train, e.y_test]), minlength=4)
+    assert counts.min() > 400                              # every class drawn, about evenly
+    np.testing.assert_array_equal(e.x_train, load({"name": "random", "features": 3, "classes": 4,
+                                                   "range": [-10, 10], "points": 2000}).x_train)
+    with pytest.raises(OptionError):
+        load({"name": "random", "features": 0})

@@ -163,7 +163,7 @@ def test_digits():
 def test_registry_order_and_metadata():
     names = [info.name for info in list_datasets()]
     assert names == ["mnist", "iris", "digits", "wine", "circle", "xor", "gaussians",
-                     "spiral", "moons", "plane", "function", "idx", "csv"]
+                     "spiral", "moons", "plane", "function", "random", "idx", "csv"]
     assert [i.name for i in list_downloads()] == ["fashion-mnist", "kmnist"]
     for info in list_datasets() + list_downloads():
         assert isinstance(info, DatasetInfo)

@@ -567,3 +567,17 @@ def test_leaving_a_csv_asks_the_csvs_own_task_whether_its_squared_error_stays(ma
     qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (4,), timeout=10000)
     last = w.doc.layer(-1).data
     assert (last["units"], last["activation"], w.doc.loss) == (3, *expected)
+
+
+def test_random_numbers_give_the_curriculums_worked_shapes(make_window, qtbot):
+    """CURRICULUM §1: a 5 → 3 layer, and a 3 → 10 → 5 → 4 network forwarded on random inputs.
+    The network follows the set's features and classes as they are changed."""
+    w = make_window(small_project())
+    w.dataset_panel.choose("random")
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (5,), timeout=5000)
+    assert w.doc.layer(-1).data["units"] == 3 and not w.problems
+    w.dataset_panel.set_option("features", 3)
+    w.dataset_panel.set_option("classes", 4)
+    qtbot.waitUntil(lambda: settled(w) and w.doc.input_shape == (3,) and w.doc.layer(-1).data["units"] == 4,
+                    timeout=5000)
+    assert not w.problems and w.data_error is None

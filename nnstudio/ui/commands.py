@@ -315,6 +315,45 @@ class Editor:
                 self.update_layer(index, activation=act)
             return done
 
+    def hidden_like(self, index: int) -> list[int]:
+        """The other hidden layers of layer ``index``'s type (dense or conv2d): those a
+        "same for every hidden layer" edit reaches. The last dense layer is the output."""
+        layers = self.doc.layers
+        kind = layers[index].type
+        dense = [i for i, layer in enumerate(layers) if layer.type == "dense"]
+        output = dense[-1] if dense else None
+        if kind not in ("dense", "conv2d") or index == output:
+            return []
+        return [i for i, layer in enumerate(layers) if layer.type == kind and i not in (index, output)]
+
+    def _activation_holder(self, index: int) -> int:
+        """Where layer ``index``'s activation lives: in the batch norm right after it, if any."""
+        layers = self.doc.layers
+        return index + 1 if index + 1 < len(layers) and layers[index + 1].type == "batchnorm" else index
+
+    def same_for_hidden_layers(self, index: int) -> bool:
+        """Give every other hidden layer of its type layer ``index``'s activation and
+        initializer (with its σ or range), as one undo step (CURRICULUM §7 compares whole
+        networks of sigmoid or ReLU, normal, Xavier or He). False when nothing changes."""
+        layers = self.doc.layers
+        activation = layers[self._activation_holder(index)].data.get("activation", "identity")
+        init = {k: layers[index].data.get(k) for k in ("init", "std", "scale")}
+        changes = []
+        for i in self.hidden_like(index):
+            holder = self._activation_holder(i)
+            if any(layers[i].data.get(k) != v for k, v in init.items()):
+                changes.append((i, init))
+            if layers[holder].data.get("activation", "identity") != activation:
+                changes.append((holder, {"activation": activation}))
+        if not changes:
+            return False
+        with self.macro(_tr("Same activation and initializer for every hidden layer")) as ok:
+            if not ok:
+                return False
+            for i, values in changes:
+                self.update_layer(i, **values)
+        return True
+
     # -- the rest of the project
     def set_section(self, name: str, values: Mapping[str, Any], guarded: bool = True) -> bool:
         if self.doc.section(name) == dict(values):

@@ -7,7 +7,7 @@ commit on Enter or focus loss, so typing "128" is one edit, not three.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from nnstudio.engine.spec import ACTIVATIONS, DROPOUT_SCALES, INITS, LAYER_TYPES, LOSSES
@@ -67,6 +67,11 @@ class LayerInspector(QWidget):
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         outer.addWidget(self.form_host)
+        self.same_for_all = QPushButton(_tr("Same for all hidden layers"))
+        self.same_for_all.setToolTip(_tr("Give every other hidden layer of this type this activation and "
+                                         "initializer (one undo step)"))
+        self.same_for_all.clicked.connect(self._same_for_all)
+        outer.addWidget(self.same_for_all)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #B00020;")
@@ -85,6 +90,7 @@ class LayerInspector(QWidget):
     def _refresh(self) -> None:
         if self._role == "layer" and (self._index is None or self._index >= len(self.doc.layers)):
             self._role, self._index = "none", None
+        self.same_for_all.setVisible(self._role == "layer" and bool(self.editor.hidden_like(self._index)))
         if self._role == "layer":
             layer = self.doc.layer(self._index)
             fields = FIELDS.get(layer.type, ())
@@ -201,6 +207,11 @@ class LayerInspector(QWidget):
             else:
                 self.editor.update_layer(self._index, **{name: value})
         self._refresh()     # a refused edit puts the old value back
+
+    def _same_for_all(self) -> None:
+        if self._role == "layer" and self._index is not None:
+            self.editor.same_for_hidden_layers(self._index)
+        self._refresh()
 
     def _toggle_batchnorm(self, on: bool) -> None:
         if self._index is not None:

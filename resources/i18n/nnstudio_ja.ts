@@ -132,6 +132,11 @@
         <translation>バッチ正規化を削除</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/commands.py" line="350"/>
+        <source>Same activation and initializer for every hidden layer</source>
+        <translation>すべての隠れ層に同じ活性化関数と初期化</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/diagram/scene.py" line="46"/>
         <source>Dense %s</source>
         <extracomment>room between two nodes: wide where every weight is drawn between two neuron columns, narrow where an arrow joins them (so a long conv net stays legible when fitted)</extracomment>
@@ -458,22 +463,32 @@
         <translation>直後に Batch Norm</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="97"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="70"/>
+        <source>Same for all hidden layers</source>
+        <translation>すべての隠れ層に同じ設定</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/inspector.py" line="71"/>
+        <source>Give every other hidden layer of this type this activation and initializer (one undo step)</source>
+        <translation>この種類のほかのすべての隠れ層に、この活性化関数と初期化を設定します（1 回の元に戻すで戻せます）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/inspector.py" line="103"/>
         <source>&lt;b&gt;Layer %s&lt;/b&gt;</source>
         <translation>&lt;b&gt;レイヤー%s&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="103"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="109"/>
         <source>&lt;b&gt;Loss&lt;/b&gt;</source>
         <translation>&lt;b&gt;損失関数&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="110"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="116"/>
         <source>&lt;b&gt;Input&lt;/b&gt;&lt;br&gt;Its shape follows the data set.</source>
         <translation>&lt;b&gt;入力&lt;/b&gt;&lt;br&gt;形状はデータセットに従います。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/inspector.py" line="111"/>
+        <location filename="../../nnstudio/ui/inspector.py" line="117"/>
         <source>Select a layer in the diagram to edit it.</source>
         <translation>図でレイヤーを選ぶと編集できます。</translation>
     </message>

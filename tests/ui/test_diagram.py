@@ -481,3 +481,37 @@ def test_a_second_step_through_press_while_the_first_waits_records_one_step(make
     qtbot.waitUntil(lambda: bool(calls), timeout=2000)
     qtbot.wait(200)                 # both waits have looked again by now
     assert len(calls) == 1 and w.stepthrough.active
+
+
+def test_same_activation_and_initializer_for_every_hidden_layer(make_window, qtbot):
+    """CURRICULUM §7 switches a whole 5-layer network between sigmoid and ReLU, normal, Xavier
+    and He: one button on a hidden layer instead of an edit per layer; one undo step. A layer
+    with batch norm after it keeps its activation in the batch norm; the output layer is
+    never changed, and has no button."""
+    from nnstudio.project.model import Project
+    d = small_project().to_dict()
+    d["network"]["layers"] = [
+        {"type": "dense", "units": 8, "activation": "sigmoid", "init": "normal", "std": 0.01},
+        {"type": "dense", "units": 8, "activation": "relu", "init": "he"},
+        {"type": "batchnorm", "activation": "tanh"},
+        {"type": "dense", "units": 8, "activation": "relu", "init": "uniform", "scale": 0.3},
+        {"type": "dense", "units": 3, "activation": "softmax", "init": "xavier"},
+    ]
+    w = make_window(Project.from_dict(d))
+    click_node(qtbot, w, w.diagram_view.diagram.node_for_layer(4))
+    assert w.inspector.same_for_all.isHidden()                      # the output layer
+    click_node(qtbot, w, w.diagram_view.diagram.node_for_layer(0))
+    assert not w.inspector.same_for_all.isHidden()
+    before = [dict(layer.data) for layer in w.doc.layers]
+    w.inspector.same_for_all.click()
+    layers = [dict(layer.data) for layer in w.doc.layers]
+    for i in (1, 3):
+        assert (layers[i]["init"], layers[i]["std"]) == ("normal", 0.01)
+        assert all(layers[i].get(k) == layers[0].get(k) for k in ("init", "std", "scale"))
+    assert layers[1]["activation"] == "relu" and layers[2]["activation"] == "sigmoid"   # via its batch norm
+    assert layers[3]["activation"] == "sigmoid"
+    assert layers[4] == before[4]                                   # the output layer untouched
+    assert w.undo_stack.undoText() == "Same activation and initializer for every hidden layer"
+    w.editor.undo()
+    assert [dict(layer.data) for layer in w.doc.layers] == before   # one step back
+    assert not w.editor.same_for_hidden_layers(4)

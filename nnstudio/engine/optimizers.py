@@ -28,6 +28,7 @@ class UpdateRule:
     code: str         # the NumPy lines
     state: tuple[str, ...]   # names of the per-parameter state arrays
     hyper: tuple[str, ...]   # which OptimizerSpec fields it uses
+    book_lr: float = 0.01    # the learning rate the book's implementation of the rule defaults to
 
 
 RULES: dict[str, UpdateRule] = {r.name: r for r in (
@@ -47,7 +48,7 @@ RULES: dict[str, UpdateRule] = {r.name: r for r in (
                "m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)\nW ← W − η·m̂ / (√v̂ + ε)",
                "m = beta1 * m + (1 - beta1) * dW\nv = beta2 * v + (1 - beta2) * dW * dW\n"
                "m_hat = m / (1 - beta1**t); v_hat = v / (1 - beta2**t)\nW -= lr * m_hat / (np.sqrt(v_hat) + eps)",
-               ("m", "v"), ("lr", "beta1", "beta2", "eps")),
+               ("m", "v"), ("lr", "beta1", "beta2", "eps"), book_lr=0.001),
 )}
 
 

@@ -1927,80 +1927,90 @@
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="90"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="95"/>
         <location filename="../../nnstudio/ui/status.py" line="16"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="92"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="97"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="93"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="98"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="94"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="96"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="101"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="104"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
         <source>Epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="172"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="146"/>
+        <source>The book&apos;s η for {0}: {1:g}.</source>
+        <translation>書籍の {0} の η：{1:g}。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="148"/>
+        <source>Use it</source>
+        <translation>これを使う</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="182"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="175"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="185"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="282"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="111"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="116"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="114"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="153"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="163"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>

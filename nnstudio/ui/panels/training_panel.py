@@ -85,6 +85,11 @@ class TrainingPanel(QWidget):
         self.formula.setWordWrap(True)
         self.formula.setTextFormat(Qt.TextFormat.RichText)
         self.opt_form.addRow(self.formula)
+        # each rule's usual η: switching SGD's 0.1 to Adam unchanged makes Adam look broken
+        self.lr_hint = MutedCaption("")
+        self.lr_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.lr_hint.linkActivated.connect(lambda _link: self._use_book_lr())
+        self.opt_form.addRow(self.lr_hint)
         layout.addWidget(opt_box)
 
         train_box = QGroupBox(_tr("Training"))
@@ -137,6 +142,11 @@ class TrainingPanel(QWidget):
             widget.set_value(opt.get(key, getattr(defaults, key)))
             self.opt_form.setRowVisible(widget, key in rule.hyper)
         self.formula.setText(to_rich_text(rule.formula))
+        lr = opt.get("lr", defaults.lr)
+        hint = _tr("The book's η for {0}: {1:g}.").format(rule.title, rule.book_lr)
+        if not math.isclose(lr, rule.book_lr):
+            hint += " <a href='use'>" + _tr("Use it") + "</a>"
+        self.lr_hint.setText(hint)
         train = self.doc.section("training")
         batch = train.get("batch_size", 100)
         n = self.train_size()
@@ -193,6 +203,11 @@ class TrainingPanel(QWidget):
 
     def _set_optimizer(self, name: str) -> None:
         self.editor.update_section("optimizer", name=name)
+        self.refresh()
+
+    def _use_book_lr(self) -> None:
+        rule = RULES.get(self.doc.section("optimizer").get("name", "sgd"), RULES["sgd"])
+        self._set_lr(rule.book_lr)
         self.refresh()
 
     def _set_lr(self, lr: float) -> None:

@@ -72,6 +72,9 @@ def value_title(knob: str, value: Any) -> str:
     return C.shown_value(value)
 
 
+PREVIEW_VALUES = 6     # the plan's preview lists this many values of a longer range (then "…", the last)
+
+
 def knob_examples() -> dict[str, str]:
     """What a learner may type, per setting (the values field's placeholder)."""
     return {"lr": "0.001, 0.01, 0.1", "optimizer": "sgd, momentum, adagrad, adam", "batch_size": "10, 100",
@@ -255,6 +258,15 @@ class CompareWindow(QDialog):
         form.addRow(MutedCaption(_tr("A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, "
                                      "log-spaced for rates. With a second setting each value of the first "
                                      "gets its own plot.")))
+        # what the typed text means, as it is typed ("1/16" reads as a fraction otherwise)
+        self.plan_preview = QLabel()
+        self.plan_preview.setWordWrap(True)
+        form.addRow(self.plan_preview)
+        for widget in (self.values1, self.values2):
+            widget.textChanged.connect(self._preview_plan)
+        for combo in (self.knob1, self.knob2):
+            combo.currentIndexChanged.connect(self._preview_plan)
+        self._preview_plan()
         self.pages.addWidget(grid_page)
 
         random_page = QWidget()
@@ -334,6 +346,26 @@ class CompareWindow(QDialog):
         field.setPlaceholderText(examples.get(name, "") if name else "")
         if name is not None and (not field.text() or field.text() in examples.values()):
             field.setText(examples[name])
+
+    def _preview_plan(self, *_args) -> None:
+        """The values each field stands for ("Weight std σ: 16 values: 0.0001, 0.000185, …, 1"),
+        or what is wrong with it."""
+        lines = []
+        for combo, field in ((self.knob1, self.values1), (self.knob2, self.values2)):
+            knob = combo.currentData()
+            if knob is None:
+                continue
+            title = knob_titles().get(knob, knob)
+            try:
+                values = C.parse_values(knob, field.text())
+            except C.ComparisonError as err:
+                lines.append(html.escape(plan_error_text(err)))
+                continue
+            shown = [value_title(knob, v) for v in values]
+            if len(shown) > PREVIEW_VALUES:
+                shown = shown[:PREVIEW_VALUES - 1] + ["…", shown[-1]]
+            lines.append(html.escape(_tr("{0}: {1} values: {2}").format(title, len(values), ", ".join(shown))))
+        self.plan_preview.setText("<br>".join(lines))
 
     def _mode_changed(self) -> None:
         self.pages.setCurrentIndex(1 if self.random_mode.isChecked() else 0)

@@ -783,218 +783,223 @@
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="86"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="87"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="88"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="114"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="117"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="195"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="198"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="227"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="230"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="229"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="232"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="230"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="233"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="257"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="256"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="258"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="280"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="292"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="284"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="295"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="307"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="309"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="312"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="302"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="367"/>
+        <source>{0}: {1} values: {2}</source>
+        <translation>{0}：{1} 個の値：{2}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="379"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="350"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="355"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="387"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="359"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="385"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1003,12 +1008,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="471"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1017,77 +1022,77 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="538"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="734"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="506"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="538"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="734"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="510"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="531"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="542"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="563"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="530"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="562"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="628"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="597"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="601"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="633"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="634"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="636"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1096,7 +1101,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1105,37 +1110,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="720"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="752"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="720"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="752"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="723"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="755"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="723"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="755"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1984,7 +1989,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="282"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
         <source>Seed</source>
         <translation>シード</translation>

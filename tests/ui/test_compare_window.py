@@ -253,3 +253,19 @@ def test_choosing_by_the_test_split_says_how_to_choose_by_validation_data(compar
     compare.updates.setValue(10)
     run_to_end(compare, qtbot)
     assert "validation ratio" in compare.status.text()
+
+
+def test_the_plan_says_what_the_typed_values_stand_for(compare):
+    """"1e-4..1/16" read as a fraction to a teacher: the window spells out the values it means,
+    as they are typed, and what is wrong with text it cannot read."""
+    compare.knob1.setCurrentIndex(compare.knob1.findData("init_std"))
+    compare.values1.setText("1e-4..1/16")
+    text = compare.plan_preview.text()
+    assert "16 values: 0.0001, 0.000185, 0.000341, 0.000631, 0.00117, …, 1" in text, text
+    compare.values1.setText("0.01, 0.1")
+    assert "2 values: 0.01, 0.1" in compare.plan_preview.text()
+    compare.values1.setText("1e-4..1/x")
+    assert "is not a number of values" in compare.plan_preview.text()
+    compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))
+    compare.values1.setText("sgd, adam")
+    assert "2 values: SGD, Adam" in compare.plan_preview.text()

@@ -4827,75 +4827,85 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>SoftmaxView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="97"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="98"/>
         <source>the network&apos;s output for test sample</source>
         <extracomment>the least height of the picture, the bars and the gallery together: the same in every arrangement, so that a rearranged view never asks its dock for more height where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)</extracomment>
         <translation>ネットワークの出力、テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
         <source>random numbers in [−10, 10], seed</source>
         <translation>[−10, 10] の乱数、シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="100"/>
         <source>What goes into the softmax: the output layer&apos;s values uₖ for a test sample, or random numbers as in the book&apos;s softmax exercise</source>
         <translation>ソフトマックス関数への入力：テストサンプルに対する出力層の値 uₖ、または本のソフトマックス関数の例のような乱数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="102"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="103"/>
         <source>Softmax of</source>
         <translation>入力：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="108"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="116"/>
+        <source>How many random numbers go into the softmax</source>
+        <translation>ソフトマックスに入れる乱数の個数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="119"/>
+        <source>values</source>
+        <translation>個数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
         <source>+100 to every softmax input</source>
         <translation>すべての入力に +100</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="109"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="124"/>
         <source>Adds 100 to each input uₖ of the softmax: the probabilities do not change</source>
         <translation>ソフトマックス関数の各入力 uₖ に 100 を足します。確率は変わりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="138"/>
         <source>probability</source>
         <translation>確率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="305"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="335"/>
         <source>class (▲ = true class)</source>
         <translation>クラス（▲ = 正解クラス）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="199"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="214"/>
         <source>Softmax</source>
         <translation>ソフトマックス関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="202"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="217"/>
         <source>The network&apos;s answer for one test sample: probabilities adding up to 1, the tallest bar is the prediction. “+100” shows that shifting the softmax inputs changes nothing.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：合計が 1 になる確率で、いちばん高い棒が予測です。「+100」で、ソフトマックス関数の入力をずらしても何も変わらないことを確かめられます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="207"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="222"/>
         <source>Softmax of random numbers in [−10, 10]: probabilities adding up to 1, the largest input gets the largest share. “+100” shows that shifting every input changes nothing.</source>
         <translation>[−10, 10] の乱数のソフトマックス：確率の合計は 1 で、いちばん大きな入力がいちばん大きな割合を得ます。「+100」で、すべての入力をずらしても何も変わらないことがわかります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="211"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="226"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：ソフトマックス関数は出力層の値を合計 1 の確率に変え、いちばん高い棒が予測になります。「+100」にチェックを入れると、ソフトマックス関数の入力をすべてずらしても何も変わらないことがわかります。右：テストサンプル（誤分類したものが先）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="304"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="405"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="334"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="434"/>
         <source>k (the position in the vector)</source>
         <translation>k（ベクトル内の位置）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="331"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="361"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
@@ -4904,77 +4914,77 @@ softmax on its own.</source>
 ソフトマックス関数だけを試せます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="350"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="380"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="350"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="380"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="353"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="383"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：正しい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="354"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="384"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：誤り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="355"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="385"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation>  ·  入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="404"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="433"/>
         <source>the softmax inputs uₖ</source>
         <translation>ソフトマックス関数の入力 uₖ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="407"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="436"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation>最大の入力：棒 {0}、確率 {1:.0%}  ·  入力：{2:.3g} から {3:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="415"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="444"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation>  ·  全入力に +100：確率は同じ（最大の変化 {0:.1g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="430"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="459"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="442"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="471"/>
         <source>features</source>
         <translation>特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="443"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="472"/>
         <source>input value</source>
         <translation>入力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="477"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="506"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation>最初の {1} 個のテストサンプルのうち {0} 個が不正解です（不正解を先に、自信の強い誤りから順に表示）。クリックすると詳しく見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="480"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="509"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation> 各画像の下：✓ 正解か ✗ 不正解と、ネットワークが選んだクラス。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="489"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="518"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation>{0} #{1}：{2} → {3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="491"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="520"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation>サンプル {0}：正解 {1}、予測 {2}（{3:.0%}）</translation>
     </message>

@@ -482,6 +482,25 @@ def test_softmax_of_random_inputs_is_the_books_exercise(qtbot, ctl):
     assert view.caption_label.text() == view.caption()
 
 
+def test_softmax_of_random_inputs_takes_any_length(qtbot, ctl):
+    """The vector was as long as the data set's class count: the learner picks its length,
+    which then stays through later runs."""
+    view = shown(qtbot, SoftmaxView(ctl))
+    ctl.start(iris_session())
+    assert view.length_box.isHidden()
+    view.source.setCurrentIndex(1)
+    assert not view.length_box.isHidden() and view.length.value() == 3     # iris's classes at first
+    view.sample.setValue(7)
+    view.length.setValue(12)
+    u = np.random.default_rng(7).uniform(-10, 10, 12)
+    assert np.allclose(view.sample_bars.opts["height"], u)
+    assert np.allclose(view.prob_bars.opts["height"], np.exp(u) / np.exp(u).sum())
+    ctl.start(iris_session())
+    assert view.length.value() == 12
+    view.source.setCurrentIndex(0)
+    assert view.length_box.isHidden()
+
+
 def test_confusion_uses_weights_that_come_later_in_the_same_batch(qtbot, ctl):
     view = ConfusionView(ctl)
     qtbot.addWidget(view)

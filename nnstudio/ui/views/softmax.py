@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QListView, QListWidget,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from nnstudio.engine.activations import softmax
@@ -28,6 +28,7 @@ from ..flow_row import FlowRow
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
 SHIFT = 100.0
+MAX_RANDOM_LENGTH = 50  # the longest vector of random softmax inputs
 GALLERY_POOL = 500      # test samples scored for the gallery
 GALLERY_SIZE = 40
 GALLERY_INTERVAL = 2.0  # seconds between gallery rebuilds while training runs
@@ -105,6 +106,20 @@ class SoftmaxView(View):
         self.sample.setRange(0, 0)
         self.sample.valueChanged.connect(lambda _v: self._redraw_now())
         row.add(self.sample)
+        # how many random numbers: the class count until the learner picks another length
+        self.length_box = QWidget(self)     # one flow item: hidden, it leaves one gap, not two
+        pair = QHBoxLayout(self.length_box)
+        pair.setContentsMargins(0, 0, 0, 0)
+        self.length = QSpinBox(self.length_box)
+        self.length.setRange(2, MAX_RANDOM_LENGTH)
+        self.length.setValue(10)
+        self.length.setToolTip(self.tr("How many random numbers go into the softmax"))
+        self.length.valueChanged.connect(self._length_changed)
+        self._length_chosen = False
+        pair.addWidget(QLabel(self.tr("values"), self.length_box))
+        pair.addWidget(self.length)
+        self.length_box.hide()              # shown with the random numbers
+        row.add(self.length_box)
         self.shift = QCheckBox(self.tr("+100 to every softmax input"), self)
         self.shift.setToolTip(self.tr("Adds 100 to each input uₖ of the softmax: the probabilities do not change"))
         self.shift.toggled.connect(lambda _v: self._redraw_now())
@@ -258,6 +273,7 @@ class SoftmaxView(View):
         self._loaded_iteration = -1
         self._loaded_version = -1
         self.classification = session.dataset.task == "classification"
+        self._follow_class_count()
         self.image_shape = guess_image_shape(session.project.network.input_shape)
         self._set_sample_range()
         self._name_classes()
@@ -297,8 +313,22 @@ class SoftmaxView(View):
             n = self.session.dataset.n_test if self.session is not None else 0
             self.sample.setRange(0, max(n - 1, 0))
 
+    def _length_changed(self, _value: int) -> None:
+        self._length_chosen = True
+        self._redraw_now()
+
+    def _follow_class_count(self) -> None:
+        """The random vector as long as the output layer, until the learner chose a length."""
+        if self._length_chosen:
+            return
+        n = self.session.dataset.n_outputs if self.session is not None and self.classification else 10
+        self.length.blockSignals(True)
+        self.length.setValue(max(2, n))
+        self.length.blockSignals(False)
+
     def _source_changed(self, _index: int) -> None:
         random = self.random_inputs
+        self.length_box.setVisible(random)
         names = self.session.dataset.class_names if self.session is not None else ()
         self.prob_plot.getPlotItem().setLabel(
             "bottom", self.tr("k (the position in the vector)") if random or not names
@@ -384,8 +414,7 @@ class SoftmaxView(View):
     def _draw_random(self) -> None:
         """The book's exercise: softmax of random numbers in [-10, 10] (seeded by the number
         in the box), with and without +100."""
-        n = self.session.dataset.n_outputs if self.session is not None and self.classification else 10
-        u = np.random.default_rng(self.sample.value()).uniform(-10.0, 10.0, max(n, 2))
+        u = np.random.default_rng(self.sample.value()).uniform(-10.0, 10.0, self.length.value())
         self._show_parts(False)
         p = self._draw_probabilities(u)
         self.true_marker.setData([], [])

@@ -39,12 +39,16 @@ MAX_VARIANTS = 100
 
 
 # --------------------------------------------------------------------------- knobs
-def _hidden(doc: dict) -> list[dict]:
-    """The layers before the output layer that carry an activation of their own choosing
-    (dense, conv2d, batchnorm)."""
-    layers = doc["network"]["layers"]
+def hidden_indices(layers: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Positions of the layers before the output layer (the last dense one) that carry an
+    activation of their own choosing (dense, conv2d, batchnorm)."""
     out = max((i for i, l in enumerate(layers) if l.get("type") == "dense"), default=len(layers))
-    return [l for i, l in enumerate(layers) if i < out and l.get("type") in ("dense", "conv2d", "batchnorm")]
+    return [i for i, l in enumerate(layers) if i < out and l.get("type") in ("dense", "conv2d", "batchnorm")]
+
+
+def _hidden(doc: dict) -> list[dict]:
+    layers = doc["network"]["layers"]
+    return [layers[i] for i in hidden_indices(layers)]
 
 
 def _set_activation(doc: dict, value: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from nnstudio.project.comparison import hidden_indices
 from nnstudio.project.document import LAYER_DEFAULTS, ProjectDocument
 from nnstudio.ui.labels import layer_type_titles
 
@@ -320,11 +321,10 @@ class Editor:
         "same for every hidden layer" edit reaches. The last dense layer is the output."""
         layers = self.doc.layers
         kind = layers[index].type
-        dense = [i for i, layer in enumerate(layers) if layer.type == "dense"]
-        output = dense[-1] if dense else None
-        if kind not in ("dense", "conv2d") or index == output:
+        hidden = hidden_indices([layer.data for layer in layers])
+        if kind not in ("dense", "conv2d") or index not in hidden:
             return []
-        return [i for i, layer in enumerate(layers) if layer.type == kind and i not in (index, output)]
+        return [i for i in hidden if layers[i].type == kind and i != index]
 
     def _activation_holder(self, index: int) -> int:
         """Where layer ``index``'s activation lives: in the batch norm right after it, if any."""

@@ -17,6 +17,7 @@ def known_titles() -> dict[str, str]:
             "iris": _tr("Iris flowers"),
             "mnist_mlp": _tr("MNIST digits: two-layer network"),
             "mnist_deep": _tr("MNIST digits, 1000 samples: five hidden layers"),
+            "mnist_vanishing": _tr("MNIST digits: vanishing gradients (sigmoid, σ 0.01)"),
             "simple_convnet": _tr("MNIST digits: simple convolutional network"),
             "spiral": _tr("Spiral (three classes)")}
 

@@ -66,68 +66,68 @@
         <translation>nnstudio について</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="30"/>
+        <location filename="../../nnstudio/ui/commands.py" line="31"/>
         <source>Add %s layer</source>
         <translation>%sレイヤーを追加</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="42"/>
+        <location filename="../../nnstudio/ui/commands.py" line="43"/>
         <source>Delete %s layer</source>
         <translation>%sレイヤーを削除</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="54"/>
+        <location filename="../../nnstudio/ui/commands.py" line="55"/>
         <source>Move %s layer</source>
         <translation>%sレイヤーを移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="66"/>
+        <location filename="../../nnstudio/ui/commands.py" line="67"/>
         <source>Change %s layer</source>
         <translation>%sレイヤーを変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="78"/>
+        <location filename="../../nnstudio/ui/commands.py" line="79"/>
         <source>Change the optimizer</source>
         <translation>最適化手法を変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="78"/>
+        <location filename="../../nnstudio/ui/commands.py" line="79"/>
         <source>Change the training settings</source>
         <translation>学習の設定を変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="79"/>
+        <location filename="../../nnstudio/ui/commands.py" line="80"/>
         <source>Change the data set</source>
         <translation>データセットを変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="80"/>
+        <location filename="../../nnstudio/ui/commands.py" line="81"/>
         <source>Change %s</source>
         <translation>%sを変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="163"/>
+        <location filename="../../nnstudio/ui/commands.py" line="164"/>
         <source>Fit the network to the data set</source>
         <extracomment>the id shared by a data-set choice and the network fitted to it, so the two merge</extracomment>
         <translation>ネットワークをデータセットに合わせる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="181"/>
+        <location filename="../../nnstudio/ui/commands.py" line="182"/>
         <source>Change the input shape</source>
         <translation>入力の形状を変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="193"/>
+        <location filename="../../nnstudio/ui/commands.py" line="194"/>
         <source>Change the loss</source>
         <translation>損失関数を変更</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="304"/>
+        <location filename="../../nnstudio/ui/commands.py" line="305"/>
         <source>Add batch norm</source>
         <translation>バッチ正規化を追加</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="304"/>
+        <location filename="../../nnstudio/ui/commands.py" line="305"/>
         <source>Remove batch norm</source>
         <translation>バッチ正規化を削除</translation>
     </message>
@@ -2618,11 +2618,16 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="20"/>
+        <source>MNIST digits: vanishing gradients (sigmoid, σ 0.01)</source>
+        <translation>MNIST 手書き数字：勾配消失（シグモイド、σ 0.01）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="21"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="21"/>
+        <location filename="../../nnstudio/ui/templates.py" line="22"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>

@@ -13,7 +13,7 @@ from nnstudio.project.headless import load_dataset
 from nnstudio.project.session import build_session
 from nnstudio.resources import resource_path
 
-EXAMPLES = ("mnist_mlp", "mnist_deep", "iris", "function_square", "simple_convnet", "spiral")
+EXAMPLES = ("mnist_mlp", "mnist_deep", "mnist_vanishing", "iris", "function_square", "simple_convnet", "spiral")
 
 
 def _example(name: str):
@@ -136,3 +136,31 @@ def test_the_deep_example_runs_the_batch_norm_grid():
     assert ends[0].train_accuracy < 0.2 and ends[1].train_accuracy > 0.8
     # std 1 without batch norm blows up (here to inf); with batch norm it trains
     assert C.ending(ends[2]) == "diverged" and C.ending(ends[3]) == "done"
+
+
+@pytest.mark.slow
+def test_the_four_way_comparison_of_activations_and_initializers():
+    """CURRICULUM §7: sigmoid + normal(0.01) does not learn; ReLU + normal learns after ~500
+    updates; sigmoid + Xavier learns slowly; ReLU + He fastest. mnist_vanishing.json with
+    the hidden layers switched as the inspector's "Same for all hidden layers" does; the
+    mean loss of 50 updates at 250, 500, 1000 and 2000."""
+    base = _example("mnist_vanishing").to_dict()
+    dataset = None
+    curves = {}
+    for activation, init in (("sigmoid", "normal"), ("relu", "normal"), ("sigmoid", "xavier"), ("relu", "he")):
+        doc = json.loads(json.dumps(base))
+        for layer in doc["network"]["layers"][:-1]:
+            layer.update(activation=activation, init=init)
+        project = type(_example("mnist_vanishing")).from_dict(doc)
+        dataset = dataset or load_dataset(project)
+        session = build_session(project, dataset)
+        losses = [s.loss for s in itertools.islice(session.trainer.run(), 2000)]
+        curves[activation, init] = [float(np.mean(losses[k - 50:k])) for k in (250, 500, 1000, 2000)]
+    assert min(curves["sigmoid", "normal"]) > 2.29                       # stuck at ln 10
+    relu_normal = curves["relu", "normal"]
+    assert relu_normal[1] > 2.2 and relu_normal[3] < 0.5                  # learns after ~500
+    sigmoid_xavier = curves["sigmoid", "xavier"]
+    assert sigmoid_xavier[0] > 2.0 and sigmoid_xavier[3] < 0.9            # slowly: still
+    assert sigmoid_xavier[3] > relu_normal[3]                             # behind at the end
+    he = curves["relu", "he"]
+    assert he[0] < 0.6 and all(he[k] < min(relu_normal[k], sigmoid_xavier[k]) for k in range(4))

@@ -29,15 +29,20 @@ def test_numerical_gradients_from_the_panel_train_and_say_the_cost(make_window, 
 
 
 def test_switching_to_adam_names_the_books_learning_rate_and_uses_it_on_a_click(make_window, qtbot):
-    """SGD's η = 0.1 kept for Adam makes Adam look broken on MNIST; the panel names each rule's
-    usual η (the book's defaults: 0.01, Adam 0.001) and a click on "Use it" sets it."""
+    """SGD's η = 0.1 kept for Adam makes Adam look broken on MNIST; the panel names the rule's
+    usual η (the book's defaults: 0.01, Adam 0.001) when η is more than ten times off, and a
+    click on "Use it" sets it. SGD at 0.1 (the book's own MNIST net) gets no hint."""
     w = make_window()
     panel = w.training_panel
     panel._set_lr(0.1)
+    assert not panel.opt_form.isRowVisible(panel.lr_hint)
     pick(panel.optimizer, "adam")
+    assert panel.opt_form.isRowVisible(panel.lr_hint)
     assert "The book's η for Adam: 0.001." in panel.lr_hint.text() and "Use it" in panel.lr_hint.text()
     panel.lr_hint.linkActivated.emit("use")
     assert w.doc.section("optimizer")["lr"] == 0.001 and panel.lr.value() == 0.001
-    assert "Use it" not in panel.lr_hint.text()
-    pick(panel.optimizer, "momentum")
-    assert "The book's η for Momentum: 0.01." in panel.lr_hint.text() and "Use it" in panel.lr_hint.text()
+    assert not panel.opt_form.isRowVisible(panel.lr_hint)
+    pick(panel.optimizer, "momentum")                  # 0.001 against 0.01: not far enough
+    assert not panel.opt_form.isRowVisible(panel.lr_hint)
+    panel._set_lr(0.0001)
+    assert panel.opt_form.isRowVisible(panel.lr_hint) and "Momentum: 0.01." in panel.lr_hint.text()

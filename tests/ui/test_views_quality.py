@@ -206,7 +206,7 @@ def test_accuracy_axis_starts_below_the_lowest_point(qtbot, ctl):
     assert view.plot.getPlotItem().getViewBox().viewRange()[1][1] > 100
     ctl.snapshots.emit((snapshot(10, 1.0, steps=5, epoch=2, train_accuracy=0.95, test_accuracy=0.61),))
     view._redraw_now()
-    assert 45 < floor() < 50                            # 50, less 7 % of the 50 shown
+    assert 55 < floor() < 60                            # 60, less 7 % of the 40 shown
     ctl.start(iris_session())
     view._redraw_now()
     assert floor() < 0

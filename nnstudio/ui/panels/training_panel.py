@@ -38,6 +38,9 @@ HYPER = {"momentum": (0.0, 0.9999, 4), "rho": (0.0, 0.9999, 4), "beta1": (0.0, 0
 BATCH_MODES = ("online", "minibatch", "full")
 
 
+LR_HINT_RATIO = 10.0   # the book's η for the rule is named when η is further off than this factor
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("TrainingPanel", text)
 
@@ -142,11 +145,11 @@ class TrainingPanel(QWidget):
             widget.set_value(opt.get(key, getattr(defaults, key)))
             self.opt_form.setRowVisible(widget, key in rule.hyper)
         self.formula.setText(to_rich_text(rule.formula))
-        lr = opt.get("lr", defaults.lr)
-        hint = _tr("The book's η for {0}: {1:g}.").format(rule.title, rule.book_lr)
-        if not math.isclose(lr, rule.book_lr):
-            hint += " <a href='use'>" + _tr("Use it") + "</a>"
-        self.lr_hint.setText(hint)
+        # only far off: the book's own MNIST net trains SGD at 0.1, ten times its class's default
+        far = not 1 / LR_HINT_RATIO <= opt.get("lr", defaults.lr) / rule.book_lr <= LR_HINT_RATIO
+        self.opt_form.setRowVisible(self.lr_hint, far)
+        self.lr_hint.setText(_tr("The book's η for {0}: {1:g}.").format(rule.title, rule.book_lr)
+                             + " <a href='use'>" + _tr("Use it") + "</a>")
         train = self.doc.section("training")
         batch = train.get("batch_size", 100)
         n = self.train_size()

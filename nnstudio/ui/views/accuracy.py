@@ -118,7 +118,7 @@ class AccuracyView(View):
                 lowest = min(lowest, float(np.min(y)))
         # from the ten below the lowest point shown: MNIST's 92 % to 98 % is a climb, not a
         # flat line at the top (an empty plot spans 0 to 100)
-        self._set_floor(max(0.0, FLOOR_STEP * math.floor((lowest - 2.0) / FLOOR_STEP)))
+        self._set_floor(max(0.0, FLOOR_STEP * math.floor((lowest - 0.5) / FLOOR_STEP)))
         set_markers(self.train_curve, "o", len(self.train))
         set_markers(self.test_curve, "t", len(self.test))
         if len(self.train):

@@ -91,7 +91,8 @@ def export_all(views: Sequence, folder: os.PathLike | str, project: Project | No
         if present is not None:
             present(view)
         title = _title(view, i)
-        stem = _unique(file_stem(title), used)
+        # English names in any UI language: a course's scripts find Loss.png in every report
+        stem = _unique(file_stem(getattr(view, "EXPORT_NAME", "") or title), used)
         targets = targets_of(view)
         if not targets:
             report.empty.append(title)

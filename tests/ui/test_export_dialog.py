@@ -304,3 +304,18 @@ def test_a_run_history_that_cannot_be_exported_says_why_in_the_learners_language
     with pytest.raises(ExportError) as info:
         export_all([view], tmp_path / "out", None, _history())
     assert info.value.reason == "フォルダーです。ファイル名を指定してください"
+
+
+def test_export_all_names_files_in_english_in_any_ui_language(qtbot, tmp_path):
+    """A view titled 損失 in the Japanese UI still writes Loss.png: a course's scripts and the
+    README find the same names in every report."""
+    class JapaneseLoss(FakeView):
+        EXPORT_NAME = "Loss"
+    view = JapaneseLoss("損失", lambda: [_plot("loss", [3, 2, 1])])
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    report = export_all([view], tmp_path, None, None)
+    assert {"Loss.csv", "Loss.png", "Loss.svg"} <= {p.name for p in report.written}
+    from nnstudio.ui.views import accuracy, loss
+    assert (loss.LossView.EXPORT_NAME, accuracy.AccuracyView.EXPORT_NAME) == ("Loss", "Accuracy")

@@ -19,6 +19,7 @@ FLOOR_STEP = 10.0    # the axis starts at a multiple of this, below the lowest a
 
 
 class AccuracyView(View):
+    EXPORT_NAME = "Accuracy"
     min_interval = 0.3
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)

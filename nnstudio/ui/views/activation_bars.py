@@ -61,6 +61,7 @@ def _pair(label: QLabel, field: QWidget | None) -> QWidget:
 
 
 class ActivationBarsView(View):
+    EXPORT_NAME = "Activation functions"
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.inputs = np.zeros(0)

@@ -468,6 +468,7 @@ class MutedCaption(Caption):
 
 
 class View(QWidget):
+    EXPORT_NAME = ""          # its files' English name in Export All (empty: its title)
     needs_detail = False      # wants weight/activation copies in snapshots …
     detail = (True, True)     # … these ones: (weights, activations)
     min_interval = 0.0        # seconds between redraws

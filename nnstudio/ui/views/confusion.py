@@ -44,6 +44,7 @@ def cell_image(counts: np.ndarray) -> np.ndarray:
 
 
 class ConfusionView(View):
+    EXPORT_NAME = "Confusion matrix"
     needs_detail = True
     heavy = True
     min_interval = 0.3

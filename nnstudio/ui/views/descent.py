@@ -36,6 +36,7 @@ def path_color(rule: str) -> str:
 
 
 class DescentView(View):
+    EXPORT_NAME = "Optimizer paths"
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)
         self.paths: dict[str, np.ndarray] = {}

@@ -18,6 +18,7 @@ MAX_MAPS = 64            # channels drawn at most
 
 
 class FeatureMapsView(View):
+    EXPORT_NAME = "Feature maps"
     needs_detail = True
     heavy = True
     min_interval = 0.5

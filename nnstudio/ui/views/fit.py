@@ -30,6 +30,7 @@ def region_colors(probabilities: np.ndarray) -> np.ndarray:
 
 
 class DataFitView(View):
+    EXPORT_NAME = "Decision boundary / fit"
     needs_detail = True
     heavy = True
     min_interval = 0.3

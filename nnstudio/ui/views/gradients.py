@@ -41,6 +41,7 @@ def times(factor: float) -> str:
 
 
 class GradientsView(View):
+    EXPORT_NAME = "Gradients"
     min_interval = 0.2
     detail = (False, True)       # activations (the saturated share), never weight copies
     def __init__(self, controller, parent=None) -> None:

@@ -53,6 +53,7 @@ def layer_note(act: str, values: np.ndarray) -> str | None:
 
 
 class HistogramsView(View):
+    EXPORT_NAME = "Activations"
     needs_detail = True
     heavy = True
     min_interval = 0.5

@@ -37,6 +37,7 @@ def _positive(y: np.ndarray) -> np.ndarray:
 
 
 class LossView(View):
+    EXPORT_NAME = "Loss"
     min_interval = 0.2
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, parent)

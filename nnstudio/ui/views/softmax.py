@@ -74,6 +74,7 @@ def _gray_icon(img: np.ndarray) -> QIcon:
 
 
 class SoftmaxView(View):
+    EXPORT_NAME = "Softmax"
     needs_detail = True
     heavy = True
     min_interval = 0.5

@@ -23,6 +23,7 @@ COLORBAR_WIDTH = 110     # pixels the colour bar and margins take from the canva
 
 
 class WeightsView(View):
+    EXPORT_NAME = "Weights"
     needs_detail = True
     heavy = True
     min_interval = 0.5

@@ -108,7 +108,8 @@ def tools_parser() -> argparse.ArgumentParser:
     g.add_argument("project", metavar="PROJECT")
     g.add_argument("--samples", type=_positive, default=3, metavar="N", help="training samples used [3]")
     g.add_argument("--max-entries", type=_positive, metavar="N",
-                   help="check at most N randomly chosen entries per parameter [all]")
+                   help="check at most N randomly chosen entries per parameter, three in four "
+                        "among those backprop moves [all]")
     g.add_argument("--tolerance", type=_positive_number, metavar="T",
                    help="exit with status 1 when any relative error exceeds T")
     sub.add_parser("datasets", help="list the data sets with their metadata")
@@ -246,12 +247,12 @@ def cmd_trace(args, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
+    from nnstudio.engine.gradcheck import entries_to_check
     from nnstudio.project.headless import gradcheck_project
     from nnstudio.project.session import build_network
     project = _load(args.project)
     net = build_network(project)
-    entries = sum(p.size if args.max_entries is None else min(p.size, args.max_entries)
-                  for p in net.parameters().values())
+    entries = sum(entries_to_check(p.size, args.max_entries) for p in net.parameters().values())
     if entries > LARGE_GRADCHECK:
         print(f"{PROG}: checking {entries} entries takes {2 * entries} forward passes; "
               "--max-entries N samples fewer", file=err)

@@ -167,17 +167,30 @@ def relative_error(a: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(size < REL_FLOOR, diff, diff / np.maximum(size, REL_FLOOR))
 
 
+ZERO_SHARE = 4    # a sample keeps one entry in this many for those backprop says are 0
+
+
+def entries_to_check(size: int, max_entries: int | None, sample: int | None = None) -> int:
+    """How many entries of a parameter of ``size`` entries gradient_check compares: all of
+    them up to ``max_entries`` (None: no limit), else ``sample`` (default max_entries)."""
+    if max_entries is None or size <= max_entries:
+        return size
+    return min(size, sample or max_entries)
+
+
 def sample_entries(grad: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n flat positions of a parameter to check, sorted: drawn at random among the entries
-    whose backprop gradient is not 0, and only when those are too few among the zeros too.
-    A random draw from all of MNIST's first-layer weights is mostly zeros (the border pixels
-    are 0 in every image), which both methods agree on and which test nothing."""
+    """n flat positions of a parameter to check, sorted and drawn at random: most among the
+    entries whose backprop gradient is not 0, one in ZERO_SHARE among those it says are 0.
+    A draw from all of MNIST's first-layer weights is mostly zeros (the border pixels are 0
+    in every image), which test little; but a backprop that wrongly gives 0 (a lost path, a
+    wrong mask) shows only among the zeros, so they keep their share."""
     flat = grad.reshape(-1)
-    live = np.flatnonzero(flat)
-    if len(live) >= n:
-        return np.sort(rng.choice(live, size=n, replace=False))
-    zeros = np.flatnonzero(flat == 0)
-    return np.sort(np.concatenate([live, rng.choice(zeros, size=n - len(live), replace=False)]))
+    n = min(n, flat.size)
+    live, zeros = np.flatnonzero(flat), np.flatnonzero(flat == 0)
+    share = -(-n // ZERO_SHARE) if len(zeros) else 0         # ceil(n / ZERO_SHARE)
+    n_zero = min(len(zeros), max(n - len(live), share))
+    picked = [rng.choice(live, size=n - n_zero, replace=False), rng.choice(zeros, size=n_zero, replace=False)]
+    return np.sort(np.concatenate(picked))
 
 
 def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[str] | None = None,
@@ -188,7 +201,8 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
 
     Dropout masks are frozen during the check so that every forward pass computes the same
     function. A parameter with more than ``max_entries`` entries (None: no limit) is checked
-    on a sample of ``sample`` of them (default max_entries; see sample_entries). ``interrupted`` is asked every CHECK_EVERY entries, True raising
+    on a sample of ``sample`` of them (default max_entries; see entries_to_check and
+    sample_entries). ``interrupted`` is asked every CHECK_EVERY entries, True raising
     Interrupted; ``progress(n)`` is told the entries done so far, as often. Batch norm's
     running statistics are restored afterwards, also when interrupted.
     """
@@ -215,8 +229,8 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
             checked = 0
             for name in todo:
                 p, grad = params[name], grads[name]
-                idx = np.arange(p.size) if max_entries is None or p.size <= max_entries \
-                    else sample_entries(grad, sample or max_entries, rng)
+                n = entries_to_check(p.size, max_entries, sample)
+                idx = np.arange(p.size) if n == p.size else sample_entries(grad, n, rng)
                 t0 = time.perf_counter()
                 told = None if progress is None else (lambda n, before=checked: progress(before + n))
                 num = numerical_gradient(f, p, h, indices=idx, interrupted=interrupted,

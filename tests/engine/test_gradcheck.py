@@ -295,22 +295,44 @@ def test_backprop_is_timed_without_its_first_calls_costs(monkeypatch):
     assert report.max_rel_error < TOL
 
 
-def test_a_sample_of_a_large_parameter_is_drawn_from_the_entries_backprop_moves():
+def test_a_sample_of_a_large_parameter_is_drawn_mostly_from_the_entries_backprop_moves():
     """MNIST-like inputs with a border of zeros: the first layer's weights from those pixels
-    have gradient 0 in both methods. The sample is drawn among the others; with too few of
-    them the rest comes from the zeros."""
+    have gradient 0 in both methods. Three in four sampled entries are drawn among the others,
+    one in four among the zeros (where a backprop that wrongly gives 0 would show)."""
     x = rng(60).uniform(0, 1, size=(3, 64))
     x[:, :48] = 0.0                                    # 48 "border" pixels, 0 in every sample
     net = make_net([dense(10, "relu"), dense(3, "softmax")], (64,), "cross_entropy")
-    report = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=50)
+    report = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=40)
     w = report.by_name()["dense_1.W"]
-    assert w.checked == 50 and np.all(np.diff(w.indices) > 0)
-    assert np.all(w.backprop != 0) and w.nonzero <= 16 * 10    # only rows 48… can move
-    assert np.all(w.indices // 10 >= 48)
+    assert w.checked == 40 and np.all(np.diff(w.indices) > 0) and len(np.unique(w.indices)) == 40
+    assert np.count_nonzero(w.backprop == 0) == 10 and w.nonzero >= 30
+    assert np.all(w.indices[w.backprop != 0] // 10 >= 48)                # only rows 48… can move
     assert w.max_rel_error < TOL
-    few = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=w.nonzero + 20,
-                         names=["dense_1.W"]).params[0]
-    assert few.checked == w.nonzero + 20 and np.count_nonzero(few.backprop) == w.nonzero
+    most = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=600,
+                          names=["dense_1.W"]).params[0]             # more than the moving ones
+    assert most.checked == 600 and np.count_nonzero(most.backprop) == w.nonzero
+    # a sample larger than the parameter is the whole parameter
+    whole = gradient_check(net, x, labels(3, 3, seed=61), h=H, max_entries=20, sample=1000,
+                           names=["dense_1.W"]).params[0]
+    assert whole.checked == 640
+
+
+def test_a_sampled_check_still_catches_a_backprop_that_wrongly_gives_zero(monkeypatch):
+    """Half of dense_1.W's rows zeroed by a broken backward pass: drawn only among the nonzero
+    entries the sample would pass it; its share of zeros fails it."""
+    net = make_net([dense(20, "tanh"), dense(3, "identity")], (30,), "sse")
+    x, t = rng(64).normal(size=(4, 30)), rng(65).normal(size=(4, 3))
+    original = Dense.backward_pre
+
+    def broken(self, du, rec=None):
+        dx = original(self, du, rec)
+        if self.grads["W"].shape[0] == 30:
+            self.grads["W"] = self.grads["W"].copy()
+            self.grads["W"][::2] = 0.0                   # half the rows lost
+        return dx
+    monkeypatch.setattr(Dense, "backward_pre", broken)
+    report = gradient_check(net, x, t, h=H, max_entries=100, names=["dense_1.W"])
+    assert report.params[0].max_rel_error > 0.5
 
 
 def test_the_check_reports_progress_and_stops_when_asked():
@@ -322,12 +344,20 @@ def test_the_check_reports_progress_and_stops_when_asked():
     total = sum(p.checked for p in report.params)
     assert seen == sorted(seen) and seen[0] == 0 and seen[-1] > total - CHECK_EVERY - 1
     assert len(seen) >= total // CHECK_EVERY
-    before = {k: v.copy() for k, v in net.parameters().items()}
-    running = net.buffer_state()
     seen.clear()
+    normed = make_net([dense(20, "identity"), {"type": "batchnorm", "activation": "tanh"}, dense(3, "identity")],
+                      (8,), "sse")
+    normed.loss(x, t, train=True)                      # running statistics of their own
+    before = {k: v.copy() for k, v in normed.parameters().items()}
+    running = normed.buffer_state()                    # copies, by layer
+    assert running
     with pytest.raises(Interrupted):
-        gradient_check(net, x, t, h=H, interrupted=lambda: len(seen) > 3, progress=seen.append)
+        gradient_check(normed, x, t, h=H, interrupted=lambda: len(seen) > 3, progress=seen.append)
     assert seen == [0, CHECK_EVERY, 2 * CHECK_EVERY, 3 * CHECK_EVERY]     # stopped at the 4th look
-    for k, v in net.parameters().items():
+    for k, v in normed.parameters().items():
         np.testing.assert_array_equal(v, before[k])      # the entry it was on restored
-    assert net.buffer_state().keys() == running.keys()
+    after = normed.buffer_state()
+    assert after.keys() == running.keys()
+    for layer, buffers in after.items():                 # batch norm's statistics put back
+        for k, v in buffers.items():
+            np.testing.assert_array_equal(v, running[layer][k])

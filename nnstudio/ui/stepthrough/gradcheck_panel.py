@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
-from nnstudio.engine.gradcheck import GradCheckReport, Interrupted, ParamCheck, gradient_check, relative_error
+from nnstudio.engine.gradcheck import (GradCheckReport, Interrupted, ParamCheck, entries_to_check, gradient_check,
+                                       relative_error)
 from nnstudio.ui.messages import describe_error
 
 from .array_view import VALUE_ROLE, index_text
@@ -53,6 +54,7 @@ class GradCheckPanel(QWidget):
         self.report: GradCheckReport | None = None
         self.check: ParamCheck | None = None      # the parameter whose entries the table shows
         self.rel_errors = np.zeros(0)
+        self._busy = False          # a check is running (its dialog lets events in)
 
         self.param = QComboBox()
         self.every_entry = QCheckBox(self.tr("Every entry"))
@@ -107,6 +109,8 @@ class GradCheckPanel(QWidget):
         self.summary.setText(self.tr("Pick a parameter and press “Compare gradients”."))
 
     def select(self, name: str) -> None:
+        if self._busy:             # the step-through's playback moves on while a check runs
+            return
         i = self.param.findData(name)
         if i >= 0:
             self.param.setCurrentIndex(i)
@@ -121,9 +125,8 @@ class GradCheckPanel(QWidget):
         shapes = source.parameter_shapes()
         names = list(shapes) if name == EVERY_PARAMETER else [name]
         limit = None if self.every_entry.isChecked() else ALL_ENTRIES
-        entries = sum(min(math.prod(shapes[n]), SAMPLE) if limit and math.prod(shapes[n]) > limit
-                      else math.prod(shapes[n]) for n in names)
-        self.run_button.setEnabled(False)        # the dialog lets events in while it runs
+        entries = sum(entries_to_check(math.prod(shapes[n]), limit, SAMPLE) for n in names)
+        self._set_busy(True)                     # the dialog lets events in while it runs
         progress = NumericalProgress(
             modal_progress(self, self.tr("Taking the numerical gradient of {0} entries…").format(entries),
                            self.tr("Numerical vs backprop"), entries),
@@ -140,10 +143,12 @@ class GradCheckPanel(QWidget):
             text = self.tr("The gradient check failed: {0}").format(describe_error(e))
         finally:
             progress.close()
-            self.run_button.setEnabled(self.source is not None)
+            self._set_busy(False)
         if self.source is not source:        # another step was recorded meanwhile
             return None
-        if report is None:
+        if report is None:                   # nothing half-done stays on show
+            self.report = self.check = None
+            self.table.setRowCount(0)
             self.summary.setText(text)
             return None
         self.report = report
@@ -152,6 +157,11 @@ class GradCheckPanel(QWidget):
         else:
             self._show_entries(report.params[0])
         return report
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for widget in (self.param, self.every_entry, self.run_button):
+            widget.setEnabled(not busy and self.source is not None)
 
     # ------------------------------------------------------------------ one row per parameter
     def _show_parameters(self, report: GradCheckReport) -> None:
@@ -189,7 +199,7 @@ class GradCheckPanel(QWidget):
 
     def _open_row(self, row: int, _column: int) -> None:
         """A double-clicked parameter row: that parameter's entries, from the same report."""
-        if self.report is None or self.check is not None or not 0 <= row < len(self.report.params):
+        if self._busy or self.report is None or self.check is not None or not 0 <= row < len(self.report.params):
             return
         p = self.report.params[row]
         self.select(p.name)
@@ -205,13 +215,12 @@ class GradCheckPanel(QWidget):
         lines = []
         if n == size:
             lines.append(self.tr("All {0} entries.").format(n))
-        elif c.nonzero >= n:
-            lines.append(self.tr("{0} of its {1} entries, picked at random among the {2} whose backprop "
-                                 "gradient is not 0 (all of them would take about {3} numerically: tick "
-                                 "“Every entry”).").format(n, size, c.nonzero, _seconds(per_entry * size)))
         else:
-            lines.append(self.tr("{0} of its {1} entries: the {2} whose backprop gradient is not 0 and {3} "
-                                 "of the zeros, picked at random.").format(n, size, c.nonzero, n - c.nonzero))
+            zeros = int(np.count_nonzero(c.backprop == 0))
+            lines.append(self.tr("{0} of its {1} entries, picked at random: {2} of the {3} whose backprop "
+                                 "gradient is not 0 and {4} of those it says are 0 (all of them would take "
+                                 "about {5} numerically: tick “Every entry”).").format(
+                n, size, n - zeros, c.nonzero, zeros, _seconds(per_entry * size)))
         if self.report is not None:
             lines.append(self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
                 _seconds(self.report.backprop_seconds)))

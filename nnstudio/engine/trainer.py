@@ -423,7 +423,9 @@ class Trainer:
         t0 = time.perf_counter()
         trace = record_step(self.network, self.optimizer, x, t, numerical=self.numerical,
                             interrupted=interrupted)
-        self.elapsed += time.perf_counter() - t0       # its samples took this long (samples/s)
+        # its samples took this long (samples/s), recording's copies included: a step shown
+        # operation by operation is slower than one trained, and samples/s says so
+        self.elapsed += time.perf_counter() - t0
         self.iteration += 1
         self.total_iterations += 1
         self.samples += len(x)
@@ -434,10 +436,11 @@ class Trainer:
         net = self.network
         before = self.last_snapshot
         # the epoch it falls in: after an epoch's last batch, the next one (the generator,
-        # parked at that batch's yield, has not counted the epoch yet)
+        # parked at that batch's yield, has not counted the epoch yet); after the last epoch,
+        # still the last, where the run ended
         if before is None:
             epoch, step = self.epoch + 1, 0
-        elif before.epoch_end:
+        elif before.epoch_end and before.epoch < self.end_epoch:
             epoch, step = before.epoch + 1, 0
         else:
             epoch, step = before.epoch, before.step_in_epoch

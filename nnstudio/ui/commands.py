@@ -336,14 +336,16 @@ class Editor:
         initializer (with its σ or range), as one undo step (CURRICULUM §7 compares whole
         networks of sigmoid or ReLU, normal, Xavier or He). False when nothing changes."""
         layers = self.doc.layers
-        activation = layers[self._activation_holder(index)].data.get("activation", "identity")
+        activation = layers[self._activation_holder(index)].data.get("activation")
         init = {k: layers[index].data.get(k) for k in ("init", "std", "scale")}
         changes = []
         for i in self.hidden_like(index):
             holder = self._activation_holder(i)
-            if any(layers[i].data.get(k) != v for k, v in init.items()):
-                changes.append((i, init))
-            if layers[holder].data.get("activation", "identity") != activation:
+            # with batch norm after it, the layer itself stays linear (affine → BN → f)
+            wanted = {**init, "activation": "identity"} if holder != i else {**init, "activation": activation}
+            if any(layers[i].data.get(k) != v for k, v in wanted.items()):
+                changes.append((i, wanted))
+            if holder != i and layers[holder].data.get("activation") != activation:
                 changes.append((holder, {"activation": activation}))
         if not changes:
             return False

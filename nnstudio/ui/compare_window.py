@@ -72,7 +72,7 @@ def value_title(knob: str, value: Any) -> str:
     return C.shown_value(value)
 
 
-PREVIEW_VALUES = 6     # the plan's preview lists this many values of a longer range (then "…", the last)
+PREVIEW_VALUES = 6     # a longer list is previewed as its first PREVIEW_VALUES - 1 values, "…", the last
 
 
 def knob_examples() -> dict[str, str]:
@@ -260,6 +260,7 @@ class CompareWindow(QDialog):
                                      "gets its own plot.")))
         # what the typed text means, as it is typed ("1/16" reads as a fraction otherwise)
         self.plan_preview = QLabel()
+        self.plan_preview.setTextFormat(Qt.TextFormat.RichText)     # escaped: typed & < stay as typed
         self.plan_preview.setWordWrap(True)
         form.addRow(self.plan_preview)
         for widget in (self.values1, self.values2):
@@ -364,7 +365,8 @@ class CompareWindow(QDialog):
             shown = [value_title(knob, v) for v in values]
             if len(shown) > PREVIEW_VALUES:
                 shown = shown[:PREVIEW_VALUES - 1] + ["…", shown[-1]]
-            lines.append(html.escape(_tr("{0}: {1} values: {2}").format(title, len(values), ", ".join(shown))))
+            text = (_tr("{0}: 1 value: {2}") if len(values) == 1 else _tr("{0}: {1} values: {2}"))
+            lines.append(html.escape(text.format(title, len(values), ", ".join(shown))))
         self.plan_preview.setText("<br>".join(lines))
 
     def _mode_changed(self) -> None:

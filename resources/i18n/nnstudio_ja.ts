@@ -132,7 +132,7 @@
         <translation>バッチ正規化を削除</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/commands.py" line="350"/>
+        <location filename="../../nnstudio/ui/commands.py" line="352"/>
         <source>Same activation and initializer for every hidden layer</source>
         <translation>すべての隠れ層に同じ活性化関数と初期化</translation>
     </message>
@@ -909,97 +909,102 @@
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="292"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="293"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="307"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="308"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="309"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="312"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="367"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="379"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
+        <source>{0}: 1 value: {2}</source>
+        <translation>{0}：1 個の値：{2}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="388"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="387"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="393"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="415"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="419"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1008,12 +1013,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="432"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="471"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="473"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1022,77 +1027,77 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="538"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="734"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="540"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="538"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="734"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="540"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="542"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="563"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="544"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="565"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="562"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="564"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="628"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="630"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="631"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="633"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="635"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="670"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1101,7 +1106,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1110,37 +1115,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="752"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="754"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="752"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="754"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="755"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="755"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="783"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1878,7 +1883,7 @@
         <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="49"/>
         <source>backpropagation</source>
         <translation>誤差逆伝播法</translation>
     </message>
@@ -1887,135 +1892,135 @@
         <translation type="vanished">数値微分（中心差分）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="46"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="49"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
         <source>Momentum α</source>
         <translation>モーメンタム α</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
         <source>Decay ρ</source>
         <translation>減衰率 ρ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="50"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
         <source>β₁</source>
         <translation>β₁</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="54"/>
         <source>β₂</source>
         <translation>β₂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="51"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="54"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="68"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="71"/>
         <source>Optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="72"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
         <source>Update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="78"/>
         <source>Learning rate η</source>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="95"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="98"/>
         <location filename="../../nnstudio/ui/status.py" line="16"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="97"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="100"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="98"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="101"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="99"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="101"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="104"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="104"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
         <source>Epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="146"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="151"/>
         <source>The book&apos;s η for {0}: {1:g}.</source>
         <translation>書籍の {0} の η：{1:g}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="148"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="152"/>
         <source>Use it</source>
         <translation>これを使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="182"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="185"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="185"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="188"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="294"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="295"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="116"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="116"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="125"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="163"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="166"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>
@@ -2801,59 +2806,59 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="33"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="35"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="36"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="47"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="50"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="54"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="96"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="99"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="132"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="133"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="135"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>
@@ -2861,98 +2866,98 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="83"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="84"/>
         <source>How many random inputs</source>
         <translation>ランダムな入力の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="85"/>
         <source>Inputs:</source>
         <translation>入力数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
         <source>The same seed gives the same inputs</source>
         <translation>同じシードなら同じ入力になります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
         <source>Seed:</source>
         <translation>シード：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="90"/>
         <source>New inputs</source>
         <translation>新しい入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="94"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="95"/>
         <source>Also show:</source>
         <translation>ほかに表示：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="102"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="103"/>
         <source>One scale for all</source>
         <translation>目盛りを共通に</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="104"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="105"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation>すべてのパネルを入力の目盛りにそろえ、出力の範囲をひと目で比べられるようにします。外すと各パネルが高さいっぱいに描かれます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="145"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="146"/>
         <source>Activation functions</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="149"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation>[−10, 10] のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果：ステップ関数とシグモイド関数は 0…1 に押し込み、ReLU関数は正の値を残して負の値を 0 にします。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="153"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation>−10 から 10 のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果を、棒ごとに示します。ステップ関数とシグモイド関数はどの入力も 0…1 に押し込み、ReLU関数は正の入力をそのまま残して負の入力を 0 にします。目盛りを共通にすると、ReLU関数の棒は入力と同じ高さまで届き、ステップ関数とシグモイド関数は 1 を超えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="187"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
         <source>value</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="389"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="390"/>
         <source>input number</source>
         <translation>入力の番号</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="322"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation>入力：[{0:g}, {1:g}] の一様分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="328"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="329"/>
         <source>{0}: outputs from {1} to {2}</source>
         <translation>{0}：出力は {1} から {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="329"/>
         <location filename="../../nnstudio/ui/views/activation_bars.py" line="330"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="331"/>
         <source>{0} to {1}</source>
         <translation>{0} から {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="202"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="203"/>
         <location filename="../../nnstudio/ui/views/activation_bars.py" line="324"/>
         <location filename="../../nnstudio/ui/views/activation_bars.py" line="325"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="390"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="326"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="391"/>
         <source>input</source>
         <translation>入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="324"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation>[{0:g}, {1:g}] の一様分布</translation>
     </message>
@@ -3076,62 +3081,62 @@
 <context>
     <name>ConfusionView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="64"/>
         <source>true class</source>
         <translation>正解クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="64"/>
         <source>predicted class</source>
         <translation>予測クラス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="72"/>
         <source>share of the true class</source>
         <translation>正解クラス内の割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="78"/>
         <source>Epoch:</source>
         <translation>エポック：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="90"/>
         <source>Confusion matrix</source>
         <translation>混同行列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="92"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="93"/>
         <source>Test samples by true class (rows) and predicted class (columns), with counts. A perfect network colours only the diagonal; any coloured cell off it is a mix-up.</source>
         <translation>テストサンプルを正解クラス（行）と予測クラス（列）で数えたものです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="96"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="97"/>
         <source>Rows: the true class of the test samples; columns: the class the network predicted. Each row shows where that class&apos;s samples went (the number in each cell is a count). Cells no sample fell into stay white. A perfect network colours only the diagonal; coloured cells off it are classes it mixes up (the colour is the share of that row).</source>
         <translation>行：テストサンプルの正解クラス。列：ネットワークが予測したクラス。各行は、そのクラスのサンプルがどこへ分類されたかを示します（セルの数字は個数）。サンプルが1つも入らなかったセルは白のままです。完全なネットワークでは対角線だけに色がつき、対角線の外の色つきのセルは取り違えたクラスです（色はその行の中の割合）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="150"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="151"/>
         <source>The first matrix appears at the end of the first epoch.</source>
         <translation>最初の行列は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="153"/>
         <source>A confusion matrix needs a classification data set with test samples.</source>
         <translation>混同行列には、テストサンプルのある分類のデータセットが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="301"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="302"/>
         <source>Epoch {0}:</source>
         <translation>エポック {0}：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="306"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="307"/>
         <source>{0} of the first {1} of {2} test samples correct ({3:.1%}); weights of iteration {4}</source>
         <translation>テストサンプル {2} 個のうち先頭 {1} 個中 {0} 個が正解（{3:.1%}）。反復 {4} の重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/confusion.py" line="309"/>
+        <location filename="../../nnstudio/ui/views/confusion.py" line="310"/>
         <source>{0} of {1} test samples correct ({2:.1%}); weights of iteration {3}</source>
         <translation>テストサンプル {1} 個中 {0} 個が正解（{2:.1%}）。反復 {3} の重み</translation>
     </message>
@@ -3139,131 +3144,131 @@
 <context>
     <name>DataFitView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="65"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="66"/>
         <source>show each hidden unit&apos;s share</source>
         <translation>隠れユニットごとの寄与を表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="72"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="73"/>
         <source>Decision boundary / fit</source>
         <translation>決定境界／フィッティング</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="76"/>
         <source>What the network answers for every input: class regions with the training (○) and test (△) points for 2-D data; for 1-D data the fitted curve and each hidden unit&apos;s share.</source>
         <translation>あらゆる入力に対するネットワークの答え：2次元のデータではクラスの領域と訓練（○）・テスト（△）の点、1次元のデータではフィッティングした曲線と隠れユニットごとの寄与。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="80"/>
         <source>What the network does with every possible input. For 2-D data: each point of the plane coloured by the class the network picks (paler where it is unsure), with the training points (circles) and test points (triangles). For 1-D data: the network&apos;s curve over the target, and each last-hidden unit&apos;s weighted share, which add up to the curve.</source>
         <translation>ありうるすべての入力に対して、ネットワークが何をするかを示します。2次元のデータ：平面の各点を、ネットワークが選ぶクラスの色で塗ります（自信がないところは淡く）。訓練データの点（丸）とテストデータの点（三角）も示します。1次元のデータ：目標に重ねたネットワークの曲線と、最後の隠れ層の各ユニットの重み付きの寄与。寄与を足すと曲線になります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="154"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="155"/>
         <source>This picture needs data with 2 inputs (decision boundary)
 or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>この図には、入力が2つのデータ（決定境界）か、
 入力が1つで出力が1つのデータ（関数のフィッティング）が必要です。このデータセットの入力は {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="179"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="213"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="180"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="214"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="180"/>
-        <location filename="../../nnstudio/ui/views/fit.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="181"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="218"/>
         <source>test samples</source>
         <translation>テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="191"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="192"/>
         <source>Colour: the network&apos;s output (dark low, yellow high); each point is coloured by its target value, so a good fit hides the points. Circles: training, triangles: test.</source>
         <translation>色：ネットワークの出力（暗いほど低く、黄色ほど高い）。各点は目標値で色づけしてあるので、よく合っていれば点が見えなくなります。丸：訓練、三角：テスト。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="196"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="197"/>
         <source>Circles: training samples, triangles: test samples. Classes: </source>
         <translation>丸：訓練サンプル、三角：テストサンプル。クラス：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>blue</source>
         <translation>青</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>orange</source>
         <translation>オレンジ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>green</source>
         <translation>緑</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="200"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
         <source>vermillion</source>
         <translation>朱色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
         <source>sky blue</source>
         <translation>空色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
         <source>pink</source>
         <translation>ピンク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
         <source>yellow</source>
         <translation>黄色</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="201"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="202"/>
         <source>black</source>
         <translation>黒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="207"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="208"/>
         <source>y</source>
         <translation>y</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="223"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="224"/>
         <source>target f(x)</source>
         <translation>目標 f(x)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="224"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="225"/>
         <source>network output</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="241"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="242"/>
         <source>each hidden unit&apos;s share</source>
         <translation>隠れユニットごとの寄与</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="264"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="265"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="264"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="265"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="278"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="279"/>
         <source>  ·  output = sum of the {0} shares + bias {1:.3g}</source>
         <translation>  ·  出力 = {0} 個の寄与の和 + バイアス {1:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/fit.py" line="280"/>
+        <location filename="../../nnstudio/ui/views/fit.py" line="281"/>
         <source> (the first {0} shares drawn)</source>
         <translation> （最初の {0} 個の寄与を表示）</translation>
     </message>
@@ -3271,12 +3276,12 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>DescentView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="51"/>
         <source>Steps:</source>
         <translation>ステップ数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="55"/>
         <source>Updates from the start point (−7, 2)</source>
         <translation>開始点 (−7, 2) からの更新回数</translation>
     </message>
@@ -3285,32 +3290,32 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">更新則と学習率 η：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="68"/>
         <source>Learning rate η of {0}</source>
         <translation>{0} の学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="114"/>
         <source>Optimizer paths</source>
         <translation>最適化の経路</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="117"/>
         <source>Each update rule from (−7, 2) on f(x, y) = x²/20 + y², whose lowest point is (0, 0): SGD zig-zags across the shallow valley, the others follow it.</source>
         <translation>各更新則が f(x, y) = x²/20 + y²（最小点は (0, 0)）を (−7, 2) から下る経路：SGD は浅い谷を横切ってジグザグに進み、ほかの手法は谷に沿って進みます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="120"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="121"/>
         <source>The same update rules that train the networks, moving one point downhill on f(x, y) = x²/20 + y² (grey: its contour lines). Along x the surface is twenty times flatter than along y, so the gradient points mostly across the valley: plain SGD bounces from side to side, Momentum gathers speed along the valley, AdaGrad and RMSProp shrink the steps of the steep direction, Adam does both. The rates are the book&apos;s; change them to see a rule overshoot or crawl.</source>
         <translation>ネットワークの学習に使うものと同じ更新則で、f(x, y) = x²/20 + y²（灰色は等高線）の上の 1 点を下らせます。x 方向は y 方向より 20 倍なだらかなので、勾配はほとんど谷を横切る向きです。素の SGD は左右に跳ね返り、Momentum は谷に沿って速度を増し、AdaGrad と RMSProp は急な方向の歩幅を縮め、Adam はその両方を行います。学習率は本の値です。変えると行き過ぎたり進みが遅くなったりする様子が見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="205"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="206"/>
         <source>{0}, η = {1:g}</source>
         <translation>{0}、η = {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/descent.py" line="207"/>
+        <location filename="../../nnstudio/ui/views/descent.py" line="208"/>
         <source>diverged after {0} steps</source>
         <translation>{0} ステップで発散</translation>
     </message>
@@ -3529,7 +3534,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>FeatureMapsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="32"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="33"/>
         <source>Test sample:</source>
         <translation>テストサンプル：</translation>
     </message>
@@ -3538,52 +3543,52 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="43"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="44"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="54"/>
         <source>output</source>
         <translation>出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="68"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="69"/>
         <source>Feature maps</source>
         <translation>特徴マップ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="71"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="72"/>
         <source>What each filter of a convolutional layer finds in one test image: a tile per output channel, bright where the filter responds.</source>
         <translation>畳み込み層の各フィルターが 1 枚のテスト画像の中に見つけるもの：出力チャンネルごとに 1 枚のタイルで、フィルターが強く反応する所ほど明るく表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="76"/>
         <source>A convolutional layer slides each of its filters over the image; where the image looks like the filter the output is large. Each tile is one filter&apos;s output (a channel) for the chosen test image, after the layer&apos;s activation; pooling layers show the same channels, smaller. Early layers find edges and strokes; compare the tiles with the filters in the Weights view. Drawn with the latest weights.</source>
         <translation>畳み込み層は各フィルターを画像の上で滑らせ、画像がフィルターに似ている所で出力が大きくなります。各タイルは選んだテスト画像に対する 1 つのフィルターの出力（1 チャンネル、活性化関数の後）です。プーリング層は同じチャンネルを小さくして示します。最初の層はエッジや筆跡を見つけます。重みのビューのフィルターと見比べてください。最新の重みで描きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="117"/>
         <source>Feature maps are the outputs of convolutional layers: this network has none. Try the SimpleConvNet example (File ▸ New from Template).</source>
         <translation>特徴マップは畳み込み層の出力です。このネットワークには畳み込み層がありません。SimpleConvNet の例（ファイル ▸ テンプレートから新規作成）を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="150"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="151"/>
         <source>{0}: {1} channels of {2}×{3}; test sample {4} (class {5}); {6}</source>
         <translation>{0}：{2}×{3} のチャンネルが {1} 個、テストサンプル {4}（クラス {5}）、{6}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="153"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="153"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/feature_maps.py" line="154"/>
+        <location filename="../../nnstudio/ui/views/feature_maps.py" line="155"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
@@ -4040,162 +4045,160 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="62"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="64"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="103"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="105"/>
         <source>all parameters</source>
         <translation>すべてのパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="128"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="131"/>
         <source>Taking the numerical gradient of {0} entries…</source>
         <translation>{0} 個の要素の数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="137"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="140"/>
         <source>Stopped before the check was done.</source>
         <translation>確認が終わる前に中止しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="166"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="176"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="167"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="177"/>
         <source>Largest relative error (in {0})</source>
         <translation>最大の相対誤差（{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="168"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="178"/>
         <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
         <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
         <source>parameter</source>
         <translation>パラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
         <source>entries</source>
         <translation>要素数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="172"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
         <source>mean |difference|</source>
         <translation>|差| の平均</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
         <source>largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
         <source>numerical time</source>
         <translation>数値微分の時間</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="174"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
         <source>backprop ≠ 0</source>
         <translation>逆伝播 ≠ 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="180"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="190"/>
         <source>{0} of {1}</source>
         <translation>{1} 個中 {0} 個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="209"/>
         <source>{0} of its {1} entries, picked at random among the {2} whose backprop gradient is not 0 (all of them would take about {3} numerically: tick “Every entry”).</source>
-        <translation>{1} 個の要素のうち、逆伝播の勾配が 0 でない {2} 個から無作為に選んだ {0} 個（すべてを数値微分すると約 {3} かかります。「すべての要素」にチェックを入れてください）。</translation>
+        <translation type="vanished">{1} 個の要素のうち、逆伝播の勾配が 0 でない {2} 個から無作為に選んだ {0} 個（すべてを数値微分すると約 {3} かかります。「すべての要素」にチェックを入れてください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="213"/>
         <source>{0} of its {1} entries: the {2} whose backprop gradient is not 0 and {3} of the zeros, picked at random.</source>
-        <translation>{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
+        <translation type="vanished">{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="220"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="229"/>
         <source>Largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="221"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
         <source>Mean |difference| {0:.2e}.</source>
         <translation>|差| の平均 {0:.2e}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="243"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="252"/>
         <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
         <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="81"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="83"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="58"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="60"/>
         <source>Every entry</source>
         <translation>すべての要素</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="62"/>
         <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
         <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="98"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="100"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="107"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="109"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="140"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="143"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
@@ -4204,18 +4207,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="207"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="164"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="216"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="174"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="218"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="220"/>
+        <source>{0} of its {1} entries, picked at random: {2} of the {3} whose backprop gradient is not 0 and {4} of those it says are 0 (all of them would take about {5} numerically: tick “Every entry”).</source>
+        <translation>{1} 個の要素から無作為に選んだ {0} 個：逆伝播の勾配が 0 でない {3} 個のうち {2} 個と、0 とされた要素から {4} 個（すべてを数値微分すると約 {5} かかります。「すべての要素」にチェックを入れてください）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="227"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>
@@ -4227,147 +4235,147 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradientsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="61"/>
         <source>‖∂L/∂W‖</source>
         <translation>‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="61"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="65"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="66"/>
         <source>log₁₀ ‖∂L/∂W‖ now</source>
         <translation>現在の log₁₀ ‖∂L/∂W‖</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="74"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="75"/>
         <source>Gradients appear once training starts.</source>
         <translation>勾配は学習を始めると表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="78"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="80"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="81"/>
         <source>Size of each layer&apos;s weight gradient ‖∂L/∂W‖ per update (one colour per layer, as in the bars). Much smaller values near the input mean vanishing gradients; huge ones, exploding.</source>
         <translation>更新ごとの各レイヤーの重みの勾配の大きさ ‖∂L/∂W‖（レイヤーごとに1色、棒グラフと同じ）。入力に近いほど値がずっと小さければ勾配消失、とても大きければ勾配爆発です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="239"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="240"/>
         <source>Also, {0}, where the slope is almost 0.</source>
         <translation>また、{0}。そこでは傾きがほぼ 0 です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="242"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="243"/>
         <source>(Judged without weight decay, which the curves and bars include.)</source>
         <translation>（荷重減衰を除いて判定しています。曲線と棒グラフには含まれます。）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
         <source>0 and 1</source>
         <translation>0 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="248"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
         <source>−1 and 1</source>
         <translation>−1 と 1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="249"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="250"/>
         <source>{0:.0f}% of {1}&apos;s {2} outputs are pressed against {3}</source>
         <translation>{1} の {2} 個の出力の {0:.0f}% が {3} に張り付いています</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="262"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="263"/>
         <source>Exploding gradients: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最初のレイヤーの勾配が最後のレイヤーの {0} 倍です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="284"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="285"/>
         <source>Healthy: the first layer&apos;s gradients are about as large as the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーとほぼ同じ大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="286"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="287"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, below the {1}× that would mean vanishing gradients.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 分の1で、勾配消失とみなす {1} 分の1には達していません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="289"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="290"/>
         <source>Healthy: the first layer&apos;s gradients are {0}× larger than the last layer&apos;s.</source>
         <translation>正常：最初のレイヤーの勾配は最後のレイヤーの {0} 倍です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="65"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="66"/>
         <source>input → output</source>
         <translation>入力 → 出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="86"/>
         <source>The size of the gradient ∂L/∂W of each layer&apos;s weights at every update; one colour per layer, the same in the bars on the right (the current values). If layers near the input get gradients many times smaller than layers near the output, they barely learn (vanishing gradients, typical of sigmoid); huge values mean exploding gradients. The sentence below judges the last {0} updates together (with weight decay, the loss&apos;s own gradient without the decay term), and also reads how many sigmoid or tanh outputs sit at the ends of their range over the last few measurements (saturated: there the slope is almost 0, so little gradient passes back). Once the loss has fallen well below where it started, saturated units and small gradients are no longer called a problem: a network that has learned has both.</source>
         <translation>各レイヤーの重みの勾配 ∂L/∂W の大きさを更新ごとに示します。レイヤーごとに1色で、右の棒グラフ（現在の値）と同じ色です。入力に近いレイヤーの勾配が出力に近いレイヤーより何倍も小さいと、そのレイヤーはほとんど学習しません（勾配消失。シグモイド関数で起こりがちです）。値がとても大きいのは勾配爆発です。下の文は直近 {0} 回の更新をまとめて判定し（荷重減衰があるときは、減衰の項を除いた損失そのものの勾配で判定）、直近の数回の測定で、シグモイド関数や tanh関数の出力のうち値域の端にあるものがどれだけあるかも読み取ります（飽和：そこでは傾きがほぼ 0 なので、勾配はほとんど逆へ伝わりません）。損失が最初よりも十分に下がった後は、飽和したユニットや小さな勾配を問題とはみなしません。学習を終えたネットワークには両方があるからです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="254"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="255"/>
         <source>Saturated units: {0}, where the slope is almost 0, so hardly any gradient flows back through them and they stop learning. {1}</source>
         <translation>飽和したユニット：{0}。そこでは傾きがほぼ 0 なので、勾配がほとんど逆へ伝わらず、学習が止まります。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="258"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="259"/>
         <source>Vanishing gradients: the first layer&apos;s gradients are {0}× smaller than the last layer&apos;s, so the layers near the input hardly learn. {1}</source>
         <translation>勾配消失：最初のレイヤーの勾配が最後のレイヤーの {0} 分の1なので、入力に近いレイヤーはほとんど学習しません。{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="266"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="267"/>
         <source>Exploding gradients: the largest gradient is {0:.3g}. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：最大の勾配が {0:.3g} です。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="269"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="270"/>
         <source>Exploding gradients: a gradient is no longer a finite number. Lower the learning rate or use a smaller initial weight scale.</source>
         <translation>勾配爆発：勾配が有限の数ではなくなりました。学習率を下げるか、重みの初期値を小さくしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="272"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="273"/>
         <source>All gradients are practically zero: the network has stopped learning (dead ReLUs or saturated sigmoids?).</source>
         <translation>すべての勾配が実質 0 です。ネットワークの学習が止まっています（ReLU が死んでいるか、シグモイド関数が飽和している？）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="275"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="276"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high. Try a larger learning rate.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。学習率を大きくしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="278"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="279"/>
         <source>Tiny gradients: even the largest is only {0:.1g}, so the weights barely change while the loss is still high: the initial weights are too small for the signal to pass through. Try He or Xavier initialization.</source>
         <translation>勾配が小さすぎます：最大でも {0:.1g} しかないので、損失がまだ高いのに重みがほとんど変わりません。重みの初期値が小さすぎて信号が伝わりません。Heの初期値か Xavierの初期値を試してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="282"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="283"/>
         <source>Healthy: gradients are of a usable size.</source>
         <translation>正常：勾配は使える大きさです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="295"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="296"/>
         <source>Try smaller initial weights (Xavier initialization).</source>
         <translation>重みの初期値を小さくしてみてください（Xavierの初期値）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="296"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="297"/>
         <source>The layer already starts with Xavier weights: scale the inputs (normalize the data) or lower the learning rate.</source>
         <translation>このレイヤーはすでに Xavierの初期値で始まっています。入力の尺度をそろえる（データを正規化する）か、学習率を下げてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="304"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="305"/>
         <source>Try batch normalization, or fewer layers.</source>
         <translation>Batch Normalization を使うか、レイヤーを減らしてみてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/gradients.py" line="305"/>
+        <location filename="../../nnstudio/ui/views/gradients.py" line="306"/>
         <source>Try ReLU with He initialization, or batch normalization.</source>
         <translation>ReLU関数と Heの初期値、または Batch Normalization を試してください。</translation>
     </message>
@@ -4382,53 +4390,53 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>HistogramsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="77"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="78"/>
         <source>Activations</source>
         <translation>活性化の分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="80"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="81"/>
         <source>How each hidden layer&apos;s outputs spread over a batch. Piled at 0 and 1 (saturated sigmoid) or mostly exact zeros (dead ReLUs) means little information passes on.</source>
         <translation>各隠れ層の出力がバッチ内でどう分布するか。0 と 1 に偏る（シグモイド関数の飽和）か、ほとんどがちょうど 0（死んだ ReLU）なら、次へ伝わる情報はわずかです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="85"/>
         <source>How the outputs of each hidden layer are spread over a batch of samples (share of values per bin). Healthy layers spread their values out; everything piled at 0 and 1 (saturated sigmoid), all in one narrow spike, or mostly exact zeros (dead ReLUs) means the layer passes little information on. Compare weight initializations here.</source>
         <translation>各隠れ層の出力が、サンプルのバッチ内でどう分布しているか（区間ごとの値の割合）。健全なレイヤーは値が広がります。すべてが 0 と 1 に偏る（シグモイド関数の飽和）、1本の細い山に集まる、ほとんどがちょうど 0（死んだ ReLU）といった場合、そのレイヤーは情報をほとんど次へ伝えません。重みの初期値の違いをここで比べてみましょう。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="113"/>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="139"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="114"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="140"/>
         <source>share</source>
         <translation>割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="114"/>
         <source>output value</source>
         <translation>出力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="125"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="126"/>
         <source>initial weights, first {0} training samples</source>
         <translation>重みの初期値、最初の {0} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="158"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="159"/>
         <source>weights of iteration {0}, first {{0}} training samples</source>
         <translation>反復 {0} の重み、最初の {{0}} 個の訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="172"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="173"/>
         <source>training batch at iteration {0}</source>
         <translation>反復 {0} の訓練バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="178"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="179"/>
         <source>This network has no hidden layers.</source>
         <translation>このネットワークには隠れ層がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/histograms.py" line="189"/>
+        <location filename="../../nnstudio/ui/views/histograms.py" line="190"/>
         <source>Showing: {0}.</source>
         <translation>表示中：{0}。</translation>
     </message>
@@ -4436,84 +4444,84 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>LossView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="55"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="56"/>
         <source>iteration (parameter updates)</source>
         <translation>反復（パラメータの更新回数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="63"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="242"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="243"/>
         <source>each batch</source>
         <translation>各バッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="64"/>
-        <location filename="../../nnstudio/ui/views/loss.py" line="157"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="65"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="158"/>
         <source>smoothed</source>
         <translation>平滑化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="68"/>
         <source>training set, per epoch</source>
         <translation>訓練（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="70"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="71"/>
         <source>test set, per epoch</source>
         <translation>テスト（エポックごと）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="75"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="76"/>
         <source>Press Play to train: the loss appears here.</source>
         <translation>再生を押すと学習が始まり、ここに損失が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="79"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="80"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="82"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="83"/>
         <source>Clear earlier runs</source>
         <translation>以前の学習を消去</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="92"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="93"/>
         <source>Loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="96"/>
         <source>How wrong the network is after each update (pale), smoothed (blue), and per epoch on the whole sets. Test loss rising while training loss falls means overfitting.</source>
         <translation>更新ごとの損失（淡色）、その平滑化（青）、エポックごとのデータ全体での損失。訓練の損失が下がるのにテストの損失が上がるなら過学習です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="100"/>
         <source>How wrong the network is, after each update (pale), smoothed (blue) and over whole sets at each epoch&apos;s end. Look for a curve that falls and levels off; a test loss rising while the training loss falls means overfitting. Earlier runs stay in grey after a reset, for comparison. With weight decay or L1 every curve is the data loss: the weight penalty is left out, as the per-epoch losses on the whole sets leave it out.</source>
         <translation>ネットワークがどれだけ間違っているかを、各更新後（淡色）、平滑化（青）、各エポックの終わりのデータ全体で示します。下がってから平らになる曲線が目安です。訓練の損失が下がるのにテストの損失が上がるなら過学習です。リセット後も以前の学習は比較のため灰色で残ります。荷重減衰や L1 があるとき、どの曲線もデータの損失です：エポックごとのデータ全体の損失と同じく、重みの罰則項は含みません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="150"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
         <source>{0}, lr {1:g}</source>
         <translation>{0}、学習率 {1:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="151"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="152"/>
         <source>{0}, lr {1:g} → {2:g}</source>
         <translation>{0}、学習率 {1:g} → {2:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="154"/>
         <source>smoothed, this run: {0}</source>
         <translation>平滑化（今回の学習：{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="154"/>
         <source>earlier run: {0}</source>
         <translation>以前の学習：{0}</translation>
     </message>
@@ -4534,7 +4542,7 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習：{0}、学習率 {1:g} → {2:g}、{3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="242"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="243"/>
         <source>each batch, without the weight penalty</source>
         <translation>各バッチ（重みの罰則項を除く）</translation>
     </message>
@@ -4563,17 +4571,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">以前の学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="251"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="252"/>
         <source>iteration {0}: loss {1:.4g}</source>
         <translation>反復 {0}：損失 {1:.4g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="253"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="254"/>
         <source> (+ weight penalty {0:.4g})</source>
         <translation>（＋ 重みの罰則項 {0:.4g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/loss.py" line="277"/>
+        <location filename="../../nnstudio/ui/views/loss.py" line="278"/>
         <source>iteration {0}: loss {1:.4g} (smoothed {2:.4g})</source>
         <translation>反復 {0}：損失 {1:.4g}（平滑化 {2:.4g}）</translation>
     </message>
@@ -4832,85 +4840,85 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>SoftmaxView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
         <source>the network&apos;s output for test sample</source>
         <extracomment>the least height of the picture, the bars and the gallery together: the same in every arrangement, so that a rearranged view never asks its dock for more height where the picture, the bars and the gallery sit in each arrangement: (row, column, columns)</extracomment>
         <translation>ネットワークの出力、テストサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="100"/>
         <source>random numbers in [−10, 10], seed</source>
         <translation>[−10, 10] の乱数、シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="100"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="101"/>
         <source>What goes into the softmax: the output layer&apos;s values uₖ for a test sample, or random numbers as in the book&apos;s softmax exercise</source>
         <translation>ソフトマックス関数への入力：テストサンプルに対する出力層の値 uₖ、または本のソフトマックス関数の例のような乱数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="103"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="104"/>
         <source>Softmax of</source>
         <translation>入力：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="116"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="117"/>
         <source>How many random numbers go into the softmax</source>
         <translation>ソフトマックスに入れる乱数の個数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="119"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="120"/>
         <source>values</source>
         <translation>個数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="123"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="124"/>
         <source>+100 to every softmax input</source>
         <translation>すべての入力に +100</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="124"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="125"/>
         <source>Adds 100 to each input uₖ of the softmax: the probabilities do not change</source>
         <translation>ソフトマックス関数の各入力 uₖ に 100 を足します。確率は変わりません</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="138"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="139"/>
         <source>probability</source>
         <translation>確率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="138"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="335"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="139"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="337"/>
         <source>class (▲ = true class)</source>
         <translation>クラス（▲ = 正解クラス）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="214"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="215"/>
         <source>Softmax</source>
         <translation>ソフトマックス関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="218"/>
         <source>The network&apos;s answer for one test sample: probabilities adding up to 1, the tallest bar is the prediction. “+100” shows that shifting the softmax inputs changes nothing.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：合計が 1 になる確率で、いちばん高い棒が予測です。「+100」で、ソフトマックス関数の入力をずらしても何も変わらないことを確かめられます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="222"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="223"/>
         <source>Softmax of random numbers in [−10, 10]: probabilities adding up to 1, the largest input gets the largest share. “+100” shows that shifting every input changes nothing.</source>
         <translation>[−10, 10] の乱数のソフトマックス：確率の合計は 1 で、いちばん大きな入力がいちばん大きな割合を得ます。「+100」で、すべての入力をずらしても何も変わらないことがわかります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="226"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="227"/>
         <source>The network&apos;s answer for one test sample: softmax turns the output layer&apos;s values into probabilities that add up to 1; the tallest bar is the prediction. Tick “+100” to see that shifting every input of the softmax changes nothing. Right: test samples, the misclassified ones first.</source>
         <translation>1つのテストサンプルに対するネットワークの答え：ソフトマックス関数は出力層の値を合計 1 の確率に変え、いちばん高い棒が予測になります。「+100」にチェックを入れると、ソフトマックス関数の入力をすべてずらしても何も変わらないことがわかります。右：テストサンプル（誤分類したものが先）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="334"/>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="434"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="336"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="436"/>
         <source>k (the position in the vector)</source>
         <translation>k（ベクトル内の位置）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="361"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="363"/>
         <source>Softmax is for classification; this data set has no classes
 or no test samples. Choose “random numbers” above to try
 softmax on its own.</source>
@@ -4919,77 +4927,77 @@ softmax on its own.</source>
 ソフトマックス関数だけを試せます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="380"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="382"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="380"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="382"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="383"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="385"/>
         <source>true {0}, predicted {1} ({2:.0%}): correct</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：正しい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="384"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="386"/>
         <source>true {0}, predicted {1} ({2:.0%}): WRONG</source>
         <translation>正解 {0}、予測 {1}（{2:.0%}）：誤り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="385"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="387"/>
         <source>  ·  softmax inputs uₖ from {0:.3g} to {1:.3g}  ·  {2}</source>
         <translation>  ·  入力 uₖ：{0:.3g} から {1:.3g}  ·  {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="433"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="435"/>
         <source>the softmax inputs uₖ</source>
         <translation>ソフトマックス関数の入力 uₖ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="436"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="438"/>
         <source>largest input: bar {0}, probability {1:.0%}  ·  inputs from {2:.3g} to {3:.3g}</source>
         <translation>最大の入力：棒 {0}、確率 {1:.0%}  ·  入力：{2:.3g} から {3:.3g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="444"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="446"/>
         <source>  ·  +100 to every input: identical probabilities (largest change {0:.1g})</source>
         <translation>  ·  全入力に +100：確率は同じ（最大の変化 {0:.1g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="459"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="461"/>
         <source>the input image</source>
         <translation>入力画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="471"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="473"/>
         <source>features</source>
         <translation>特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="472"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="474"/>
         <source>input value</source>
         <translation>入力値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="506"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="508"/>
         <source>{0} of the first {1} test samples are wrong (shown first, the most confident mistakes first). Click one to inspect it.</source>
         <translation>最初の {1} 個のテストサンプルのうち {0} 個が不正解です（不正解を先に、自信の強い誤りから順に表示）。クリックすると詳しく見られます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="509"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="511"/>
         <source> Under each image: ✓ right or ✗ wrong, and the class the network chose.</source>
         <translation> 各画像の下：✓ 正解か ✗ 不正解と、ネットワークが選んだクラス。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="518"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="520"/>
         <source>{0} #{1}: {2} → {3}</source>
         <translation>{0} #{1}：{2} → {3}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/softmax.py" line="520"/>
+        <location filename="../../nnstudio/ui/views/softmax.py" line="522"/>
         <source>sample {0}: true {1}, predicted {2} ({3:.0%})</source>
         <translation>サンプル {0}：正解 {1}、予測 {2}（{3:.0%}）</translation>
     </message>
@@ -5253,17 +5261,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="543"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="544"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="641"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="642"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="740"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="741"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>
@@ -5275,97 +5283,97 @@ softmax on its own.</source>
         <translation type="vanished">レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="42"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="43"/>
         <source>Weights:</source>
         <translation>重み：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
         <source>now</source>
         <translation>現在</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
         <source>at the start</source>
         <translation>初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="44"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
         <source>change since the start</source>
         <translation>初期値からの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="45"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="46"/>
         <source>The weights now, the initial weights, or how far each weight has moved</source>
         <translation>現在の重み、重みの初期値、または各重みがどれだけ動いたか</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="55"/>
         <source>weight</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="60"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="61"/>
         <source>Weights</source>
         <translation>重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="63"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="64"/>
         <source>Each weight as a colour (blue positive, orange negative, white 0). For images, one tile per hidden unit shows the pixel pattern it responds to: watch noise turn into strokes.</source>
         <translation>各重みを色で表示（青は正、オレンジは負、白は 0）。画像では、隠れユニットごとに1枚のタイルが、そのユニットが反応する画素のパターンを示します。ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="67"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="68"/>
         <source>Each weight as a colour: blue positive, orange negative, white zero (as the diagram&apos;s connections). For image data the first layer shows one tile per hidden unit, laid out like the input picture: the pattern of pixels that unit responds to. Watch the noise turn into strokes as training goes on.</source>
         <translation>各重みを色で表示：青は正、オレンジは負、白は 0（ネットワーク図の接続と同じ）。画像データでは、最初のレイヤーを隠れユニットごとに1枚のタイルで、入力画像と同じ並びで示します。そのユニットが反応する画素のパターンです。学習が進むにつれ、ノイズが筆跡に変わっていく様子を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="135"/>
         <source>{0}: {1} filters of {3}×{4} (a tile per filter and input channel; input channels: {2})</source>
         <translation>{0}：{3}×{4} のフィルター {1} 個（フィルターと入力チャンネルごとに1枚。入力チャンネル：{2}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="140"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="141"/>
         <source>{0}: one {1}×{2} tile per unit ({3} units)</source>
         <translation>{0}：ユニットごとに {1}×{2} のタイル（{3} ユニット）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="146"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="147"/>
         <source>{0}: W is {1} inputs (rows) × {2} units (columns)</source>
         <translation>{0}：W は {1} 個の入力（行）× {2} 個のユニット（列）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="148"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="149"/>
         <source> (the first {0} shown)</source>
         <translation> （最初の {0} 個を表示）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="152"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="153"/>
         <source>initial weights</source>
         <translation>重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="154"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="155"/>
         <source>change from the start to iteration {0}</source>
         <translation>初期値から反復 {0} までの変化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="156"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="157"/>
         <source>iteration {0}</source>
         <translation>反復 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="193"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="194"/>
         <source>input feature</source>
         <translation>入力の特徴量</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="196"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="197"/>
         <source>input (row of W)</source>
         <translation>入力（W の行）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/weights.py" line="198"/>
+        <location filename="../../nnstudio/ui/views/weights.py" line="199"/>
         <source>unit (column of W)</source>
         <translation>ユニット（W の列）</translation>
     </message>

@@ -200,6 +200,7 @@ def test_trainer_traced_step_counts_as_a_step():
     trainer.traced_step(x[:2], t[:2])
     last = trainer.last_snapshot
     assert (last.iteration, last.total_iterations, last.epoch, last.end_epoch) == (4, 4, 1, 1)
+    assert last.step_in_epoch == snaps[-1].step_in_epoch == 2     # where the run ended, not a new start
 
 
 def test_a_step_recorded_after_an_epochs_last_batch_falls_in_the_next_epoch_and_takes_time():

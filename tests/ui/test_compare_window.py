@@ -264,6 +264,15 @@ def test_the_plan_says_what_the_typed_values_stand_for(compare):
     assert "16 values: 0.0001, 0.000185, 0.000341, 0.000631, 0.00117, …, 1" in text, text
     compare.values1.setText("0.01, 0.1")
     assert "2 values: 0.01, 0.1" in compare.plan_preview.text()
+    compare.values1.setText("0.5")
+    assert "1 value: 0.5" in compare.plan_preview.text()
+    compare.values1.setText("1 & 2")                       # shown as typed, not as &amp;
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+    assert compare.plan_preview.textFormat() == Qt.TextFormat.RichText    # the escapes are read
+    shown = QTextDocument()
+    shown.setHtml(compare.plan_preview.text())
+    assert "“1 & 2”" in shown.toPlainText()
     compare.values1.setText("1e-4..1/x")
     assert "is not a number of values" in compare.plan_preview.text()
     compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))

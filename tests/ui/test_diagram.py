@@ -508,10 +508,13 @@ def test_same_activation_and_initializer_for_every_hidden_layer(make_window, qtb
     for i in (1, 3):
         assert (layers[i]["init"], layers[i]["std"]) == ("normal", 0.01)
         assert all(layers[i].get(k) == layers[0].get(k) for k in ("init", "std", "scale"))
-    assert layers[1]["activation"] == "relu" and layers[2]["activation"] == "sigmoid"   # via its batch norm
+    assert layers[1]["activation"] == "identity" and layers[2]["activation"] == "sigmoid"   # via its batch norm
     assert layers[3]["activation"] == "sigmoid"
     assert layers[4] == before[4]                                   # the output layer untouched
     assert w.undo_stack.undoText() == "Same activation and initializer for every hidden layer"
     w.editor.undo()
     assert [dict(layer.data) for layer in w.doc.layers] == before   # one step back
     assert not w.editor.same_for_hidden_layers(4)
+    w.editor.redo()
+    assert not w.editor.same_for_hidden_layers(0)                  # all alike: no empty undo step
+    assert w.undo_stack.count() == 1

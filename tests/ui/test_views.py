@@ -501,6 +501,15 @@ def test_softmax_of_random_inputs_takes_any_length(qtbot, ctl):
     assert view.length_box.isHidden()
 
 
+def test_softmax_random_length_follows_a_class_count_above_fifty(qtbot, ctl):
+    from test_views_support import build_session, dense, project
+    view = shown(qtbot, SoftmaxView(ctl))
+    net = {"input_shape": [5], "layers": [dense(8), dense(80, "softmax", "xavier")], "loss": "cross_entropy"}
+    ctl.start(build_session(project(net, {"name": "random", "classes": 80, "points": 400})))
+    view.source.setCurrentIndex(1)
+    assert view.length.value() == 80 and len(view.sample_bars.opts["height"]) == 80
+
+
 def test_confusion_uses_weights_that_come_later_in_the_same_batch(qtbot, ctl):
     view = ConfusionView(ctl)
     qtbot.addWidget(view)

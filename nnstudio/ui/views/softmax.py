@@ -324,6 +324,7 @@ class SoftmaxView(View):
             return
         n = self.session.dataset.n_outputs if self.session is not None and self.classification else 10
         self.length.blockSignals(True)
+        self.length.setMaximum(max(MAX_RANDOM_LENGTH, n))     # the random set has up to 100 classes
         self.length.setValue(max(2, n))
         self.length.blockSignals(False)
 

@@ -3,8 +3,9 @@ time each method took (CURRICULUM §4); for one parameter or for all of them, as
 gradient check prints one mean difference per parameter.
 
 Runs the engine's ``gradient_check`` on a float64 copy of the traced network (see
-:mod:`.source`): every entry of a small parameter; of a large one a random sample of the
-entries backprop moves, or every entry when asked (a modal progress dialog, with Cancel).
+:mod:`.source`): every entry of a small parameter; of a large one a random sample, mostly of
+the entries backprop moves (engine's sample_entries), or every entry when asked (a modal
+progress dialog, with Cancel).
 """
 
 from __future__ import annotations

@@ -232,7 +232,7 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
                 n = entries_to_check(p.size, max_entries, sample)
                 idx = np.arange(p.size) if n == p.size else sample_entries(grad, n, rng)
                 t0 = time.perf_counter()
-                told = None if progress is None else (lambda n, before=checked: progress(before + n))
+                told = None if progress is None else (lambda done, before=checked: progress(before + done))
                 num = numerical_gradient(f, p, h, indices=idx, interrupted=interrupted,
                                          progress=told).reshape(-1)[idx]
                 secs = time.perf_counter() - t0

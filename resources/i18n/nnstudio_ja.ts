@@ -2806,59 +2806,59 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="29"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="33"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="36"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="35"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="47"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="46"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="50"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="49"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="54"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="53"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="96"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="95"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="99"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="98"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="133"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="132"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="135"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="134"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>
@@ -3049,31 +3049,44 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="89"/>
-        <source>With the weights before this step and random biases, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
-        <translation>このステップの前の重みとランダムなバイアスで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+        <source>With {1}, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
+        <translation>{1}で、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="91"/>
+        <source>the weights before this step and random biases</source>
+        <translation>このステップの前の重みとランダムなバイアス</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="92"/>
-        <source>With the weights before this step, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
-        <translation>このステップの前の重みで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+        <source>the weights before this step</source>
+        <translation>このステップの前の重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="95"/>
+        <source>With the weights before this step and random biases, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
+        <translation type="vanished">このステップの前の重みとランダムなバイアスで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+    </message>
+    <message>
+        <source>With the weights before this step, on this batch, the network&apos;s output and the single map&apos;s output differ by at most &lt;b&gt;{0:.3g}&lt;/b&gt; (rounding only).</source>
+        <translation type="vanished">このステップの前の重みで、このバッチについて、ネットワークの出力と1つにまとめた変換の出力の差は最大でも &lt;b&gt;{0:.3g}&lt;/b&gt; です（丸め誤差のみ）。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="94"/>
         <source>the one weight matrix</source>
         <translation>1つにまとめた重み行列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="96"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="95"/>
         <source>the one bias</source>
         <translation>1つにまとめたバイアス</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="97"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="96"/>
         <source>output of the network</source>
         <translation>ネットワークの出力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="98"/>
+        <location filename="../../nnstudio/ui/stepthrough/collapse_panel.py" line="97"/>
         <source>output of x·W + b</source>
         <translation>x·W + b の出力</translation>
     </message>
@@ -4045,82 +4058,82 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="64"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="68"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="105"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="106"/>
         <source>all parameters</source>
         <translation>すべてのパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
         <source>Taking the numerical gradient of {0} entries…</source>
         <translation>{0} 個の要素の数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="133"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="140"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="141"/>
         <source>Stopped before the check was done.</source>
         <translation>確認が終わる前に中止しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="176"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="177"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="177"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="178"/>
         <source>Largest relative error (in {0})</source>
         <translation>最大の相対誤差（{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="178"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="179"/>
         <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
         <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
         <source>parameter</source>
         <translation>パラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
         <source>entries</source>
         <translation>要素数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="182"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
         <source>mean |difference|</source>
         <translation>|差| の平均</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
         <source>largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
         <source>numerical time</source>
         <translation>数値微分の時間</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="185"/>
         <source>backprop ≠ 0</source>
         <translation>逆伝播 ≠ 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="190"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="191"/>
         <source>{0} of {1}</source>
         <translation>{1} 個中 {0} 個</translation>
     </message>
@@ -4133,72 +4146,72 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="229"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
         <source>Largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="231"/>
         <source>Mean |difference| {0:.2e}.</source>
         <translation>|差| の平均 {0:.2e}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="234"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="236"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="236"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="252"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
         <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
         <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="83"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="84"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="61"/>
         <source>Every entry</source>
         <translation>すべての要素</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="62"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="63"/>
         <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
         <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="100"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="101"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="109"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="143"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="144"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
@@ -4207,23 +4220,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="218"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="174"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="175"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="220"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="221"/>
         <source>{0} of its {1} entries, picked at random: {2} of the {3} whose backprop gradient is not 0 and {4} of those it says are 0 (all of them would take about {5} numerically: tick “Every entry”).</source>
         <translation>{1} 個の要素から無作為に選んだ {0} 個：逆伝播の勾配が 0 でない {3} 個のうち {2} 個と、0 とされた要素から {4} 個（すべてを数値微分すると約 {5} かかります。「すべての要素」にチェックを入れてください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="227"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="228"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>

@@ -86,11 +86,10 @@ class CollapsePanel(QWidget):
                     "map:").format(k, ", ".join(m.layer_names))
             + "<br><span style='font-family: \"DejaVu Serif\"; font-size: 15pt'>" + to_rich_text(f"{formula},  {bias},  {out}")
             + "</span><br>"
-            + (self.tr("With the weights before this step and random biases, on this batch, the network's "
-                       "output and the single map's output differ by at most <b>{0:.3g}</b> (rounding only).")
-               if self.random_biases.isChecked() else
-               self.tr("With the weights before this step, on this batch, the network's output and the single "
-                       "map's output differ by at most <b>{0:.3g}</b> (rounding only).")).format(diff))
+            + self.tr("With {1}, on this batch, the network's output and the single map's output differ by at "
+                      "most <b>{0:.3g}</b> (rounding only).").format(
+                diff, self.tr("the weights before this step and random biases") if self.random_biases.isChecked()
+                else self.tr("the weights before this step")))
         self.random_biases.show()
         self.views["W"].set_array("W", m.W, self.tr("the one weight matrix"))
         self.views["b"].set_array("b", m.b, self.tr("the one bias"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel
 
@@ -15,7 +14,7 @@ from .base import View, make_plot, message_item, set_markers
 from ..palette import TEST_COLOR, TRAIN_COLOR
 
 EPOCH_CAPACITY = 1000
-FLOOR_STEP = 10.0    # the axis starts at a multiple of this, below the lowest accuracy
+FLOOR_STEP = 10.0    # the axis starts at a multiple of this, at or below the lowest accuracy
 
 
 class AccuracyView(View):
@@ -116,8 +115,8 @@ class AccuracyView(View):
             x, y = series.arrays()
             curve.setData(x, y)
             if len(y):
-                lowest = min(lowest, float(np.min(y)))
-        # from the ten below the lowest point shown: MNIST's 92 % to 98 % is a climb, not a
+                lowest = min(lowest, float(y.min()))
+        # from the ten at or below the lowest point shown: MNIST's 92 % to 98 % is a climb, not a
         # flat line at the top (an empty plot spans 0 to 100)
         self._set_floor(max(0.0, FLOOR_STEP * math.floor((lowest - 0.5) / FLOOR_STEP)))
         set_markers(self.train_curve, "o", len(self.train))

@@ -9,7 +9,9 @@ from ui_helpers import small_project
 
 @pytest.fixture
 def controller(qtbot):
-    c = TrainingController(small_project(epochs=5000))
+    # long enough never to end within a test: 5000 epochs (25 000 updates) took 3.3 s, and a
+    # GUI thread held up that long in a full run let it finish before a pause could land
+    c = TrainingController(small_project(epochs=100_000))
     deliveries = []
     c.snapshots.connect(deliveries.append)
     c.deliveries = deliveries
@@ -54,9 +56,7 @@ def test_play_pause_delivers_every_iteration_in_batches(controller, qtbot):
     assert controller.state == "running"
     qtbot.waitUntil(lambda: len(iterations(controller)) > 40, timeout=5000)
     controller.pause()
-    # parks after the next step; 3 s ran out once in a fresh-clone CI run (a loaded 2-core
-    # machine), never in 14 runs of this file since, loaded or not
-    qtbot.waitUntil(lambda: controller.is_paused, timeout=10000)
+    qtbot.waitUntil(lambda: controller.is_paused, timeout=3000)
     qtbot.wait(100)
     seen = iterations(controller)
     assert seen == list(range(1, len(seen) + 1))            # none lost, none repeated
@@ -179,8 +179,8 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_only(controller, qtbot):
         controller.play()
         qtbot.waitUntil(lambda: len(iterations(controller)) > 2000 and gone() is None, timeout=15000)
         controller.pause()
-        # generous: once in a fresh-clone CI run (after 1 000 other tests, the setup's installs
-        # just done) the pause took over 3 s to land; never in isolation
+        # parks after the next step (this wait once ran out because the fixture's run had
+        # ended before the pause: it is long enough now)
         qtbot.waitUntil(lambda: controller.is_paused, timeout=10000)
     finally:
         gc.callbacks.remove(record)

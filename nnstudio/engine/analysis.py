@@ -20,10 +20,14 @@ BAR_RANGE = (-10.0, 10.0)
 
 
 # --------------------------------------------------------------------------- activation bars
-def activation_bars(names: Sequence[str], count: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def activation_bars(names: Sequence[str], count: int, seed: int, *,
+                    derivative: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Uniform random inputs in [-10, 10] and the same inputs through each named activation.
 
-    Returns ``(inputs, {name: outputs})``; softmax is applied across the whole vector.
+    Returns ``(inputs, {name: outputs})``; softmax is applied across the whole vector. With
+    ``derivative`` the outputs are each function's slope f′(u) at the inputs instead, as its
+    backward pass multiplies δ by it (its backward rule given ∂E/∂z = 1); for softmax, whose
+    derivative is a Jacobian, its diagonal ∂zᵢ/∂uᵢ = zᵢ(1 − zᵢ).
     """
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
@@ -32,7 +36,11 @@ def activation_bars(names: Sequence[str], count: int, seed: int) -> tuple[np.nda
     out = {}
     for name in names:
         act = ACTIVATIONS[name]
-        out[name] = np.asarray(act.forward(x[None, :])[0], dtype=np.float64)
+        u = x[None, :]
+        z = act.forward(u)
+        if derivative:
+            z = z * (1 - z) if name == "softmax" else act.backward(u, z, np.ones_like(u))
+        out[name] = np.asarray(z[0], dtype=np.float64)
     return x, out
 
 

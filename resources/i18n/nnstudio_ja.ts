@@ -2866,98 +2866,125 @@
 <context>
     <name>ActivationBarsView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="84"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="87"/>
         <source>How many random inputs</source>
         <translation>ランダムな入力の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="85"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
         <source>Inputs:</source>
         <translation>入力数：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="88"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="91"/>
         <source>The same seed gives the same inputs</source>
         <translation>同じシードなら同じ入力になります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="89"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="92"/>
         <source>Seed:</source>
         <translation>シード：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="90"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="93"/>
         <source>New inputs</source>
         <translation>新しい入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="98"/>
         <source>Also show:</source>
         <translation>ほかに表示：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="103"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="106"/>
         <source>One scale for all</source>
         <translation>目盛りを共通に</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="105"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="108"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
         <translation>すべてのパネルを入力の目盛りにそろえ、出力の範囲をひと目で比べられるようにします。外すと各パネルが高さいっぱいに描かれます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="146"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="112"/>
+        <source>Derivatives f′(u)</source>
+        <translation>導関数 f′(u)</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="113"/>
+        <source>Show each function&apos;s slope at the inputs instead of its output: the factor the backward pass multiplies δ by. Sigmoid&apos;s is never above 0.25.</source>
+        <translation>出力の代わりに、各入力での関数の傾きを表示します。逆伝播で δ に掛けられる係数です。シグモイドの傾きは 0.25 を超えません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="154"/>
         <source>Activation functions</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="149"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="157"/>
+        <source>Random inputs in [−10, 10] (first panel) and each activation&apos;s derivative there: sigmoid&apos;s is at most 0.25, ReLU&apos;s is 1 or 0, so δ shrinks through sigmoid layers, not through ReLU.</source>
+        <translation>[−10, 10] のランダムな入力（最初のパネル）と、そこでの各活性化関数の導関数：シグモイドは最大 0.25、ReLU は 1 か 0。そのため δ はシグモイドの層を通るたびに小さくなり、ReLU では小さくなりません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="161"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation>[−10, 10] のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果：ステップ関数とシグモイド関数は 0…1 に押し込み、ReLU関数は正の値を残して負の値を 0 にします。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="153"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="165"/>
+        <source>Random inputs between −10 and 10 (first panel) and each activation function&apos;s derivative f′(u) at those inputs, bar by bar: the factor by which the backward pass multiplies δ on its way to the layer below. Sigmoid&apos;s derivative z(1 − z) is at most 0.25 (at u = 0) and nearly 0 for large |u|, so every sigmoid layer scales δ down to a quarter or less before its weights pass it on: through many layers, gradients vanish. ReLU&apos;s is 1 for positive inputs and 0 otherwise; tanh&apos;s peaks at 1. For softmax the bars show ∂zᵢ/∂uᵢ, the diagonal of its Jacobian.</source>
+        <translation>−10 から 10 のランダムな入力（最初のパネル）と、その入力での各活性化関数の導関数 f′(u) を棒ごとに示します。逆伝播で δ が下の層へ伝わるときに掛けられる係数です。シグモイドの導関数 z(1 − z) は最大 0.25（u = 0 のとき）で、|u| が大きいとほぼ 0 になります。そのためシグモイドの層はどれも、重みが δ を渡す前にそれを 4 分の 1 以下に縮めます。層を重ねると勾配が消失します。ReLU の導関数は正の入力で 1、それ以外で 0、tanh の導関数の最大は 1 です。softmax では、ヤコビ行列の対角成分 ∂zᵢ/∂uᵢ を示します。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="174"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation>−10 から 10 のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果を、棒ごとに示します。ステップ関数とシグモイド関数はどの入力も 0…1 に押し込み、ReLU関数は正の入力をそのまま残して負の入力を 0 にします。目盛りを共通にすると、ReLU関数の棒は入力と同じ高さまで届き、ステップ関数とシグモイド関数は 1 を超えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="188"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="209"/>
         <source>value</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="189"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="390"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="210"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="434"/>
         <source>input number</source>
         <translation>入力の番号</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="323"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="361"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation>入力：[{0:g}, {1:g}] の一様分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="329"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="369"/>
+        <source>{0}: slopes from {1} to {2}</source>
+        <translation>{0}：傾きは {1} から {2}</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="373"/>
         <source>{0}: outputs from {1} to {2}</source>
         <translation>{0}：出力は {1} から {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="330"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="331"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="370"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="371"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="374"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
         <source>{0} to {1}</source>
         <translation>{0} から {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="203"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="324"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="325"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="326"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="391"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="229"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="362"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="363"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="364"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="435"/>
         <source>input</source>
         <translation>入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="324"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="362"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation>[{0:g}, {1:g}] の一様分布</translation>
     </message>

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nnstudio.engine import analysis as A
-from nnstudio.engine.activations import softmax
+from nnstudio.engine.activations import ACTIVATIONS, softmax
 from nnstudio.engine.network import Network
 from nnstudio.engine.optimizers import make_optimizer
 from nnstudio.engine.series import BoundedSeries, Ema, ema
@@ -76,6 +76,26 @@ def test_softmax_of_bars_sums_to_one_and_ignores_a_shift():
     x, out = A.activation_bars(["softmax"], 10, seed=0)
     assert out["softmax"].sum() == pytest.approx(1.0)
     assert np.allclose(softmax((x + 100)[None])[0], out["softmax"])
+
+
+def test_activation_derivative_bars_are_the_slopes_by_hand():
+    names = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+    x, d = A.activation_bars(names, 200, seed=1, derivative=True)
+    s = 1 / (1 + np.exp(-x))
+    assert np.allclose(d["sigmoid"], s * (1 - s))
+    assert d["sigmoid"].max() <= 0.25                      # CURRICULUM §7: never above 1/4
+    assert np.allclose(d["tanh"], 1 - np.tanh(x) ** 2)
+    assert np.array_equal(d["relu"], (x > 0).astype(float))
+    assert np.allclose(d["leaky_relu"], np.where(x > 0, 1.0, 0.01))
+    assert np.array_equal(d["step"], np.zeros_like(x)) and np.array_equal(d["identity"], np.ones_like(x))
+    z = softmax(x[None])[0]
+    assert np.allclose(d["softmax"], z * (1 - z))          # the Jacobian's diagonal
+    # a central difference agrees with every elementwise slope away from the kinks
+    h = 1e-6
+    for name in ("sigmoid", "tanh"):
+        f = ACTIVATIONS[name].forward
+        numeric = (f(x + h) - f(x - h)) / (2 * h)
+        assert np.allclose(numeric, d[name], atol=1e-8)
 
 
 # --------------------------------------------------------------------------- classification

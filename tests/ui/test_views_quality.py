@@ -95,6 +95,35 @@ def test_activation_panels_share_one_scale_so_relus_range_stands_out(qtbot, ctl)
     assert np.allclose(view.panels["relu"][1].opts["height"], ACTIVATIONS["relu"].forward(x))
 
 
+def test_derivative_bars_show_sigmoids_slope_never_passes_a_quarter(qtbot, ctl, tmp_path):
+    """CURRICULUM §7: the slopes the backward pass multiplies δ by, on a scale of their own."""
+    view = shown(qtbot, ActivationBarsView(ctl), size=(690, 300))
+    view.count.setValue(200)
+    view.extra["tanh"].setChecked(True)
+    view.slopes.setChecked(True)
+    view._redraw_now()
+    x = np.asarray(view.panels["input"][1].opts["height"])
+    sig = np.asarray(view.panels["sigmoid"][1].opts["height"])
+    s = 1 / (1 + np.exp(-x))
+    assert np.allclose(sig, s * (1 - s)) and 0.2 < sig.max() <= 0.25
+    assert np.array_equal(view.panels["relu"][1].opts["height"], (x > 0).astype(float))
+    assert np.allclose(view.panels["tanh"][1].opts["height"], 1 - np.tanh(x) ** 2)
+    lo, hi = view.panels["sigmoid"][0].getViewBox().viewRange()[1]
+    assert -0.5 < lo < 0 and 1 < hi < 1.5            # the slopes' own scale: 0.25 is a quarter of it
+    assert view.panels["input"][0].getViewBox().viewRange()[1][0] <= -10
+    assert view.titles["sigmoid"].startswith("sigmoid′") and "0.25" in view.titles["sigmoid"]
+    assert view.bound.isVisible() and view.bound.value() == 0.25      # the bound, drawn in its panel
+    assert view.bound in view.panels["sigmoid"][0].items
+    assert "0.25" in view.caption_label.text() and "0.25" in view.caption_label.toolTip()
+    table = view.table_for(view.panels["sigmoid"][0])
+    assert table.header[-1] == "dsigmoid_du" and np.allclose(table.column("dsigmoid_du").astype(float), sig)
+    view.slopes.setChecked(False)                     # and back to the outputs
+    view._redraw_now()
+    assert np.allclose(view.panels["sigmoid"][1].opts["height"], s)
+    assert view.titles["sigmoid"].startswith("sigmoid:") and view.caption_label.text() == view.caption()
+    assert not view.bound.isVisible()
+
+
 def test_each_panel_on_its_own_scale_shows_0_and_1_on_its_axis(qtbot, ctl):
     view = shown(qtbot, ActivationBarsView(ctl), size=(690, 240))    # the dock's height in the window
     view.same_scale.setChecked(False)

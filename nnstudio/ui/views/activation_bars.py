@@ -1,5 +1,6 @@
 """View 6: random inputs in [-10, 10] as bars, beside the same inputs through activation
-functions (CURRICULUM §2). Independent of training."""
+functions (CURRICULUM §2), or beside each function's slope there (§7: sigmoid's never passes
+0.25, so every sigmoid layer shrinks δ). Independent of training."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ PLOT_MARGINS = 2          # a panel's own margins left and right (style_plot_ite
 MIN_PLOT_HEIGHT = 30      # columns are chosen to leave the bars at least this height
 AXIS_WIDTH = 45           # a labelled y axis is about this wide, one without its label about
 AXIS_WIDTH_BARE = 28      # this, until the axes have widths of their own
+SIGMOID_MAX_SLOPE = 0.25  # σ′(0) = σ(0)(1 − σ(0)), the most any sigmoid passes δ on
 
 
 def short(value: float, digits: int = 2) -> str:
@@ -70,6 +72,7 @@ class ActivationBarsView(View):
         self.titles: dict[str, str] = {}          # each panel's whole title (also its tooltip)
         self.columns = 2
         self._fitting = False
+        self.bound: pg.InfiniteLine | None = None     # sigmoid′'s 0.25, in its panel
         font = QFont(self.font())
         font.setPointSizeF(TITLE_PT)
         self._title_metrics = QFontMetricsF(font)
@@ -106,6 +109,11 @@ class ActivationBarsView(View):
                                            "glance; untick to let each panel fill its height"))
         self.same_scale.toggled.connect(lambda _on: self.request_redraw())
         self.settings.add(self.same_scale)
+        self.slopes = QCheckBox(self.tr("Derivatives f′(u)"), self)
+        self.slopes.setToolTip(self.tr("Show each function's slope at the inputs instead of its output: the factor "
+                                       "the backward pass multiplies δ by. Sigmoid's is never above 0.25."))
+        self.slopes.toggled.connect(self._recompute)
+        self.settings.add(self.slopes)
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._above: bool | None = None
         self.row.addWidget(self.settings, 0, Qt.AlignmentFlag.AlignTop)
@@ -145,9 +153,22 @@ class ActivationBarsView(View):
     def title(self) -> str:
         return self.tr("Activation functions")
 
+    def slopes_caption(self) -> str:
+        return self.tr("Random inputs in [−10, 10] (first panel) and each activation's derivative there: sigmoid's "
+                       "is at most 0.25, ReLU's is 1 or 0, so δ shrinks through sigmoid layers, not through ReLU.")
+
     def caption(self) -> str:
         return self.tr("Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step"
                        " and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.")
+
+    def slopes_details(self) -> str:
+        return self.tr("Random inputs between −10 and 10 (first panel) and each activation function's derivative "
+                       "f′(u) at those inputs, bar by bar: the factor by which the backward pass multiplies δ "
+                       "on its way to the layer below. Sigmoid's derivative z(1 − z) is at most 0.25 (at u = 0) "
+                       "and nearly 0 for large |u|, so every sigmoid layer scales δ down to a quarter or less "
+                       "before its weights pass it on: through many layers, gradients vanish. ReLU's is 1 for positive inputs and 0 "
+                       "otherwise; tanh's peaks at 1. For softmax the bars show ∂zᵢ/∂uᵢ, the diagonal of its "
+                       "Jacobian.")
 
     def details(self) -> str:
         return self.tr("Random inputs between −10 and 10 (first panel) and the same inputs passed through each "
@@ -168,7 +189,7 @@ class ActivationBarsView(View):
             raise no_data()
         columns = [("input_number", np.arange(len(self.inputs))), ("input", self.inputs)]
         if name != "input":
-            columns.append((name, self.outputs[name]))
+            columns.append((f"d{name}_du" if self.slopes.isChecked() else name, self.outputs[name]))
         return make_table(*columns)
 
     def names(self) -> list[str]:
@@ -177,7 +198,7 @@ class ActivationBarsView(View):
     def _rebuild(self) -> None:
         self.canvas.clear()
         self.panels = {}
-        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
+        self._compute()
         panels = ["input"] + self.names()
         columns = self.columns = self._columns_for(len(panels))
         last_row = (len(panels) - 1) // columns
@@ -190,6 +211,11 @@ class ActivationBarsView(View):
             bars = pg.BarGraphItem(x=[], height=[], width=0.7)
             plot.addItem(bars)
             self.panels[name] = (plot, bars)
+            if name == "sigmoid":       # the bound the derivatives never pass, shown with them
+                self.bound = pg.InfiniteLine(SIGMOID_MAX_SLOPE, angle=0, label=f"{SIGMOID_MAX_SLOPE:g}",
+                                             pen=pg.mkPen(TEXT_COLOR, width=1, style=Qt.PenStyle.DashLine),
+                                             labelOpts={"position": 0.08, "color": TEXT_COLOR, "anchors": [(0, 1), (0, 1)]})
+                plot.addItem(self.bound)
         self.request_redraw()
 
     def panel_names(self) -> list[str]:
@@ -282,18 +308,26 @@ class ActivationBarsView(View):
             self._fitting = False
 
     def _recompute(self) -> None:
-        """New inputs: their outputs, and new columns if the new ranges need them."""
-        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value())
+        """New inputs (or slopes for outputs): the values, and new columns if the new ranges need them."""
+        self._compute()
         if self._columns_for(len(self.panels)) != self.columns:
             self._rebuild()
         else:
             self.request_redraw()
 
-    def y_range(self, values: np.ndarray) -> tuple[float, float]:
+    def _compute(self) -> None:
+        self.inputs, self.outputs = activation_bars(self.names(), self.count.value(), self.seed.value(),
+                                                    derivative=self.slopes.isChecked())
+
+    def y_range(self, values: np.ndarray, *, is_input: bool = False) -> tuple[float, float]:
         """A panel's y range: shared by every panel (the inputs' range, widened to hold every
-        output) when "one scale" is ticked, else this panel's values with 0 and 1 in view."""
-        if self.same_scale.isChecked():
-            values = np.concatenate([self.inputs, *self.outputs.values(), BAR_RANGE])
+        output) when "one scale" is ticked, else this panel's values with 0 and 1 in view.
+        Derivatives share a scale among themselves (slopes of 0…1 beside inputs of ±10 would
+        be slivers); the inputs keep theirs."""
+        slopes = self.slopes.isChecked()
+        if self.same_scale.isChecked() and not (slopes and is_input):
+            scale = [(0.0, 1.0)] if slopes else [self.inputs, BAR_RANGE]
+            values = np.concatenate([*self.outputs.values(), *scale])
             lo, hi = float(values.min()), float(values.max())
         else:
             lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 1.0)
@@ -301,12 +335,16 @@ class ActivationBarsView(View):
         return lo - pad, hi + pad
 
     def redraw(self) -> None:
+        slopes = self.slopes.isChecked()
+        self.caption_label.setText(self.slopes_caption() if slopes else self.caption())
+        self.caption_label.setToolTip(self.slopes_details() if slopes else self.details())
+        self.bound.setVisible(slopes)
         x = np.arange(len(self.inputs))
         for name, (plot, bars) in self.panels.items():
             y = self.inputs if name == "input" else self.outputs[name]
             bars.setOpts(x=x, height=y, width=0.7, brushes=[POSITIVE if v >= 0 else NEGATIVE for v in y],
                          pens=[pg.mkPen(None)] * len(y))
-            plot.setYRange(*self.y_range(y), padding=0)
+            plot.setYRange(*self.y_range(y, is_input=name == "input"), padding=0)
             plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         self._fit_titles()
 
@@ -326,6 +364,12 @@ class ActivationBarsView(View):
                     self.tr("input") + "<br>" + (f"±{hi:g}" if lo == -hi else f"{lo:g}–{hi:g}")]
         y = self.outputs[name]
         lo, hi = float(y.min()), float(y.max())
+        if self.slopes.isChecked():
+            name = "softmax ∂zᵢ/∂uᵢ" if name == "softmax" else name + "′"
+            return [self.tr("{0}: slopes from {1} to {2}").format(name, short(lo, 3), short(hi, 3)),
+                    name + "<br>" + self.tr("{0} to {1}").format(short(lo, 3), short(hi, 3)),
+                    name + "<br>" + self.tr("{0} to {1}").format(short(lo), short(hi)),
+                    name + "<br>" + f"{short(lo)}–{short(hi)}"]
         return [self.tr("{0}: outputs from {1} to {2}").format(name, short(lo, 3), short(hi, 3)),
                 name + "<br>" + self.tr("{0} to {1}").format(short(lo, 3), short(hi, 3)),
                 name + "<br>" + self.tr("{0} to {1}").format(short(lo), short(hi)),

@@ -36,6 +36,8 @@ circle, xor, moons        2-D, 2 classes; points [200], noise [0.05; moons 0.1],
                           test_ratio [0.25].
 gaussians                 points [200], noise [0.35: each blob's spread], classes [2].
 spiral                    points [300], noise [0.05], classes [3].
+random    no pattern: features [5] uniform on range [[0, 1]], labels among classes [3];
+          points [100]; image [0; n: 1×n×n images instead of features]; test_ratio [0.2].
 plane     regression y = w.x + bias + noise: points [200], noise [0.05],
           weights [[0.5, -1.0]], bias [0.25].
 function  regression y = f(x): preset ["square"; "linear" x on [0, 1], "square" x^2 on

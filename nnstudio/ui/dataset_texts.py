@@ -54,7 +54,8 @@ def dataset_descriptions() -> dict[str, str]:
         "function": _tr("Samples of y = f(x) for fitting a curve with a network of one input and one output; "
                         "a preset or any expression you type."),
         "random": _tr("Inputs drawn uniformly from a range with random class labels: any input width for "
-                      "watching a forward pass (5 inputs, 3 classes by default). Nothing to learn: the "
+                      "watching a forward pass (5 inputs, 3 classes by default), or tiny images for a convolution you "
+                      "can read whole. Nothing to learn: the "
                       "training accuracy can climb by memorising, the test accuracy stays at chance."),
         "idx": _tr("Any MNIST-format pair of image and label files (Fashion-MNIST, KMNIST, EMNIST digits…), "
                    "plain or gzip. Without a test pair, the test ratio of the samples is held out."),
@@ -84,6 +85,9 @@ def option_descriptions() -> dict[str, str]:
         "digits:flatten": _tr("on: vectors of 64; off: 1×8×8 images for convolutional networks"),
         "header": _tr("is the first line the column names? auto (detected), yes or no"),
         "ignore": _tr("columns to leave out (names or numbers counted from 0), e.g. an id column"),
+        "image": _tr("0: each sample is a row of the given number of features; 1 or more: each sample is a "
+                     "one-channel square image with that many pixels a side, for convolutional networks (two "
+                     "4×4 images and a 3×3 filter give im2col's 8×9 matrix)"),
         "images": _tr("the images IDX file (.gz or not)"),
         "label": _tr("the label column: its name (with a header line) or its number counted from 0 (-1: the "
                      "last); for regression, a list of columns is allowed"),

@@ -14,9 +14,11 @@ def _tr(text: str) -> str:
 def known_titles() -> dict[str, str]:
     """Menu titles of the shipped examples, by file stem (translatable)."""
     return {"function_square": _tr("Fit a function (y = x²)"),
+            "im2col_worked": _tr("Convolution by im2col: two 4×4 images, one 3×3 filter"),
             "iris": _tr("Iris flowers"),
             "mnist_mlp": _tr("MNIST digits: two-layer network"),
             "mnist_deep": _tr("MNIST digits, 1000 samples: five hidden layers"),
+            "mnist_deep_convnet": _tr("MNIST digits: deeper convolutional network (six 3×3 layers)"),
             "mnist_vanishing": _tr("MNIST digits: vanishing gradients (sigmoid, σ 0.01)"),
             "simple_convnet": _tr("MNIST digits: simple convolutional network"),
             "spiral": _tr("Spiral (three classes)")}

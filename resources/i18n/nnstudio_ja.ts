@@ -676,6 +676,11 @@
         <translation>ラベル</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/labels.py" line="53"/>
+        <source>image side</source>
+        <translation>画像の一辺</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/labels.py" line="54"/>
         <source>labels</source>
         <translation>ラベル</translation>
@@ -1506,278 +1511,287 @@
         <translation>入力1つ・出力1つのネットワークで曲線を当てはめるための y = f(x) のサンプル。プリセットか、自分で入力した式を使います。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="56"/>
         <source>Inputs drawn uniformly from a range with random class labels: any input width for watching a forward pass (5 inputs, 3 classes by default). Nothing to learn: the training accuracy can climb by memorising, the test accuracy stays at chance.</source>
-        <translation>範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
+        <translation type="vanished">範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="59"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="56"/>
+        <source>Inputs drawn uniformly from a range with random class labels: any input width for watching a forward pass (5 inputs, 3 classes by default), or tiny images for a convolution you can read whole. Nothing to learn: the training accuracy can climb by memorising, the test accuracy stays at chance.</source>
+        <translation>範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）、または畳み込みを丸ごと読める小さな画像。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="60"/>
         <source>Any MNIST-format pair of image and label files (Fashion-MNIST, KMNIST, EMNIST digits…), plain or gzip. Without a test pair, the test ratio of the samples is held out.</source>
         <translation>MNIST形式の画像ファイルとラベルファイルの組（Fashion-MNIST、KMNIST、EMNISTの数字など）。圧縮なしでもgzipでも可。テスト用の組がなければ、テスト割合の分のサンプルをテスト用に取り分けます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="61"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="62"/>
         <source>A table of numbers, one sample a line: numeric feature columns and a label column. Header and delimiter are detected.</source>
         <translation>数値の表（1行に1サンプル）：数値の特徴量の列とラベルの列。見出し行と区切り文字は自動で判別します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="63"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="64"/>
         <source>70 000 28×28 grey images of clothing in 10 classes, a drop-in replacement for MNIST that is harder to learn.</source>
         <translation>10クラスの衣類の28×28のグレー画像70 000枚。MNISTとそのまま置き換えられ、学習はより難しくなります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="65"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="66"/>
         <source>70 000 28×28 images of cursive Japanese (kuzushiji) hiragana, 10 classes, in MNIST&apos;s format.</source>
         <translation>くずし字のひらがなの28×28の画像70 000枚、10クラス、MNIST形式。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="73"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="74"/>
         <source>the plane&apos;s value at the origin</source>
         <translation>原点での平面の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="74"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="75"/>
         <source>names of the classes 0, 1, … (empty: the numbers)</source>
         <translation>クラス0, 1, …の名前（空欄：番号のまま）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="75"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="76"/>
         <source>number of classes</source>
         <translation>クラスの数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="76"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="77"/>
         <source>field separator: auto (detected), comma, semicolon, tab, | or space (runs of spaces)</source>
         <translation>項目の区切り：自動（判別）、カンマ、セミコロン、タブ、|、空白（連続する空白）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="78"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="79"/>
         <source>number of inputs per sample</source>
         <translation>1 サンプルあたりの入力の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="79"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="80"/>
         <source>number of classes (the random labels)</source>
         <translation>クラスの数（ランダムなラベル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="80"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="81"/>
         <source>f(x) to learn, e.g. x^3 - 2.5*x^2: numbers, x, + - * / ^ **, parentheses, sin cos tan exp log sqrt abs tanh, pi, e (empty: the preset&apos;s)</source>
         <translation>学習する f(x)。例：x^3 - 2.5*x^2。使えるもの：数、x、+ - * / ^ **、括弧、sin cos tan exp log sqrt abs tanh、pi、e（空欄：プリセットの式）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="82"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="83"/>
         <source>on: each image is a vector (784 for MNIST); off: (channels, height, width) for convolutional networks</source>
         <translation>オン：各画像をベクトルにする（MNISTなら784）。オフ：畳み込みネットワーク用の（チャンネル, 高さ, 幅）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="84"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="85"/>
         <source>on: vectors of 64; off: 1×8×8 images for convolutional networks</source>
         <translation>オン：長さ64のベクトル。オフ：畳み込みネットワーク用の1×8×8の画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="85"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="86"/>
         <source>is the first line the column names? auto (detected), yes or no</source>
         <translation>1行目は列名か：自動（判別）、はい、いいえ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="86"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="87"/>
         <source>columns to leave out (names or numbers counted from 0), e.g. an id column</source>
         <translation>使わない列（列名か、0から数えた列番号）。例：ID の列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="87"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="88"/>
+        <source>0: each sample is a row of the given number of features; 1 or more: each sample is a one-channel square image with that many pixels a side, for convolutional networks (two 4×4 images and a 3×3 filter give im2col&apos;s 8×9 matrix)</source>
+        <translation>0：各サンプルは指定した特徴量の数の行。1 以上：各サンプルは一辺がその画素数の 1 チャンネルの正方形画像（畳み込みネットワーク用。4×4 の画像 2 枚と 3×3 のフィルタで im2col の 8×9 行列になります）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="91"/>
         <source>the images IDX file (.gz or not)</source>
         <translation>画像のIDXファイル（.gz でも可）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="88"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="92"/>
         <source>the label column: its name (with a header line) or its number counted from 0 (-1: the last); for regression, a list of columns is allowed</source>
         <translation>ラベルの列：列名（見出し行がある場合）か、0から数えた列番号（-1：最後の列）。回帰では列のリストも指定できます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="90"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="94"/>
         <source>the labels IDX file</source>
         <translation>ラベルのIDXファイル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="91"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="95"/>
         <source>standard deviation of the noise added to each coordinate</source>
         <translation>各座標に加えるノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="92"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="96"/>
         <source>standard deviation of Gaussian noise added to f(x)</source>
         <translation>f(x) に加えるガウスノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="93"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="97"/>
         <source>standard deviation of each blob</source>
         <translation>各塊の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="94"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="98"/>
         <source>standard deviation of the noise added to y</source>
         <translation>y に加えるノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="95"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="99"/>
         <source>feature scaling fitted on the training split: none, min–max (to [0, 1]) or standardize (zero mean, unit variance)</source>
         <translation>訓練データに合わせた特徴量のスケーリング：なし、最小–最大（[0, 1]へ）、標準化（平均0・分散1）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="97"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="101"/>
         <source>the folder holding the four files (empty: your data folder, where downloads go)</source>
         <translation>4つのファイルがあるフォルダー（空欄：ダウンロード先のデータフォルダー）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="98"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="102"/>
         <source>the CSV file (.csv, .tsv, .txt; may be .gz)</source>
         <translation>CSVファイル（.csv、.tsv、.txt。.gz でも可）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="99"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="103"/>
         <source>number of points (training + test)</source>
         <translation>点の数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="100"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="104"/>
         <source>number of (x, f(x)) samples (training + test)</source>
         <translation>(x, f(x)) のサンプル数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="101"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="105"/>
         <source>number of samples (training + test)</source>
         <translation>サンプル数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="102"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="106"/>
         <source>a ready-made function: linear (x on [0, 1]), square (x² on [0, 3]), cubic (x³ − 2.5x² on [0, 3]), sine (sin x on [−π, π])</source>
         <translation>用意された関数：一次（[0, 1]上の x）、二乗（[0, 3]上の x²）、三次（[0, 3]上の x³ − 2.5x²）、正弦（[−π, π]上の sin x）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="104"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="108"/>
         <source>[low, high] interval of x (empty: the preset&apos;s)</source>
         <translation>x の区間 [low, high]（空欄：プリセットの区間）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="105"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="109"/>
         <source>[low, high] interval the inputs are drawn from</source>
         <translation>入力を引く区間 [下限, 上限]</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="106"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="110"/>
         <source>random: x uniform on the range (seeded); grid: evenly spaced, ends included</source>
         <translation>ランダム：範囲内で一様に x を選ぶ（シード付き）。格子：両端を含む等間隔</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="107"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="111"/>
         <source>divide 8-bit pixel values by 255, giving values in [0, 1]</source>
         <translation>8ビットの画素値を255で割り、[0, 1]の値にする</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="108"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="112"/>
         <source>divide pixel values (0–16) by 16</source>
         <translation>画素値（0〜16）を16で割る</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="109"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="113"/>
         <source>random seed: the same seed gives the same samples and splits</source>
         <translation>乱数のシード：同じシードなら同じサンプルと分け方になります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="110"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="114"/>
         <source>how train size / test size pick samples: random (seeded, stratified by class) or first (the first N, as the book&apos;s x_train[:300])</source>
         <translation>訓練サイズ・テストサイズでのサンプルの選び方：ランダム（シード付き・クラスで層化）か先頭（本の x_train[:300] のように先頭N個）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="112"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="116"/>
         <source>classification (labels are classes, text or integers) or regression (labels are numbers to predict)</source>
         <translation>分類（ラベルはクラス：文字列か整数）か回帰（ラベルは予測する数値）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="114"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="118"/>
         <source>the test images file (optional)</source>
         <translation>テスト画像のファイル（任意）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="115"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="119"/>
         <source>the test labels file (optional)</source>
         <translation>テストラベルのファイル（任意）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="116"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="120"/>
         <source>fraction of all samples held out as the test split</source>
         <translation>テスト用に取り分けるサンプルの割合（全体に対して）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="117"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
         <source>use only this many test samples (empty: all)</source>
         <translation>テストサンプルをこの数だけ使う（空欄：すべて）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="118"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
         <source>use only this many training samples (empty: all)</source>
         <translation>訓練サンプルをこの数だけ使う（空欄：すべて）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="119"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="123"/>
         <source>swap each image&apos;s rows and columns (EMNIST&apos;s IDX files store images transposed)</source>
         <translation>各画像の行と列を入れ替える（EMNISTのIDXファイルは転置して保存されています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="120"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
         <source>fraction of the training samples held out as a validation split (0: none)</source>
         <translation>検証用に取り分ける訓練サンプルの割合（0：なし）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
         <source>the plane&apos;s slopes [w1, w2]</source>
         <translation>平面の傾き [w1, w2]</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="129"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
         <location filename="../../nnstudio/ui/run_names.py" line="35"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="129"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
         <source>min–max</source>
         <translation>最小–最大</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="129"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
         <source>standardize</source>
         <translation>標準化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="130"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
         <source>first N</source>
         <translation>先頭N個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <source>linear</source>
         <translation>一次</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <source>square</source>
         <translation>二乗</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <source>cubic</source>
         <translation>三次</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <source>sine</source>
         <translation>正弦</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <source>grid</source>
         <translation>格子</translation>
     </message>
@@ -1798,12 +1812,12 @@
         <translation type="vanished">先頭からN個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="131"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
         <source>classification</source>
         <translation>分類</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="131"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
         <source>regression</source>
         <translation>回帰</translation>
     </message>
@@ -1812,47 +1826,47 @@
         <translation type="vanished">自動（判別）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="132"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
         <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="132"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
         <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>no</source>
         <translation>いいえ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="132"/>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
         <source>auto</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
         <source>, (comma)</source>
         <translation>,（カンマ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
         <source>; (semicolon)</source>
         <translation>;（セミコロン）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
         <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>tab</source>
         <translation>タブ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
         <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>space</source>
         <translation>空白</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
         <source>| (bar)</source>
         <translation>|（縦棒）</translation>
     </message>
@@ -1873,8 +1887,8 @@
         <translation type="vanished">正弦：sin x</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="130"/>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <source>random</source>
         <translation>ランダム</translation>
     </message>
@@ -2607,32 +2621,42 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="22"/>
-        <location filename="../../nnstudio/ui/templates.py" line="17"/>
+        <location filename="../../nnstudio/ui/templates.py" line="18"/>
         <source>Iris flowers</source>
         <translation>アヤメ（Iris）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="18"/>
+        <location filename="../../nnstudio/ui/templates.py" line="17"/>
+        <source>Convolution by im2col: two 4×4 images, one 3×3 filter</source>
+        <translation>im2col による畳み込み：4×4 の画像 2 枚、3×3 のフィルタ 1 枚</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="19"/>
         <source>MNIST digits: two-layer network</source>
         <translation>MNIST 手書き数字：2層ニューラルネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="19"/>
+        <location filename="../../nnstudio/ui/templates.py" line="20"/>
         <source>MNIST digits, 1000 samples: five hidden layers</source>
         <translation>MNIST 手書き数字・1000 サンプル：隠れ層 5 層</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="20"/>
+        <location filename="../../nnstudio/ui/templates.py" line="21"/>
+        <source>MNIST digits: deeper convolutional network (six 3×3 layers)</source>
+        <translation>MNIST 手書き数字：より深い畳み込みネットワーク（3×3 の層が 6 つ）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="22"/>
         <source>MNIST digits: vanishing gradients (sigmoid, σ 0.01)</source>
         <translation>MNIST 手書き数字：勾配消失（シグモイド、σ 0.01）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="21"/>
+        <location filename="../../nnstudio/ui/templates.py" line="23"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="22"/>
+        <location filename="../../nnstudio/ui/templates.py" line="24"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>

@@ -144,3 +144,14 @@ def test_random_numbers_give_any_input_width_and_class_count():
                                                    "range": [-10, 10], "points": 2000}).x_train)
     with pytest.raises(OptionError):
         load({"name": "random", "features": 0})
+
+
+def test_random_images_for_a_convolution_small_enough_to_read():
+    """CURRICULUM §9's worked example: two 1×4×4 images (half of four points held out)."""
+    d = load({"name": "random", "image": 4, "points": 4, "test_ratio": 0.5, "classes": 2})
+    assert d.input_shape == (1, 4, 4) and d.x_train.shape == (2, 1, 4, 4) and d.x_test.shape == (2, 1, 4, 4)
+    assert 0 <= d.x_train.min() and d.x_train.max() < 1 and d.info.feature_names == ()
+    flat = load({"name": "random", "image": 0, "features": 16, "points": 4, "test_ratio": 0.5, "classes": 2})
+    assert flat.input_shape == (16,)
+    with pytest.raises(OptionError):
+        load({"name": "random", "image": -1})

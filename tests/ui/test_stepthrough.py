@@ -181,9 +181,16 @@ def test_navigation_next_previous_jump(mlp_view):
     v.nav.last()
     assert v.nav.index == n - 1 and not v.next_button.isEnabled()
     assert not v.nav.next()
-    v.op_list.setCurrentRow(5)
+    v.op_list.setCurrentRow(v.op_row(5))
     assert v.nav.index == 5
     assert v.op_panel.title.text().count("operation 6 of") == 1
+    # a heading per phase; the rows leave the phase out, clicking a heading goes to its first
+    headings = [r for r in range(v.op_list.count()) if not v.op_list.item(r).flags() & Qt.ItemFlag.ItemIsSelectable]
+    assert [v.op_list.item(r).text() for r in headings] == ["Forward", "Loss", "Backward", "Update"]
+    assert v.op_list.count() == n + 4 and "Forward" not in v.op_list.item(v.op_row(1)).text()
+    v.op_list.setCurrentRow(headings[2])
+    assert v.trace.events[v.nav.index].phase == Phase.BACKWARD
+    assert v.nav.index == v.trace.phase_start(Phase.BACKWARD) and v.op_list.currentRow() == v.op_row(v.nav.index)
 
 
 def test_stepping_back_recomputes_nothing(mlp_view):
@@ -446,7 +453,7 @@ def test_a_numerical_project_steps_through_its_numerical_gradients(qtbot):
     note = view.op_panel.note.text()
     assert "20 entries of dense_1.W" in note and "40 forward passes" in note     # 4×5 weights
     assert "Numerical gradient" in view.op_panel.title.text()
-    assert view.op_list.item(first).text().endswith("Numerical gradient (central differences) (W)")
+    assert view.op_list.item(view.op_row(first)).text().endswith("Numerical gradient (central differences) (W)")
     assert view.gradcheck.param.currentData() == "dense_1.W"
 
 

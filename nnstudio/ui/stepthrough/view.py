@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QSplitter, QTabWidget,
                                QToolButton, QVBoxLayout, QWidget)
@@ -34,7 +34,7 @@ from .collapse_panel import CollapsePanel
 from .export import export_png, export_trace
 from .gradcheck_panel import GradCheckPanel
 from .navigation import TraceNavigator
-from .operation_panel import OperationPanel, param_of
+from .operation_panel import PHASE_COLORS, OperationPanel, param_of
 from .progress import NumericalProgress, modal_progress
 from .samples import SampleChoiceError, parse_samples
 from .tensor_panel import TensorPanel
@@ -88,6 +88,7 @@ class StepThroughView(QWidget):
         self.trace: Trace | None = None
         self._recording = False          # a step is being recorded (a numerical one lets events in)
         self._windows: list = []
+        self._rows: list[int] = []       # the op list's row of each operation (headings between)
         self.state = "idle"
         self.nav = TraceNavigator(self)
         self.nav.moved.connect(self._on_moved)
@@ -307,15 +308,33 @@ class StepThroughView(QWidget):
 
     # ------------------------------------------------------------------ lists
     def _fill_lists(self, trace: Trace) -> None:
+        """The operations under a heading per phase (Forward, Loss, Backward, Update), so each
+        row leaves the phase out and a narrow list keeps the operation's name whole. A heading
+        is not an operation: clicking it goes to its phase's first one."""
         self.op_list.blockSignals(True)
         self.op_list.clear()
+        self._rows = []
+        phase = None
+        bold = QFont(self.op_list.font())
+        bold.setBold(True)
         for i, e in enumerate(trace.events):
+            if e.phase != phase:
+                phase = e.phase
+                heading = QListWidgetItem(phase_title(phase))
+                heading.setFont(bold)
+                heading.setForeground(QColor(PHASE_COLORS.get(phase.value, "#333")))
+                heading.setFlags(Qt.ItemFlag.ItemIsEnabled)        # not selectable
+                heading.setData(Qt.ItemDataRole.UserRole, i)
+                self.op_list.addItem(heading)
             param = param_of(e)
-            label = f"{i + 1}. {phase_title(e.phase)} · {e.layer_name or '—'} · {op_title(e.op)}"
+            label = f"{i + 1}. {op_title(e.op)}" if not e.layer_name else \
+                f"{i + 1}. {e.layer_name} · {op_title(e.op)}"
             if param:
                 label += f" ({param.rsplit('.', 1)[-1]})"
             item = QListWidgetItem(label)
-            item.setToolTip(label)
+            item.setToolTip(f"{phase_title(e.phase)} · {label}")
+            item.setData(Qt.ItemDataRole.UserRole, i)
+            self._rows.append(self.op_list.count())
             self.op_list.addItem(item)
         self.op_list.blockSignals(False)
         self.break_list.blockSignals(True)
@@ -340,9 +359,14 @@ class StepThroughView(QWidget):
         self.nav.set_breakpoint(int(item.data(Qt.ItemDataRole.UserRole)),
                                 item.checkState() == Qt.CheckState.Checked)
 
+    def op_row(self, index: int) -> int:
+        """The list row of operation ``index`` (the phase headings take rows too)."""
+        return self._rows[index]
+
     def _on_row(self, row: int) -> None:
-        if row >= 0:
-            self.nav.go(row)
+        item = self.op_list.item(row) if row >= 0 else None
+        if item is not None:
+            self.nav.go(int(item.data(Qt.ItemDataRole.UserRole)))
 
     # ------------------------------------------------------------------ moving
     def _on_moved(self, index: int) -> None:
@@ -352,7 +376,7 @@ class StepThroughView(QWidget):
         self.op_panel.show_event(e, index, len(self.nav))
         self.tensors.show_event(e, self._windows[e.layer] if e.layer is not None else None)
         self.op_list.blockSignals(True)
-        self.op_list.setCurrentRow(index)
+        self.op_list.setCurrentRow(self.op_row(index))
         self.op_list.blockSignals(False)
         param = param_of(e)
         if param is None and e.layer_name and "dW" in e.tensors:

@@ -299,12 +299,28 @@ class Outcome:
 @dataclass(frozen=True)
 class Progress:
     """What happened to one variant in one turn: its batch losses by iteration, the
-    evaluations at epoch ends (iteration, loss, accuracy), and its outcome when it ended."""
+    evaluations at epoch ends (iteration, loss, accuracy), its outcome when it ended, and for
+    a one-variable function its output along :attr:`Comparison.fit_x` after the turn."""
     index: int
     iterations: tuple[int, ...]
     losses: tuple[float, ...]
     evaluations: tuple[tuple[int, float, float | None], ...] = ()
     outcome: Outcome | None = None
+    fit: tuple[float, ...] | None = None
+
+
+FIT_POINTS = 200
+
+
+def fit_grid(dataset: Dataset) -> np.ndarray | None:
+    """FIT_POINTS inputs evenly across the training inputs, where the data is a function of one
+    variable (regression, one input, one output: CURRICULUM §10); else None."""
+    if dataset.task != "regression" or tuple(dataset.input_shape) != (1,) or dataset.n_outputs != 1 \
+            or not len(dataset.x_train):
+        return None
+    x = np.asarray(dataset.x_train, dtype=np.float64)[:, 0]
+    lo, hi = float(x.min()), float(x.max())
+    return np.linspace(lo, hi, FIT_POINTS) if lo < hi else None
 
 
 class Comparison:
@@ -331,6 +347,7 @@ class Comparison:
         self.x_eval, self.t_eval = (dataset.x_val, dataset.y_val) if has_val else (dataset.x_test, dataset.y_test)
         self._converted: dict[np.dtype, tuple[np.ndarray, ...]] = {}
         self._trainers: list[Trainer] = []
+        self.fit_x = fit_grid(dataset)
 
     def _data(self, dtype) -> tuple[np.ndarray, ...]:
         """The training and evaluation arrays in a network's dtype, converted once for all the
@@ -398,10 +415,18 @@ class Comparison:
                     if outcome is not None:
                         active.remove(i)
                         runs[i].close()
-                    yield Progress(i, tuple(its), tuple(losses), tuple(evals), outcome)
+                    fit = self._fit(trainers[i]) if outcome is None or outcome.diverged is None else None
+                    yield Progress(i, tuple(its), tuple(losses), tuple(evals), outcome, fit)
         finally:
             for r in runs:
                 r.close()
+
+    def _fit(self, trainer: Trainer) -> tuple[float, ...] | None:
+        """The network's output along fit_x (None where there is no curve to draw)."""
+        if self.fit_x is None:
+            return None
+        net = trainer.network
+        return tuple(float(v) for v in net.predict(self.fit_x[:, None].astype(net.dtype))[:, 0])
 
     def _outcome(self, trainer: Trainer, stopped: bool = False) -> Outcome:
         """The variant's final numbers: the whole training set (not when stopped) and the

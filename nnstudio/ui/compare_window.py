@@ -167,6 +167,7 @@ class _Track:
         self.loss: list[float] = []
         self.eval_x: list[int] = []
         self.accuracy: list[float] = []
+        self.fit: tuple[float, ...] | None = None    # the output along the comparison's fit_x
         self.outcome: C.Outcome | None = None
         self.top = 0.0                      # the largest finite smoothed loss so far
         self.bottom = math.inf              # the smallest positive one
@@ -185,6 +186,8 @@ class _Track:
             if acc is not None:
                 self.eval_x.append(it)
                 self.accuracy.append(acc)
+        if p.fit is not None:
+            self.fit = p.fit
         if p.outcome is not None:
             self.outcome = p.outcome
 
@@ -382,6 +385,7 @@ class CompareWindow(QDialog):
         self.quantity = QComboBox()
         self.quantity.addItem(_tr("loss (smoothed)"), "loss")
         self.quantity.addItem(_tr("accuracy at each epoch's end"), "accuracy")
+        self.quantity.addItem(_tr("fitted curve (a function of one variable)"), "fit")
         self.quantity.currentIndexChanged.connect(lambda _i: self._quantity_changed())
         row.addWidget(self.quantity)
         # one run spiking to 170 (or diverging to 1e14) flattened every other curve of the grid
@@ -466,7 +470,8 @@ class CompareWindow(QDialog):
         self.worker = _Worker(variants, loaded, lambda: self.main.load_project_dataset(entry), self.iterations)
         self.worker.finished.connect(self._finished)
         self.tracks = [_Track(run_smoothing(SMOOTHING, self.iterations)) for _ in variants]
-        self._offer_accuracy(True)
+        self._offer("accuracy", True)
+        self._offer("fit", False)               # until the data set is known to be one
         self._build_plots()
         self._build_table()
         self.tabs.setTabVisible(self.search_index, self.random)
@@ -537,11 +542,13 @@ class CompareWindow(QDialog):
         groups = self._groups()
         cols = grid_columns(len(groups), self.canvas.width(), self.canvas.height())
         accuracy = self.quantity.currentData() == "accuracy"
-        left = _tr("accuracy (% correct)") if accuracy else _tr("loss")
+        fit = self.quantity.currentData() == "fit" and self.fit_x is not None
+        left = _tr("accuracy (% correct)") if accuracy else "y" if fit else _tr("loss")
+        bottom = "x" if fit else _tr("iteration")
         single = len(groups) == 1
         for g, (title, members) in enumerate(groups):
             item = self.canvas.addPlot(row=g // cols, col=g % cols, axisItems=grid_axes())
-            style_plot_item(item, left if single else "", _tr("iteration") if single else "")
+            style_plot_item(item, left if single else "", bottom if single else "")
             item.enableAutoRange(False)
             item.setLogMode(y=self._log())
             if title:
@@ -550,6 +557,11 @@ class CompareWindow(QDialog):
             if named:
                 LegendAbove(item, labelTextColor=TEXT_COLOR, brush=None)
             self.plots.append(item)
+            if fit:                # the training samples under every plot's curves
+                ds = self.worker.comparison.dataset
+                item.plot(ds.x_train[:, 0], ds.y_train[:, 0], pen=None, symbol="o", symbolSize=4,
+                          symbolPen=None, symbolBrush=pg.mkBrush(150, 150, 150, 160),
+                          name=_tr("training samples") if named else None)
             for k, i in enumerate(members):
                 pen = self._pen(k, len(members) > 16)
                 self.curves[i] = item.plot(pen=pen, name=self.variant_label(i) if named else None,
@@ -562,7 +574,7 @@ class CompareWindow(QDialog):
                     f'{html.escape(self.variant_label(i, within_plot=True))}'
                     for k, i in enumerate(groups[0][1])]
             self.key.setText(_tr("Each plot's title is its {0}; the curves show {1} by {2}:").format(
-                html.escape(knob_titles().get(first, first)), html.escape(left), _tr("iteration"))
+                html.escape(knob_titles().get(first, first)), html.escape(left), html.escape(bottom))
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
 
     def _quantity_changed(self) -> None:
@@ -577,6 +589,13 @@ class CompareWindow(QDialog):
         from 0 to the largest smoothed value drawn (diverged curves left out), but no higher
         than CLIP_OVER_START times the highest starting loss (a spike of one run flattened the
         others: it runs off the top, whole on the log scale, which spans every curve)."""
+        fit_x = self.fit_x
+        if self.quantity.currentData() == "fit" and fit_x is not None:
+            # the samples' range: a curve far off runs out of the picture, the data stays readable
+            y = np.asarray(self.worker.comparison.dataset.y_train, dtype=float)[:, 0]
+            for item in self.plots:
+                item.setRange(xRange=(fit_x[0], fit_x[-1]), yRange=(float(y.min()), float(y.max())), padding=0.08)
+            return
         if self.quantity.currentData() == "accuracy":
             low, top = 0.0, 100.0
         else:
@@ -601,7 +620,10 @@ class CompareWindow(QDialog):
 
     def _draw(self, i: int) -> None:
         track = self.tracks[i]
-        if self.quantity.currentData() == "loss":
+        fit_x = self.fit_x
+        if self.quantity.currentData() == "fit" and fit_x is not None:
+            x, y = (fit_x, track.fit) if track.fit is not None else ((), ())
+        elif self.quantity.currentData() == "loss":
             x, y = track.x, track.loss
         else:
             x, y = track.eval_x, 100.0 * np.asarray(track.accuracy, dtype=float)
@@ -635,17 +657,25 @@ class CompareWindow(QDialog):
                 text += " " + _tr("Settings chosen by their test results flatter them: a validation ratio in "
                                   "the Data Set panel has them judged on validation data instead.")
             self.status.setText(text)
-            self._offer_accuracy(not self.regression)
+            self._offer("accuracy", not self.regression)
+            self._offer("fit", self.fit_x is not None)
         if touched and self.random:
             self._draw_search()
 
-    def _offer_accuracy(self, offered: bool) -> None:
-        """Regression has no accuracy to show: the choice is greyed out and the loss shown."""
-        item = self.quantity.model().item(self.quantity.findData("accuracy"))
+    def _offer(self, quantity: str, offered: bool) -> None:
+        """A quantity the data has not (regression has no accuracy; only a function of one
+        variable has a fitted curve) is greyed out, and the loss shown instead."""
+        item = self.quantity.model().item(self.quantity.findData(quantity))
         if item.isEnabled() != offered:
             item.setEnabled(offered)
-            if not offered and self.quantity.currentData() == "accuracy":
+            if not offered and self.quantity.currentData() == quantity:
                 self.quantity.setCurrentIndex(self.quantity.findData("loss"))
+
+    @property
+    def fit_x(self) -> np.ndarray | None:
+        """The inputs the fitted curves are drawn along (None: not a function of one variable)."""
+        comparison = self.worker.comparison if self.worker is not None else None
+        return comparison.fit_x if comparison is not None else None
 
     def _finished(self) -> None:
         self._refresh()

@@ -873,143 +873,153 @@
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="198"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="201"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="230"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="233"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="232"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="235"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="233"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="236"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="257"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="257"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="258"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="260"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="256"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="259"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="258"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="261"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="293"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="297"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="308"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="311"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="316"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="368"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="381"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="387"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="388"/>
+        <source>fitted curve (a function of one variable)</source>
+        <translation>当てはめた曲線（1 変数の関数）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="392"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="393"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="393"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="409"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="415"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="419"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="419"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="433"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="564"/>
+        <source>training samples</source>
+        <translation>訓練サンプル</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1018,12 +1028,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="432"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="436"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="473"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="478"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1032,77 +1042,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="540"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="546"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="766"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="540"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="546"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="766"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="544"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="565"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="547"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="564"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="576"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="729"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="699"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="729"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="630"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="652"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="631"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="635"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="657"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="668"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="670"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1111,7 +1120,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1120,37 +1129,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="702"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="754"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="754"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="787"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="787"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="783"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="813"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2008,7 +2017,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="295"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="298"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -5069,196 +5078,196 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="116"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="117"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="118"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="125"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="126"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="130"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="129"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="130"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="381"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="405"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="142"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="143"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="144"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="146"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="151"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="155"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="174"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="176"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="177"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="189"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="191"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="191"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="192"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="204"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="301"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="205"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="302"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="208"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="209"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="288"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="212"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="225"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="417"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="226"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="229"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="230"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="236"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="237"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="248"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="251"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="266"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="267"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="267"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="268"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="269"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="270"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="286"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
@@ -5267,57 +5276,57 @@ softmax on its own.</source>
         <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="367"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="423"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="447"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="424"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="448"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="425"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="449"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="450"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="458"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="482"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="460"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="474"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="474"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

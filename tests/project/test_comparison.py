@@ -285,3 +285,32 @@ def test_float64_variants_share_one_converted_copy_of_the_data(iris):
     list(comparison.run())
     xs = {id(t.x_train) for t in comparison._trainers}
     assert len(xs) == 1 and comparison._trainers[0].x_train.dtype == np.float64
+
+
+def test_a_function_of_one_variable_brings_each_variants_fitted_curve():
+    """CURRICULUM §10: configurations side by side; for a fit, each one's curve over x. The
+    curve after a variant's last turn is its network's output along fit_x."""
+    from nnstudio.project.files import load_project
+    from nnstudio.project.headless import load_dataset
+    from nnstudio.resources import resource_path
+    base = load_project(resource_path("examples", "function_square.json"))
+    data = load_dataset(base)
+    variants = C.grid(base, [("units", [2, 10])])
+    comparison = C.Comparison(variants, data, iterations=40)
+    x = comparison.fit_x
+    assert x is not None and len(x) == C.FIT_POINTS
+    assert x[0] == pytest.approx(data.x_train.min()) and x[-1] == pytest.approx(data.x_train.max())
+    last = {}
+    for p in comparison.run():
+        assert p.fit is not None and len(p.fit) == C.FIT_POINTS
+        last[p.index] = p.fit
+    for i, trainer in enumerate(comparison._trainers):
+        expected = trainer.network.predict(x[:, None].astype(trainer.network.dtype))[:, 0]
+        np.testing.assert_array_equal(np.array(last[i]), expected.astype(float))
+    assert not np.allclose(last[0], last[1])              # two networks, two curves
+
+
+def test_no_fitted_curve_where_the_data_is_not_a_function_of_one_variable(iris):
+    assert C.fit_grid(iris) is None
+    assert C.fit_grid(load({"name": "plane"})) is None          # two inputs
+    assert C.fit_grid(load({"name": "function", "preset": "sine"})) is not None

@@ -171,8 +171,29 @@ def test_a_regression_is_judged_by_its_loss(make_window, qtbot):
         losses = [t.outcome.eval_loss for t in dialog.tracks]
         assert dialog.best_variant() == losses.index(min(losses))
         assert "losses on the test split" in dialog.status.text() and "(loss " in dialog.status.text()
+        # a function of one variable: each variant's fitted curve over the training samples
+        fit = dialog.quantity.model().item(dialog.quantity.findData("fit"))
+        assert fit.isEnabled()
+        dialog.quantity.setCurrentIndex(dialog.quantity.findData("fit"))
+        plot = dialog.plots[0]
+        assert plot.getAxis("bottom").labelText == "x" and plot.getAxis("left").labelText == "y"
+        x = dialog.worker.comparison.fit_x
+        for i, track in enumerate(dialog.tracks):
+            drawn_x, drawn_y = dialog.curves[i].getData()
+            np.testing.assert_array_equal(drawn_x, x)
+            np.testing.assert_array_equal(drawn_y, np.array(track.fit))
+        samples = [c for c in plot.listDataItems() if c not in dialog.curves]
+        ds = dialog.worker.comparison.dataset
+        assert len(samples) == 1 and np.array_equal(samples[0].getData()[0], ds.x_train[:, 0])
+        (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+        assert x0 <= x[0] and x1 >= x[-1] and y0 <= ds.y_train.min() and y1 >= ds.y_train.max()
     finally:
         dialog.shutdown()
+
+
+def test_the_fitted_curve_is_offered_only_for_a_function_of_one_variable(compare, qtbot):
+    run_to_end(compare, qtbot)                             # iris: four inputs, three classes
+    assert not compare.quantity.model().item(compare.quantity.findData("fit")).isEnabled()
 
 
 def test_a_data_set_that_does_not_load_leaves_no_half_results(compare, qtbot, monkeypatch):

@@ -37,7 +37,7 @@ INFO = DatasetInfo(
     license="generated data, no restrictions",
     description="Inputs drawn uniformly from a range with random class labels: any input width "
     "for watching a forward pass (5 inputs, 3 classes by default), or tiny images for a "
-    "convolution read whole. Nothing to learn.",
+    "convolution small enough to read whole. Nothing to learn.",
     options=OPTIONS, n_outputs=3, source="generated",
 )
 

@@ -406,7 +406,7 @@ class Comparison:
                     except DivergenceError as err:
                         outcome = Outcome(trainers[i].iteration, trainers[i].elapsed, diverged=err)
                     if outcome is None and stop():
-                        yield Progress(i, tuple(its), tuple(losses), tuple(evals))
+                        yield Progress(i, tuple(its), tuple(losses), tuple(evals), fit=self._fit(trainers[i]))
                         for j in active:
                             yield Progress(j, (), (), outcome=self._outcome(trainers[j], stopped=True))
                         return

@@ -190,6 +190,8 @@ class _Track:
             self.fit = p.fit
         if p.outcome is not None:
             self.outcome = p.outcome
+            if p.outcome.diverged is not None:
+                self.fit = None             # the last curve before it ran off is no fit
 
 
 class CompareWindow(QDialog):
@@ -541,8 +543,8 @@ class CompareWindow(QDialog):
         self.plots = []
         groups = self._groups()
         cols = grid_columns(len(groups), self.canvas.width(), self.canvas.height())
-        accuracy = self.quantity.currentData() == "accuracy"
-        fit = self.quantity.currentData() == "fit" and self.fit_x is not None
+        accuracy = self._shown() == "accuracy"
+        fit = self._shown() == "fit"
         left = _tr("accuracy (% correct)") if accuracy else "y" if fit else _tr("loss")
         bottom = "x" if fit else _tr("iteration")
         single = len(groups) == 1
@@ -578,11 +580,11 @@ class CompareWindow(QDialog):
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
 
     def _quantity_changed(self) -> None:
-        self.log_box.setEnabled(self.quantity.currentData() == "loss")     # accuracy: 0 to 100 %
+        self.log_box.setEnabled(self._shown() == "loss")     # accuracy: 0 to 100 %
         self._redraw()
 
     def _log(self) -> bool:
-        return self.log_box.isChecked() and self.quantity.currentData() == "loss"
+        return self.log_box.isChecked() and self._shown() == "loss"
 
     def _fit_ranges(self) -> None:
         """The same axes in every plot: iterations 0 to the budget; accuracy 0 to 100 %; the loss
@@ -590,13 +592,13 @@ class CompareWindow(QDialog):
         than CLIP_OVER_START times the highest starting loss (a spike of one run flattened the
         others: it runs off the top, whole on the log scale, which spans every curve)."""
         fit_x = self.fit_x
-        if self.quantity.currentData() == "fit" and fit_x is not None:
+        if self._shown() == "fit":
             # the samples' range: a curve far off runs out of the picture, the data stays readable
             y = np.asarray(self.worker.comparison.dataset.y_train, dtype=float)[:, 0]
             for item in self.plots:
                 item.setRange(xRange=(fit_x[0], fit_x[-1]), yRange=(float(y.min()), float(y.max())), padding=0.08)
             return
-        if self.quantity.currentData() == "accuracy":
+        if self._shown() == "accuracy":
             low, top = 0.0, 100.0
         else:
             top = max((t.top for t in self.tracks), default=0.0) or 1.0
@@ -620,10 +622,10 @@ class CompareWindow(QDialog):
 
     def _draw(self, i: int) -> None:
         track = self.tracks[i]
-        fit_x = self.fit_x
-        if self.quantity.currentData() == "fit" and fit_x is not None:
-            x, y = (fit_x, track.fit) if track.fit is not None else ((), ())
-        elif self.quantity.currentData() == "loss":
+        shown = self._shown()
+        if shown == "fit":
+            x, y = (self.fit_x, track.fit) if track.fit is not None else ((), ())
+        elif shown == "loss":
             x, y = track.x, track.loss
         else:
             x, y = track.eval_x, 100.0 * np.asarray(track.accuracy, dtype=float)
@@ -670,6 +672,11 @@ class CompareWindow(QDialog):
             item.setEnabled(offered)
             if not offered and self.quantity.currentData() == quantity:
                 self.quantity.setCurrentIndex(self.quantity.findData("loss"))
+
+    def _shown(self) -> str:
+        """What the plots show: the chosen quantity, or the loss where the data has not that."""
+        chosen = self.quantity.currentData()
+        return "loss" if chosen == "fit" and self.fit_x is None else chosen
 
     @property
     def fit_x(self) -> np.ndarray | None:

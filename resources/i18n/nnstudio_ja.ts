@@ -873,153 +873,153 @@
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="201"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="203"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="233"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="235"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="235"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="237"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="236"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="238"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="257"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="259"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="258"/>
         <location filename="../../nnstudio/ui/compare_window.py" line="260"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="262"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="259"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="261"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="261"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="263"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="296"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="298"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="302"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="311"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="316"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="320"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="373"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="371"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="373"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="384"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="388"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="387"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="388"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="392"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="394"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="393"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="409"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="419"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="431"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="433"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="435"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="564"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="566"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1028,12 +1028,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="436"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="478"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1042,76 +1042,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="546"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="766"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="548"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="773"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="546"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="766"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="548"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="773"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="547"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="549"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="576"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="729"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="651"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="729"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="652"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="654"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="655"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="657"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="659"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="707"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1120,7 +1120,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1129,37 +1129,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="732"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="787"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="794"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="787"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="794"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="813"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="820"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2017,7 +2017,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="298"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2934,90 +2934,92 @@
         <translation>目盛りを共通に</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="108"/>
         <source>Every panel on the inputs&apos; scale, so the output ranges compare at a glance; untick to let each panel fill its height</source>
-        <translation>すべてのパネルを入力の目盛りにそろえ、出力の範囲をひと目で比べられるようにします。外すと各パネルが高さいっぱいに描かれます</translation>
+        <translation type="vanished">すべてのパネルを入力の目盛りにそろえ、出力の範囲をひと目で比べられるようにします。外すと各パネルが高さいっぱいに描かれます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="112"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="113"/>
         <source>Derivatives f′(u)</source>
         <translation>導関数 f′(u)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="113"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="114"/>
         <source>Show each function&apos;s slope at the inputs instead of its output: the factor the backward pass multiplies δ by. Sigmoid&apos;s is never above 0.25.</source>
         <translation>出力の代わりに、各入力での関数の傾きを表示します。逆伝播で δ に掛けられる係数です。シグモイドの傾きは 0.25 を超えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="154"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="155"/>
         <source>Activation functions</source>
         <translation>活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="157"/>
-        <source>Random inputs in [−10, 10] (first panel) and each activation&apos;s derivative there: sigmoid&apos;s is at most 0.25, ReLU&apos;s is 1 or 0, so δ shrinks through sigmoid layers, not through ReLU.</source>
-        <translation>[−10, 10] のランダムな入力（最初のパネル）と、そこでの各活性化関数の導関数：シグモイドは最大 0.25、ReLU は 1 か 0。そのため δ はシグモイドの層を通るたびに小さくなり、ReLU では小さくなりません。</translation>
-    </message>
-    <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="161"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="163"/>
         <source>Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step and sigmoid squeeze into 0…1, ReLU keeps positives and zeroes negatives.</source>
         <translation>[−10, 10] のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果：ステップ関数とシグモイド関数は 0…1 に押し込み、ReLU関数は正の値を残して負の値を 0 にします。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="165"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="167"/>
         <source>Random inputs between −10 and 10 (first panel) and each activation function&apos;s derivative f′(u) at those inputs, bar by bar: the factor by which the backward pass multiplies δ on its way to the layer below. Sigmoid&apos;s derivative z(1 − z) is at most 0.25 (at u = 0) and nearly 0 for large |u|, so every sigmoid layer scales δ down to a quarter or less before its weights pass it on: through many layers, gradients vanish. ReLU&apos;s is 1 for positive inputs and 0 otherwise; tanh&apos;s peaks at 1. For softmax the bars show ∂zᵢ/∂uᵢ, the diagonal of its Jacobian.</source>
         <translation>−10 から 10 のランダムな入力（最初のパネル）と、その入力での各活性化関数の導関数 f′(u) を棒ごとに示します。逆伝播で δ が下の層へ伝わるときに掛けられる係数です。シグモイドの導関数 z(1 − z) は最大 0.25（u = 0 のとき）で、|u| が大きいとほぼ 0 になります。そのためシグモイドの層はどれも、重みが δ を渡す前にそれを 4 分の 1 以下に縮めます。層を重ねると勾配が消失します。ReLU の導関数は正の入力で 1、それ以外で 0、tanh の導関数の最大は 1 です。softmax では、ヤコビ行列の対角成分 ∂zᵢ/∂uᵢ を示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="174"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="176"/>
         <source>Random inputs between −10 and 10 (first panel) and the same inputs passed through each activation function, bar by bar. Step and sigmoid squeeze every input into 0…1, while ReLU keeps positive inputs as they are and sets negative ones to 0. With one scale for all panels, ReLU&apos;s bars reach as high as the inputs, while step and sigmoid never pass 1.</source>
         <translation>−10 から 10 のランダムな入力（最初のパネル）と、同じ入力を各活性化関数に通した結果を、棒ごとに示します。ステップ関数とシグモイド関数はどの入力も 0…1 に押し込み、ReLU関数は正の入力をそのまま残して負の入力を 0 にします。目盛りを共通にすると、ReLU関数の棒は入力と同じ高さまで届き、ステップ関数とシグモイド関数は 1 を超えません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="209"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="216"/>
         <source>value</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="210"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="434"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="217"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="446"/>
         <source>input number</source>
         <translation>入力の番号</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="361"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="374"/>
         <source>input: uniform in [{0:g}, {1:g}]</source>
         <translation>入力：[{0:g}, {1:g}] の一様分布</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="369"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="382"/>
         <source>{0}: slopes from {1} to {2}</source>
         <translation>{0}：傾きは {1} から {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="373"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="384"/>
         <source>{0}: outputs from {1} to {2}</source>
         <translation>{0}：出力は {1} から {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="370"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="371"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="374"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="386"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="387"/>
         <source>{0} to {1}</source>
         <translation>{0} から {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="229"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="362"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="363"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="364"/>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="435"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="237"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="376"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="377"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="447"/>
         <source>input</source>
         <translation>入力</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/activation_bars.py" line="362"/>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="108"/>
+        <source>Every panel on the inputs&apos; scale (the derivatives on one scale of their own), so the ranges compare at a glance; untick to let each panel fill its height</source>
+        <translation>すべてのパネルを入力の目盛りにそろえ（導関数は導関数どうしで一つの目盛り）、範囲をひと目で比べられるようにします。チェックを外すと各パネルが高さいっぱいに表示されます</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="158"/>
+        <source>Random inputs in [−10, 10] (first panel) and each activation&apos;s derivative there: sigmoid&apos;s is at most 0.25, so δ shrinks through sigmoid layers; ReLU&apos;s is 1 where u &gt; 0 (δ passes unchanged) and 0 elsewhere (δ stops).</source>
+        <translation>[−10, 10] のランダムな入力（最初のパネル）と、そこでの各活性化関数の導関数：シグモイドは最大 0.25 なので、δ はシグモイドの層を通るたびに小さくなります。ReLU は u &gt; 0 で 1（δ はそのまま通る）、それ以外で 0（δ は止まる）です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/activation_bars.py" line="375"/>
         <source>uniform in [{0:g}, {1:g}]</source>
         <translation>[{0:g}, {1:g}] の一様分布</translation>
     </message>
@@ -5119,7 +5121,7 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="405"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="410"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
@@ -5222,7 +5224,7 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="226"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="441"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
@@ -5276,57 +5278,57 @@ softmax on its own.</source>
         <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="391"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="396"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="447"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="452"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="448"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="453"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="449"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="454"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="450"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="455"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="482"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="484"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="489"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="500"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="495"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="500"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="498"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

@@ -83,19 +83,20 @@ def test_activation_derivative_bars_are_the_slopes_by_hand():
     x, d = A.activation_bars(names, 200, seed=1, derivative=True)
     s = 1 / (1 + np.exp(-x))
     assert np.allclose(d["sigmoid"], s * (1 - s))
-    assert d["sigmoid"].max() <= 0.25                      # CURRICULUM §7: never above 1/4
+    assert 0.24 < d["sigmoid"].max() <= 0.25               # CURRICULUM §7: 1/4 at u = 0, never above
     assert np.allclose(d["tanh"], 1 - np.tanh(x) ** 2)
     assert np.array_equal(d["relu"], (x > 0).astype(float))
     assert np.allclose(d["leaky_relu"], np.where(x > 0, 1.0, 0.01))
     assert np.array_equal(d["step"], np.zeros_like(x)) and np.array_equal(d["identity"], np.ones_like(x))
     z = softmax(x[None])[0]
     assert np.allclose(d["softmax"], z * (1 - z))          # the Jacobian's diagonal
-    # a central difference agrees with every elementwise slope away from the kinks
+    # a central difference agrees with every elementwise slope away from the kinks at 0
     h = 1e-6
-    for name in ("sigmoid", "tanh"):
+    away = np.abs(x) > 10 * h
+    for name in ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu"):
         f = ACTIVATIONS[name].forward
         numeric = (f(x + h) - f(x - h)) / (2 * h)
-        assert np.allclose(numeric, d[name], atol=1e-8)
+        assert np.allclose(numeric[away], d[name][away], atol=1e-8), name
 
 
 # --------------------------------------------------------------------------- classification

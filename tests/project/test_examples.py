@@ -72,7 +72,8 @@ def test_curriculum_settings():
 
 def test_the_im2col_example_is_the_curriculums_worked_example():
     """CURRICULUM §9: two 1×4×4 images under one 3×3 filter, stride 1, no padding: im2col's
-    matrix is 8×9, a row per filter position (four per image), and the step-through shows it."""
+    matrix is 8×9, a row per filter position (four per image): a step recorded on both samples
+    (the step-through's Samples 0-1) shows it."""
     from nnstudio.engine.trace import record_step
     project = _example("im2col_worked")
     session = build_session(project, load_dataset(project))

@@ -299,3 +299,17 @@ def test_the_plan_says_what_the_typed_values_stand_for(compare):
     compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))
     compare.values1.setText("sgd, adam")
     assert "2 values: SGD, Adam" in compare.plan_preview.text()
+
+
+def test_a_diverged_variant_keeps_no_fitted_curve():
+    """The curve from before the run went off is no fit: the table says it diverged."""
+    from nnstudio.engine.errors import DivergenceError
+    from nnstudio.project.comparison import Outcome, Progress
+    from nnstudio.ui.compare_window import _Track
+    track = _Track()
+    track.add(Progress(0, (1, 2), (0.5, 0.4), fit=(1.0, 2.0)))
+    assert track.fit == (1.0, 2.0)
+    track.add(Progress(0, (3,), (0.3,)))                     # a turn without a curve keeps it
+    assert track.fit == (1.0, 2.0)
+    track.add(Progress(0, (), (), outcome=Outcome(4, 0.1, diverged=DivergenceError("loss", 4))))
+    assert track.fit is None

@@ -191,6 +191,8 @@ def test_navigation_next_previous_jump(mlp_view):
     v.op_list.setCurrentRow(headings[2])
     assert v.trace.events[v.nav.index].phase == Phase.BACKWARD
     assert v.nav.index == v.trace.phase_start(Phase.BACKWARD) and v.op_list.currentRow() == v.op_row(v.nav.index)
+    v.op_list.setCurrentRow(headings[2])                   # its heading again, on that operation
+    assert v.nav.index == v.trace.phase_start(Phase.BACKWARD) and v.op_list.currentRow() == v.op_row(v.nav.index)
 
 
 def test_stepping_back_recomputes_nothing(mlp_view):
@@ -514,3 +516,21 @@ def test_a_numerical_step_is_recorded_once_however_often_it_is_asked_for(qtbot, 
     assert not view.enter([0]) and session.trainer.iteration == 1
     for k, v in session.network.state_dict().items():
         np.testing.assert_array_equal(v, before[k])
+
+
+def test_the_im2col_example_shows_the_8_by_9_matrix_for_samples_0_1(qtbot):
+    """CURRICULUM §9's worked example as the README tells it: Samples 0-1, Record a step."""
+    from nnstudio.project.files import load_project
+    from nnstudio.project.headless import load_dataset
+    from nnstudio.project.session import build_session
+    from nnstudio.resources import resource_path
+    project = load_project(resource_path("examples", "im2col_worked.json"))
+    view = StepThroughView(FakeController(build_session(project, load_dataset(project))))
+    qtbot.addWidget(view)
+    view.samples.setText("0-1")
+    view.record_button.click()
+    assert view.active
+    im2col = next(i for i, e in enumerate(view.trace.events) if e.op == "im2col")
+    view.nav.go(im2col)
+    assert view.trace.events[im2col].tensors["col"].shape == (8, 9)
+    assert "(8×9," in view.tensors.views()["col"].header.text()

@@ -363,10 +363,17 @@ class StepThroughView(QWidget):
         """The list row of operation ``index`` (the phase headings take rows too)."""
         return self._rows[index]
 
+    def _select_row(self, index: int) -> None:
+        """Highlight operation ``index`` in the list without moving there again."""
+        self.op_list.blockSignals(True)
+        self.op_list.setCurrentRow(self.op_row(index))
+        self.op_list.blockSignals(False)
+
     def _on_row(self, row: int) -> None:
         item = self.op_list.item(row) if row >= 0 else None
-        if item is not None:
-            self.nav.go(int(item.data(Qt.ItemDataRole.UserRole)))
+        if item is not None and not self.nav.go(int(item.data(Qt.ItemDataRole.UserRole))):
+            # the heading of the phase whose first operation is shown: back to that operation's row
+            self._select_row(self.nav.index)
 
     # ------------------------------------------------------------------ moving
     def _on_moved(self, index: int) -> None:
@@ -375,9 +382,7 @@ class StepThroughView(QWidget):
             return
         self.op_panel.show_event(e, index, len(self.nav))
         self.tensors.show_event(e, self._windows[e.layer] if e.layer is not None else None)
-        self.op_list.blockSignals(True)
-        self.op_list.setCurrentRow(self.op_row(index))
-        self.op_list.blockSignals(False)
+        self._select_row(index)
         param = param_of(e)
         if param is None and e.layer_name and "dW" in e.tensors:
             param = f"{e.layer_name}.W"

@@ -105,8 +105,9 @@ class ActivationBarsView(View):
             self.settings.add(box)
         self.same_scale = QCheckBox(self.tr("One scale for all"), self)
         self.same_scale.setChecked(True)
-        self.same_scale.setToolTip(self.tr("Every panel on the inputs' scale, so the output ranges compare at a "
-                                           "glance; untick to let each panel fill its height"))
+        self.same_scale.setToolTip(self.tr("Every panel on the inputs' scale (the derivatives on one scale of "
+                                           "their own), so the ranges compare at a glance; untick to let each "
+                                           "panel fill its height"))
         self.same_scale.toggled.connect(lambda _on: self.request_redraw())
         self.settings.add(self.same_scale)
         self.slopes = QCheckBox(self.tr("Derivatives f′(u)"), self)
@@ -155,7 +156,8 @@ class ActivationBarsView(View):
 
     def slopes_caption(self) -> str:
         return self.tr("Random inputs in [−10, 10] (first panel) and each activation's derivative there: sigmoid's "
-                       "is at most 0.25, ReLU's is 1 or 0, so δ shrinks through sigmoid layers, not through ReLU.")
+                       "is at most 0.25, so δ shrinks through sigmoid layers; ReLU's is 1 where u > 0 (δ passes unchanged) "
+                       "and 0 elsewhere (δ stops).")
 
     def caption(self) -> str:
         return self.tr("Random inputs in [−10, 10] (first panel) and the same inputs through each activation: step"
@@ -189,8 +191,13 @@ class ActivationBarsView(View):
             raise no_data()
         columns = [("input_number", np.arange(len(self.inputs))), ("input", self.inputs)]
         if name != "input":
-            columns.append((f"d{name}_du" if self.slopes.isChecked() else name, self.outputs[name]))
+            columns.append((self._slope_column(name) if self.slopes.isChecked() else name, self.outputs[name]))
         return make_table(*columns)
+
+    @staticmethod
+    def _slope_column(name: str) -> str:
+        """A CSV column of slopes: dsigmoid_du; for softmax its Jacobian's diagonal."""
+        return "dsoftmax_i_du_i" if name == "softmax" else f"d{name}_du"
 
     def names(self) -> list[str]:
         return list(ALWAYS) + [n for n in OPTIONAL if self.extra[n].isChecked()]
@@ -215,6 +222,7 @@ class ActivationBarsView(View):
                 self.bound = pg.InfiniteLine(SIGMOID_MAX_SLOPE, angle=0, label=f"{SIGMOID_MAX_SLOPE:g}",
                                              pen=pg.mkPen(TEXT_COLOR, width=1, style=Qt.PenStyle.DashLine),
                                              labelOpts={"position": 0.08, "color": TEXT_COLOR, "anchors": [(0, 1), (0, 1)]})
+                self.bound.setVisible(self.slopes.isChecked())
                 plot.addItem(self.bound)
         self.request_redraw()
 
@@ -325,9 +333,14 @@ class ActivationBarsView(View):
         Derivatives share a scale among themselves (slopes of 0…1 beside inputs of ±10 would
         be slivers); the inputs keep theirs."""
         slopes = self.slopes.isChecked()
-        if self.same_scale.isChecked() and not (slopes and is_input):
-            scale = [(0.0, 1.0)] if slopes else [self.inputs, BAR_RANGE]
-            values = np.concatenate([*self.outputs.values(), *scale])
+        if self.same_scale.isChecked():
+            if slopes and is_input:
+                shared = [self.inputs, BAR_RANGE]
+            elif slopes:
+                shared = [*self.outputs.values(), (0.0, 1.0)]
+            else:
+                shared = [self.inputs, *self.outputs.values(), BAR_RANGE]
+            values = np.concatenate(shared)
             lo, hi = float(values.min()), float(values.max())
         else:
             lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 1.0)
@@ -366,11 +379,10 @@ class ActivationBarsView(View):
         lo, hi = float(y.min()), float(y.max())
         if self.slopes.isChecked():
             name = "softmax ∂zᵢ/∂uᵢ" if name == "softmax" else name + "′"
-            return [self.tr("{0}: slopes from {1} to {2}").format(name, short(lo, 3), short(hi, 3)),
-                    name + "<br>" + self.tr("{0} to {1}").format(short(lo, 3), short(hi, 3)),
-                    name + "<br>" + self.tr("{0} to {1}").format(short(lo), short(hi)),
-                    name + "<br>" + f"{short(lo)}–{short(hi)}"]
-        return [self.tr("{0}: outputs from {1} to {2}").format(name, short(lo, 3), short(hi, 3)),
+            first = self.tr("{0}: slopes from {1} to {2}").format(name, short(lo, 3), short(hi, 3))
+        else:
+            first = self.tr("{0}: outputs from {1} to {2}").format(name, short(lo, 3), short(hi, 3))
+        return [first,
                 name + "<br>" + self.tr("{0} to {1}").format(short(lo, 3), short(hi, 3)),
                 name + "<br>" + self.tr("{0} to {1}").format(short(lo), short(hi)),
                 name + "<br>" + f"{short(lo)}–{short(hi)}"]

@@ -167,6 +167,12 @@ class Dataset:
     def n_val(self) -> int:
         return 0 if self.x_val is None else len(self.x_val)
 
+    @property
+    def one_variable_function(self) -> bool:
+        """y = f(x) of one number (regression, one input, one output: CURRICULUM §10), the data
+        a fitted curve is drawn for."""
+        return self.task == "regression" and tuple(self.input_shape) == (1,) and self.n_outputs == 1
+
     def __repr__(self) -> str:
         val = f", val={self.n_val}" if self.x_val is not None else ""
         return (

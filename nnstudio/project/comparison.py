@@ -315,8 +315,7 @@ FIT_POINTS = 200
 def fit_grid(dataset: Dataset) -> np.ndarray | None:
     """FIT_POINTS inputs evenly across the training inputs, where the data is a function of one
     variable (regression, one input, one output: CURRICULUM §10); else None."""
-    if dataset.task != "regression" or tuple(dataset.input_shape) != (1,) or dataset.n_outputs != 1 \
-            or not len(dataset.x_train):
+    if not dataset.one_variable_function or not dataset.n_train:
         return None
     x = np.asarray(dataset.x_train, dtype=np.float64)[:, 0]
     lo, hi = float(x.min()), float(x.max())

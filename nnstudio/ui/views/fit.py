@@ -142,7 +142,7 @@ class DataFitView(View):
         if shape == (2,):
             self.mode = "boundary" if ds.task == "classification" else "surface"
             self._setup_plane(ds)
-        elif shape == (1,) and ds.task == "regression" and ds.n_outputs == 1:
+        elif ds.one_variable_function:
             self.mode = "function"
             self._setup_function(ds)
         else:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from nnstudio.engine.io import load_npz
 from nnstudio.engine.recording import Phase
 from nnstudio.ui.stepthrough import StepThroughView
+from nnstudio.ui.stepthrough.view import BREAK_ROWS
 from nnstudio.ui.mathtext import to_rich_text
 from nnstudio.ui.stepthrough.samples import SampleChoiceError, parse_samples
 
@@ -253,6 +254,28 @@ def test_breakpoints_stop_continue_and_play(mlp_view, qtbot):
     assert focused[-1] == 3 and focused[0] == 0
     v.break_list.item(3).setCheckState(Qt.CheckState.Unchecked)
     assert v.nav.next_break() is None
+
+
+def test_the_breakpoint_list_is_as_tall_as_its_layers(qtbot):
+    """No empty rows under the layers (the operations above get the room), no scroll bar;
+    from BREAK_ROWS layers on it scrolls."""
+    heights = {}
+    for depth in (1, 2, BREAK_ROWS, BREAK_ROWS + 3):
+        layers = [{"type": "dense", "units": 3, "activation": "relu"}] * (depth - 1) + \
+            [{"type": "dense", "units": 3, "activation": "softmax"}]
+        v = StepThroughView(FakeController(make_session(layers, (4,))))
+        qtbot.addWidget(v)
+        v.show()
+        assert v.enter([0])
+        assert v.break_list.count() == depth
+        shown = min(depth, BREAK_ROWS)
+        rows = shown * v.break_list.sizeHintForRow(0)
+        inner = v.break_list.height() - 2 * v.break_list.frameWidth()
+        assert rows <= inner <= rows + 4
+        last = v.break_list.visualItemRect(v.break_list.item(depth - 1))
+        assert (last.bottom() < v.break_list.viewport().height()) == (depth <= BREAK_ROWS)
+        heights[depth] = v.break_list.height()
+    assert heights[1] < heights[2] < heights[BREAK_ROWS] == heights[BREAK_ROWS + 3]
 
 
 def test_layer_focus_and_edge_shapes(qtbot):

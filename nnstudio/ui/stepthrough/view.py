@@ -39,6 +39,7 @@ from .progress import NumericalProgress, modal_progress
 from .samples import SampleChoiceError, parse_samples
 from .tensor_panel import TensorPanel
 
+BREAK_ROWS = 6     # the breakpoint list shows this many layers before it scrolls
 
 def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
@@ -164,11 +165,13 @@ class StepThroughView(QWidget):
 
         self.op_list = QListWidget()
         self.op_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # long operation names wrap onto a second line instead of hiding behind a scroll bar
+        self.op_list.setWordWrap(True)
+        self.op_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.op_list.currentRowChanged.connect(self._on_row)
         self.break_list = QListWidget()
         self.break_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.break_list.itemChanged.connect(self._on_break_item)
-        self.break_list.setMaximumHeight(110)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -346,7 +349,16 @@ class StepThroughView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, i)
             self.break_list.addItem(item)
         self.break_list.blockSignals(False)
+        self._fit_break_list()
         self.nav.breakpoints &= set(range(len(trace.layer_names)))
+
+    def _fit_break_list(self) -> None:
+        """The breakpoint list as tall as its layers, up to BREAK_ROWS rows (then it scrolls):
+        the height it does not need goes to the operations above it."""
+        rows = min(max(self.break_list.count(), 1), BREAK_ROWS)
+        row = self.break_list.sizeHintForRow(0) if self.break_list.count() else \
+            self.break_list.fontMetrics().height() + 4
+        self.break_list.setFixedHeight(rows * row + 2 * self.break_list.frameWidth() + 2)
 
     def set_breakpoint(self, layer: int, on: bool = True) -> None:
         item = self.break_list.item(layer)

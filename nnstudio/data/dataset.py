@@ -30,6 +30,8 @@ class OptionSpec:
       ``columns``          a list of column names or indices;
       ``strings``          a list of strings.
     ``nullable``: ``None`` (JSON null) is allowed and means "not set" (e.g. "all samples").
+    ``unused_when``: the name of another option of the set; while that one is set (non-zero,
+    true, not empty) this option's value is not used (the panel greys it out).
     """
 
     name: str
@@ -44,6 +46,7 @@ class OptionSpec:
     required: bool = False
     length: int | None = None
     multiple: bool = False
+    unused_when: str = ""
 
 
 @dataclass(frozen=True)

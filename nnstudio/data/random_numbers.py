@@ -21,7 +21,8 @@ from nnstudio.data.options import SEED, VALIDATION_RATIO, make_normalize, make_t
 from nnstudio.data.preprocess import STREAM_GENERATE, rng_for
 
 OPTIONS = (
-    OptionSpec("features", "int", 5, "number of inputs per sample", minimum=1, maximum=10_000),
+    OptionSpec("features", "int", 5, "number of inputs per sample (not used with `image`)",
+               minimum=1, maximum=10_000, unused_when="image"),
     OptionSpec("image", "int", 0, "side of square one-channel images, image × image pixels "
                "(0: flat samples of `features` numbers)", minimum=0, maximum=64),
     OptionSpec("classes", "int", 3, "number of classes (the random labels)", minimum=2, maximum=100),

@@ -1325,27 +1325,32 @@
         <translation>Fashion-MNIST と KMNIST：一度ダウンロードすれば、ここで選べます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="160"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="148"/>
+        <source>Not used while %s is set.</source>
+        <translation>%s が設定されている間は使われません。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="177"/>
         <source>%s training / %s validation / %s test samples</source>
         <translation>訓練サンプル %s / 検証サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="162"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="179"/>
         <source>%s training / %s test samples</source>
         <translation>訓練サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="144"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="161"/>
         <source>Unknown data set %r</source>
         <translation>不明なデータセット %r</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="189"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="206"/>
         <source>Use data set %s</source>
         <translation>データセット %s を使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="198"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="215"/>
         <source>Change data option %s</source>
         <translation>データのオプション %s を変更</translation>
     </message>
@@ -5080,196 +5085,196 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="117"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="118"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="126"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="130"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="130"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="410"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="422"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="137"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="143"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="144"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="146"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="146"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="152"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="156"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="162"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="175"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="178"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="177"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="190"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="193"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="191"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="194"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="192"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="195"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="205"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="302"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="208"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="305"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="209"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="288"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="212"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="291"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="212"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="215"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="226"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="446"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="229"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="458"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="230"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="233"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="237"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="240"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="249"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="255"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="267"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="270"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="268"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="271"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="270"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="276"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="287"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="290"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
@@ -5278,57 +5283,57 @@ softmax on its own.</source>
         <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="396"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="408"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="452"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="464"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="453"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="465"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="454"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="466"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="455"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="467"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="487"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="499"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="489"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="501"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="500"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="512"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="500"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="512"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="515"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="515"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

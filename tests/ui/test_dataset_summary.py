@@ -71,3 +71,22 @@ def test_a_function_presets_expression_and_range_show_in_their_empty_boxes(make_
     qtbot.waitUntil(lambda: w.controller.session is not None and not w.loading and not w._sync_pending
                     and w.dataset_panel.editors["range"].line.placeholderText() == "-3.14159, 3.14159",
                     timeout=15000)
+
+
+def test_random_features_are_greyed_out_while_image_is_set(qtbot):
+    """With ``image`` set the random set makes n×n images and ignores ``features``: the box
+    stayed editable, and a learner typing 20 there saw nothing change."""
+    doc = ProjectDocument(small_project(dataset="random", n_in=5))
+    panel = DatasetPanel(doc, Editor(doc), list_datasets())
+    qtbot.addWidget(panel)
+    features = panel.editors["features"]
+    label = panel.options.labelForField(features)
+    assert features.isEnabled() and label.isEnabled()
+    assert "Not used" not in features.toolTip()
+    assert panel.set_option("image", 4)
+    assert not features.isEnabled() and not label.isEnabled()
+    assert "Not used while image side is set." in features.toolTip() and label.toolTip() == features.toolTip()
+    assert panel.editors["image"].isEnabled() and panel.editors["classes"].isEnabled()
+    panel.editor.undo()
+    assert doc.section("dataset").get("image", 0) == 0
+    assert features.isEnabled() and "Not used" not in features.toolTip()

@@ -131,7 +131,24 @@ class DatasetPanel(QWidget):
             self._shown_name = name
         for key, widget in self.editors.items():
             widget.set_value(entry.get(key, info.option(key).default if info else None))
+        self._grey_unused(entry, info)
         self.update_summary()
+
+    def _grey_unused(self, entry: dict, info) -> None:
+        """Options the set ignores with the others as they are (random's ``features`` while
+        ``image`` is set) are greyed out with their labels, and their tooltips say why."""
+        for key, editor in self.editors.items():
+            spec = info.option(key)
+            if not spec.unused_when:
+                continue
+            other = spec.unused_when
+            unused = bool(entry.get(other, info.option(other).default))
+            tip = option_description(info.name, spec)
+            if unused:
+                tip += "\n" + _tr("Not used while %s is set.") % dataset_option_title(other)
+            for widget in (editor, self.options.labelForField(editor)):
+                widget.setEnabled(not unused)
+                widget.setToolTip(tip)
 
     def update_summary(self) -> None:
         """The set's description and the sample counts training uses: those of the loaded

@@ -28,6 +28,31 @@ CHECK_EVERY = 16
 BACKPROP_TIMINGS = 3
 
 
+class OwnTime:
+    """Seconds a computation took of its own: wall time since creation minus the time spent
+    inside the callbacks it was handed through :meth:`around` (a window's progress dialog
+    processes events there, for as long as the user takes to move it)."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.outside = 0.0
+
+    def around(self, callback: Callable | None) -> Callable | None:
+        if callback is None:
+            return None
+
+        def timed(*args):
+            t0 = time.perf_counter()
+            try:
+                return callback(*args)
+            finally:
+                self.outside += time.perf_counter() - t0
+        return timed
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start - self.outside
+
+
 class Interrupted(Exception):
     """numerical_gradient stopped because ``interrupted()`` said so (the entry it was on is
     restored)."""
@@ -231,11 +256,11 @@ def gradient_check(net: Network, x: np.ndarray, t: np.ndarray, *, names: list[st
                 p, grad = params[name], grads[name]
                 n = entries_to_check(p.size, max_entries, sample)
                 idx = np.arange(p.size) if n == p.size else sample_entries(grad, n, rng)
-                t0 = time.perf_counter()
+                clock = OwnTime()       # the numerical gradient's own time, not the caller's
                 told = None if progress is None else (lambda done, before=checked: progress(before + done))
-                num = numerical_gradient(f, p, h, indices=idx, interrupted=interrupted,
-                                         progress=told).reshape(-1)[idx]
-                secs = time.perf_counter() - t0
+                num = numerical_gradient(f, p, h, indices=idx, interrupted=clock.around(interrupted),
+                                         progress=clock.around(told)).reshape(-1)[idx]
+                secs = clock.seconds()
                 checked += len(idx)
                 ana = grad.reshape(-1)[idx].astype(np.float64)
                 rel = relative_error(ana, num)

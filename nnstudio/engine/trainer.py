@@ -27,7 +27,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .errors import DivergenceError
-from .gradcheck import Interrupted, numerical_backward
+from .gradcheck import Interrupted, OwnTime, numerical_backward
 from .memory import keep_freed_blocks
 from .layers.base import l2_norm
 from .network import Network
@@ -420,12 +420,13 @@ class Trainer:
         and total_iterations one more, so a run that goes on still ends at 100 %) and reported
         as ``last_snapshot``, with copies of the updated weights, for the curves and views."""
         from .trace import record_step
-        t0 = time.perf_counter()
+        clock = OwnTime()
         trace = record_step(self.network, self.optimizer, x, t, numerical=self.numerical,
-                            interrupted=interrupted)
+                            interrupted=clock.around(interrupted))
         # its samples took this long (samples/s), recording's copies included: a step shown
-        # operation by operation is slower than one trained, and samples/s says so
-        self.elapsed += time.perf_counter() - t0
+        # operation by operation is slower than one trained, and samples/s says so; the time
+        # the caller spent between entries of a numerical gradient (a progress dialog) is not
+        self.elapsed += clock.seconds()
         self.iteration += 1
         self.total_iterations += 1
         self.samples += len(x)

@@ -295,6 +295,24 @@ def test_backprop_is_timed_without_its_first_calls_costs(monkeypatch):
     assert report.max_rel_error < TOL
 
 
+def test_the_numerical_time_leaves_out_the_callers_time_between_entries():
+    """In the window a progress dialog processes events at every look (CHECK_EVERY entries):
+    that time was counted as the numerical gradient's own."""
+    import time
+    net = make_net([dense(20, "tanh"), dense(3, "identity")], (8,), "sse")
+    x, t = rng(62).normal(size=(4, 8)), rng(63).normal(size=(4, 3))
+    looks = []
+
+    def slow_dialog(done):
+        looks.append(done)
+        time.sleep(0.02)
+
+    report = gradient_check(net, x, t, h=H, progress=slow_dialog, interrupted=lambda: time.sleep(0.02))
+    numerical = sum(p.numerical_seconds for p in report.params)
+    assert len(looks) >= 10                   # the caller spent ≥ 0.4 s
+    assert 0 < numerical < 0.01 * len(looks)   # 244 entries of a tiny network: milliseconds
+
+
 def test_a_sample_of_a_large_parameter_is_drawn_mostly_from_the_entries_backprop_moves():
     """MNIST-like inputs with a border of zeros: the first layer's weights from those pixels
     have gradient 0 in both methods. Three in four sampled entries are drawn among the others,

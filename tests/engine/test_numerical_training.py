@@ -166,6 +166,15 @@ def test_a_traced_step_of_a_numerical_project_shows_and_applies_numerical_gradie
     assert any(not np.array_equal(b[k], a[k]) for k in a if k.startswith("grad/"))
 
 
+def test_a_traced_numerical_steps_time_leaves_out_the_callers_time_between_entries():
+    """samples/s of a recorded numerical step counted the progress dialog's event processing."""
+    import time
+    looks = []
+    trainer, _ = _traced("numerical", interrupted=lambda: looks.append(time.sleep(0.02)))
+    assert len(looks) >= 5                  # the caller spent ≥ 0.1 s
+    assert 0 < trainer.elapsed < 0.01 * len(looks)
+
+
 def test_a_traced_numerical_step_that_is_interrupted_leaves_everything_as_it_was():
     trainer = make_trainer("numerical")
     before = trainer.network.state_dict()

@@ -135,7 +135,8 @@ def tools_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="train variants of a project side by side and compare their results",
                        description="Train variants of PROJECT in turns and print each one's final losses and "
                                    "accuracies. --vary takes one or two settings with their values (every "
-                                   "combination is trained): 'optimizer=sgd,momentum,adagrad,adam', "
+                                   "combination is trained): 'optimizer=sgd,momentum,adagrad,adam' (at the "
+                                   "project's learning rate; 'rule=...' gives each the book's), "
                                    "'lr=0.001,0.01,0.1', or a range 'init_std=1e-4..1/16' (16 values, log-spaced "
                                    "for rates). --search draws --trials random values in ranges instead "
                                    "('lr=1e-6..1e-2'). Settings: " + ", ".join(_knob_names()) + ".")

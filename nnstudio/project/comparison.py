@@ -102,6 +102,37 @@ def _set_batchnorm(doc: dict, value: str) -> None:
     doc["network"]["layers"] = out
 
 
+def _set_rule(doc: dict, value: str) -> None:
+    """The update rule at the learning rate the book gives it (§6's race: SGD, Momentum and
+    AdaGrad at 0.01, Adam at 0.001) instead of the project's one rate."""
+    doc.setdefault("optimizer", {}).update(name=value, lr=RULES[value].book_lr)
+
+
+def _set_dropout(doc: dict, value: float) -> None:
+    """Every dropout layer's ratio; a network without any gets one after each hidden dense
+    layer (after its batch norm where it has one), with the editor's convention, unless the
+    value is 0. Keep dropout layers of ratio 0 in a project to choose their convention (the
+    book's, scale_at "inference", for §8's figures)."""
+    layers = doc["network"]["layers"]
+    dropouts = [l for l in layers if l.get("type") == "dropout"]
+    if dropouts or not value:
+        for layer in dropouts:
+            layer["ratio"] = value
+        return
+    after = set()
+    for i in hidden_indices(layers):
+        kind = layers[i].get("type")
+        followed_by_norm = i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
+        if kind == "batchnorm" or kind == "dense" and not followed_by_norm:
+            after.add(i)
+    out: list[dict] = []
+    for i, layer in enumerate(layers):
+        out.append(layer)
+        if i in after:
+            out.append({"type": "dropout", "ratio": value})
+    doc["network"]["layers"] = out
+
+
 def _section(name: str, key: str) -> Callable[[dict, Any], None]:
     def apply(doc: dict, value: Any) -> None:
         doc.setdefault(name, {})[key] = value
@@ -116,11 +147,13 @@ class Knob:
     choices: tuple[str, ...] = ()
     log: bool = False                  # a random search draws it on a log scale
     lowest: float = -math.inf          # the smallest value it takes (a random search's bound)
+    below: float = math.inf            # every value is less than this
 
 
 KNOBS: dict[str, Knob] = {k.name: k for k in (
     Knob("lr", "float", _section("optimizer", "lr"), log=True, lowest=0.0),
     Knob("optimizer", "choice", _section("optimizer", "name"), choices=tuple(RULES)),
+    Knob("rule", "choice", _set_rule, choices=tuple(RULES)),
     Knob("batch_size", "int", _section("training", "batch_size"), lowest=1),
     Knob("weight_decay", "float", _section("training", "weight_decay"), log=True, lowest=0.0),
     Knob("seed", "int", _section("training", "seed"), lowest=0),
@@ -129,6 +162,7 @@ KNOBS: dict[str, Knob] = {k.name: k for k in (
     Knob("init_std", "float", _set_init_std, log=True, lowest=0.0),
     Knob("units", "int", _set_units, lowest=1),
     Knob("batchnorm", "choice", _set_batchnorm, choices=("without", "with")),
+    Knob("dropout", "float", _set_dropout, lowest=0.0, below=1.0),
 )}
 
 
@@ -194,7 +228,7 @@ def _number(k: Knob, text: str, ranged: bool = False) -> float | int:
         if not v.is_integer():
             raise ComparisonError("not_whole", f"{k.name}: {text!r} is not a whole number", knob=k.name, text=text)
         v = int(v)
-    if not math.isfinite(v) or v < k.lowest:
+    if not math.isfinite(v) or v < k.lowest or v >= k.below:
         raise ComparisonError("out_of_range", f"{k.name}: {text} is out of range", knob=k.name, text=text)
     if ranged and k.log and v <= 0:
         raise ComparisonError("log_range", f"{k.name}: a range on a log scale needs bounds above 0, not {text}",
@@ -232,8 +266,7 @@ def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Varia
     if not axes:
         raise ComparisonError("no_knob", "choose a setting to vary")
     names = [name for name, _ in axes]
-    if len(set(names)) != len(names):
-        raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
+    _check_names(names)
     count = math.prod(len(values) for _, values in axes)
     if count > MAX_VARIANTS:
         raise ComparisonError("too_many", f"{count} variants; at most {MAX_VARIANTS}", count=count,
@@ -241,6 +274,16 @@ def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Varia
     for name, values in axes:
         _check_effect(base, name, values)
     return [variant(base, tuple(zip(names, combo))) for combo in itertools.product(*(v for _, v in axes))]
+
+
+def _check_names(names: Sequence[str]) -> None:
+    """The knobs of one plan: each once, and not the learning rate beside ``rule`` (which
+    sets each rule's own rate: the labels would show a rate the variant does not use)."""
+    if len(set(names)) != len(names):
+        raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
+    if "rule" in names and "lr" in names:
+        raise ComparisonError("rule_sets_lr", "rule gives each update rule the book's learning rate; "
+                              "vary optimizer to try other rates", knob="rule")
 
 
 def _check_effect(base: Project, name: str, values: Sequence[Any]) -> None:
@@ -260,9 +303,7 @@ def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], tri
     if not 1 <= trials <= MAX_VARIANTS:
         raise ComparisonError("too_many", f"{trials} trials; from 1 to {MAX_VARIANTS}", count=trials,
                               most=MAX_VARIANTS)
-    names = [name for name, _, _ in ranges]
-    if len(set(names)) != len(names):
-        raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
+    _check_names([name for name, _, _ in ranges])
     rng = np.random.default_rng(seed)
     drawn: list[list[tuple[str, Any]]] = [[] for _ in range(trials)]
     for name, low, high in ranges:

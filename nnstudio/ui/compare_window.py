@@ -53,10 +53,12 @@ def _tr(text: str) -> str:
 
 
 def knob_titles() -> dict[str, str]:
-    return {"lr": _tr("learning rate η"), "optimizer": _tr("update rule"), "batch_size": _tr("batch size"),
+    return {"lr": _tr("learning rate η"), "optimizer": _tr("update rule"),
+            "rule": _tr("update rule at the book's η"), "batch_size": _tr("batch size"),
             "weight_decay": _tr("weight decay λ"), "seed": _tr("seed"),
             "activation": _tr("hidden activation"), "init": _tr("initializer"),
-            "init_std": _tr("initial weight std"), "units": _tr("hidden units"), "batchnorm": _tr("batch norm")}
+            "init_std": _tr("initial weight std"), "units": _tr("hidden units"), "batchnorm": _tr("batch norm"),
+            "dropout": _tr("dropout ratio")}
 
 
 def value_title(knob: str, value: Any) -> str:
@@ -69,18 +71,23 @@ def value_title(knob: str, value: Any) -> str:
         return init_titles().get(value, str(value))
     if knob == "optimizer" and value in RULES:
         return RULES[value].title
+    if knob == "rule" and value in RULES:
+        return _tr("{0} at η {1:g}").format(RULES[value].title, RULES[value].book_lr)
     return C.shown_value(value)
 
+
+SELF_EXPLAINED = {"rule"}   # settings whose values name themselves in labels (value_title)
 
 PREVIEW_VALUES = 6     # a longer list is previewed as its first PREVIEW_VALUES - 1 values, "…", the last
 
 
 def knob_examples() -> dict[str, str]:
     """What a learner may type, per setting (the values field's placeholder)."""
-    return {"lr": "0.001, 0.01, 0.1", "optimizer": "sgd, momentum, adagrad, adam", "batch_size": "10, 100",
+    return {"lr": "0.001, 0.01, 0.1", "optimizer": "sgd, momentum, adagrad, adam",
+            "rule": "sgd, momentum, adagrad, adam", "batch_size": "10, 100",
             "weight_decay": "0, 0.01, 0.1", "seed": "0, 1, 2", "activation": "sigmoid, relu",
             "init": "normal, xavier, he", "init_std": "1e-4..1/16", "units": "2, 5, 10, 50",
-            "batchnorm": "without, with"}
+            "batchnorm": "without, with", "dropout": "0, 0.2, 0.5"}
 
 
 def plan_problems() -> dict[str, str]:
@@ -95,6 +102,8 @@ def plan_problems() -> dict[str, str]:
         "out_of_range": _tr("{knob}: {text} is out of range."),
         "no_knob": _tr("Choose a setting to vary."),
         "same_knob": _tr("{knob} is chosen twice."),
+        "rule_sets_lr": _tr("{knob} gives each rule the book's learning rate: vary the update rule "
+                            "instead to try other rates."),
         "too_many": _tr("That is {count} variants; at most {most} can be compared."),
         "not_numeric": _tr("{knob} has no range to draw from."),
         "no_variants": _tr("There is nothing to train."),
@@ -529,7 +538,9 @@ class CompareWindow(QDialog):
         values = self.variants[i].values
         shown = values[1:] if within_plot and len(self._groups()) > 1 else values
         titles = knob_titles()
-        return ", ".join(f"{titles.get(k, k)} {value_title(k, x)}" for k, x in shown)
+        # "Adam at η 0.001" says what it is; "update rule at the book's η Adam at η 0.001" twice
+        return ", ".join(value_title(k, x) if k in SELF_EXPLAINED else f"{titles.get(k, k)} {value_title(k, x)}"
+                         for k, x in shown)
 
     @staticmethod
     def _pen(k: int, crowded: bool) -> pg.QtGui.QPen:

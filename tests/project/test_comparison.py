@@ -49,7 +49,9 @@ def test_values_from_lists_and_ranges():
     ("lr", "abc", "not_a_number"), ("lr", "-0.1", "out_of_range"), ("weight_decay", "-1", "out_of_range"),
     ("units", "2.5", "not_whole"), ("units", "0", "out_of_range"), ("optimizer", "sgd, lbfgs", "bad_choice"),
     ("lr", "", "no_values"), ("lr", "0.1..1/1", "bad_count"), ("lr", "0.1..1/x", "bad_count"),
-    ("init_std", "0..1/4", "log_range"), ("lr", "0..1/3", "log_range"), ("colour", "red", "unknown_knob"), ("activation", "softmax", "bad_choice")])
+    ("init_std", "0..1/4", "log_range"), ("lr", "0..1/3", "log_range"), ("colour", "red", "unknown_knob"),
+    ("activation", "softmax", "bad_choice"), ("dropout", "1", "out_of_range"), ("dropout", "0.2, -0.1", "out_of_range"),
+    ("rule", "adam, newton", "bad_choice")])
 def test_bad_values_are_refused_with_a_code(knob, text, code):
     with pytest.raises(C.ComparisonError) as e:
         C.parse_values(knob, text)
@@ -91,6 +93,38 @@ def test_batchnorm_with_and_without():
     back = C.variant(Project.from_dict({**iris_project().to_dict(), "network": {
         **iris_project().to_dict()["network"], "layers": with_bn}}), [("batchnorm", "without")])
     assert back.project.network == iris_project().network
+
+
+def test_rule_gives_each_update_rule_the_books_learning_rate():
+    """§6's race: SGD, Momentum and AdaGrad at 0.01, Adam at 0.001, whatever the project's rate."""
+    vs = C.grid(iris_project(), [("rule", ["sgd", "momentum", "adagrad", "adam"])])
+    assert [(v.project.optimizer.name, v.project.optimizer.lr) for v in vs] == [
+        ("sgd", 0.01), ("momentum", 0.01), ("adagrad", 0.01), ("adam", 0.001)]
+    plain = C.grid(iris_project(), [("optimizer", ["sgd", "adam"])])
+    assert [v.project.optimizer.lr for v in plain] == [0.1, 0.1]          # the project's one rate
+    for axes in ([("rule", ["sgd", "adam"]), ("lr", [0.1, 1.0])], [("lr", [0.1, 1.0]), ("rule", ["sgd", "adam"])]):
+        with pytest.raises(C.ComparisonError) as e:                     # the labels would lie
+            C.grid(iris_project(), axes)
+        assert e.value.code == "rule_sets_lr"
+
+
+def test_dropout_sets_the_ratio_of_every_dropout_layer_or_adds_them_after_the_hidden_layers():
+    added = C.variant(iris_project(), [("dropout", 0.2)]).project.network.to_dict()["layers"]
+    assert [(l["type"], l.get("ratio")) for l in added] == [
+        ("dense", None), ("dropout", 0.2), ("dense", None), ("dropout", 0.2), ("dense", None)]
+    assert "scale_at" not in added[1]                                   # the editor's convention
+    assert C.variant(iris_project(), [("dropout", 0.0)]).project.network == iris_project().network
+    # after the batch norm that carries a hidden layer's activation, not between it and its layer
+    normed = C.variant(iris_project(), [("batchnorm", "with"), ("dropout", 0.5)]).project.network.to_dict()["layers"]
+    assert [l["type"] for l in normed] == ["dense", "batchnorm", "dropout", "dense", "batchnorm", "dropout", "dense"]
+    # a project's own dropout layers keep their place and convention; 0 makes them pass everything
+    doc = iris_project().to_dict()
+    doc["network"]["layers"].insert(1, {"type": "dropout", "ratio": 0.0, "scale_at": "inference"})
+    own = Project.from_dict(doc)
+    for ratio in (0.0, 0.2):
+        layers = C.variant(own, [("dropout", ratio)]).project.network.to_dict()["layers"]
+        assert [l["type"] for l in layers] == ["dense", "dropout", "dense", "dense"]
+        assert layers[1] == {"type": "dropout", "ratio": ratio, "scale_at": "inference"}
 
 
 def test_a_variant_that_is_no_valid_project_names_the_field():

@@ -737,289 +737,309 @@
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <source>update rule at the book&apos;s η</source>
+        <translation>更新則（それぞれ本の学習率 η で）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <source>dropout ratio</source>
+        <translation>ドロップアウト率</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="67"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="67"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="89"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="75"/>
+        <source>{0} at η {1:g}</source>
+        <translation>{0}（η {1:g}）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="90"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="91"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="92"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="93"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="94"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="95"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <source>{knob} gives each rule the book&apos;s learning rate: vary the update rule instead to try other rates.</source>
+        <translation>{knob} は更新則ごとに本の学習率を使います。ほかの学習率を試すには、代わりに「更新則」を変えてください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="116"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="117"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="203"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="212"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="235"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="244"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="237"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="246"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="238"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="247"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="259"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="260"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="262"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="269"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="261"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="263"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="272"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="298"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="307"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="302"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="311"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="322"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="324"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="320"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="373"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="373"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="388"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="394"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="420"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="431"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="440"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="435"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="566"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="577"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1028,12 +1048,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="447"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="480"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="489"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1042,76 +1062,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="548"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="773"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="548"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="773"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="549"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="589"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="664"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="653"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="736"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="664"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="654"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="655"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="659"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="670"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="716"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="707"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="718"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1120,7 +1140,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1129,37 +1149,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="739"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="802"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="802"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="794"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="805"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="794"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="805"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="820"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="831"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2022,7 +2042,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="300"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="309"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2661,16 +2681,26 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="22"/>
+        <source>MNIST digits, 300 samples: overfitting, weight decay and dropout</source>
+        <translation>MNIST 手書き数字 300 サンプル：過学習、荷重減衰とドロップアウト</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="23"/>
+        <source>MNIST digits: four hidden layers for the optimizer race and initializations</source>
+        <translation>MNIST 手書き数字：最適化手法の比較と重みの初期値のための隠れ層 4 層</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="24"/>
         <source>MNIST digits: vanishing gradients (sigmoid, σ 0.01)</source>
         <translation>MNIST 手書き数字：勾配消失（シグモイド、σ 0.01）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="23"/>
+        <location filename="../../nnstudio/ui/templates.py" line="25"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="24"/>
+        <location filename="../../nnstudio/ui/templates.py" line="26"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>

@@ -110,8 +110,8 @@ def _set_rule(doc: dict, value: str) -> None:
 
 def _set_dropout(doc: dict, value: float) -> None:
     """Every dropout layer's ratio; a network without any gets one after each hidden dense
-    layer (after its batch norm where it has one), with the editor's convention, unless the
-    value is 0. Keep dropout layers of ratio 0 in a project to choose their convention (the
+    layer (after its batch norm where it has one; convolutions get none), with the editor's
+    convention, unless the value is 0. Keep dropout layers of ratio 0 in a project to choose their convention (the
     book's, scale_at "inference", for §8's figures)."""
     layers = doc["network"]["layers"]
     dropouts = [l for l in layers if l.get("type") == "dropout"]
@@ -123,7 +123,8 @@ def _set_dropout(doc: dict, value: float) -> None:
     for i in hidden_indices(layers):
         kind = layers[i].get("type")
         followed_by_norm = i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
-        if kind == "batchnorm" or kind == "dense" and not followed_by_norm:
+        after_dense = i > 0 and layers[i - 1].get("type") == "dense"
+        if kind == "dense" and not followed_by_norm or kind == "batchnorm" and after_dense:
             after.add(i)
     out: list[dict] = []
     for i, layer in enumerate(layers):
@@ -276,14 +277,25 @@ def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Varia
     return [variant(base, tuple(zip(names, combo))) for combo in itertools.product(*(v for _, v in axes))]
 
 
+#: knobs that cannot be varied beside a knob (besides itself): ``rule`` sets the update rule
+#: and its learning rate, so labels naming another rate or rule would not be what trained
+CLASHES: dict[str, frozenset[str]] = {"rule": frozenset({"lr", "optimizer"}),
+                                      "lr": frozenset({"rule"}), "optimizer": frozenset({"rule"})}
+
+
+def clashes(name: str) -> frozenset[str]:
+    """The knobs that cannot be varied in one plan with ``name``, ``name`` itself included."""
+    return CLASHES.get(name, frozenset()) | {name}
+
+
 def _check_names(names: Sequence[str]) -> None:
-    """The knobs of one plan: each once, and not the learning rate beside ``rule`` (which
-    sets each rule's own rate: the labels would show a rate the variant does not use)."""
+    """The knobs of one plan: each once, and not the learning rate or the update rule beside
+    ``rule`` (see CLASHES)."""
     if len(set(names)) != len(names):
         raise ComparisonError("same_knob", f"{names[0]} is chosen twice", knob=names[0])
-    if "rule" in names and "lr" in names:
-        raise ComparisonError("rule_sets_lr", "rule gives each update rule the book's learning rate; "
-                              "vary optimizer to try other rates", knob="rule")
+    if "rule" in names and CLASHES["rule"] & set(names):
+        raise ComparisonError("rule_sets_lr", "rule sets each update rule's learning rate itself: "
+                              "neither lr nor optimizer can be varied beside it", knob="rule")
 
 
 def _check_effect(base: Project, name: str, values: Sequence[Any]) -> None:

@@ -102,8 +102,8 @@ def plan_problems() -> dict[str, str]:
         "out_of_range": _tr("{knob}: {text} is out of range."),
         "no_knob": _tr("Choose a setting to vary."),
         "same_knob": _tr("{knob} is chosen twice."),
-        "rule_sets_lr": _tr("{knob} gives each rule the book's learning rate: vary the update rule "
-                            "instead to try other rates."),
+        "rule_sets_lr": _tr("{knob} sets each rule's learning rate itself, so neither the learning rate "
+                            "nor the update rule can be varied with it."),
         "too_many": _tr("That is {count} variants; at most {most} can be compared."),
         "not_numeric": _tr("{knob} has no range to draw from."),
         "no_variants": _tr("There is nothing to train."),
@@ -344,13 +344,14 @@ class CompareWindow(QDialog):
         return box
 
     def _offer_other_knobs(self) -> None:
-        """"Then by" offers every setting but the one varied first (chosen twice, the plan
-        could only be refused)."""
+        """"Then by" offers every setting but the one varied first and those that clash with
+        it (the plan could only be refused)."""
         first = self.knob1.currentData()
+        taken = C.clashes(first) if first is not None else frozenset()
         model = self.knob2.model()
         for i in range(self.knob2.count()):
-            model.item(i).setEnabled(self.knob2.itemData(i) != first)     # ("—", None, stays)
-        if self.knob2.currentData() == first:
+            model.item(i).setEnabled(self.knob2.itemData(i) not in taken)     # ("—", None, stays)
+        if self.knob2.currentData() in taken:
             self.knob2.setCurrentIndex(0)
 
     def _suggest(self, combo: QComboBox, field: QLineEdit) -> None:

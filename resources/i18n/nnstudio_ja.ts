@@ -425,7 +425,7 @@
     <message>
         <location filename="../../nnstudio/ui/inspector.py" line="46"/>
         <source>Dropout ratio</source>
-        <translation>Dropout率</translation>
+        <translation>ドロップアウト率</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/inspector.py" line="46"/>
@@ -849,8 +849,8 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
-        <source>{knob} gives each rule the book&apos;s learning rate: vary the update rule instead to try other rates.</source>
-        <translation>{knob} は更新則ごとに本の学習率を使います。ほかの学習率を試すには、代わりに「更新則」を変えてください。</translation>
+        <source>{knob} sets each rule&apos;s learning rate itself, so neither the learning rate nor the update rule can be varied with it.</source>
+        <translation>{knob} は更新則ごとの学習率をそれ自身で決めるため、学習率も更新則もこれと一緒には変えられません。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
@@ -964,82 +964,82 @@
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="382"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="395"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="396"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="397"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="400"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="409"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="420"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="431"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="435"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="440"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="441"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="445"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="577"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1048,12 +1048,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="447"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="448"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="489"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="490"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1062,76 +1062,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="785"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="559"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="784"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="785"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="561"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="589"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="664"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="664"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="670"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="716"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="718"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1140,7 +1140,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1149,37 +1149,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="802"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="803"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="802"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="803"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="805"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="805"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="831"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1345,32 +1345,32 @@
         <translation>Fashion-MNIST と KMNIST：一度ダウンロードすれば、ここで選べます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="148"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="153"/>
         <source>Not used while %s is set.</source>
         <translation>%s が設定されている間は使われません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="177"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="182"/>
         <source>%s training / %s validation / %s test samples</source>
         <translation>訓練サンプル %s / 検証サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="179"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="184"/>
         <source>%s training / %s test samples</source>
         <translation>訓練サンプル %s / テストサンプル %s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="161"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="166"/>
         <source>Unknown data set %r</source>
         <translation>不明なデータセット %r</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="206"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="208"/>
         <source>Use data set %s</source>
         <translation>データセット %s を使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="215"/>
+        <location filename="../../nnstudio/ui/panels/dataset_panel.py" line="217"/>
         <source>Change data option %s</source>
         <translation>データのオプション %s を変更</translation>
     </message>
@@ -2682,12 +2682,12 @@
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="22"/>
         <source>MNIST digits, 300 samples: overfitting, weight decay and dropout</source>
-        <translation>MNIST 手書き数字 300 サンプル：過学習、荷重減衰とドロップアウト</translation>
+        <translation>MNIST 手書き数字・300 サンプル：過学習、荷重減衰とドロップアウト</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="23"/>
         <source>MNIST digits: four hidden layers for the optimizer race and initializations</source>
-        <translation>MNIST 手書き数字：最適化手法の比較と重みの初期値のための隠れ層 4 層</translation>
+        <translation>MNIST 手書き数字：隠れ層 4 層（最適化手法の比較と重みの初期値）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="24"/>
@@ -5115,196 +5115,196 @@ softmax on its own.</source>
 <context>
     <name>StepThroughView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="118"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="119"/>
         <source>Training samples for the step: 0, or 0-3, or 1, 5, 9</source>
         <translation>ステップに使う訓練サンプル：0、0-3、1, 5, 9 など</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="120"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
         <source>Record a step</source>
         <translation>ステップを記録</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="121"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="122"/>
         <source>Run one real training step on these samples and record every operation</source>
         <translation>これらのサンプルで実際の学習ステップを1回実行し、すべての演算を記録します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="127"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="128"/>
         <source>Samples:</source>
         <translation>サンプル：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
         <source>Previous</source>
         <translation>前へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="131"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="132"/>
         <source>Previous operation (←)</source>
         <translation>前の演算（←）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
         <source>Next</source>
         <translation>次へ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="133"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="134"/>
         <source>Next operation (→)</source>
         <translation>次の演算（→）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="135"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="422"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="137"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="138"/>
         <source>Play through the operations; stops at breakpoints (space)</source>
         <translation>演算を順に再生します。ブレークポイントで止まります（スペース）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="144"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="145"/>
         <source> ops/s</source>
         <translation> 演算/秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="146"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
         <source>To breakpoint</source>
         <translation>ブレークポイントへ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="147"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="148"/>
         <source>Jump to the next operation of a layer with a breakpoint (Page Down)</source>
         <translation>ブレークポイントのあるレイヤーの次の演算へ移動（Page Down）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="153"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="154"/>
         <source>Jump to the first operation of this phase</source>
         <translation>このフェーズの最初の演算へ移動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="157"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
         <source>Export trace…</source>
         <translation>トレースを書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="158"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
         <source>Save every array of this step as a .npz file for a notebook</source>
         <translation>このステップのすべての配列を、ノートブック用に .npz ファイルとして保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="159"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
         <source>Save view as PNG…</source>
         <translation>PNG で保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="160"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
         <source>Save what is on screen as a picture</source>
         <translation>画面に見えているものを画像として保存します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="161"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="162"/>
         <source>Leave step mode</source>
         <translation>ステップ実行を終了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="162"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="163"/>
         <source>Training continues from the weights this step updated</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="178"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="182"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="193"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="195"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="194"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="195"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="208"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="305"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="210"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="308"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="212"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="291"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="214"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="215"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="217"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="229"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="458"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="231"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="462"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="233"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="235"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="240"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="242"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="252"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="254"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="255"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="257"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="270"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="271"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="275"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="276"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="278"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="290"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="292"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
@@ -5313,57 +5313,57 @@ softmax on its own.</source>
         <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="408"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="412"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="464"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="468"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="465"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="469"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="466"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="470"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="467"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="499"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="501"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="505"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="512"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="516"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="512"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="516"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="515"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="519"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="515"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="519"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

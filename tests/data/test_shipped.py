@@ -265,3 +265,18 @@ def test_read_idx_uses_the_cache_and_gives_identical_arrays(tmp_path, monkeypatc
     second = read_idx(path)
     np.testing.assert_array_equal(first, second)
     assert second.dtype == np.uint8 and not second.flags.writeable
+
+
+def test_an_option_unused_while_another_is_set_names_an_option_of_its_own_set():
+    """OptionSpec.unused_when: the panel looks the other option up on every refresh."""
+    from nnstudio.data import list_datasets
+    pairs = {(info.name, spec.name, spec.unused_when) for info in list_datasets()
+             for spec in info.options if spec.unused_when}
+    assert ("random", "features", "image") in pairs
+    for name, option, other in pairs:
+        info = next(i for i in list_datasets() if i.name == name)
+        assert other != option and other in {s.name for s in info.options}, (name, option, other)
+    # and it is unused there: 1×4×4 images whatever features says
+    a, b = (load({"name": "random", "image": 4, "features": f}) for f in (3, 30))
+    assert a.x_train.shape[1:] == b.x_train.shape[1:] == (1, 4, 4)
+    np.testing.assert_array_equal(a.x_train, b.x_train)

@@ -102,10 +102,13 @@ def test_rule_gives_each_update_rule_the_books_learning_rate():
         ("sgd", 0.01), ("momentum", 0.01), ("adagrad", 0.01), ("adam", 0.001)]
     plain = C.grid(iris_project(), [("optimizer", ["sgd", "adam"])])
     assert [v.project.optimizer.lr for v in plain] == [0.1, 0.1]          # the project's one rate
-    for axes in ([("rule", ["sgd", "adam"]), ("lr", [0.1, 1.0])], [("lr", [0.1, 1.0]), ("rule", ["sgd", "adam"])]):
-        with pytest.raises(C.ComparisonError) as e:                     # the labels would lie
-            C.grid(iris_project(), axes)
-        assert e.value.code == "rule_sets_lr"
+    for other in (("lr", [0.1, 1.0]), ("optimizer", ["momentum", "adagrad"])):
+        for axes in ([("rule", ["sgd", "adam"]), other], [other, ("rule", ["sgd", "adam"])]):
+            with pytest.raises(C.ComparisonError) as e:                 # the labels would lie
+                C.grid(iris_project(), axes)
+            assert e.value.code == "rule_sets_lr"
+    assert C.clashes("rule") == {"rule", "lr", "optimizer"} and C.clashes("lr") == {"lr", "rule"}
+    assert len(C.grid(iris_project(), [("rule", ["sgd", "adam"]), ("batch_size", [10, 20])])) == 4
 
 
 def test_dropout_sets_the_ratio_of_every_dropout_layer_or_adds_them_after_the_hidden_layers():
@@ -117,6 +120,17 @@ def test_dropout_sets_the_ratio_of_every_dropout_layer_or_adds_them_after_the_hi
     # after the batch norm that carries a hidden layer's activation, not between it and its layer
     normed = C.variant(iris_project(), [("batchnorm", "with"), ("dropout", 0.5)]).project.network.to_dict()["layers"]
     assert [l["type"] for l in normed] == ["dense", "batchnorm", "dropout", "dense", "batchnorm", "dropout", "dense"]
+    # convolutions get none, whether or not a batch norm follows them, and in either order
+    conv = Project.from_dict({
+        "format": "nnstudio-project", "version": 1,
+        "network": {"input_shape": [1, 6, 6], "loss": "cross_entropy", "layers": [
+            {"type": "conv2d", "filters": 2, "kernel": 3, "activation": "relu"}, {"type": "maxpool", "size": 2},
+            {"type": "flatten"}, {"type": "dense", "units": 4, "activation": "relu"},
+            {"type": "dense", "units": 3, "activation": "softmax"}]},
+        "optimizer": {"name": "sgd", "lr": 0.1}, "training": {"batch_size": 4}, "dataset": {"name": "iris"}})
+    for values in ([("batchnorm", "with"), ("dropout", 0.2)], [("dropout", 0.2), ("batchnorm", "with")]):
+        kinds = [l["type"] for l in C.variant(conv, values).project.network.to_dict()["layers"]]
+        assert kinds == ["conv2d", "batchnorm", "maxpool", "flatten", "dense", "batchnorm", "dropout", "dense"], values
     # a project's own dropout layers keep their place and convention; 0 makes them pass everything
     doc = iris_project().to_dict()
     doc["network"]["layers"].insert(1, {"type": "dropout", "ratio": 0.0, "scale_at": "inference"})

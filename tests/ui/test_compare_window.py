@@ -61,7 +61,6 @@ def test_the_optimizer_race_in_one_plot(compare, qtbot):
     assert max(values) == pytest.approx(100 * max(accuracies), abs=0.01)    # percent, as elsewhere
 
 
-
 def test_the_race_at_the_books_rates_says_each_rules_rate(compare, qtbot):
     """§6's race with each rule at the book's rate: the labels name the rate each one used."""
     compare.knob1.setCurrentIndex(compare.knob1.findData("rule"))
@@ -71,10 +70,16 @@ def test_the_race_at_the_books_rates_says_each_rules_rate(compare, qtbot):
     assert column(compare, "update rule at the book's η") == ["SGD at η 0.01", "Adam at η 0.001"]
     assert [compare.variant_label(i) for i in range(2)] == ["SGD at η 0.01", "Adam at η 0.001"]
     assert [v.project.optimizer.lr for v in compare.variants] == [0.01, 0.001]
-    compare.knob2.setCurrentIndex(compare.knob2.findData("lr"))
-    compare.values2.setText("0.1, 1")
+    # "Then by" offers neither a rate nor a rule beside it; a plan with one is refused anyway
+    model = compare.knob2.model()
+    offered = {compare.knob2.itemData(i): model.item(i).isEnabled() for i in range(compare.knob2.count())}
+    assert not offered["lr"] and not offered["optimizer"] and not offered["rule"]
+    assert offered["batch_size"] and offered[None]
+    compare.knob2.setCurrentIndex(compare.knob2.findData("optimizer"))
+    compare.values2.setText("sgd, adam")
     assert not compare.start()
-    assert "gives each rule the book's learning rate" in compare.status.text()
+    assert "sets each rule's learning rate itself" in compare.status.text()
+
 
 def column_index(dialog, title):
     return [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())].index(title)

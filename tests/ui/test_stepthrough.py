@@ -258,7 +258,7 @@ def test_breakpoints_stop_continue_and_play(mlp_view, qtbot):
 
 def test_the_breakpoint_list_is_as_tall_as_its_layers(qtbot):
     """No empty rows under the layers (the operations above get the room), no scroll bar;
-    from BREAK_ROWS layers on it scrolls."""
+    with more than BREAK_ROWS layers it scrolls. Empty (before a step, after leaving): one row."""
     heights = {}
     for depth in (1, 2, BREAK_ROWS, BREAK_ROWS + 3):
         layers = [{"type": "dense", "units": 3, "activation": "relu"}] * (depth - 1) + \
@@ -266,6 +266,7 @@ def test_the_breakpoint_list_is_as_tall_as_its_layers(qtbot):
         v = StepThroughView(FakeController(make_session(layers, (4,))))
         qtbot.addWidget(v)
         v.show()
+        empty = v.break_list.height()
         assert v.enter([0])
         assert v.break_list.count() == depth
         shown = min(depth, BREAK_ROWS)
@@ -275,6 +276,9 @@ def test_the_breakpoint_list_is_as_tall_as_its_layers(qtbot):
         last = v.break_list.visualItemRect(v.break_list.item(depth - 1))
         assert (last.bottom() < v.break_list.viewport().height()) == (depth <= BREAK_ROWS)
         heights[depth] = v.break_list.height()
+        v.leave()
+        assert v.break_list.count() == 0 and v.break_list.height() == heights[1]     # one empty row
+        assert empty < 2 * heights[1]
     assert heights[1] < heights[2] < heights[BREAK_ROWS] == heights[BREAK_ROWS + 3]
 
 

@@ -138,17 +138,22 @@ class DatasetPanel(QWidget):
         """Options the set ignores with the others as they are (random's ``features`` while
         ``image`` is set) are greyed out with their labels, and their tooltips say why."""
         for key, editor in self.editors.items():
-            spec = info.option(key)
-            if not spec.unused_when:
-                continue
-            other = spec.unused_when
-            unused = bool(entry.get(other, info.option(other).default))
-            tip = option_description(info.name, spec)
-            if unused:
-                tip += "\n" + _tr("Not used while %s is set.") % dataset_option_title(other)
-            for widget in (editor, self.options.labelForField(editor)):
-                widget.setEnabled(not unused)
-                widget.setToolTip(tip)
+            other = info.option(key).unused_when
+            if other:
+                unused = bool(entry.get(other, info.option(other).default))
+                self._set_tip(info, key, unused)
+                for widget in (editor, self.options.labelForField(editor)):
+                    widget.setEnabled(not unused)
+
+    def _set_tip(self, info, key: str, unused: bool = False) -> None:
+        """An option's tooltip on its box and its label; an unused one says why."""
+        spec = info.option(key)
+        tip = option_description(info.name, spec)
+        if unused:
+            tip += "\n" + _tr("Not used while %s is set.") % dataset_option_title(spec.unused_when)
+        editor = self.editors[key]
+        for widget in (editor, self.options.labelForField(editor)):
+            widget.setToolTip(tip)
 
     def update_summary(self) -> None:
         """The set's description and the sample counts training uses: those of the loaded
@@ -187,13 +192,10 @@ class DatasetPanel(QWidget):
             return
         for spec in info.options:
             editor = editor_for_option(spec, option_choice_labels(spec))
-            tip = option_description(info.name, spec)
-            editor.setToolTip(tip)
             editor.edited.connect(lambda value, key=spec.name: self.set_option(key, value))
-            label = QLabel(dataset_option_title(spec.name))
-            label.setToolTip(tip)
-            self.options.addRow(label, editor)
+            self.options.addRow(QLabel(dataset_option_title(spec.name)), editor)
             self.editors[spec.name] = editor
+            self._set_tip(info, spec.name)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

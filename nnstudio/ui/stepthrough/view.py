@@ -41,6 +41,7 @@ from .tensor_panel import TensorPanel
 
 BREAK_ROWS = 6     # the breakpoint list shows this many layers before it scrolls
 
+
 def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
@@ -172,6 +173,7 @@ class StepThroughView(QWidget):
         self.break_list = QListWidget()
         self.break_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.break_list.itemChanged.connect(self._on_break_item)
+        self._fit_break_list()
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -298,6 +300,7 @@ class StepThroughView(QWidget):
         self.nav.set_trace(None)
         self.op_list.clear()
         self.break_list.clear()
+        self._fit_break_list()
         self.op_panel.clear()
         self.tensors.clear()
         self.gradcheck.set_source(None)
@@ -354,10 +357,11 @@ class StepThroughView(QWidget):
 
     def _fit_break_list(self) -> None:
         """The breakpoint list as tall as its layers, up to BREAK_ROWS rows (then it scrolls):
-        the height it does not need goes to the operations above it."""
+        the height it does not need goes to the operations above it. Empty, one row."""
+        if self.break_list.count():
+            self._break_row = self.break_list.sizeHintForRow(0)
+        row = getattr(self, "_break_row", self.break_list.fontMetrics().height())
         rows = min(max(self.break_list.count(), 1), BREAK_ROWS)
-        row = self.break_list.sizeHintForRow(0) if self.break_list.count() else \
-            self.break_list.fontMetrics().height() + 4
         self.break_list.setFixedHeight(rows * row + 2 * self.break_list.frameWidth() + 2)
 
     def set_breakpoint(self, layer: int, on: bool = True) -> None:

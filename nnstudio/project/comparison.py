@@ -111,8 +111,8 @@ def _set_rule(doc: dict, value: str) -> None:
 def _set_dropout(doc: dict, value: float) -> None:
     """Every dropout layer's ratio; a network without any gets one after each hidden dense
     layer (after its batch norm where it has one; convolutions get none), with the editor's
-    convention, unless the value is 0. Keep dropout layers of ratio 0 in a project to choose their convention (the
-    book's, scale_at "inference", for §8's figures)."""
+    convention, unless the value is 0. A project that keeps dropout layers of ratio 0 chooses
+    their convention itself (mnist_overfit.json: the book's, scale_at "inference", §8)."""
     layers = doc["network"]["layers"]
     dropouts = [l for l in layers if l.get("type") == "dropout"]
     if dropouts or not value:
@@ -277,8 +277,8 @@ def grid(base: Project, axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Varia
     return [variant(base, tuple(zip(names, combo))) for combo in itertools.product(*(v for _, v in axes))]
 
 
-#: knobs that cannot be varied beside a knob (besides itself): ``rule`` sets the update rule
-#: and its learning rate, so labels naming another rate or rule would not be what trained
+#: per knob, the other knobs a plan cannot vary with it: ``rule`` sets the update rule and its
+#: learning rate, so labels naming another rate or rule would not say what trained
 CLASHES: dict[str, frozenset[str]] = {"rule": frozenset({"lr", "optimizer"}),
                                       "lr": frozenset({"rule"}), "optimizer": frozenset({"rule"})}
 

@@ -51,11 +51,16 @@ def _hidden(doc: dict) -> list[dict]:
     return [layers[i] for i in hidden_indices(layers)]
 
 
+def _normed(layers: Sequence[Mapping[str, Any]], i: int) -> bool:
+    """Whether a batch norm follows layer i (and carries its activation: affine → BN → f)."""
+    return i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
+
+
 def _set_activation(doc: dict, value: str) -> None:
     layers = _hidden(doc)
     # where batch norm carries the activation (affine → BN → f), the affine layer stays linear
-    carried = {id(l) for i, l in enumerate(doc["network"]["layers"][:-1])
-               if doc["network"]["layers"][i + 1].get("type") == "batchnorm"}
+    all_layers = doc["network"]["layers"]
+    carried = {id(l) for i, l in enumerate(all_layers) if _normed(all_layers, i)}
     for layer in layers:
         if id(layer) not in carried:
             layer["activation"] = value
@@ -94,8 +99,7 @@ def _set_batchnorm(doc: dict, value: str) -> None:
                     out[-1]["activation"] = act
                 continue
         out.append(layer)
-        follows_bn = i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
-        if value == "with" and i < last_dense and layer.get("type") in ("dense", "conv2d") and not follows_bn:
+        if value == "with" and i < last_dense and layer.get("type") in ("dense", "conv2d") and not _normed(layers, i):
             act = layer.get("activation", "relu")
             layer["activation"] = "identity"
             out.append({"type": "batchnorm", "activation": act})
@@ -122,9 +126,8 @@ def _set_dropout(doc: dict, value: float) -> None:
     after = set()
     for i in hidden_indices(layers):
         kind = layers[i].get("type")
-        followed_by_norm = i + 1 < len(layers) and layers[i + 1].get("type") == "batchnorm"
         after_dense = i > 0 and layers[i - 1].get("type") == "dense"
-        if kind == "dense" and not followed_by_norm or kind == "batchnorm" and after_dense:
+        if kind == "dense" and not _normed(layers, i) or kind == "batchnorm" and after_dense:
             after.add(i)
     out: list[dict] = []
     for i, layer in enumerate(layers):

@@ -173,6 +173,7 @@ class StepThroughView(QWidget):
         self.break_list = QListWidget()
         self.break_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.break_list.itemChanged.connect(self._on_break_item)
+        self._break_row = self.break_list.fontMetrics().height()     # a row's height, until one is shown
         self._fit_break_list()
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -360,9 +361,8 @@ class StepThroughView(QWidget):
         the height it does not need goes to the operations above it. Empty, one row."""
         if self.break_list.count():
             self._break_row = self.break_list.sizeHintForRow(0)
-        row = getattr(self, "_break_row", self.break_list.fontMetrics().height())
         rows = min(max(self.break_list.count(), 1), BREAK_ROWS)
-        self.break_list.setFixedHeight(rows * row + 2 * self.break_list.frameWidth() + 2)
+        self.break_list.setFixedHeight(rows * self._break_row + 2 * self.break_list.frameWidth() + 2)
 
     def set_breakpoint(self, layer: int, on: bool = True) -> None:
         item = self.break_list.item(layer)

@@ -13,7 +13,10 @@ def _tr(text: str) -> str:
 
 def known_titles() -> dict[str, str]:
     """Menu titles of the shipped examples, by file stem (translatable)."""
-    return {"function_square": _tr("Fit a function (y = x²)"),
+    return {"function_cubic": _tr("Fit a function (y = x³ − 2.5x²)"),
+            "function_linear": _tr("Fit a function (y = x)"),
+            "function_sine": _tr("Fit a function (y = sin x)"),
+            "function_square": _tr("Fit a function (y = x²)"),
             "im2col_worked": _tr("Convolution by im2col: two 4×4 images, one 3×3 filter"),
             "iris": _tr("Iris flowers"),
             "mnist_mlp": _tr("MNIST digits: two-layer network"),

@@ -14,7 +14,8 @@ from nnstudio.project.session import build_session
 from nnstudio.resources import resource_path
 
 EXAMPLES = ("mnist_mlp", "mnist_deep", "mnist_vanishing", "iris", "function_square", "simple_convnet", "spiral",
-            "im2col_worked", "mnist_deep_convnet", "mnist_race", "mnist_overfit")
+            "im2col_worked", "mnist_deep_convnet", "mnist_race", "mnist_overfit", "function_linear", "function_cubic",
+            "function_sine")
 
 
 def _example(name: str):
@@ -132,6 +133,22 @@ def test_function_fit_reproduces_the_curriculums_learning_rates():
     fits, fails = final_test_loss(0.03), final_test_loss(0.1)
     assert fits < 0.2                       # summed over 10 points: under 0.02 a point
     assert fails > 10 * fits
+
+
+@pytest.mark.parametrize("name, iterations, explained", [
+    ("function_linear", 300, 0.95), ("function_cubic", 3000, 0.85), ("function_sine", 1000, 0.95)])
+def test_the_other_function_fits_learn_their_curves(name, iterations, explained):
+    """CURRICULUM §10's other functions: x on [0, 1] in about 300 iterations, x³ − 2.5x² on
+    [0, 3] in about 3000, sin x. ``explained`` is the share of the test targets' variance the
+    fit accounts for (1 − test loss / the loss of a flat line at the mean); measured 0.97,
+    0.94 and 0.98."""
+    fit = _example(name)
+    assert _layers(fit) == [("dense", 10, fit.network.layers[0].activation), ("dense", 1, "identity")]
+    session = build_session(fit, load_dataset(fit))
+    ends = [s for s in session.trainer.run() if s.epoch_end]
+    assert iterations <= ends[-1].iteration <= 1.05 * iterations
+    flat = 0.5 * float(np.var(session.dataset.y_test))
+    assert 1 - ends[-1].test_loss / flat >= explained
 
 
 def test_function_fit_and_spiral_learn():

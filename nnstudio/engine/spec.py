@@ -362,6 +362,19 @@ class NetworkSpec:
             out.append(shape)
         return out
 
+    def multiply_adds(self) -> int:
+        """Multiply-adds of one sample's forward pass through the dense and conv layers: the
+        work that grows with the batch (what the rest of the layers do is small beside it)."""
+        total = 0
+        shape = self.input_shape
+        for layer, out in zip(self.layers, self.shapes()):
+            if isinstance(layer, DenseSpec):
+                total += math.prod(shape) * layer.units
+            elif isinstance(layer, Conv2dSpec):
+                total += math.prod(out) * shape[0] * layer.kernel * layer.kernel
+            shape = out
+        return total
+
     @property
     def output_size(self) -> int:
         return self.layers[-1].units  # type: ignore[union-attr]

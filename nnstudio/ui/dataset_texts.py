@@ -53,7 +53,8 @@ def dataset_descriptions() -> dict[str, str]:
                      "uniform in [−1, 1]²."),
         "function": _tr("Samples of y = f(x) for fitting a curve with a network of one input and one output; "
                         "a preset or any expression you type."),
-        "random": _tr("Inputs drawn uniformly from a range with random class labels: any input width for "
+        "random": _tr("Inputs drawn uniformly from a range (or from the standard normal distribution) with random "
+                      "class labels: any input width for "
                       "watching a forward pass (5 inputs, 3 classes by default), or tiny images for a convolution you "
                       "can read whole. Nothing to learn: the "
                       "training accuracy can climb by memorising, the test accuracy stays at chance."),
@@ -102,6 +103,8 @@ def option_descriptions() -> dict[str, str]:
         "csv:path": _tr("the CSV file (.csv, .tsv, .txt; may be .gz)"),
         "points": _tr("number of points (training + test)"),
         "function:points": _tr("number of (x, f(x)) samples (training + test)"),
+        "normal": _tr("draw the inputs from the standard normal distribution (mean 0, std 1, as NumPy's randn) "
+                      "instead of uniformly from the range"),
         "random:points": _tr("number of samples (training + test)"),
         "preset": _tr("a ready-made function: linear (x on [0, 1]), square (x² on [0, 3]), cubic (x³ − 2.5x² "
                       "on [0, 3]), sine (sin x on [−π, π])"),

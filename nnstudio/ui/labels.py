@@ -51,7 +51,7 @@ def dataset_option_titles() -> dict[str, str]:
         "delimiter": _tr("delimiter"), "expression": _tr("expression"), "features": _tr("features"),
         "flatten": _tr("flatten"),
         "header": _tr("header"), "ignore": _tr("ignore"), "image": _tr("image side"), "images": _tr("images"), "label": _tr("label"),
-        "labels": _tr("labels"), "noise": _tr("noise"), "normalize": _tr("normalize"), "path": _tr("path"),
+        "labels": _tr("labels"), "noise": _tr("noise"), "normal": _tr("normal distribution"), "normalize": _tr("normalize"), "path": _tr("path"),
         "points": _tr("points"), "preset": _tr("preset"), "range": _tr("range"), "sampling": _tr("sampling"),
         "scale": _tr("scale"), "seed": _tr("seed"), "subset": _tr("subset"), "task": _tr("task"),
         "test_images": _tr("test images"), "test_labels": _tr("test labels"), "test_ratio": _tr("test ratio"),

@@ -13,7 +13,8 @@ def _tr(text: str) -> str:
 
 def known_titles() -> dict[str, str]:
     """Menu titles of the shipped examples, by file stem (translatable)."""
-    return {"function_cubic": _tr("Fit a function (y = x³ − 2.5x²)"),
+    return {"activation_histograms": _tr("Activation histograms: five sigmoid layers on random inputs (σ 1)"),
+            "function_cubic": _tr("Fit a function (y = x³ − 2.5x²)"),
             "function_linear": _tr("Fit a function (y = x)"),
             "function_sine": _tr("Fit a function (y = sin x)"),
             "function_square": _tr("Fit a function (y = x²)"),

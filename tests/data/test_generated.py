@@ -146,6 +146,19 @@ def test_random_numbers_give_any_input_width_and_class_count():
         load({"name": "random", "features": 0})
 
 
+def test_random_numbers_from_the_standard_normal_distribution():
+    """CURRICULUM §7's histograms feed 1000 samples of 100 standard normal numbers (randn);
+    ``range`` is then not used."""
+    d = load({"name": "random", "normal": True, "features": 100, "points": 1250})
+    x = d.x_train
+    assert x.shape == (1000, 100) and x.dtype == np.float32
+    assert abs(float(x.mean())) < 0.02 and abs(float(x.std()) - 1) < 0.02
+    assert x.min() < -3.5 and x.max() > 3.5                 # tails, not a bounded range
+    assert np.mean(x < 0) == pytest.approx(0.5, abs=0.01)
+    np.testing.assert_array_equal(x, load({"name": "random", "normal": True, "features": 100, "points": 1250,
+                                           "range": [5, 6]}).x_train)
+
+
 def test_random_images_for_a_convolution_small_enough_to_read():
     """CURRICULUM §9's worked example: two 1×4×4 images (half of four points held out)."""
     d = load({"name": "random", "image": 4, "points": 4, "test_ratio": 0.5, "classes": 2})

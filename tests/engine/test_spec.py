@@ -118,6 +118,18 @@ def test_the_largest_layers_allowed_still_build():
                                "loss": "sse"})
 
 
+def test_multiply_adds_per_sample_by_hand():
+    """SimpleConvNet: 30 filters × 24·24 positions × 1·5·5 weights, then 4320·100 and 100·10;
+    pooling, flatten, batch norm and dropout add none."""
+    spec = NetworkSpec((1, 28, 28), (Conv2dSpec(filters=30, kernel=5), PoolSpec(size=2), FlattenSpec(),
+                                     DenseSpec(units=100), BatchNormSpec(), DropoutSpec(ratio=0.5),
+                                     DenseSpec(units=10, activation="softmax")), "cross_entropy")
+    assert spec.multiply_adds() == 30 * 24 * 24 * 25 + 4320 * 100 + 100 * 10
+    padded = NetworkSpec((3, 8, 8), (Conv2dSpec(filters=4, kernel=3, pad=1, stride=2), FlattenSpec(),
+                                     DenseSpec(units=2, activation="softmax")), "cross_entropy")
+    assert spec.multiply_adds() > padded.multiply_adds() == 4 * 4 * 4 * 3 * 3 * 3 + 64 * 2
+
+
 def test_unknown_key():
     e = rejected(net([dense(3, "identity", unit=3)]), "network.layers[0].unit", "units", "activation")
     assert "unknown key" in str(e)

@@ -15,7 +15,7 @@ from nnstudio.resources import resource_path
 
 EXAMPLES = ("mnist_mlp", "mnist_deep", "mnist_vanishing", "iris", "function_square", "simple_convnet", "spiral",
             "im2col_worked", "mnist_deep_convnet", "mnist_race", "mnist_overfit", "function_linear", "function_cubic",
-            "function_sine")
+            "function_sine", "activation_histograms")
 
 
 def _example(name: str):
@@ -166,6 +166,38 @@ def test_function_fit_and_spiral_learn():
     # is what tells two layers from one)
     last = [s for s in session.trainer.run() if s.epoch_end][-1]
     assert last.test_accuracy >= 0.87 and last.train_accuracy >= 0.945
+
+
+def test_the_activation_histograms_are_the_books():
+    """CURRICULUM §7: five layers of 100 fed 1000 standard normal inputs, the four weight
+    scales under sigmoid and ReLU, read as the Activations view reads them (the first 1000
+    training samples). Sigmoid: σ 1 piles the outputs at 0 and 1, σ 0.01 squeezes them to one
+    spike at 0.5, Xavier spreads them. ReLU: σ 0.01 and Xavier let them shrink layer by layer,
+    He keeps their spread."""
+    import dataclasses
+    from nnstudio.engine.analysis import saturated_share
+    from nnstudio.project.mirror import NetworkMirror
+    base = _example("activation_histograms")
+    assert _layers(base) == [("dense", 100, "sigmoid")] * 5 + [("dense", 3, "softmax")]
+    x = load_dataset(base).x_train
+    assert x.shape == (1000, 100)
+
+    def outputs(act, init, std=1.0):
+        hidden = tuple(dataclasses.replace(l, activation=act, init=init, std=std) for l in base.network.layers[:-1])
+        project = base.with_(network=dataclasses.replace(base.network, layers=hidden + base.network.layers[-1:]))
+        mirror = NetworkMirror(project)
+        outs = mirror.layer_outputs(x)
+        return [outs[l.index] for l in mirror.network.layers[:-1]]
+
+    assert all(saturated_share("sigmoid", o) > 0.5 for o in outputs("sigmoid", "normal"))
+    spike = outputs("sigmoid", "normal", 0.01)
+    assert all(o.std() < 0.03 and abs(o.mean() - 0.5) < 0.01 for o in spike)
+    assert all(0.1 < o.std() < 0.25 and saturated_share("sigmoid", o) < 0.05 for o in outputs("sigmoid", "xavier"))
+    assert outputs("relu", "normal", 0.01)[-1].std() < 1e-3
+    xavier = [o.std() for o in outputs("relu", "xavier")]
+    assert xavier == sorted(xavier, reverse=True) and xavier[-1] < 0.3 * xavier[0]
+    he = [o.std() for o in outputs("relu", "he")]
+    assert max(he) < 1.2 * min(he)
 
 
 def test_the_deep_example_runs_the_batch_norm_grid():

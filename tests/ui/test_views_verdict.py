@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from nnstudio.engine.analysis import RECENT, SHARE_MEASUREMENTS, saturated_share
 from nnstudio.engine.trainer import Pause, Step
 from nnstudio.project.session import build_session
+from nnstudio.ui.views.base import fixed_samples
 from nnstudio.ui.views.gradients import GradientsView, times
 from nnstudio.ui.views.weights import WeightsView
 
@@ -156,11 +158,14 @@ def test_tiny_gradients_of_a_he_network_ask_for_a_larger_learning_rate(qtbot, ct
 
 def test_saturation_is_known_before_the_first_activations_arrive(qtbot, ctl, digits):
     """At the first update the verdict already reads the initial weights' saturation (as
-    the histogram view does: the first 200 training samples)."""
+    the histogram view does: the first 1000 training samples for a dense network this small)."""
     view = shown(qtbot, GradientsView(ctl), size=DOCKED)
     net = mnist_network(book_net("sigmoid", "normal", std=1.0))
     ctl.start(build_session(project(net, {"name": "mnist"}, lr=0.01, batch_size=100), dataset=digits))
-    view.session.network.forward(digits.x_train[:200])        # the same initial weights
+    x = fixed_samples(view.session)
+    assert len(x) == 1000
+    np.testing.assert_array_equal(x, digits.x_train[:1000])
+    view.session.network.forward(x)        # the same initial weights
     expected = saturated_share("sigmoid", view.session.network.layers[0].out)
     assert view.saturation["dense_1"] == pytest.approx(expected)
     ctl.train(1, per_batch=1)

@@ -398,13 +398,21 @@ class MessageItem(pg.TextItem):
 
 # the training samples a view runs its own copy of the network on (histograms of the outputs,
 # the gradient verdict's saturated share before the first activations arrive): the same ones
-# for every view, so their numbers agree
+# for every view, so their numbers agree. As many as CURRICULUM §7's histograms use where one
+# forward pass over them stays quick (about 0.1 s: SimpleConvNet takes 1000 in 0.09 s), never
+# fewer than FIXED_SAMPLES (the deep CNN: 200 in 0.4 s)
 FIXED_SAMPLES = 200
+MOST_FIXED_SAMPLES = 1000
+FIXED_SAMPLES_WORK = 1e9        # multiply-adds
 
 
 def fixed_samples(session) -> np.ndarray:
-    """The first FIXED_SAMPLES training samples of the session's data set."""
-    return session.dataset.x_train[:FIXED_SAMPLES]
+    """The first training samples of the session's data set that the views run on:
+    MOST_FIXED_SAMPLES, or fewer (down to FIXED_SAMPLES) for a network whose forward pass
+    over them would take more than FIXED_SAMPLES_WORK multiply-adds."""
+    per_sample = max(session.project.network.multiply_adds(), 1)
+    count = int(min(MOST_FIXED_SAMPLES, max(FIXED_SAMPLES, FIXED_SAMPLES_WORK // per_sample)))
+    return session.dataset.x_train[:count]
 
 
 def message_item(plot: pg.PlotItem) -> MessageItem:

@@ -355,12 +355,13 @@ class Outcome:
 @dataclass(frozen=True)
 class Progress:
     """What happened to one variant in one turn: its batch losses by iteration, the
-    evaluations at epoch ends (iteration, loss, accuracy), its outcome when it ended, and for
+    evaluations at epoch ends (iteration, loss and accuracy on the evaluation split, accuracy
+    on the whole training set: §8's gap between the two), its outcome when it ended, and for
     a one-variable function its output along :attr:`Comparison.fit_x` after the turn."""
     index: int
     iterations: tuple[int, ...]
     losses: tuple[float, ...]
-    evaluations: tuple[tuple[int, float, float | None], ...] = ()
+    evaluations: tuple[tuple[int, float, float | None, float | None], ...] = ()
     outcome: Outcome | None = None
     fit: tuple[float, ...] | None = None
 
@@ -422,8 +423,7 @@ class Comparison:
         x, t, x_eval, t_eval = self._data(network.dtype)
         steps = math.ceil(len(x) / max(1, min(spec.batch_size, len(x))))
         spec = type(spec).from_dict({**spec.to_dict(), "epochs": math.ceil(self.iterations / steps)})
-        return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval,
-                       evaluate_train=False)
+        return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval)
 
     def stop_all(self) -> None:
         """Thread-safe: end the run at once, a numerical update in the middle included (with
@@ -455,7 +455,8 @@ class Comparison:
                                 its.append(snap.iteration)
                                 losses.append(snap.data_loss)       # as the table: weight decay's term left out
                                 if snap.epoch_end and snap.test_loss is not None:
-                                    evals.append((snap.iteration, snap.test_loss, snap.test_accuracy))
+                                    evals.append((snap.iteration, snap.test_loss, snap.test_accuracy,
+                                                  snap.train_accuracy))
                                 if snap.iteration >= self.iterations:
                                     break
                     except DivergenceError as err:

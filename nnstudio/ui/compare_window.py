@@ -176,6 +176,7 @@ class _Track:
         self.loss: list[float] = []
         self.eval_x: list[int] = []
         self.accuracy: list[float] = []
+        self.train_accuracy: list[float] = []   # at the same iterations (nan where not measured)
         self.fit: tuple[float, ...] | None = None    # the output along the comparison's fit_x
         self.outcome: C.Outcome | None = None
         self.top = 0.0                      # the largest finite smoothed loss so far
@@ -191,10 +192,11 @@ class _Track:
         self.bottom = min([self.bottom] + [v for v in finite if v > 0])
         if math.isnan(self.start) and finite:
             self.start = finite[0]
-        for it, _, acc in p.evaluations:
+        for it, _, acc, train_acc in p.evaluations:
             if acc is not None:
                 self.eval_x.append(it)
                 self.accuracy.append(acc)
+                self.train_accuracy.append(math.nan if train_acc is None else train_acc)
         if p.fit is not None:
             self.fit = p.fit
         if p.outcome is not None:
@@ -216,6 +218,7 @@ class CompareWindow(QDialog):
         self.variants: list[C.Variant] = []
         self.tracks: list[_Track] = []
         self.curves: list[pg.PlotDataItem] = []
+        self.train_curves: list[pg.PlotDataItem | None] = []   # accuracy on the training set, dotted
         self.plots: list[pg.PlotItem] = []
         self.random = False
         self.iterations = 0
@@ -549,9 +552,15 @@ class CompareWindow(QDialog):
         style = PEN_STYLES[(k // len(OKABE_ITO)) % len(PEN_STYLES)]
         return pg.mkPen(OKABE_ITO[k % len(OKABE_ITO)], width=1 if crowded else 1.5, style=style)
 
+    @staticmethod
+    def _training_pen(pen: pg.QtGui.QPen) -> pg.QtGui.QPen:
+        """A variant's accuracy on the training set: its colour, dotted and thin."""
+        return pg.mkPen(pen.color(), width=1, style=Qt.PenStyle.DotLine)
+
     def _build_plots(self) -> None:
         self.canvas.clear()
         self.curves = [None] * len(self.variants)  # type: ignore[list-item]
+        self.train_curves = [None] * len(self.variants)
         self.plots = []
         groups = self._groups()
         cols = grid_columns(len(groups), self.canvas.width(), self.canvas.height())
@@ -581,6 +590,14 @@ class CompareWindow(QDialog):
                 self.curves[i] = item.plot(pen=pen, name=self.variant_label(i) if named else None,
                                            symbol="o" if accuracy else None, symbolSize=4, symbolPen=pen,
                                            symbolBrush=pen.color())
+                if accuracy:
+                    # the training set's accuracy beside it: the gap between the two is §8's overfitting
+                    self.train_curves[i] = item.plot(pen=self._training_pen(pen), symbol="o", symbolSize=4,
+                                                     symbolPen=pen, symbolBrush=None)
+            if accuracy and named:
+                grey = pg.mkPen(TEXT_COLOR, width=1.5)
+                item.plot(pen=self._training_pen(grey), symbol="o", symbolSize=4, symbolPen=grey,
+                          symbolBrush=None, name=_tr("dotted, hollow: on the training set"))
         self.key.setVisible(not single)
         if not single:
             first = self.variants[0].values[0][0]
@@ -589,7 +606,8 @@ class CompareWindow(QDialog):
                     for k, i in enumerate(groups[0][1])]
             self.key.setText(_tr("Each plot's title is its {0}; the curves show {1} by {2}:").format(
                 html.escape(knob_titles().get(first, first)), html.escape(left), html.escape(bottom))
-                + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys))
+                + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys)
+                + (" &nbsp;&nbsp;" + html.escape(_tr("Dotted, hollow: on the training set.")) if accuracy else ""))
 
     def _quantity_changed(self) -> None:
         self.log_box.setEnabled(self._shown() == "loss")     # accuracy: 0 to 100 %
@@ -643,6 +661,9 @@ class CompareWindow(QDialog):
             x, y = track.eval_x, 100.0 * np.asarray(track.accuracy, dtype=float)
         y = np.asarray(y, dtype=float)
         self.curves[i].setData(np.asarray(x, dtype=float), np.where(np.isfinite(y), y, np.nan), connect="finite")
+        if self.train_curves[i] is not None:
+            self.train_curves[i].setData(np.asarray(x, dtype=float), 100.0 * np.asarray(track.train_accuracy),
+                                         connect="finite")
 
     def _refresh(self) -> None:
         if self.worker is None:

@@ -189,12 +189,15 @@ def test_variants_train_in_turns_exactly_as_each_would_alone(iris):
     for i, v in enumerate(vs):
         alone = build_session(v.project.with_(training=v.project.training.__class__.from_dict(
             {**v.project.training.to_dict(), "epochs": 10})), iris).trainer
-        expected = [s.loss for _, s in zip(range(23), alone.run())]
-        assert losses[i] == expected                             # the same numbers, to the last bit
+        snaps = [s for _, s in zip(range(23), alone.run())]
+        assert losses[i] == [s.loss for s in snaps]              # the same numbers, to the last bit
         o = outcomes[i]
         assert o.iterations == 23 and o.diverged is None and not o.stopped and o.seconds > 0
-        # iris: 100 training samples, batch 20 → epoch ends at 5, 10, 15, 20, evaluated on the test split
-        assert [it for it, _, _ in evals[i]] == [5, 10, 15, 20]
+        # iris: 100 training samples, batch 20 → epoch ends at 5, 10, 15, 20, evaluated on the test
+        # split and on the whole training set (§8's gap)
+        assert evals[i] == [(s.iteration, s.test_loss, s.test_accuracy, s.train_accuracy)
+                            for s in snaps if s.epoch_end]
+        assert [e[0] for e in evals[i]] == [5, 10, 15, 20] and all(e[3] is not None for e in evals[i])
         net = alone.network                                      # now 23 updates further, as in the comparison
         assert o.eval_accuracy == net.evaluate(iris.x_test, iris.y_test)[1]
         assert o.train_accuracy == net.evaluate(iris.x_train, iris.y_train)[1]

@@ -6,6 +6,7 @@ import csv
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from nnstudio.project.comparison import ComparisonError
 from nnstudio.ui.compare_window import CompareWindow, plan_error_text, plan_problems
@@ -100,6 +101,17 @@ def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
     x, y = compare.curves[0].getData()
     assert list(x) == [5, 10, 15, 20] and all(0 <= v <= 100 for v in y) and max(y) > 1   # percent
     assert compare.plots[0].getViewBox().viewRange()[1][1] > 100
+    # beside each, dotted, the accuracy on the training set at the same epoch ends (§8's gap)
+    for track, curve, train in zip(compare.tracks, compare.curves, compare.train_curves):
+        tx, ty = train.getData()
+        assert list(tx) == list(curve.getData()[0]) == [5, 10, 15, 20]
+        np.testing.assert_allclose(ty, 100 * np.asarray(track.train_accuracy))
+        assert train.opts["pen"].style() == Qt.PenStyle.DotLine and train.opts["symbolBrush"] is None
+    last = compare.tracks[0].outcome
+    assert compare.tracks[0].train_accuracy[-1] == last.train_accuracy   # epoch 4 ended the 20 updates
+    assert "Dotted, hollow: on the training set." in compare.key.text()
+    compare.quantity.setCurrentIndex(compare.quantity.findData("loss"))
+    assert compare.train_curves == [None] * 8                           # the loss has no such twin
 
 
 def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):

@@ -329,6 +329,11 @@ class Trainer:
             self.epoch += 1
 
     # ------------------------------------------------------------------ numerical gradients
+    def _stop_posted(self) -> bool:
+        """Commands taken now: whether a Stop has come."""
+        self._drain()
+        return self._flow.stop
+
     def _interrupted(self) -> bool:
         """Between two entries of a numerical gradient: commands are taken now, and a Pause
         or Stop ends the step (a numerical step of a large network takes seconds)."""
@@ -383,12 +388,17 @@ class Trainer:
             # evaluate() gives the loss per sample; a loss summed over the batch (sse_sum) is
             # reported per update as that sum, so its epoch values are those of a batch
             per = self.batch_size if net.spec.loss == "sse_sum" else 1
+            # a Stop (a closing window) ends an evaluation between its batches: the snapshot
+            # then has no numbers for that set
+            stopped = self._stop_posted
             if self.evaluate_train:
-                per_sample, extra["train_accuracy"] = net.evaluate(self.x_train, self.t_train)
-                extra["train_loss"] = per_sample * per
-            if self.x_test is not None and len(self.x_test):
-                per_sample, extra["test_accuracy"] = net.evaluate(self.x_test, self.t_test)
-                extra["test_loss"] = per_sample * per
+                result = net.evaluate(self.x_train, self.t_train, stop=stopped)
+                if result is not None:
+                    extra["train_loss"], extra["train_accuracy"] = result[0] * per, result[1]
+            if self.x_test is not None and len(self.x_test) and not self._flow.stop:
+                result = net.evaluate(self.x_test, self.t_test, stop=stopped)
+                if result is not None:
+                    extra["test_loss"], extra["test_accuracy"] = result[0] * per, result[1]
         if f.detail is not None:
             if f.detail.weights:
                 extra["weights"] = _frozen_state(net)

@@ -212,6 +212,32 @@ def test_stop_ends_the_generator():
         gen2.send(Stop())
 
 
+def test_a_stop_ends_an_epoch_end_evaluation_between_its_batches():
+    """A deep CNN takes minutes to evaluate MNIST's training set: a Stop posted meanwhile ends
+    it after the batch in hand (evaluation batches of 1000), the snapshot has no numbers for
+    the sets left unfinished, and the run ends."""
+    x = rng(2).normal(size=(3000, 4))
+    trainer = make_trainer(n=3000, batch_size=3000, epochs=3, x=x, t=np.arange(3000) % 3)
+    net = trainer.network
+    forward = net.forward
+    evaluated = []
+
+    def forward_posting_a_stop(xb, **kw):
+        if not kw.get("train"):
+            evaluated.append(len(xb))
+            trainer.post(Stop())
+        return forward(xb, **kw)
+
+    net.forward = forward_posting_a_stop
+    snaps = list(trainer.run())
+    assert evaluated == [1000]                       # the first evaluation batch, then no more
+    assert len(snaps) == 1 and snaps[0].epoch_end
+    assert snaps[0].train_accuracy is snaps[0].train_loss is snaps[0].test_accuracy is snaps[0].test_loss is None
+    assert net.evaluate(x, np.arange(3000) % 3, stop=lambda: True) is None
+    loss, acc = net.evaluate(x[:1000], np.arange(1000) % 3, stop=lambda: True)   # one batch: nothing to stop
+    assert np.isfinite(loss) and 0 <= acc <= 1
+
+
 def test_step_and_step_epoch_while_paused():
     trainer = make_trainer(n=25, batch_size=5, epochs=3, start_paused=True)
     gen = trainer.run()

@@ -701,6 +701,11 @@
         <translation>パス</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/labels.py" line="54"/>
+        <source>normal distribution</source>
+        <translation>正規分布</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/labels.py" line="55"/>
         <source>points</source>
         <translation>点の数</translation>
@@ -893,153 +898,163 @@
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="212"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="214"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="244"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="247"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="246"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="249"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="247"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="268"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="269"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="272"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="274"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="270"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="273"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="272"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="307"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="311"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="322"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="324"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="383"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="396"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="398"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="402"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="400"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="409"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="424"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="431"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="435"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="441"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="445"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="448"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="578"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="587"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="600"/>
+        <source>dotted, hollow: on the training set</source>
+        <translation>点線・白抜き：訓練データでの値</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="610"/>
+        <source>Dotted, hollow: on the training set.</source>
+        <translation>点線・白抜きは訓練データでの値です。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1048,12 +1063,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="448"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="490"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1062,76 +1077,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="785"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="569"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="560"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="785"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="569"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="561"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="570"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="590"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="607"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="686"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="769"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="665"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="686"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="769"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="666"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="687"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="667"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="688"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="671"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="717"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="740"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="750"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1140,7 +1155,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1149,37 +1164,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="751"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="803"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="824"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="803"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="824"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="827"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="827"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1549,283 +1564,292 @@
         <translation type="vanished">範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="56"/>
         <source>Inputs drawn uniformly from a range with random class labels: any input width for watching a forward pass (5 inputs, 3 classes by default), or tiny images for a convolution you can read whole. Nothing to learn: the training accuracy can climb by memorising, the test accuracy stays at chance.</source>
-        <translation>範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）、または畳み込みを丸ごと読める小さな画像。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
+        <translation type="vanished">範囲から一様に引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）、または畳み込みを丸ごと読める小さな画像。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="60"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="56"/>
+        <source>Inputs drawn uniformly from a range (or from the standard normal distribution) with random class labels: any input width for watching a forward pass (5 inputs, 3 classes by default), or tiny images for a convolution you can read whole. Nothing to learn: the training accuracy can climb by memorising, the test accuracy stays at chance.</source>
+        <translation>範囲から一様に（または標準正規分布から）引いた入力と、ランダムなクラスラベル。順伝播を見るための任意の入力幅（既定は入力 5、クラス 3）、または畳み込みを丸ごと読める小さな画像。学ぶべきものはありません：訓練データの正解率は丸暗記で上がり得ますが、テストデータの正解率は偶然の水準のままです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="61"/>
         <source>Any MNIST-format pair of image and label files (Fashion-MNIST, KMNIST, EMNIST digits…), plain or gzip. Without a test pair, the test ratio of the samples is held out.</source>
         <translation>MNIST形式の画像ファイルとラベルファイルの組（Fashion-MNIST、KMNIST、EMNISTの数字など）。圧縮なしでもgzipでも可。テスト用の組がなければ、テスト割合の分のサンプルをテスト用に取り分けます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="62"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="63"/>
         <source>A table of numbers, one sample a line: numeric feature columns and a label column. Header and delimiter are detected.</source>
         <translation>数値の表（1行に1サンプル）：数値の特徴量の列とラベルの列。見出し行と区切り文字は自動で判別します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="64"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="65"/>
         <source>70 000 28×28 grey images of clothing in 10 classes, a drop-in replacement for MNIST that is harder to learn.</source>
         <translation>10クラスの衣類の28×28のグレー画像70 000枚。MNISTとそのまま置き換えられ、学習はより難しくなります。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="66"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="67"/>
         <source>70 000 28×28 images of cursive Japanese (kuzushiji) hiragana, 10 classes, in MNIST&apos;s format.</source>
         <translation>くずし字のひらがなの28×28の画像70 000枚、10クラス、MNIST形式。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="74"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="75"/>
         <source>the plane&apos;s value at the origin</source>
         <translation>原点での平面の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="75"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="76"/>
         <source>names of the classes 0, 1, … (empty: the numbers)</source>
         <translation>クラス0, 1, …の名前（空欄：番号のまま）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="76"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="77"/>
         <source>number of classes</source>
         <translation>クラスの数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="77"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="78"/>
         <source>field separator: auto (detected), comma, semicolon, tab, | or space (runs of spaces)</source>
         <translation>項目の区切り：自動（判別）、カンマ、セミコロン、タブ、|、空白（連続する空白）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="79"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="80"/>
         <source>number of inputs per sample</source>
         <translation>1 サンプルあたりの入力の数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="80"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="81"/>
         <source>number of classes (the random labels)</source>
         <translation>クラスの数（ランダムなラベル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="81"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="82"/>
         <source>f(x) to learn, e.g. x^3 - 2.5*x^2: numbers, x, + - * / ^ **, parentheses, sin cos tan exp log sqrt abs tanh, pi, e (empty: the preset&apos;s)</source>
         <translation>学習する f(x)。例：x^3 - 2.5*x^2。使えるもの：数、x、+ - * / ^ **、括弧、sin cos tan exp log sqrt abs tanh、pi、e（空欄：プリセットの式）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="83"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="84"/>
         <source>on: each image is a vector (784 for MNIST); off: (channels, height, width) for convolutional networks</source>
         <translation>オン：各画像をベクトルにする（MNISTなら784）。オフ：畳み込みネットワーク用の（チャンネル, 高さ, 幅）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="85"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="86"/>
         <source>on: vectors of 64; off: 1×8×8 images for convolutional networks</source>
         <translation>オン：長さ64のベクトル。オフ：畳み込みネットワーク用の1×8×8の画像</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="86"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="87"/>
         <source>is the first line the column names? auto (detected), yes or no</source>
         <translation>1行目は列名か：自動（判別）、はい、いいえ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="87"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="88"/>
         <source>columns to leave out (names or numbers counted from 0), e.g. an id column</source>
         <translation>使わない列（列名か、0から数えた列番号）。例：ID の列</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="88"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="89"/>
         <source>0: each sample is a row of the given number of features; 1 or more: each sample is a one-channel square image with that many pixels a side, for convolutional networks (two 4×4 images and a 3×3 filter give im2col&apos;s 8×9 matrix)</source>
         <translation>0：各サンプルは指定した特徴量の数の行。1 以上：各サンプルは一辺がその画素数の 1 チャンネルの正方形画像（畳み込みネットワーク用。4×4 の画像 2 枚と 3×3 のフィルタで im2col の 8×9 行列になります）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="91"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="92"/>
         <source>the images IDX file (.gz or not)</source>
         <translation>画像のIDXファイル（.gz でも可）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="92"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="93"/>
         <source>the label column: its name (with a header line) or its number counted from 0 (-1: the last); for regression, a list of columns is allowed</source>
         <translation>ラベルの列：列名（見出し行がある場合）か、0から数えた列番号（-1：最後の列）。回帰では列のリストも指定できます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="94"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="95"/>
         <source>the labels IDX file</source>
         <translation>ラベルのIDXファイル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="95"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="96"/>
         <source>standard deviation of the noise added to each coordinate</source>
         <translation>各座標に加えるノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="96"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="97"/>
         <source>standard deviation of Gaussian noise added to f(x)</source>
         <translation>f(x) に加えるガウスノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="97"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="98"/>
         <source>standard deviation of each blob</source>
         <translation>各塊の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="98"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="99"/>
         <source>standard deviation of the noise added to y</source>
         <translation>y に加えるノイズの標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="99"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="100"/>
         <source>feature scaling fitted on the training split: none, min–max (to [0, 1]) or standardize (zero mean, unit variance)</source>
         <translation>訓練データに合わせた特徴量のスケーリング：なし、最小–最大（[0, 1]へ）、標準化（平均0・分散1）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="101"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="102"/>
         <source>the folder holding the four files (empty: your data folder, where downloads go)</source>
         <translation>4つのファイルがあるフォルダー（空欄：ダウンロード先のデータフォルダー）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="102"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="103"/>
         <source>the CSV file (.csv, .tsv, .txt; may be .gz)</source>
         <translation>CSVファイル（.csv、.tsv、.txt。.gz でも可）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="103"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="104"/>
         <source>number of points (training + test)</source>
         <translation>点の数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="104"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="105"/>
         <source>number of (x, f(x)) samples (training + test)</source>
         <translation>(x, f(x)) のサンプル数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="105"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="106"/>
+        <source>draw the inputs from the standard normal distribution (mean 0, std 1, as NumPy&apos;s randn) instead of uniformly from the range</source>
+        <translation>入力を範囲からの一様分布ではなく標準正規分布（平均 0、標準偏差 1。NumPy の randn と同じ）から引く</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="108"/>
         <source>number of samples (training + test)</source>
         <translation>サンプル数（訓練＋テスト）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="106"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="109"/>
         <source>a ready-made function: linear (x on [0, 1]), square (x² on [0, 3]), cubic (x³ − 2.5x² on [0, 3]), sine (sin x on [−π, π])</source>
         <translation>用意された関数：一次（[0, 1]上の x）、二乗（[0, 3]上の x²）、三次（[0, 3]上の x³ − 2.5x²）、正弦（[−π, π]上の sin x）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="108"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="111"/>
         <source>[low, high] interval of x (empty: the preset&apos;s)</source>
         <translation>x の区間 [low, high]（空欄：プリセットの区間）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="109"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="112"/>
         <source>[low, high] interval the inputs are drawn from</source>
         <translation>入力を引く区間 [下限, 上限]</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="110"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="113"/>
         <source>random: x uniform on the range (seeded); grid: evenly spaced, ends included</source>
         <translation>ランダム：範囲内で一様に x を選ぶ（シード付き）。格子：両端を含む等間隔</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="111"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="114"/>
         <source>divide 8-bit pixel values by 255, giving values in [0, 1]</source>
         <translation>8ビットの画素値を255で割り、[0, 1]の値にする</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="112"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="115"/>
         <source>divide pixel values (0–16) by 16</source>
         <translation>画素値（0〜16）を16で割る</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="113"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="116"/>
         <source>random seed: the same seed gives the same samples and splits</source>
         <translation>乱数のシード：同じシードなら同じサンプルと分け方になります</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="114"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="117"/>
         <source>how train size / test size pick samples: random (seeded, stratified by class) or first (the first N, as the book&apos;s x_train[:300])</source>
         <translation>訓練サイズ・テストサイズでのサンプルの選び方：ランダム（シード付き・クラスで層化）か先頭（本の x_train[:300] のように先頭N個）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="116"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="119"/>
         <source>classification (labels are classes, text or integers) or regression (labels are numbers to predict)</source>
         <translation>分類（ラベルはクラス：文字列か整数）か回帰（ラベルは予測する数値）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="118"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
         <source>the test images file (optional)</source>
         <translation>テスト画像のファイル（任意）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="119"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
         <source>the test labels file (optional)</source>
         <translation>テストラベルのファイル（任意）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="120"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="123"/>
         <source>fraction of all samples held out as the test split</source>
         <translation>テスト用に取り分けるサンプルの割合（全体に対して）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="121"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
         <source>use only this many test samples (empty: all)</source>
         <translation>テストサンプルをこの数だけ使う（空欄：すべて）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="122"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
         <source>use only this many training samples (empty: all)</source>
         <translation>訓練サンプルをこの数だけ使う（空欄：すべて）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="123"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="126"/>
         <source>swap each image&apos;s rows and columns (EMNIST&apos;s IDX files store images transposed)</source>
         <translation>各画像の行と列を入れ替える（EMNISTのIDXファイルは転置して保存されています）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="124"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="127"/>
         <source>fraction of the training samples held out as a validation split (0: none)</source>
         <translation>検証用に取り分ける訓練サンプルの割合（0：なし）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="125"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="128"/>
         <source>the plane&apos;s slopes [w1, w2]</source>
         <translation>平面の傾き [w1, w2]</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
         <location filename="../../nnstudio/ui/run_names.py" line="35"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
         <source>min–max</source>
         <translation>最小–最大</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="133"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
         <source>standardize</source>
         <translation>標準化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
         <source>first N</source>
         <translation>先頭N個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="142"/>
         <source>linear</source>
         <translation>一次</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="142"/>
         <source>square</source>
         <translation>二乗</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="142"/>
         <source>cubic</source>
         <translation>三次</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="142"/>
         <source>sine</source>
         <translation>正弦</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="143"/>
         <source>grid</source>
         <translation>格子</translation>
     </message>
@@ -1846,12 +1870,12 @@
         <translation type="vanished">先頭からN個</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
         <source>classification</source>
         <translation>分類</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="135"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
         <source>regression</source>
         <translation>回帰</translation>
     </message>
@@ -1860,47 +1884,47 @@
         <translation type="vanished">自動（判別）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
         <location filename="../../nnstudio/ui/run_names.py" line="33"/>
         <source>no</source>
         <translation>いいえ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="136"/>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="139"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <source>auto</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <source>, (comma)</source>
         <translation>,（カンマ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <source>; (semicolon)</source>
         <translation>;（セミコロン）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
         <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>tab</source>
         <translation>タブ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="141"/>
         <location filename="../../nnstudio/ui/panels/option_widgets.py" line="248"/>
         <source>space</source>
         <translation>空白</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="138"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="141"/>
         <source>| (bar)</source>
         <translation>|（縦棒）</translation>
     </message>
@@ -1921,8 +1945,8 @@
         <translation type="vanished">正弦：sin x</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="134"/>
-        <location filename="../../nnstudio/ui/dataset_texts.py" line="140"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="137"/>
+        <location filename="../../nnstudio/ui/dataset_texts.py" line="143"/>
         <source>random</source>
         <translation>ランダム</translation>
     </message>
@@ -2042,7 +2066,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="309"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="312"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2649,58 +2673,78 @@
         <translation>学習速度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="16"/>
+        <location filename="../../nnstudio/ui/templates.py" line="20"/>
         <source>Fit a function (y = x²)</source>
         <translation>関数のフィッティング（y = x²）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="22"/>
-        <location filename="../../nnstudio/ui/templates.py" line="18"/>
+        <location filename="../../nnstudio/ui/templates.py" line="22"/>
         <source>Iris flowers</source>
         <translation>アヤメ（Iris）</translation>
     </message>
     <message>
+        <location filename="../../nnstudio/ui/templates.py" line="16"/>
+        <source>Activation histograms: five sigmoid layers on random inputs (σ 1)</source>
+        <translation>活性化のヒストグラム：ランダムな入力に対するシグモイド 5 層（σ 1）</translation>
+    </message>
+    <message>
         <location filename="../../nnstudio/ui/templates.py" line="17"/>
+        <source>Fit a function (y = x³ − 2.5x²)</source>
+        <translation>関数のフィッティング（y = x³ − 2.5x²）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="18"/>
+        <source>Fit a function (y = x)</source>
+        <translation>関数のフィッティング（y = x）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="19"/>
+        <source>Fit a function (y = sin x)</source>
+        <translation>関数のフィッティング（y = sin x）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="21"/>
         <source>Convolution by im2col: two 4×4 images, one 3×3 filter</source>
         <translation>im2col による畳み込み：4×4 の画像 2 枚、3×3 のフィルタ 1 枚</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="19"/>
+        <location filename="../../nnstudio/ui/templates.py" line="23"/>
         <source>MNIST digits: two-layer network</source>
         <translation>MNIST 手書き数字：2層ニューラルネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="20"/>
+        <location filename="../../nnstudio/ui/templates.py" line="24"/>
         <source>MNIST digits, 1000 samples: five hidden layers</source>
         <translation>MNIST 手書き数字・1000 サンプル：隠れ層 5 層</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="21"/>
+        <location filename="../../nnstudio/ui/templates.py" line="25"/>
         <source>MNIST digits: deeper convolutional network (six 3×3 layers)</source>
         <translation>MNIST 手書き数字：より深い畳み込みネットワーク（3×3 の層が 6 つ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="22"/>
+        <location filename="../../nnstudio/ui/templates.py" line="26"/>
         <source>MNIST digits, 300 samples: overfitting, weight decay and dropout</source>
         <translation>MNIST 手書き数字・300 サンプル：過学習、荷重減衰とドロップアウト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="23"/>
+        <location filename="../../nnstudio/ui/templates.py" line="27"/>
         <source>MNIST digits: four hidden layers for the optimizer race and initializations</source>
         <translation>MNIST 手書き数字：隠れ層 4 層（最適化手法の比較と重みの初期値）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="24"/>
+        <location filename="../../nnstudio/ui/templates.py" line="28"/>
         <source>MNIST digits: vanishing gradients (sigmoid, σ 0.01)</source>
         <translation>MNIST 手書き数字：勾配消失（シグモイド、σ 0.01）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="25"/>
+        <location filename="../../nnstudio/ui/templates.py" line="29"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="26"/>
+        <location filename="../../nnstudio/ui/templates.py" line="30"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>
@@ -5216,95 +5260,95 @@ softmax on its own.</source>
         <translation>学習は、このステップで更新した重みから続きます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="180"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="181"/>
         <source>Operations</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="182"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="183"/>
         <source>Breakpoints (stop at these layers)</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="195"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="198"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="210"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="308"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="309"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="214"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="215"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="294"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="217"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="218"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="231"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="232"/>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="462"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="236"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="242"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="243"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="254"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="255"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="257"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="258"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="272"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="274"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="275"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="276"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="278"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="279"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="292"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
@@ -5371,17 +5415,17 @@ softmax on its own.</source>
 <context>
     <name>View</name>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="544"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="552"/>
         <source>Layer:</source>
         <translation>レイヤー：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="642"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="650"/>
         <source>This picture could not be drawn: {0}</source>
         <translation>この図を描けませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/base.py" line="741"/>
+        <location filename="../../nnstudio/ui/views/base.py" line="749"/>
         <source>  ·  approximate: batch norm statistics arrive when training pauses</source>
         <translation>  ·  概算：Batch Normalization の統計は学習を一時停止したときに届きます</translation>
     </message>

@@ -18,6 +18,7 @@ import functools
 import math
 import queue
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -192,6 +193,10 @@ class Trainer:
         self.samples = 0
         self.elapsed = 0.0
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        # set by post(Stop()) at once, so that a long epoch-end evaluation can end early without
+        # taking any other command before its iteration is over (the Stop itself is applied
+        # with the others, in order)
+        self._stop_posted = threading.Event()
         self._flow = _Flow(paused=start_paused)
         self.last_snapshot: Snapshot | None = None
         self._defer_products = False
@@ -221,6 +226,8 @@ class Trainer:
     # ------------------------------------------------------------------ commands
     def post(self, command: Command) -> None:
         """Thread-safe: the command takes effect before the next iteration."""
+        if isinstance(command, Stop):
+            self._stop_posted.set()
         self._inbox.put(command)
 
     def _apply(self, cmd: Command) -> None:
@@ -329,11 +336,6 @@ class Trainer:
             self.epoch += 1
 
     # ------------------------------------------------------------------ numerical gradients
-    def _stop_posted(self) -> bool:
-        """Commands taken now: whether a Stop has come."""
-        self._drain()
-        return self._flow.stop
-
     def _interrupted(self) -> bool:
         """Between two entries of a numerical gradient: commands are taken now, and a Pause
         or Stop ends the step (a numerical step of a large network takes seconds)."""
@@ -390,12 +392,12 @@ class Trainer:
             per = self.batch_size if net.spec.loss == "sse_sum" else 1
             # a Stop (a closing window) ends an evaluation between its batches: the snapshot
             # then has no numbers for that set
-            stopped = self._stop_posted
+            stopped = self._stop_posted.is_set
             if self.evaluate_train:
                 result = net.evaluate(self.x_train, self.t_train, stop=stopped)
                 if result is not None:
                     extra["train_loss"], extra["train_accuracy"] = result[0] * per, result[1]
-            if self.x_test is not None and len(self.x_test) and not self._flow.stop:
+            if self.x_test is not None and len(self.x_test) and not stopped():
                 result = net.evaluate(self.x_test, self.t_test, stop=stopped)
                 if result is not None:
                     extra["test_loss"], extra["test_accuracy"] = result[0] * per, result[1]

@@ -356,7 +356,7 @@ class Outcome:
 class Progress:
     """What happened to one variant in one turn: its batch losses by iteration, the
     evaluations at epoch ends (iteration, loss and accuracy on the evaluation split, accuracy
-    on the whole training set: §8's gap between the two), its outcome when it ended, and for
+    on the whole training set where the comparison evaluates it: §8's gap between the two), its outcome when it ended, and for
     a one-variable function its output along :attr:`Comparison.fit_x` after the turn."""
     index: int
     iterations: tuple[int, ...]
@@ -382,9 +382,12 @@ def fit_grid(dataset: Dataset) -> np.ndarray | None:
 class Comparison:
     """Trains ``variants`` on ``dataset`` for ``iterations`` updates each, in turns of
     ``turn`` updates. Accuracy is judged on the validation split when the data set has one
-    (hyper-parameters are chosen there, §8), else on the test split (:attr:`eval_split`)."""
+    (hyper-parameters are chosen there, §8), else on the test split (:attr:`eval_split`).
+    ``evaluate_train``: the whole training set is evaluated at every epoch end too (a pass over
+    it per variant and epoch), for the accuracy curves beside the evaluation split's."""
 
-    def __init__(self, variants: Sequence[Variant], dataset: Dataset, iterations: int, turn: int = 20) -> None:
+    def __init__(self, variants: Sequence[Variant], dataset: Dataset, iterations: int, turn: int = 20,
+                 evaluate_train: bool = False) -> None:
         if not variants:
             raise ComparisonError("no_variants", "nothing to train")
         if len(variants) > MAX_VARIANTS:
@@ -398,6 +401,7 @@ class Comparison:
         self.dataset = dataset
         self.iterations = int(iterations)
         self.turn = max(1, int(turn))
+        self.evaluate_train = evaluate_train
         has_val = dataset.x_val is not None and len(dataset.x_val)
         self.eval_split = "validation" if has_val else "test"
         self.x_eval, self.t_eval = (dataset.x_val, dataset.y_val) if has_val else (dataset.x_test, dataset.y_test)
@@ -423,7 +427,8 @@ class Comparison:
         x, t, x_eval, t_eval = self._data(network.dtype)
         steps = math.ceil(len(x) / max(1, min(spec.batch_size, len(x))))
         spec = type(spec).from_dict({**spec.to_dict(), "epochs": math.ceil(self.iterations / steps)})
-        return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval)
+        return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval,
+                       evaluate_train=self.evaluate_train)
 
     def stop_all(self) -> None:
         """Thread-safe: end the run at once, a numerical update in the middle included (with

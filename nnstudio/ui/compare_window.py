@@ -45,7 +45,8 @@ SMOOTHING = 0.95
 MAX_LEGEND = 12
 # the linear loss axis ends at most this many times the highest starting loss
 CLIP_OVER_START = 1.5
-PEN_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
+# (dotted is the training set's accuracy: see CompareWindow._training_pen)
+PEN_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DashDotLine, Qt.PenStyle.DashDotDotLine)
 
 
 def _tr(text: str) -> str:
@@ -156,7 +157,9 @@ class _Worker(QThread):
         try:
             dataset = self.dataset if self.dataset is not None else self.load()
             self.task = dataset.task
-            comparison = self.comparison = C.Comparison(self.variants, dataset, self.iterations)
+            # the training set's accuracy too, for the dotted curves (regression has none)
+            comparison = self.comparison = C.Comparison(self.variants, dataset, self.iterations,
+                                                        evaluate_train=dataset.task == "classification")
             self.eval_split = comparison.eval_split
             if self.isInterruptionRequested():
                 return
@@ -577,6 +580,9 @@ class CompareWindow(QDialog):
             if title:
                 item.setTitle(title, color=TEXT_COLOR, size="8pt")
             named = single and len(members) <= MAX_LEGEND
+            # the training set's curves too where a plot's curves can still be told apart
+            # (a random search's hundred would be a tangle)
+            training = accuracy and len(members) <= MAX_LEGEND
             if named:
                 LegendAbove(item, labelTextColor=TEXT_COLOR, brush=None)
             self.plots.append(item)
@@ -590,11 +596,11 @@ class CompareWindow(QDialog):
                 self.curves[i] = item.plot(pen=pen, name=self.variant_label(i) if named else None,
                                            symbol="o" if accuracy else None, symbolSize=4, symbolPen=pen,
                                            symbolBrush=pen.color())
-                if accuracy:
+                if training:
                     # the training set's accuracy beside it: the gap between the two is §8's overfitting
                     self.train_curves[i] = item.plot(pen=self._training_pen(pen), symbol="o", symbolSize=4,
                                                      symbolPen=pen, symbolBrush=None)
-            if accuracy and named:
+            if training and named:
                 grey = pg.mkPen(TEXT_COLOR, width=1.5)
                 item.plot(pen=self._training_pen(grey), symbol="o", symbolSize=4, symbolPen=grey,
                           symbolBrush=None, name=_tr("dotted, hollow: on the training set"))
@@ -607,7 +613,7 @@ class CompareWindow(QDialog):
             self.key.setText(_tr("Each plot's title is its {0}; the curves show {1} by {2}:").format(
                 html.escape(knob_titles().get(first, first)), html.escape(left), html.escape(bottom))
                 + "&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(keys)
-                + (" &nbsp;&nbsp;" + html.escape(_tr("Dotted, hollow: on the training set.")) if accuracy else ""))
+                + (" &nbsp;&nbsp;" + html.escape(_tr("Dotted, hollow: on the training set.")) if training else ""))
 
     def _quantity_changed(self) -> None:
         self.log_box.setEnabled(self._shown() == "loss")     # accuracy: 0 to 100 %

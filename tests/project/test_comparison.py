@@ -183,7 +183,7 @@ def run_to_end(comparison, stop=lambda: False):
 
 def test_variants_train_in_turns_exactly_as_each_would_alone(iris):
     vs = C.grid(iris_project(epochs=5), [("optimizer", ["sgd", "momentum", "adam"])])
-    comparison = C.Comparison(vs, iris, iterations=23, turn=5)     # past the project's own 5 epochs
+    comparison = C.Comparison(vs, iris, iterations=23, turn=5, evaluate_train=True)   # past the project's 5 epochs
     order, losses, outcomes, evals = run_to_end(comparison)
     assert order[:6] == [0, 1, 2, 0, 1, 2]                       # side by side, not one after another
     for i, v in enumerate(vs):
@@ -202,6 +202,9 @@ def test_variants_train_in_turns_exactly_as_each_would_alone(iris):
         assert o.eval_accuracy == net.evaluate(iris.x_test, iris.y_test)[1]
         assert o.train_accuracy == net.evaluate(iris.x_train, iris.y_train)[1]
     assert comparison.eval_split == "test"
+    # without evaluate_train (the command line's comparison) no pass over the training set
+    _, _, _, plain = run_to_end(C.Comparison(vs, iris, iterations=10, turn=5))
+    assert [e[0] for e in plain[0]] == [5, 10] and all(e[3] is None for e in plain[0])
 
 
 def test_a_diverging_variant_ends_alone(iris):

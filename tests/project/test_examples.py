@@ -15,7 +15,7 @@ from nnstudio.resources import resource_path
 
 EXAMPLES = ("mnist_mlp", "mnist_deep", "mnist_vanishing", "iris", "function_square", "simple_convnet", "spiral",
             "im2col_worked", "mnist_deep_convnet", "mnist_race", "mnist_overfit", "function_linear", "function_cubic",
-            "function_sine", "activation_histograms")
+            "function_sine", "activation_histograms", "mnist_random_search")
 
 
 def _example(name: str):
@@ -135,20 +135,44 @@ def test_function_fit_reproduces_the_curriculums_learning_rates():
     assert fails > 10 * fits
 
 
-@pytest.mark.parametrize("name, iterations, explained", [
-    ("function_linear", 300, 0.95), ("function_cubic", 3000, 0.85), ("function_sine", 1000, 0.95)])
-def test_the_other_function_fits_learn_their_curves(name, iterations, explained):
+def _fit_to_the_end(project):
+    """Train a function fit to its last epoch: (its last epoch-end snapshot, the squared error
+    per test point ½(y − t)² that snapshot's test loss stands for, the same for a flat line at
+    the training targets' mean). sse_sum reports a loss summed over a batch."""
+    session = build_session(project, load_dataset(project))
+    last = [s for s in session.trainer.run() if s.epoch_end][-1]
+    ds = session.dataset
+    flat = 0.5 * float(np.mean((ds.y_test - ds.y_train.mean()) ** 2))
+    return last, last.test_loss / project.training.batch_size, flat
+
+
+@pytest.mark.parametrize("name, activation, iterations, explained", [
+    ("function_linear", "sigmoid", 300, 0.99), ("function_cubic", "sigmoid", 3000, 0.98),
+    ("function_sine", "tanh", 1000, 0.99)])
+def test_the_other_function_fits_learn_their_curves(name, activation, iterations, explained):
     """CURRICULUM §10's other functions: x on [0, 1] in about 300 iterations, x³ − 2.5x² on
-    [0, 3] in about 3000, sin x. ``explained`` is the share of the test targets' variance the
-    fit accounts for (1 − test loss / the loss of a flat line at the mean); measured 0.97,
-    0.94 and 0.98."""
+    [0, 3] in about 3000, sin x. ``explained`` is the share of the test targets' spread the
+    fit accounts for (1 − its squared error / a flat line's); measured 0.997, 0.994, 0.999."""
     fit = _example(name)
-    assert _layers(fit) == [("dense", 10, fit.network.layers[0].activation), ("dense", 1, "identity")]
-    session = build_session(fit, load_dataset(fit))
-    ends = [s for s in session.trainer.run() if s.epoch_end]
-    assert iterations <= ends[-1].iteration <= 1.05 * iterations
-    flat = 0.5 * float(np.var(session.dataset.y_test))
-    assert 1 - ends[-1].test_loss / flat >= explained
+    assert _layers(fit) == [("dense", 10, activation), ("dense", 1, "identity")]
+    last, per_point, flat = _fit_to_the_end(fit)
+    assert iterations <= last.iteration <= 1.05 * iterations
+    assert 1 - per_point / flat >= explained
+
+
+def test_the_sine_fit_needs_its_tanh_units_and_adam():
+    """The README's claim: with the x² project's sigmoid units and SGD at 0.03, the same 1008
+    iterations leave sin x about 30 times further off (squared error per point 0.011 against
+    0.00033, measured)."""
+    import dataclasses
+    sine = _example("function_sine")
+    layers = (dataclasses.replace(sine.network.layers[0], activation="sigmoid"),) + sine.network.layers[1:]
+    plain = sine.with_(network=dataclasses.replace(sine.network, layers=layers),
+                       optimizer=_example("function_square").optimizer)
+    assert (plain.optimizer.name, plain.optimizer.lr) == ("sgd", 0.03)
+    _, good, _ = _fit_to_the_end(sine)
+    _, poor, _ = _fit_to_the_end(plain)
+    assert poor > 10 * good
 
 
 def test_function_fit_and_spiral_learn():
@@ -166,6 +190,27 @@ def test_function_fit_and_spiral_learn():
     # is what tells two layers from one)
     last = [s for s in session.trainer.run() if s.epoch_end][-1]
     assert last.test_accuracy >= 0.87 and last.train_accuracy >= 0.945
+
+
+@pytest.mark.slow
+def test_the_random_search_finds_the_learning_rates_that_learn():
+    """CURRICULUM §8: 500 MNIST samples, 100 of them held out for validation, six hidden layers
+    of 100, 200 updates a trial; learning rate drawn in 1e-6…1e-2 and weight decay in
+    1e-8…1e-4 on log scales (the Compare window's 20 trials). Judged on the validation split;
+    the best trials have rates near the top of the range (measured: 0.63 at lr 0.0055, the
+    book's best 0.83 at 0.0092 among 100 trials), the smallest rates stay at chance."""
+    from nnstudio.project import comparison as C
+    base = _example("mnist_random_search")
+    dataset = load_dataset(base)
+    assert (len(dataset.x_train), len(dataset.x_val)) == (400, 100)
+    variants = C.random_search(base, [("lr", 1e-6, 1e-2), ("weight_decay", 1e-8, 1e-4)], 20, seed=0)
+    comparison = C.Comparison(variants, dataset, iterations=200)
+    assert comparison.eval_split == "validation"
+    outcomes = {p.index: p.outcome for p in comparison.run() if p.outcome is not None}
+    results = sorted((o.eval_accuracy, dict(variants[i].values)["lr"]) for i, o in outcomes.items())
+    best_accuracy, best_lr = results[-1]
+    assert best_accuracy >= 0.55 and best_lr >= 3e-3
+    assert all(acc <= 0.25 for acc, lr in results if lr <= 3e-4)
 
 
 def test_the_activation_histograms_are_the_books():
@@ -192,7 +237,7 @@ def test_the_activation_histograms_are_the_books():
     assert all(saturated_share("sigmoid", o) > 0.5 for o in outputs("sigmoid", "normal"))
     spike = outputs("sigmoid", "normal", 0.01)
     assert all(o.std() < 0.03 and abs(o.mean() - 0.5) < 0.01 for o in spike)
-    assert all(0.1 < o.std() < 0.25 and saturated_share("sigmoid", o) < 0.05 for o in outputs("sigmoid", "xavier"))
+    assert all(0.1 < o.std() < 0.25 and saturated_share("sigmoid", o) < 0.01 for o in outputs("sigmoid", "xavier"))
     assert outputs("relu", "normal", 0.01)[-1].std() < 1e-3
     xavier = [o.std() for o in outputs("relu", "xavier")]
     assert xavier == sorted(xavier, reverse=True) and xavier[-1] < 0.3 * xavier[0]

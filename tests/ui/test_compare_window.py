@@ -114,6 +114,26 @@ def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
     assert compare.train_curves == [None] * 8                           # the loss has no such twin
 
 
+def test_training_curves_only_where_the_curves_can_be_told_apart(compare, qtbot):
+    """Up to MAX_LEGEND variants in a plot: each one's accuracy on the training set dotted
+    beside it, and a legend entry saying so; more (a random search's): none, and no such
+    entry. Test curves are never dotted."""
+    from nnstudio.ui.compare_window import MAX_LEGEND, PEN_STYLES
+    assert Qt.PenStyle.DotLine not in PEN_STYLES
+    compare.knob1.setCurrentIndex(compare.knob1.findData("lr"))
+    compare.quantity.setCurrentIndex(compare.quantity.findData("accuracy"))
+    compare.updates.setValue(5)
+    for count in (MAX_LEGEND, MAX_LEGEND + 1):
+        compare.values1.setText(f"0.01..0.1/{count}")
+        run_to_end(compare, qtbot)
+        labels = [label.text for _, label in compare.plots[0].legend.items] if count <= MAX_LEGEND else []
+        if count <= MAX_LEGEND:
+            assert all(c is not None and len(c.getData()[0]) == 1 for c in compare.train_curves)
+            assert labels[-1] == "dotted, hollow: on the training set" and len(labels) == count + 1
+        else:
+            assert compare.train_curves == [None] * count and not compare.key.isVisible()
+
+
 def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):
     compare.random_mode.setChecked(True)
     compare.trials.setValue(6)

@@ -1,5 +1,6 @@
 """The live views show exactly the data they are fed (read back from the plot items)."""
 
+import dataclasses
 import math
 import re
 from types import MappingProxyType
@@ -16,6 +17,7 @@ from nnstudio.ui.views import create_views, layer_color
 from nnstudio.ui.views import loss as loss_module
 from nnstudio.ui.views.accuracy import AccuracyView
 from nnstudio.ui.views.activation_bars import ActivationBarsView
+from nnstudio.ui.views.base import fixed_samples
 from nnstudio.ui.views.confusion import ConfusionView
 from nnstudio.ui.views.fit import DataFitView, region_colors
 from nnstudio.ui.views.gradients import GradientsView
@@ -402,10 +404,33 @@ def test_histograms_follow_the_weights_of_a_paused_run(qtbot, ctl):
     assert "iteration 7" in view.info.text()
     mirror = NetworkMirror(session.project)
     mirror.load(session.network.state_dict())
-    out = mirror.layer_outputs(session.dataset.x_train[:200])[0]
+    out = mirror.layer_outputs(fixed_samples(session))[0]
     edges, share = view.curves[0].getOriginalDataset()
     e, s = activation_histogram(out, 30)
     assert np.allclose(edges, e) and np.allclose(share, s)
+
+
+def test_the_views_fixed_samples_are_as_many_as_stay_quick():
+    """1000 samples (§7's histograms) where a forward pass over them stays under 10⁹
+    multiply-adds (SimpleConvNet: 0.87·10⁹), fewer for heavier networks, never under 200 (the
+    deep CNN, 8.8·10⁶ a sample); fewer where the data set has fewer."""
+    from types import SimpleNamespace
+    from nnstudio.project.files import load_project
+    from nnstudio.resources import resource_path
+    x = np.zeros((5000, 1, 28, 28), np.float32)
+
+    def count(example):
+        project = load_project(resource_path("examples", f"{example}.json"))
+        return len(fixed_samples(SimpleNamespace(project=project, dataset=SimpleNamespace(x_train=x))))
+
+    assert count("simple_convnet") == 1000 and count("mnist_deep_convnet") == 200
+    project = load_project(resource_path("examples", "simple_convnet.json"))
+    heavier = project.with_(network=dataclasses.replace(project.network, layers=(
+        dataclasses.replace(project.network.layers[0], filters=90),) + project.network.layers[1:]))
+    n = len(fixed_samples(SimpleNamespace(project=heavier, dataset=SimpleNamespace(x_train=x))))
+    assert n == int(1e9 // heavier.network.multiply_adds()) and 200 < n < 1000
+    few = SimpleNamespace(project=project, dataset=SimpleNamespace(x_train=x[:150]))
+    assert len(fixed_samples(few)) == 150
 
 
 def test_confusion_asks_for_weights_after_an_epoch_end_even_when_hidden(qtbot, ctl):

@@ -731,330 +731,330 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="56"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>update rule at the book&apos;s η</source>
         <translation>更新則（それぞれ本の学習率 η で）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>dropout ratio</source>
         <translation>ドロップアウト率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="67"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="68"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="67"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="68"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="75"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="76"/>
         <source>{0} at η {1:g}</source>
         <translation>{0}（η {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="96"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
         <source>{knob} sets each rule&apos;s learning rate itself, so neither the learning rate nor the update rule can be varied with it.</source>
         <translation>{knob} は更新則ごとの学習率をそれ自身で決めるため、学習率も更新則もこれと一緒には変えられません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="125"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="214"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="217"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="247"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="249"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="271"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="274"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="272"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="274"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="273"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="310"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="317"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="328"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="333"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="335"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="386"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="399"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="402"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="402"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="415"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="424"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="437"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="438"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="441"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="447"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="448"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="587"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="600"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="606"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="610"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="616"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1063,12 +1063,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="493"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="496"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1077,76 +1077,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="569"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="572"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="812"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="569"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="806"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="572"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="812"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="570"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="573"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="607"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="613"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="686"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="769"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="775"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="686"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="769"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="775"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="687"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="693"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="688"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="738"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="744"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="740"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="746"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="771"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1155,7 +1155,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1164,37 +1164,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="772"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="824"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="830"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="824"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="830"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="827"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="827"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="859"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1715,7 +1715,7 @@
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="106"/>
         <source>draw the inputs from the standard normal distribution (mean 0, std 1, as NumPy&apos;s randn) instead of uniformly from the range</source>
-        <translation>入力を範囲からの一様分布ではなく標準正規分布（平均 0、標準偏差 1。NumPy の randn と同じ）から引く</translation>
+        <translation>入力を範囲内の一様分布ではなく標準正規分布（平均 0、標準偏差 1。NumPy の randn と同じ）から引く</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/dataset_texts.py" line="108"/>
@@ -2066,7 +2066,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="312"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2686,7 +2686,7 @@
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="16"/>
         <source>Activation histograms: five sigmoid layers on random inputs (σ 1)</source>
-        <translation>活性化のヒストグラム：ランダムな入力に対するシグモイド 5 層（σ 1）</translation>
+        <translation>活性化のヒストグラム：ランダムな入力に対するシグモイド関数の隠れ層 5 層（σ 1）</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="17"/>
@@ -2730,21 +2730,26 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/templates.py" line="27"/>
+        <source>MNIST digits, 500 samples: random search for the learning rate and weight decay</source>
+        <translation>MNIST 手書き数字・500 サンプル：学習率と荷重減衰のランダムサーチ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/templates.py" line="29"/>
         <source>MNIST digits: four hidden layers for the optimizer race and initializations</source>
         <translation>MNIST 手書き数字：隠れ層 4 層（最適化手法の比較と重みの初期値）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="28"/>
+        <location filename="../../nnstudio/ui/templates.py" line="30"/>
         <source>MNIST digits: vanishing gradients (sigmoid, σ 0.01)</source>
         <translation>MNIST 手書き数字：勾配消失（シグモイド、σ 0.01）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="29"/>
+        <location filename="../../nnstudio/ui/templates.py" line="31"/>
         <source>MNIST digits: simple convolutional network</source>
         <translation>MNIST 手書き数字：単純な畳み込みネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="30"/>
+        <location filename="../../nnstudio/ui/templates.py" line="32"/>
         <source>Spiral (three classes)</source>
         <translation>渦巻き（3クラス）</translation>
     </message>

@@ -356,8 +356,9 @@ class Outcome:
 class Progress:
     """What happened to one variant in one turn: its batch losses by iteration, the
     evaluations at epoch ends (iteration, loss and accuracy on the evaluation split, accuracy
-    on the whole training set where the comparison evaluates it: §8's gap between the two), its outcome when it ended, and for
-    a one-variable function its output along :attr:`Comparison.fit_x` after the turn."""
+    on the whole training set where the comparison evaluates it: §8's gap between the two),
+    its outcome when it ended, and for a one-variable function its output along
+    :attr:`Comparison.fit_x` after the turn."""
     index: int
     iterations: tuple[int, ...]
     losses: tuple[float, ...]

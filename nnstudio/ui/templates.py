@@ -24,9 +24,9 @@ def known_titles() -> dict[str, str]:
             "mnist_deep": _tr("MNIST digits, 1000 samples: five hidden layers"),
             "mnist_deep_convnet": _tr("MNIST digits: deeper convolutional network (six 3×3 layers)"),
             "mnist_overfit": _tr("MNIST digits, 300 samples: overfitting, weight decay and dropout"),
+            "mnist_race": _tr("MNIST digits: four hidden layers for the optimizer race and initializations"),
             "mnist_random_search": _tr("MNIST digits, 500 samples: random search for the learning rate and "
                                        "weight decay"),
-            "mnist_race": _tr("MNIST digits: four hidden layers for the optimizer race and initializations"),
             "mnist_vanishing": _tr("MNIST digits: vanishing gradients (sigmoid, σ 0.01)"),
             "simple_convnet": _tr("MNIST digits: simple convolutional network"),
             "spiral": _tr("Spiral (three classes)")}

@@ -2729,12 +2729,12 @@
         <translation>MNIST 手書き数字・300 サンプル：過学習、荷重減衰とドロップアウト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="27"/>
+        <location filename="../../nnstudio/ui/templates.py" line="28"/>
         <source>MNIST digits, 500 samples: random search for the learning rate and weight decay</source>
         <translation>MNIST 手書き数字・500 サンプル：学習率と荷重減衰のランダムサーチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/templates.py" line="29"/>
+        <location filename="../../nnstudio/ui/templates.py" line="27"/>
         <source>MNIST digits: four hidden layers for the optimizer race and initializations</source>
         <translation>MNIST 手書き数字：隠れ層 4 層（最適化手法の比較と重みの初期値）</translation>
     </message>

@@ -162,9 +162,34 @@ def test_large_array_is_a_heat_map_with_readable_elements(qtbot):
     assert x.hover_text(0, 8) == " "    # the gap between the tiles
     np.testing.assert_array_equal(x.shown_values(), view.trace.events[1].tensors["x"])
     assert view.tensors.views()["b"].mode == "table"     # a row of 30 numbers stays readable
+    grid = view.tensors.grid
+    assert not grid.itemAt(grid.indexOf(w)).alignment() & Qt.AlignmentFlag.AlignTop   # fills its cell
     w.toggle.setChecked(True)           # the learner asks for the numbers
     assert w.mode == "table"
     np.testing.assert_array_equal(w.shown_values(), W)
+    assert grid.itemAt(grid.indexOf(w)).alignment() & Qt.AlignmentFlag.AlignTop       # arranged again
+
+
+def test_a_short_table_stands_at_the_top_beside_a_taller_one(qtbot):
+    """x (2×8) beside W (8×10) in one row: x stood vertically centred, halfway down under
+    empty space, as if it were not the input of the same operation. Tables now sit at the top
+    of their cell; a table switched to a heat map fills its cell again."""
+    layers = [{"type": "dense", "units": 10, "activation": "tanh"}, {"type": "dense", "units": 3, "activation": "softmax"}]
+    view = StepThroughView(FakeController(make_session(layers, (8,))))
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.enter([0, 1])
+    view.nav.go(1)                      # affine of dense_1
+    qtbot.wait(50)
+    views = view.tensors.views()
+    x, w = views["x"], views["W"]
+    assert x.mode == w.mode == "table"
+    assert x.geometry().top() == w.geometry().top()          # one row
+    assert x.geometry().height() < w.geometry().height()
+    grid = view.tensors.grid
+    assert grid.itemAt(grid.indexOf(x)).alignment() & Qt.AlignmentFlag.AlignTop
 
 
 def test_navigation_next_previous_jump(mlp_view):

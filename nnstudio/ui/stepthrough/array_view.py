@@ -36,6 +36,7 @@ def index_text(index: tuple[int, ...]) -> str:
 
 class ArrayView(QWidget):
     hovered = Signal(int)     # flat index of the element under the mouse, −1 for none
+    mode_changed = Signal()   # the user switched between the table and the heat map
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +139,7 @@ class ArrayView(QWidget):
 
     def _on_toggle(self, checked: bool) -> None:
         self._show("table" if checked else "heatmap")
+        self.mode_changed.emit()
 
     def _show(self, mode: str) -> None:
         a = self.array

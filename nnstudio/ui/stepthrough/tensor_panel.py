@@ -7,6 +7,7 @@ the matching row, so the learner sees what im2col does.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QWidget
 
 from nnstudio.engine.recording import TraceEvent
@@ -63,6 +64,7 @@ class TensorPanel(QScrollArea):
             if i >= len(self._pool):
                 view = ArrayView(self.inner)
                 view.hovered.connect(lambda flat, v=view: self._on_hovered(v, flat))
+                view.mode_changed.connect(self._arrange)
                 self._pool.append(view)
             view = self._pool[i]
             view.set_array(display_name(key, event), array, tensor_caption(key))
@@ -80,7 +82,10 @@ class TensorPanel(QScrollArea):
         for c in range(2):
             self.grid.setColumnStretch(c, 1 if c < cols else 0)
         for i, v in enumerate(views):
-            self.grid.addWidget(v, i // cols, i % cols)
+            # a table keeps its own height: at the top of its cell, not centred beside a taller
+            # neighbour (a 3×50 x beside a 50×10 W stood halfway down, under empty space)
+            top = Qt.AlignmentFlag.AlignTop if v.mode == "table" else Qt.AlignmentFlag(0)
+            self.grid.addWidget(v, i // cols, i % cols, top)
         # compact arrays sit at the top; heat maps share whatever height is left
         rows = (len(views) + cols - 1) // cols
         any_heat = False

@@ -88,6 +88,55 @@ def test_all_parameters_in_one_table_as_the_books_check_prints_them(qtbot):
     np.testing.assert_array_equal(panel.shown_column(1), report.params[2].backprop)
 
 
+def test_the_table_is_saved_as_csv_to_full_precision(qtbot, tmp_path, monkeypatch):
+    """For a report the learner wants the check's numbers, not a screenshot of rounded text:
+    the table on show (one row per parameter, or one parameter's entries) goes to a CSV file
+    with every digit; a folder that is not there gets the window's sentence, not a traceback."""
+    import csv
+    from PySide6.QtWidgets import QFileDialog
+    layers = [{"type": "dense", "units": 30, "activation": "relu"},
+              {"type": "dense", "units": 3, "activation": "softmax"}]
+    view = _view(qtbot, layers, (20,))
+    panel = view.gradcheck
+    assert not panel.csv_button.isEnabled()                   # nothing checked yet
+    report = panel.run()
+    assert panel.csv_button.isEnabled()
+    answers = iter([str(tmp_path / "params"), str(tmp_path / "entries.csv"), str(tmp_path / "gone" / "x.csv")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (next(answers), "")))
+    warnings = []
+    view.show_warning = lambda caption, text: warnings.append(text)
+
+    def rows(name):
+        with open(tmp_path / name, newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+
+    panel.csv_button.click()                                  # ".csv" is added to a bare name
+    header, *body = rows("params.csv")
+    assert header == ["parameter", "entries_checked", "entries", "mean_abs_difference", "max_relative_error",
+                      "numerical_seconds", "backprop_nonzero"]
+    assert [r[0] for r in body] == [p.name for p in report.params]
+    assert [int(r[1]) for r in body] == [p.checked for p in report.params] and body[0][1:3] == [str(SAMPLE), "600"]
+    assert [float(r[3]) for r in body] == [p.mean_abs_diff for p in report.params]     # bit for bit
+    assert [float(r[4]) for r in body] == [p.max_rel_error for p in report.params]
+    assert view.status.text().startswith("Saved")
+
+    panel._open_row(2, 0)                                     # dense_2.W's 90 entries
+    panel.csv_button.click()
+    header, *body = rows("entries.csv")
+    check = report.params[2]
+    assert header == ["index", "backprop", "numerical", "abs_difference", "relative_error"] and len(body) == 90
+    assert body[31][0] == "[%d, %d]" % np.unravel_index(int(check.indices[31]), check.shape)
+    np.testing.assert_array_equal([float(r[1]) for r in body], check.backprop)
+    np.testing.assert_array_equal([float(r[2]) for r in body], check.numerical)
+    np.testing.assert_array_equal([float(r[4]) for r in body], panel.shown_column(4))
+
+    panel.csv_button.click()                                  # into a folder that is not there
+    assert len(warnings) == 1 and "x.csv" in warnings[0] and "Errno" not in warnings[0]
+    assert not (tmp_path / "gone").exists()
+    view.enter([0, 1])                                        # a new step: the old numbers are gone
+    assert not panel.csv_button.isEnabled()
+
+
 def test_the_parameter_stays_put_while_a_check_runs(qtbot, monkeypatch):
     """The step-through's playback selects each operation's weight as it goes; while a check
     runs (its progress dialog lets events in) that must not change the parameter checked or

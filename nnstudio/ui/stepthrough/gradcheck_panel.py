@@ -5,12 +5,13 @@ gradient check prints one mean difference per parameter.
 Runs the engine's ``gradient_check`` on a float64 copy of the traced network (see
 :mod:`.source`): every entry of a small parameter; of a large one a random sample, mostly of
 the entries backprop moves (engine's sample_entries), or every entry when asked (a modal
-progress dialog, with Cancel).
+progress dialog, with Cancel). The table's numbers, at full precision, can be saved as CSV.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
 from nnstudio.engine.errors import EngineError
 from nnstudio.engine.gradcheck import (GradCheckReport, Interrupted, ParamCheck, entries_to_check, gradient_check,
                                        relative_error)
+from nnstudio.project.errors import FileFormatError
+from nnstudio.project.files import write_file_atomically
+from nnstudio.ui.export import Table, table_csv
 from nnstudio.ui.messages import describe_error
 
 from .array_view import VALUE_ROLE, index_text
@@ -64,6 +68,9 @@ class GradCheckPanel(QWidget):
             "entry: a 784-50-10 network takes seconds; Cancel stops it).").format(SAMPLE))
         self.run_button = QPushButton(self.tr("Compare gradients"))
         self.run_button.clicked.connect(self.run)
+        self.csv_button = QPushButton(self.tr("Save table as CSV…"))
+        self.csv_button.setToolTip(self.tr("Save the numbers of this table to full precision, for a "
+                                           "report or a notebook"))
         intro = QLabel(self.tr(
             "The numerical gradient nudges one weight at a time by ±h and measures the change of "
             "the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets "
@@ -85,6 +92,7 @@ class GradCheckPanel(QWidget):
         row.addWidget(self.param, 1)
         row.addWidget(self.every_entry)
         row.addWidget(self.run_button)
+        row.addWidget(self.csv_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
@@ -97,6 +105,7 @@ class GradCheckPanel(QWidget):
         self.report = self.check = None
         self.param.clear()
         self.table.setRowCount(0)
+        self.csv_button.setEnabled(False)
         if source is None:
             self.summary.setText(self.tr("Record a step first."))
             self.run_button.setEnabled(False)
@@ -151,18 +160,21 @@ class GradCheckPanel(QWidget):
             self.report = self.check = None
             self.table.setRowCount(0)
             self.summary.setText(text)
+            self.csv_button.setEnabled(False)
             return None
         self.report = report
         if name == EVERY_PARAMETER:
             self._show_parameters(report)
         else:
             self._show_entries(report.params[0])
+        self.csv_button.setEnabled(True)
         return report
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         for widget in (self.param, self.every_entry, self.run_button):
             widget.setEnabled(not busy and self.source is not None)
+        self.csv_button.setEnabled(not busy and self.report is not None)
 
     # ------------------------------------------------------------------ one row per parameter
     def _show_parameters(self, report: GradCheckReport) -> None:
@@ -251,6 +263,32 @@ class GradCheckPanel(QWidget):
     def _verdict(self, rel: float, what: str) -> str:
         color = "#2d7d32" if rel < GOOD else "#8a5a00" if rel < FAIR else "#b2321f"
         return self.tr("{0} <b style='color:{1}'>{2:.2e}</b>.").format(what, color, rel)
+
+    # ------------------------------------------------------------------ export
+    def table_data(self) -> Table | None:
+        """The rows on show at full precision, with the file's column names; None before a check."""
+        report, c = self.report, self.check
+        if report is None:
+            return None
+        if c is None:
+            ps = report.params
+            return Table(("parameter", "entries_checked", "entries", "mean_abs_difference",
+                          "max_relative_error", "numerical_seconds", "backprop_nonzero"),
+                         (np.array([p.name for p in ps], dtype=object), np.array([p.checked for p in ps]),
+                          np.array([math.prod(p.shape) for p in ps]), np.array([p.mean_abs_diff for p in ps]),
+                          np.array([p.max_rel_error for p in ps]), np.array([p.numerical_seconds for p in ps]),
+                          np.array([p.nonzero for p in ps])))
+        index = [index_text(tuple(int(i) for i in np.unravel_index(int(flat), c.shape))) for flat in c.indices]
+        backprop, numerical = np.asarray(c.backprop, np.float64), np.asarray(c.numerical, np.float64)
+        return Table(("index", "backprop", "numerical", "abs_difference", "relative_error"),
+                     (np.array(index, dtype=object), backprop, numerical, np.abs(backprop - numerical),
+                      relative_error(c.backprop, c.numerical)))
+
+    def write_csv(self, path: str) -> None:
+        """The table on show as CSV, written atomically (FileFormatError saying why it could not be)."""
+        table = self.table_data()
+        if table is not None:
+            write_file_atomically(Path(path), table_csv(table), FileFormatError)
 
     def shown_column(self, col: int) -> np.ndarray:
         """The numbers of a table column as shown (for tests and export)."""

@@ -191,6 +191,7 @@ class StepThroughView(QWidget):
         pl.addWidget(self.op_panel)
         pl.addWidget(self.tensors, 1)
         self.gradcheck = GradCheckPanel()
+        self.gradcheck.csv_button.clicked.connect(self._on_export_gradcheck)
         self.collapse = CollapsePanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(page, self.tr("Operation"))
@@ -517,3 +518,6 @@ class StepThroughView(QWidget):
 
     def _on_export_png(self) -> None:
         self._save(self.tr("Save view as PNG"), self.tr("PNG image (*.png)"), ".png", self.export_png_to)
+
+    def _on_export_gradcheck(self) -> None:
+        self._save(self.tr("Save table as CSV"), self.tr("CSV table (*.csv)"), ".csv", self.gradcheck.write_csv)

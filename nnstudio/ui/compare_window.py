@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, Qt, QThread, QTimer
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QSize, Qt, QThread, QTimer
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
-                               QRadioButton, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QRadioButton, QSpinBox, QStackedWidget, QStyle, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
 from nnstudio.engine.optimizers import RULES
@@ -429,6 +430,7 @@ class CompareWindow(QDialog):
         table_page = QWidget()
         t = QVBoxLayout(table_page)
         self.table = QTableWidget(0, 0)
+        self.table.setHorizontalHeader(CompactHeader(self.table))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         t.addWidget(self.table, 1)
@@ -779,7 +781,7 @@ class CompareWindow(QDialog):
         self.table.setSortingEnabled(False)
         self.table.clear()
         self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setHorizontalHeaderLabels([header_lines(h) for h in headers])
         self.table.setRowCount(len(self.variants))
         for i, v in enumerate(self.variants):
             values = dict(v.values)
@@ -872,6 +874,35 @@ class _NumberItem(QTableWidgetItem):
         if isinstance(other, _NumberItem):
             return self.value < other.value
         return True              # numbers before empty cells
+
+
+class CompactHeader(QHeaderView):
+    """A table's column titles with room for one sort arrow. Qt reserves the section's whole
+    height beside every title for the arrow, which for titles of two or three lines is wider
+    than the arrow itself: there a column gives back the difference."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)         # as the table's own header: a click sorts
+        self.setHighlightSections(True)
+
+    def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802 (Qt's name)
+        size = super().sectionSizeFromContents(logical_index)
+        if self.isSortIndicatorShown() and self.orientation() == Qt.Orientation.Horizontal:
+            style = self.style()
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+            arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, self) + 2 * margin
+            size.setWidth(size.width() - max(0, size.height() + margin - arrow))
+        return size
+
+
+HEADER_LINE = 9     # column titles go on lines of about this many characters, broken at spaces
+
+
+def header_lines(title: str) -> str:
+    """A long column title on several short lines, broken at spaces: on one line each, the
+    columns of a two-setting comparison needed a sideways scroll in a 1100 px window."""
+    return "\n".join(textwrap.wrap(title, HEADER_LINE, break_long_words=False)) or title
 
 
 def percent(share: float | None) -> float | None:

@@ -6,7 +6,7 @@ import csv
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from nnstudio.project.comparison import ComparisonError
 from nnstudio.ui.compare_window import CompareWindow, plan_error_text, plan_problems
@@ -33,10 +33,14 @@ def run_to_end(dialog, qtbot):
     qtbot.waitUntil(lambda: not dialog.running and dialog.start_button.isEnabled(), timeout=TIMEOUT)
 
 
+def column_index(dialog, title):
+    """The column with this title (long titles are shown on two lines)."""
+    return [dialog.table.horizontalHeaderItem(c).text().replace("\n", " ")
+            for c in range(dialog.table.columnCount())].index(title)
+
+
 def column(dialog, title):
-    headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
-    c = headers.index(title)
-    return [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())]
+    return [dialog.table.item(r, column_index(dialog, title)).text() for r in range(dialog.table.rowCount())]
 
 
 def test_the_optimizer_race_in_one_plot(compare, qtbot):
@@ -82,8 +86,6 @@ def test_the_race_at_the_books_rates_says_each_rules_rate(compare, qtbot):
     assert "sets each rule's learning rate itself" in compare.status.text()
 
 
-def column_index(dialog, title):
-    return [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())].index(title)
 
 
 def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
@@ -160,6 +162,42 @@ def test_bad_values_say_which_setting_and_train_nothing(compare, qtbot):
     compare.values2.setText("0")
     assert not compare.start()
     assert "hidden units" in compare.status.text()
+
+
+def test_the_results_of_two_settings_fit_the_window_and_sort(compare, qtbot):
+    """Nine columns (two settings, then the numbers) needed a sideways scroll in the window's
+    1100 px: long titles now take two or three lines, and each column keeps room for one sort
+    arrow instead of Qt's reserve of the title's whole height beside every title."""
+    from PySide6.QtWidgets import QStyle
+    from nnstudio.ui.compare_window import header_lines
+    assert header_lines("training accuracy (%)") == "training\naccuracy\n(%)"
+    assert header_lines("updates") == "updates" and header_lines("学習率") == "学習率"
+    compare.resize(1100, 640)
+    compare.knob1.setCurrentIndex(compare.knob1.findData("optimizer"))
+    compare.values1.setText("sgd, adam")
+    compare.knob2.setCurrentIndex(compare.knob2.findData("lr"))
+    compare.values2.setText("0.01, 0.1")
+    compare.updates.setValue(20)
+    run_to_end(compare, qtbot)
+    compare.tabs.setCurrentIndex(1)
+    table = compare.table
+    header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert header.count() == 9 and header.isSortIndicatorShown()
+    assert header.length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
+    metrics = header.fontMetrics()
+    for c in range(header.count()):
+        title = table.horizontalHeaderItem(c).text()
+        longest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+        assert header.sectionSize(c) >= longest + arrow, title        # no title under the arrow
+    c = column_index(compare, "test accuracy (%)")
+    x = header.sectionViewportPosition(c) + header.sectionSize(c) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    shown = [float(v) for v in column(compare, "test accuracy (%)")]
+    assert header.sortIndicatorSection() == c and len(set(shown)) > 1
+    assert shown == sorted(shown, reverse=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
 
 def test_every_plan_problem_has_a_sentence():

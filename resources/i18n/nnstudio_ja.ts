@@ -731,330 +731,330 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="57"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>update rule at the book&apos;s η</source>
         <translation>更新則（それぞれ本の学習率 η で）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <source>dropout ratio</source>
         <translation>ドロップアウト率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="68"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="69"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="68"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="69"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="76"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="77"/>
         <source>{0} at η {1:g}</source>
         <translation>{0}（η {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="97"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
         <source>{knob} sets each rule&apos;s learning rate itself, so neither the learning rate nor the update rule can be varied with it.</source>
         <translation>{knob} は更新則ごとの学習率をそれ自身で決めるため、学習率も更新則もこれと一緒には変えられません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="126"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="217"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="250"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="274"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="313"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="317"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="328"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="331"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="333"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="334"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="335"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="389"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="402"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="415"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="416"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="428"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="437"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="441"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="443"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="447"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="449"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="451"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="453"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="606"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="608"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="616"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1063,12 +1063,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="456"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="496"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="498"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1077,76 +1077,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="572"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="812"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="574"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="814"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="572"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="812"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="574"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="814"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="573"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="613"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="775"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="692"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="775"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="693"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="698"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="744"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="746"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="746"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1155,7 +1155,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1164,37 +1164,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="830"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="830"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="859"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="861"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2066,7 +2066,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="316"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -3111,52 +3111,52 @@
 <context>
     <name>ArrayView</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="53"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="54"/>
         <source>Numbers</source>
         <translation>数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="54"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="55"/>
         <source>Show every number in a table instead of the heat map</source>
         <translation>ヒートマップの代わりに、すべての数値を表で表示します</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="101"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="102"/>
         <source>scalar</source>
         <translation>スカラー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="107"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="108"/>
         <source>empty</source>
         <translation>空</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="111"/>
         <source>class labels</source>
         <translation>クラスラベル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="116"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="117"/>
         <source>min {0}   max {1}   mean {2}</source>
         <translation>最小 {0}   最大 {1}   平均 {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="120"/>
         <source>&lt;b&gt;{0} not finite&lt;/b&gt;</source>
         <translation>&lt;b&gt;有限でない値が {0} 個&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="133"/>
         <source>Tiles: one row per index of the 1st axis (0…{0}), one column per index of the 2nd axis (0…{1}); point at a cell for its exact index.</source>
         <translation>タイル：第1軸の添字ごとに1行（0…{0}）、第2軸の添字ごとに1列（0…{1}）。セルを指すと正確な添字を表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="135"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="136"/>
         <source>Tiles: one per index of the 1st axis (0…{0}); point at a cell for its exact index.</source>
         <translation>タイル：第1軸の添字ごとに1枚（0…{0}）。セルを指すと正確な添字を表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="165"/>
+        <location filename="../../nnstudio/ui/stepthrough/array_view.py" line="167"/>
         <source>blue {0} · white 0 · red {1} — point at a cell to read it</source>
         <translation>青 {0} · 白 0 · 赤 {1} — セルを指すと値を表示</translation>
     </message>
@@ -4204,82 +4204,92 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="69"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="68"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="71"/>
+        <source>Save table as CSV…</source>
+        <translation>表を CSV に保存…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="72"/>
+        <source>Save the numbers of this table to full precision, for a report or a notebook</source>
+        <translation>この表の数値を全桁のまま保存します（レポートやノートブック用）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="75"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="106"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="115"/>
         <source>all parameters</source>
         <translation>すべてのパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="132"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="141"/>
         <source>Taking the numerical gradient of {0} entries…</source>
         <translation>{0} 個の要素の数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="133"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="142"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="141"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="150"/>
         <source>Stopped before the check was done.</source>
         <translation>確認が終わる前に中止しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="177"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="189"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="178"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="190"/>
         <source>Largest relative error (in {0})</source>
         <translation>最大の相対誤差（{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="179"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="191"/>
         <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
         <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
         <source>parameter</source>
         <translation>パラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
         <source>entries</source>
         <translation>要素数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
         <source>mean |difference|</source>
         <translation>|差| の平均</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="196"/>
         <source>largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="184"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="196"/>
         <source>numerical time</source>
         <translation>数値微分の時間</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="185"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="197"/>
         <source>backprop ≠ 0</source>
         <translation>逆伝播 ≠ 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="191"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="203"/>
         <source>{0} of {1}</source>
         <translation>{1} 個中 {0} 個</translation>
     </message>
@@ -4292,72 +4302,72 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="242"/>
         <source>Largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="231"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="243"/>
         <source>Mean |difference| {0:.2e}.</source>
         <translation>|差| の平均 {0:.2e}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="235"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="236"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="248"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="236"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="248"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="265"/>
         <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
         <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="84"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="91"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="61"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
         <source>Every entry</source>
         <translation>すべての要素</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="63"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
         <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
         <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="101"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="119"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="144"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="153"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
@@ -4366,23 +4376,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="218"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="175"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="226"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="187"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="238"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="221"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="233"/>
         <source>{0} of its {1} entries, picked at random: {2} of the {3} whose backprop gradient is not 0 and {4} of those it says are 0 (all of them would take about {5} numerically: tick “Every entry”).</source>
         <translation>{1} 個の要素から無作為に選んだ {0} 個：逆伝播の勾配が 0 でない {3} 個のうち {2} 個と、0 とされた要素から {4} 個（すべてを数値微分すると約 {5} かかります。「すべての要素」にチェックを入れてください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="228"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="240"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>
@@ -5205,7 +5215,7 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/view.py" line="136"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="426"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="427"/>
         <source>Play</source>
         <translation>再生</translation>
     </message>
@@ -5275,144 +5285,154 @@ softmax on its own.</source>
         <translation>ブレークポイント（このレイヤーで停止）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="196"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
         <source>Operation</source>
         <translation>演算</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="197"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="198"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="198"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="199"/>
         <source>Collapse without activations</source>
         <translation>活性化関数なしでまとめる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="211"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="309"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="212"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="310"/>
         <source>Pause training, pick samples and record a step.</source>
         <translation>学習を一時停止し、サンプルを選んでステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="215"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="294"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="216"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="295"/>
         <source>Step through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="218"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="219"/>
         <source>One training step, operation by operation: formula, code and numbers</source>
         <translation>1回の学習ステップを演算ごとに：数式、コード、数値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="232"/>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="462"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="233"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="463"/>
         <source>No run yet: start or reset training first.</source>
         <translation>まだ学習がありません。先に学習を始めるかリセットしてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="236"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="237"/>
         <source>Training is still running: pause it (or wait for it to finish) first.</source>
         <translation>学習がまだ動いています。先に一時停止してください（または終わるまで待ってください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="243"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="244"/>
         <source>Sample {0} does not exist: the training set has samples 0 to {1}.</source>
         <translation>サンプル {0} はありません。訓練データのサンプルは 0 から {1} です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="255"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="256"/>
         <source>Recording stopped before the step was done: the weights are as they were.</source>
         <translation>ステップが終わる前に記録を中止しました。重みは元のままです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="258"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="259"/>
         <source>The step could not be recorded: {0}</source>
         <translation>ステップを記録できませんでした：{0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="273"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="274"/>
         <source>sample {0}</source>
         <translation>サンプル {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="274"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="275"/>
         <source>{0} samples</source>
         <translation>{0} 個のサンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="276"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="277"/>
         <source>One real training step on {0}: {1} operations, loss {2:.4g}. The weights are already updated; leaving step mode continues training from them.</source>
         <translation>{0}での実際の学習ステップ1回：{1} 個の演算、損失 {2:.4g}。重みはすでに更新済みで、ステップ実行を終了するとその重みから学習が続きます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="279"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="280"/>
         <source>As this project trains, the gradients are numerical (central differences).</source>
         <translation>このプロジェクトの学習と同じく、勾配は数値微分（中心差分）で求めています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="293"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="294"/>
         <source>Taking the numerical gradient of every parameter…</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="523"/>
+        <source>Save table as CSV</source>
+        <translation>表を CSV に保存</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="523"/>
+        <source>CSV table (*.csv)</source>
+        <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
         <source>Cancel</source>
         <translation type="vanished">キャンセル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="412"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="413"/>
         <source>Pause</source>
         <translation>一時停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="468"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="469"/>
         <source>“{0}” is not a sample number; write 0, 0-3 or 1, 5, 9.</source>
         <translation>「{0}」はサンプル番号ではありません。0、0-3、1, 5, 9 のように書いてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="469"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="470"/>
         <source>“{0}” is outside the training set (samples 0 to {1}).</source>
         <translation>「{0}」は訓練データの範囲外です（サンプルは 0 から {1}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="470"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
         <source>At most {0} samples in one step.</source>
         <translation>1回のステップに使えるサンプルは最大 {0} 個です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="471"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="472"/>
         <source>Write which samples to use, e.g. 0 or 0-3.</source>
         <translation>使うサンプルを書いてください。例：0 や 0-3。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="503"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="504"/>
         <source>Could not save {0}: {1}</source>
         <translation>{0} を保存できませんでした：{1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="505"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="506"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="516"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="517"/>
         <source>Export trace</source>
         <translation>トレースを書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="516"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="517"/>
         <source>Trace (*.npz)</source>
         <translation>トレース (*.npz)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="519"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="520"/>
         <source>Save view as PNG</source>
         <translation>ビューを PNG で保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="519"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="520"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>

@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QSize, Qt, QThread, QTimer
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QRect, QSize, Qt, QThread, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
-                               QRadioButton, QSpinBox, QStackedWidget, QStyle, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+                               QRadioButton, QSpinBox, QStackedWidget, QStyle, QStyleOptionHeader, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from nnstudio.engine.errors import EngineError
 from nnstudio.engine.optimizers import RULES
@@ -877,22 +878,39 @@ class _NumberItem(QTableWidgetItem):
 
 
 class CompactHeader(QHeaderView):
-    """A table's column titles with room for one sort arrow. Qt reserves the section's whole
-    height beside every title for the arrow, which for titles of two or three lines is wider
-    than the arrow itself: there a column gives back the difference."""
+    """A table's column titles with room for one sort arrow. Qt widens every column by the
+    header's whole height plus a margin for the arrow; the style takes less from the sorted
+    column's title (the common styles: half the height and two margins), and for titles of
+    two or three lines the difference is some 20 px a column. Each column is made as wide as
+    its longest line needs beside the arrow, as the style lays it out, never wider than Qt's."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setSectionsClickable(True)         # as the table's own header: a click sorts
         self.setHighlightSections(True)
 
+    def title_room(self, logical_index: int, size: QSize) -> int:
+        """The width the style leaves for the title of a sorted column of this size."""
+        opt = QStyleOptionHeader()
+        self.initStyleOption(opt)
+        opt.section = logical_index
+        opt.rect = QRect(0, 0, size.width(), size.height())
+        opt.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+        return self.style().subElementRect(QStyle.SubElement.SE_HeaderLabel, opt, self).width()
+
+    def title_width(self, logical_index: int) -> int:
+        """The longest line of the title, in bold (Qt sizes sections for a highlighted title)."""
+        font = QFont(self.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        title = str(self.model().headerData(logical_index, Qt.Orientation.Horizontal) or "")
+        return max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+
     def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802 (Qt's name)
         size = super().sectionSizeFromContents(logical_index)
         if self.isSortIndicatorShown() and self.orientation() == Qt.Orientation.Horizontal:
-            style = self.style()
-            margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
-            arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, self) + 2 * margin
-            size.setWidth(size.width() - max(0, size.height() + margin - arrow))
+            arrow = size.width() - self.title_room(logical_index, size)
+            size.setWidth(min(size.width(), self.title_width(logical_index) + arrow + 2))
         return size
 
 

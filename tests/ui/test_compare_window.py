@@ -86,8 +86,6 @@ def test_the_race_at_the_books_rates_says_each_rules_rate(compare, qtbot):
     assert "sets each rule's learning rate itself" in compare.status.text()
 
 
-
-
 def test_two_settings_make_a_grid_of_small_plots(compare, qtbot):
     compare.knob1.setCurrentIndex(compare.knob1.findData("init_std"))
     compare.values1.setText("0.01..1/4")
@@ -168,7 +166,9 @@ def test_the_results_of_two_settings_fit_the_window_and_sort(compare, qtbot):
     """Nine columns (two settings, then the numbers) needed a sideways scroll in the window's
     1100 px: long titles now take two or three lines, and each column keeps room for one sort
     arrow instead of Qt's reserve of the title's whole height beside every title."""
-    from PySide6.QtWidgets import QStyle
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionHeader
     from nnstudio.ui.compare_window import header_lines
     assert header_lines("training accuracy (%)") == "training\naccuracy\n(%)"
     assert header_lines("updates") == "updates" and header_lines("学習率") == "学習率"
@@ -186,12 +186,17 @@ def test_the_results_of_two_settings_fit_the_window_and_sort(compare, qtbot):
     assert header.count() == 9 and header.isSortIndicatorShown()
     assert header.length() <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
-    arrow = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header)
-    metrics = header.fontMetrics()
+    bold = QFont(header.font())
+    bold.setBold(True)
     for c in range(header.count()):
+        # what the style leaves for the title of a sorted column of this width: every line fits
+        opt = QStyleOptionHeader()
+        opt.initFrom(header)
+        opt.rect = QRect(0, 0, header.sectionSize(c), header.height())
+        opt.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+        room = header.style().subElementRect(QStyle.SubElement.SE_HeaderLabel, opt, header).width()
         title = table.horizontalHeaderItem(c).text()
-        longest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
-        assert header.sectionSize(c) >= longest + arrow, title        # no title under the arrow
+        assert room >= max(QFontMetrics(bold).horizontalAdvance(line) for line in title.split("\n")), title
     c = column_index(compare, "test accuracy (%)")
     x = header.sectionViewportPosition(c) + header.sectionSize(c) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))

@@ -124,11 +124,12 @@ def test_the_table_is_saved_as_csv_to_full_precision(qtbot, tmp_path, monkeypatc
     panel.csv_button.click()
     header, *body = rows("entries.csv")
     check = report.params[2]
-    assert header == ["index", "backprop", "numerical", "abs_difference", "relative_error"] and len(body) == 90
-    assert body[31][0] == "[%d, %d]" % np.unravel_index(int(check.indices[31]), check.shape)
-    np.testing.assert_array_equal([float(r[1]) for r in body], check.backprop)
-    np.testing.assert_array_equal([float(r[2]) for r in body], check.numerical)
-    np.testing.assert_array_equal([float(r[4]) for r in body], panel.shown_column(4))
+    assert header == ["parameter", "index", "backprop", "numerical", "abs_difference", "relative_error"]
+    assert len(body) == 90 and {r[0] for r in body} == {"dense_2.W"}
+    assert body[31][1] == "[%d, %d]" % np.unravel_index(int(check.indices[31]), check.shape)
+    np.testing.assert_array_equal([float(r[2]) for r in body], check.backprop)
+    np.testing.assert_array_equal([float(r[3]) for r in body], check.numerical)
+    np.testing.assert_array_equal([float(r[5]) for r in body], panel.shown_column(4))
 
     panel.csv_button.click()                                  # into a folder that is not there
     assert len(warnings) == 1 and "x.csv" in warnings[0] and "Errno" not in warnings[0]

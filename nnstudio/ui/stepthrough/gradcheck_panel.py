@@ -52,6 +52,14 @@ def _number(text: str, value: float) -> QTableWidgetItem:
     return item
 
 
+def _entry_columns(c: ParamCheck) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One parameter's checked entries: their indices as text, backprop, numerical, |difference|
+    and relative error (float64), as the table shows them and the CSV holds them."""
+    index = [index_text(tuple(int(i) for i in np.unravel_index(int(flat), c.shape))) for flat in c.indices]
+    backprop, numerical = np.asarray(c.backprop, np.float64), np.asarray(c.numerical, np.float64)
+    return index, backprop, numerical, np.abs(backprop - numerical), relative_error(c.backprop, c.numerical)
+
+
 class GradCheckPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,11 +100,15 @@ class GradCheckPanel(QWidget):
         row.addWidget(self.param, 1)
         row.addWidget(self.every_entry)
         row.addWidget(self.run_button)
-        row.addWidget(self.csv_button)
+        # beside the numbers it saves: in the row above, the step-through asked for 776 px,
+        # more than its narrowest dock
+        numbers = QHBoxLayout()
+        numbers.addWidget(self.summary, 1)
+        numbers.addWidget(self.csv_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
-        layout.addWidget(self.summary)
+        layout.addLayout(numbers)
         layout.addWidget(self.table, 1)
         self.set_source(None)
 
@@ -221,8 +233,7 @@ class GradCheckPanel(QWidget):
     # ------------------------------------------------------------------ one row per entry
     def _show_entries(self, c: ParamCheck) -> None:
         self.check = c
-        rel = relative_error(c.backprop, c.numerical)
-        self.rel_errors = rel
+        self.rel_errors = relative_error(c.backprop, c.numerical)
         n, size = c.checked, math.prod(c.shape)
         per_entry = c.numerical_seconds / max(n, 1)
         lines = []
@@ -247,12 +258,10 @@ class GradCheckPanel(QWidget):
         t.setHorizontalHeaderLabels([self.tr("index"), self.tr("backprop"), self.tr("numerical"),
                                      self.tr("|difference|"), self.tr("relative error")])
         t.setRowCount(n)
-        for r, flat in enumerate(c.indices):
-            index = tuple(int(i) for i in np.unravel_index(int(flat), c.shape))
-            t.setItem(r, 0, QTableWidgetItem(index_text(index)))
-            values = (float(c.backprop[r]), float(c.numerical[r]), float(abs(c.backprop[r] - c.numerical[r])),
-                      float(rel[r]))
-            for col, v in enumerate(values, start=1):
+        index, *numbers = _entry_columns(c)
+        for r, text in enumerate(index):
+            t.setItem(r, 0, QTableWidgetItem(text))
+            for col, v in enumerate((float(a[r]) for a in numbers), start=1):
                 item = _number(f"{v:.10g}" if col < 3 else f"{v:.2e}", v)
                 if col == 4:
                     item.setBackground(QColor(_error_color(v)))
@@ -278,17 +287,16 @@ class GradCheckPanel(QWidget):
                           np.array([math.prod(p.shape) for p in ps]), np.array([p.mean_abs_diff for p in ps]),
                           np.array([p.max_rel_error for p in ps]), np.array([p.numerical_seconds for p in ps]),
                           np.array([p.nonzero for p in ps])))
-        index = [index_text(tuple(int(i) for i in np.unravel_index(int(flat), c.shape))) for flat in c.indices]
-        backprop, numerical = np.asarray(c.backprop, np.float64), np.asarray(c.numerical, np.float64)
-        return Table(("index", "backprop", "numerical", "abs_difference", "relative_error"),
-                     (np.array(index, dtype=object), backprop, numerical, np.abs(backprop - numerical),
-                      relative_error(c.backprop, c.numerical)))
+        index, *numbers = _entry_columns(c)
+        return Table(("parameter", "index", "backprop", "numerical", "abs_difference", "relative_error"),
+                     (np.array([c.name] * len(index), dtype=object), np.array(index, dtype=object), *numbers))
 
     def write_csv(self, path: str) -> None:
         """The table on show as CSV, written atomically (FileFormatError saying why it could not be)."""
         table = self.table_data()
-        if table is not None:
-            write_file_atomically(Path(path), table_csv(table), FileFormatError)
+        if table is None:
+            raise RuntimeError("no gradient check to save")     # the button is disabled then
+        write_file_atomically(Path(path), table_csv(table), FileFormatError)
 
     def shown_column(self, col: int) -> np.ndarray:
         """The numbers of a table column as shown (for tests and export)."""

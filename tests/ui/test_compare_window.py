@@ -34,7 +34,7 @@ def run_to_end(dialog, qtbot):
 
 
 def column_index(dialog, title):
-    """The column with this title (long titles are shown on two lines)."""
+    """The column with this title (long titles are shown on several lines)."""
     return [dialog.table.horizontalHeaderItem(c).text().replace("\n", " ")
             for c in range(dialog.table.columnCount())].index(title)
 

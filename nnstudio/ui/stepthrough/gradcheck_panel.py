@@ -100,7 +100,7 @@ class GradCheckPanel(QWidget):
         row.addWidget(self.param, 1)
         row.addWidget(self.every_entry)
         row.addWidget(self.run_button)
-        # beside the numbers it saves: in the row above, the step-through asked for 776 px,
+        # beside the numbers it saves: in the parameter row the step-through asked for 776 px,
         # more than its narrowest dock
         numbers = QHBoxLayout()
         numbers.addWidget(self.summary, 1)

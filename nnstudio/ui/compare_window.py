@@ -908,7 +908,7 @@ class CompactHeader(QHeaderView):
 
     def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802 (Qt's name)
         size = super().sectionSizeFromContents(logical_index)
-        if self.isSortIndicatorShown() and self.orientation() == Qt.Orientation.Horizontal:
+        if self.isSortIndicatorShown():
             arrow = size.width() - self.title_room(logical_index, size)
             size.setWidth(min(size.width(), self.title_width(logical_index) + arrow + 2))
         return size

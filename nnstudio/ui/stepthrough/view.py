@@ -520,6 +520,6 @@ class StepThroughView(QWidget):
         self._save(self.tr("Save view as PNG"), self.tr("PNG image (*.png)"), ".png", self.export_png_to)
 
     def _on_export_gradcheck(self) -> None:
-        if self.gradcheck.table_data() is None:
+        if self.gradcheck.report is None:         # nothing checked (the button is disabled then)
             return
         self._save(self.tr("Save table as CSV"), self.tr("CSV table (*.csv)"), ".csv", self.gradcheck.write_csv)

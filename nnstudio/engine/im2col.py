@@ -18,8 +18,21 @@ def output_size(size: int, kernel: int, stride: int, pad: int) -> int:
     return (size + 2 * pad - kernel) // stride + 1
 
 
-def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
-    """(N, C, H, W) → (N·OH·OW, C·kh·kw)."""
+def tiles(a: np.ndarray, k: int) -> np.ndarray:
+    """A view of ``a``, whose first three axes are (N, OH, OW), with the positions grouped by the
+    k×k tiles of the OH×OW grid: (k, k, N, OH/k, OW/k, …), element (i, j) of every tile first.
+    OH and OW must be multiples of k."""
+    n, oh, ow, *rest = a.shape
+    return a.reshape(n, oh // k, k, ow // k, k, *rest).transpose(2, 4, 0, 1, 3, *range(5, 5 + len(rest)))
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0, block: int = 1) -> np.ndarray:
+    """(N, C, H, W) → (N·OH·OW, C·kh·kw).
+
+    ``block`` = k orders the rows by the output's k×k tiles (:func:`tiles`): first element (0, 0)
+    of every tile of every image, then (0, 1), …; each run in the order of a k×k pooling's
+    output. A max pooling over those tiles then compares k² long runs of the product instead of
+    strided views (Conv2d.forward_tiles)."""
     n, c, h, w = x.shape
     if pad:
         x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -28,16 +41,20 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np
     # windows: (N, C, OH, OW, kh, kw) as a view; pick every stride-th start
     win = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, : (oh - 1) * stride + 1 : stride,
                                                           : (ow - 1) * stride + 1 : stride]
-    # copied once as (C, kh, kw, N, OH, OW): every column of the result is then a run of
-    # shifted image rows, which copies several times faster than (N, OH, OW, C, kh, kw).
+    # copied once as (C, kh, kw, [k, k,] N, OH, OW): every column of the result is then a run
+    # of shifted image rows, which copies several times faster than (N, OH, OW, C, kh, kw).
     # The matrix returned is the transposed view of that array; same values, column-major.
-    cols = np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3))
+    if block == 1:
+        cols = np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3))
+    else:
+        cols = np.ascontiguousarray(tiles(win.transpose(0, 2, 3, 1, 4, 5), block).transpose(5, 6, 7, 0, 1, 2, 3, 4))
     return cols.reshape(c * kh * kw, n * oh * ow).T
 
 
 def col2im(col: np.ndarray, x_shape: tuple[int, int, int, int], kh: int, kw: int,
-           stride: int = 1, pad: int = 0) -> np.ndarray:
-    """(N·OH·OW, C·kh·kw) → (N, C, H, W), summing overlapping windows.
+           stride: int = 1, pad: int = 0, block: int = 1) -> np.ndarray:
+    """(N·OH·OW, C·kh·kw) → (N, C, H, W), summing overlapping windows; ``block``: the rows are
+    in :func:`im2col`'s tile order.
 
     The sums are collected channel-last, (N, H, W, C) in memory, where the channels of
     neighbouring window positions form one long run; the result is a (N, C, H, W) view of it.
@@ -45,12 +62,13 @@ def col2im(col: np.ndarray, x_shape: tuple[int, int, int, int], kh: int, kw: int
     n, c, h, w = x_shape
     oh = output_size(h, kh, stride, pad)
     ow = output_size(w, kw, stride, pad)
-    cols = col.reshape(n, oh, ow, c, kh, kw)
+    cols = col.reshape(block, block, n, oh // block, ow // block, c, kh, kw)
     img = np.zeros((n, h + 2 * pad + stride - 1, w + 2 * pad + stride - 1, c), dtype=col.dtype)
     for i in range(kh):
         i_end = i + stride * oh
         for j in range(kw):
             j_end = j + stride * ow
             # element (i, j) of every window goes back to its image position
-            img[:, i:i_end:stride, j:j_end:stride, :] += cols[:, :, :, :, i, j]
+            # (the tiles of a strided view are a view of it: splitting an axis never copies)
+            tiles(img[:, i:i_end:stride, j:j_end:stride, :], block)[...] += cols[..., i, j]
     return img[:, pad:pad + h, pad:pad + w, :].transpose(0, 3, 1, 2)

@@ -54,6 +54,15 @@ class Network:
             i for i in range(1, len(self.layers))
             if self.layers[i].kind == "maxpool" and self.layers[i - 1].has_pre
             and self.layers[i - 1].act.name == "relu")
+        # and where a convolution with ReLU comes before it and its windows tile the convolution's
+        # output, the two run together while training (Conv2d.forward_tiles, Pool.forward_tiles):
+        # {pool index: k}
+        self._shapes = spec.shapes()
+        self._tiled_pools = {
+            i: self.layers[i].spec.size for i in self._relu_pooled
+            if self.layers[i - 1].kind == "conv2d" and self.layers[i].spec.step == self.layers[i].spec.size
+            and all(d % self.layers[i].spec.size == 0 for d in self._shapes[i - 1][1:])}
+        self._tiled_pass = False     # whether the last loss() ran them together
         self._x: np.ndarray | None = None
         self._t: np.ndarray | None = None
         self._dy: np.ndarray | None = None   # ∂E/∂(output) or, fused, ∂E/∂u of the output layer
@@ -199,8 +208,17 @@ class Network:
             rec(Phase.FORWARD, None, "input", "x: a batch of samples, one per row", "x = x_batch", x=x)
         out_layer = self.output_layer
         h = x
-        for layer in self.layers[:-1]:
-            h = layer.forward(h, train, rec)
+        self._tiled_pass = rec is None and bool(self._tiled_pools)
+        i = 0
+        while i < len(self.layers) - 1:
+            k = self._tiled_pools.get(i + 1) if self._tiled_pass else None
+            if k:
+                conv, pool = self.layers[i], self.layers[i + 1]
+                h = pool.forward_tiles(conv.forward_tiles(h, k), conv.act, (len(h),) + self._shapes[i + 1])
+                i += 2
+            else:
+                h = self.layers[i].forward(h, train, rec)
+                i += 1
         if self.fused:
             u = out_layer.forward_pre(h, train, rec)
             data_loss, y, du = losses.softmax_cross_entropy(u, t)
@@ -256,6 +274,8 @@ class Network:
         add to the matrix)."""
         if self._dy is None:
             raise RuntimeError("backward() needs a loss() first")
+        if rec is not None and self._tiled_pass:
+            raise RuntimeError("a recorded backward() needs a recorded loss() first")
         defer = defer_products and rec is None and not (self.weight_decay or self.l1)
         for layer in self.layers:
             layer.defer_products = defer
@@ -282,6 +302,9 @@ class Network:
             if relu_done:                       # the pooling after it applied ReLU's derivative
                 d = layer.backward_pre(d, rec)
                 relu_done = False
+            elif self._tiled_pass and i in self._tiled_pools:
+                d = layer.backward_tiles(d)
+                relu_done = True
             elif fold and i in self._relu_pooled:
                 d = layer.backward(d, rec, relu_before=True)
                 relu_done = True

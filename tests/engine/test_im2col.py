@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnstudio.engine.im2col import col2im, im2col
+from nnstudio.engine.im2col import col2im, im2col, tiles
 
 from engine_helpers import conv, make_net, rng
 
@@ -36,6 +36,29 @@ def test_stride_and_pad():
     # padded 5×5 image, windows at (0,0), (0,2), (2,0), (2,2)
     assert col.shape == (4, 4)
     np.testing.assert_array_equal(col, [[0, 0, 0, 1], [0, 0, 2, 3], [0, 4, 0, 7], [5, 6, 8, 9]])
+
+
+def test_tile_order_takes_each_tile_element_of_every_tile_in_turn():
+    x = np.arange(2 * 16.0).reshape(2, 1, 4, 4)
+    col = im2col(x, 1, 1, block=2)            # 1×1 windows: each row is one output position
+    # element (0, 0) of the four 2×2 tiles of image 0, then of image 1; then element (0, 1) …
+    np.testing.assert_array_equal(col[:8, 0], [0, 2, 8, 10, 16, 18, 24, 26])
+    np.testing.assert_array_equal(col[8:16, 0], [1, 3, 9, 11, 17, 19, 25, 27])
+    np.testing.assert_array_equal(col[24:, 0], [5, 7, 13, 15, 21, 23, 29, 31])
+
+
+@pytest.mark.parametrize("shape,k,stride,pad,block", [((3, 2, 9, 9), 3, 1, 1, 3), ((2, 3, 8, 8), 3, 1, 1, 2),
+                                                       ((2, 1, 12, 12), 5, 1, 0, 2), ((2, 2, 11, 11), 3, 2, 1, 2)])
+def test_tile_order_holds_the_same_rows_and_col2im_takes_them_back(shape, k, stride, pad, block):
+    x = rng(2).normal(size=shape)
+    n, oh = shape[0], (shape[2] + 2 * pad - k) // stride + 1
+    plain, tiled = im2col(x, k, k, stride, pad), im2col(x, k, k, stride, pad, block)
+    by_tile = tiles(plain.reshape(n, oh, oh, -1), block).reshape(plain.shape)
+    np.testing.assert_array_equal(tiled, by_tile)
+    d = rng(3).normal(size=plain.shape)
+    d_tiled = tiles(d.reshape(n, oh, oh, -1), block).reshape(d.shape)
+    np.testing.assert_allclose(col2im(d_tiled, shape, k, k, stride, pad, block), col2im(d, shape, k, k, stride, pad),
+                               rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.parametrize("shape,k,stride,pad", [((2, 3, 5, 5), 3, 1, 0), ((2, 2, 6, 7), 3, 2, 1),

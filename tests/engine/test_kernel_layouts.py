@@ -109,8 +109,10 @@ def test_float32_stays_float32_through_a_conv_net_step():
 
 
 def unfolded_twin(net):
-    """The same network computing ReLU's derivative in the ReLU layer itself."""
+    """The same network computing ReLU's derivative in the ReLU layer itself (and so running
+    no convolution together with its pooling either)."""
     net._relu_pooled = frozenset()
+    net._tiled_pools = {}
     return net
 
 
@@ -133,6 +135,58 @@ def test_max_pooling_after_relu_applies_its_derivative_with_the_same_numbers(poo
     got, want = folded.gradients(), plain.gradients()
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-5)])
+def test_convolution_and_max_pooling_over_its_tiles_give_the_layers_numbers(dtype, rtol):
+    # 12×12 → conv → 12×12 → 2×2 pooling → 6×6 → conv → 6×6 → 3×3 pooling → 2×2: both tile exactly;
+    # the second convolution passes ∂E/∂x on (col2im in tile order)
+    layers = [conv(3, 3, pad=1), {"type": "maxpool", "size": 2}, conv(4, 3, pad=1), {"type": "maxpool", "size": 3},
+              {"type": "flatten"}, {"type": "dense", "units": 4, "activation": "softmax"}]
+    x = rng(6).normal(size=(5, 2, 12, 12)).astype(dtype)
+    x[:2] = -np.abs(x[:2])              # windows of ReLU zeros only (ties at 0) occur too
+    t = labels(5, 4, seed=6)
+    tiled, plain = (make_net(layers, (2, 12, 12), "cross_entropy", dtype=dtype, seed=3) for _ in range(2))
+    unfolded_twin(plain)
+    assert tiled._tiled_pools == {1: 2, 3: 3}
+    losses = [net.loss(x, t) for net in (tiled, plain)]
+    assert losses[0] == pytest.approx(losses[1], rel=rtol)
+    assert tiled._tiled_pass
+    # the convolutions' outputs are put in image order when asked for, after the pooling's
+    for i in (0, 1, 2, 3):
+        np.testing.assert_allclose(tiled.layers[i].out, plain.layers[i].out, rtol=rtol, atol=rtol)
+        assert tiled.layers[i].out.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(tiled.layers[0].pre, plain.layers[0].pre, rtol=rtol, atol=rtol)
+    assert (plain.layers[0].pre[:2] <= 0).any() and (plain.layers[1].out == 0).any()
+    for net in (tiled, plain):
+        net.backward()
+    got, want = tiled.gradients(), plain.gradients()
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=rtol, atol=rtol * np.abs(want[name]).max())
+
+
+def test_pooling_that_does_not_tile_the_convolution_runs_layer_by_layer():
+    pool3 = {"type": "maxpool", "size": 3, "stride": 2}
+    for layers, shape in (([conv(2, 3, pad=1), {"type": "maxpool", "size": 2}], (1, 9, 9)),   # 9×9: no 2×2 tiles
+                          ([conv(2, 3, pad=1), pool3], (1, 8, 8)),                           # windows overlap
+                          ([conv(2, 3, "tanh", pad=1), {"type": "maxpool", "size": 2}], (1, 8, 8))):
+        net = make_net(layers + [{"type": "flatten"}, {"type": "dense", "units": 2, "activation": "softmax"}],
+                       shape, "cross_entropy")
+        assert net._tiled_pools == {}
+
+
+def test_a_recorded_backward_pass_needs_a_recorded_forward_pass_before_it():
+    layers = [conv(2, 3, pad=1), {"type": "maxpool", "size": 2}, {"type": "flatten"},
+              {"type": "dense", "units": 3, "activation": "softmax"}]
+    net = make_net(layers, (1, 6, 6), "cross_entropy")
+    x, t = rng(1).normal(size=(2, 1, 6, 6)), labels(2, 3)
+    net.loss(x, t)
+    with pytest.raises(RuntimeError):
+        net.backward(rec=lambda *a, **k: None)
+    seen = []
+    net.loss(x, t, rec=lambda *a, **k: None)
+    net.backward(rec=lambda *a, **k: seen.append(a[2]))
+    assert "maxpool_backward" in seen
 
 
 def test_only_max_pooling_right_after_relu_folds_and_a_trace_shows_every_step():

@@ -10,8 +10,11 @@ matrix ``col``, one window per row; ``z = col.max(axis=1)`` gives the same value
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
+from ..activations import Activation
 from ..im2col import im2col
 from ..recording import Phase
 from ..spec import PoolSpec
@@ -32,6 +35,24 @@ def _same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
     return out
 
 
+def running_max(elements: Iterable[np.ndarray], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The elementwise maximum of ``count`` equally shaped arrays, and which of them (0, 1, …)
+    held it: a later array takes over only where it is strictly greater, so ties go to the
+    first, as argmax does (np.maximum passes NaN on)."""
+    it = iter(elements)
+    z = np.array(next(it), order="K")
+    # the index's type: windows over 16×16 need uint16
+    arg = np.zeros_like(z, dtype=np.min_scalar_type(count - 1))
+    for p, e in enumerate(it, 1):
+        # 1 where element p is greater, then p there; p exceeds every earlier index, so
+        # "arg = p where it won" is a maximum too
+        won = (e > z).view(np.uint8).astype(arg.dtype, copy=False)
+        won *= p
+        np.maximum(arg, won, out=arg)
+        np.maximum(z, e, out=z)
+    return z, arg
+
+
 class Pool(Layer):
     def __init__(self, spec: PoolSpec, index: int, name: str) -> None:
         super().__init__(spec, index, name)
@@ -39,33 +60,26 @@ class Pool(Layer):
         self.x: np.ndarray | None = None
         self.x_shape: tuple[int, ...] = ()
         self.arg: np.ndarray | None = None    # max pooling: which window element i·k + j won
+        # after forward_tiles: the convolution's activation, and the maxima before it
+        self.act: Activation | None = None
+        self.pre_max: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         s = self.spec
         n, c, h, w = x.shape
         k, st = s.size, s.step
         oh, ow = (h - k) // st + 1, (w - k) // st + 1
-        self.x, self.x_shape = x, x.shape
+        self.x, self.x_shape, self.pre_max = x, x.shape, None
         elems = window_elements(x, k, st, oh, ow)
-        z = np.array(elems[0], order="K")
         if s.mode == "max":
-            # running maximum; a later element takes over only where it is strictly greater,
-            # so ties go to the first maximum, as argmax does (np.maximum passes NaN on).
-            # p exceeds every earlier index, so "arg = p where it won" is a maximum too.
-            arg = np.zeros_like(z, dtype=np.min_scalar_type(k * k - 1))
-            for p in range(1, k * k):
-                # element p of every window copied once into z's layout, so that the comparison
-                # and the maximum run over contiguous memory instead of reading the strided view
-                # twice (SimpleConvNet at batch 100: the forward pass ~15 % faster, measured)
-                e = np.array(elems[p], order="K")
-                # 1 where element p is greater, then p there (arg's type: windows over 16×16 need uint16)
-                won = (e > z).view(np.uint8).astype(arg.dtype, copy=False)
-                won *= p
-                np.maximum(arg, won, out=arg)
-                np.maximum(z, e, out=z)
-            self.arg = arg
+            # element p of every window copied once into the running maximum's layout, so that
+            # the comparison and the maximum run over contiguous memory instead of reading the
+            # strided view twice (SimpleConvNet at batch 100: the forward pass ~15 % faster,
+            # measured)
+            z, self.arg = running_max((np.array(e, order="K") for e in elems), k * k)
             formula, code = "z = max over each k×k window", "z = col.max(axis=1)"
         else:
+            z = np.array(elems[0], order="K")
             for e in elems[1:]:
                 z += e
             z /= k * k
@@ -122,3 +136,33 @@ class Pool(Layer):
         if rec is not None:
             rec(Phase.BACKWARD, self, f"{s.kind}_backward", formula, code, dz=dout, dx=dx)
         return dx
+
+    def forward_tiles(self, u: np.ndarray, act: Activation, shape: tuple[int, int, int, int]) -> np.ndarray:
+        """Max pooling over the k×k tiles of a convolution's pre-activations u, given in tile
+        order (Conv2d.forward_tiles: (k², M, F), M = N·OH·OW of the result), and then the
+        convolution's activation f on the maxima. For f = ReLU that is the z pooling f(u) gives:
+        ReLU keeps its inputs' order, and the ties it makes (at 0) leave a maximum of 0, through
+        which no gradient passes. The k² runs of u are compared whole, where the layers one by
+        one compare strided views of f(u) in image order; f runs on k² times fewer entries.
+        ``shape``: the result's (N, F, OH, OW). Not recorded (a recorded pass takes forward)."""
+        k = self.spec.size
+        n, f, oh, ow = shape
+        m, self.arg = running_max(u, k * k)
+        self.x, self.x_shape, self.act = None, (n, f, oh * k, ow * k), act
+        # viewed as (N, F, OH, OW) like the convolution's output: filters innermost in memory
+        self.pre_max = m.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+        self.arg = self.arg.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+        self.out = act.forward(self.pre_max)
+        return self.out
+
+    def backward_tiles(self, dout: np.ndarray) -> np.ndarray:
+        """∂E/∂u after forward_tiles, in its tile order (k², M, F): the activation's derivative
+        taken on the maxima, then all of it to each tile's winning element."""
+        k2 = self.spec.size ** 2
+        d = self.act.backward(self.pre_max, self.out, _same_layout(dout, self.out))
+        rows = d.transpose(0, 2, 3, 1)              # (N, OH, OW, F): contiguous in memory
+        arg = self.arg.transpose(0, 2, 3, 1)
+        du = np.empty((k2,) + rows.shape, dtype=d.dtype)
+        for p in range(k2):
+            np.multiply(rows, arg == p, out=du[p])
+        return du.reshape(k2, -1, rows.shape[-1])

@@ -11,7 +11,7 @@ the backward pass needs.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 
 def output_size(size: int, kernel: int, stride: int, pad: int) -> int:
@@ -26,8 +26,28 @@ def tiles(a: np.ndarray, k: int) -> np.ndarray:
     return a.reshape(n, oh // k, k, ow // k, k, *rest).transpose(2, 4, 0, 1, 3, *range(5, 5 + len(rest)))
 
 
-def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0, block: int = 1) -> np.ndarray:
-    """(N, C, H, W) → (N·OH·OW, C·kh·kw).
+def _tile_windows(x: np.ndarray, kh: int, kw: int, stride: int, oh: int, ow: int, k: int) -> np.ndarray:
+    """The windows of a padded x as (C, kh, kw, k, k, N, OH/k, OW/k): im2col's columns in tile
+    order. Input row s·(k·r + i) + a feeds window row a of tile element i in tile row r. Taken
+    straight from x, the tiles' rows would be read with a step of s·k entries; instead the
+    entries each (i, a) and (j, b) read are first gathered as xs[n, c, s·i + a, s·j + b, r, q]
+    (its last two axes contiguous: a run of OH·OW/k² entries), then copied from there
+    (SimpleConvNet at batch 100: 0.95 → 0.68 ms, against 0.54 in image order; measured)."""
+    n, c = x.shape[:2]
+    h2, w2 = oh // k, ow // k
+    e0, e1, e2, e3 = x.strides
+    step = stride * k
+    xs = np.ascontiguousarray(as_strided(x, (n, c, stride * (k - 1) + kh, stride * (k - 1) + kw, h2, w2),
+                                         (e0, e1, e2, e3, step * e2, step * e3)))
+    f0, f1, f2, f3, f4, f5 = xs.strides
+    return as_strided(xs, (c, kh, kw, k, k, n, h2, w2), (f1, f2, f3, stride * f2, stride * f3, f0, f4, f5),
+                      writeable=False)
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0, block: int = 1,
+           ones: bool = False) -> np.ndarray:
+    """(N, C, H, W) → (N·OH·OW, C·kh·kw), or with ``ones`` a last column of ones after those:
+    a convolution's bias is then the weight of that column, added in its product.
 
     ``block`` = k orders the rows by the output's k×k tiles (:func:`tiles`): first element (0, 0)
     of every tile of every image, then (0, 1), …; each run in the order of a k×k pooling's
@@ -44,11 +64,12 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0, block
     # copied once as (C, kh, kw, [k, k,] N, OH, OW): every column of the result is then a run
     # of shifted image rows, which copies several times faster than (N, OH, OW, C, kh, kw).
     # The matrix returned is the transposed view of that array; same values, column-major.
-    if block == 1:
-        cols = np.ascontiguousarray(win.transpose(1, 4, 5, 0, 2, 3))
-    else:
-        cols = np.ascontiguousarray(tiles(win.transpose(0, 2, 3, 1, 4, 5), block).transpose(5, 6, 7, 0, 1, 2, 3, 4))
-    return cols.reshape(c * kh * kw, n * oh * ow).T
+    windows = win.transpose(1, 4, 5, 0, 2, 3) if block == 1 else _tile_windows(x, kh, kw, stride, oh, ow, block)
+    cols = np.empty((c * kh * kw + ones, n * oh * ow), dtype=x.dtype)
+    cols[:c * kh * kw].reshape(windows.shape)[...] = windows
+    if ones:
+        cols[-1] = 1
+    return cols.T
 
 
 def col2im(col: np.ndarray, x_shape: tuple[int, int, int, int], kh: int, kw: int,

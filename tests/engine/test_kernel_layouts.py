@@ -139,9 +139,10 @@ def test_max_pooling_after_relu_applies_its_derivative_with_the_same_numbers(poo
 
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-5)])
 def test_convolution_and_max_pooling_over_its_tiles_give_the_layers_numbers(dtype, rtol):
-    # 12×12 → conv → 12×12 → 2×2 pooling → 6×6 → conv → 6×6 → 3×3 pooling → 2×2: both tile exactly;
-    # the second convolution passes ∂E/∂x on (col2im in tile order)
-    layers = [conv(3, 3, pad=1), {"type": "maxpool", "size": 2}, conv(4, 3, pad=1), {"type": "maxpool", "size": 3},
+    # 12×12 → conv → 12×12 → 2×2 pooling → 6×6 → conv → 9×9 → 3×3 pooling → 3×3: both tile exactly,
+    # with no more weights per filter than filters (2·3·3 ≤ 18, 18·2·2 ≤ 72); the second
+    # convolution passes ∂E/∂x on (col2im in tile order, overlapping windows)
+    layers = [conv(18, 3, pad=1), {"type": "maxpool", "size": 2}, conv(72, 2, pad=2), {"type": "maxpool", "size": 3},
               {"type": "flatten"}, {"type": "dense", "units": 4, "activation": "softmax"}]
     x = rng(6).normal(size=(5, 2, 12, 12)).astype(dtype)
     x[:2] = -np.abs(x[:2])              # windows of ReLU zeros only (ties at 0) occur too
@@ -167,19 +168,21 @@ def test_convolution_and_max_pooling_over_its_tiles_give_the_layers_numbers(dtyp
 
 def test_pooling_that_does_not_tile_the_convolution_runs_layer_by_layer():
     pool3 = {"type": "maxpool", "size": 3, "stride": 2}
-    for layers, shape in (([conv(2, 3, pad=1), {"type": "maxpool", "size": 2}], (1, 9, 9)),   # 9×9: no 2×2 tiles
-                          ([conv(2, 3, pad=1), pool3], (1, 8, 8)),                           # windows overlap
-                          ([conv(2, 3, "tanh", pad=1), {"type": "maxpool", "size": 2}], (1, 8, 8))):
+    for layers, shape in (([conv(9, 3, pad=1), {"type": "maxpool", "size": 2}], (1, 9, 9)),   # 9×9: no 2×2 tiles
+                          ([conv(9, 3, pad=1), pool3], (1, 8, 8)),                           # windows overlap
+                          ([conv(9, 3, "tanh", pad=1), {"type": "maxpool", "size": 2}], (1, 8, 8)),
+                          ([conv(8, 3, pad=1), {"type": "maxpool", "size": 2}], (1, 8, 8))):  # 9 weights, 8 filters
         net = make_net(layers + [{"type": "flatten"}, {"type": "dense", "units": 2, "activation": "softmax"}],
                        shape, "cross_entropy")
         assert net._tiled_pools == {}
 
 
 def test_a_recorded_backward_pass_needs_a_recorded_forward_pass_before_it():
-    layers = [conv(2, 3, pad=1), {"type": "maxpool", "size": 2}, {"type": "flatten"},
+    layers = [conv(9, 3, pad=1), {"type": "maxpool", "size": 2}, {"type": "flatten"},
               {"type": "dense", "units": 3, "activation": "softmax"}]
     net = make_net(layers, (1, 6, 6), "cross_entropy")
     x, t = rng(1).normal(size=(2, 1, 6, 6)), labels(2, 3)
+    assert net._tiled_pools == {1: 2}
     net.loss(x, t)
     with pytest.raises(RuntimeError):
         net.backward(rec=lambda *a, **k: None)

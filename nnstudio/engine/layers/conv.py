@@ -29,6 +29,7 @@ class Conv2d(ActivatedLayer):
         self.out_hw = (0, 0)
         # the output's tile size in the last forward pass: 1, or k after forward_tiles
         self.block = 1
+        self.ones = False     # whether col ends in im2col's column of ones (an unrecorded pass)
         self._tiled: np.ndarray | None = None    # forward_tiles' u until pre or out is asked for
 
     # After forward_tiles, u is held in tile order; pre (in image order) and out = f(pre) are
@@ -61,32 +62,36 @@ class Conv2d(ActivatedLayer):
         self._pre = u.transpose(0, 3, 1, 2)
         self._out = self.act.forward(self._pre)
 
-    def _product(self, x: np.ndarray, block: int) -> np.ndarray:
+    def _product(self, x: np.ndarray, block: int, ones: bool) -> np.ndarray:
         """col·W_colᵀ + b, (N·OH·OW, F): a row per window (in im2col's order for ``block``), a
-        column per filter."""
+        column per filter. ``ones``: im2col's column of ones takes the bias into the product."""
         s = self.spec
         W, b = self.params["W"], self.params["b"]
         n, _, h, w = x.shape
         oh = (h + 2 * s.pad - s.kernel) // s.stride + 1
         ow = (w + 2 * s.pad - s.kernel) // s.stride + 1
         self.x_shape, self.out_hw, self.block = x.shape, (oh, ow), block
-        col = im2col(x, s.kernel, s.kernel, s.stride, s.pad, block)
-        self.col = col
+        col = im2col(x, s.kernel, s.kernel, s.stride, s.pad, block, ones)
+        self.col, self.ones = col, ones
+        if ones:
+            # one more column in the product instead of a pass over u for the bias (SimpleConvNet,
+            # batch 100: 57 600×26 by 26×30 takes as long as without that column, measured)
+            Wb = np.empty((col.shape[1], s.filters), dtype=W.dtype)
+            Wb[:-1] = W.reshape(s.filters, -1).T
+            Wb[-1] = b
+            return col @ Wb
         u = col @ W.reshape(s.filters, -1).T
-        # + b in place, a run of rows at a time: the rows of an image (of one tile element of
-        # an image, in tile order) are one contiguous run of OH·OW·F values (OH·OW·F/k²), and
-        # the bias repeated over that many rows lines up with it. NumPy's loop then runs over
-        # 17 280 entries per call instead of F = 30 (measured, batch 100: 423 µs → 134 µs; the
-        # same sums as u += b)
-        per_run = oh * ow // (block * block)
-        # (the shape spelled out: n may be 0)
-        u.reshape(n * block * block, per_run * s.filters)[...] += np.tile(b, per_run)
+        # + b in place, a run of rows at a time: the rows of an image are one contiguous run of
+        # OH·OW·F values, and the bias repeated OH·OW times lines up with it. NumPy's loop then
+        # runs over 17 280 entries per call instead of F = 30 (measured, batch 100: 423 µs →
+        # 134 µs; the same sums as u += b)
+        u.reshape(n, oh * ow * s.filters)[...] += np.tile(b, oh * ow)   # (n spelled out: it may be 0)
         return u
 
     def forward_pre(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
         s = self.spec
         W, b = self.params["W"], self.params["b"]
-        u_mat = self._product(x, 1)
+        u_mat = self._product(x, 1, ones=rec is None)
         col, (oh, ow) = self.col, self.out_hw
         # viewed as (N, F, OH, OW); in memory the filters stay innermost, which is where the
         # pooling and activation that follow, and the backward pass, run fastest
@@ -104,7 +109,7 @@ class Conv2d(ActivatedLayer):
         tile order: (k², N·OH/k·OW/k, F), every tile's element p = i·k + j as one run of rows
         ordered like the pooling's output. ``pre`` and ``out`` follow when asked for;
         backward_pre then takes ∂E/∂u in the same order. Not recorded."""
-        u = self._product(x, k)
+        u = self._product(x, k, ones=True)
         self._pre = self._out = None
         self._tiled = u
         return u.reshape(k * k, -1, self.spec.filters)
@@ -117,13 +122,22 @@ class Conv2d(ActivatedLayer):
             du_mat = du.transpose(0, 2, 3, 1).reshape(-1, s.filters)
         else:
             du_mat = du.reshape(-1, s.filters)
+        col = self.col[:, :-1] if self.ones else self.col
         # ∂E/∂W = δ_colᵀ·col taken as (colᵀ·δ_col)ᵀ: im2col's matrix is the transposed view of
         # a row-major C·kh·kw × N·OH·OW array, which BLAS reads fastest as it lies (SimpleConvNet,
-        # batch 100, 30×57 600 by 57 600×25: 2.0–2.2 ms → 1.8 ms, measured). A recorded pass
-        # takes it as its code line shows, to the last bit.
-        dW = du_mat.T @ self.col if rec is not None else (self.col.T @ du_mat).T
+        # batch 100, 30×57 600 by 57 600×25: 2.0–2.2 ms → 1.8 ms, measured). With the column of
+        # ones the same product gives ∂E/∂b = 1ᵀ·δ_col as its last row, in the time of ∂E/∂W
+        # alone (a sum of its own took 0.6 ms in the step, measured). A recorded pass takes them
+        # as its code lines show, to the last bit.
+        if rec is not None:
+            dW, db = du_mat.T @ col, column_sums(du_mat)
+        elif self.ones:
+            both = self.col.T @ du_mat
+            dW, db = both[:-1].T, both[-1].copy()
+        else:
+            dW, db = (col.T @ du_mat).T, column_sums(du_mat)
         self.grads["W"] = dW.reshape(W.shape)
-        self.grads["b"] = column_sums(du_mat)
+        self.grads["b"] = db
         dx = None
         if self.need_dx or rec is not None:
             dcol = du_mat @ W.reshape(s.filters, -1)
@@ -132,7 +146,7 @@ class Conv2d(ActivatedLayer):
                 rec(Phase.BACKWARD, self, "conv_backward",
                     "∂E/∂W = δ_colᵀ·col,  ∂E/∂b = Σ δ,  ∂E/∂col = δ_col·W_col",
                     "dW = (du_mat.T @ col).reshape(W.shape)\ndb = du_mat.sum(axis=0)\ndcol = du_mat @ W.reshape(F, -1)",
-                    du=du, col=self.col, dW=self.grads["W"], db=self.grads["b"], dcol=dcol)
+                    du=du, col=col, dW=self.grads["W"], db=self.grads["b"], dcol=dcol)
                 rec(Phase.BACKWARD, self, "col2im", "∂E/∂x = col2im(∂E/∂col)  (overlapping windows add up)",
                     f"dx = col2im(dcol, x.shape, {s.kernel}, {s.kernel}, stride={s.stride}, pad={s.pad})",
                     dcol=dcol, dx=dx)

@@ -47,6 +47,14 @@ def test_tile_order_takes_each_tile_element_of_every_tile_in_turn():
     np.testing.assert_array_equal(col[24:, 0], [5, 7, 13, 15, 21, 23, 29, 31])
 
 
+def test_a_column_of_ones_follows_the_windows_in_either_order():
+    x = rng(4).normal(size=(2, 3, 6, 6))
+    for block in (1, 2):
+        col = im2col(x, 3, 3, 1, 1, block)
+        with_ones = im2col(x, 3, 3, 1, 1, block, ones=True)
+        np.testing.assert_array_equal(with_ones, np.hstack([col, np.ones((len(col), 1))]))
+
+
 @pytest.mark.parametrize("shape,k,stride,pad,block", [((3, 2, 9, 9), 3, 1, 1, 3), ((2, 3, 8, 8), 3, 1, 1, 2),
                                                        ((2, 1, 12, 12), 5, 1, 0, 2), ((2, 2, 11, 11), 3, 2, 1, 2)])
 def test_tile_order_holds_the_same_rows_and_col2im_takes_them_back(shape, k, stride, pad, block):

@@ -59,14 +59,10 @@ class Network:
         # {pool index: k}. Only for a convolution with no more weights per filter than filters:
         # its im2col matrix in tile order takes longer to make, and its col2im to take back, by
         # that matrix's size, while the pooling gains by the output's (measured, batch 100:
-        # SimpleConvNet's 25 per filter, 30 filters, a step 13.7 → 11.8 ms; the book's deep
+        # SimpleConvNet's 25 per filter, 30 filters, a step 13.7 → 11.2 ms; the book's deep
         # network, 144–576 per filter, 16–64 filters, 150 → 171 ms)
         self._shapes = spec.shapes()
-        self._tiled_pools = {
-            i: self.layers[i].spec.size for i in self._relu_pooled
-            if self.layers[i - 1].kind == "conv2d" and self.layers[i].spec.step == self.layers[i].spec.size
-            and all(d % self.layers[i].spec.size == 0 for d in self._shapes[i - 1][1:])
-            and self.layers[i - 1].params["W"][0].size <= self.layers[i - 1].spec.filters}
+        self._tiled_pools = {i: k for i in self._relu_pooled if (k := self._tile_size(i))}
         self._tiled_pass = False     # whether the last loss() ran them together
         self._x: np.ndarray | None = None
         self._t: np.ndarray | None = None
@@ -79,6 +75,16 @@ class Network:
         # names), so the qualified names are made once
         self._named: tuple[tuple[Layer, dict[str, str]], ...] = tuple(
             (l, {k: f"{l.name}.{k}" for k in l.params}) for l in self.layers if l.params)
+
+    def _tile_size(self, i: int) -> int | None:
+        """k where layer i is a k×k max pooling (k > 1) over the tiles of a convolution's output
+        that runs together with it (see __init__), else None."""
+        conv, pool = self.layers[i - 1], self.layers[i]
+        k = pool.spec.size
+        tiles = (conv.kind == "conv2d" and k > 1 and pool.spec.step == k
+                 and all(d % k == 0 for d in self._shapes[i - 1][1:])
+                 and conv.params["W"][0].size <= conv.spec.filters)
+        return k if tiles else None
 
     # ------------------------------------------------------------------ parameters
     def parameters(self) -> dict[str, np.ndarray]:

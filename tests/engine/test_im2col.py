@@ -56,15 +56,17 @@ def test_a_column_of_ones_follows_the_windows_in_either_order():
 
 
 @pytest.mark.parametrize("shape,k,stride,pad,block", [((3, 2, 9, 9), 3, 1, 1, 3), ((2, 3, 8, 8), 3, 1, 1, 2),
-                                                       ((2, 1, 12, 12), 5, 1, 0, 2), ((2, 2, 11, 11), 3, 2, 1, 2)])
+                                                       ((2, 1, 12, 12), 5, 1, 0, 2), ((2, 2, 11, 11), 3, 2, 1, 2),
+                                                       ((2, 3, 8, 12), 3, 1, 1, 2), ((2, 2, 13, 9), 3, 2, 2, 2),
+                                                       ((2, 3, 12, 6), 3, 1, 1, 3)])
 def test_tile_order_holds_the_same_rows_and_col2im_takes_them_back(shape, k, stride, pad, block):
     x = rng(2).normal(size=shape)
-    n, oh = shape[0], (shape[2] + 2 * pad - k) // stride + 1
+    n, oh, ow = shape[0], (shape[2] + 2 * pad - k) // stride + 1, (shape[3] + 2 * pad - k) // stride + 1
     plain, tiled = im2col(x, k, k, stride, pad), im2col(x, k, k, stride, pad, block)
-    by_tile = tiles(plain.reshape(n, oh, oh, -1), block).reshape(plain.shape)
+    by_tile = tiles(plain.reshape(n, oh, ow, -1), block).reshape(plain.shape)
     np.testing.assert_array_equal(tiled, by_tile)
     d = rng(3).normal(size=plain.shape)
-    d_tiled = tiles(d.reshape(n, oh, oh, -1), block).reshape(d.shape)
+    d_tiled = tiles(d.reshape(n, oh, ow, -1), block).reshape(d.shape)
     np.testing.assert_allclose(col2im(d_tiled, shape, k, k, stride, pad, block), col2im(d, shape, k, k, stride, pad),
                                rtol=1e-13, atol=1e-13)
 

@@ -61,7 +61,7 @@ class Pool(Layer):
         self.x_shape: tuple[int, ...] = ()
         self.arg: np.ndarray | None = None    # max pooling: which window element i·k + j won
         # after forward_tiles: the convolution's activation, and the maxima before it
-        self.act: Activation | None = None
+        self.tiled_act: Activation | None = None
         self.pre_max: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, train: bool, rec=None) -> np.ndarray:
@@ -69,7 +69,7 @@ class Pool(Layer):
         n, c, h, w = x.shape
         k, st = s.size, s.step
         oh, ow = (h - k) // st + 1, (w - k) // st + 1
-        self.x, self.x_shape, self.pre_max = x, x.shape, None
+        self.x, self.x_shape, self.pre_max, self.tiled_act = x, x.shape, None, None
         elems = window_elements(x, k, st, oh, ow)
         if s.mode == "max":
             # element p of every window copied once into the running maximum's layout, so that
@@ -147,11 +147,11 @@ class Pool(Layer):
         ``shape``: the result's (N, F, OH, OW). Not recorded (a recorded pass takes forward)."""
         k = self.spec.size
         n, f, oh, ow = shape
-        m, self.arg = running_max(u, k * k)
-        self.x, self.x_shape, self.act = None, (n, f, oh * k, ow * k), act
+        m, arg = running_max(u, k * k)
+        self.x, self.x_shape, self.tiled_act = None, (n, f, oh * k, ow * k), act
         # viewed as (N, F, OH, OW) like the convolution's output: filters innermost in memory
         self.pre_max = m.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
-        self.arg = self.arg.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+        self.arg = arg.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
         self.out = act.forward(self.pre_max)
         return self.out
 
@@ -159,7 +159,7 @@ class Pool(Layer):
         """∂E/∂u after forward_tiles, in its tile order (k², M, F): the activation's derivative
         taken on the maxima, then all of it to each tile's winning element."""
         k2 = self.spec.size ** 2
-        d = self.act.backward(self.pre_max, self.out, _same_layout(dout, self.out))
+        d = self.tiled_act.backward(self.pre_max, self.out, _same_layout(dout, self.out))
         rows = d.transpose(0, 2, 3, 1)              # (N, OH, OW, F): contiguous in memory
         arg = self.arg.transpose(0, 2, 3, 1)
         du = np.empty((k2,) + rows.shape, dtype=d.dtype)

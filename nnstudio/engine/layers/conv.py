@@ -11,6 +11,25 @@ from ..spec import Conv2dSpec
 from .base import ActivatedLayer, column_sums
 
 
+class _ImageOrder:
+    """A Conv2d attribute (pre, out) that is put in image order from forward_tiles' u when first
+    read; setting it drops that u."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.field = "_" + name
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        if layer._tiled is not None:
+            layer._untile()
+        return getattr(layer, self.field)
+
+    def __set__(self, layer, value: np.ndarray | None) -> None:
+        setattr(layer, self.field, value)
+        layer._tiled = None
+
+
 class Conv2d(ActivatedLayer):
     kind = "conv2d"
     weight_names = ("W",)
@@ -35,25 +54,8 @@ class Conv2d(ActivatedLayer):
 
     # After forward_tiles, u is held in tile order; pre (in image order) and out = f(pre) are
     # made from it when something first asks for them (a snapshot of the activations, a view)
-    @property
-    def pre(self) -> np.ndarray | None:
-        if self._tiled is not None:
-            self._untile()
-        return self._pre
-
-    @pre.setter
-    def pre(self, u: np.ndarray | None) -> None:
-        self._pre, self._tiled = u, None
-
-    @property
-    def out(self) -> np.ndarray | None:
-        if self._tiled is not None:
-            self._untile()
-        return self._out
-
-    @out.setter
-    def out(self, z: np.ndarray | None) -> None:
-        self._out, self._tiled = z, None
+    pre = _ImageOrder()
+    out = _ImageOrder()
 
     def _untile(self) -> None:
         tiled, n, oh, ow, k = self._tiled

@@ -49,8 +49,8 @@ class Conv2d(ActivatedLayer):
         # the output's tile size in the last forward pass: 1, or k after forward_tiles
         self.block = 1
         self.ones = False     # whether col ends in im2col's column of ones (an unrecorded pass)
-        # forward_tiles' u with its (N, OH, OW, k), until pre or out is asked for
-        self._tiled: tuple[np.ndarray, int, int, int, int] | None = None
+        # forward_tiles' u (shaped by x_shape, out_hw and block), until pre or out is asked for
+        self._tiled: np.ndarray | None = None
 
     # After forward_tiles, u is held in tile order; pre (in image order) and out = f(pre) are
     # made from it when something first asks for them (a snapshot of the activations, a view)
@@ -58,10 +58,9 @@ class Conv2d(ActivatedLayer):
     out = _ImageOrder()
 
     def _untile(self) -> None:
-        tiled, n, oh, ow, k = self._tiled
-        f = self.spec.filters
-        u = np.empty((n, oh, ow, f), tiled.dtype)
-        tiles(u, k)[...] = tiled.reshape(k, k, n, oh // k, ow // k, f)
+        n, (oh, ow), k, f = self.x_shape[0], self.out_hw, self.block, self.spec.filters
+        u = np.empty((n, oh, ow, f), self._tiled.dtype)
+        tiles(u, k)[...] = self._tiled.reshape(k, k, n, oh // k, ow // k, f)
         self._tiled = None
         self._pre = u.transpose(0, 3, 1, 2)
         self._out = self.act.forward(self._pre)
@@ -116,7 +115,7 @@ class Conv2d(ActivatedLayer):
         ordered like the pooling's output. ``pre`` and ``out`` follow when asked for;
         backward_pre then takes ∂E/∂u in the same order. Not recorded."""
         u = self._product(x, k, ones=True)
-        self._tiled = (u, x.shape[0], *self.out_hw, k)
+        self._tiled = u
         return u.reshape(k * k, -1, self.spec.filters)
 
     def backward_pre(self, du: np.ndarray, rec=None) -> np.ndarray | None:

@@ -249,9 +249,15 @@ def test_real_process_never_imports_qt_and_prints_no_traceback(tmp_path):
 
 def test_gradcheck_explains_kinks(tmp_path):
     path = Path(__file__).parent / "project" / "fixtures" / "conv_digits.json"
-    code, out, err = run("gradcheck", str(path), "--samples", "2")
-    assert code == 0
-    assert "note: pre-activations within h=1e-05 of a ReLU/step kink (conv2d_1:" in out
+    code, out, err = run("gradcheck", str(path), "--samples", "2", "--tolerance", "1e-6")
+    assert code == 0, err
+    rows = {l.split()[0]: l.split() for l in out.splitlines()[1:5]}
+    assert rows["conv2d_1.b"][6:] == ["3", "-"] and float(rows["conv2d_1.b"][3]) > 1e-3
+    assert rows["conv2d_1.W"][6] == "0" and float(rows["conv2d_1.W"][7]) < 1e-6
+    assert "note: 3 of the checked entries straddled a kink between w - h and w + h (h=1e-05" in out
+    # the tolerance judges the entries off the kinks: above their largest error it fails
+    code, out, err = run("gradcheck", str(path), "--samples", "2", "--tolerance", "1e-12")
+    assert_one_error_line(code, err, str(path), "largest relative error off the kinks")
 
 
 def test_gradcheck_warns_before_a_long_check(monkeypatch):

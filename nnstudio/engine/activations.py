@@ -25,6 +25,9 @@ class Activation:
     forward: Callable[[np.ndarray], np.ndarray]
     # backward(u, z, dz) -> du; gets both u and z so each rule uses the cheaper one
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    # f has a kink or a jump at u = 0, where backprop takes the derivative of one side
+    # (relu, leaky_relu, step; see Network.branches)
+    kinked: bool = False
 
     @property
     def backward_formula(self) -> str:
@@ -94,7 +97,7 @@ ACTIVATIONS: dict[str, Activation] = {
                    lambda u: u, lambda u, z, dz: dz),
         Activation("step", "z = 1 if u > 0 else 0", "f′(u) = 0 (for u ≠ 0)",
                    "z = (u > 0).astype(u.dtype)", "du = np.zeros_like(dz)",
-                   lambda u: (u > 0).astype(u.dtype), lambda u, z, dz: np.zeros_like(dz)),
+                   lambda u: (u > 0).astype(u.dtype), lambda u, z, dz: np.zeros_like(dz), kinked=True),
         Activation("sigmoid", "z = 1 / (1 + e⁻ᵘ)", "f′(u) = z(1 − z)",
                    "z = 1 / (1 + np.exp(-u))", "du = dz * z * (1 - z)",
                    _sigmoid, lambda u, z, dz: dz * z * (1 - z)),
@@ -103,13 +106,13 @@ ACTIVATIONS: dict[str, Activation] = {
                    np.tanh, lambda u, z, dz: dz * (1 - z * z)),
         Activation("relu", "z = max(0, u)", "f′(u) = 1 if u > 0 else 0",
                    "z = np.maximum(u, 0)", "du = dz * (u > 0)",
-                   _relu, _relu_backward),
+                   _relu, _relu_backward, kinked=True),
         Activation("leaky_relu", f"z = u if u > 0 else {LEAKY_SLOPE}·u",
                    f"f′(u) = 1 if u > 0 else {LEAKY_SLOPE}",
                    f"z = np.where(u > 0, u, {LEAKY_SLOPE} * u)",
                    f"du = np.where(u > 0, dz, {LEAKY_SLOPE} * dz)",
                    lambda u: np.where(u > 0, u, u * LEAKY_SLOPE),
-                   lambda u, z, dz: np.where(u > 0, dz, dz * LEAKY_SLOPE)),
+                   lambda u, z, dz: np.where(u > 0, dz, dz * LEAKY_SLOPE), kinked=True),
         Activation("softmax", "zₖ = exp(uₖ − max u) / Σⱼ exp(uⱼ − max u)",
                    "∂zᵢ/∂uⱼ = zᵢ(δᵢⱼ − zⱼ)",
                    "e = np.exp(u - u.max(axis=1, keepdims=True)); z = e / e.sum(axis=1, keepdims=True)",

@@ -275,6 +275,24 @@ class Network:
                 penalty=np.array(total, dtype=self.dtype))
         return total
 
+    def branches(self) -> list[np.ndarray]:
+        """The side of every kink the last :meth:`loss` took, as arrays: u > 0 for each layer
+        whose activation has a kink at 0 (ReLU, leaky ReLU, step), and each max pooling window's
+        winner. After a ReLU a window counts only by its maximum, so its winner counts where
+        that is above 0 (−1 elsewhere) and the ReLU's own signs not at all: a loser's sign
+        changes nothing. Two passes with equal branches computed the same smooth piece of the
+        loss; a central difference whose two passes do not (see gradcheck) straddles a kink,
+        where backprop rightly gives one side's derivative."""
+        out = []
+        for i, layer in enumerate(self.layers):
+            if i + 1 in self._relu_pooled:
+                continue
+            if layer.kind == "maxpool":
+                out.append(np.where(layer.out > 0, layer.arg, -1) if i in self._relu_pooled else layer.arg.copy())
+            elif layer.has_pre and layer.act.kinked:
+                out.append(layer.pre > 0)
+        return out
+
     # ------------------------------------------------------------------ backward
     def backward(self, rec=None, *, defer_products: bool = False) -> None:
         """Gradients of the last :meth:`loss` with respect to every parameter.

@@ -110,30 +110,10 @@ def trace_project(project: Project, out: os.PathLike | str, *, base_dir=None, sa
     return trace
 
 
-KINKED = ("relu", "leaky_relu", "step")
-
-
-def near_kinks(network, h: float) -> dict[str, int]:
-    """Per layer with a kinked activation (ReLU, leaky ReLU, step): how many pre-activations
-    of the last forward pass lie within h of the kink at 0. There a central difference
-    straddles the kink and disagrees with backprop although backprop is right (blank MNIST
-    pixels with zero biases are the classic case)."""
-    counts = {}
-    for layer in network.layers:
-        act = getattr(layer, "act", None)
-        pre = getattr(layer, "pre", None)
-        if act is not None and act.name in KINKED and pre is not None:
-            n = int(np.count_nonzero(np.abs(pre) <= h))
-            if n:
-                counts[layer.name] = n
-    return counts
-
-
 @dataclass
 class GradcheckResult:
     report: GradCheckReport
     h: float
-    kinks: dict[str, int]     # see near_kinks
 
 
 def gradcheck_project(project: Project, *, base_dir=None, samples: int = 3,
@@ -148,4 +128,4 @@ def gradcheck_project(project: Project, *, base_dir=None, samples: int = 3,
         t = t.astype(np.float64)
     x = np.asarray(x, dtype=np.float64)
     report = gradient_check(net, x, t, max_entries=max_entries, seed=seed, h=h)
-    return GradcheckResult(report, h, near_kinks(net, h))
+    return GradcheckResult(report, h)

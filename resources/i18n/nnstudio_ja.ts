@@ -731,330 +731,330 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="58"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
         <source>update rule at the book&apos;s η</source>
         <translation>更新則（それぞれ本の学習率 η で）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
         <source>dropout ratio</source>
         <translation>ドロップアウト率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="69"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="70"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="69"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="70"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="77"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="78"/>
         <source>{0} at η {1:g}</source>
         <translation>{0}（η {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="98"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
         <source>{knob} sets each rule&apos;s learning rate itself, so neither the learning rate nor the update rule can be varied with it.</source>
         <translation>{knob} は更新則ごとの学習率をそれ自身で決めるため、学習率も更新則もこれと一緒には変えられません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="127"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="129"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="218"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="219"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="251"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="253"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="275"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="280"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="314"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="318"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="319"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="331"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="334"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="335"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="337"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="390"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="403"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="405"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="411"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="416"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="428"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="440"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="443"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="449"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="450"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="453"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="595"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="608"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="609"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="618"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1063,12 +1063,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="456"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="457"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="498"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="499"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1077,76 +1077,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="574"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="814"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="815"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="574"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="814"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="815"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="576"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="615"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="616"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="694"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="746"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="748"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1155,7 +1155,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1164,37 +1164,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="832"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="836"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="836"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="861"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="862"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2066,7 +2066,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="316"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="317"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -4204,92 +4204,103 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="69"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="88"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="71"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="90"/>
         <source>Save table as CSV…</source>
         <translation>表を CSV に保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="72"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="91"/>
         <source>Save the numbers of this table to full precision, for a report or a notebook</source>
         <translation>この表の数値を全桁のまま保存します（レポートやノートブック用）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="75"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="94"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="115"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="138"/>
         <source>all parameters</source>
         <translation>すべてのパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="141"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="164"/>
         <source>Taking the numerical gradient of {0} entries…</source>
         <translation>{0} 個の要素の数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="142"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="165"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="150"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
         <source>Stopped before the check was done.</source>
         <translation>確認が終わる前に中止しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="189"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="211"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="190"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="215"/>
         <source>Largest relative error (in {0})</source>
         <translation>最大の相対誤差（{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="191"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
         <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
         <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
         <source>parameter</source>
         <translation>パラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
         <source>entries</source>
         <translation>要素数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="195"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
         <source>mean |difference|</source>
         <translation>|差| の平均</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="196"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="223"/>
         <source>largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="196"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="223"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
+        <source>at a kink</source>
+        <translation>折れ目</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="224"/>
         <source>numerical time</source>
         <translation>数値微分の時間</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="197"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="224"/>
         <source>backprop ≠ 0</source>
         <translation>逆伝播 ≠ 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="203"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <source>Among the entries whose ±h did not straddle a kink</source>
+        <translation>±h が折れ目をまたがなかった要素の中で</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="231"/>
         <source>{0} of {1}</source>
         <translation>{1} 個中 {0} 個</translation>
     </message>
@@ -4302,72 +4313,92 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="242"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="295"/>
         <source>Largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="243"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="294"/>
         <source>Mean |difference| {0:.2e}.</source>
         <translation>|差| の平均 {0:.2e}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="240"/>
+        <source>{0} entries straddled a kink; their largest relative error is {1:.2e}</source>
+        <translation>{0} 個の要素が折れ目をまたぎました。それらの最大の相対誤差は {1:.2e} です</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
+        <source>&lt;b&gt;{0} of the {1} entries&lt;/b&gt; straddled a kink (grey): between w − h and w + h a ReLU&apos;s input changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient averages the slopes of the two sides, while backprop rightly takes the side this step is on, so their errors are left out of the verdict.</source>
+        <translation>&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側の傾きを平均する一方、誤差逆伝播法は正しくこのステップのいる側の傾きをとるため、それらの誤差は判定から外しています。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="259"/>
+        <source>&lt;b&gt;Every entry&lt;/b&gt; straddled a kink, so this check cannot judge backprop. Zero biases over blank pixels do this at the start: record a step after some training, when the biases have moved off 0.</source>
+        <translation>&lt;b&gt;すべての要素&lt;/b&gt;が折れ目をまたいだため、このチェックでは誤差逆伝播法を判定できません。学習の始めは、空白の画素にかかる 0 のバイアスがこうなります：しばらく学習してバイアスが 0 から離れてからステップを記録してください。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="247"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="248"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="248"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="265"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="310"/>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="316"/>
         <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
         <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="91"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="65"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="84"/>
         <source>Every entry</source>
         <translation>すべての要素</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="67"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="86"/>
         <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
         <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="133"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="119"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="142"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="153"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="176"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
@@ -4376,23 +4407,23 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="230"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="281"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="187"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="238"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="209"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="289"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="233"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="284"/>
         <source>{0} of its {1} entries, picked at random: {2} of the {3} whose backprop gradient is not 0 and {4} of those it says are 0 (all of them would take about {5} numerically: tick “Every entry”).</source>
         <translation>{1} 個の要素から無作為に選んだ {0} 個：逆伝播の勾配が 0 でない {3} 個のうち {2} 個と、0 とされた要素から {4} 個（すべてを数値微分すると約 {5} かかります。「すべての要素」にチェックを入れてください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="240"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="291"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>
@@ -5368,12 +5399,12 @@ softmax on its own.</source>
         <translation>すべてのパラメータの数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="523"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="525"/>
         <source>Save table as CSV</source>
         <translation>表を CSV に保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/view.py" line="523"/>
+        <location filename="../../nnstudio/ui/stepthrough/view.py" line="525"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>

@@ -26,6 +26,7 @@ def check(net, x, t, *, h=H, max_entries=None):
         assert p.checked == (expected if max_entries is None else min(expected, max_entries))
         assert np.all(np.isfinite(p.numerical)) and np.all(np.isfinite(p.backprop))
         assert p.max_rel_error < TOL, (p.name, p.max_rel_error)
+        assert p.kinks == 0 and p.crossed.shape == (p.checked,), p.name    # no kink within h here
         assert p.numerical_seconds >= 0
     assert report.backprop_seconds >= 0
     return report
@@ -226,6 +227,84 @@ def test_mixed_network():
     x = rng(47).normal(size=(4, 2, 8, 8))
     report = check(net, x, labels(4, 3, seed=48), max_entries=40)
     assert nonzero(report, "conv2d_1.W") and nonzero(report, "dense_2.W")
+
+
+# ------------------------------------------------------------------ kinks
+def test_entries_whose_difference_straddles_a_relu_kink_are_marked():
+    """A zero bias and a sample of zeros put both hidden units' u exactly at ReLU's kink: moving
+    either bias by ±h crosses it; moving a weight moves that sample's u by ±h·0 and the other
+    samples' u (far from 0) stays on its side."""
+    net = make_net([dense(2, "relu", init="normal", std=1.0), dense(2, "identity")], (3,), "sse", seed=70)
+    net.parameters()["dense_1.b"][:] = 0.0
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [-1.5, 0.5, 2.0]])
+    net.forward(x)
+    assert np.all(np.abs(net.layers[0].pre[1:]) > 1e-2)        # the other samples: far from 0
+    report = gradient_check(net, x, rng(71).normal(size=(3, 2)), h=H).by_name()
+    b = report["dense_1.b"]
+    assert b.crossed.tolist() == [True, True]
+    assert b.max_rel_error > 1e-3        # the zero sample adds half its slope: backprop takes u ≤ 0's 0
+    assert np.isnan(b.smooth_max_rel_error)
+    for name in ("dense_1.W", "dense_2.W", "dense_2.b"):
+        assert report[name].kinks == 0 and report[name].smooth_max_rel_error < TOL, name
+
+
+def test_a_max_pooling_winner_that_changes_is_a_kink():
+    """A 1×1 convolution with weight 0 ties every window at 0; w + h makes the positive input win,
+    w − h the negative one. The bias moves every element alike and keeps the winners."""
+    net = make_net([conv(1, 1, "identity"), {"type": "maxpool", "size": 2}, dense(1, "identity")],
+                   (1, 2, 2), "sse", seed=72)
+    net.parameters()["conv2d_1.W"][:] = 0.0
+    x = np.array([[[[1.0, -1.0], [-2.0, -3.0]]]])
+    report = gradient_check(net, x, np.array([[0.7]]), h=H).by_name()
+    assert report["conv2d_1.W"].crossed.tolist() == [True]
+    assert report["conv2d_1.W"].max_rel_error > 0.1
+    assert report["conv2d_1.b"].kinks == 0 and report["conv2d_1.b"].max_rel_error < TOL
+
+
+def test_an_l1_weight_within_h_of_zero_is_a_kink():
+    net = make_net([dense(3, "tanh"), dense(1, "identity")], (2,), "sse", seed=73, l1=0.5)
+    W = net.parameters()["dense_1.W"]
+    W[0, 0], W[1, 2] = 0.3 * H, 0.0                    # |w| < h: a kink; exactly 0: sign 0 both ways
+    report = gradient_check(net, rng(74).normal(size=(4, 2)), rng(75).normal(size=(4, 1)), h=H).by_name()
+    w = report["dense_1.W"]
+    assert np.flatnonzero(w.crossed).tolist() == [0]
+    assert w.max_rel_error > 1e-2 and w.smooth_max_rel_error < TOL
+    assert report["dense_1.b"].kinks == 0                 # L1 is on the weights only
+
+
+def test_a_wrong_pooling_gradient_is_caught_off_the_kinks(monkeypatch):
+    """Marking kinks must not hide a backprop error: ∂E/∂x sent to the wrong window element."""
+    from nnstudio.engine.layers.pool import Pool
+    original = Pool.backward
+
+    def wrong_winner(self, dout, rec=None, **kw):
+        kept, self.arg = self.arg, (self.arg + 1) % 4
+        try:
+            return original(self, dout, rec, **kw)
+        finally:
+            self.arg = kept
+    monkeypatch.setattr(Pool, "backward", wrong_winner)
+    net = make_net([conv(2, 2, "tanh"), {"type": "maxpool", "size": 2}, dense(3, "identity")], (1, 5, 5), "sse", seed=76)
+    report = gradient_check(net, rng(77).normal(size=(3, 1, 5, 5)), rng(78).normal(size=(3, 3)), h=H)
+    assert report.kinks == 0 and report.smooth_max_rel_error > 0.1
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh"])
+def test_the_tiled_and_the_layer_by_layer_pass_take_the_same_branches(act):
+    """SimpleConvNet's convolution and pooling run together in an unrecorded pass; which side
+    of each kink they took must read the same as from the layers one by one."""
+    net = make_net([conv(9, 3, act), {"type": "maxpool", "size": 2}, conv(3, 3, "relu", pad=1),
+                    {"type": "maxpool", "size": 2, "stride": 1}, dense(3, "relu"), dense(2, "identity")],
+                   (1, 8, 8), "sse", seed=79)
+    x, t = rng(80).normal(size=(2, 1, 8, 8)), rng(81).normal(size=(2, 2))
+    net.loss(x, t)
+    assert net._tiled_pass == (act == "relu")
+    tiled = net.branches()
+    net.loss(x, t, rec=lambda *a, **k: None)
+    layered = net.branches()
+    assert len(tiled) == len(layered) == 3       # two poolings' winners, the dense ReLU's signs
+    for a, b in zip(tiled, layered):
+        np.testing.assert_array_equal(a, b)
 
 
 # ------------------------------------------------------------------ the check can fail

@@ -79,9 +79,10 @@ def test_all_parameters_in_one_table_as_the_books_check_prints_them(qtbot):
     assert [panel.table.item(r, 0).text() for r in range(len(names))] == names
     np.testing.assert_array_equal(panel.shown_column(2), [p.mean_abs_diff for p in report.params])
     np.testing.assert_array_equal(panel.shown_column(3), [p.max_rel_error for p in report.params])
+    np.testing.assert_array_equal(panel.shown_column(4), [0] * len(names))      # no kinks here
     assert panel.table.item(0, 1).text() == f"{SAMPLE} of 600"        # dense_1.W, sampled
     assert max(p.max_rel_error for p in report.params) < 1e-6
-    assert "mean |difference|" in panel.summary.text()
+    assert "mean |difference|" in panel.summary.text() and "kink" not in panel.summary.text()
     panel._open_row(2, 0)                                      # dense_2.W's entries
     assert panel.check is report.params[2] and panel.param.currentData() == "dense_2.W"
     assert panel.table.rowCount() == 90
@@ -113,7 +114,7 @@ def test_the_table_is_saved_as_csv_to_full_precision(qtbot, tmp_path, monkeypatc
     panel.csv_button.click()                                  # ".csv" is added to a bare name
     header, *body = rows("params.csv")
     assert header == ["parameter", "entries_checked", "entries", "mean_abs_difference", "max_relative_error",
-                      "numerical_seconds", "backprop_nonzero"]
+                      "numerical_seconds", "backprop_nonzero", "entries_at_kinks", "max_relative_error_off_kinks"]
     assert [r[0] for r in body] == [p.name for p in report.params]
     assert [int(r[1]) for r in body] == [p.checked for p in report.params] and body[0][1:3] == [str(SAMPLE), "600"]
     assert [float(r[3]) for r in body] == [p.mean_abs_diff for p in report.params]     # bit for bit
@@ -124,7 +125,7 @@ def test_the_table_is_saved_as_csv_to_full_precision(qtbot, tmp_path, monkeypatc
     panel.csv_button.click()
     header, *body = rows("entries.csv")
     check = report.params[2]
-    assert header == ["parameter", "index", "backprop", "numerical", "abs_difference", "relative_error"]
+    assert header == ["parameter", "index", "backprop", "numerical", "abs_difference", "relative_error", "at_kink"]
     assert len(body) == 90 and {r[0] for r in body} == {"dense_2.W"}
     assert body[31][1] == "[%d, %d]" % np.unravel_index(int(check.indices[31]), check.shape)
     np.testing.assert_array_equal([float(r[2]) for r in body], check.backprop)
@@ -229,3 +230,35 @@ def test_collapse_names_the_first_non_identity_layer(qtbot):
     assert panel.map is None
     assert "dense_1" in panel.message.text() and "relu" in panel.message.text()
     assert all(v.isHidden() for v in panel.views.values())
+
+
+def test_entries_that_straddle_a_kink_are_greyed_and_left_out_of_the_verdict(qtbot, tmp_path):
+    """A convolution's zero biases over blank pixels: every window sits on ReLU's kink, so each
+    bias's central difference averages two slopes and disagrees with backprop. The panel marks
+    those entries, judges the others and says why, instead of showing a red verdict."""
+    from nnstudio.ui.stepthrough.gradcheck_panel import KINK_COLOR
+    session = make_session(CNN, (1, 6, 6))
+    session.trainer.x_train[:3, :, :, :3] = 0.0        # the first three images: left half blank
+    session.network.parameters()["conv2d_1.b"][:] = 0.0
+    view = StepThroughView(FakeController(session))
+    qtbot.addWidget(view)
+    assert view.enter([0, 1, 2])
+    panel = view.gradcheck
+    report = panel.run()                                # all parameters
+    b = report.by_name()["conv2d_1.b"]
+    assert b.kinks == 2 and b.max_rel_error > 1e-3
+    assert report.smooth_max_rel_error < 1e-6
+    row = [p.name for p in report.params].index("conv2d_1.b")
+    assert np.isnan(panel.shown_column(3)[row]) and panel.table.item(row, 3).text() == "–"
+    np.testing.assert_array_equal(panel.shown_column(4), [p.kinks for p in report.params])
+    assert panel.table.item(row, 4).background().color().name() == KINK_COLOR
+    text = panel.summary.text()
+    assert f"{report.kinks} of the {sum(p.checked for p in report.params)} entries" in text
+    assert "straddled a kink" in text and "#b2321f" not in text          # no red verdict
+    panel._open_row(row, 0)                             # the biases' entries: both at a kink
+    assert [panel.table.item(r, 5).text() for r in range(2)] == ["yes", "yes"]
+    assert panel.table.item(0, 4).background().color().name() == KINK_COLOR
+    assert "Every entry" in panel.summary.text()
+    panel.write_csv(str(tmp_path / "b.csv"))
+    lines = (tmp_path / "b.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",at_kink") and all(l.endswith(",1") for l in lines[1:])

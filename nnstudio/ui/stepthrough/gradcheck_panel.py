@@ -41,7 +41,12 @@ def _seconds(s: float) -> str:
     return f"{s * 1000:.3g} ms" if s < 1 else f"{s:.3g} s"
 
 
+KINK_COLOR = "#e4e4e4"   # entries whose ±h straddled a kink: not judged
+
+
 def _error_color(rel: float) -> str:
+    if math.isnan(rel):
+        return KINK_COLOR
     return "#dff0d8" if rel < GOOD else "#fcf3cf" if rel < FAIR else "#f5c6cb"
 
 
@@ -58,6 +63,12 @@ def _entry_columns(c: ParamCheck) -> tuple[list[str], np.ndarray, np.ndarray, np
     index = [index_text(tuple(int(i) for i in np.unravel_index(int(flat), c.shape))) for flat in c.indices]
     backprop, numerical = np.asarray(c.backprop, np.float64), np.asarray(c.numerical, np.float64)
     return index, backprop, numerical, np.abs(backprop - numerical), relative_error(c.backprop, c.numerical)
+
+
+def _kink_error(c: ParamCheck) -> float:
+    """The largest relative error among a parameter's entries at kinks (NaN without any)."""
+    rel = relative_error(c.backprop[c.crossed], c.numerical[c.crossed])
+    return float(rel.max()) if rel.size else float("nan")
 
 
 class GradCheckPanel(QWidget):
@@ -191,22 +202,27 @@ class GradCheckPanel(QWidget):
     # ------------------------------------------------------------------ one row per parameter
     def _show_parameters(self, report: GradCheckReport) -> None:
         self.check = None
-        self.rel_errors = np.array([p.max_rel_error for p in report.params])
+        self.rel_errors = np.array([p.smooth_max_rel_error for p in report.params])
         checked = sum(p.checked for p in report.params)
         numerical = sum(p.numerical_seconds for p in report.params)
-        worst = max(report.params, key=lambda p: p.max_rel_error)
-        self.summary.setText("<br>".join([
-            self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
-                _seconds(report.backprop_seconds)),
-            self.tr("<b>Numerical</b>: {0} entries in {1}.").format(checked, _seconds(numerical)),
-            self._verdict(worst.max_rel_error, self.tr("Largest relative error (in {0})").format(worst.name)),
-            self.tr("The book's measure is the mean |difference| of each parameter. Double-click a row "
-                    "for its entries.")]))
+        judged = [p for p in report.params if not math.isnan(p.smooth_max_rel_error)]
+        lines = [self.tr("<b>Backprop</b>: every gradient of the network in {0}.").format(
+                     _seconds(report.backprop_seconds)),
+                 self.tr("<b>Numerical</b>: {0} entries in {1}.").format(checked, _seconds(numerical))]
+        if judged:
+            worst = max(judged, key=lambda p: p.smooth_max_rel_error)
+            lines.append(self._verdict(worst.smooth_max_rel_error,
+                                       self.tr("Largest relative error (in {0})").format(worst.name)))
+        lines += self._kink_lines(report.kinks, checked, len(judged) == 0)
+        lines.append(self.tr("The book's measure is the mean |difference| of each parameter. Double-click a "
+                             "row for its entries."))
+        self.summary.setText("<br>".join(lines))
         t = self.table
-        t.setColumnCount(6)
+        t.setColumnCount(7)
         t.setHorizontalHeaderLabels([self.tr("parameter"), self.tr("entries"), self.tr("mean |difference|"),
-                                     self.tr("largest relative error"), self.tr("numerical time"),
-                                     self.tr("backprop ≠ 0")])
+                                     self.tr("largest relative error"), self.tr("at a kink"),
+                                     self.tr("numerical time"), self.tr("backprop ≠ 0")])
+        t.horizontalHeaderItem(3).setToolTip(self.tr("Among the entries whose ±h did not straddle a kink"))
         t.setRowCount(len(report.params))
         for r, p in enumerate(report.params):
             size = math.prod(p.shape)
@@ -214,13 +230,36 @@ class GradCheckPanel(QWidget):
             t.setItem(r, 1, _number(f"{p.checked}" if p.checked == size else
                                     self.tr("{0} of {1}").format(p.checked, size), p.checked))
             t.setItem(r, 2, _number(f"{p.mean_abs_diff:.2e}", p.mean_abs_diff))
-            rel = _number(f"{p.max_rel_error:.2e}", p.max_rel_error)
-            rel.setBackground(QColor(_error_color(p.max_rel_error)))
+            smooth = p.smooth_max_rel_error
+            rel = _number("–" if math.isnan(smooth) else f"{smooth:.2e}", smooth)
+            rel.setBackground(QColor(_error_color(smooth)))
             t.setItem(r, 3, rel)
-            t.setItem(r, 4, _number(_seconds(p.numerical_seconds), p.numerical_seconds))
-            t.setItem(r, 5, _number(f"{p.nonzero}", p.nonzero))
-        for c, w in enumerate((130, 110, 130, 150, 110)):
+            kinks = _number(f"{p.kinks}", p.kinks)
+            if p.kinks:
+                kinks.setBackground(QColor(KINK_COLOR))
+                kinks.setToolTip(self.tr("{0} entries straddled a kink; their largest relative error is "
+                                         "{1:.2e}").format(p.kinks, _kink_error(p)))
+            t.setItem(r, 4, kinks)
+            t.setItem(r, 5, _number(_seconds(p.numerical_seconds), p.numerical_seconds))
+            t.setItem(r, 6, _number(f"{p.nonzero}", p.nonzero))
+        for c, w in enumerate((130, 110, 130, 150, 80, 110)):
             t.setColumnWidth(c, w)
+
+    def _kink_lines(self, kinks: int, checked: int, none_judged: bool) -> list[str]:
+        """What the summary says about entries whose ±h straddled a kink (nothing without any)."""
+        if not kinks:
+            return []
+        lines = [self.tr(
+            "<b>{0} of the {1} entries</b> straddled a kink (grey): between w − h and w + h a ReLU's input "
+            "changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient "
+            "averages the slopes of the two sides, while backprop rightly takes the side this step is on, "
+            "so their errors are left out of the verdict.").format(kinks, checked)]
+        if none_judged:
+            lines.append(self.tr(
+                "<b>Every entry</b> straddled a kink, so this check cannot judge backprop. Zero biases over "
+                "blank pixels do this at the start: record a step after some training, when the biases "
+                "have moved off 0."))
+        return lines
 
     def _open_row(self, row: int, _column: int) -> None:
         """A double-clicked parameter row: that parameter's entries, from the same report."""
@@ -251,22 +290,25 @@ class GradCheckPanel(QWidget):
                 _seconds(self.report.backprop_seconds)))
         lines.append(self.tr("<b>Numerical</b>: these {0} entries in {1} ({2} per entry).").format(
             n, _seconds(c.numerical_seconds), _seconds(per_entry)))
-        lines.append(self._verdict(c.max_rel_error, self.tr("Largest relative error")) +
-                     " " + self.tr("Mean |difference| {0:.2e}.").format(c.mean_abs_diff))
+        smooth = c.smooth_max_rel_error
+        mean = self.tr("Mean |difference| {0:.2e}.").format(c.mean_abs_diff)
+        lines.append(mean if math.isnan(smooth) else self._verdict(smooth, self.tr("Largest relative error")) + " " + mean)
+        lines += self._kink_lines(c.kinks, n, math.isnan(smooth))
         self.summary.setText("<br>".join(lines))
         t = self.table
-        t.setColumnCount(5)
+        t.setColumnCount(6)
         t.setHorizontalHeaderLabels([self.tr("index"), self.tr("backprop"), self.tr("numerical"),
-                                     self.tr("|difference|"), self.tr("relative error")])
+                                     self.tr("|difference|"), self.tr("relative error"), self.tr("at a kink")])
         t.setRowCount(n)
         for r, text in enumerate(index):
             t.setItem(r, 0, QTableWidgetItem(text))
             for col, v in enumerate((float(a[r]) for a in numbers), start=1):
                 item = _number(f"{v:.10g}" if col < 3 else f"{v:.2e}", v)
                 if col == 4:
-                    item.setBackground(QColor(_error_color(v)))
+                    item.setBackground(QColor(KINK_COLOR if c.crossed[r] else _error_color(v)))
                 t.setItem(r, col, item)
-        for c_, w in enumerate((110, 150, 150, 110)):
+            t.setItem(r, 5, QTableWidgetItem(self.tr("yes") if c.crossed[r] else ""))
+        for c_, w in enumerate((110, 150, 150, 110, 110)):
             t.setColumnWidth(c_, w)
 
     def _verdict(self, rel: float, what: str) -> str:
@@ -282,14 +324,17 @@ class GradCheckPanel(QWidget):
         if c is None:
             ps = report.params
             return Table(("parameter", "entries_checked", "entries", "mean_abs_difference",
-                          "max_relative_error", "numerical_seconds", "backprop_nonzero"),
+                          "max_relative_error", "numerical_seconds", "backprop_nonzero", "entries_at_kinks",
+                          "max_relative_error_off_kinks"),
                          (np.array([p.name for p in ps], dtype=object), np.array([p.checked for p in ps]),
                           np.array([math.prod(p.shape) for p in ps]), np.array([p.mean_abs_diff for p in ps]),
                           np.array([p.max_rel_error for p in ps]), np.array([p.numerical_seconds for p in ps]),
-                          np.array([p.nonzero for p in ps])))
+                          np.array([p.nonzero for p in ps]), np.array([p.kinks for p in ps]),
+                          np.array([p.smooth_max_rel_error for p in ps])))
         index, *numbers = _entry_columns(c)
-        return Table(("parameter", "index", "backprop", "numerical", "abs_difference", "relative_error"),
-                     (np.array([c.name] * len(index), dtype=object), np.array(index, dtype=object), *numbers))
+        return Table(("parameter", "index", "backprop", "numerical", "abs_difference", "relative_error", "at_kink"),
+                     (np.array([c.name] * len(index), dtype=object), np.array(index, dtype=object), *numbers,
+                      c.crossed.astype(int)))
 
     def write_csv(self, path: str) -> None:
         """The table on show as CSV, written atomically (FileFormatError saying why it could not be)."""

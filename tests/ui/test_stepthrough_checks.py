@@ -150,12 +150,14 @@ def test_the_parameter_stays_put_while_a_check_runs(qtbot, monkeypatch):
     during = []
     monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: during.append(
         (panel.select("dense_2.b"), panel.param.currentData(), panel.run_button.isEnabled(),
-         panel.param.isEnabled())) or False)
+         panel.param.isEnabled(), panel.csv_button.isEnabled())) or False)
     panel.every_entry.setChecked(True)
-    check = panel.run().params[0]
-    assert during and all(d[1:] == ("dense_1.W", False, False) for d in during)
+    assert panel.run() is not None
+    during.clear()                      # a second check, with the first one's table on show:
+    check = panel.run().params[0]       # its CSV button waits for the new numbers
+    assert during and all(d[1:] == ("dense_1.W", False, False, False) for d in during)
     assert check.name == "dense_1.W" and panel.param.currentData() == "dense_1.W"
-    assert panel.run_button.isEnabled() and panel.param.isEnabled()
+    assert panel.run_button.isEnabled() and panel.param.isEnabled() and panel.csv_button.isEnabled()
 
 
 def test_cancel_stops_the_check_and_says_so(qtbot, monkeypatch):
@@ -163,11 +165,12 @@ def test_cancel_stops_the_check_and_says_so(qtbot, monkeypatch):
     view = _view(qtbot, MLP, (4,))
     panel = view.gradcheck
     before = view.controller.session.network.state_dict()
-    assert panel.run() is not None and panel.table.rowCount() > 0
+    assert panel.run() is not None and panel.table.rowCount() > 0 and panel.csv_button.isEnabled()
     monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
     assert panel.run() is None
     assert "Stopped" in panel.summary.text() and panel.run_button.isEnabled()
     assert panel.table.rowCount() == 0 and panel.report is None       # no earlier numbers left
+    assert not panel.csv_button.isEnabled() and panel.table_data() is None     # nothing to save
     for k, v in view.controller.session.network.state_dict().items():
         np.testing.assert_array_equal(v, before[k])      # the check works on its own copy
 

@@ -36,6 +36,7 @@ from nnstudio.ui.file_messages import ask_save_path, file_error_text
 from nnstudio.ui.labels import activation_titles, init_titles
 from nnstudio.ui.messages import describe_error
 from nnstudio.ui.palette import OKABE_ITO, TEXT_COLOR, magnitude_map
+from nnstudio.ui.scroll_areas import DockScrollArea
 from nnstudio.ui.views.base import (LegendAbove, MutedCaption, grid_axes, grid_columns, make_plot, run_smoothing,
                                     style_plot_item)
 
@@ -45,6 +46,7 @@ REFRESH_MS = 150
 SMOOTHING = 0.95
 #: the most curves a plot names in a legend (more would hide the plot)
 MAX_LEGEND = 12
+PLAN_WIDTH = 340       # the plan column at most (px); the plots take the rest
 # the linear loss axis ends at most this many times the highest starting loss
 CLIP_OVER_START = 1.5
 # (dotted is the training set's accuracy: see CompareWindow._training_pen)
@@ -233,7 +235,12 @@ class CompareWindow(QDialog):
         self.timer.timeout.connect(self._refresh)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(self._plan_box(), 0)
+        # in a short window (or with a long plan in Japanese) the plan scrolls rather than its
+        # wrapped lines being squeezed into each other
+        plan = DockScrollArea(self._plan_box())
+        plan.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        plan.setMaximumWidth(PLAN_WIDTH + plan.verticalScrollBar().sizeHint().width())
+        layout.addWidget(plan, 0)
         layout.addWidget(self._results(), 1)
         self._mode_changed()
         self.resize(1100, 640)
@@ -348,7 +355,7 @@ class CompareWindow(QDialog):
         self.status.setWordWrap(True)
         outer.addWidget(self.status)
         outer.addStretch(1)
-        box.setMaximumWidth(340)
+        box.setMaximumWidth(PLAN_WIDTH)
         return box
 
     def _offer_other_knobs(self) -> None:

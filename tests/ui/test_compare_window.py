@@ -205,6 +205,30 @@ def test_the_results_of_two_settings_fit_the_window_and_sort(compare, qtbot):
     assert shown == sorted(shown, reverse=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
 
 
+def test_a_long_plan_in_a_short_window_scrolls_instead_of_squeezing_its_lines(compare, qtbot):
+    """Six update rules and two activations wrap the plan's summary onto many lines (more still
+    in Japanese): in a window too short for them each wrapped text keeps the height its lines
+    need, and the plan scrolls."""
+    from PySide6.QtWidgets import QLabel, QScrollArea
+    compare.show()
+    compare.resize(960, 420)
+    compare.knob1.setCurrentIndex(compare.knob1.findData("rule"))
+    compare.values1.setText("sgd, momentum, adagrad, adam, rmsprop, nesterov")
+    compare.knob2.setCurrentIndex(compare.knob2.findData("activation"))
+    compare.values2.setText("sigmoid, relu")
+    plan = compare.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: plan.verticalScrollBar().isVisible())
+    box = plan.widget()
+    wrapped = [l for l in box.findChildren(QLabel) if l.wordWrap() and l.isVisible() and l.text()]
+    assert len(wrapped) >= 3
+
+    def unsqueezed():
+        return all(label.height() >= label.heightForWidth(label.width()) for label in wrapped)
+    qtbot.waitUntil(unsqueezed)             # once the scroll bar's width is taken from the plan
+    assert box.width() <= plan.viewport().width()         # no sideways scrolling
+    assert not plan.horizontalScrollBar().isVisible()
+
+
 def test_every_plan_problem_has_a_sentence():
     for code in plan_problems():
         text = plan_error_text(ComparisonError(code, "english", knob="lr", text="x", value="x", allowed="a, b",

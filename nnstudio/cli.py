@@ -112,7 +112,7 @@ def tools_parser() -> argparse.ArgumentParser:
                         "among those backprop moves [all]")
     g.add_argument("--tolerance", type=_positive_number, metavar="T",
                    help="exit with status 1 when any relative error off the kinks exceeds T "
-                        "(entries whose central difference straddled a kink are listed, not judged)")
+                        "(entries whose central difference straddled a kink are counted, not judged)")
     sub.add_parser("datasets", help="list the data sets with their metadata")
     d = sub.add_parser("download", help="download Fashion-MNIST or KMNIST into your data folder",
                        description="Download a data set in MNIST's format (fashion-mnist, kmnist), "
@@ -281,11 +281,14 @@ def cmd_gradcheck(args, out: TextIO, err: TextIO) -> int:
           file=out)
     if report.kinks:
         print(f"note: {report.kinks} of the checked entries straddled a kink between w - h and w + h "
-              f"(h={result.h:g}: a ReLU or step input changed sign, another element won a max pooling "
-              "window, or an L1 weight changed sign). There the central difference averages the slopes "
-              "of the two sides while backprop takes the side the pass is on, so their errors do not "
+              f"(h={result.h:g}: a ReLU, leaky ReLU or step input changed sign, another element won a max "
+              "pooling window, or an L1 weight changed sign). There the central difference mixes the two "
+              "sides while backprop takes the side the pass is on, so their errors do not "
               "mean backprop is wrong (zero biases on blank pixels are the usual cause). Off the kinks "
               f"the largest relative error is {_error(report.smooth_max_rel_error)}", file=out)
+    if args.tolerance is not None and math.isnan(report.smooth_max_rel_error):
+        raise CommandError("every checked entry straddled a kink, so none could be held to the tolerance; "
+                           "check more samples (--samples) or weights after some training", args.project)
     if args.tolerance is not None and report.smooth_max_rel_error > args.tolerance:
         raise CommandError(f"largest relative error off the kinks {report.smooth_max_rel_error:.3e} "
                            f"exceeds the tolerance {args.tolerance:g}", args.project)

@@ -260,6 +260,14 @@ def test_gradcheck_explains_kinks(tmp_path):
     assert_one_error_line(code, err, str(path), "largest relative error off the kinks")
 
 
+def test_gradcheck_tolerance_with_nothing_off_the_kinks_fails(tmp_path, monkeypatch):
+    """When every entry straddled a kink nothing was held to the tolerance: that is no pass."""
+    import nnstudio.engine.gradcheck as gc
+    monkeypatch.setattr(gc.Network, "branches", lambda net: [np.random.default_rng().random(3)])
+    code, out, err = run("gradcheck", IRIS, "--max-entries", "5", "--tolerance", "1e-3")
+    assert_one_error_line(code, err, IRIS, "every checked entry straddled a kink")
+
+
 def test_gradcheck_warns_before_a_long_check(monkeypatch):
     import nnstudio.cli as cli
     monkeypatch.setattr(cli, "LARGE_GRADCHECK", 10)

@@ -5,9 +5,10 @@ forward passes per entry, which is why backprop exists. The check reports, per p
 the largest relative error |a − n| / max(|a| + |n|, tiny), the mean absolute difference (the
 book's measure) and the time each method took.
 
-Where w − h and w + h lie on two sides of a kink (a ReLU's input changing sign, another
-element winning a max pooling window, an L1 weight changing sign) the central difference
-averages the two sides' slopes, while backprop rightly takes one side's: such an entry
+Where w − h and w + h lie on two sides of a kink (a ReLU's, leaky ReLU's or step's input
+changing sign, another element winning a max pooling window, an L1 weight changing sign) the
+central difference mixes the two sides (their slopes' mean, or a step's jump over 2h), while
+backprop rightly takes one side's derivative: such an entry
 disagrees by a lot although nothing is wrong. Blank MNIST pixels under a zero bias put a
 convolution's outputs exactly on ReLU's kink. The check watches the branches each forward pass
 took (Network.branches) and marks those entries, so that a verdict can leave them out and say
@@ -180,10 +181,11 @@ class ParamCheck:
 
     @property
     def smooth_max_rel_error(self) -> float:
-        """The largest relative error among the entries that did not straddle a kink (NaN
-        when every entry did): the figure that says whether backprop is right."""
+        """The largest relative error among the entries that did not straddle a kink: the
+        figure that says whether backprop is right. NaN only when every entry straddled one;
+        a NaN among the judged entries (a gradient that is NaN) counts as an infinite error."""
         rel = relative_error(self.backprop[~self.crossed], self.numerical[~self.crossed])
-        return float(rel.max()) if rel.size else float("nan")
+        return float(np.where(np.isnan(rel), np.inf, rel).max()) if rel.size else float("nan")
 
 
 @dataclass(frozen=True)

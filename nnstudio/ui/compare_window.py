@@ -237,9 +237,12 @@ class CompareWindow(QDialog):
         layout = QHBoxLayout(self)
         # in a short window (or with a long plan in Japanese) the plan scrolls rather than its
         # wrapped lines being squeezed into each other
-        plan = DockScrollArea(self._plan_box())
+        box = self._plan_box()
+        plan = DockScrollArea(box)
         plan.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        plan.setMaximumWidth(PLAN_WIDTH + plan.verticalScrollBar().sizeHint().width())
+        bar = plan.verticalScrollBar().sizeHint().width()
+        plan.setMinimumWidth(box.minimumSizeHint().width() + bar)     # never narrower than its fields
+        plan.setMaximumWidth(PLAN_WIDTH + bar)
         layout.addWidget(plan, 0)
         layout.addWidget(self._results(), 1)
         self._mode_changed()

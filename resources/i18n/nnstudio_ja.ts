@@ -731,330 +731,330 @@
         <translation>スケール</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>learning rate η</source>
         <extracomment>how often the window takes the worker&apos;s progress (ms) the smoothing of each variant&apos;s loss curve (the share of the previous average kept) the most curves a plot names in a legend (more would hide the plot)</extracomment>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="59"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
         <source>update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="60"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
         <source>update rule at the book&apos;s η</source>
         <translation>更新則（それぞれ本の学習率 η で）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <location filename="../../nnstudio/ui/labels.py" line="56"/>
         <source>seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="61"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
         <source>weight decay λ</source>
         <translation>荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
         <source>hidden activation</source>
         <translation>隠れ層の活性化関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="62"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
         <source>initializer</source>
         <translation>初期化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
         <source>initial weight std</source>
         <translation>重みの初期値の標準偏差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
         <source>hidden units</source>
         <translation>隠れ層のユニット数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="63"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="65"/>
         <source>batch norm</source>
         <translation>バッチ正規化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="64"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="66"/>
         <source>dropout ratio</source>
         <translation>ドロップアウト率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="70"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="72"/>
         <source>with</source>
         <translation>あり</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="70"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="72"/>
         <source>without</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="78"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="80"/>
         <source>{0} at η {1:g}</source>
         <translation>{0}（η {1:g}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="99"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
         <source>{knob}: type the values to try.</source>
         <translation>{knob}：試す値を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="100"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
         <source>{knob}: “{text}” is not a number of values from 2 to 100.</source>
         <translation>{knob}：「{text}」は 2〜100 の個数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="101"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
         <source>{knob}: “{value}” is not one of {allowed}.</source>
         <translation>{knob}：「{value}」は {allowed} のどれでもありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="102"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
         <source>{knob} is not a setting that can be varied.</source>
         <translation>{knob} は変えられる設定ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="103"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
         <source>{knob}: “{text}” is not a number.</source>
         <translation>{knob}：「{text}」は数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="104"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
         <source>{knob}: “{text}” is not a whole number.</source>
         <translation>{knob}：「{text}」は整数ではありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="105"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
         <source>{knob}: {text} is out of range.</source>
         <translation>{knob}：{text} は範囲外です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="106"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
         <source>Choose a setting to vary.</source>
         <translation>変える設定を選んでください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="107"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="109"/>
         <source>{knob} is chosen twice.</source>
         <translation>{knob} が 2 回選ばれています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="108"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
         <source>{knob} sets each rule&apos;s learning rate itself, so neither the learning rate nor the update rule can be varied with it.</source>
         <translation>{knob} は更新則ごとの学習率をそれ自身で決めるため、学習率も更新則もこれと一緒には変えられません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="110"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
         <source>That is {count} variants; at most {most} can be compared.</source>
         <translation>変種が {count} 個になります。比べられるのは {most} 個までです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="111"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
         <source>{knob} has no range to draw from.</source>
         <translation>{knob} には値を引く範囲がありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="112"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="114"/>
         <source>There is nothing to train.</source>
         <translation>学習するものがありません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="113"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="115"/>
         <source>Train at least one update.</source>
         <translation>少なくとも 1 回は更新してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="130"/>
         <source>training</source>
         <translation>学習中</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="130"/>
         <source>done</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="128"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="130"/>
         <source>stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="129"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="131"/>
         <source>diverged</source>
         <translation>発散</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="219"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="221"/>
         <source>Compare Variants</source>
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="252"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="262"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="254"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="264"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="255"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="265"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="276"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="277"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="279"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="287"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="289"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="278"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="288"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="280"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="290"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="315"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="319"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="340"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="335"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="345"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="337"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="391"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="404"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="414"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="406"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="416"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="407"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="418"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="412"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="422"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="413"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="440"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="450"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="444"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="450"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="460"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="464"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="596"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="606"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="609"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1063,12 +1063,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="457"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="467"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="499"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="509"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1077,76 +1077,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="815"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="585"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="825"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="575"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="815"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="585"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="825"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="576"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="616"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="626"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="788"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="695"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="778"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="788"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="696"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="706"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="707"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="701"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="711"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="747"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="749"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="759"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="780"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1155,7 +1155,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1164,37 +1164,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="781"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="843"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="833"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="843"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="836"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="846"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="836"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="846"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="862"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="872"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1244,103 +1244,103 @@
         <translation>検証割合</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="95"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="96"/>
         <source>Dismiss</source>
         <extracomment>bump when docks are added, removed or renamed: an old saved layout is then ignored</extracomment>
         <translation>閉じる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="270"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="155"/>
         <source>Data Set</source>
         <translation>データセット</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="271"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="156"/>
         <source>Layer</source>
         <translation>レイヤー</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="272"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="157"/>
         <source>Optimizer &amp;&amp; Training</source>
         <translation>最適化と学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="285"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="170"/>
         <source>Reset &amp;Layout</source>
         <translation>レイアウトを元に戻す(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="304"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="189"/>
         <source>Training finished</source>
         <translation>学習が終わりました</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="321"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="206"/>
         <source>&amp;Undo %s</source>
         <translation>元に戻す(&amp;U)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="324"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="209"/>
         <source>&amp;Redo %s</source>
         <translation>やり直す(&amp;R)：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="350"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="235"/>
         <source>The plots could not be created: %s</source>
         <translation>グラフを作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="370"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="255"/>
         <source>The step-through could not be created: %s</source>
         <translation>ステップ実行を作成できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="372"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="257"/>
         <source>Step-Through</source>
         <translation>ステップ実行</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="636"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="521"/>
         <source>The data set cannot be loaded: %s</source>
         <translation>データセットを読み込めません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="644"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="529"/>
         <source>Loading the data set %s…</source>
         <translation>データセット %s を読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="695"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="580"/>
         <source>Play is disabled until this is fixed: %s</source>
         <translation>これを直すまで再生できません：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="697"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="582"/>
         <source>Play is disabled until the problem marked in red is fixed.</source>
         <translation>赤で示した問題を直すまで再生できません。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="725"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="610"/>
         <source>Reset training?</source>
         <translation>学習をリセットしますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="726"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="611"/>
         <source>This change needs a new run: the training so far will be reset. Go on?</source>
         <translation>この変更には新しい学習が必要なため、ここまでの学習はリセットされます。続けますか？</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="814"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="699"/>
         <source>Training could not run: %s</source>
         <translation>学習を実行できませんでした：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="976"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="861"/>
         <source>Could not open the template</source>
         <translation>テンプレートを開けませんでした</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="987"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="872"/>
         <source>(no templates installed)</source>
         <translation>（テンプレートがありません）</translation>
     </message>
@@ -2066,7 +2066,7 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="317"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
         <source>Seed</source>
         <translation>シード</translation>
@@ -2540,13 +2540,13 @@
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="321"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="206"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="59"/>
         <source>&amp;Undo</source>
         <translation>元に戻す(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="324"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="209"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="60"/>
         <source>&amp;Redo</source>
         <translation>やり直す(&amp;R)</translation>
@@ -2557,7 +2557,7 @@
         <translation>再生(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/main_window.py" line="700"/>
+        <location filename="../../nnstudio/ui/main_window.py" line="585"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="63"/>
         <source>Train (F5)</source>
         <translation>学習する（F5）</translation>
@@ -4328,9 +4328,8 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation>{0} 個の要素が折れ目をまたぎました。それらの最大の相対誤差は {1:.2e} です</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
         <source>&lt;b&gt;{0} of the {1} entries&lt;/b&gt; straddled a kink (grey): between w − h and w + h a ReLU&apos;s input changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient averages the slopes of the two sides, while backprop rightly takes the side this step is on, so their errors are left out of the verdict.</source>
-        <translation>&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側の傾きを平均する一方、誤差逆伝播法は正しくこのステップのいる側の傾きをとるため、それらの誤差は判定から外しています。</translation>
+        <translation type="vanished">&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側の傾きを平均する一方、誤差逆伝播法は正しくこのステップのいる側の傾きをとるため、それらの誤差は判定から外しています。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="259"/>
@@ -4416,6 +4415,11 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="289"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
+        <source>&lt;b&gt;{0} of the {1} entries&lt;/b&gt; straddled a kink (grey): between w − h and w + h the input of a ReLU (or leaky ReLU, or step) changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient mixes the two sides, while backprop rightly takes the side this step is on, so their errors are left out of the verdict.</source>
+        <translation>&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数（または Leaky ReLU関数、ステップ関数）の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側を混ぜてしまう一方、誤差逆伝播法は正しくこのステップのいる側をとるため、それらの誤差は判定から外しています。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="284"/>

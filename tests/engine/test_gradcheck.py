@@ -264,12 +264,30 @@ def test_a_max_pooling_winner_that_changes_is_a_kink():
 def test_an_l1_weight_within_h_of_zero_is_a_kink():
     net = make_net([dense(3, "tanh"), dense(1, "identity")], (2,), "sse", seed=73, l1=0.5)
     W = net.parameters()["dense_1.W"]
-    W[0, 0], W[1, 2] = 0.3 * H, 0.0                    # |w| < h: a kink; exactly 0: sign 0 both ways
+    W[0, 0], W[0, 1], W[1, 2] = 0.3 * H, -0.6 * H, 0.0    # |w| < h: kinks; exactly 0: sign 0 both ways
     report = gradient_check(net, rng(74).normal(size=(4, 2)), rng(75).normal(size=(4, 1)), h=H).by_name()
     w = report["dense_1.W"]
-    assert np.flatnonzero(w.crossed).tolist() == [0]
+    assert np.flatnonzero(w.crossed).tolist() == [0, 1]
     assert w.max_rel_error > 1e-2 and w.smooth_max_rel_error < TOL
     assert report["dense_1.b"].kinks == 0                 # L1 is on the weights only
+
+
+def test_a_nan_gradient_off_the_kinks_is_an_infinite_error_not_a_kink(monkeypatch):
+    """NaN says "every entry straddled a kink" only when that is so: a backprop that returns NaN
+    must fail the verdict, not drop out of it."""
+    original = Dense.backward_pre
+
+    def nan_bias(self, du, rec=None):
+        dx = original(self, du, rec)
+        if self.grads["b"].shape == (2,):
+            self.grads["b"] = np.full(2, np.nan)
+        return dx
+    monkeypatch.setattr(Dense, "backward_pre", nan_bias)
+    net = make_net([dense(3, "tanh"), dense(2, "identity")], (2,), "sse", seed=82)
+    report = gradient_check(net, rng(83).normal(size=(4, 2)), rng(84).normal(size=(4, 2)), h=H)
+    b = report.by_name()["dense_2.b"]
+    assert b.kinks == 0 and b.smooth_max_rel_error == np.inf
+    assert report.smooth_max_rel_error == np.inf
 
 
 def test_a_wrong_pooling_gradient_is_caught_off_the_kinks(monkeypatch):

@@ -227,6 +227,9 @@ def test_a_long_plan_in_a_short_window_scrolls_instead_of_squeezing_its_lines(co
     qtbot.waitUntil(unsqueezed)             # once the scroll bar's width is taken from the plan
     assert box.width() <= plan.viewport().width()         # no sideways scrolling
     assert not plan.horizontalScrollBar().isVisible()
+    compare.resize(500, 420)                              # narrower than the window can be:
+    qtbot.waitUntil(lambda: compare.width() > 500 or plan.width() < 400)
+    assert plan.viewport().width() >= box.minimumSizeHint().width()     # the plan is not cut off
 
 
 def test_every_plan_problem_has_a_sentence():

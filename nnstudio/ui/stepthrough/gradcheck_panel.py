@@ -250,10 +250,10 @@ class GradCheckPanel(QWidget):
         if not kinks:
             return []
         lines = [self.tr(
-            "<b>{0} of the {1} entries</b> straddled a kink (grey): between w − h and w + h a ReLU's input "
-            "changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient "
-            "averages the slopes of the two sides, while backprop rightly takes the side this step is on, "
-            "so their errors are left out of the verdict.").format(kinks, checked)]
+            "<b>{0} of the {1} entries</b> straddled a kink (grey): between w − h and w + h the input of a "
+            "ReLU (or leaky ReLU, or step) changed sign, another element won a max pooling window or an L1 "
+            "weight crossed 0. There the numerical gradient mixes the two sides, while backprop rightly "
+            "takes the side this step is on, so their errors are left out of the verdict.").format(kinks, checked)]
         if none_judged:
             lines.append(self.tr(
                 "<b>Every entry</b> straddled a kink, so this check cannot judge backprop. Zero biases over "

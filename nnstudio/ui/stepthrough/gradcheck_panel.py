@@ -242,7 +242,7 @@ class GradCheckPanel(QWidget):
             t.setItem(r, 4, kinks)
             t.setItem(r, 5, _number(_seconds(p.numerical_seconds), p.numerical_seconds))
             t.setItem(r, 6, _number(f"{p.nonzero}", p.nonzero))
-        for c, w in enumerate((130, 110, 130, 150, 80, 110)):
+        for c, w in enumerate((130, 140, 130, 150, 80, 110)):
             t.setColumnWidth(c, w)
 
     def _kink_lines(self, kinks: int, checked: int, none_judged: bool) -> list[str]:

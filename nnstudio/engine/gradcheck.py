@@ -8,11 +8,10 @@ book's measure) and the time each method took.
 Where w − h and w + h lie on two sides of a kink (a ReLU's, leaky ReLU's or step's input
 changing sign, another element winning a max pooling window, an L1 weight changing sign) the
 central difference mixes the two sides (their slopes' mean, or a step's jump over 2h), while
-backprop rightly takes one side's derivative: such an entry
-disagrees by a lot although nothing is wrong. Blank MNIST pixels under a zero bias put a
-convolution's outputs exactly on ReLU's kink. The check watches the branches each forward pass
-took (Network.branches) and marks those entries, so that a verdict can leave them out and say
-how many there were.
+backprop rightly takes one side's derivative: such an entry disagrees by a lot although nothing
+is wrong. Blank MNIST pixels under a zero bias put a convolution's outputs exactly on ReLU's
+kink. The check watches the branches each forward pass took (Network.branches) and marks those
+entries, so that a verdict can leave them out and say how many there were.
 """
 
 from __future__ import annotations
@@ -200,7 +199,8 @@ class GradCheckReport:
     @property
     def smooth_max_rel_error(self) -> float:
         """The largest relative error off the kinks (NaN when every entry straddled one)."""
-        return max((e for p in self.params if not math.isnan(e := p.smooth_max_rel_error)), default=float("nan"))
+        judged = [e for p in self.params if not math.isnan(e := p.smooth_max_rel_error)]
+        return max(judged, default=float("nan"))
 
     @property
     def kinks(self) -> int:

@@ -183,7 +183,15 @@ class ParamCheck:
         """The largest relative error among the entries that did not straddle a kink: the
         figure that says whether backprop is right. NaN only when every entry straddled one;
         a NaN among the judged entries (a gradient that is NaN) counts as an infinite error."""
-        rel = relative_error(self.backprop[~self.crossed], self.numerical[~self.crossed])
+        return self._max_rel_error(~self.crossed)
+
+    @property
+    def kink_max_rel_error(self) -> float:
+        """The largest relative error among the entries that straddled a kink (NaN without any)."""
+        return self._max_rel_error(self.crossed)
+
+    def _max_rel_error(self, where: np.ndarray) -> float:
+        rel = relative_error(self.backprop[where], self.numerical[where])
         return float(np.where(np.isnan(rel), np.inf, rel).max()) if rel.size else float("nan")
 
 

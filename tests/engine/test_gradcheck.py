@@ -243,7 +243,7 @@ def test_entries_whose_difference_straddles_a_relu_kink_are_marked():
     b = report["dense_1.b"]
     assert b.crossed.tolist() == [True, True]
     assert b.max_rel_error > 1e-3        # the zero sample adds half its slope: backprop takes u ≤ 0's 0
-    assert np.isnan(b.smooth_max_rel_error)
+    assert np.isnan(b.smooth_max_rel_error) and b.kink_max_rel_error == b.max_rel_error
     for name in ("dense_1.W", "dense_2.W", "dense_2.b"):
         assert report[name].kinks == 0 and report[name].smooth_max_rel_error < TOL, name
 

@@ -255,6 +255,7 @@ def test_entries_that_straddle_a_kink_are_greyed_and_left_out_of_the_verdict(qtb
     assert np.isnan(panel.shown_column(3)[row]) and panel.table.item(row, 3).text() == "–"
     np.testing.assert_array_equal(panel.shown_column(4), [p.kinks for p in report.params])
     assert panel.table.item(row, 4).background().color().name() == KINK_COLOR
+    assert f"{b.kink_max_rel_error:.2e}" in panel.table.item(row, 4).toolTip()
     text = panel.summary.text()
     assert f"{report.kinks} of the {sum(p.checked for p in report.params)} entries" in text
     assert "straddled a kink" in text and "#b2321f" not in text          # no red verdict

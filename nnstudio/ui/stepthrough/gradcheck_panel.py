@@ -65,12 +65,6 @@ def _entry_columns(c: ParamCheck) -> tuple[list[str], np.ndarray, np.ndarray, np
     return index, backprop, numerical, np.abs(backprop - numerical), relative_error(c.backprop, c.numerical)
 
 
-def _kink_error(c: ParamCheck) -> float:
-    """The largest relative error among a parameter's entries at kinks (NaN without any)."""
-    rel = relative_error(c.backprop[c.crossed], c.numerical[c.crossed])
-    return float(rel.max()) if rel.size else float("nan")
-
-
 class GradCheckPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,7 +232,7 @@ class GradCheckPanel(QWidget):
             if p.kinks:
                 kinks.setBackground(QColor(KINK_COLOR))
                 kinks.setToolTip(self.tr("{0} entries straddled a kink; their largest relative error is "
-                                         "{1:.2e}").format(p.kinks, _kink_error(p)))
+                                         "{1:.2e}").format(p.kinks, p.kink_max_rel_error))
             t.setItem(r, 4, kinks)
             t.setItem(r, 5, _number(_seconds(p.numerical_seconds), p.numerical_seconds))
             t.setItem(r, 6, _number(f"{p.nonzero}", p.nonzero))

@@ -266,3 +266,25 @@ def test_entries_that_straddle_a_kink_are_greyed_and_left_out_of_the_verdict(qtb
     panel.write_csv(str(tmp_path / "b.csv"))
     lines = (tmp_path / "b.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].endswith(",at_kink") and all(l.endswith(",1") for l in lines[1:])
+
+
+def test_a_nan_error_off_the_kinks_is_red_not_kink_grey(qtbot, monkeypatch):
+    """Grey means "straddled a kink, not judged"; an entry whose backprop gradient is NaN is a
+    failure and must not look like one."""
+    from nnstudio.engine.layers import Dense
+    from nnstudio.ui.stepthrough.gradcheck_panel import KINK_COLOR
+    view = _view(qtbot, MLP, (4,))
+    panel = view.gradcheck
+    original = Dense.backward_pre
+
+    def nan_bias(self, du, rec=None):
+        dx = original(self, du, rec)
+        if self.grads["b"].shape == (3,):
+            self.grads["b"] = np.full(3, np.nan, dtype=self.grads["b"].dtype)
+        return dx
+    monkeypatch.setattr(Dense, "backward_pre", nan_bias)
+    panel.select("dense_2.b")
+    check = panel.run().params[0]
+    assert check.kinks == 0 and check.smooth_max_rel_error == np.inf
+    colors = {panel.table.item(r, 4).background().color().name() for r in range(3)}
+    assert colors == {"#f5c6cb"} and KINK_COLOR not in colors

@@ -45,8 +45,7 @@ KINK_COLOR = "#e4e4e4"   # entries whose ±h straddled a kink: not judged
 
 
 def _error_color(rel: float) -> str:
-    if math.isnan(rel):
-        return KINK_COLOR
+    """Green, amber or red; a NaN error (a gradient that is NaN) is red."""
     return "#dff0d8" if rel < GOOD else "#fcf3cf" if rel < FAIR else "#f5c6cb"
 
 
@@ -226,7 +225,7 @@ class GradCheckPanel(QWidget):
             t.setItem(r, 2, _number(f"{p.mean_abs_diff:.2e}", p.mean_abs_diff))
             smooth = p.smooth_max_rel_error
             rel = _number("–" if math.isnan(smooth) else f"{smooth:.2e}", smooth)
-            rel.setBackground(QColor(_error_color(smooth)))
+            rel.setBackground(QColor(KINK_COLOR if math.isnan(smooth) else _error_color(smooth)))
             t.setItem(r, 3, rel)
             kinks = _number(f"{p.kinks}", p.kinks)
             if p.kinks:

@@ -435,11 +435,16 @@ class OptimizerSpec(_Spec):
 
 @dataclass(frozen=True)
 class TrainingSpec(_Spec):
-    """How data is fed: batch_size 1 is online learning, the training-set size is full batch."""
+    """How data is fed: batch_size 1 is online learning, the training-set size is full batch.
+
+    A run is ``epochs`` passes over the training set, or, where ``iterations`` is set, that
+    many updates (the book's ``iters_num``), which may end inside an epoch; ``epochs`` is then
+    kept but not used."""
 
     section: ClassVar[str] = "training"
     batch_size: int = 100
     epochs: int = 5
+    iterations: int | None = None
     seed: int = 0
     dtype: str = "float32"
     weight_decay: float = 0.0
@@ -449,6 +454,8 @@ class TrainingSpec(_Spec):
     def __post_init__(self) -> None:
         _int("training.batch_size", self.batch_size)
         _int("training.epochs", self.epochs)
+        if self.iterations is not None:
+            _int("training.iterations", self.iterations)
         _int("training.seed", self.seed, minimum=0)
         _choice("training.dtype", self.dtype, DTYPES)
         _float("training.weight_decay", self.weight_decay, 0.0, math.inf)
@@ -457,6 +464,7 @@ class TrainingSpec(_Spec):
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
-        if self.gradients == "backprop":     # the default: files stay as they were
-            del out["gradients"]
+        for key, default in (("gradients", "backprop"), ("iterations", None)):
+            if out[key] == default:        # the defaults: files stay as they were
+                del out[key]
         return out

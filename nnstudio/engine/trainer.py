@@ -162,7 +162,9 @@ class _Flow:
 
 
 class Trainer:
-    """Feeds the data in shuffled (mini-)batches; evaluates at every epoch end."""
+    """Feeds the data in shuffled (mini-)batches for ``spec.epochs`` epochs or, where
+    ``spec.iterations`` is set, that many updates; evaluates at every epoch end and at the end
+    of a run of iterations."""
 
     def __init__(self, network: Network, optimizer: Optimizer, spec: TrainingSpec,
                  x_train: np.ndarray, t_train: np.ndarray,
@@ -185,8 +187,9 @@ class Trainer:
         n = len(self.x_train)
         self.batch_size = min(spec.batch_size, n)
         self.steps_per_epoch = math.ceil(n / self.batch_size)
-        self.total_iterations = self.steps_per_epoch * spec.epochs
-        self.end_epoch = spec.epochs          # the epoch count training stops at (see resume)
+        # the run's length: epochs, or a count of updates that may end inside an epoch
+        self.by_iterations = spec.iterations is not None
+        self._plan(0, 0)
         self.order_rng = np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(3)[2])
         self.iteration = 0
         self.epoch = 0
@@ -204,20 +207,33 @@ class Trainer:
 
     def resume(self, iteration: int, epoch: int) -> None:
         """Go on from a saved run whose weights the network holds: updates and epochs are
-        numbered after its ``iteration`` and ``epoch`` (epochs completed), and training goes on
-        up to ``spec.epochs``; a saved run that had got there trains ``spec.epochs`` more. The
-        data order and the optimizer's state (momentum, Adam's moments) start afresh: they are
-        not saved with the weights. Before run()."""
+        numbered after its ``iteration`` and ``epoch`` (epochs begun and ended, a run of
+        iterations' last one possibly cut short), and training goes on up to ``spec.epochs``
+        (``spec.iterations``); a saved run that had got there trains that many more. The data
+        order and the optimizer's state (momentum, Adam's moments) start afresh: they are not
+        saved with the weights. Before run()."""
         if self.iteration or self.epoch or self.last_snapshot is not None:
             raise RuntimeError("resume() is for a trainer that has not run yet")
         if iteration < 0 or epoch < 0:
             raise ValueError(f"a run cannot resume from iteration {iteration}, epoch {epoch}")
         self.iteration, self.epoch = int(iteration), int(epoch)
-        left = self.spec.epochs - self.epoch
-        if left <= 0:
-            left = self.spec.epochs
-        self.end_epoch = self.epoch + left
-        self.total_iterations = self.iteration + left * self.steps_per_epoch
+        self._plan(self.iteration, self.epoch)
+
+    def _plan(self, iteration: int, epoch: int) -> None:
+        """total_iterations and end_epoch for a run going on from ``iteration`` and ``epoch``."""
+        spec, steps = self.spec, self.steps_per_epoch
+        if self.by_iterations:
+            left = spec.iterations - iteration
+            if left <= 0:
+                left = spec.iterations
+            self.total_iterations = iteration + left
+            self.end_epoch = epoch + math.ceil(left / steps)
+        else:
+            left = spec.epochs - epoch
+            if left <= 0:
+                left = spec.epochs
+            self.total_iterations = iteration + left * steps
+            self.end_epoch = epoch + left       # the epoch count training stops at
 
     def _targets(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
@@ -303,7 +319,9 @@ class Trainer:
             order = self.order_rng.permutation(n) if bs < n else np.arange(n)
             step = 0
             while step < self.steps_per_epoch:
-                if not self._may_run():
+                # a run of iterations ends where its count is reached; a run of epochs there too
+                # (a recorded step counts one more update and one more in the total)
+                if self.iteration >= self.total_iterations or not self._may_run():
                     return
                 t0 = time.perf_counter()
                 idx = order[step * bs:(step + 1) * bs]
@@ -325,7 +343,8 @@ class Trainer:
                     if not math.isfinite(v):
                         raise DivergenceError(k, self.iteration, v)
                 self.samples += len(idx)
-                epoch_end = step == self.steps_per_epoch - 1
+                # evaluated at the end of each epoch, and where a run of iterations ends inside one
+                epoch_end = step == self.steps_per_epoch - 1 or self.iteration == self.total_iterations
                 self.elapsed += time.perf_counter() - t0
                 snap = self._snapshot(step, epoch_end, loss, grad_norms, weight_norms)
                 self.last_snapshot = snap

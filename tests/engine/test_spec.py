@@ -224,9 +224,21 @@ def test_bad_optimizer_values(data, field, allowed):
     ({"dtype": "float16"}, "training.dtype", ("float32", "float64")),
     ({"weight_decay": -0.1}, "training.weight_decay", ("[0, ∞)",)),
     ({"l1": float("inf")}, "training.l1", ("[0, ∞)",)),
+    ({"iterations": 0}, "training.iterations", ("integer ≥ 1",)),
+    ({"iterations": 2000.0}, "training.iterations", ("integer ≥ 1",)),
 ])
 def test_bad_training_values(data, field, allowed):
     rejected(lambda: TrainingSpec.from_dict(data), field, *allowed)
+
+
+def test_a_run_of_iterations_is_written_only_when_set():
+    """``iterations`` is left out of the file when the run is counted in epochs (files written
+    before it existed read the same), and kept, with the epochs, when it is set."""
+    assert "iterations" not in TrainingSpec(epochs=3).to_dict()
+    spec = TrainingSpec.from_dict({"epochs": 3, "iterations": 2000})
+    assert spec.iterations == 2000 and spec.to_dict()["epochs"] == 3
+    assert TrainingSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+    assert TrainingSpec.from_dict({"iterations": None}).iterations is None
 
 
 @pytest.mark.parametrize("layer,field", [

@@ -20,11 +20,12 @@ from engine_helpers import dense, make_net, rng
 TIMEOUT = 10.0   # generous: a failure must fail, never hang the suite
 
 
-def make_trainer(n=30, batch_size=5, epochs=2, seed=0, lr=0.1, name="sgd", x=None, t=None, **kw):
+def make_trainer(n=30, batch_size=5, epochs=2, seed=0, lr=0.1, name="sgd", x=None, t=None, iterations=None,
+                 **kw):
     net = make_net([dense(6, "tanh"), dense(3, "softmax")], (4,), "cross_entropy", seed=seed)
     x = rng(1).normal(size=(n, 4)) if x is None else x
     t = (np.arange(n) % 3) if t is None else t
-    spec = TrainingSpec(batch_size=batch_size, epochs=epochs, seed=seed, dtype="float64")
+    spec = TrainingSpec(batch_size=batch_size, epochs=epochs, seed=seed, dtype="float64", iterations=iterations)
     return Trainer(net, make_optimizer(OptimizerSpec(name=name, lr=lr)), spec, x, t, x[:6], t[:6], **kw)
 
 
@@ -513,6 +514,59 @@ def test_resume_numbers_on_from_a_saved_run_and_trains_the_epochs_left():
         tr.resume(0, 0)                                      # only before the run
     with pytest.raises(ValueError):
         make_trainer().resume(-1, 0)
+
+
+# ------------------------------------------------------------------ a run of iterations
+def test_a_run_of_iterations_stops_inside_an_epoch_and_is_evaluated_there():
+    """The book's iters_num: 14 updates of 6 an epoch end in the third epoch, whose last
+    update is evaluated like an epoch end; the epochs setting is not used."""
+    tr = make_trainer(n=30, batch_size=5, epochs=50, iterations=14)
+    batches = seen_batches(tr)
+    assert (tr.total_iterations, tr.end_epoch) == (14, 3)
+    snaps = list(tr.run())
+    assert [s.iteration for s in snaps] == list(range(1, 15)) and len(batches) == 14
+    assert [s.epoch for s in snaps] == [1] * 6 + [2] * 6 + [3] * 2
+    assert [s.step_in_epoch for s in snaps[-2:]] == [1, 2]
+    assert [s.iteration for s in snaps if s.epoch_end] == [6, 12, 14]
+    last = snaps[-1]
+    assert last.test_accuracy is not None and last.train_loss is not None
+    assert last.progress == 1.0 and last.end_epoch == 3 and last.total_iterations == 14
+    assert snaps[-2].test_accuracy is None
+
+
+def test_a_run_of_iterations_is_the_same_training_as_the_epochs_it_fills():
+    """12 iterations of 6 an epoch are 2 epochs: the same batches, weights and numbers."""
+    by_epochs, by_iterations = make_trainer(epochs=2), make_trainer(epochs=7, iterations=12)
+    a, b = list(by_epochs.run()), list(by_iterations.run())
+    assert [s.loss for s in a] == [s.loss for s in b]
+    assert [s.test_accuracy for s in a] == [s.test_accuracy for s in b]
+    for k, w in by_epochs.network.parameters().items():
+        np.testing.assert_array_equal(w, by_iterations.network.parameters()[k])
+
+
+def test_a_run_of_iterations_resumes_to_its_count_or_that_many_more():
+    tr = make_trainer(n=30, batch_size=5, iterations=20)     # 6 updates an epoch
+    tr.resume(iteration=14, epoch=3)
+    snaps = list(tr.run())
+    assert [s.iteration for s in snaps] == list(range(15, 21))
+    assert [s.epoch for s in snaps] == [4] * 6 and snaps[-1].epoch_end and snaps[-1].progress == 1.0
+    done = make_trainer(n=30, batch_size=5, iterations=8)
+    done.resume(iteration=8, epoch=2)                        # it had got there: 8 more
+    snaps = list(done.run())
+    assert [s.iteration for s in snaps] == list(range(9, 17)) and done.end_epoch == 4
+    assert [s.iteration for s in snaps if s.epoch_end] == [14, 16]
+
+
+def test_a_step_recorded_in_a_run_of_iterations_is_one_update_more():
+    """As in a run of epochs: a recorded step is counted, and the run still makes its own."""
+    tr = make_trainer(n=30, batch_size=5, iterations=9)
+    gen = tr.run()
+    first = next(gen)
+    tr.traced_step(np.asarray(tr.x_train[:5]), tr.t_train[:5])
+    assert tr.total_iterations == 10 and tr.last_snapshot.iteration == 2
+    rest = list(gen)
+    assert first.iteration == 1 and [s.iteration for s in rest] == list(range(3, 11))
+    assert rest[-1].epoch_end and rest[-1].progress == 1.0
 
 
 def test_a_summed_loss_reports_its_epoch_losses_on_the_scale_of_an_update():

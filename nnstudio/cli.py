@@ -2,12 +2,12 @@
 
     nnstudio [PROJECT]                         open the studio (optionally a project file)
     nnstudio --screenshot OUT.png [PROJECT]    render the window offscreen into a PNG
-    nnstudio train PROJECT --out DIR [--epochs N]
+    nnstudio train PROJECT --out DIR [--epochs N | --iterations N]
     nnstudio trace PROJECT --out trace.npz [--samples N]
     nnstudio gradcheck PROJECT [--samples 3] [--max-entries N] [--tolerance T]
     nnstudio datasets
     nnstudio download NAME [--dest DIR] [--base-url URL]
-    nnstudio export-plots PROJECT --out DIR [--epochs N] [--time-limit S]
+    nnstudio export-plots PROJECT --out DIR [--epochs N | --iterations N] [--time-limit S]
     nnstudio compare PROJECT (--vary KNOB=VALUES [--vary ...] | --search KNOB=LOW..HIGH [...])
                      [--iterations N] [--trials N] [--seed S] [--csv FILE]
 
@@ -85,6 +85,14 @@ def gui_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _length_arguments(parser: argparse.ArgumentParser) -> None:
+    """--epochs and --iterations, one or neither: how long to train instead of the project's length."""
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=_positive, metavar="N", help="train N epochs instead of the project's length")
+    length.add_argument("--iterations", type=_positive, metavar="N",
+                        help="train N updates (mini-batches) instead of the project's length")
+
+
 def tools_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -94,7 +102,7 @@ def tools_parser() -> argparse.ArgumentParser:
                                    "weights.npz (no pickle) and project.json (the settings used).")
     t.add_argument("project", metavar="PROJECT")
     t.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    t.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
+    _length_arguments(t)
     r = sub.add_parser("trace", help="record one training step as a trace .npz",
                        description="Record one training step (forward, loss, backward, update) on the "
                                    "first N training samples and save every tensor as a .npz.")
@@ -130,7 +138,7 @@ def tools_parser() -> argparse.ArgumentParser:
                                    "DIR, with metrics.csv and project.json — for reports and CI.")
     x.add_argument("project", metavar="PROJECT")
     x.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
-    x.add_argument("--epochs", type=_positive, metavar="N", help="override the project's epochs")
+    _length_arguments(x)
     x.add_argument("--time-limit", type=_positive_number, metavar="SECONDS",
                    help="stop training after this long and export what was reached")
     c = sub.add_parser("compare", help="train variants of a project side by side and compare their results",
@@ -226,7 +234,7 @@ def cmd_train(args, out: TextIO, err: TextIO) -> int:
     from nnstudio.project.headless import train_project
     project = _load(args.project)
     result = train_project(project, args.out, base_dir=_base_dir(args.project), epochs=args.epochs,
-                           on_snapshot=Progress(err))
+                           iterations=args.iterations, on_snapshot=Progress(err))
     epochs = result.history.epochs
     print(f"wrote {result.folder}: metrics.csv ({len(epochs)} epochs), iterations.csv, weights.npz, "
           f"project.json", file=out)
@@ -348,7 +356,8 @@ def cmd_export_plots(args, out: TextIO, err: TextIO) -> int:
             shown["last"] = tenth
             print(f"training: iteration {iteration}/{total}", file=err, flush=True)
     try:
-        result = export_plots(args.project, args.out, epochs=args.epochs, progress=progress,
+        result = export_plots(args.project, args.out, epochs=args.epochs, iterations=args.iterations,
+                              progress=progress,
                               time_limit=args.time_limit)
     except ExportError as e:
         raise CommandError(e.reason, e.path) from None

@@ -62,6 +62,29 @@ def test_train_writes_metrics_and_weights(tmp_path):
     assert (out_dir / "iterations.csv").read_text().count("\n") == 16
 
 
+def test_train_for_a_count_of_iterations_ends_inside_an_epoch(tmp_path):
+    """Iris trains 5 updates an epoch: 12 iterations end after 2 of the third epoch's, with
+    an evaluation there; the project.json written says how the run was counted."""
+    code, out, err = run("train", IRIS, "--out", str(tmp_path), "--iterations", "12")
+    assert code == 0, err
+    assert "epoch 3/3  iter 12 " in err
+    rows = [l.split(",") for l in (tmp_path / "metrics.csv").read_text().splitlines()[1:]]
+    assert [(r[0], r[1]) for r in rows] == [("1", "5"), ("2", "10"), ("3", "12")]
+    assert (tmp_path / "iterations.csv").read_text().count("\n") == 13
+    assert load_project(tmp_path / "project.json").training.iterations == 12
+    # --epochs counts in epochs again, also for a project saved with iterations
+    code, out, err = run("train", str(tmp_path / "project.json"), "--out", str(tmp_path / "e"), "--epochs", "1")
+    assert code == 0, err
+    assert load_project(tmp_path / "e" / "project.json").training.iterations is None
+    assert (tmp_path / "e" / "metrics.csv").read_text().count("\n") == 2
+
+
+def test_epochs_and_iterations_together_exit_with_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        run("train", IRIS, "--out", "x", "--epochs", "2", "--iterations", "3")
+    assert info.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
 def test_train_same_seed_gives_identical_weights(tmp_path):
     for d in ("a", "b"):
         assert run("train", IRIS, "--out", str(tmp_path / d), "--epochs", "2")[0] == 0
@@ -298,8 +321,9 @@ def fake_export(monkeypatch, tmp_path):
     calls = []
     module = types.ModuleType("nnstudio.ui.export_headless")
 
-    def export_plots(project_path, out, *, epochs=None, progress=None, time_limit=None):
-        calls.append((project_path, out, epochs, time_limit))
+    def export_plots(project_path, out, *, epochs=None, iterations=None, progress=None, time_limit=None):
+        calls.append((project_path, out, epochs, time_limit) if iterations is None
+                     else (project_path, out, epochs, iterations, time_limit))
         if str(out).endswith("readonly"):
             raise ExportError(out, "cannot write: permission denied")
         for i in range(1, 21):
@@ -319,6 +343,11 @@ def test_export_plots_calls_the_ui_exporter(fake_export, tmp_path):
     assert fake_export == [(IRIS, str(tmp_path), 4, 30.0)]
     assert out.splitlines() == [f"wrote 3 files into {tmp_path}", "skipped Fit: offers nothing to export"]
     assert err.count("training: iteration") == 11          # one line per tenth (0 … 10), not per iteration
+
+
+def test_export_plots_takes_a_count_of_iterations(fake_export, tmp_path):
+    assert run("export-plots", IRIS, "--out", str(tmp_path), "--iterations", "12")[0] == 0
+    assert fake_export == [(IRIS, str(tmp_path), None, 12, None)]
 
 
 def test_export_plots_errors_are_one_line(fake_export, tmp_path):

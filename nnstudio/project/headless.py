@@ -60,16 +60,17 @@ class TrainResult:
 
 
 def train_project(project: Project, out: os.PathLike | str, *, base_dir=None, epochs: int | None = None,
+                  iterations: int | None = None,
                   on_snapshot: Callable[[Snapshot], None] | None = None) -> TrainResult:
-    """Train the project, writing into ``out``: metrics.csv (rewritten at every epoch end),
-    iterations.csv, weights.npz and project.json (the settings actually used).
+    """Train the project (for ``epochs`` or ``iterations`` instead of its own length, if
+    given), writing into ``out``: metrics.csv (rewritten at every epoch end and where a run of
+    iterations ends), iterations.csv, weights.npz and project.json (the settings actually used).
 
     Divergence or Ctrl+C stop the run; what was measured until then is still written, and
     the result says why it stopped.
     """
     folder = prepare_output_folder(out)
-    if epochs is not None:
-        project = project.with_(training=replace(project.training, epochs=epochs))
+    project = project.with_length(epochs=epochs, iterations=iterations)
     session = build_session(project, load_dataset(project, base_dir))
     # the copy in DIR must find the same data files from its new folder
     save_project(project.with_(dataset=with_absolute_paths(project.dataset, base_dir)), folder / PROJECT_FILE)

@@ -107,6 +107,17 @@ class Project:
         """A copy with some parts replaced (network=..., optimizer=..., ...)."""
         return replace(self, **changes)
 
+    def with_length(self, *, epochs: int | None = None, iterations: int | None = None) -> "Project":
+        """A copy that trains ``epochs`` epochs or ``iterations`` updates (at most one given;
+        neither: this project). Validated like any TrainingSpec."""
+        if epochs is not None and iterations is not None:
+            raise ValueError("a run is counted in epochs or in iterations, not both")
+        if epochs is not None:
+            return self.with_(training=replace(self.training, epochs=int(epochs), iterations=None))
+        if iterations is not None:
+            return self.with_(training=replace(self.training, iterations=int(iterations)))
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, "network": self.network.to_dict(),
                 "optimizer": self.optimizer.to_dict(), "training": self.training.to_dict(),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from nnstudio.data import load as load_dataset
@@ -50,22 +50,15 @@ def _application():
     return app
 
 
-def with_epochs(project: Project, epochs: int | None) -> Project:
-    """The project with another epoch count (validated like any TrainingSpec)."""
-    if epochs is None:
-        return project
-    return project.with_(training=replace(project.training, epochs=int(epochs)))
-
-
 def export_plots(project_path: os.PathLike | str, out: os.PathLike | str, *, epochs: int | None = None,
-                 progress: Callable[[int, int], None] | None = None,
+                 iterations: int | None = None, progress: Callable[[int, int], None] | None = None,
                  time_limit: float | None = None) -> HeadlessResult:
     """Train ``project_path`` offscreen and write every view into ``out``.
 
     ``progress(iteration, total)`` is called as batches of snapshots arrive; ``time_limit``
     (seconds) stops training early and exports what was reached.
     """
-    project = with_epochs(load_project(project_path), epochs)
+    project = load_project(project_path).with_length(epochs=epochs, iterations=iterations)
     prepare_folder(out)                      # a bad output folder fails before any training
     app = _application()
     from PySide6.QtCore import QEventLoop

@@ -39,6 +39,16 @@ def test_epochs_override_is_saved_with_the_run(tmp_path):
     assert len(result.history.epochs) == 2 and result.history.iterations[-1][0] == 10
 
 
+def test_a_length_override_counts_in_epochs_or_iterations_never_both():
+    project = load_project(IRIS)
+    by_iterations = project.with_length(iterations=2000)
+    assert by_iterations.training.iterations == 2000 and by_iterations.training.epochs == project.training.epochs
+    assert by_iterations.with_length(epochs=3).training.iterations is None
+    assert project.with_length() is project
+    with pytest.raises(ValueError):
+        project.with_length(epochs=2, iterations=2)
+
+
 def test_output_folder_checks(tmp_path):
     assert prepare_output_folder(tmp_path / "a" / "b").is_dir()
     (tmp_path / "f").write_text("x")

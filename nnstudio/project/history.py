@@ -2,9 +2,10 @@
 
 A run's folder sits beside its project file: ``mnist.json`` → ``mnist.run/`` holding
 
-- ``metrics.csv``    one row per epoch end: epoch, iteration, train_loss, train_accuracy,
-                     test_loss, test_accuracy, lr, seconds (the same file ``nnstudio train``
-                     writes);
+- ``metrics.csv``    one row per epoch end (and where a run of iterations ends inside an
+                     epoch, numbered with that epoch): epoch, iteration, train_loss,
+                     train_accuracy, test_loss, test_accuracy, lr, seconds (the same file
+                     ``nnstudio train`` writes);
 - ``iterations.csv`` one row per iteration: iteration, epoch, loss, data_loss, lr, seconds;
 - ``weights.npz``    the trained network (see files.save_weights).
 

@@ -951,6 +951,10 @@ def open_compare_window(window) -> CompareWindow:
     dialog = getattr(window, "compare_window", None)
     if dialog is None:
         dialog = window.compare_window = CompareWindow(window)
+    # a project counted in iterations (the book's race: 2000) gives the variants its count
+    iterations = window.doc.section("training").get("iterations")
+    if iterations is not None and not dialog.running:
+        dialog.updates.setValue(min(iterations, dialog.updates.maximum()))
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

@@ -435,3 +435,17 @@ def test_a_diverged_variant_keeps_no_fitted_curve():
     assert track.fit == (1.0, 2.0)
     track.add(Progress(0, (), (), outcome=Outcome(4, 0.1, diverged=DivergenceError("loss", 4))))
     assert track.fit is None
+
+
+def test_a_project_counted_in_iterations_gives_the_variants_its_count(make_window, qtbot):
+    """The book's race is 2000 iterations: a project saying so opens the window with them."""
+    w = make_window(small_project(epochs=3))
+    w.actions_by_name["compare"].trigger()
+    dialog = w.compare_window
+    assert dialog.updates.value() == 1000                  # counted in epochs: the window's own
+    dialog.updates.setValue(77)
+    dialog.hide()
+    assert w.editor.update_section("training", iterations=2000)
+    w.actions_by_name["compare"].trigger()
+    assert dialog.updates.value() == 2000
+    dialog.shutdown()

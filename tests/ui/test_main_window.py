@@ -930,13 +930,13 @@ def test_a_training_setting_the_learner_declines_goes_back_in_its_field(make_win
     w.answer = False
     panel = w.training_panel
     before = dict(w.doc.section("training"))
-    for editor, value in ((panel.batch_size, 7), (panel.epochs, 107), (panel.seed, 9)):
+    for editor, value in ((panel.batch_size, 7), (panel.length, 107), (panel.seed, 9)):
         editor.set_value(value)
         editor.edited.emit(value)
         assert w.asked, "the edit asked before dropping the run"
         assert w.doc.section("training") == before
     assert panel.batch_size.value() == before["batch_size"]
-    assert panel.epochs.value() == before["epochs"] and panel.seed.value() == before.get("seed", 0)
+    assert panel.length.value() == before["epochs"] and panel.seed.value() == before.get("seed", 0)
 
 
 def test_leaving_step_mode_brings_back_the_view_that_was_in_front(make_window, qtbot):

@@ -12,6 +12,11 @@ the batch size equal to the training-set size. The panel remembers that mode
 batch size follows the new training-set size in the same undo step as the data-set choice
 (the data-set panel's fit asks for it); a saved full-batch project holds its set's size and
 so still trains full batch when reopened.
+
+A run is as long as "Train for" says: a number of epochs, or of iterations (updates, the
+book's ``iters_num``: ``training.iterations``); the caption under it gives the other count.
+Switching the unit keeps about the same run (5 epochs of 600 updates become 3,000 iterations;
+back, the iterations rounded up to whole epochs).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.spec import DTYPES, GRADIENT_METHODS, OptimizerSpec
@@ -36,6 +41,8 @@ from .option_widgets import ChoiceEditor, NumberEditor
 HYPER = {"momentum": (0.0, 0.9999, 4), "rho": (0.0, 0.9999, 4), "beta1": (0.0, 0.9999, 4),
          "beta2": (0.0, 0.99999, 5), "eps": (1e-12, 1.0, 12)}
 BATCH_MODES = ("online", "minibatch", "full")
+LENGTH_UNITS = ("epochs", "iterations")
+MAX_LENGTH = 100_000_000
 
 
 LR_HINT_RATIO = 10.0   # the book's η for the rule is named when η is further off than this factor
@@ -105,9 +112,19 @@ class TrainingPanel(QWidget):
         self.batch_size = NumberEditor("int", 1, 1_000_000)
         self.batch_size.edited.connect(lambda v: self._update("training", batch_size=v))
         form.addRow(_tr("Batch size"), self.batch_size)
-        self.epochs = NumberEditor("int", 1, 100_000)
-        self.epochs.edited.connect(lambda v: self._update("training", epochs=v))
-        form.addRow(_tr("Epochs"), self.epochs)
+        # how long a run is: epochs, or iterations (updates) as the book's iters_num
+        self.length = NumberEditor("int", 1, MAX_LENGTH)
+        self.length.edited.connect(self._set_length)
+        self.length_unit = ChoiceEditor(LENGTH_UNITS, {"epochs": _tr("epochs"), "iterations": _tr("iterations")})
+        self.length_unit.edited.connect(self._set_length_unit)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.length, 1)
+        row.addWidget(self.length_unit)
+        form.addRow(_tr("Train for"), row)
+        self.length_note = MutedCaption("")
+        self.length_note.setWordWrap(True)
+        form.addRow(self.length_note)
         self.seed = NumberEditor("int", 0, 2**31 - 1)
         self.seed.edited.connect(lambda v: self._update("training", seed=v))
         form.addRow(_tr("Seed"), self.seed)
@@ -166,13 +183,59 @@ class TrainingPanel(QWidget):
         self.batch_size.setToolTip(_tr("Full batch: every training sample in each step; this number follows "
                                        "the training-set size when you choose another data set")
                                    if mode == "full" else "")
-        self.epochs.set_value(train.get("epochs", 5))
+        by_iterations = train.get("iterations") is not None
+        self.length_unit.set_value("iterations" if by_iterations else "epochs")
+        self.length.set_value(train["iterations"] if by_iterations else train.get("epochs", 5))
+        self._show_length_note(train, n)
         self.seed.set_value(train.get("seed", 0))
         self.dtype.set_value(train.get("dtype", "float32"))
         self.l2.set_value(train.get("weight_decay", 0.0))
         self.l1.set_value(train.get("l1", 0.0))
         self.gradients.set_value(train.get("gradients", "backprop"))
         self._show_gradients_cost()
+
+    def _steps_per_epoch(self, train: dict, n: int | None) -> int | None:
+        """Updates in one epoch (the book's iter_per_epoch), once the set's size is known."""
+        if not n:
+            return None
+        return math.ceil(n / max(1, min(train.get("batch_size", 100), n)))
+
+    def _show_length_note(self, train: dict, n: int | None) -> None:
+        """Epochs and iterations side by side: how many updates a run of epochs makes, or how
+        many epochs a run of iterations spans."""
+        steps = self._steps_per_epoch(train, n)
+        self.train_form.setRowVisible(self.length_note, steps is not None)
+        if steps is None:
+            return
+        per_epoch = _tr("%s iterations an epoch (%s samples, batch %s)") % (
+            f"{steps:,}", f"{n:,}", f"{min(train.get('batch_size', 100), n):,}")
+        iterations = train.get("iterations")
+        if iterations is None:
+            text = _tr("%s iterations in all: %s.") % (f"{steps * train.get('epochs', 5):,}", per_epoch)
+        elif iterations % steps:
+            text = _tr("%s epochs, the last one ended early: %s.") % (f"{iterations / steps:,.2f}", per_epoch)
+        else:
+            text = _tr("%s epochs: %s.") % (f"{iterations // steps:,}", per_epoch)
+        self.length_note.setText(text)
+
+    def _set_length(self, value: int) -> None:
+        if self.length_unit.value() == "iterations":
+            self._update("training", iterations=value)
+        else:
+            self._update("training", epochs=value)
+
+    def _set_length_unit(self, unit: str) -> None:
+        """The other unit for about the same run: 5 epochs of 600 updates become 3,000
+        iterations, and 2,000 iterations of 469 become 5 epochs (rounded up)."""
+        train = self.doc.section("training")
+        steps = self._steps_per_epoch(train, self.train_size())
+        if unit == "iterations":
+            epochs = train.get("epochs", 5)
+            self._update("training", iterations=epochs * steps if steps else epochs)
+        elif train.get("iterations") is not None:
+            iterations = train["iterations"]
+            self._update("training", iterations=None,
+                         epochs=max(1, math.ceil(iterations / steps)) if steps else train.get("epochs", 5))
 
     def _show_gradients_cost(self) -> None:
         """Under "numerical": what one update costs, for the network as drawn."""

@@ -1955,7 +1955,7 @@
         <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="49"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="56"/>
         <source>backpropagation</source>
         <translation>誤差逆伝播法</translation>
     </message>
@@ -1964,135 +1964,169 @@
         <translation type="vanished">数値微分（中心差分）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="49"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="56"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
         <source>Momentum α</source>
         <translation>モーメンタム α</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
         <source>Decay ρ</source>
         <translation>減衰率 ρ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="53"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
         <source>β₁</source>
         <translation>β₁</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="54"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
         <source>β₂</source>
         <translation>β₂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="54"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="71"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="78"/>
         <source>Optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="75"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="82"/>
         <source>Update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="78"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
         <source>Learning rate η</source>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="98"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
         <location filename="../../nnstudio/ui/status.py" line="16"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="100"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="101"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="102"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="109"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="104"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="111"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="114"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
-        <source>Epochs</source>
-        <translation>エポック数</translation>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
+        <source>epochs</source>
+        <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="151"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
+        <source>iterations</source>
+        <translation>反復</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="124"/>
+        <source>Train for</source>
+        <translation>学習の長さ</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation type="vanished">エポック数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="168"/>
         <source>The book&apos;s η for {0}: {1:g}.</source>
         <translation>書籍の {0} の η：{1:g}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="152"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="169"/>
         <source>Use it</source>
         <translation>これを使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="185"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="210"/>
+        <source>%s iterations an epoch (%s samples, batch %s)</source>
+        <translation>1エポックあたり %s 反復（%s サンプル、バッチ %s）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="214"/>
+        <source>%s iterations in all: %s.</source>
+        <translation>合計 %s 反復：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="216"/>
+        <source>%s epochs, the last one ended early: %s.</source>
+        <translation>%s エポック（最後のエポックは途中まで）：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="218"/>
+        <source>%s epochs: %s.</source>
+        <translation>%s エポック：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="248"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="188"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="251"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="113"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="130"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="116"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="133"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="136"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="139"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="125"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="142"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="166"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="183"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>
@@ -4204,103 +4238,103 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
 <context>
     <name>GradCheckPanel</name>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="88"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="81"/>
         <source>Compare gradients</source>
         <translation>勾配を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="90"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="83"/>
         <source>Save table as CSV…</source>
         <translation>表を CSV に保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="91"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="84"/>
         <source>Save the numbers of this table to full precision, for a report or a notebook</source>
         <translation>この表の数値を全桁のまま保存します（レポートやノートブック用）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="94"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="87"/>
         <source>The numerical gradient nudges one weight at a time by ±h and measures the change of the loss: (E(w + h) − E(w − h)) / 2h, two forward passes per weight. Backprop gets all gradients from one backward pass. Both run here in float64 on the weights before this step, with the same batch.</source>
         <translation>数値微分では、重みを1つずつ ±h だけ動かして損失の変化を測ります：(E(w + h) − E(w − h)) / 2h。重み1つにつき順伝播が2回です。誤差逆伝播法は1回の逆伝播ですべての勾配を求めます。ここではどちらも、このステップの前の重みと同じバッチで、float64 で計算します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="138"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="131"/>
         <source>all parameters</source>
         <translation>すべてのパラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="164"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="157"/>
         <source>Taking the numerical gradient of {0} entries…</source>
         <translation>{0} 個の要素の数値微分を計算しています…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="165"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="158"/>
         <source>Numerical vs backprop</source>
         <translation>数値微分と誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="173"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="166"/>
         <source>Stopped before the check was done.</source>
         <translation>確認が終わる前に中止しました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="211"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="204"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: {0} entries in {1}.</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：{0} 個の要素に {1}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="215"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="208"/>
         <source>Largest relative error (in {0})</source>
         <translation>最大の相対誤差（{0}）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="210"/>
         <source>The book&apos;s measure is the mean |difference| of each parameter. Double-click a row for its entries.</source>
         <translation>書籍の指標は各パラメータの |差| の平均です。行をダブルクリックすると要素ごとに表示します。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="215"/>
         <source>parameter</source>
         <translation>パラメータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="215"/>
         <source>entries</source>
         <translation>要素数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="222"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="215"/>
         <source>mean |difference|</source>
         <translation>|差| の平均</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="223"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="216"/>
         <source>largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="223"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="216"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="294"/>
         <source>at a kink</source>
         <translation>折れ目</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="224"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
         <source>numerical time</source>
         <translation>数値微分の時間</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="224"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="217"/>
         <source>backprop ≠ 0</source>
         <translation>逆伝播 ≠ 0</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="218"/>
         <source>Among the entries whose ±h did not straddle a kink</source>
         <translation>±h が折れ目をまたがなかった要素の中で</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="231"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="224"/>
         <source>{0} of {1}</source>
         <translation>{1} 個中 {0} 個</translation>
     </message>
@@ -4313,17 +4347,17 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素のうち {0} 個：逆伝播の勾配が 0 でない {2} 個と、0 の要素から無作為に選んだ {3} 個。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="295"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="288"/>
         <source>Largest relative error</source>
         <translation>最大の相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="294"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="287"/>
         <source>Mean |difference| {0:.2e}.</source>
         <translation>|差| の平均 {0:.2e}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="240"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="233"/>
         <source>{0} entries straddled a kink; their largest relative error is {1:.2e}</source>
         <translation>{0} 個の要素が折れ目をまたぎました。それらの最大の相対誤差は {1:.2e} です</translation>
     </message>
@@ -4332,72 +4366,72 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側の傾きを平均する一方、誤差逆伝播法は正しくこのステップのいる側の傾きをとるため、それらの誤差は判定から外しています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="259"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="252"/>
         <source>&lt;b&gt;Every entry&lt;/b&gt; straddled a kink, so this check cannot judge backprop. Zero biases over blank pixels do this at the start: record a step after some training, when the biases have moved off 0.</source>
         <translation>&lt;b&gt;すべての要素&lt;/b&gt;が折れ目をまたいだため、このチェックでは誤差逆伝播法を判定できません。学習の始めは、空白の画素にかかる 0 のバイアスがこうなります：しばらく学習してバイアスが 0 から離れてからステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="293"/>
         <source>index</source>
         <translation>添字</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="293"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="300"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="293"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="294"/>
         <source>|difference|</source>
         <translation>|差|</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="301"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="294"/>
         <source>relative error</source>
         <translation>相対誤差</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="310"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="303"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="316"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="309"/>
         <source>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;.</source>
         <translation>{0} &lt;b style=&apos;color:{1}&apos;&gt;{2:.2e}&lt;/b&gt;。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="110"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="103"/>
         <source>Parameter:</source>
         <translation>パラメータ：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="84"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="77"/>
         <source>Every entry</source>
         <translation>すべての要素</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="86"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="79"/>
         <source>Check every entry of large parameters too, not a sample of {0} (two forward passes per entry: a 784-50-10 network takes seconds; Cancel stops it).</source>
         <translation>大きなパラメータも {0} 個の標本ではなくすべての要素を確認します（要素ごとに順伝播 2 回：784-50-10 のネットワークで数秒かかります。キャンセルで中止できます）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="133"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="126"/>
         <source>Record a step first.</source>
         <translation>先にステップを記録してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="142"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="135"/>
         <source>Pick a parameter and press “Compare gradients”.</source>
         <translation>パラメータを選んで「勾配を比べる」を押してください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="176"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="169"/>
         <source>The gradient check failed: {0}</source>
         <translation>勾配確認に失敗しました：{0}</translation>
     </message>
@@ -4406,28 +4440,28 @@ or 1 input and 1 output (function fit). This data set has {0} inputs.</source>
         <translation type="vanished">{1} 個の要素からランダムに選んだ {0} 個（すべてを数値微分すると約 {2} かかります）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="281"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="274"/>
         <source>All {0} entries.</source>
         <translation>全 {0} 個の要素。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="209"/>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="289"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="202"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="282"/>
         <source>&lt;b&gt;Backprop&lt;/b&gt;: every gradient of the network in {0}.</source>
         <translation>&lt;b&gt;誤差逆伝播法&lt;/b&gt;：ネットワークのすべての勾配を {0} で計算。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="253"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="246"/>
         <source>&lt;b&gt;{0} of the {1} entries&lt;/b&gt; straddled a kink (grey): between w − h and w + h the input of a ReLU (or leaky ReLU, or step) changed sign, another element won a max pooling window or an L1 weight crossed 0. There the numerical gradient mixes the two sides, while backprop rightly takes the side this step is on, so their errors are left out of the verdict.</source>
         <translation>&lt;b&gt;{1} 個中 {0} 個の要素&lt;/b&gt;が折れ目をまたぎました（灰色）：w − h と w + h の間で、ReLU関数（または Leaky ReLU関数、ステップ関数）の入力の符号が変わったか、Maxプーリングの窓で別の要素が最大になったか、L1 の重みが 0 をまたいでいます。そこでは数値微分が両側を混ぜてしまう一方、誤差逆伝播法は正しくこのステップのいる側をとるため、それらの誤差は判定から外しています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="284"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="277"/>
         <source>{0} of its {1} entries, picked at random: {2} of the {3} whose backprop gradient is not 0 and {4} of those it says are 0 (all of them would take about {5} numerically: tick “Every entry”).</source>
         <translation>{1} 個の要素から無作為に選んだ {0} 個：逆伝播の勾配が 0 でない {3} 個のうち {2} 個と、0 とされた要素から {4} 個（すべてを数値微分すると約 {5} かかります。「すべての要素」にチェックを入れてください）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="291"/>
+        <location filename="../../nnstudio/ui/stepthrough/gradcheck_panel.py" line="284"/>
         <source>&lt;b&gt;Numerical&lt;/b&gt;: these {0} entries in {1} ({2} per entry).</source>
         <translation>&lt;b&gt;数値微分&lt;/b&gt;：この {0} 個の要素を {1} で計算（1要素あたり {2}）。</translation>
     </message>
@@ -5831,136 +5865,146 @@ softmax on its own.</source>
     </message>
     <message>
         <location filename="../../nnstudio/ui/messages.py" line="98"/>
+        <source>the number of iterations</source>
+        <translation>反復回数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/messages.py" line="99"/>
         <source>the random seed</source>
         <translation>乱数のシード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="99"/>
+        <location filename="../../nnstudio/ui/messages.py" line="100"/>
         <source>the number precision</source>
         <translation>数値の精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="100"/>
+        <location filename="../../nnstudio/ui/messages.py" line="101"/>
         <source>the weight decay</source>
         <translation>荷重減衰</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="101"/>
+        <location filename="../../nnstudio/ui/messages.py" line="102"/>
         <source>the L1 penalty</source>
         <translation>L1正則化の強さ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="102"/>
+        <location filename="../../nnstudio/ui/messages.py" line="103"/>
+        <source>the gradient method</source>
+        <translation>勾配の求め方</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/messages.py" line="104"/>
         <source>the loss function</source>
         <translation>損失関数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="103"/>
+        <location filename="../../nnstudio/ui/messages.py" line="105"/>
         <source>the input shape</source>
         <translation>入力の形状</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="104"/>
+        <location filename="../../nnstudio/ui/messages.py" line="106"/>
         <source>the layer list</source>
         <translation>レイヤーの一覧</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="105"/>
+        <location filename="../../nnstudio/ui/messages.py" line="107"/>
         <source>the optimizer settings</source>
         <translation>最適化の設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="106"/>
+        <location filename="../../nnstudio/ui/messages.py" line="108"/>
         <source>the training settings</source>
         <translation>学習の設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="111"/>
+        <location filename="../../nnstudio/ui/messages.py" line="113"/>
         <source>Network</source>
         <translation>ネットワーク</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="111"/>
+        <location filename="../../nnstudio/ui/messages.py" line="113"/>
         <source>Optimizer</source>
         <translation>最適化</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="112"/>
+        <location filename="../../nnstudio/ui/messages.py" line="114"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="143"/>
+        <location filename="../../nnstudio/ui/messages.py" line="145"/>
         <source>greater than %(low)s</source>
         <translation>%(low)sより大きい数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="144"/>
+        <location filename="../../nnstudio/ui/messages.py" line="146"/>
         <source>at least %(low)s</source>
         <translation>%(low)s以上</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="146"/>
+        <location filename="../../nnstudio/ui/messages.py" line="148"/>
         <source>between %(low)s and %(high)s (both excluded)</source>
         <translation>%(low)sより大きく%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="148"/>
+        <location filename="../../nnstudio/ui/messages.py" line="150"/>
         <source>greater than %(low)s and at most %(high)s</source>
         <translation>%(low)sより大きく%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="150"/>
+        <location filename="../../nnstudio/ui/messages.py" line="152"/>
         <source>at least %(low)s and less than %(high)s</source>
         <translation>%(low)s以上%(high)s未満</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="152"/>
+        <location filename="../../nnstudio/ui/messages.py" line="154"/>
         <source>between %(low)s and %(high)s</source>
         <translation>%(low)s以上%(high)s以下</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="165"/>
+        <location filename="../../nnstudio/ui/messages.py" line="167"/>
         <source>Layer %(number)s (%(type)s)</source>
         <translation>レイヤー%(number)s（%(type)s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="166"/>
+        <location filename="../../nnstudio/ui/messages.py" line="168"/>
         <source>Layer %(number)s</source>
         <translation>レイヤー%(number)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="192"/>
+        <location filename="../../nnstudio/ui/messages.py" line="194"/>
         <source>%(where)s: %(problem)s</source>
         <translation>%(where)s：%(problem)s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="207"/>
+        <location filename="../../nnstudio/ui/messages.py" line="209"/>
         <source> (with padding %(pad)s)</source>
         <translation>（パディング%(pad)s込み）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="217"/>
+        <location filename="../../nnstudio/ui/messages.py" line="219"/>
         <source>got %s</source>
         <translation>入力値：%s</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="219"/>
+        <location filename="../../nnstudio/ui/messages.py" line="221"/>
         <source>%(field)s: %(detail)s. Allowed: %(allowed)s.</source>
         <translation>%(field)s：%(detail)s。使える値：%(allowed)s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="233"/>
+        <location filename="../../nnstudio/ui/messages.py" line="235"/>
         <source>%(name)s: the shape is %(got)s, but the network needs %(expected)s.</source>
         <translation>%(name)s：形状が%(got)sですが、ネットワークには%(expected)sが必要です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="249"/>
+        <location filename="../../nnstudio/ui/messages.py" line="251"/>
         <source>Training diverged at iteration %(iteration)s: %(where)s became %(value)s.</source>
         <translation>%(iteration)s回目の更新で学習が発散しました：%(where)sが%(value)sになりました。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/messages.py" line="254"/>
+        <location filename="../../nnstudio/ui/messages.py" line="256"/>
         <source>The steps were too large. Lower the learning rate (for example to a tenth) and press Reset, then Play.</source>
         <translation>更新の幅が大きすぎました。学習率を下げて（たとえば10分の1に）リセットを押し、再生してください。</translation>
     </message>

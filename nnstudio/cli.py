@@ -153,7 +153,8 @@ def tools_parser() -> argparse.ArgumentParser:
     how = c.add_mutually_exclusive_group(required=True)
     how.add_argument("--vary", action="append", metavar="KNOB=VALUES", help="a setting and its values (up to two)")
     how.add_argument("--search", action="append", metavar="KNOB=LOW..HIGH", help="a setting and its range")
-    c.add_argument("--iterations", type=_positive, default=1000, metavar="N", help="updates per variant [1000]")
+    c.add_argument("--iterations", type=_positive, metavar="N",
+                   help="updates per variant [the project's iterations where it counts them, else 1000]")
     c.add_argument("--trials", type=_positive, default=20, metavar="N", help="random-search trials [20]")
     c.add_argument("--seed", type=_non_negative, default=0, metavar="S", help="random-search seed [0]")
     c.add_argument("--csv", metavar="FILE", help="also write the results table as CSV")
@@ -236,7 +237,7 @@ def cmd_train(args, out: TextIO, err: TextIO) -> int:
     result = train_project(project, args.out, base_dir=_base_dir(args.project), epochs=args.epochs,
                            iterations=args.iterations, on_snapshot=Progress(err))
     epochs = result.history.epochs
-    print(f"wrote {result.folder}: metrics.csv ({len(epochs)} epochs), iterations.csv, weights.npz, "
+    print(f"wrote {result.folder}: metrics.csv ({len(epochs)} rows), iterations.csv, weights.npz, "
           f"project.json", file=out)
     if result.diverged is not None:
         raise CommandError(f"{result.diverged} (metrics so far were written)", args.project)
@@ -396,11 +397,14 @@ def cmd_compare(args, out: TextIO, err: TextIO) -> int:
             ranges.append((knob, low, high))
         variants = C.random_search(project, ranges, args.trials, args.seed)
     dataset = load_dataset(project, _base_dir(args.project))
+    if args.iterations is None:
+        args.iterations = project.training.iterations or C.DEFAULT_ITERATIONS
     comparison = C.Comparison(variants, dataset, args.iterations)
     outcomes: dict[int, C.Outcome] = {}
     if args.csv:           # a folder that cannot take it is said now, not after the training
         C.save_results(args.csv, variants, outcomes)
-    print(f"{len(variants)} variants × {args.iterations} updates on {dataset.name}; accuracy on the "
+    count = f"{len(variants)} variant{'s' if len(variants) != 1 else ''}"
+    print(f"{count} × {args.iterations} updates on {dataset.name}; accuracy on the "
           f"{comparison.eval_split} split", file=err)
     try:
         for progress in comparison.run():

@@ -67,7 +67,7 @@ def test_train_for_a_count_of_iterations_ends_inside_an_epoch(tmp_path):
     an evaluation there; the project.json written says how the run was counted."""
     code, out, err = run("train", IRIS, "--out", str(tmp_path), "--iterations", "12")
     assert code == 0, err
-    assert "epoch 3/3  iter 12 " in err
+    assert "epoch 3/3  iter 12 " in err and "metrics.csv (3 rows)" in out
     rows = [l.split(",") for l in (tmp_path / "metrics.csv").read_text().splitlines()[1:]]
     assert [(r[0], r[1]) for r in rows] == [("1", "5"), ("2", "10"), ("3", "12")]
     assert (tmp_path / "iterations.csv").read_text().count("\n") == 13
@@ -405,6 +405,18 @@ def test_compare_prints_the_results_and_writes_csv(tmp_path):
     assert all(l.split()[-1] == "done" for l in lines[1:5])
     assert table.read_text("utf-8").splitlines()[1].startswith("sgd,0.01,30,")
     assert "4 variants × 30 updates on iris" in err and "test split" in err
+
+
+def test_compare_takes_the_projects_iterations_when_it_counts_them(tmp_path):
+    doc = json.loads(Path(IRIS).read_text("utf-8"))
+    doc["training"]["iterations"] = 12
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    code, out, err = run("compare", str(path), "--vary", "lr=0.1,0.2")
+    assert code == 0, err
+    assert "2 variants × 12 updates" in err and [l.split()[1] for l in out.splitlines()[1:3]] == ["12", "12"]
+    code, out, err = run("compare", str(path), "--vary", "lr=0.1", "--iterations", "7")
+    assert code == 0 and "1 variant × 7 updates" in err
 
 
 def test_compare_random_search(tmp_path):

@@ -36,6 +36,7 @@ from .session import build_network, check_fits
 
 #: the most variants one comparison trains (a 10 × 10 grid, or the book's 100 random trials)
 MAX_VARIANTS = 100
+DEFAULT_ITERATIONS = 1000   # updates per variant, where the project does not count its run in them
 
 
 # --------------------------------------------------------------------------- knobs
@@ -427,7 +428,10 @@ class Comparison:
         network = build_network(v.project)
         x, t, x_eval, t_eval = self._data(network.dtype)
         steps = math.ceil(len(x) / max(1, min(spec.batch_size, len(x))))
-        spec = type(spec).from_dict({**spec.to_dict(), "epochs": math.ceil(self.iterations / steps)})
+        # the comparison's own budget, whatever length the project gives a run (its run would
+        # end, and be evaluated, at the project's count of iterations)
+        spec = type(spec).from_dict({**spec.to_dict(), "iterations": None,
+                                     "epochs": math.ceil(self.iterations / steps)})
         return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval,
                        evaluate_train=self.evaluate_train)
 

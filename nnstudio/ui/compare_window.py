@@ -335,7 +335,7 @@ class CompareWindow(QDialog):
         budget = QFormLayout()
         self.updates = QSpinBox()
         self.updates.setRange(1, 10_000_000)
-        self.updates.setValue(1000)
+        self.updates.setValue(C.DEFAULT_ITERATIONS)
         self.updates.setGroupSeparatorShown(True)
         budget.addRow(_tr("Updates per variant"), self.updates)
         outer.addLayout(budget)

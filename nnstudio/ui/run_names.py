@@ -47,7 +47,9 @@ def run_settings(project) -> dict[str, str]:
     t, o = project.training, project.optimizer
     out = {
         "training.batch_size": _tr("batch {0}").format(t.batch_size),
-        "training.epochs": _tr("{0} epochs").format(t.epochs),
+        # the run's length as it is counted (an unused epoch count tells no runs apart)
+        "training.length": (_tr("{0} epochs").format(t.epochs) if t.iterations is None
+                            else _tr("{0} iterations").format(t.iterations)),
         "training.gradients": _tr("numerical gradients") if t.gradients == "numerical" else _tr("backprop"),
         "training.weight_decay": _tr("weight decay λ {0:g}").format(t.weight_decay),
         "training.l1": _tr("L1 {0:g}").format(t.l1),

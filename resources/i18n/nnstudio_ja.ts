@@ -2070,32 +2070,52 @@
         <translation>これを使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="210"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="216"/>
+        <source>one iteration an epoch (full batch: all %s samples)</source>
+        <translation>1エポックあたり 1 反復（フルバッチ：全 %s サンプル）</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="218"/>
         <source>%s iterations an epoch (%s samples, batch %s)</source>
         <translation>1エポックあたり %s 反復（%s サンプル、バッチ %s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="214"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="223"/>
+        <source>one iteration in all: %s.</source>
+        <translation>合計 1 反復：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="224"/>
         <source>%s iterations in all: %s.</source>
         <translation>合計 %s 反復：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="216"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="226"/>
+        <source>part of one epoch: %s.</source>
+        <translation>1エポックの途中まで：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="228"/>
         <source>%s epochs, the last one ended early: %s.</source>
         <translation>%s エポック（最後のエポックは途中まで）：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="218"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="230"/>
+        <source>one epoch: %s.</source>
+        <translation>1 エポック：%s。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="232"/>
         <source>%s epochs: %s.</source>
         <translation>%s エポック：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="248"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="263"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="251"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="266"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
@@ -2890,57 +2910,62 @@
         <translation>バッチ {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="50"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="51"/>
         <source>{0} epochs</source>
         <translation>{0} エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="51"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="52"/>
+        <source>{0} iterations</source>
+        <translation>{0} 反復</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/run_names.py" line="53"/>
         <source>numerical gradients</source>
         <translation>数値微分の勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="51"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="53"/>
         <source>backprop</source>
         <translation>誤差逆伝播法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="52"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="54"/>
         <source>weight decay λ {0:g}</source>
         <translation>荷重減衰 λ {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="53"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="55"/>
         <source>L1 {0:g}</source>
         <translation>L1 {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="54"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="56"/>
         <source>precision {0}</source>
         <translation>精度 {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="55"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="57"/>
         <source>seed {0}</source>
         <translation>シード {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="56"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="58"/>
         <source>momentum {0:g}</source>
         <translation>モーメンタム {0:g}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="65"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="67"/>
         <source>{0} {1}</source>
         <translation>{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="75"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="77"/>
         <source>{0} {1} {2}</source>
         <translation>{0} の{1} {2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="89"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="91"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -2949,7 +2974,7 @@
         <translation type="vanished">データ {0}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/run_names.py" line="61"/>
+        <location filename="../../nnstudio/ui/run_names.py" line="63"/>
         <source>{0} layers</source>
         <translation>{0} 層</translation>
     </message>
@@ -2957,59 +2982,64 @@
 <context>
     <name>AccuracyView</name>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="48"/>
         <source>accuracy (% correct)</source>
         <translation>認識精度（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="28"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="48"/>
         <source>epoch</source>
         <translation>エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="32"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="52"/>
         <source>training set</source>
         <translation>訓練データ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="35"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="55"/>
         <source>test set</source>
         <translation>テストデータ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="46"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="66"/>
         <source>Accuracy</source>
         <translation>認識精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="49"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="69"/>
         <source>Share of samples classified correctly after each epoch: training set (blue), unseen test set (orange). A growing gap means memorising, not learning.</source>
         <translation>各エポック後に正しく分類できたサンプルの割合：訓練データ（青）と未知のテストデータ（オレンジ）。差が広がるのは、学習ではなく丸暗記（過学習）です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="53"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="73"/>
         <source>The share of samples the network classifies correctly, measured on the whole training set (blue) and on the unseen test set (orange) after every epoch. A widening gap between the two means the network memorises instead of generalising.</source>
         <translation>ネットワークが正しく分類できたサンプルの割合を、各エポックの後に訓練データ全体（青）と未知のテストデータ（オレンジ）で測ったものです。2つの差が広がっていくのは、ネットワークが汎化せずに丸暗記している（過学習）しるしです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="95"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="117"/>
         <source>Accuracy is for classification. This data set asks for numbers
 (regression): watch the loss instead.</source>
         <translation>認識精度は分類のためのものです。このデータセットは数値を求める
 （回帰）ので、代わりに損失を見てください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="98"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="122"/>
+        <source>Accuracy appears at the end of the run.</source>
+        <translation>認識精度は学習の終わりに表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="124"/>
         <source>Accuracy appears at the end of the first epoch.</source>
         <translation>認識精度は最初のエポックの終わりに表示されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="132"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="158"/>
         <source>epoch {0}: training {1:.1f}%</source>
         <translation>エポック {0}：訓練 {1:.1f}%</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/views/accuracy.py" line="134"/>
+        <location filename="../../nnstudio/ui/views/accuracy.py" line="161"/>
         <source>test {0:.1f}%</source>
         <translation>テスト {0:.1f}%</translation>
     </message>

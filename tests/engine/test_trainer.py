@@ -557,6 +557,21 @@ def test_a_run_of_iterations_resumes_to_its_count_or_that_many_more():
     assert [s.iteration for s in snaps if s.epoch_end] == [14, 16]
 
 
+def test_step_epoch_in_a_run_of_iterations_stops_where_the_run_ends():
+    """Paused 8 updates of 6 an epoch: Step, then Step epoch to the first epoch's end, then
+    Step epoch again ends with the run, two updates into the second epoch."""
+    trainer = make_trainer(n=30, batch_size=5, iterations=8, start_paused=True)
+    gen = trainer.run()
+    trainer.post(Step())
+    assert next(gen).paused
+    trainer.post(StepEpoch())
+    first = [next(gen) for _ in range(5)]
+    assert [s.iteration for s in first] == [2, 3, 4, 5, 6] and first[-1].paused and first[-1].epoch_end
+    trainer.post(StepEpoch())
+    rest = list(gen)
+    assert [s.iteration for s in rest] == [7, 8] and rest[-1].epoch_end and rest[-1].test_loss is not None
+
+
 def test_a_step_recorded_in_a_run_of_iterations_is_one_update_more():
     """As in a run of epochs: a recorded step is counted, and the run still makes its own."""
     tr = make_trainer(n=30, batch_size=5, iterations=9)

@@ -207,6 +207,15 @@ def test_variants_train_in_turns_exactly_as_each_would_alone(iris):
     assert [e[0] for e in plain[0]] == [5, 10] and all(e[3] is None for e in plain[0])
 
 
+def test_the_budget_is_the_comparisons_whatever_length_the_project_gives_a_run(iris):
+    """A project counted in iterations (7) compared over 23 updates: each variant trains 23,
+    evaluated at its epoch ends only (5, 10, 15, 20), not where the project's own run would end."""
+    vs = C.grid(iris_project(iterations=7), [("optimizer", ["sgd", "adam"])])
+    _, losses, outcomes, evals = run_to_end(C.Comparison(vs, iris, iterations=23, turn=5))
+    assert all(len(losses[i]) == 23 and outcomes[i].iterations == 23 for i in range(2))
+    assert [e[0] for e in evals[0]] == [5, 10, 15, 20]
+
+
 def test_a_diverging_variant_ends_alone(iris):
     vs = C.grid(iris_project(), [("lr", [0.1, 1e35])])
     _, _, outcomes, _ = run_to_end(C.Comparison(vs, iris, iterations=40, turn=3))

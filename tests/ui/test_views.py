@@ -120,6 +120,41 @@ def test_accuracy_view_shows_percentages_per_epoch(qtbot, ctl):
     assert not view.message.isVisible()
 
 
+def test_accuracy_at_the_end_of_a_run_of_iterations_sits_where_the_run_ended(qtbot, ctl):
+    """A run of 7 updates of 3 an epoch ends one update into the third epoch: 2.33 on the axis,
+    live and when the saved run is shown again."""
+    import dataclasses
+    from nnstudio.project.history import RunHistory
+    from nnstudio.ui.views.accuracy import history_positions
+    view = shown(qtbot, AccuracyView(ctl))
+    ctl.start(iris_session())
+    snaps = [snapshot(3, 1.0, steps=3, epoch=1, total=7, train_accuracy=0.5, test_accuracy=0.4),
+             snapshot(6, 0.5, steps=3, epoch=2, total=7, train_accuracy=0.75, test_accuracy=0.7),
+             # the trainer marks where a run of iterations ends for evaluation
+             dataclasses.replace(snapshot(7, 0.4, steps=3, epoch=3, total=7, train_accuracy=0.8,
+                                          test_accuracy=0.75), epoch_end=True)]
+    ctl.snapshots.emit(tuple(snaps))
+    view._redraw_now()
+    x, _ = view.train_curve.getOriginalDataset()
+    assert np.allclose(x, [1, 2, 7 / 3])
+    assert view.readout.text().startswith("epoch 2.33: training 80.0%")
+    history = RunHistory()
+    for snap in snaps:
+        history.record(snap)
+    assert np.allclose(history_positions(history.column("epochs", "epoch").astype(int),
+                                         history.column("epochs", "iteration").astype(int), 3), [1, 2, 7 / 3])
+    assert history_positions([1, 2], [3, 6], None) == [1.0, 2.0]       # no step count known: whole epochs
+
+
+def test_accuracy_says_when_a_run_shorter_than_an_epoch_shows_it(qtbot, ctl):
+    view = shown(qtbot, AccuracyView(ctl))
+    session = iris_session()
+    session.trainer.total_iterations = session.trainer.steps_per_epoch - 1
+    ctl.start(session)
+    view._redraw_now()
+    assert view.message.toPlainText() == "Accuracy appears at the end of the run."
+
+
 def test_accuracy_view_explains_regression(qtbot, ctl):
     view = shown(qtbot, AccuracyView(ctl))
     ctl.start(function_session())

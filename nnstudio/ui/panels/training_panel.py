@@ -42,7 +42,7 @@ HYPER = {"momentum": (0.0, 0.9999, 4), "rho": (0.0, 0.9999, 4), "beta1": (0.0, 0
          "beta2": (0.0, 0.99999, 5), "eps": (1e-12, 1.0, 12)}
 BATCH_MODES = ("online", "minibatch", "full")
 LENGTH_UNITS = ("epochs", "iterations")
-MAX_LENGTH = 100_000_000
+MAX_LENGTH = {"epochs": 100_000, "iterations": 100_000_000}
 
 
 LR_HINT_RATIO = 10.0   # the book's η for the rule is named when η is further off than this factor
@@ -113,7 +113,7 @@ class TrainingPanel(QWidget):
         self.batch_size.edited.connect(lambda v: self._update("training", batch_size=v))
         form.addRow(_tr("Batch size"), self.batch_size)
         # how long a run is: epochs, or iterations (updates) as the book's iters_num
-        self.length = NumberEditor("int", 1, MAX_LENGTH)
+        self.length = NumberEditor("int", 1, MAX_LENGTH["iterations"])
         self.length.edited.connect(self._set_length)
         self.length_unit = ChoiceEditor(LENGTH_UNITS, {"epochs": _tr("epochs"), "iterations": _tr("iterations")})
         self.length_unit.edited.connect(self._set_length_unit)
@@ -183,9 +183,14 @@ class TrainingPanel(QWidget):
         self.batch_size.setToolTip(_tr("Full batch: every training sample in each step; this number follows "
                                        "the training-set size when you choose another data set")
                                    if mode == "full" else "")
-        by_iterations = train.get("iterations") is not None
-        self.length_unit.set_value("iterations" if by_iterations else "epochs")
-        self.length.set_value(train["iterations"] if by_iterations else train.get("epochs", 5))
+        unit = "iterations" if train.get("iterations") is not None else "epochs"
+        self.length_unit.set_value(unit)
+        self.length.box.blockSignals(True)        # a lower maximum clamps the value shown: no edit
+        self.length.box.setMaximum(MAX_LENGTH[unit])
+        self.length.box.blockSignals(False)
+        self.length.set_value(train.get(unit, 5))
+        # the other unit's count needs the updates an epoch: not while the set is unknown
+        self.length_unit.setEnabled(self._steps_per_epoch(train, n) is not None)
         self._show_length_note(train, n)
         self.seed.set_value(train.get("seed", 0))
         self.dtype.set_value(train.get("dtype", "float32"))
@@ -207,13 +212,22 @@ class TrainingPanel(QWidget):
         self.train_form.setRowVisible(self.length_note, steps is not None)
         if steps is None:
             return
-        per_epoch = _tr("%s iterations an epoch (%s samples, batch %s)") % (
-            f"{steps:,}", f"{n:,}", f"{min(train.get('batch_size', 100), n):,}")
+        if steps == 1:
+            per_epoch = _tr("one iteration an epoch (full batch: all %s samples)") % f"{n:,}"
+        else:
+            per_epoch = _tr("%s iterations an epoch (%s samples, batch %s)") % (
+                f"{steps:,}", f"{n:,}", f"{min(train.get('batch_size', 100), n):,}")
         iterations = train.get("iterations")
         if iterations is None:
-            text = _tr("%s iterations in all: %s.") % (f"{steps * train.get('epochs', 5):,}", per_epoch)
+            total = steps * train.get("epochs", 5)
+            text = (_tr("one iteration in all: %s.") % per_epoch if total == 1
+                    else _tr("%s iterations in all: %s.") % (f"{total:,}", per_epoch))
+        elif iterations < steps:
+            text = _tr("part of one epoch: %s.") % per_epoch
         elif iterations % steps:
             text = _tr("%s epochs, the last one ended early: %s.") % (f"{iterations / steps:,.2f}", per_epoch)
+        elif iterations == steps:
+            text = _tr("one epoch: %s.") % per_epoch
         else:
             text = _tr("%s epochs: %s.") % (f"{iterations // steps:,}", per_epoch)
         self.length_note.setText(text)
@@ -229,13 +243,14 @@ class TrainingPanel(QWidget):
         iterations, and 2,000 iterations of 469 become 5 epochs (rounded up)."""
         train = self.doc.section("training")
         steps = self._steps_per_epoch(train, self.train_size())
-        if unit == "iterations":
-            epochs = train.get("epochs", 5)
-            self._update("training", iterations=epochs * steps if steps else epochs)
-        elif train.get("iterations") is not None:
-            iterations = train["iterations"]
+        by_iterations = train.get("iterations") is not None
+        if steps is None or by_iterations == (unit == "iterations"):
+            self.refresh()          # the unit shown already, or no count to convert with
+        elif unit == "iterations":
+            self._update("training", iterations=min(train.get("epochs", 5) * steps, MAX_LENGTH["iterations"]))
+        else:
             self._update("training", iterations=None,
-                         epochs=max(1, math.ceil(iterations / steps)) if steps else train.get("epochs", 5))
+                         epochs=min(math.ceil(train["iterations"] / steps), MAX_LENGTH["epochs"]))
 
     def _show_gradients_cost(self) -> None:
         """Under "numerical": what one update costs, for the network as drawn."""

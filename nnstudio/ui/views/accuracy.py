@@ -17,6 +17,26 @@ EPOCH_CAPACITY = 1000
 FLOOR_STEP = 10.0    # the axis starts at a multiple of this, at or below the lowest accuracy
 
 
+def epoch_position(snap) -> float:
+    """Where an evaluation sits on the epoch axis: an epoch's end at its number, the end of a
+    run of iterations inside an epoch at the share of it done (2.4: 2 of 5 updates into the
+    third)."""
+    if snap.step_in_epoch >= snap.steps_per_epoch:
+        return float(snap.epoch)
+    return snap.epoch - 1 + snap.step_in_epoch / snap.steps_per_epoch
+
+
+def history_positions(epochs, iterations, steps: int | None) -> list[float]:
+    """epoch_position for a saved run's rows (epoch, iteration): a row fewer than ``steps``
+    updates after the epoch before it is a run of iterations that ended inside an epoch."""
+    out, before = [], (0, 0)
+    for epoch, iteration in zip(epochs, iterations):
+        done = iteration - before[1] if epoch == before[0] + 1 else steps
+        out.append(float(epoch) if not steps or done >= steps else epoch - 1 + done / steps)
+        before = (epoch, iteration)
+    return out
+
+
 class AccuracyView(View):
     EXPORT_NAME = "Accuracy"
     min_interval = 0.3
@@ -75,15 +95,17 @@ class AccuracyView(View):
         changed = False
         for s in batch:
             if s.train_accuracy is not None:
-                self.train.append(s.epoch, 100.0 * s.train_accuracy)
+                self.train.append(epoch_position(s), 100.0 * s.train_accuracy)
                 changed = True
             if s.test_accuracy is not None:
-                self.test.append(s.epoch, 100.0 * s.test_accuracy)
+                self.test.append(epoch_position(s), 100.0 * s.test_accuracy)
                 changed = True
         return changed
 
     def show_history(self, history) -> None:
-        epochs = history.column("epochs", "epoch")
+        steps = self.session.trainer.steps_per_epoch if self.session is not None else None
+        epochs = history_positions(history.column("epochs", "epoch").astype(int),
+                                   history.column("epochs", "iteration").astype(int), steps)
         for series, name in ((self.train, "train_accuracy"), (self.test, "test_accuracy")):
             for epoch, accuracy in zip(epochs, history.column("epochs", name)):
                 if math.isfinite(accuracy):
@@ -95,7 +117,11 @@ class AccuracyView(View):
             text = self.tr("Accuracy is for classification. This data set asks for numbers\n"
                            "(regression): watch the loss instead.")
         elif len(self.train) == 0 and len(self.test) == 0:
-            text = self.tr("Accuracy appears at the end of the first epoch.")
+            trainer = self.session.trainer if self.session is not None else None
+            if trainer is not None and trainer.total_iterations < trainer.steps_per_epoch:
+                text = self.tr("Accuracy appears at the end of the run.")      # shorter than an epoch
+            else:
+                text = self.tr("Accuracy appears at the end of the first epoch.")
         else:
             text = ""
         self.message.setText(text)
@@ -122,14 +148,15 @@ class AccuracyView(View):
         set_markers(self.train_curve, "o", len(self.train))
         set_markers(self.test_curve, "t", len(self.test))
         if len(self.train):
-            last = int(max(self.train.last[0], 1))
+            last = max(1, math.ceil(self.train.last[0]))     # a run ended inside an epoch: that epoch
             self.plot.getPlotItem().setXRange(0.5, last + 0.5, padding=0)
             axis = self.plot.getPlotItem().getAxis("bottom")
             axis.setTicks([[(e, str(e)) for e in range(1, last + 1)]] if last <= 20 else None)
         self._set_message()
         parts = []
         if self.train.last:
-            parts.append(self.tr("epoch {0}: training {1:.1f}%").format(int(self.train.last[0]), self.train.last[1]))
+            parts.append(self.tr("epoch {0}: training {1:.1f}%").format(f"{round(self.train.last[0], 2):g}",
+                                                                         self.train.last[1]))
         if self.test.last:
             parts.append(self.tr("test {0:.1f}%").format(self.test.last[1]))
         self.readout.setText(", ".join(parts))

@@ -2041,112 +2041,131 @@
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
-        <source>epochs</source>
-        <translation>エポック</translation>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <source>in epochs</source>
+        <translation>エポック数で</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
-        <source>iterations</source>
-        <translation>反復</translation>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <source>in iterations</source>
+        <translation>反復回数で</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="124"/>
-        <source>Train for</source>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
+        <source>Run length</source>
         <translation>学習の長さ</translation>
     </message>
     <message>
-        <source>Epochs</source>
-        <translation type="vanished">エポック数</translation>
+        <source>epochs</source>
+        <translation type="vanished">エポック</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="168"/>
+        <source>iterations</source>
+        <translation type="vanished">反復</translation>
+    </message>
+    <message>
+        <source>Train for</source>
+        <translation type="vanished">学習の長さ</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="190"/>
+        <source>Epochs</source>
+        <translation>エポック数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="166"/>
         <source>The book&apos;s η for {0}: {1:g}.</source>
         <translation>書籍の {0} の η：{1:g}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="169"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="167"/>
         <source>Use it</source>
         <translation>これを使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="216"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="190"/>
+        <source>Iterations</source>
+        <translation>反復回数</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="215"/>
         <source>one iteration an epoch (full batch: all %s samples)</source>
         <translation>1エポックあたり 1 反復（フルバッチ：全 %s サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="218"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="217"/>
         <source>%s iterations an epoch (%s samples, batch %s)</source>
         <translation>1エポックあたり %s 反復（%s サンプル、バッチ %s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="223"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="222"/>
         <source>one iteration in all: %s.</source>
         <translation>合計 1 反復：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="224"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="223"/>
         <source>%s iterations in all: %s.</source>
         <translation>合計 %s 反復：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="226"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="225"/>
         <source>part of one epoch: %s.</source>
         <translation>1エポックの途中まで：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="228"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="227"/>
         <source>%s epochs, the last one ended early: %s.</source>
         <translation>%s エポック（最後のエポックは途中まで）：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="230"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="229"/>
         <source>one epoch: %s.</source>
         <translation>1 エポック：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="232"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="231"/>
         <source>%s epochs: %s.</source>
         <translation>%s エポック：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="263"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="262"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="266"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="265"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="130"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="128"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="133"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="131"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="136"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="134"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="139"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="137"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="142"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="140"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="183"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="181"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>

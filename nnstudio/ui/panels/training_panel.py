@@ -13,7 +13,7 @@ batch size follows the new training-set size in the same undo step as the data-s
 (the data-set panel's fit asks for it); a saved full-batch project holds its set's size and
 so still trains full batch when reopened.
 
-A run is as long as "Train for" says: a number of epochs, or of iterations (updates, the
+A run is as long as "Run length" says: a number of epochs, or of iterations (updates, the
 book's ``iters_num``: ``training.iterations``); the caption under it gives the other count.
 Switching the unit keeps about the same run (5 epochs of 600 updates become 3,000 iterations;
 back, the iterations rounded up to whole epochs).
@@ -25,7 +25,7 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.spec import DTYPES, GRADIENT_METHODS, OptimizerSpec
@@ -113,15 +113,13 @@ class TrainingPanel(QWidget):
         self.batch_size.edited.connect(lambda v: self._update("training", batch_size=v))
         form.addRow(_tr("Batch size"), self.batch_size)
         # how long a run is: epochs, or iterations (updates) as the book's iters_num
+        # (two rows: the count beside its unit would widen the whole dock)
+        self.length_unit = ChoiceEditor(LENGTH_UNITS, {"epochs": _tr("in epochs"), "iterations": _tr("in iterations")})
+        self.length_unit.edited.connect(self._set_length_unit)
+        form.addRow(_tr("Run length"), self.length_unit)
         self.length = NumberEditor("int", 1, MAX_LENGTH["iterations"])
         self.length.edited.connect(self._set_length)
-        self.length_unit = ChoiceEditor(LENGTH_UNITS, {"epochs": _tr("epochs"), "iterations": _tr("iterations")})
-        self.length_unit.edited.connect(self._set_length_unit)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.length, 1)
-        row.addWidget(self.length_unit)
-        form.addRow(_tr("Train for"), row)
+        form.addRow(_tr("Epochs"), self.length)
         self.length_note = MutedCaption("")
         self.length_note.setWordWrap(True)
         form.addRow(self.length_note)
@@ -189,6 +187,7 @@ class TrainingPanel(QWidget):
         self.length.box.setMaximum(MAX_LENGTH[unit])
         self.length.box.blockSignals(False)
         self.length.set_value(train.get(unit, 5))
+        self.train_form.labelForField(self.length).setText(_tr("Iterations") if unit == "iterations" else _tr("Epochs"))
         # the other unit's count needs the updates an epoch: not while the set is unknown
         self.length_unit.setEnabled(self._steps_per_epoch(train, n) is not None)
         self._show_length_note(train, n)

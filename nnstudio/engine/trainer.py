@@ -150,6 +150,12 @@ def _controller(_scipy_loaded: bool) -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Updates in one epoch over ``n`` samples (the book's iter_per_epoch): the last batch takes
+    the samples left over, a batch larger than the set is the whole set."""
+    return math.ceil(n / max(1, min(batch_size, n)))
+
+
 @dataclass
 class _Flow:
     paused: bool = False
@@ -186,9 +192,7 @@ class Trainer:
         self.evaluate_train = evaluate_train
         n = len(self.x_train)
         self.batch_size = min(spec.batch_size, n)
-        self.steps_per_epoch = math.ceil(n / self.batch_size)
-        # the run's length: epochs, or a count of updates that may end inside an epoch
-        self.by_iterations = spec.iterations is not None
+        self.steps_per_epoch = steps_per_epoch(n, spec.batch_size)
         self._plan(0, 0)
         self.order_rng = np.random.default_rng(np.random.SeedSequence(spec.seed).spawn(3)[2])
         self.iteration = 0
@@ -220,20 +224,15 @@ class Trainer:
         self._plan(self.iteration, self.epoch)
 
     def _plan(self, iteration: int, epoch: int) -> None:
-        """total_iterations and end_epoch for a run going on from ``iteration`` and ``epoch``."""
-        spec, steps = self.spec, self.steps_per_epoch
-        if self.by_iterations:
-            left = spec.iterations - iteration
-            if left <= 0:
-                left = spec.iterations
-            self.total_iterations = iteration + left
-            self.end_epoch = epoch + math.ceil(left / steps)
-        else:
-            left = spec.epochs - epoch
-            if left <= 0:
-                left = spec.epochs
-            self.total_iterations = iteration + left * steps
-            self.end_epoch = epoch + left       # the epoch count training stops at
+        """total_iterations and end_epoch (the epoch count training stops at) for a run going
+        on from ``iteration`` and ``epoch``: to the spec's length, counted in iterations (which
+        may end inside an epoch) or in epochs, or that many more where the run had got there."""
+        by_iterations = self.spec.iterations is not None
+        length, done = (self.spec.iterations, iteration) if by_iterations else (self.spec.epochs, epoch)
+        left = length - done if length > done else length
+        steps = self.steps_per_epoch
+        self.total_iterations = iteration + (left if by_iterations else left * steps)
+        self.end_epoch = epoch + (math.ceil(left / steps) if by_iterations else left)
 
     def _targets(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
@@ -489,4 +488,4 @@ class Trainer:
 
 
 __all__ = ["Command", "Pause", "RequestDetail", "Resume", "SetLearningRate", "Snapshot", "Step",
-           "StepEpoch", "Stop", "Trainer", "Recorder"]
+           "StepEpoch", "Stop", "Trainer", "Recorder", "steps_per_epoch"]

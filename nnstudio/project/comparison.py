@@ -27,7 +27,7 @@ from nnstudio.data import Dataset
 from nnstudio.engine.errors import DivergenceError
 from nnstudio.engine.optimizers import RULES, make_optimizer
 from nnstudio.engine.spec import ACTIVATIONS, INITS
-from nnstudio.engine.trainer import Stop, Trainer
+from nnstudio.engine.trainer import Stop, Trainer, steps_per_epoch
 
 from .errors import FileFormatError
 from .files import write_file_atomically
@@ -424,14 +424,12 @@ class Comparison:
         return self._converted[key]
 
     def _trainer(self, v: Variant) -> Trainer:
-        spec = v.project.training
         network = build_network(v.project)
         x, t, x_eval, t_eval = self._data(network.dtype)
-        steps = math.ceil(len(x) / max(1, min(spec.batch_size, len(x))))
+        steps = steps_per_epoch(len(x), v.project.training.batch_size)
         # the comparison's own budget, whatever length the project gives a run (its run would
         # end, and be evaluated, at the project's count of iterations)
-        spec = type(spec).from_dict({**spec.to_dict(), "iterations": None,
-                                     "epochs": math.ceil(self.iterations / steps)})
+        spec = v.project.with_length(epochs=math.ceil(self.iterations / steps)).training
         return Trainer(network, make_optimizer(v.project.optimizer), spec, x, t, x_eval, t_eval,
                        evaluate_train=self.evaluate_train)
 

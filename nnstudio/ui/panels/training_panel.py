@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 
 from nnstudio.engine.optimizers import RULES
 from nnstudio.engine.spec import DTYPES, GRADIENT_METHODS, OptimizerSpec
+from nnstudio.engine.trainer import steps_per_epoch
 from nnstudio.project.document import ProjectDocument
 from nnstudio.ui.commands import Editor
 from nnstudio.ui.diagram.describe import total_parameter_count
@@ -200,9 +201,7 @@ class TrainingPanel(QWidget):
 
     def _steps_per_epoch(self, train: dict, n: int | None) -> int | None:
         """Updates in one epoch (the book's iter_per_epoch), once the set's size is known."""
-        if not n:
-            return None
-        return math.ceil(n / max(1, min(train.get("batch_size", 100), n)))
+        return steps_per_epoch(n, train.get("batch_size", 100)) if n else None
 
     def _show_length_note(self, train: dict, n: int | None) -> None:
         """Epochs and iterations side by side: how many updates a run of epochs makes, or how

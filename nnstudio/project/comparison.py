@@ -309,11 +309,17 @@ def _check_effect(base: Project, name: str, values: Sequence[Any]) -> None:
         raise ComparisonError("no_effect", f"{name} changes nothing in this network", knob=name)
 
 
+#: a search with new seeds draws each trial a different training seed below this (short
+#: enough to read in the results table, plenty for its at most MAX_VARIANTS trials)
+SEARCH_SEEDS = 10_000
+
 def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], trials: int,
-                  seed: int = 0) -> list[Variant]:
+                  seed: int = 0, new_seeds: bool = False) -> list[Variant]:
     """``trials`` variants with each knob drawn uniformly in [low, high], on a log scale for
     rates (lr, weight decay, init std): §8's search draws lr in 1e-6…1e-2 and weight decay in
-    1e-8…1e-4."""
+    1e-8…1e-4. With ``new_seeds`` each trial also draws its own training seed (its initial
+    weights and batch order), as each trial of the book's search starts from new random
+    weights; otherwise all start from the project's, and differ only in the drawn values."""
     if not ranges:
         raise ComparisonError("no_knob", "choose a setting to vary")
     if not 1 <= trials <= MAX_VARIANTS:
@@ -336,6 +342,9 @@ def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], tri
         for row, v in zip(drawn, values):
             row.append((name, int(v) if k.kind == "int" else float(v)))
         _check_effect(base, name, [low, high])
+    if new_seeds and "seed" not in (name for name, _, _ in ranges):
+        for row, v in zip(drawn, rng.choice(SEARCH_SEEDS, trials, replace=False)):
+            row.append(("seed", int(v)))
     return [variant(base, row) for row in drawn]
 
 

@@ -246,7 +246,7 @@ class CompareWindow(QDialog):
         layout.addWidget(plan, 0)
         layout.addWidget(self._results(), 1)
         self._mode_changed()
-        self.resize(1100, 640)
+        self.resize(*DEFAULT_SIZE)
 
     # ------------------------------------------------------------------ the plan
     def _knob_combo(self, numeric: bool = False, none: bool = False) -> QComboBox:
@@ -326,9 +326,16 @@ class CompareWindow(QDialog):
         grid.addWidget(self.trials, 2, 1, 1, 3)
         grid.addWidget(QLabel(_tr("Seed")), 3, 0)
         grid.addWidget(self.seed, 3, 1, 1, 3)
+        self.new_seeds = QCheckBox(_tr("New initial weights for each trial"))
+        self.new_seeds.setChecked(True)
+        self.new_seeds.setToolTip(_tr("Each trial draws its own training seed (initial weights and batch "
+                                      "order), as each trial of the book's search does. Unticked, every "
+                                      "trial starts from the project's weights and differs only in the "
+                                      "drawn settings."))
+        grid.addWidget(self.new_seeds, 4, 0, 1, 4)
         note = MutedCaption(_tr("Rates are drawn evenly on a log scale. The book's search: learning rate "
-                                "1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials."))
-        grid.addWidget(note, 4, 0, 1, 4)
+                                "1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials, each from new weights."))
+        grid.addWidget(note, 5, 0, 1, 4)
         self.pages.addWidget(random_page)
         outer.addWidget(self.pages)
 
@@ -477,7 +484,8 @@ class CompareWindow(QDialog):
         if self.random_mode.isChecked():
             ranges = [(combo.currentData(), low.text(), high.text()) for combo, low, high in self.ranges
                       if combo.currentData() is not None]
-            return C.random_search(base, ranges, self.trials.value(), self.seed.value())
+            return C.random_search(base, ranges, self.trials.value(), self.seed.value(),
+                                   new_seeds=self.new_seeds.isChecked())
         axes = [(self.knob1.currentData(), C.parse_values(self.knob1.currentData(), self.values1.text()))]
         if self.knob2.currentData() is not None:
             axes.append((self.knob2.currentData(), C.parse_values(self.knob2.currentData(), self.values2.text())))
@@ -816,8 +824,10 @@ class CompareWindow(QDialog):
     # ------------------------------------------------------------------ the search
     def _draw_search(self) -> None:
         """Where each finished trial landed: its two drawn values (or its one value and its
-        accuracy), coloured by the accuracy; the best one starred."""
+        accuracy), coloured by the accuracy; the best one starred. A seed drawn beside other
+        settings is not an axis: it only says which weights a trial started from."""
         names = [k for k, _ in self.variants[0].values]
+        names = [k for k in names if k != "seed"] or names
         titles = knob_titles()
         plot = self.scatter_plot.getPlotItem()
         two = len(names) > 1
@@ -924,6 +934,9 @@ class CompactHeader(QHeaderView):
         return size
 
 
+#: wide enough for the results of a random search over two settings with a seed drawn for each
+#: trial (ten columns) beside the plan, within a 1280 px screen
+DEFAULT_SIZE = (1180, 640)
 HEADER_LINE = 9     # column titles go on lines of about this many characters, broken at spaces
 
 

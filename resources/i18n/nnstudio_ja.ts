@@ -945,116 +945,130 @@
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
-        <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
-        <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
+        <source>New initial weights for each trial</source>
+        <translation>試行ごとに新しい初期重み</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="340"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="331"/>
+        <source>Each trial draws its own training seed (initial weights and batch order), as each trial of the book&apos;s search does. Unticked, every trial starts from the project&apos;s weights and differs only in the drawn settings.</source>
+        <translation>試行ごとに学習のシードも引きます（初期重みとバッチの順序）。本の探索でも試行ごとに重みが新しくなります。チェックを外すと、どの試行もプロジェクトの重みから始まり、違うのは引いた設定だけです。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials, each from new weights.</source>
+        <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行（それぞれ新しい重みから）。</translation>
+    </message>
+    <message>
+        <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
+        <translation type="vanished">率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="342"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="345"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="352"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="401"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="414"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="416"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="417"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="424"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="418"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="422"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="439"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="446"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="450"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="457"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="454"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="461"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="460"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="467"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="464"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="471"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="606"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="619"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="629"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="637"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1063,12 +1077,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="467"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="474"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="509"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="517"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1077,76 +1091,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="585"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="825"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="585"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="825"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="586"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="594"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="626"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="634"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="788"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="713"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="796"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="705"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="788"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="713"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="796"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="706"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="707"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="715"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="711"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="757"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="765"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="759"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="767"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="790"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1155,7 +1169,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1164,37 +1178,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="791"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="843"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="843"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="846"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="856"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="846"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="856"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="872"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="882"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -1955,7 +1969,7 @@
         <translation type="vanished">格子（等間隔）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="56"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="57"/>
         <source>backpropagation</source>
         <translation>誤差逆伝播法</translation>
     </message>
@@ -1964,94 +1978,94 @@
         <translation type="vanished">数値微分（中心差分）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="56"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="57"/>
         <source>numerical</source>
         <translation>数値微分</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
         <source>Momentum α</source>
         <translation>モーメンタム α</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
         <source>Decay ρ</source>
         <translation>減衰率 ρ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="60"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
         <source>β₁</source>
         <translation>β₁</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="62"/>
         <source>β₂</source>
         <translation>β₂</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="61"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="62"/>
         <source>ε</source>
         <translation>ε</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="78"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="79"/>
         <source>Optimizer</source>
         <translation>最適化手法</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="82"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="83"/>
         <source>Update rule</source>
         <translation>更新則</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="85"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="86"/>
         <source>Learning rate η</source>
         <translation>学習率 η</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="105"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="106"/>
         <location filename="../../nnstudio/ui/status.py" line="16"/>
         <location filename="../../nnstudio/ui/window_actions.py" line="119"/>
         <source>Training</source>
         <translation>学習</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="107"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
         <source>online (1 sample)</source>
         <translation>オンライン（1サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="108"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="109"/>
         <source>mini-batch</source>
         <translation>ミニバッチ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="109"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="110"/>
         <source>full batch</source>
         <translation>バッチ（全データ）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="111"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="112"/>
         <source>Feeding</source>
         <translation>データの与え方</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="114"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="115"/>
         <source>Batch size</source>
         <translation>バッチサイズ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
         <source>in epochs</source>
         <translation>エポック数で</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="117"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="118"/>
         <source>in iterations</source>
         <translation>反復回数で</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="119"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="120"/>
         <source>Run length</source>
         <translation>学習の長さ</translation>
     </message>
@@ -2068,104 +2082,104 @@
         <translation type="vanished">学習の長さ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="122"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="190"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="123"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="191"/>
         <source>Epochs</source>
         <translation>エポック数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="166"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="167"/>
         <source>The book&apos;s η for {0}: {1:g}.</source>
         <translation>書籍の {0} の η：{1:g}。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="167"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="168"/>
         <source>Use it</source>
         <translation>これを使う</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="190"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="191"/>
         <source>Iterations</source>
         <translation>反復回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="215"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="214"/>
         <source>one iteration an epoch (full batch: all %s samples)</source>
         <translation>1エポックあたり 1 反復（フルバッチ：全 %s サンプル）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="217"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="216"/>
         <source>%s iterations an epoch (%s samples, batch %s)</source>
         <translation>1エポックあたり %s 反復（%s サンプル、バッチ %s）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="222"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="221"/>
         <source>one iteration in all: %s.</source>
         <translation>合計 1 反復：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="223"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="222"/>
         <source>%s iterations in all: %s.</source>
         <translation>合計 %s 反復：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="225"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="224"/>
         <source>part of one epoch: %s.</source>
         <translation>1エポックの途中まで：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="227"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="226"/>
         <source>%s epochs, the last one ended early: %s.</source>
         <translation>%s エポック（最後のエポックは途中まで）：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="229"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="228"/>
         <source>one epoch: %s.</source>
         <translation>1 エポック：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="231"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="230"/>
         <source>%s epochs: %s.</source>
         <translation>%s エポック：%s。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="262"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="261"/>
         <source>Central differences: two forward passes for each parameter entry in every update, where backprop needs one forward and one backward pass: slow, on purpose.</source>
         <translation>中心差分：更新のたびにパラメータの要素 1 つにつき順伝播を 2 回行います（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。遅いのは意図どおりです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="265"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="264"/>
         <source>Central differences: two forward passes for each of the %s parameter entries, %s passes in every update, where backprop needs one forward and one backward pass. Watch the samples/s.</source>
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
         <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="128"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="129"/>
         <source>Seed</source>
         <translation>シード</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="131"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="132"/>
         <source>Precision</source>
         <translation>数値精度</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="134"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="135"/>
         <source>L2 weight decay λ</source>
         <translation>L2 荷重減衰 λ</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="137"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="138"/>
         <source>L1</source>
         <translation>L1</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="140"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="141"/>
         <source>Gradients</source>
         <translation>勾配</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/panels/training_panel.py" line="181"/>
+        <location filename="../../nnstudio/ui/panels/training_panel.py" line="182"/>
         <source>Full batch: every training sample in each step; this number follows the training-set size when you choose another data set</source>
         <translation>バッチ（全データ）：各ステップで訓練データをすべて使います。別のデータセットを選ぶと、この数は訓練データの数に合わせて変わります</translation>
     </message>

@@ -169,6 +169,24 @@ def test_random_search_draws_in_the_ranges_on_a_log_scale_by_seed():
     assert e.value.code == "not_numeric"
 
 
+def test_a_search_with_new_seeds_starts_each_trial_from_its_own_weights():
+    """§8's search as the book runs it: every trial from new random weights. The seeds are drawn
+    after the settings, so the settings drawn are the same with and without them."""
+    ranges = [("lr", 1e-6, 1e-2), ("weight_decay", 1e-8, 1e-4)]
+    plain = C.random_search(iris_project(), ranges, 30, seed=5)
+    seeded = C.random_search(iris_project(), ranges, 30, seed=5, new_seeds=True)
+    assert {v.project.training.seed for v in plain} == {iris_project().training.seed}
+    seeds = [v.project.training.seed for v in seeded]
+    assert len(set(seeds)) == 30 and all(0 <= s < C.SEARCH_SEEDS for s in seeds)
+    assert [v.values[:2] for v in seeded] == [v.values for v in plain]
+    assert [v.values[2] for v in seeded] == [("seed", s) for s in seeds]
+    assert [v.values for v in C.random_search(iris_project(), ranges, 30, seed=5, new_seeds=True)] == \
+        [v.values for v in seeded]
+    # a seed already searched in its own range is not drawn twice
+    own = C.random_search(iris_project(), [("lr", 1e-3, 1e-1), ("seed", 0, 9)], 20, seed=1, new_seeds=True)
+    assert all(len(v.values) == 2 and 0 <= v.project.training.seed <= 9 for v in own)
+
+
 # ------------------------------------------------------------------ training
 def run_to_end(comparison, stop=lambda: False):
     order, losses, outcomes, evals = [], {}, {}, {}

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from nnstudio.project.comparison import ComparisonError
-from nnstudio.ui.compare_window import CompareWindow, plan_error_text, plan_problems
+from nnstudio.ui.compare_window import DEFAULT_SIZE, CompareWindow, knob_titles, plan_error_text, plan_problems
 from ui_helpers import small_project
 from window_fixtures import make_window  # noqa: F401 - fixture
 
@@ -147,6 +147,27 @@ def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):
     assert sorted(compare.scatter.xData) == pytest.approx(drawn)
     bx, _ = compare.best.getData()
     assert len(bx) == 1
+    # each trial from its own weights by default (the book's search); the seed is no axis
+    assert compare.new_seeds.isChecked()
+    seeds = [v.project.training.seed for v in compare.variants]
+    assert len(set(seeds)) == 6
+    assert [k for k, _ in compare.variants[0].values] == ["lr", "weight_decay", "seed"]
+    assert compare.scatter_plot.getPlotItem().getAxis("left").labelText == knob_titles()["weight_decay"]
+    # its ten columns (two settings and the seed, then the numbers) fit the window as it opens
+    compare.resize(*DEFAULT_SIZE)
+    compare.tabs.setCurrentIndex(1)
+    table, header = compare.table, compare.table.horizontalHeader()
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert header.count() == 10 and header.length() <= table.viewport().width()
+
+
+def test_a_random_search_without_new_seeds_starts_every_trial_alike(compare, qtbot):
+    compare.random_mode.setChecked(True)
+    compare.new_seeds.setChecked(False)
+    compare.trials.setValue(3)
+    variants = compare.plan()
+    assert {v.project.training.seed for v in variants} == {compare.main.doc.to_project().training.seed}
+    assert [k for k, _ in variants[0].values] == ["lr", "weight_decay"]
 
 
 def test_bad_values_say_which_setting_and_train_nothing(compare, qtbot):

@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from typing import Sequence, TextIO
 
 from nnstudio import __version__
@@ -479,7 +480,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     from nnstudio.project.errors import FileFormatError
     from nnstudio.project.model import ProjectError
     try:
-        return HANDLERS[args.command](args, out, err) if tools else open_gui(args, err)
+        if not tools:
+            return open_gui(args, err)
+        with warnings.catch_warnings():
+            # a run that diverges says so itself (a DivergenceError, "diverged" in a comparison):
+            # NumPy's overflow warnings on its way there would only clutter the terminal
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nnstudio\.engine\.")
+            return HANDLERS[args.command](args, out, err)
     except BrokenPipeError:
         # the reader went away (``nnstudio datasets | head``): stop quietly, like other tools
         try:

@@ -435,6 +435,22 @@ def test_compare_random_search(tmp_path):
     assert len({r[2] for r in rows2}) == 4
 
 
+def test_a_diverging_variant_is_reported_without_numpys_warnings():
+    """Weights of std 1e30 overflow in the first products: the table says "diverged", and
+    NumPy's RuntimeWarnings on the way there do not reach the terminal."""
+    import warnings
+    from nnstudio.engine.products import matmul
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run("compare", IRIS, "--vary", "init_std=1e30", "--iterations", "5")
+        assert code == 0, err
+        assert out.splitlines()[1].split()[-1] == "diverged"
+        assert not caught
+        with np.errstate(over="warn"):       # the same overflow outside the command is shown
+            matmul(np.full((1, 2), 1e30, np.float32), np.full((2, 1), 1e30, np.float32))
+    assert [w.category for w in caught] == [RuntimeWarning]
+
+
 @pytest.mark.parametrize("args,needle", [
     (("--vary", "lr=abc"), "lr: 'abc' is not a number"),
     (("--vary", "speed=1"), "'speed' is not a setting"),

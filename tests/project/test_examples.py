@@ -270,14 +270,15 @@ def test_the_activation_histograms_are_the_books():
 
 
 def test_the_deep_example_runs_the_batch_norm_grid():
-    """CURRICULUM §7: five hidden layers of 100 on 1000 MNIST samples, trained over 16 weight
+    """CURRICULUM §7: five hidden layers of 100 on the book's 1000 MNIST samples (the set's
+    first), trained over 16 weight
     scales with and without batch norm (File ▸ New from Template, then Run ▸ Compare Variants…
     or 'nnstudio compare … --vary init_std=1e-4..1/16 --vary batchnorm=without,with')."""
     from nnstudio.project import comparison as C
     deep = _example("mnist_deep")
     assert _layers(deep) == [("dense", 100, "relu")] * 5 + [("dense", 10, "softmax")]
     dataset = load_dataset(deep)
-    assert len(dataset.x_train) == 1000
+    assert len(dataset.x_train) == 1000 and _mnists_first(dataset.x_train)
     variants = C.grid(deep, [("init_std", C.parse_values("init_std", "1e-4..1/16")),
                              ("batchnorm", ["without", "with"])])
     assert len(variants) == 32

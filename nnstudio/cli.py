@@ -9,7 +9,7 @@
     nnstudio download NAME [--dest DIR] [--base-url URL]
     nnstudio export-plots PROJECT --out DIR [--epochs N | --iterations N] [--time-limit S]
     nnstudio compare PROJECT (--vary KNOB=VALUES [--vary ...] | --search KNOB=LOW..HIGH [...])
-                     [--iterations N] [--trials N] [--seed S] [--new-seeds] [--csv FILE]
+                     [--iterations N] [--trials N] [--seed S] [--same-seeds] [--csv FILE]
 
 The sub-commands except export-plots (which renders the views offscreen) never import Qt. Any bad input (a missing or malformed project, bad
 values, data that does not fit, an unwritable folder) ends with a non-zero status and one
@@ -158,9 +158,11 @@ def tools_parser() -> argparse.ArgumentParser:
                    help="updates per variant [the project's iterations where it counts them, else 1000]")
     c.add_argument("--trials", type=_positive, default=20, metavar="N", help="random-search trials [20]")
     c.add_argument("--seed", type=_non_negative, default=0, metavar="S", help="random-search seed [0]")
-    c.add_argument("--new-seeds", action="store_true",
-                   help="each trial also draws its own training seed: new initial weights and batch order, "
-                        "as in the book's search")
+    c.add_argument("--same-seeds", action="store_true",
+                   help="every trial of a search starts from the project's training seed (its initial weights "
+                        "and batch order) and differs only in the drawn settings; by default each draws its "
+                        "own, as each trial of the book's search starts from new weights (a seed searched in "
+                        "its own range is drawn there)")
     c.add_argument("--csv", metavar="FILE", help="also write the results table as CSV")
     return p
 
@@ -391,8 +393,8 @@ def cmd_compare(args, out: TextIO, err: TextIO) -> int:
     if args.vary:
         if len(args.vary) > 2:
             raise CommandError("--vary takes at most two settings")
-        if args.new_seeds:
-            raise CommandError("--new-seeds is for a random search (--search)")
+        if args.same_seeds:
+            raise CommandError("--same-seeds is for a random search (--search)")
         variants = C.grid(project, [(k, C.parse_values(k, v)) for k, v in map(_plan_item, args.vary)])
     else:
         ranges = []
@@ -401,7 +403,7 @@ def cmd_compare(args, out: TextIO, err: TextIO) -> int:
             if not sep:
                 raise CommandError(f"{knob}: expected a range LOW..HIGH, got {span!r}")
             ranges.append((knob, low, high))
-        variants = C.random_search(project, ranges, args.trials, args.seed, new_seeds=args.new_seeds)
+        variants = C.random_search(project, ranges, args.trials, args.seed, new_seeds=not args.same_seeds)
     dataset = load_dataset(project, _base_dir(args.project))
     if args.iterations is None:
         args.iterations = project.training.iterations or C.DEFAULT_ITERATIONS
@@ -485,7 +487,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         with warnings.catch_warnings():
             # a run that diverges says so itself (a DivergenceError, "diverged" in a comparison):
             # NumPy's overflow warnings on its way there would only clutter the terminal
-            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nnstudio\.engine\.")
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nnstudio\.engine(\.|$)")
             return HANDLERS[args.command](args, out, err)
     except BrokenPipeError:
         # the reader went away (``nnstudio datasets | head``): stop quietly, like other tools

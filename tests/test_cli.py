@@ -421,13 +421,14 @@ def test_compare_takes_the_projects_iterations_when_it_counts_them(tmp_path):
 
 def test_compare_random_search(tmp_path):
     code, out, err = run("compare", IRIS, "--search", "lr=1e-6..1e-2", "--search", "weight_decay=1e-8..1e-4",
-                         "--trials", "4", "--iterations", "5", "--seed", "2")
+                         "--trials", "4", "--iterations", "5", "--seed", "2", "--same-seeds")
     assert code == 0, err
-    rows = [l.split() for l in out.splitlines()[1:]]
+    header, *rows = [l.split() for l in out.splitlines()]
+    assert header[:3] == ["lr", "weight_decay", "iterations"]
     assert len(rows) == 4 and all(1e-6 <= float(r[0]) <= 1e-2 and 1e-8 <= float(r[1]) <= 1e-4 for r in rows)
-    # --new-seeds: the same drawn values, each trial with a training seed of its own
+    # by default, as the book's search: the same drawn values, each trial with a training seed of its own
     code, out2, err = run("compare", IRIS, "--search", "lr=1e-6..1e-2", "--search", "weight_decay=1e-8..1e-4",
-                          "--trials", "4", "--iterations", "5", "--seed", "2", "--new-seeds")
+                          "--trials", "4", "--iterations", "5", "--seed", "2")
     assert code == 0, err
     header, *rows2 = [l.split() for l in out2.splitlines()]
     assert header[:3] == ["lr", "weight_decay", "seed"]
@@ -457,7 +458,7 @@ def test_a_diverging_variant_is_reported_without_numpys_warnings():
     (("--vary", "units=0"), "units: 0 is out of range"),
     (("--vary", "lr"), "expected KNOB=VALUES"),
     (("--search", "lr=0.1"), "expected a range LOW..HIGH"),
-    (("--vary", "lr=0.1", "--new-seeds"), "--new-seeds is for a random search"),
+    (("--vary", "lr=0.1", "--same-seeds"), "--same-seeds is for a random search"),
     (("--vary", "lr=0.1", "--vary", "units=2", "--vary", "seed=1"), "at most two settings"),
 ])
 def test_compare_bad_plans_are_one_line(args, needle):

@@ -313,6 +313,7 @@ def _check_effect(base: Project, name: str, values: Sequence[Any]) -> None:
 #: enough to read in the results table, plenty for its at most MAX_VARIANTS trials)
 SEARCH_SEEDS = 10_000
 
+
 def random_search(base: Project, ranges: Sequence[tuple[str, float, float]], trials: int,
                   seed: int = 0, new_seeds: bool = False) -> list[Variant]:
     """``trials`` variants with each knob drawn uniformly in [low, high], on a log scale for
@@ -555,5 +556,5 @@ def save_results(path: os.PathLike | str, variants: Sequence[Variant], outcomes:
 
 
 __all__ = ["Comparison", "ComparisonError", "KNOBS", "Knob", "MAX_VARIANTS", "Outcome", "Progress",
-           "RESULT_COLUMNS", "Variant", "ending", "grid", "parse_values", "random_search", "results_csv",
-           "results_rows", "save_results", "shown_value", "variant"]
+           "RESULT_COLUMNS", "SEARCH_SEEDS", "Variant", "ending", "grid", "parse_values", "random_search",
+           "results_csv", "results_rows", "save_results", "shown_value", "variant"]

@@ -246,7 +246,8 @@ class CompareWindow(QDialog):
         layout.addWidget(plan, 0)
         layout.addWidget(self._results(), 1)
         self._mode_changed()
-        self.resize(*DEFAULT_SIZE)
+        room = self.screen().availableGeometry()
+        self.resize(min(DEFAULT_SIZE[0], room.width()), min(DEFAULT_SIZE[1], room.height()))
 
     # ------------------------------------------------------------------ the plan
     def _knob_combo(self, numeric: bool = False, none: bool = False) -> QComboBox:
@@ -324,15 +325,16 @@ class CompareWindow(QDialog):
         self.seed.setRange(0, 2**31 - 1)
         grid.addWidget(QLabel(_tr("Trials")), 2, 0)
         grid.addWidget(self.trials, 2, 1, 1, 3)
-        grid.addWidget(QLabel(_tr("Seed")), 3, 0)
+        self.seed.setToolTip(_tr("What the settings (and the trials' training seeds) are drawn by: the "
+                                 "same search seed draws the same trials."))
+        grid.addWidget(QLabel(_tr("Search seed")), 3, 0)
         grid.addWidget(self.seed, 3, 1, 1, 3)
         self.new_seeds = QCheckBox(_tr("New initial weights for each trial"))
         self.new_seeds.setChecked(True)
-        self.new_seeds.setToolTip(_tr("Each trial draws its own training seed (initial weights and batch "
-                                      "order), as each trial of the book's search does. Unticked, every "
-                                      "trial starts from the project's weights and differs only in the "
-                                      "drawn settings."))
         grid.addWidget(self.new_seeds, 4, 0, 1, 4)
+        for combo, _low, _high in self.ranges:
+            combo.currentIndexChanged.connect(self._offer_new_seeds)
+        self._offer_new_seeds()
         note = MutedCaption(_tr("Rates are drawn evenly on a log scale. The book's search: learning rate "
                                 "1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials, each from new weights."))
         grid.addWidget(note, 5, 0, 1, 4)
@@ -476,6 +478,16 @@ class CompareWindow(QDialog):
         for b in (self.save_png_button, self.csv_button):
             b.setEnabled(False)
         return self.tabs
+
+    def _offer_new_seeds(self) -> None:
+        """A search over the seed in its own range draws the trials' seeds there: the box waits."""
+        searched = any(combo.currentData() == "seed" for combo, _low, _high in self.ranges)
+        self.new_seeds.setEnabled(not searched)
+        self.new_seeds.setToolTip(
+            _tr("The seed is searched in its own range above.") if searched else
+            _tr("Each trial draws its own training seed (initial weights and batch order), as each trial "
+                "of the book's search does. Unticked, every trial starts from the project's weights and "
+                "differs only in the drawn settings."))
 
     # ------------------------------------------------------------------ starting
     def plan(self) -> list[C.Variant]:

@@ -903,172 +903,187 @@
         <translation>変種を比べる</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="262"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="263"/>
         <source>Plan</source>
         <translation>計画</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="264"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="265"/>
         <source>Values of one or two settings</source>
         <translation>1 つか 2 つの設定の値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="265"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="266"/>
         <source>Random search in ranges</source>
         <translation>範囲内のランダム探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="286"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="287"/>
         <source>Vary</source>
         <translation>変える設定</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="287"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="289"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="288"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="290"/>
         <source>Values</source>
         <translation>値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="288"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="289"/>
         <source>Then by</source>
         <translation>さらに</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="290"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="291"/>
         <source>A list (0.01, 0.1) or a range low..high/count: 1e-4..1/16 is 16 values, log-spaced for rates. With a second setting each value of the first gets its own plot.</source>
         <translation>値の並び（0.01, 0.1）か、範囲 下限..上限/個数：1e-4..1/16 は 16 個の値で、率は対数で等間隔です。2 つ目の設定があると、1 つ目の値ごとにグラフが分かれます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="325"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="326"/>
         <source>Trials</source>
         <translation>試行数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="329"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="328"/>
+        <source>What the settings (and the trials&apos; training seeds) are drawn by: the same search seed draws the same trials.</source>
+        <translation>設定（と各試行の学習のシード）を引くためのシードです。同じ探索のシードからは同じ試行が引かれます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="330"/>
+        <source>Search seed</source>
+        <translation>探索のシード</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="332"/>
         <source>New initial weights for each trial</source>
-        <translation>試行ごとに新しい初期重み</translation>
+        <translation>試行ごとに新しい重みの初期値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="331"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="487"/>
+        <source>The seed is searched in its own range above.</source>
+        <translation>シードは上の範囲で探索されます。</translation>
+    </message>
+    <message>
+        <location filename="../../nnstudio/ui/compare_window.py" line="488"/>
         <source>Each trial draws its own training seed (initial weights and batch order), as each trial of the book&apos;s search does. Unticked, every trial starts from the project&apos;s weights and differs only in the drawn settings.</source>
-        <translation>試行ごとに学習のシードも引きます（初期重みとバッチの順序）。本の探索でも試行ごとに重みが新しくなります。チェックを外すと、どの試行もプロジェクトの重みから始まり、違うのは引いた設定だけです。</translation>
+        <translation>試行ごとに学習のシードも引きます（重みの初期値とバッチの順序）。本の探索でも試行ごとに重みが新しくなります。チェックを外すと、どの試行もプロジェクトの重みから始まり、違うのは引いた設定だけです。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="336"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="338"/>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials, each from new weights.</source>
-        <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行（それぞれ新しい重みから）。</translation>
+        <translation>率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行（それぞれ新しい重みの初期値から）。</translation>
     </message>
     <message>
         <source>Rates are drawn evenly on a log scale. The book&apos;s search: learning rate 1e-6…1e-2, weight decay 1e-8…1e-4, 100 trials.</source>
         <translation type="vanished">率は対数目盛で一様に引きます。本の探索：学習率 1e-6…1e-2、荷重減衰 1e-8…1e-4、100 回の試行。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="347"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
         <source>Updates per variant</source>
         <translation>変種ごとの更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="349"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="351"/>
         <source>Everything else comes from the open project: network, data set (its training-set size too), optimizer and training settings.</source>
         <translation>ほかはすべて開いているプロジェクトのとおりです：ネットワーク、データセット（訓練データの数も）、最適化と学習の設定。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="352"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="354"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="356"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
         <source>{0}: {1} values: {2}</source>
         <translation>{0}：{1} 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="408"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="410"/>
         <source>{0}: 1 value: {2}</source>
         <translation>{0}：1 個の値：{2}</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="421"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
         <source>Show</source>
         <translation>表示</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="423"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
         <source>loss (smoothed)</source>
         <translation>損失（平滑化）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="424"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="426"/>
         <source>accuracy at each epoch&apos;s end</source>
         <translation>各エポック終了時の正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="425"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="427"/>
         <source>fitted curve (a function of one variable)</source>
         <translation>当てはめた曲線（1 変数の関数）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="429"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="431"/>
         <source>log scale</source>
         <translation>対数目盛り</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="430"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="432"/>
         <source>Show the losses on a log scale: every curve whole, spikes included</source>
         <translation>損失を対数目盛で示します：急な跳ね上がりも含め、どの曲線も全体が見えます</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="434"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="436"/>
         <source>Save Picture…</source>
         <translation>画像を保存…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="446"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="448"/>
         <source>Curves</source>
         <translation>曲線</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="457"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="459"/>
         <source>Export CSV…</source>
         <translation>CSV を書き出す…</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="461"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="463"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="467"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="469"/>
         <source>best</source>
         <translation>最良</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="471"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="473"/>
         <source>Each finished trial where its values were drawn, coloured by its accuracy (a regression&apos;s: by its loss): dark for the worst, light for the best; the star is the best.</source>
         <translation>終わった試行を、引いた値の位置に正解率（回帰では損失）の色で示します：悪いほど暗く、良いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="614"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="626"/>
         <source>training samples</source>
         <translation>訓練サンプル</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="627"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="639"/>
         <source>dotted, hollow: on the training set</source>
         <translation>点線・白抜き：訓練データでの値</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="637"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="649"/>
         <source>Dotted, hollow: on the training set.</source>
         <translation>点線・白抜きは訓練データでの値です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="810"/>
         <source>training accuracy (%)</source>
         <translation>訓練正解率（%）</translation>
     </message>
@@ -1077,12 +1092,12 @@
         <translation type="vanished">終わった試行を、引いた値の位置に正解率の色で示します：低いほど暗く、高いほど明るい色です。星が最良の試行です。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="474"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="476"/>
         <source>Search</source>
         <translation>探索</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="517"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="529"/>
         <source>Loading the data set…</source>
         <translation>データセットを読み込んでいます…</translation>
     </message>
@@ -1091,76 +1106,76 @@
         <translation type="vanished">正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="605"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="847"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="593"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="835"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="605"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="847"/>
         <source>accuracy (% correct)</source>
         <translation>正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="594"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="606"/>
         <source>iteration</source>
         <translation>反復</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="634"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="646"/>
         <source>Each plot&apos;s title is its {0}; the curves show {1} by {2}:</source>
         <translation>各グラフの見出しはその{0}、曲線は{2}ごとの{1}です：</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="713"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="796"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="725"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="808"/>
         <source>validation</source>
         <translation>検証</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="713"/>
-        <location filename="../../nnstudio/ui/compare_window.py" line="796"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="725"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="808"/>
         <source>test</source>
         <translation>テスト</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="714"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="726"/>
         <source>{0} of {1} variants done; losses on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。損失は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="715"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="727"/>
         <source>{0} of {1} variants done; accuracy on the {2} split.</source>
         <translation>{1} 個中 {0} 個の変種が完了。正解率は{2}データで測っています。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="719"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="731"/>
         <source>Settings chosen by their test results flatter them: a validation ratio in the Data Set panel has them judged on validation data instead.</source>
         <translation>テストの結果で選んだ設定は、その結果を実際より良く見せます：データセットパネルで検証データの割合を設定すると、検証データで判定されます。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="765"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="777"/>
         <source>Best: {0} ({1:.1%}).</source>
         <translation>最良：{0}（{1:.1%}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="767"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="779"/>
         <source>Best: {0} (loss {1:.4g}).</source>
         <translation>最良：{0}（損失 {1:.4g}）。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="810"/>
         <source>updates</source>
         <translation>更新回数</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="810"/>
         <source>seconds</source>
         <translation>秒</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="798"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="810"/>
         <source>training loss</source>
         <translation>訓練損失</translation>
     </message>
@@ -1169,7 +1184,7 @@
         <translation type="vanished">訓練正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="811"/>
         <source>{0} loss</source>
         <translation>{0}損失</translation>
     </message>
@@ -1178,37 +1193,37 @@
         <translation type="vanished">{0}正解率</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="811"/>
         <source>state</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="799"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="811"/>
         <source>{0} accuracy (%)</source>
         <translation>{0}正解率（%）</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="865"/>
         <source>Export CSV</source>
         <translation>CSV を書き出す</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="853"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="865"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="856"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="868"/>
         <source>Save Picture</source>
         <translation>画像を保存</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="856"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="868"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 画像 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="882"/>
+        <location filename="../../nnstudio/ui/compare_window.py" line="894"/>
         <source>Saved {0}</source>
         <translation>{0} を保存しました</translation>
     </message>
@@ -2153,7 +2168,6 @@
         <translation>中心差分：%s 個のパラメータ要素それぞれに順伝播を 2 回、更新 1 回につき %s 回の順伝播です（誤差逆伝播法なら順伝播と逆伝播が 1 回ずつ）。samples/s の値を見比べてください。</translation>
     </message>
     <message>
-        <location filename="../../nnstudio/ui/compare_window.py" line="327"/>
         <location filename="../../nnstudio/ui/panels/training_panel.py" line="129"/>
         <source>Seed</source>
         <translation>シード</translation>

@@ -161,6 +161,35 @@ def test_a_random_search_shows_where_each_trial_landed(compare, qtbot):
     assert header.count() == 10 and header.length() <= table.viewport().width()
 
 
+def test_a_search_of_one_setting_with_new_seeds_plots_it_against_the_accuracy(compare, qtbot):
+    """The drawn seed is no axis: one searched setting is plotted against each trial's accuracy."""
+    compare.random_mode.setChecked(True)
+    combo = compare.ranges[1][0]
+    combo.setCurrentIndex(combo.findData(None))
+    compare.trials.setValue(4)
+    compare.updates.setValue(5)
+    run_to_end(compare, qtbot)
+    assert [k for k, _ in compare.variants[0].values] == ["lr", "seed"]
+    plot = compare.scatter_plot.getPlotItem()
+    assert plot.getAxis("bottom").labelText == knob_titles()["lr"]
+    assert plot.getAxis("left").labelText == "accuracy (% correct)"
+    accuracies = sorted(float(v) for v in column(compare, "test accuracy (%)"))
+    assert sorted(compare.scatter.yData) == pytest.approx(accuracies, abs=0.01)
+
+
+def test_the_seed_searched_in_a_range_draws_the_trials_seeds_itself(compare, qtbot):
+    compare.random_mode.setChecked(True)
+    assert compare.new_seeds.isEnabled()
+    combo, low, high = compare.ranges[1]
+    combo.setCurrentIndex(combo.findData("seed"))
+    low.setText("0")
+    high.setText("3")
+    assert not compare.new_seeds.isEnabled() and compare.new_seeds.isChecked()
+    assert {v.project.training.seed for v in compare.plan()} <= {0, 1, 2, 3}
+    combo.setCurrentIndex(combo.findData("weight_decay"))
+    assert compare.new_seeds.isEnabled()
+
+
 def test_a_random_search_without_new_seeds_starts_every_trial_alike(compare, qtbot):
     compare.random_mode.setChecked(True)
     compare.new_seeds.setChecked(False)
